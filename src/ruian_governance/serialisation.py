@@ -156,8 +156,23 @@ def structure(
     try:
         return (converter or _CONVERTER).structure(data, cls)
     except (cattrs.BaseValidationError, cattrs.ForbiddenExtraKeysError) as error:
+        ours = _our_error(error)
+        if ours is not None:
+            # A model's own validation (e.g. a hierarchy rule) refused well-formed data.
+            raise ours from None
         raise DataError(what or cls.__name__, cattrs.transform_error(error, path="$")) from None
     except RuianGovernanceError:
         raise
     except (TypeError, ValueError, AttributeError, KeyError) as error:
         raise DataError(what or cls.__name__, [f"$: {error}"]) from None
+
+
+def _our_error(error: BaseException) -> RuianGovernanceError | None:
+    """Find an error of ours that a model's constructor raised inside cattrs' error groups."""
+    if isinstance(error, RuianGovernanceError):
+        return error
+    for inner in getattr(error, "exceptions", ()):
+        found = _our_error(inner)
+        if found is not None:
+            return found
+    return None
