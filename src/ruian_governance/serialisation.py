@@ -78,19 +78,26 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_unstructure_hook(enum.Enum, lambda e: e.value)
 
 
-def make_converter() -> cattrs.Converter:
+def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
     """Return a new JSON-ready converter configured for the library's models.
+
+    Args:
+        detailed_validation: Collect every problem with its path (slower); without it the
+            first problem raises bare.
 
     >>> from ruian_governance import Label, make_converter
     >>> make_converter().unstructure(Label(en="grid", zh="网格"))
     {'en': 'grid', 'zh': '网格'}
     """
-    converter = _make_json_converter(forbid_extra_keys=True)
+    converter = _make_json_converter(
+        forbid_extra_keys=True, detailed_validation=detailed_validation
+    )
     configure_converter(converter)
     return converter
 
 
 _CONVERTER = make_converter()
+_FAST_CONVERTER = make_converter(detailed_validation=False)
 
 
 def migrate(
@@ -152,7 +159,18 @@ def structure(
     converter: cattrs.Converter | None = None,
     what: str | None = None,
 ) -> Any:
-    """Structure ``data`` as ``cls``, turning cattrs' errors into a :class:`DataError`."""
+    """Structure ``data`` as ``cls``, turning cattrs' errors into a :class:`DataError`.
+
+    Without a converter of the caller's, good data takes a fast path and only bad data is
+    structured again with detailed validation, to name the path of every problem.
+    """
+    if converter is None:
+        try:
+            return _FAST_CONVERTER.structure(data, cls)
+        except RuianGovernanceError:
+            raise
+        except Exception:
+            converter = _CONVERTER
     try:
         return (converter or _CONVERTER).structure(data, cls)
     except (cattrs.BaseValidationError, cattrs.ForbiddenExtraKeysError) as error:
