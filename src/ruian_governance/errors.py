@@ -18,18 +18,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "CategoryTableError",
     "CommandRoomError",
     "DataError",
     "DuplicateIdError",
     "HierarchyError",
     "MissingParentError",
+    "NoDepartmentError",
+    "NoStationError",
     "OrphanError",
     "ParentLevelError",
     "PlatformSetError",
+    "RouteError",
     "RuianGovernanceError",
     "StationPlacementError",
+    "UnknownCategoryError",
     "UnknownIdError",
     "UnknownKindError",
+    "UnknownRoutingKindError",
     "WorkerAssignmentError",
 ]
 
@@ -171,6 +177,110 @@ class UnknownIdError(RuianGovernanceError, LookupError):
     def __str__(self) -> str:
         # LookupError subclasses would otherwise show repr(args[0]).
         return str(self.args[0])
+
+
+# --------------------------------------------------------------------------- routing
+
+
+class CategoryTableError(RuianGovernanceError, ValueError):
+    """A routing category table (事项分类表) breaks one of its rules.
+
+    ``problems`` lists every problem found, one line each (duplicate category keys, a category
+    without station kinds, ...).
+
+    Added in 0.1.0.
+    """
+
+    def __init__(self, rules: str, problems: Iterable[str]) -> None:
+        self.rules = rules
+        self.problems: tuple[str, ...] = tuple(problems)
+        shown = "; ".join(self.problems[:_SHOWN])
+        if len(self.problems) > _SHOWN:
+            shown += f"; ... ({len(self.problems) - _SHOWN} more)"
+        super().__init__(f"routing rules {rules!r}: {shown}")
+
+
+class UnknownRoutingKindError(CategoryTableError):
+    """A category names a platform kind or station kind its platform preset does not define.
+
+    ``kinds`` holds every unknown key, ``preset`` the key of the platform preset checked against.
+
+    Added in 0.1.0.
+    """
+
+    def __init__(self, rules: str, preset: str, unknown: Iterable[tuple[str, str, str]]) -> None:
+        found = sorted(set(unknown))
+        self.preset = preset
+        self.kinds: tuple[str, ...] = tuple(sorted({kind for _, _, kind in found}))
+        super().__init__(
+            rules,
+            (
+                f"category {category!r} names {what} {kind!r}, unknown to preset {preset!r}"
+                for category, what, kind in found
+            ),
+        )
+
+
+class RouteError(RuianGovernanceError, LookupError):
+    """A report cannot be routed: a rule or a unit it needs is missing.
+
+    Added in 0.1.0.
+    """
+
+    def __str__(self) -> str:
+        # LookupError subclasses would otherwise show repr(args[0]).
+        return str(self.args[0])
+
+
+class UnknownCategoryError(RouteError):
+    """A report names a category (事项类别) the routing rules do not define.
+
+    Added in 0.1.0.
+    """
+
+    def __init__(self, category: str, rules: str) -> None:
+        self.category = category
+        self.rules = rules
+        super().__init__(f"unknown category {category!r} in routing rules {rules!r}")
+
+
+class NoStationError(RouteError):
+    """A town lacks the station kinds (职能站所) a category needs at this severity.
+
+    ``station_kinds`` holds the missing kinds.
+
+    Added in 0.1.0.
+    """
+
+    def __init__(
+        self, town_id: str, category: str, severity: str, station_kinds: Iterable[str]
+    ) -> None:
+        self.town_id = town_id
+        self.category = category
+        self.severity = severity
+        self.station_kinds: tuple[str, ...] = tuple(station_kinds)
+        kinds = ", ".join(repr(k) for k in self.station_kinds)
+        super().__init__(
+            f"town {town_id!r} has no station of kind {kinds}, "
+            f"needed for a {severity} {category!r} report"
+        )
+
+
+class NoDepartmentError(RouteError):
+    """The city lacks the departments (职能部门) a category names for major reports.
+
+    ``department_kinds`` holds the missing kinds.
+
+    Added in 0.1.0.
+    """
+
+    def __init__(self, category: str, department_kinds: Iterable[str]) -> None:
+        self.category = category
+        self.department_kinds: tuple[str, ...] = tuple(department_kinds)
+        kinds = ", ".join(repr(k) for k in self.department_kinds)
+        super().__init__(
+            f"the city has no department of kind {kinds}, needed for a major {category!r} report"
+        )
 
 
 # --------------------------------------------------------------------------- data in and out

@@ -1,0 +1,170 @@
+"""JSON Schema (draft 2020-12) documents generated from the library's attrs models.
+
+One small generator of our own: it walks attrs fields and their type hints, so a schema always
+matches what the converter of :mod:`ruian_governance.serialisation` writes (enums by value,
+datetimes as ISO 8601 strings, tuples and sets as arrays, no extra keys).  The schemas of the
+main documents also ship as files in the package (``ruian_governance/schema_files/``).
+
+>>> from ruian_governance import Label, json_schema
+>>> schema = json_schema(Label)
+>>> schema["$ref"], sorted(schema["$defs"]["Label"]["properties"])
+('#/$defs/Label', ['en', 'zh'])
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import json
+import types
+import typing
+from collections.abc import Mapping, Sequence, Set
+from importlib.resources import files
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from .hierarchy import Hierarchy
+from .serialisation import FORMAT_VERSION
+
+__all__ = ["DOCUMENT_MODELS", "document_schema", "json_schema", "shipped_schema"]
+
+DOCUMENT_MODELS: Mapping[str, type[Any]] = MappingProxyType({"hierarchy": Hierarchy})
+"""The model of each top-level document kind the library writes, by kind."""
+
+_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_SCALARS: dict[Any, dict[str, Any]] = {
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    float: {"type": "number"},
+    bool: {"type": "boolean"},
+    type(None): {"type": "null"},
+    datetime.datetime: {"type": "string", "format": "date-time"},
+    datetime.date: {"type": "string", "format": "date"},
+    Any: {},
+    object: {},
+}
+
+
+def json_schema(
+    cls: type[Any], *, document: str | None = None, title: str | None = None
+) -> dict[str, Any]:
+    """Return the JSON Schema of an attrs model class.
+
+    Args:
+        cls: An attrs class of the library (or of the user's, built the same way).
+        document: If given, the schema is of a top-level document of this kind, which carries
+            a ``format_version`` (``const`` the current :data:`FORMAT_VERSION`).
+        title: The schema's title (default: the class name).
+
+    Raises:
+        TypeError: A field's type has no JSON form the generator knows.
+    """
+    definitions: dict[str, dict[str, Any]] = {}
+    _define(cls, definitions)
+    schema: dict[str, Any] = {"$schema": _DIALECT, "title": title or cls.__name__}
+    if document is None:
+        schema["$ref"] = f"#/$defs/{cls.__name__}"
+    else:
+        root = dict(definitions[cls.__name__])
+        root["properties"] = {
+            "format_version": {"const": FORMAT_VERSION, "type": "integer"},
+            **root["properties"],
+        }
+        root["required"] = ["format_version", *root.get("required", [])]
+        del definitions[cls.__name__]
+        schema.update({k: v for k, v in root.items() if k != "title"})
+    schema["$defs"] = dict(sorted(definitions.items()))
+    return schema
+
+
+def _define(cls: type[Any], definitions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    name = cls.__name__
+    if name not in definitions:
+        definitions[name] = {}  # placeholder: recursive references stop here
+        hints = typing.get_type_hints(cls)
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        for field in attrs.fields(cls):
+            if not field.init:
+                continue
+            key = field.alias
+            properties[key] = _schema(hints.get(field.name, field.type), definitions)
+            if field.default is attrs.NOTHING:
+                required.append(key)
+        definition: dict[str, Any] = {"type": "object", "properties": properties}
+        if required:
+            definition["required"] = required
+        definition["additionalProperties"] = False
+        doc = (cls.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+        if doc:
+            definition["description"] = doc
+        definitions[name] = definition
+    return {"$ref": f"#/$defs/{name}"}
+
+
+def _schema(tp: Any, definitions: dict[str, dict[str, Any]]) -> dict[str, Any]:  # noqa: PLR0911
+    if tp in _SCALARS:
+        return dict(_SCALARS[tp])
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Literal:
+        return {"enum": list(args)}
+    if origin in (typing.Union, types.UnionType):
+        options = [_schema(arg, definitions) for arg in args]
+        return {"anyOf": options}
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return {"enum": [member.value for member in tp]}
+    if isinstance(tp, type) and attrs.has(tp):
+        return _define(tp, definitions)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return {"type": "array", "items": _schema(args[0], definitions)}
+        return {
+            "type": "array",
+            "prefixItems": [_schema(arg, definitions) for arg in args],
+            "minItems": len(args),
+            "maxItems": len(args),
+        }
+    if origin is not None and isinstance(origin, type):
+        if issubclass(origin, Mapping):
+            return {"type": "object", "additionalProperties": _schema(args[1], definitions)}
+        if issubclass(origin, Set):
+            return {"type": "array", "items": _schema(args[0], definitions), "uniqueItems": True}
+        if issubclass(origin, Sequence):
+            return {"type": "array", "items": _schema(args[0], definitions)}
+    msg = f"no JSON Schema form for type {tp!r}"
+    raise TypeError(msg)
+
+
+def document_schema(kind: str) -> dict[str, Any]:
+    """Generate the JSON Schema of a top-level document kind (see :data:`DOCUMENT_MODELS`).
+
+    Raises:
+        KeyError: ``kind`` is not a document kind.
+
+    >>> document_schema("hierarchy")["required"][:2]
+    ['format_version', 'preset']
+    """
+    return json_schema(DOCUMENT_MODELS[kind], document=kind, title=f"ruian_governance {kind}")
+
+
+def shipped_schema(kind: str) -> dict[str, Any]:
+    """Read the schema file of a document kind shipped in the package.
+
+    It equals :func:`document_schema` of the same kind (the test suite checks it); use it where
+    a file is wanted, e.g. to hand to another language's validator.
+
+    Raises:
+        KeyError: ``kind`` is not a document kind.
+    """
+    if kind not in DOCUMENT_MODELS:
+        raise KeyError(kind)
+    text = (
+        files("ruian_governance")
+        .joinpath("schema_files", f"{kind}.schema.json")
+        .read_text(encoding="utf-8")
+    )
+    schema: dict[str, Any] = json.loads(text)
+    return schema
