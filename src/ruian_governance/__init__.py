@@ -90,6 +90,7 @@ from .routing import (
     routing_graph,
     verify,
 )
+from .schemas import DOCUMENT_MODELS, document_schema, json_schema, shipped_schema
 from .serialisation import (
     FORMAT_VERSION,
     MIGRATIONS,
@@ -110,6 +111,7 @@ __all__ = [
     "BACKWARD_EDGE_KINDS",
     "BUILTIN_ROLES",
     "DEFAULT_DEPARTMENTS",
+    "DOCUMENT_MODELS",
     "FORMAT_VERSION",
     "MIGRATIONS",
     "PLATFORMS_2016",
@@ -174,15 +176,18 @@ __all__ = [
     "__version__",
     "check_rules",
     "configure_converter",
+    "document_schema",
     "edge_kinds",
     "escalation_path",
     "generate_hierarchy",
     "hierarchy_from_dict",
     "hierarchy_to_dict",
+    "json_schema",
     "make_converter",
     "migrate",
     "route",
     "routing_graph",
     "ruian_preset",
+    "shipped_schema",
     "verify",
 ]
