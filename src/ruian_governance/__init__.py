@@ -90,6 +90,15 @@ from .routing import (
     routing_graph,
     verify,
 )
+from .routing_export import (
+    route_graph,
+    routing_from_node_link,
+    routing_to_dot,
+    routing_to_graphml,
+    routing_to_mermaid,
+    routing_to_node_link,
+    town_routing_graph,
+)
 from .schemas import DOCUMENT_MODELS, document_schema, json_schema, shipped_schema
 from .serialisation import (
     FORMAT_VERSION,
@@ -186,8 +195,15 @@ __all__ = [
     "make_converter",
     "migrate",
     "route",
+    "route_graph",
+    "routing_from_node_link",
     "routing_graph",
+    "routing_to_dot",
+    "routing_to_graphml",
+    "routing_to_mermaid",
+    "routing_to_node_link",
     "ruian_preset",
     "shipped_schema",
+    "town_routing_graph",
     "verify",
 ]

@@ -1,0 +1,259 @@
+"""Routing graphs out: node-link JSON, GraphML, and Mermaid / DOT text of a town or a route.
+
+Everything here returns plain values (dicts, strings, new graphs) and never changes the graph it
+is given.  Node-link JSON and GraphML are networkx's own formats; Mermaid and DOT are written as
+plain text, with English or Chinese labels, and need no extra package.
+
+>>> from ruian_governance import RULES_2021, generate_hierarchy, routing_graph
+>>> g = routing_graph(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0),
+...                   RULES_2021)
+>>> print(routing_to_mermaid(town_routing_graph(g, "t0001", stations=False, escalation=False)))
+flowchart TD
+  n0["Town 1 Command Room"]
+  n1["Village 1"]
+  n2["Grid 1"]
+  n0 -->|feedback, evaluate| n2
+  n1 -->|escalate| n0
+  n2 -->|report| n0
+  n2 -->|escalate| n1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx  # type: ignore[import-untyped]  # no stubs in the dev dependencies
+
+from .errors import UnknownIdError
+from .hierarchy import UnitKind
+from .labels import Language
+from .routing import EdgeKind, Route
+
+__all__ = [
+    "route_graph",
+    "routing_from_node_link",
+    "routing_to_dot",
+    "routing_to_graphml",
+    "routing_to_mermaid",
+    "routing_to_node_link",
+    "town_routing_graph",
+]
+
+
+def routing_to_node_link(graph: nx.DiGraph[str]) -> dict[str, Any]:
+    """Return the graph as networkx node-link data (JSON-ready; edges under ``"edges"``).
+
+    >>> from ruian_governance import RULES_2021, generate_hierarchy, routing_graph
+    >>> g = routing_graph(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0),
+    ...                   RULES_2021)
+    >>> data = routing_to_node_link(g)
+    >>> data["directed"], sorted(data)
+    (True, ['directed', 'edges', 'graph', 'multigraph', 'nodes'])
+    """
+    data: dict[str, Any] = nx.node_link_data(graph, edges="edges")
+    return data
+
+
+def routing_from_node_link(data: dict[str, Any]) -> nx.DiGraph[str]:
+    """Rebuild a routing graph from :func:`routing_to_node_link` data.
+
+    >>> from ruian_governance import RULES_2021, generate_hierarchy, routing_graph
+    >>> g = routing_graph(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0),
+    ...                   RULES_2021)
+    >>> back = routing_from_node_link(routing_to_node_link(g))
+    >>> sorted(back.edges(data=True)) == sorted(g.edges(data=True))
+    True
+    """
+    return nx.node_link_graph(data, directed=True, multigraph=False, edges="edges")
+
+
+def routing_to_graphml(graph: nx.DiGraph[str]) -> str:
+    """Return the graph as GraphML text (every attribute is a string).
+
+    To write a file, pass the same graph to :func:`networkx.write_graphml`.
+
+    >>> from ruian_governance import RULES_2021, generate_hierarchy, routing_graph
+    >>> g = routing_graph(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0),
+    ...                   RULES_2021)
+    >>> routing_to_graphml(g).startswith("<graphml")
+    True
+    """
+    return "\n".join(nx.generate_graphml(graph))
+
+
+def town_routing_graph(
+    graph: nx.DiGraph[str],
+    town_id: str,
+    *,
+    micro_grids: bool = False,
+    stations: bool = True,
+    escalation: bool = True,
+) -> nx.DiGraph[str]:
+    """Return a new graph of one town's routing, for drawing.
+
+    It holds the town's nodes (command room, platforms, stations, villages, grids and, if asked,
+    micro-grids) with the edges between them, and, with ``escalation``, the centre with the
+    edges between it and the command room.
+
+    Args:
+        graph: A routing graph (only read).
+        town_id: The town.
+        micro_grids: Whether to keep micro-grids (there may be many).
+        stations: Whether to keep platforms and stations.
+        escalation: Whether to keep the centre and the escalate / feedback edges to it.
+
+    Raises:
+        UnknownIdError: No node of the graph belongs to ``town_id``.
+    """
+    dropped = {UnitKind.MICRO_GRID.value} if not micro_grids else set()
+    if not stations:
+        dropped |= {UnitKind.PLATFORM.value, UnitKind.STATION.value}
+    keep = [
+        n
+        for n, data in graph.nodes(data=True)
+        if data.get("town") == town_id and data.get("kind") not in dropped
+    ]
+    if not keep:
+        raise UnknownIdError(town_id, "the routing graph's towns")
+    if escalation:
+        keep += [n for n, kind in graph.nodes(data="kind") if kind == UnitKind.CENTRE.value]
+    wanted = set(keep)
+    sub: nx.DiGraph[str] = nx.DiGraph(**graph.graph)
+    sub.add_nodes_from((n, dict(data)) for n, data in graph.nodes(data=True) if n in wanted)
+    sub.add_edges_from(
+        (u, v, dict(data)) for u, v, data in graph.edges(data=True) if u in wanted and v in wanted
+    )
+    return sub
+
+
+def route_graph(route: Route, graph: nx.DiGraph[str]) -> nx.DiGraph[str]:
+    """Return a new graph of one route: its units (attributes from ``graph``) and its hops.
+
+    Each edge's ``kind`` and ``kinds`` are the hop's kind, and ``role`` the role acting at its
+    target.
+
+    Raises:
+        UnknownIdError: A unit of the route is not a node of ``graph``.
+    """
+    out: nx.DiGraph[str] = nx.DiGraph(name=f"route {route.report_id}")
+    for unit in route.units:
+        if unit not in graph:
+            raise UnknownIdError(unit, "the routing graph")
+        out.add_node(unit, **graph.nodes[unit])
+    for hop in route.hops:
+        out.add_edge(
+            hop.source, hop.target, kind=hop.kind.value, kinds=hop.kind.value, role=hop.role
+        )
+    return out
+
+
+def _node_text(data: dict[str, Any], node: str, language: Language) -> str:
+    if language == "zh":
+        return str(data.get("name") or node)
+    return str(data.get("name_en") or data.get("name") or node)
+
+
+def _edge_text(data: dict[str, Any], language: Language) -> str:
+    values = str(data.get("kinds", data.get("kind", ""))).split()
+    labels = []
+    for value in values:
+        try:
+            labels.append(EdgeKind(value).label.text(language))
+        except ValueError:
+            labels.append(value)
+    return ("、" if language == "zh" else ", ").join(labels)
+
+
+def _sorted_edges(graph: nx.DiGraph[str]) -> Iterable[tuple[str, str, dict[str, Any]]]:
+    order = {node: i for i, node in enumerate(graph.nodes)}
+    return sorted(graph.edges(data=True), key=lambda e: (order[e[0]], order[e[1]]))
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "#quot;").replace("|", "#124;")
+
+
+def routing_to_mermaid(graph: nx.DiGraph[str], *, language: Language = "en") -> str:
+    """Render a (small) routing graph as a Mermaid flowchart.
+
+    Nodes are numbered ``n0``, ``n1``... in graph order and labelled with their name; edges are
+    labelled with their kinds.  Use :func:`town_routing_graph` or :func:`route_graph` first: a whole
+    city is too large to draw.
+
+    Args:
+        graph: The graph (only read).
+        language: ``"en"`` or ``"zh"`` labels.
+
+    >>> import networkx as nx
+    >>> g = nx.DiGraph()
+    >>> g.add_node("a", name="第1网格", name_en="Grid 1")
+    >>> g.add_node("b", name="指挥室", name_en="Command room")
+    >>> g.add_edge("a", "b", kind="report", kinds="report")
+    >>> print(routing_to_mermaid(g, language="zh"))
+    flowchart TD
+      n0["第1网格"]
+      n1["指挥室"]
+      n0 -->|上报| n1
+    """
+    ids = {node: f"n{i}" for i, node in enumerate(graph.nodes)}
+    lines = ["flowchart TD"]
+    lines += [
+        f'  {ids[node]}["{_mermaid_text(_node_text(data, node, language))}"]'
+        for node, data in graph.nodes(data=True)
+    ]
+    for source, target, data in _sorted_edges(graph):
+        label = _edge_text(data, language)
+        arrow = f"-->|{_mermaid_text(label)}|" if label else "-->"
+        lines.append(f"  {ids[source]} {arrow} {ids[target]}")
+    return "\n".join(lines)
+
+
+def _dot_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+_SHAPES = {
+    UnitKind.COMMAND_ROOM.value: "box",
+    UnitKind.PLATFORM.value: "hexagon",
+    UnitKind.STATION.value: "component",
+    UnitKind.CENTRE.value: "doubleoctagon",
+    UnitKind.DEPARTMENT.value: "box3d",
+}
+
+
+def routing_to_dot(graph: nx.DiGraph[str], *, language: Language = "en") -> str:
+    """Render a (small) routing graph as Graphviz DOT text.
+
+    Node ids are the graph's own ids (quoted), labels their names; backward edges (return,
+    feedback, evaluate only) are dashed.
+
+    Args:
+        graph: The graph (only read).
+        language: ``"en"`` or ``"zh"`` labels.
+
+    >>> import networkx as nx
+    >>> g = nx.DiGraph()
+    >>> g.add_node("a", name="第1网格", name_en="Grid 1", kind="grid")
+    >>> g.add_node("b", name="指挥室", name_en="Command room", kind="command_room")
+    >>> g.add_edge("a", "b", kind="report", kinds="report")
+    >>> print(routing_to_dot(g))
+    digraph routing {
+      "a" [label="Grid 1", shape=ellipse];
+      "b" [label="Command room", shape=box];
+      "a" -> "b" [label="report"];
+    }
+    """
+    backward = {k.value for k in EdgeKind if k.backward}
+    lines = ["digraph routing {"]
+    for node, data in graph.nodes(data=True):
+        shape = _SHAPES.get(str(data.get("kind", "")), "ellipse")
+        label = _dot_text(_node_text(data, node, language))
+        lines.append(f"  {_dot_text(node)} [label={label}, shape={shape}];")
+    for source, target, data in _sorted_edges(graph):
+        values = set(str(data.get("kinds", data.get("kind", ""))).split())
+        style = ", style=dashed" if values and values <= backward else ""
+        label = _dot_text(_edge_text(data, language))
+        lines.append(f"  {_dot_text(source)} -> {_dot_text(target)} [label={label}{style}];")
+    lines.append("}")
+    return "\n".join(lines)
