@@ -18,24 +18,43 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "AmbiguousTransitionError",
+    "CalendarCoverageError",
     "CategoryTableError",
     "CommandRoomError",
+    "ConflictError",
     "DataError",
     "DuplicateIdError",
+    "DuplicateKeyError",
+    "FinalStateExitError",
+    "GuardFailedError",
     "HierarchyError",
+    "InitialStateError",
+    "InvalidActorError",
+    "InvalidTransitionError",
+    "JurisdictionError",
+    "LifecycleDefinitionError",
+    "MissingDataError",
     "MissingParentError",
     "NoDepartmentError",
     "NoStationError",
     "OrphanError",
     "ParentLevelError",
     "PlatformSetError",
+    "RoleNotAllowedError",
     "RouteError",
     "RuianGovernanceError",
     "StationPlacementError",
+    "TimeOrderError",
+    "TransitionError",
+    "TrapStateError",
+    "UnexpectedDataError",
     "UnknownCategoryError",
     "UnknownIdError",
     "UnknownKindError",
+    "UnknownReferenceError",
     "UnknownRoutingKindError",
+    "UnreachableStateError",
     "WorkerAssignmentError",
 ]
 
@@ -302,3 +321,293 @@ class DataError(RuianGovernanceError, ValueError):
         if len(self.problems) > _SHOWN:
             shown += f"; ... ({len(self.problems) - _SHOWN} more)"
         super().__init__(f"invalid {what}: {shown}")
+
+
+# --------------------------------------------------------------------------- time
+
+
+class CalendarCoverageError(RuianGovernanceError, ValueError):
+    """A working-day calendar has no schedule for a day's year.
+
+    Raised instead of guessing, so a deadline is never a wrong date.
+
+    Added in 0.1.0.
+    """
+
+    def __init__(self, day: object, calendar: str) -> None:
+        self.day = day
+        self.year: int | None = getattr(day, "year", None)
+        self.calendar = calendar
+        super().__init__(f"the {calendar} calendar does not cover {day} (year {self.year})")
+
+
+# --------------------------------------------------------------------------- lifecycle definitions
+
+
+class LifecycleDefinitionError(RuianGovernanceError, ValueError):
+    """A lifecycle definition broke one of its structural rules.
+
+    Each rule has its own subclass; ``keys`` holds every offending state, trigger or role key
+    found for that rule, and ``lifecycle`` the key of the definition.
+
+    Added in 0.1.0.
+    """
+
+    rule: str = "lifecycle definition rule"
+
+    def __init__(self, lifecycle: str, keys: Iterable[str], detail: str = "") -> None:
+        self.lifecycle = lifecycle
+        self.keys: tuple[str, ...] = tuple(sorted(keys))
+        self.detail = detail
+        message = f"lifecycle {lifecycle!r}: {self.rule}: {_ids(self.keys)}"
+        if detail:
+            message += f" ({detail})"
+        super().__init__(message)
+
+
+class InitialStateError(LifecycleDefinitionError):
+    """A lifecycle has no initial state, or more than one.
+
+    Added in 0.1.0.
+    """
+
+    rule = "exactly one initial state is needed"
+
+
+class FinalStateExitError(LifecycleDefinitionError):
+    """A transition leaves a final state.
+
+    Added in 0.1.0.
+    """
+
+    rule = "final states have no exits"
+
+
+class UnreachableStateError(LifecycleDefinitionError):
+    """A state cannot be reached from the initial state.
+
+    Added in 0.1.0.
+    """
+
+    rule = "states unreachable from the initial state"
+
+
+class TrapStateError(LifecycleDefinitionError):
+    """A non-final state from which no final state can be reached.
+
+    Added in 0.1.0.
+    """
+
+    rule = "non-final states that cannot reach a final state"
+
+
+class UnknownReferenceError(LifecycleDefinitionError):
+    """A transition names a state, trigger, role or severity the definition does not know.
+
+    Added in 0.1.0.
+    """
+
+    rule = "unknown states, triggers, roles or severities"
+
+
+class DuplicateKeyError(LifecycleDefinitionError):
+    """Two states, triggers or severities of a lifecycle share a key.
+
+    Added in 0.1.0.
+    """
+
+    rule = "duplicate keys"
+
+
+class AmbiguousTransitionError(LifecycleDefinitionError):
+    """Two transitions fire on the same trigger from the same state.
+
+    Keys are rendered ``state/trigger``.
+
+    Added in 0.1.0.
+    """
+
+    rule = "more than one transition for the same state and trigger"
+
+
+# --------------------------------------------------------------------------- commands on cases
+
+
+class TransitionError(RuianGovernanceError):
+    """A command on a case was refused; the case and every index are left as they were.
+
+    ``case_id``, ``state``, ``trigger`` and ``actor`` (an
+    :class:`~ruian_governance.Actor`, or ``None``) say which command was refused.
+
+    Added in 0.1.0.
+    """
+
+    reason: str = "command refused"
+
+    def __init__(
+        self,
+        *,
+        case_id: str,
+        state: str,
+        trigger: str,
+        actor: object = None,
+        detail: str = "",
+    ) -> None:
+        self.case_id = case_id
+        self.state = state
+        self.trigger = trigger
+        self.actor = actor
+        self.detail = detail
+        message = f"case {case_id!r} in state {state!r}: {trigger!r} refused: {self.reason}"
+        if actor is not None:
+            message += f" (actor {actor})"
+        if detail:
+            message += f": {detail}"
+        super().__init__(message)
+
+
+class InvalidTransitionError(TransitionError, ValueError):
+    """The trigger is unknown, or not available in the case's current state.
+
+    Added in 0.1.0.
+    """
+
+    reason = "not available in this state"
+
+
+class InvalidActorError(TransitionError, PermissionError):
+    """The actor does not hold the post (person, role, unit) they claim.
+
+    Added in 0.1.0.
+    """
+
+    reason = "the actor does not hold this post"
+
+
+class RoleNotAllowedError(TransitionError, PermissionError):
+    """The actor's role may not fire this trigger.
+
+    Added in 0.1.0.
+    """
+
+    reason = "role not allowed"
+
+
+class JurisdictionError(TransitionError, PermissionError):
+    """The actor's unit lies outside the case's jurisdiction for this trigger.
+
+    For example a station that was not assigned the case, or a town acting in another town.
+
+    Added in 0.1.0.
+    """
+
+    reason = "actor outside the case's jurisdiction"
+
+
+class GuardFailedError(TransitionError, ValueError):
+    """A guard of the transition said no; ``guard`` is its key.
+
+    Added in 0.1.0.
+    """
+
+    reason = "guard failed"
+
+    def __init__(  # noqa: PLR0913 - the command's context, keyword-only
+        self,
+        *,
+        guard: str,
+        case_id: str,
+        state: str,
+        trigger: str,
+        actor: object = None,
+        detail: str = "",
+    ) -> None:
+        self.guard = guard
+        super().__init__(
+            case_id=case_id,
+            state=state,
+            trigger=trigger,
+            actor=actor,
+            detail=f"{guard}: {detail}" if detail else guard,
+        )
+
+
+class MissingDataError(TransitionError, ValueError):
+    """The trigger requires data the command did not give; ``missing`` names it.
+
+    Added in 0.1.0.
+    """
+
+    reason = "required data missing"
+
+    def __init__(
+        self,
+        *,
+        missing: Iterable[str],
+        case_id: str,
+        state: str,
+        trigger: str,
+        actor: object = None,
+    ) -> None:
+        self.missing: tuple[str, ...] = tuple(sorted(missing))
+        super().__init__(
+            case_id=case_id,
+            state=state,
+            trigger=trigger,
+            actor=actor,
+            detail=", ".join(self.missing),
+        )
+
+
+class UnexpectedDataError(TransitionError, ValueError):
+    """The command gave data the trigger does not take; ``unexpected`` names it.
+
+    Added in 0.1.0.
+    """
+
+    reason = "unexpected data"
+
+    def __init__(
+        self,
+        *,
+        unexpected: Iterable[str],
+        case_id: str,
+        state: str,
+        trigger: str,
+        actor: object = None,
+    ) -> None:
+        self.unexpected: tuple[str, ...] = tuple(sorted(unexpected))
+        super().__init__(
+            case_id=case_id,
+            state=state,
+            trigger=trigger,
+            actor=actor,
+            detail=", ".join(self.unexpected),
+        )
+
+
+class TimeOrderError(TransitionError, ValueError):
+    """The command's time is naive, or earlier than the case's last history record.
+
+    Added in 0.1.0.
+    """
+
+    reason = "time out of order"
+
+
+class ConflictError(RuianGovernanceError, RuntimeError):
+    """Optimistic concurrency: the case changed since the caller read it.
+
+    ``expected`` is the version the caller read (``None`` when adding a new case), ``actual``
+    the version stored (``None`` when no case is stored under ``case_id``).
+
+    Added in 0.1.0.
+    """
+
+    def __init__(self, case_id: str, expected: int | None, actual: int | None) -> None:
+        self.case_id = case_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"case {case_id!r}: expected version {expected}, found {actual}; re-read and retry"
+        )

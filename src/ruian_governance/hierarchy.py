@@ -245,6 +245,11 @@ BUILTIN_ROLES: Mapping[str, Role] = _roles(
         unit_kinds={UnitKind.DEPARTMENT},
     ),
     Role(
+        key="task_force_commander",
+        label=Label(en="task-force commander", zh="专班指挥员"),
+        unit_kinds={UnitKind.CENTRE, UnitKind.DEPARTMENT, UnitKind.COMMAND_ROOM, UnitKind.STATION},
+    ),
+    Role(
         key="supervision_panel_member",
         label=Label(en="citizen-supervision-panel member", zh="平安市民监督团成员"),
         unit_kinds={UnitKind.CITY},

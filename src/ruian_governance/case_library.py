@@ -1,0 +1,155 @@
+"""The similar-case library 类案库: completed disputes, queryable for later reference.
+
+When a dispute is completed 办结, its electronic dossier 电子卷宗 joins the library, and users
+look up similar cases by category, location (a unit and everything under it) and keywords.
+The library is an index a :class:`~ruian_governance.CaseBook` keeps up to date: it observes
+every stored case and files those that reached a library state.  A refused command never
+reaches it.
+
+>>> from ruian_governance import SimilarCaseLibrary, generate_hierarchy
+>>> library = SimilarCaseLibrary(generate_hierarchy(towns=2, villages=4, grids=8,
+...                                                  micro_grids=0, seed=0))
+>>> len(library), library.query(category="land")
+(0, ())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+from .engine import Case
+from .hierarchy import Hierarchy
+
+__all__ = ["LibraryEntry", "SimilarCaseLibrary"]
+
+_DEFAULT_STATES = frozenset({"completed", "reviewed", "analysed", "evaluated"})
+
+
+@attrs.frozen(kw_only=True)
+class LibraryEntry:
+    """A case as filed in the similar-case library.
+
+    Args:
+        case_id: The case's id.
+        lifecycle: Its lifecycle key.
+        category: Its category.
+        location_id: Where the matter was.
+        severity: Its tier, if any.
+        text: The dossier text searched by keywords: every text value of its history.
+        case: The case as last observed.
+    """
+
+    case_id: str
+    lifecycle: str
+    category: str
+    location_id: str
+    severity: str | None
+    text: str
+    case: Case = attrs.field(repr=False)
+
+
+def _dossier_text(case: Case) -> str:
+    parts: list[str] = [case.category]
+    for record in case.history:
+        for key, value in record.data:
+            if key in {"case_id", "lifecycle", "location_id"}:
+                continue
+            if isinstance(value, str):
+                parts.append(value)
+    return "\n".join(parts).casefold()
+
+
+class SimilarCaseLibrary:
+    """The similar-case library 类案库: an index of completed cases.
+
+    Args:
+        hierarchy: Used to file each case under its location and every unit above it.
+        lifecycles: The lifecycle keys it files (default: disputes).
+        states: The states in which a case is filed (default: completed 办结 and the review,
+            analysis and evaluation stages after it).
+    """
+
+    def __init__(
+        self,
+        hierarchy: Hierarchy,
+        *,
+        lifecycles: Iterable[str] = ("dispute",),
+        states: Iterable[str] = _DEFAULT_STATES,
+    ) -> None:
+        self._hierarchy = hierarchy
+        self._lifecycles = frozenset(lifecycles)
+        self._states = frozenset(states)
+        self._entries: dict[str, LibraryEntry] = {}
+        self._by_category: dict[str, set[str]] = {}
+        self._by_unit: dict[str, set[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, case_id: object) -> bool:
+        return case_id in self._entries
+
+    def observe(self, case: Case) -> None:
+        """File ``case`` if it is of a filed lifecycle and in a library state; else ignore it.
+
+        A case filed before is re-filed with its newer version.
+        """
+        if case.lifecycle not in self._lifecycles or case.state not in self._states:
+            return
+        self.add(case)
+
+    def add(self, case: Case) -> LibraryEntry:
+        """File ``case`` (whatever its state) and return its entry.
+
+        Raises:
+            UnknownIdError: The case's location is not in the hierarchy.
+        """
+        units = [case.location_id, *(u.id for u in self._hierarchy.ancestors(case.location_id))]
+        entry = LibraryEntry(
+            case_id=case.id,
+            lifecycle=case.lifecycle,
+            category=case.category,
+            location_id=case.location_id,
+            severity=case.severity,
+            text=_dossier_text(case),
+            case=case,
+        )
+        self._entries[case.id] = entry
+        self._by_category.setdefault(case.category, set()).add(case.id)
+        for unit in units:
+            self._by_unit.setdefault(unit, set()).add(case.id)
+        return entry
+
+    def entry(self, case_id: str) -> LibraryEntry | None:
+        """Return the entry of ``case_id``, or ``None``."""
+        return self._entries.get(case_id)
+
+    def query(
+        self,
+        *,
+        category: str | None = None,
+        location_id: str | None = None,
+        keywords: Iterable[str] = (),
+    ) -> tuple[LibraryEntry, ...]:
+        """Return the filed cases matching every given criterion, sorted by case id.
+
+        Args:
+            category: Only cases of this category.
+            location_id: Only cases located at this unit or anywhere under it (a town finds
+                every case in its villages and grids).
+            keywords: Only cases whose dossier contains every keyword (case-insensitive
+                substring match, so Chinese words work without segmentation).
+        """
+        ids: set[str] | None = None
+        if category is not None:
+            ids = set(self._by_category.get(category, ()))
+        if location_id is not None:
+            here = self._by_unit.get(location_id, set())
+            ids = set(here) if ids is None else ids & here
+        if ids is None:
+            ids = set(self._entries)
+        words = [k.casefold() for k in keywords]
+        found = (self._entries[i] for i in sorted(ids))
+        return tuple(e for e in found if all(w in e.text for w in words))

@@ -1,0 +1,333 @@
+"""Time: an injectable clock, deadlines in calendar or Chinese working days.
+
+The library never reads the wall clock.  Callers pass times in (``at=...``) or inject a
+:class:`Clock`; tests and simulations use :class:`FixedClock` or :class:`ManualClock`.  All times
+are timezone-aware; the default zone is China Standard Time (UTC+8, no daylight saving), built
+without the tz database.
+
+Deadlines count calendar days or Chinese working days.  Working days honour the official holiday
+and make-up workday schedule (调休) through the ``chinesecalendar`` package; a year it does not
+cover raises :class:`~ruian_governance.CalendarCoverageError` instead of giving a wrong date.
+
+>>> from datetime import date, datetime
+>>> from ruian_governance import CHINA_STANDARD_TIME, DayCount, Deadline
+>>> opened = datetime(2025, 9, 30, 10, 0, tzinfo=CHINA_STANDARD_TIME)
+>>> Deadline(days=3).due(opened).isoformat()    # calendar days: by the end of 3 October
+'2025-10-04T00:00:00+08:00'
+>>> Deadline(days=3, count=DayCount.WORKING).due_date(opened.date())  # 1-8 Oct are holidays
+datetime.date(2025, 10, 11)
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta, timezone
+from types import MappingProxyType
+from typing import Protocol, runtime_checkable
+
+import attrs
+import chinese_calendar
+
+from .errors import CalendarCoverageError
+from .labels import Label
+
+__all__ = [
+    "CHINA_STANDARD_TIME",
+    "CHINESE_WORKDAYS",
+    "ChineseWorkdays",
+    "Clock",
+    "DayCount",
+    "Deadline",
+    "DeadlinePolicy",
+    "FixedClock",
+    "ManualClock",
+    "WorkdayCalendar",
+    "add_working_days",
+]
+
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
+"""China Standard Time, UTC+8 (no daylight saving since 1991), the library's default zone."""
+
+
+def _require_aware(value: datetime, what: str = "time") -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        msg = f"{what} must be timezone-aware, got naive {value.isoformat()}"
+        raise ValueError(msg)
+    return value
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Anything that tells the current, timezone-aware time.
+
+    The library never reads the wall clock itself; an application passes
+    ``lambda: datetime.now(CHINA_STANDARD_TIME)``-like clocks in, tests pass a fake.
+    """
+
+    def now(self) -> datetime:
+        """Return the current time (timezone-aware)."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class FixedClock:
+    """A clock that always tells the same time.
+
+    >>> from datetime import datetime
+    >>> clock = FixedClock(at=datetime(2025, 1, 2, 9, 0, tzinfo=CHINA_STANDARD_TIME))
+    >>> clock.now().isoformat()
+    '2025-01-02T09:00:00+08:00'
+    """
+
+    at: datetime = attrs.field(validator=lambda _s, _a, v: _require_aware(v))
+
+    def now(self) -> datetime:
+        """Return the fixed time."""
+        return self.at
+
+
+@attrs.define(kw_only=True)
+class ManualClock:
+    """A clock that moves only when told to, for tests and simulations.
+
+    >>> from datetime import datetime, timedelta
+    >>> clock = ManualClock(at=datetime(2025, 1, 2, 9, 0, tzinfo=CHINA_STANDARD_TIME))
+    >>> clock.advance(timedelta(hours=2)).isoformat()
+    '2025-01-02T11:00:00+08:00'
+    """
+
+    at: datetime = attrs.field(validator=lambda _s, _a, v: _require_aware(v))
+
+    def now(self) -> datetime:
+        """Return the clock's current time."""
+        return self.at
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the clock forward by ``delta`` and return the new time.
+
+        Raises:
+            ValueError: ``delta`` is negative (a clock never runs backwards).
+        """
+        if delta < timedelta(0):
+            msg = f"a clock never runs backwards, got {delta}"
+            raise ValueError(msg)
+        self.at = self.at + delta
+        return self.at
+
+    def set(self, at: datetime) -> datetime:
+        """Move the clock to ``at`` and return it.
+
+        Raises:
+            ValueError: ``at`` is naive or earlier than the clock's time.
+        """
+        _require_aware(at)
+        if at < self.at:
+            msg = f"a clock never runs backwards: {at.isoformat()} < {self.at.isoformat()}"
+            raise ValueError(msg)
+        self.at = at
+        return at
+
+
+# --------------------------------------------------------------------------- working days
+
+
+@runtime_checkable
+class WorkdayCalendar(Protocol):
+    """Tells whether a day is a working day."""
+
+    def is_workday(self, day: date) -> bool:
+        """Return whether ``day`` is a working day.
+
+        Raises:
+            CalendarCoverageError: The calendar does not know ``day``'s year.
+        """
+        ...
+
+
+@attrs.frozen
+class ChineseWorkdays:
+    """Mainland China's official working days, with holidays and make-up workdays (调休).
+
+    Backed by the ``chinesecalendar`` package, which covers the years it was released for
+    (2004-2026 for version 1.10); other years raise
+    :class:`~ruian_governance.CalendarCoverageError`.
+
+    >>> from datetime import date
+    >>> CHINESE_WORKDAYS.is_workday(date(2025, 1, 26))   # a Sunday, but a make-up workday
+    True
+    >>> CHINESE_WORKDAYS.is_workday(date(2025, 10, 6))   # a Monday in the National Day holiday
+    False
+    """
+
+    def is_workday(self, day: date) -> bool:
+        """Return whether ``day`` is an official working day.
+
+        Raises:
+            CalendarCoverageError: The package has no schedule for ``day``'s year.
+        """
+        try:
+            return bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:
+            raise CalendarCoverageError(day, "chinesecalendar") from None
+
+
+CHINESE_WORKDAYS = ChineseWorkdays()
+"""The default working-day calendar: :class:`ChineseWorkdays`."""
+
+
+def add_working_days(
+    start: date, days: int, *, calendar: WorkdayCalendar = CHINESE_WORKDAYS
+) -> date:
+    """Return the ``days``-th working day after ``start`` (``start`` itself when ``days`` is 0).
+
+    Args:
+        start: The day counting starts from (it does not count itself).
+        days: How many working days to count; not negative.
+        calendar: Which days are working days.
+
+    Raises:
+        ValueError: ``days`` is negative.
+        CalendarCoverageError: A day counted lies in a year the calendar does not cover.
+
+    >>> from datetime import date
+    >>> add_working_days(date(2025, 2, 7), 1)   # Friday -> Saturday 8 Feb, a make-up workday
+    datetime.date(2025, 2, 8)
+    >>> add_working_days(date(2025, 9, 30), 1)  # -> 9 October, after the National Day holiday
+    datetime.date(2025, 10, 9)
+    """
+    if days < 0:
+        msg = f"days must not be negative, got {days}"
+        raise ValueError(msg)
+    day = start
+    counted = 0
+    one = timedelta(days=1)
+    while counted < days:
+        day += one
+        if calendar.is_workday(day):
+            counted += 1
+    return day
+
+
+# --------------------------------------------------------------------------- deadlines
+
+
+class DayCount(enum.Enum):
+    """How a deadline counts days: calendar days 自然日 or working days 工作日."""
+
+    __hash__ = object.__hash__  # members are singletons: identity hash is exact and fast
+
+    CALENDAR = "calendar"
+    WORKING = "working"
+
+    @property
+    def label(self) -> Label:
+        """The bilingual label of this way of counting."""
+        return _DAY_COUNT_LABELS[self]
+
+
+_DAY_COUNT_LABELS = {
+    DayCount.CALENDAR: Label(en="calendar days", zh="自然日"),
+    DayCount.WORKING: Label(en="working days", zh="工作日"),
+}
+
+
+def _non_negative(_self: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        msg = f"{attribute.name} must be a non-negative int, got {value!r}"
+        raise ValueError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class Deadline:
+    """A time limit: a number of calendar or working days.
+
+    A deadline of ``n`` days started at time ``t`` falls due at the end of the ``n``-th day after
+    ``t``'s date (of the ``n``-th working day for working days), i.e. at the midnight that
+    follows it, in ``t``'s timezone.  Zero days means "the same day" (当日).
+
+    Args:
+        days: How many days; not negative.
+        count: Calendar days (the default) or working days.
+
+    >>> from datetime import datetime
+    >>> t = datetime(2025, 5, 6, 15, 30, tzinfo=CHINA_STANDARD_TIME)
+    >>> Deadline(days=0).due(t).isoformat()
+    '2025-05-07T00:00:00+08:00'
+    """
+
+    days: int = attrs.field(validator=_non_negative)
+    count: DayCount = DayCount.CALENDAR
+
+    def due_date(self, start: date, *, calendar: WorkdayCalendar = CHINESE_WORKDAYS) -> date:
+        """Return the last day of the time limit counted from ``start``.
+
+        Raises:
+            CalendarCoverageError: Working days reach a year the calendar does not cover.
+        """
+        if self.count is DayCount.CALENDAR:
+            return start + timedelta(days=self.days)
+        return add_working_days(start, self.days, calendar=calendar)
+
+    def due(self, start: datetime, *, calendar: WorkdayCalendar = CHINESE_WORKDAYS) -> datetime:
+        """Return the moment the time limit started at ``start`` runs out.
+
+        Raises:
+            ValueError: ``start`` is naive.
+            CalendarCoverageError: Working days reach a year the calendar does not cover.
+        """
+        _require_aware(start, "start")
+        last = self.due_date(start.date(), calendar=calendar)
+        return datetime.combine(last + timedelta(days=1), time(0), tzinfo=start.tzinfo)
+
+    def __str__(self) -> str:
+        return f"{self.days} {self.count.label.en}"
+
+
+def _deadlines(value: Mapping[str, Deadline]) -> Mapping[str, Deadline]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class DeadlinePolicy:
+    """The time limits of one lifecycle: per severity, and named limits its guards use.
+
+    Args:
+        by_severity: The time limit of a case, by severity key (e.g. ``"ordinary"``).
+        limits: Other named limits, e.g. ``"max_extension"`` (延期上限) or
+            ``"judicial_confirmation"`` (司法确认申请期限).
+        calendar: The working-day calendar used by working-day limits.
+
+    >>> policy = DeadlinePolicy(by_severity={"ordinary": Deadline(days=3)})
+    >>> str(policy.for_severity("ordinary"))
+    '3 calendar days'
+    """
+
+    by_severity: Mapping[str, Deadline] = attrs.field(converter=_deadlines)
+    limits: Mapping[str, Deadline] = attrs.field(converter=_deadlines, factory=dict)
+    calendar: WorkdayCalendar = attrs.field(default=CHINESE_WORKDAYS, eq=False)
+
+    def for_severity(self, severity: str) -> Deadline:
+        """Return the time limit for ``severity``.
+
+        Raises:
+            KeyError: The policy has no limit for this severity.
+        """
+        return self.by_severity[severity]
+
+    def limit(self, key: str) -> Deadline:
+        """Return the named limit ``key``.
+
+        Raises:
+            KeyError: The policy has no such limit.
+        """
+        return self.limits[key]
+
+    def due(self, severity: str, start: datetime) -> datetime:
+        """Return when a case of ``severity`` opened at ``start`` falls due.
+
+        Raises:
+            KeyError: The policy has no limit for this severity.
+            CalendarCoverageError: Working days reach a year the calendar does not cover.
+        """
+        return self.by_severity[severity].due(start, calendar=self.calendar)

@@ -1,0 +1,851 @@
+"""Cases and the engine that runs commands on them.
+
+A :class:`Case` is an immutable record with an append-only history of :class:`HistoryRecord`s.
+The :class:`Engine` opens cases and applies commands: ``engine.apply(case, trigger, actor=...,
+at=..., **data)`` checks the state, the actor's post, role and jurisdiction, the time, the data
+and the guards, in that order, and returns a new case with one more history record and its
+version one higher.  A refused command raises a
+:class:`~ruian_governance.TransitionError` subclass that says why, and changes nothing.
+
+Commands run through the table each definition compiles from its shared ``transitions``
+machine, never through the machine's per-model trigger methods; no model is attached to the
+machine, so memory does not grow with the number of cases processed.
+
+>>> from datetime import datetime, timedelta
+>>> from ruian_governance import (CHINA_STANDARD_TIME, Actor, Engine, Level,
+...                               generate_hierarchy)
+>>> h = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
+>>> engine = Engine(h)
+>>> grid = h.units_at(Level.GRID)[0]
+>>> worker = Actor.of(h, h.people_of(grid.id, role="grid_worker")[0].id, "grid_worker")
+>>> t0 = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA_STANDARD_TIME)
+>>> case = engine.open("event", case_id="E1", trigger="report", actor=worker, at=t0,
+...                    location_id=grid.id, category="noise", severity="ordinary")
+>>> case.state, case.version, case.due_at.isoformat()
+('reported', 0, '2025-03-07T00:00:00+08:00')
+>>> room = h.command_room_of(h.town_of(grid.id).id)
+>>> operator = Actor.of(h, h.people_of(room.id)[0].id, "command_room_operator")
+>>> case = engine.apply(case, "accept", actor=operator, at=t0 + timedelta(hours=1))
+>>> case.state, case.version, [r.trigger for r in case.history]
+('accepted', 1, ['report', 'accept'])
+>>> engine.allowed(case, operator)
+('escalate', 'dispatch', 'supervise')
+>>> engine.replay(case.history) == case
+True
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol, TypeAlias, runtime_checkable
+
+import attrs
+
+from .errors import (
+    ConflictError,
+    GuardFailedError,
+    InvalidActorError,
+    InvalidTransitionError,
+    JurisdictionError,
+    MissingDataError,
+    RoleNotAllowedError,
+    TimeOrderError,
+    UnexpectedDataError,
+    UnknownIdError,
+    UnknownReferenceError,
+)
+from .hierarchy import AdminUnit, Hierarchy, Person
+from .lifecycle import Jurisdiction, LifecycleDefinition, Transition
+
+__all__ = [
+    "Actor",
+    "Case",
+    "CaseBook",
+    "CaseIndex",
+    "Command",
+    "DataValue",
+    "Engine",
+    "HistoryRecord",
+]
+
+DataValue: TypeAlias = str | int | bool | tuple[str, ...]
+"""A value a command may carry: text, a number, a flag, or a tuple of ids."""
+
+_OPENING_KEYS = ("lifecycle", "case_id", "location_id", "category", "severity", "parties")
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class Actor:
+    """Who fires a command: a person acting in one of their posts (role and unit).
+
+    Actors are plain values; share one per post rather than building one per command.
+    The engine checks that the person holds the post in the hierarchy.
+
+    >>> Actor(person_id="p1", role="grid_worker", unit_id="t1.v001.g01")
+    Actor(person_id='p1', role='grid_worker', unit_id='t1.v001.g01')
+    """
+
+    person_id: str
+    role: str
+    unit_id: str
+
+    @classmethod
+    def of(cls, hierarchy: Hierarchy, person_id: str, role: str | None = None) -> Actor:
+        """Build the actor for a person's post in ``hierarchy`` (the first post in ``role``).
+
+        Raises:
+            UnknownIdError: No such person, or the person holds no post in ``role``.
+        """
+        person: Person = hierarchy.person(person_id)
+        for post in person.posts:
+            if role is None or post.role == role:
+                return cls(person_id=person.id, role=post.role, unit_id=post.unit_id)
+        post_id = f"{person_id}/{role}"
+        raise UnknownIdError(post_id, "the person's posts")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} as {self.role} in {self.unit_id}"
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class HistoryRecord:
+    """One entry of a case's append-only history.
+
+    Args:
+        seq: Sequence number, 0 for the opening record.
+        trigger: The trigger fired.
+        source: The state before (``None`` for the opening record).
+        dest: The state after.
+        actor: Who fired it.
+        at: When (timezone-aware).
+        data: The command's data as sorted ``(key, value)`` pairs; the opening record also
+            carries the case's facts (lifecycle, id, location, category, severity, parties).
+    """
+
+    seq: int
+    trigger: str
+    source: str | None
+    dest: str
+    actor: Actor
+    at: datetime
+    data: tuple[tuple[str, DataValue], ...] = ()
+
+    def get(self, key: str, default: DataValue | None = None) -> DataValue | None:
+        """Return the data value under ``key``, or ``default``."""
+        for k, v in self.data:
+            if k == key:
+                return v
+        return default
+
+
+@attrs.frozen(kw_only=True, weakref_slot=False)
+class Case:
+    """A case: one run of a lifecycle, immutable; every change gives a new case.
+
+    Args:
+        id: One code per matter, tracked to the end (一事一编码).
+        lifecycle: Key of its :class:`~ruian_governance.LifecycleDefinition`.
+        state: Current state key.
+        location_id: The administrative unit the matter is in (事发地).
+        unit_id: The administrative unit holding the case (village, town or city).
+        assignees: Units the case is assigned to (stations, departments).
+        reporter_id: The person who opened it.
+        parties: Parties to a dispute, or other people concerned.
+        category: Free category key (routing tables give them meaning).
+        severity: Severity tier key, or ``None`` before triage.
+        opened_at: When it was opened.
+        due_at: When it falls due, or ``None`` without a deadline.
+        history: Every record, oldest first.
+        version: Optimistic-concurrency version: the number of records after the opening one.
+    """
+
+    id: str
+    lifecycle: str
+    state: str
+    location_id: str
+    unit_id: str
+    assignees: tuple[str, ...] = ()
+    reporter_id: str
+    parties: tuple[str, ...] = ()
+    category: str
+    severity: str | None
+    opened_at: datetime
+    due_at: datetime | None
+    history: tuple[HistoryRecord, ...]
+    version: int = 0
+
+    @property
+    def last(self) -> HistoryRecord:
+        """The latest history record."""
+        return self.history[-1]
+
+    def records(self, trigger: str) -> tuple[HistoryRecord, ...]:
+        """Return the history records of ``trigger``, oldest first."""
+        return tuple(r for r in self.history if r.trigger == trigger)
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Whether the case has a deadline and ``now`` is at or past it (state not considered)."""
+        return self.due_at is not None and now >= self.due_at
+
+
+@attrs.frozen(kw_only=True)
+class Command:
+    """A command as guards and effects see it: the case before, and what is asked of it."""
+
+    case: Case
+    trigger: str
+    actor: Actor
+    at: datetime
+    data: Mapping[str, DataValue]
+    hierarchy: Hierarchy
+    lifecycle: LifecycleDefinition
+
+
+_CASE_FIELDS = frozenset(a.name for a in attrs.fields(Case)) - {
+    "id",
+    "lifecycle",
+    "state",
+    "history",
+    "version",
+}
+
+
+class Engine:
+    """Opens cases and applies commands, for one hierarchy and a set of lifecycles.
+
+    The engine holds no cases; it is a pure function of its inputs, plus look-up caches that
+    only ever hold facts of the (immutable) hierarchy.
+
+    Args:
+        hierarchy: The hierarchy actors and units are checked against.
+        lifecycles: The lifecycle definitions it runs (default: the three built-in ones).
+
+    Raises:
+        UnknownReferenceError: A lifecycle names a role the hierarchy does not know.
+    """
+
+    __slots__ = ("_above", "_admin", "_definitions", "_hierarchy", "_posts", "_town")
+
+    def __init__(
+        self,
+        hierarchy: Hierarchy,
+        lifecycles: Iterable[LifecycleDefinition] | None = None,
+    ) -> None:
+        if lifecycles is None:
+            from .builtin_lifecycles import BUILTIN_LIFECYCLES  # noqa: PLC0415 - layered below
+
+            lifecycles = BUILTIN_LIFECYCLES
+        self._hierarchy = hierarchy
+        self._definitions: dict[str, LifecycleDefinition] = {}
+        roles = hierarchy.all_roles
+        for definition in lifecycles:
+            missing = definition.role_keys - set(roles)
+            if missing:
+                raise UnknownReferenceError(
+                    definition.key, missing, "roles the hierarchy does not know"
+                )
+            self._definitions[definition.key] = definition
+        intern = sys.intern
+        self._posts: frozenset[tuple[str, str, str]] = frozenset(
+            (intern(p.id), intern(post.role), intern(post.unit_id))
+            for p in hierarchy.people
+            for post in p.posts
+        )
+        self._town: dict[str, str | None] = {}
+        self._admin: dict[str, str] = {}
+        self._above: dict[str, frozenset[str]] = {}
+
+    @property
+    def hierarchy(self) -> Hierarchy:
+        """The hierarchy this engine checks against."""
+        return self._hierarchy
+
+    @property
+    def lifecycles(self) -> Mapping[str, LifecycleDefinition]:
+        """The lifecycle definitions this engine runs, by key."""
+        return dict(self._definitions)
+
+    def lifecycle(self, key: str) -> LifecycleDefinition:
+        """Return the lifecycle definition with this key.
+
+        Raises:
+            UnknownIdError: The engine runs no lifecycle with this key.
+        """
+        try:
+            return self._definitions[key]
+        except KeyError:
+            raise UnknownIdError(key, "the engine's lifecycles") from None
+
+    # ---------------------------------------------------------------- structure caches
+
+    def _town_of(self, unit_id: str) -> str | None:
+        try:
+            return self._town[unit_id]
+        except KeyError:
+            town = self._hierarchy.town_of(unit_id)
+            found = None if town is None else town.id
+            self._town[unit_id] = found
+            return found
+
+    def _admin_of(self, unit_id: str) -> str:
+        """The administrative unit of a unit: itself, or the unit an organisation sits under."""
+        try:
+            return self._admin[unit_id]
+        except KeyError:
+            node = self._hierarchy.node(unit_id)
+            if isinstance(node, AdminUnit):
+                found = node.id
+            else:
+                parent = self._hierarchy.parent(unit_id)
+                found = node.id if parent is None else parent.id
+            self._admin[unit_id] = found
+            return found
+
+    def _ancestors(self, unit_id: str) -> frozenset[str]:
+        try:
+            return self._above[unit_id]
+        except KeyError:
+            found = frozenset(u.id for u in self._hierarchy.ancestors(unit_id))
+            self._above[unit_id] = found
+            return found
+
+    def holder_for(self, definition: LifecycleDefinition, location_id: str) -> str:
+        """Return the unit that holds a new case of ``definition`` located at ``location_id``.
+
+        The ancestor of the location at the definition's holder level, or the location itself
+        when it lies at or above that level.
+
+        Raises:
+            UnknownIdError: The location is not an administrative unit.
+        """
+        unit = self._hierarchy.unit(location_id)
+        if unit.level.depth <= definition.holder_level.depth:
+            return unit.id
+        for above in self._hierarchy.ancestors(unit.id):
+            if above.level is definition.holder_level:
+                return above.id
+        return unit.id  # pragma: no cover - every level has its ancestors
+
+    def in_jurisdiction(  # noqa: PLR0911 - one answer per rule
+        self, rule: Jurisdiction, case: Case, actor: Actor
+    ) -> bool:
+        """Whether ``actor``'s unit satisfies ``rule`` for ``case``.
+
+        Raises:
+            UnknownIdError: The actor's unit is not in the hierarchy.
+        """
+        unit = actor.unit_id
+        if rule is Jurisdiction.ASSIGNED:
+            return unit in case.assignees
+        if rule is Jurisdiction.HOLDER:
+            return unit == case.unit_id or self._admin_of(unit) == case.unit_id
+        if rule is Jurisdiction.HOLDER_OR_ABOVE:
+            admin = self._admin_of(unit)
+            return case.unit_id in (unit, admin) or admin in self._ancestors(case.unit_id)
+        if rule is Jurisdiction.TOWN:
+            town = self._town_of(unit)
+            return town is not None and town == self._town_of(case.location_id)
+        if rule is Jurisdiction.LOCATION:
+            return unit == case.location_id or unit in self._ancestors(case.location_id)
+        if rule is Jurisdiction.CITY:
+            return self._town_of(unit) is None
+        return True
+
+    # ---------------------------------------------------------------- commands
+
+    def open(  # noqa: PLR0913 - the facts of a new case, keyword-only
+        self,
+        lifecycle: str,
+        *,
+        case_id: str,
+        trigger: str,
+        actor: Actor,
+        at: datetime,
+        location_id: str,
+        category: str,
+        severity: str | None = None,
+        parties: Sequence[str] = (),
+        **data: DataValue,
+    ) -> Case:
+        """Open a case of ``lifecycle`` in its initial state, with its opening record.
+
+        Args:
+            lifecycle: Lifecycle key, e.g. ``"event"``.
+            case_id: The case's id (one code per matter).
+            trigger: An opening trigger of the lifecycle, e.g. ``"report"``.
+            actor: Who opens it.
+            at: When (timezone-aware).
+            location_id: The administrative unit the matter is in.
+            category: Category key.
+            severity: Severity tier key, when known at opening.
+            parties: Parties to the matter.
+            **data: Further data the opening trigger requires or accepts.
+
+        Raises:
+            UnknownIdError: Unknown lifecycle, location or severity.
+            InvalidTransitionError, InvalidActorError, RoleNotAllowedError, JurisdictionError,
+                TimeOrderError, MissingDataError, UnexpectedDataError, GuardFailedError: As for
+                :meth:`apply`.
+        """
+        definition = self.lifecycle(lifecycle)
+        self._hierarchy.unit(location_id)
+        if severity is not None and severity not in {s.key for s in definition.severities}:
+            raise UnknownIdError(severity, f"the severities of lifecycle {lifecycle!r}")
+        initial = definition.initial.key
+        opening = definition.opening(trigger)
+        if opening is None:
+            raise InvalidTransitionError(
+                case_id=case_id,
+                state=initial,
+                trigger=trigger,
+                actor=actor,
+                detail="not an opening trigger",
+            )
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise TimeOrderError(
+                case_id=case_id,
+                state=initial,
+                trigger=trigger,
+                actor=actor,
+                detail="time must be timezone-aware",
+            )
+        facts: dict[str, DataValue] = {
+            "lifecycle": definition.key,
+            "case_id": case_id,
+            "location_id": location_id,
+            "category": category,
+        }
+        if severity is not None:
+            facts["severity"] = severity
+        if parties:
+            facts["parties"] = tuple(parties)
+        record = HistoryRecord(
+            seq=0,
+            trigger=opening.trigger,
+            source=None,
+            dest=initial,
+            actor=actor,
+            at=at,
+            data=tuple(sorted({**data, **facts}.items())),
+        )
+        case = self._opened(definition, record)
+        self._check(definition, case, opening, actor, at, data, skip_time=True)
+        if opening.effects:
+            case = self._effects(definition, case, opening, actor, at, data)
+        return case
+
+    def _opened(self, definition: LifecycleDefinition, record: HistoryRecord) -> Case:
+        facts = dict(record.data)
+        location = str(facts["location_id"])
+        severity = facts.get("severity")
+        parties = facts.get("parties", ())
+        due_at = None
+        if severity is not None and str(severity) in definition.deadlines.by_severity:
+            due_at = definition.deadlines.due(str(severity), record.at)
+        return Case(
+            id=str(facts["case_id"]),
+            lifecycle=definition.key,
+            state=record.dest,
+            location_id=location,
+            unit_id=self.holder_for(definition, location),
+            reporter_id=record.actor.person_id,
+            parties=parties if isinstance(parties, tuple) else (str(parties),),
+            category=str(facts["category"]),
+            severity=None if severity is None else str(severity),
+            opened_at=record.at,
+            due_at=due_at,
+            history=(record,),
+        )
+
+    def apply(
+        self,
+        case: Case,
+        trigger: str,
+        *,
+        actor: Actor,
+        at: datetime,
+        **data: DataValue,
+    ) -> Case:
+        """Fire ``trigger`` on ``case`` and return the new case; ``case`` itself is unchanged.
+
+        Checks, in order: the trigger is available in the case's state, the actor holds the
+        post, the role may fire it, the actor's unit is in the case's jurisdiction, ``at`` is
+        aware and not earlier than the last record, the data has every required key and no
+        unknown one, and every guard passes.
+
+        Raises:
+            UnknownIdError: The engine does not run the case's lifecycle.
+            InvalidTransitionError, InvalidActorError, RoleNotAllowedError, JurisdictionError,
+                TimeOrderError, MissingDataError, UnexpectedDataError, GuardFailedError: The
+                command was refused; nothing changed.
+        """
+        definition = self._definitions.get(case.lifecycle)
+        if definition is None:
+            raise UnknownIdError(case.lifecycle, "the engine's lifecycles")
+        entry = definition.entry(case.state, trigger)
+        if entry is None:
+            raise InvalidTransitionError(
+                case_id=case.id, state=case.state, trigger=trigger, actor=actor
+            )
+        dest, transition = entry
+        self._check(definition, case, transition, actor, at, data)
+        record = HistoryRecord(
+            seq=len(case.history),
+            trigger=transition.trigger,
+            source=case.state,
+            dest=dest,
+            actor=actor,
+            at=at,
+            data=tuple(sorted(data.items())) if data else (),
+        )
+        if transition.effects:
+            case = self._effects(definition, case, transition, actor, at, data)
+        return Case(
+            id=case.id,
+            lifecycle=case.lifecycle,
+            state=dest,
+            location_id=case.location_id,
+            unit_id=case.unit_id,
+            assignees=case.assignees,
+            reporter_id=case.reporter_id,
+            parties=case.parties,
+            category=case.category,
+            severity=case.severity,
+            opened_at=case.opened_at,
+            due_at=case.due_at,
+            history=(*case.history, record),
+            version=case.version + 1,
+        )
+
+    def _check(  # noqa: PLR0913, PLR0917 - the command's parts, private
+        self,
+        definition: LifecycleDefinition,
+        case: Case,
+        transition: Transition,
+        actor: Actor,
+        at: datetime,
+        data: Mapping[str, DataValue],
+        *,
+        skip_time: bool = False,
+    ) -> None:
+        trigger = transition.trigger
+        if (actor.person_id, actor.role, actor.unit_id) not in self._posts:
+            raise InvalidActorError(case_id=case.id, state=case.state, trigger=trigger, actor=actor)
+        if actor.role not in transition.roles:
+            raise RoleNotAllowedError(
+                case_id=case.id,
+                state=case.state,
+                trigger=trigger,
+                actor=actor,
+                detail=f"allowed: {', '.join(sorted(transition.roles))}",
+            )
+        if not self.in_jurisdiction(transition.jurisdiction, case, actor):
+            raise JurisdictionError(
+                case_id=case.id,
+                state=case.state,
+                trigger=trigger,
+                actor=actor,
+                detail=f"must be {transition.jurisdiction.label.en}",
+            )
+        if not skip_time:
+            if at.tzinfo is None or at.utcoffset() is None:
+                raise TimeOrderError(
+                    case_id=case.id,
+                    state=case.state,
+                    trigger=trigger,
+                    actor=actor,
+                    detail="time must be timezone-aware",
+                )
+            last = case.history[-1].at
+            if at < last:
+                raise TimeOrderError(
+                    case_id=case.id,
+                    state=case.state,
+                    trigger=trigger,
+                    actor=actor,
+                    detail=f"{at.isoformat()} is before the last record at {last.isoformat()}",
+                )
+        requires = transition.requires
+        if data or requires:
+            keys = data.keys()
+            missing = requires - keys
+            if missing:
+                raise MissingDataError(
+                    missing=missing, case_id=case.id, state=case.state, trigger=trigger, actor=actor
+                )
+            unexpected = keys - requires - transition.accepts
+            if unexpected:
+                raise UnexpectedDataError(
+                    unexpected=unexpected,
+                    case_id=case.id,
+                    state=case.state,
+                    trigger=trigger,
+                    actor=actor,
+                )
+        if transition.guards:
+            command = Command(
+                case=case,
+                trigger=trigger,
+                actor=actor,
+                at=at,
+                data=data,
+                hierarchy=self._hierarchy,
+                lifecycle=definition,
+            )
+            for guard in transition.guards:
+                if not guard.check(command):
+                    raise GuardFailedError(
+                        guard=guard.key,
+                        case_id=case.id,
+                        state=case.state,
+                        trigger=trigger,
+                        actor=actor,
+                        detail=guard.label.en,
+                    )
+
+    def _effects(  # noqa: PLR0913, PLR0917 - the command's parts, private
+        self,
+        definition: LifecycleDefinition,
+        case: Case,
+        transition: Transition,
+        actor: Actor,
+        at: datetime,
+        data: Mapping[str, DataValue],
+    ) -> Case:
+        for effect in transition.effects:
+            command = Command(
+                case=case,
+                trigger=transition.trigger,
+                actor=actor,
+                at=at,
+                data=data,
+                hierarchy=self._hierarchy,
+                lifecycle=definition,
+            )
+            changes = dict(effect.apply(command))
+            bad = changes.keys() - _CASE_FIELDS
+            if bad:
+                msg = f"effect {effect.key!r} may not change {sorted(bad)}"
+                raise ValueError(msg)
+            case = attrs.evolve(case, **changes)
+        return case
+
+    def allowed(self, case: Case, actor: Actor) -> tuple[str, ...]:
+        """Return the triggers ``actor`` may fire on ``case`` now, in definition order.
+
+        Considers the state, the actor's post, role and jurisdiction; not data or guards,
+        which depend on the command (a guard may still refuse it).
+
+        Raises:
+            UnknownIdError: The engine does not run the case's lifecycle.
+        """
+        definition = self.lifecycle(case.lifecycle)
+        if (actor.person_id, actor.role, actor.unit_id) not in self._posts:
+            return ()
+        return tuple(
+            trigger
+            for trigger, transition in definition.transitions_from(case.state)
+            if actor.role in transition.roles
+            and self.in_jurisdiction(transition.jurisdiction, case, actor)
+        )
+
+    def replay(self, history: Sequence[HistoryRecord]) -> Case:
+        """Rebuild a case from its history: ``engine.replay(case.history) == case``.
+
+        Permissions are not re-checked (people may since have changed posts); the structure
+        is: each record must follow from the state before it, in sequence, in time order.
+
+        Raises:
+            ValueError: ``history`` is empty.
+            UnknownIdError: The opening record names a lifecycle the engine does not run.
+            InvalidTransitionError: A record does not follow from the state before it.
+            TimeOrderError: A record is earlier than the one before it.
+        """
+        if not history:
+            msg = "cannot replay an empty history"
+            raise ValueError(msg)
+        first = history[0]
+        definition = self.lifecycle(str(first.get("lifecycle")))
+        opening = definition.opening(first.trigger)
+        if opening is None or first.seq != 0 or first.dest != definition.initial.key:
+            raise InvalidTransitionError(
+                case_id=str(first.get("case_id")),
+                state="<none>",
+                trigger=first.trigger,
+                detail="not an opening record",
+            )
+        case = self._opened(definition, first)
+        extra = {k: v for k, v in first.data if k not in _OPENING_KEYS}
+        if opening.effects:
+            case = self._effects(definition, case, opening, first.actor, first.at, extra)
+        for record in history[1:]:
+            entry = definition.entry(case.state, record.trigger)
+            if (
+                entry is None
+                or entry[0] != record.dest
+                or record.source != case.state
+                or record.seq != len(case.history)
+            ):
+                raise InvalidTransitionError(
+                    case_id=case.id,
+                    state=case.state,
+                    trigger=record.trigger,
+                    detail=f"record {record.seq} does not follow",
+                )
+            if record.at < case.history[-1].at:
+                raise TimeOrderError(
+                    case_id=case.id,
+                    state=case.state,
+                    trigger=record.trigger,
+                    detail=f"record {record.seq} is earlier than the one before",
+                )
+            transition = entry[1]
+            if transition.effects:
+                case = self._effects(
+                    definition, case, transition, record.actor, record.at, dict(record.data)
+                )
+            case = attrs.evolve(
+                case,
+                state=record.dest,
+                history=(*case.history, record),
+                version=case.version + 1,
+            )
+        return case
+
+    def overdue(self, cases: Iterable[Case], now: datetime) -> tuple[Case, ...]:
+        """Return the cases past their deadline at ``now`` in a state whose deadline runs.
+
+        Supervision (督办) and escalation stay explicit triggers for the caller to fire.
+
+        Raises:
+            UnknownIdError: A case's lifecycle is not run by this engine.
+        """
+        late: list[Case] = []
+        for case in cases:
+            due = case.due_at
+            if due is None or now < due:
+                continue
+            state = self.lifecycle(case.lifecycle).state(case.state)
+            if state.timed and not state.final:
+                late.append(case)
+        return tuple(late)
+
+
+# --------------------------------------------------------------------------- a case book
+
+
+@runtime_checkable
+class CaseIndex(Protocol):
+    """An index a :class:`CaseBook` tells of every case it stores (e.g. the similar-case library).
+
+    ``observe`` is called with each stored case, under the book's lock, after the
+    compare-and-set succeeded; a refused or conflicting command never reaches it.
+    """
+
+    def observe(self, case: Case) -> None:
+        """Take note of a stored case (new, or a new version of a known one)."""
+        ...
+
+
+class CaseBook:
+    """An in-memory store of cases with optimistic concurrency (compare-and-set on version).
+
+    Commands are checked outside the lock; only the compare-and-set that stores the new case
+    (and tells the indexes) holds it.  Of two commands on the same version of a case, exactly
+    one is stored; the other raises :class:`~ruian_governance.ConflictError`.
+
+    Args:
+        engine: The engine that runs the commands.
+        indexes: :class:`CaseIndex` objects (e.g. a
+            :class:`~ruian_governance.SimilarCaseLibrary`), told of every stored case.
+    """
+
+    def __init__(self, engine: Engine, *, indexes: Iterable[CaseIndex] = ()) -> None:
+        self._engine = engine
+        self._indexes = tuple(indexes)
+        self._cases: dict[str, Case] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        """The engine that runs the commands."""
+        return self._engine
+
+    def __len__(self) -> int:
+        return len(self._cases)
+
+    def __iter__(self) -> Iterator[Case]:
+        return iter(list(self._cases.values()))
+
+    def __contains__(self, case_id: object) -> bool:
+        return case_id in self._cases
+
+    def get(self, case_id: str) -> Case:
+        """Return the stored case.
+
+        Raises:
+            UnknownIdError: No case with this id is stored.
+        """
+        try:
+            return self._cases[case_id]
+        except KeyError:
+            raise UnknownIdError(case_id, "the case book") from None
+
+    def _store(self, case: Case, expected: int | None) -> None:
+        with self._lock:
+            current = self._cases.get(case.id)
+            actual = None if current is None else current.version
+            if actual != expected:
+                raise ConflictError(case.id, expected, actual)
+            self._cases[case.id] = case
+            for index in self._indexes:
+                index.observe(case)
+
+    def add(self, case: Case) -> Case:
+        """Store a new case.
+
+        Raises:
+            ConflictError: A case with this id is already stored.
+        """
+        self._store(case, None)
+        return case
+
+    def open(self, lifecycle: str, **facts: Any) -> Case:
+        """Open a case with :meth:`Engine.open` and store it.
+
+        Raises:
+            ConflictError: A case with this id is already stored.
+            TransitionError: The opening command was refused.
+        """
+        return self.add(self._engine.open(lifecycle, **facts))
+
+    def apply(
+        self,
+        case_id: str,
+        expected_version: int,
+        trigger: str,
+        *,
+        actor: Actor,
+        at: datetime,
+        **data: DataValue,
+    ) -> Case:
+        """Fire ``trigger`` on the stored case if it is still at ``expected_version``.
+
+        Raises:
+            UnknownIdError: No case with this id is stored.
+            ConflictError: The stored case is at another version (someone else won).
+            TransitionError: The command was refused; nothing changed.
+        """
+        case = self.get(case_id)
+        if case.version != expected_version:
+            raise ConflictError(case_id, expected_version, case.version)
+        new = self._engine.apply(case, trigger, actor=actor, at=at, **data)
+        self._store(new, expected_version)
+        return new
+
+    def overdue(self, now: datetime) -> tuple[Case, ...]:
+        """Return the stored cases that are late at ``now`` (see :meth:`Engine.overdue`)."""
+        return self._engine.overdue(list(self._cases.values()), now)
