@@ -170,34 +170,38 @@ def data_options(world: World) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-_DELAYS = (timedelta(0), HOUR, DAY, 5 * DAY, 40 * DAY, -HOUR)
+_DELAYS = (HOUR, HOUR, DAY, timedelta(0), 5 * DAY, 40 * DAY, -HOUR)
 
 
 def steps(world: World, lifecycle: str) -> Callable[[Case], st.SearchStrategy[Step]]:
     """Return a function giving, for a case, a strategy of plausible next commands.
 
-    Triggers are mostly ones available in the case's state (so sequences get far), sometimes
-    any trigger of the lifecycle; actors and data are drawn from pools that include wrong ones.
+    Mostly a trigger some actor may fire now, fired by that actor with valid data (so
+    sequences get far); sometimes any trigger, any actor, or other (possibly invalid) data.
     """
-    definition = world.engine.lifecycle(lifecycle)
+    engine = world.engine
+    definition = engine.lifecycle(lifecycle)
     all_triggers = sorted({t.trigger for t in definition.transitions if not t.opening})
     options = data_options(world)
     actor_keys = sorted(world.actors)
+    anything = st.tuples(st.sampled_from(all_triggers), st.sampled_from(actor_keys))
 
     def for_case(case: Case) -> st.SearchStrategy[Step]:
-        available = list(definition.triggers_from(case.state)) or all_triggers
-        trigger = st.one_of(st.sampled_from(available), st.sampled_from(all_triggers))
-        return st.builds(
-            Step,
-            trigger,
-            st.sampled_from(actor_keys),
-            st.just({}),
-            st.sampled_from(_DELAYS),
-        ).flatmap(
-            lambda s: st.sampled_from(options.get(s.trigger, [{}])).map(
-                lambda d: Step(s.trigger, s.actor, d, s.delay)
+        allowed = [(t, a) for a in actor_keys for t in engine.allowed(case, world[a])]
+        pairs = st.one_of(*([st.sampled_from(allowed)] * 3 if allowed else ()), anything)
+
+        def with_data(pair: tuple[str, str]) -> st.SearchStrategy[Step]:
+            trigger, actor = pair
+            choices = options.get(trigger, [{}])
+            return st.builds(
+                Step,
+                st.just(trigger),
+                st.just(actor),
+                st.one_of(st.just(choices[0]), st.sampled_from(choices)),
+                st.sampled_from(_DELAYS),
             )
-        )
+
+        return pairs.flatmap(with_data)
 
     return for_case
 

@@ -1,0 +1,80 @@
+"""Property tests over random command sequences on all three built-in lifecycles."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lifecycle_strategies import World, build_world, open_case, run, steps
+from ruian_governance import InvalidTransitionError
+
+LIFECYCLES = ("event", "dispute", "hazard")
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    """The shared test world (built once per module)."""
+    return build_world()
+
+
+@given(data=st.data(), lifecycle=st.sampled_from(LIFECYCLES))
+def test_rejected_commands_change_nothing_and_accepted_ones_append_one_record(
+    world: World, data: st.DataObject, lifecycle: str
+) -> None:
+    """Invariants on random command sequences.
+
+    A refused command leaves the case equal to before; an accepted one appends exactly one
+    record (sequence number = position, time never decreasing) and adds one to the version;
+    a final state is never left; replaying the history gives back the case.
+    """
+    engine = world.engine
+    definition = engine.lifecycle(lifecycle)
+    finals = definition.final_states
+    case = open_case(world, lifecycle)
+    next_step = steps(world, lifecycle)
+    for _ in range(data.draw(st.integers(min_value=0, max_value=30), label="length")):
+        step = data.draw(next_step(case), label="step")
+        before = (case.state, case.version, case.history, case.unit_id, case.assignees,
+                  case.due_at, case.severity)  # fmt: skip
+        new, error = run(world, case, step)
+        if error is not None:
+            assert new is case
+            assert before == (case.state, case.version, case.history, case.unit_id,
+                              case.assignees, case.due_at, case.severity)  # fmt: skip
+            if case.state in finals:
+                assert isinstance(error, InvalidTransitionError)
+            continue
+        assert case.state not in finals, "a final state was left"
+        assert new.version == case.version + 1
+        assert new.history[:-1] == case.history
+        record = new.history[-1]
+        assert record.seq == len(case.history)
+        assert record.source == case.state
+        assert record.dest == new.state
+        assert record.at >= case.history[-1].at
+        case = new
+    ats = [r.at for r in case.history]
+    assert ats == sorted(ats)
+    assert engine.replay(case.history) == case
+
+
+@given(data=st.data())
+def test_dispute_escalation_never_skips_a_level(world: World, data: st.DataObject) -> None:
+    """Invariant: after triage, the holding unit only ever moves to its direct parent.
+
+    A village case goes to the town before it can reach the city; only escalate moves it.
+    """
+    h = world.h
+    case = open_case(world, "dispute")
+    next_step = steps(world, "dispute")
+    for _ in range(data.draw(st.integers(min_value=0, max_value=30), label="length")):
+        step = data.draw(next_step(case), label="step")
+        new, error = run(world, case, step)
+        if error is None and new.unit_id != case.unit_id and step.trigger != "triage":
+            assert step.trigger == "escalate"
+            parent = h.parent(case.unit_id)
+            assert parent is not None
+            assert new.unit_id == parent.id
+            assert h.unit(new.unit_id).level.depth == h.unit(case.unit_id).level.depth - 1
+        case = new
