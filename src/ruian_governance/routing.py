@@ -598,21 +598,26 @@ def routing_graph(
         graph.add_node(village.id, **_node_attrs(village, town_id))
         graph.add_edge(village.id, room_of[town_id], **escalate)
     back = _edge_data(EdgeKind.FEEDBACK, EdgeKind.EVALUATE)
-    for grid in hierarchy.units_at(Level.GRID):
-        village_id = grid.parent_id or ""
-        town_id = town_of[village_id]
-        town_of[grid.id] = town_id
-        room_id = room_of[town_id]
-        graph.add_node(grid.id, **_node_attrs(grid, town_id))
-        graph.add_edge(grid.id, room_id, **report)
-        graph.add_edge(grid.id, village_id, **escalate)
-        graph.add_edge(room_id, grid.id, **back)
+    grids = hierarchy.units_at(Level.GRID)
+    for grid in grids:
+        town_of[grid.id] = town_of[grid.parent_id or ""]
+    graph.add_nodes_from((grid.id, _node_attrs(grid, town_of[grid.id])) for grid in grids)
+    graph.add_edges_from(
+        edge
+        for grid in grids
+        for edge in (
+            (grid.id, room_of[town_of[grid.id]], report),
+            (grid.id, grid.parent_id, escalate),
+            (room_of[town_of[grid.id]], grid.id, back),
+        )
+    )
     if micro_grids:
+        micros = hierarchy.units_at(Level.MICRO_GRID)
+        graph.add_nodes_from(
+            (micro.id, _node_attrs(micro, town_of[micro.parent_id or ""])) for micro in micros
+        )
         up = _edge_data(EdgeKind.REPORT, EdgeKind.ESCALATE)
-        for micro in hierarchy.units_at(Level.MICRO_GRID):
-            grid_id = micro.parent_id or ""
-            graph.add_node(micro.id, **_node_attrs(micro, town_of[grid_id]))
-            graph.add_edge(micro.id, grid_id, **up)
+        graph.add_edges_from((micro.id, micro.parent_id, up) for micro in micros)
     return graph
 
 
@@ -998,7 +1003,7 @@ def _edge_has(adj: Mapping[str, Mapping[str, Mapping[str, Any]]], hop: Hop) -> b
     data = adj.get(hop.source, {}).get(hop.target)
     if data is None:
         return False
-    return hop.kind.value in str(data.get("kinds", data.get("kind", ""))).split()
+    return hop.kind.value in _kinds_of(data).split()
 
 
 def verify(
@@ -1107,7 +1112,7 @@ def _staffing_gaps(router: Router) -> Iterator[Gap]:
 
 
 def _edge_gaps(router: Router, graph: nx.DiGraph[str]) -> Iterator[Gap]:
-    adj = graph.adj
+    adj = dict(graph.adjacency())  # plain dicts: much faster than the graph's views
     missing_by_town: dict[str, list[str]] = {}
     for grid_id, (town_id, hop) in router._grids.items():
         if not _edge_has(adj, hop):
@@ -1144,21 +1149,33 @@ def _edge_gaps(router: Router, graph: nx.DiGraph[str]) -> Iterator[Gap]:
         )
 
 
+_FORWARD_VALUES = frozenset(k.value for k in EdgeKind if not k.backward)
+
+
+def _kinds_of(data: Mapping[str, Any]) -> str:
+    """The space-separated kinds of an edge's attribute dict (``kinds``, else ``kind``)."""
+    text = data.get("kinds")
+    if text is None:
+        text = data.get("kind", "")
+    return str(text)
+
+
 def _forward(graph: nx.DiGraph[str]) -> dict[str, list[str]]:
-    """Adjacency of the edges with at least one forward kind."""
-    forward_values = {k.value for k in EdgeKind if not k.backward}
-    cache: dict[str, bool] = {}
+    """Adjacency of the edges with at least one forward kind (nodes without one are left out)."""
+    cache: dict[object, bool] = {}
     succ: dict[str, list[str]] = {}
-    for u, nbrs in graph.adj.items():
-        out = []
+    for u, nbrs in graph.adjacency():
+        out = None
         for v, data in nbrs.items():
-            text = str(data.get("kinds", data.get("kind", "")))
+            text = data.get("kinds")
             is_forward = cache.get(text)
             if is_forward is None:
-                is_forward = cache[text] = not forward_values.isdisjoint(text.split())
+                is_forward = cache[text] = not _FORWARD_VALUES.isdisjoint(_kinds_of(data).split())
             if is_forward:
-                out.append(v)
-        succ[u] = out
+                if out is None:
+                    out = succ[u] = [v]
+                else:
+                    out.append(v)
     return succ
 
 
@@ -1207,7 +1224,9 @@ def _escalation_gaps(hierarchy: Hierarchy, graph: nx.DiGraph[str]) -> Iterator[G
     """
     centre = hierarchy.centre.id
     kinds = graph.nodes
-    pred = graph.pred
+    pred = dict(graph.reverse(copy=False).adjacency())  # plain dicts, not views
+    # per kinds text: 2 = always upward (escalate, return), 1 = upward from top units, 0 = never
+    cache: dict[object, int] = {}
     reached = {centre} if centre in graph else set()
     frontier = deque(reached)
     while frontier:
@@ -1215,12 +1234,14 @@ def _escalation_gaps(hierarchy: Hierarchy, graph: nx.DiGraph[str]) -> Iterator[G
         for u, data in pred[v].items():
             if u in reached:
                 continue
-            text = str(data.get("kinds", data.get("kind", ""))).split()
-            if (
-                "escalate" in text
-                or "return" in text
-                or ("feedback" in text and kinds[u].get("kind") in _TOP_KINDS)
-            ):
+            text = data.get("kinds")
+            up = cache.get(text)
+            if up is None:
+                values = _kinds_of(data).split()
+                up = cache[text] = (
+                    2 if "escalate" in values or "return" in values else int("feedback" in values)
+                )
+            if up == 2 or (up == 1 and kinds[u].get("kind") in _TOP_KINDS):
                 reached.add(u)
                 frontier.append(u)
     broken: dict[str, list[str]] = {}
