@@ -21,6 +21,7 @@ from typing import Any
 
 from .clock import DayCount, Deadline, DeadlinePolicy
 from .engine import Case, Command
+from .errors import UnknownIdError
 from .hierarchy import AdminUnit, Department, Level, Station
 from .labels import Label
 from .lifecycle import (
@@ -89,10 +90,10 @@ STARS = Guard(key="stars_1_to_5", label=_l("1 to 5 stars", "1-5星"), check=_sta
 
 def _targets(command: Command) -> tuple[str, ...] | None:
     units = command.data.get("units")
+    if type(units) is tuple and units and all(type(u) is str for u in units):
+        return units
     if isinstance(units, str):
         return (units,)
-    if isinstance(units, tuple) and units and all(isinstance(u, str) for u in units):
-        return units
     return None
 
 
@@ -102,14 +103,17 @@ def _targets_fit(command: Command) -> bool:
     if targets is None or len(set(targets)) != len(targets):
         return False
     h = command.hierarchy
-    holder = h.unit(command.case.unit_id) if command.case.unit_id in h else None
+    holder = command.case.unit_id
     for target in targets:
-        node = h.get(target) if target in h else None
-        if isinstance(node, Station):
-            if holder is None or node.town_id != holder.id:
+        try:
+            node = h.get(target)
+        except UnknownIdError:
+            return False
+        if type(node) is Station:
+            if node.town_id != holder:
                 return False
-        elif isinstance(node, Department):
-            if holder is None or holder.level is not Level.CITY:
+        elif type(node) is Department:
+            if holder != h.city.id:
                 return False
         else:
             return False

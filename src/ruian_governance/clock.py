@@ -27,7 +27,6 @@ from types import MappingProxyType
 from typing import Protocol, runtime_checkable
 
 import attrs
-import chinese_calendar
 
 from .errors import CalendarCoverageError
 from .labels import Label
@@ -145,31 +144,53 @@ class WorkdayCalendar(Protocol):
         ...
 
 
+def _holiday_tables() -> tuple[frozenset[date], frozenset[date], int, int]:
+    from chinese_calendar import constants  # noqa: PLC0415 - read once, when first needed
+
+    holidays = frozenset(constants.holidays)
+    workdays = frozenset(constants.workdays)
+    years = [d.year for d in holidays]
+    return holidays, workdays, min(years), max(years)
+
+
 @attrs.frozen
 class ChineseWorkdays:
     """Mainland China's official working days, with holidays and make-up workdays (调休).
 
-    Backed by the ``chinesecalendar`` package, which covers the years it was released for
-    (2004-2026 for version 1.10); other years raise
-    :class:`~ruian_governance.CalendarCoverageError`.
+    Backed by the schedule of the ``chinesecalendar`` package, read once when the calendar is
+    built; it covers the years the package was released for (2004-2026 for version 1.10) and
+    other years raise :class:`~ruian_governance.CalendarCoverageError`.
 
     >>> from datetime import date
     >>> CHINESE_WORKDAYS.is_workday(date(2025, 1, 26))   # a Sunday, but a make-up workday
     True
     >>> CHINESE_WORKDAYS.is_workday(date(2025, 10, 6))   # a Monday in the National Day holiday
     False
+    >>> CHINESE_WORKDAYS.years
+    (2004, 2026)
     """
+
+    _tables: tuple[frozenset[date], frozenset[date], int, int] = attrs.field(
+        init=False, factory=_holiday_tables, repr=False, eq=False
+    )
+
+    @property
+    def years(self) -> tuple[int, int]:
+        """The first and last year the schedule covers."""
+        return self._tables[2], self._tables[3]
 
     def is_workday(self, day: date) -> bool:
         """Return whether ``day`` is an official working day.
 
         Raises:
-            CalendarCoverageError: The package has no schedule for ``day``'s year.
+            CalendarCoverageError: The schedule does not cover ``day``'s year.
         """
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            raise CalendarCoverageError(day, "chinesecalendar") from None
+        holidays, workdays, first, last = self._tables
+        if not first <= day.year <= last:
+            raise CalendarCoverageError(day, "chinesecalendar")
+        if day in workdays:
+            return True
+        return day.weekday() < 5 and day not in holidays
 
 
 CHINESE_WORKDAYS = ChineseWorkdays()

@@ -58,7 +58,7 @@ from .errors import (
     UnknownReferenceError,
 )
 from .hierarchy import AdminUnit, Hierarchy, Person
-from .lifecycle import Jurisdiction, LifecycleDefinition, Transition
+from .lifecycle import Effect, Jurisdiction, LifecycleDefinition, Transition
 
 __all__ = [
     "Actor",
@@ -75,6 +75,8 @@ DataValue: TypeAlias = str | int | bool | tuple[str, ...]
 """A value a command may carry: text, a number, a flag, or a tuple of ids."""
 
 _OPENING_KEYS = ("lifecycle", "case_id", "location_id", "category", "severity", "parties")
+_OPENING_KEY_SET = frozenset(_OPENING_KEYS)
+_ANY = Jurisdiction.ANY
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
@@ -211,6 +213,135 @@ _CASE_FIELDS = frozenset(a.name for a in attrs.fields(Case)) - {
     "history",
     "version",
 }
+"""The case fields an :class:`~ruian_governance.Effect` may change."""
+
+# Fast construction of the immutable records on the hot path.  attrs' generated __init__ for
+# frozen classes sets each field through ``object.__setattr__``; writing the slots through
+# their member descriptors builds an equal object about twice as fast.  The field order is
+# checked against attrs at import, so adding a field without updating this fails loudly.
+_new = object.__new__
+_RECORD_NAMES = ("seq", "trigger", "source", "dest", "actor", "at", "data")
+_CASE_NAMES = (
+    "id",
+    "lifecycle",
+    "state",
+    "location_id",
+    "unit_id",
+    "assignees",
+    "reporter_id",
+    "parties",
+    "category",
+    "severity",
+    "opened_at",
+    "due_at",
+    "history",
+    "version",
+)
+_COMMAND_NAMES = ("case", "trigger", "actor", "at", "data", "hierarchy", "lifecycle")
+for _cls, _names in (
+    (HistoryRecord, _RECORD_NAMES),
+    (Case, _CASE_NAMES),
+    (Command, _COMMAND_NAMES),
+):
+    if tuple(a.name for a in attrs.fields(_cls)) != _names:  # pragma: no cover - developer error
+        _msg = f"fast constructor of {_cls.__name__} is out of date"
+        raise RuntimeError(_msg)
+(_r_seq, _r_trigger, _r_source, _r_dest, _r_actor, _r_at, _r_data) = (
+    HistoryRecord.__dict__[n].__set__ for n in _RECORD_NAMES
+)
+(
+    _c_id,
+    _c_lifecycle,
+    _c_state,
+    _c_location_id,
+    _c_unit_id,
+    _c_assignees,
+    _c_reporter_id,
+    _c_parties,
+    _c_category,
+    _c_severity,
+    _c_opened_at,
+    _c_due_at,
+    _c_history,
+    _c_version,
+) = (Case.__dict__[n].__set__ for n in _CASE_NAMES)
+(_m_case, _m_trigger, _m_actor, _m_at, _m_data, _m_hierarchy, _m_lifecycle) = (
+    Command.__dict__[n].__set__ for n in _COMMAND_NAMES
+)
+
+
+def _record(  # noqa: PLR0913, PLR0917 - one argument per field
+    seq: int,
+    trigger: str,
+    source: str | None,
+    dest: str,
+    actor: Actor,
+    at: datetime,
+    data: tuple[tuple[str, DataValue], ...],
+) -> HistoryRecord:
+    record: HistoryRecord = _new(HistoryRecord)
+    _r_seq(record, seq)
+    _r_trigger(record, trigger)
+    _r_source(record, source)
+    _r_dest(record, dest)
+    _r_actor(record, actor)
+    _r_at(record, at)
+    _r_data(record, data)
+    return record
+
+
+def _advance(
+    case: Case, state: str, record: HistoryRecord, changes: Mapping[str, Any] | None = None
+) -> Case:
+    """The next version of ``case``: in ``state``, with ``record`` appended, ``changes`` made."""
+    new: Case = _new(Case)
+    _c_id(new, case.id)
+    _c_lifecycle(new, case.lifecycle)
+    _c_state(new, state)
+    _c_location_id(new, case.location_id)
+    _c_reporter_id(new, case.reporter_id)
+    _c_parties(new, case.parties)
+    _c_category(new, case.category)
+    _c_opened_at(new, case.opened_at)
+    _c_history(new, (*case.history, record))
+    _c_version(new, case.version + 1)
+    if changes:
+        _c_unit_id(new, changes.get("unit_id", case.unit_id))
+        _c_assignees(new, changes.get("assignees", case.assignees))
+        _c_severity(new, changes.get("severity", case.severity))
+        _c_due_at(new, changes.get("due_at", case.due_at))
+        if "parties" in changes:
+            _c_parties(new, changes["parties"])
+    else:
+        _c_unit_id(new, case.unit_id)
+        _c_assignees(new, case.assignees)
+        _c_severity(new, case.severity)
+        _c_due_at(new, case.due_at)
+    return new
+
+
+def _command(  # noqa: PLR0913, PLR0917 - one argument per field
+    case: Case,
+    trigger: str,
+    actor: Actor,
+    at: datetime,
+    data: Mapping[str, DataValue],
+    hierarchy: Hierarchy,
+    lifecycle: LifecycleDefinition,
+) -> Command:
+    command: Command = _new(Command)
+    _m_case(command, case)
+    _m_trigger(command, trigger)
+    _m_actor(command, actor)
+    _m_at(command, at)
+    _m_data(command, data)
+    _m_hierarchy(command, hierarchy)
+    _m_lifecycle(command, lifecycle)
+    return command
+
+
+_CACHE_LIMIT = 4096
+"""How many distinct data tuples (and opening facts) an engine shares between records."""
 
 
 class Engine:
@@ -227,7 +358,18 @@ class Engine:
         UnknownReferenceError: A lifecycle names a role the hierarchy does not know.
     """
 
-    __slots__ = ("_above", "_admin", "_definitions", "_hierarchy", "_posts", "_town")
+    __slots__ = (
+        "_above",
+        "_admin",
+        "_data",
+        "_definitions",
+        "_dues",
+        "_hierarchy",
+        "_holders",
+        "_posts",
+        "_tables",
+        "_town",
+    )
 
     def __init__(
         self,
@@ -257,6 +399,10 @@ class Engine:
         self._town: dict[str, str | None] = {}
         self._admin: dict[str, str] = {}
         self._above: dict[str, frozenset[str]] = {}
+        self._data: dict[Any, Any] = {}
+        self._holders: dict[tuple[str, str], str] = {}
+        self._dues: dict[tuple[str, str, Any, Any], datetime] = {}
+        self._tables = {key: d._compiled.table for key, d in self._definitions.items()}
 
     @property
     def hierarchy(self) -> Hierarchy:
@@ -321,13 +467,30 @@ class Engine:
         Raises:
             UnknownIdError: The location is not an administrative unit.
         """
+        key = (definition.key, location_id)
+        try:
+            return self._holders[key]
+        except KeyError:
+            pass
         unit = self._hierarchy.unit(location_id)
-        if unit.level.depth <= definition.holder_level.depth:
-            return unit.id
-        for above in self._hierarchy.ancestors(unit.id):
-            if above.level is definition.holder_level:
-                return above.id
-        return unit.id  # pragma: no cover - every level has its ancestors
+        found = unit.id
+        if unit.level.depth > definition.holder_level.depth:
+            for above in self._hierarchy.ancestors(unit.id):
+                if above.level is definition.holder_level:
+                    found = above.id
+                    break
+        self._holders[key] = found
+        return found
+
+    def _due(self, definition: LifecycleDefinition, severity: str, start: datetime) -> datetime:
+        """The deadline of a case opened at ``start``: due at a midnight, so cached by day."""
+        key = (definition.key, severity, start.date(), start.tzinfo)
+        found = self._dues.get(key)
+        if found is None:
+            found = definition.deadlines.due(severity, start)
+            if len(self._dues) < _CACHE_LIMIT:
+                self._dues[key] = found
+        return found
 
     def in_jurisdiction(  # noqa: PLR0911 - one answer per rule
         self, rule: Jurisdiction, case: Case, actor: Actor
@@ -356,6 +519,18 @@ class Engine:
 
     # ---------------------------------------------------------------- commands
 
+    def _shared(self, value: Any) -> Any:
+        """Return an equal, shared copy of a hashable data tuple (bounded cache), or ``value``."""
+        try:
+            found = self._data.get(value)
+        except TypeError:  # unhashable data is kept as given
+            return value
+        if found is not None:
+            return found
+        if len(self._data) < _CACHE_LIMIT:
+            self._data[value] = value
+        return value
+
     def open(  # noqa: PLR0913 - the facts of a new case, keyword-only
         self,
         lifecycle: str,
@@ -371,6 +546,9 @@ class Engine:
         **data: DataValue,
     ) -> Case:
         """Open a case of ``lifecycle`` in its initial state, with its opening record.
+
+        The opening record's data carries the case's facts (lifecycle, id, location,
+        category, severity, parties) besides ``data``, so that the history alone rebuilds it.
 
         Args:
             lifecycle: Lifecycle key, e.g. ``"event"``.
@@ -391,8 +569,8 @@ class Engine:
                 :meth:`apply`.
         """
         definition = self.lifecycle(lifecycle)
-        self._hierarchy.unit(location_id)
-        if severity is not None and severity not in {s.key for s in definition.severities}:
+        self.holder_for(definition, location_id)  # checks the location exists
+        if severity is not None and severity not in definition.severity_keys:
             raise UnknownIdError(severity, f"the severities of lifecycle {lifecycle!r}")
         initial = definition.initial.key
         opening = definition.opening(trigger)
@@ -412,27 +590,27 @@ class Engine:
                 actor=actor,
                 detail="time must be timezone-aware",
             )
-        facts: dict[str, DataValue] = {
-            "lifecycle": definition.key,
-            "case_id": case_id,
-            "location_id": location_id,
-            "category": category,
-        }
+        clash = data.keys() & _OPENING_KEY_SET
+        if clash:
+            raise UnexpectedDataError(
+                unexpected=clash, case_id=case_id, state=initial, trigger=trigger, actor=actor
+            )
+        shared = self._shared
+        pairs: list[tuple[str, DataValue]] = [
+            shared(("lifecycle", definition.key)),
+            ("case_id", case_id),
+            shared(("location_id", location_id)),
+            shared(("category", category)),
+        ]
         if severity is not None:
-            facts["severity"] = severity
+            pairs.append(shared(("severity", severity)))
         if parties:
-            facts["parties"] = tuple(parties)
-        record = HistoryRecord(
-            seq=0,
-            trigger=opening.trigger,
-            source=None,
-            dest=initial,
-            actor=actor,
-            at=at,
-            data=tuple(sorted({**data, **facts}.items())),
-        )
+            pairs.append(("parties", tuple(parties)))
+        pairs.extend(shared(item) for item in data.items())
+        pairs.sort()
+        record = _record(0, opening.trigger, None, initial, actor, at, tuple(pairs))
         case = self._opened(definition, record)
-        self._check(definition, case, opening, actor, at, data, skip_time=True)
+        self._check(definition, case, opening, actor, at, data, opening=True)
         if opening.effects:
             case = self._effects(definition, case, opening, actor, at, data)
         return case
@@ -444,21 +622,23 @@ class Engine:
         parties = facts.get("parties", ())
         due_at = None
         if severity is not None and str(severity) in definition.deadlines.by_severity:
-            due_at = definition.deadlines.due(str(severity), record.at)
-        return Case(
-            id=str(facts["case_id"]),
-            lifecycle=definition.key,
-            state=record.dest,
-            location_id=location,
-            unit_id=self.holder_for(definition, location),
-            reporter_id=record.actor.person_id,
-            parties=parties if isinstance(parties, tuple) else (str(parties),),
-            category=str(facts["category"]),
-            severity=None if severity is None else str(severity),
-            opened_at=record.at,
-            due_at=due_at,
-            history=(record,),
-        )
+            due_at = self._due(definition, str(severity), record.at)
+        case: Case = _new(Case)
+        _c_id(case, str(facts["case_id"]))
+        _c_lifecycle(case, definition.key)
+        _c_state(case, record.dest)
+        _c_location_id(case, location)
+        _c_unit_id(case, self.holder_for(definition, location))
+        _c_assignees(case, ())
+        _c_reporter_id(case, record.actor.person_id)
+        _c_parties(case, parties if isinstance(parties, tuple) else (str(parties),))
+        _c_category(case, str(facts["category"]))
+        _c_severity(case, None if severity is None else str(severity))
+        _c_opened_at(case, record.at)
+        _c_due_at(case, due_at)
+        _c_history(case, (record,))
+        _c_version(case, 0)
+        return case
 
     def apply(
         self,
@@ -474,7 +654,8 @@ class Engine:
         Checks, in order: the trigger is available in the case's state, the actor holds the
         post, the role may fire it, the actor's unit is in the case's jurisdiction, ``at`` is
         aware and not earlier than the last record, the data has every required key and no
-        unknown one, and every guard passes.
+        unknown one, and every guard passes.  Then the transition's effects are applied and
+        one history record is appended.
 
         Raises:
             UnknownIdError: The engine does not run the case's lifecycle.
@@ -482,45 +663,57 @@ class Engine:
                 TimeOrderError, MissingDataError, UnexpectedDataError, GuardFailedError: The
                 command was refused; nothing changed.
         """
-        definition = self._definitions.get(case.lifecycle)
-        if definition is None:
+        table = self._tables.get(case.lifecycle)
+        if table is None:
             raise UnknownIdError(case.lifecycle, "the engine's lifecycles")
-        entry = definition.entry(case.state, trigger)
+        state = case.state
+        entry = table.get((state, trigger))
         if entry is None:
-            raise InvalidTransitionError(
-                case_id=case.id, state=case.state, trigger=trigger, actor=actor
-            )
+            raise InvalidTransitionError(case_id=case.id, state=state, trigger=trigger, actor=actor)
         dest, transition = entry
-        self._check(definition, case, transition, actor, at, data)
-        record = HistoryRecord(
-            seq=len(case.history),
-            trigger=transition.trigger,
-            source=case.state,
-            dest=dest,
-            actor=actor,
-            at=at,
-            data=tuple(sorted(data.items())) if data else (),
+        definition = self._definitions[case.lifecycle]
+        # The fast path answers "is every check passed?"; on a "no", _check runs the checks
+        # again, in order, and raises the error that says which one failed.
+        rule = transition.jurisdiction
+        requires = transition.requires
+        if (
+            (actor.person_id, actor.role, actor.unit_id) not in self._posts
+            or actor.role not in transition.roles
+            or (rule is not _ANY and not self.in_jurisdiction(rule, case, actor))
+            or at.tzinfo is None
+            or at < case.history[-1].at
+            or (
+                (data or requires)
+                and (requires - data.keys() or data.keys() - requires - transition.accepts)
+            )
+        ):
+            self._check(definition, case, transition, actor, at, data)
+        if transition.guards:
+            command = _command(case, trigger, actor, at, data, self._hierarchy, definition)
+            for guard in transition.guards:
+                if not guard.check(command):
+                    self._check(definition, case, transition, actor, at, data)
+        history = case.history
+        record = _record(
+            len(history),
+            transition.trigger,
+            state,
+            dest,
+            actor,
+            at,
+            self._shared(tuple(sorted(data.items()))) if data else (),
         )
-        if transition.effects:
-            case = self._effects(definition, case, transition, actor, at, data)
-        return Case(
-            id=case.id,
-            lifecycle=case.lifecycle,
-            state=dest,
-            location_id=case.location_id,
-            unit_id=case.unit_id,
-            assignees=case.assignees,
-            reporter_id=case.reporter_id,
-            parties=case.parties,
-            category=case.category,
-            severity=case.severity,
-            opened_at=case.opened_at,
-            due_at=case.due_at,
-            history=(*case.history, record),
-            version=case.version + 1,
-        )
+        if not transition.effects:
+            return _advance(case, dest, record)
+        if len(transition.effects) == 1:
+            changes = self._changes(
+                definition, case, transition, transition.effects[0], actor, at, data
+            )
+            return _advance(case, dest, record, changes)
+        case = self._effects(definition, case, transition, actor, at, data)
+        return _advance(case, dest, record)
 
-    def _check(  # noqa: PLR0913, PLR0917 - the command's parts, private
+    def _check(  # noqa: PLR0913, PLR0917 - the command's parts, in order
         self,
         definition: LifecycleDefinition,
         case: Case,
@@ -529,7 +722,7 @@ class Engine:
         at: datetime,
         data: Mapping[str, DataValue],
         *,
-        skip_time: bool = False,
+        opening: bool = False,
     ) -> None:
         trigger = transition.trigger
         if (actor.person_id, actor.role, actor.unit_id) not in self._posts:
@@ -542,16 +735,17 @@ class Engine:
                 actor=actor,
                 detail=f"allowed: {', '.join(sorted(transition.roles))}",
             )
-        if not self.in_jurisdiction(transition.jurisdiction, case, actor):
+        rule = transition.jurisdiction
+        if rule is not Jurisdiction.ANY and not self.in_jurisdiction(rule, case, actor):
             raise JurisdictionError(
                 case_id=case.id,
                 state=case.state,
                 trigger=trigger,
                 actor=actor,
-                detail=f"must be {transition.jurisdiction.label.en}",
+                detail=f"must be {rule.label.en}",
             )
-        if not skip_time:
-            if at.tzinfo is None or at.utcoffset() is None:
+        if not opening:
+            if at.tzinfo is None:
                 raise TimeOrderError(
                     case_id=case.id,
                     state=case.state,
@@ -586,15 +780,7 @@ class Engine:
                     actor=actor,
                 )
         if transition.guards:
-            command = Command(
-                case=case,
-                trigger=trigger,
-                actor=actor,
-                at=at,
-                data=data,
-                hierarchy=self._hierarchy,
-                lifecycle=definition,
-            )
+            command = _command(case, trigger, actor, at, data, self._hierarchy, definition)
             for guard in transition.guards:
                 if not guard.check(command):
                     raise GuardFailedError(
@@ -606,6 +792,24 @@ class Engine:
                         detail=guard.label.en,
                     )
 
+    def _changes(  # noqa: PLR0913, PLR0917 - the command's parts, private
+        self,
+        definition: LifecycleDefinition,
+        case: Case,
+        transition: Transition,
+        effect: Effect,
+        actor: Actor,
+        at: datetime,
+        data: Mapping[str, DataValue],
+    ) -> Mapping[str, Any]:
+        command = _command(case, transition.trigger, actor, at, data, self._hierarchy, definition)
+        changes = effect.apply(command)
+        bad = changes.keys() - _CASE_FIELDS
+        if bad:
+            msg = f"effect {effect.key!r} may not change {sorted(bad)}"
+            raise ValueError(msg)
+        return changes
+
     def _effects(  # noqa: PLR0913, PLR0917 - the command's parts, private
         self,
         definition: LifecycleDefinition,
@@ -616,21 +820,9 @@ class Engine:
         data: Mapping[str, DataValue],
     ) -> Case:
         for effect in transition.effects:
-            command = Command(
-                case=case,
-                trigger=transition.trigger,
-                actor=actor,
-                at=at,
-                data=data,
-                hierarchy=self._hierarchy,
-                lifecycle=definition,
-            )
-            changes = dict(effect.apply(command))
-            bad = changes.keys() - _CASE_FIELDS
-            if bad:
-                msg = f"effect {effect.key!r} may not change {sorted(bad)}"
-                raise ValueError(msg)
-            case = attrs.evolve(case, **changes)
+            changes = self._changes(definition, case, transition, effect, actor, at, data)
+            if changes:
+                case = attrs.evolve(case, **changes)
         return case
 
     def allowed(self, case: Case, actor: Actor) -> tuple[str, ...]:
@@ -657,6 +849,7 @@ class Engine:
 
         Permissions are not re-checked (people may since have changed posts); the structure
         is: each record must follow from the state before it, in sequence, in time order.
+        Effects are applied again from each record's data.
 
         Raises:
             ValueError: ``history`` is empty.
@@ -668,9 +861,15 @@ class Engine:
             msg = "cannot replay an empty history"
             raise ValueError(msg)
         first = history[0]
-        definition = self.lifecycle(str(first.get("lifecycle")))
-        opening = definition.opening(first.trigger)
-        if opening is None or first.seq != 0 or first.dest != definition.initial.key:
+        key = first.get("lifecycle")
+        definition = None if key is None or first.source is not None else self.lifecycle(str(key))
+        opening = None if definition is None else definition.opening(first.trigger)
+        if (
+            definition is None
+            or opening is None
+            or first.seq != 0
+            or first.dest != definition.initial.key
+        ):
             raise InvalidTransitionError(
                 case_id=str(first.get("case_id")),
                 state="<none>",
@@ -707,12 +906,7 @@ class Engine:
                 case = self._effects(
                     definition, case, transition, record.actor, record.at, dict(record.data)
                 )
-            case = attrs.evolve(
-                case,
-                state=record.dest,
-                history=(*case.history, record),
-                version=case.version + 1,
-            )
+            case = _advance(case, record.dest, record)
         return case
 
     def overdue(self, cases: Iterable[Case], now: datetime) -> tuple[Case, ...]:

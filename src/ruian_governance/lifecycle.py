@@ -241,6 +241,7 @@ class _Compiled:
     """What a definition compiles from its shared machine (built once, never changed)."""
 
     machine: Any
+    initial: State
     table: dict[tuple[str, str], tuple[str, Transition]]
     openings: dict[str, Transition]
     states: dict[str, State]
@@ -297,12 +298,17 @@ class LifecycleDefinition:
     @property
     def initial(self) -> State:
         """The initial state."""
-        return next(s for s in self.states if s.initial)
+        return self._compiled.initial
 
     @property
     def final_states(self) -> frozenset[str]:
         """Keys of the final states."""
         return frozenset(s.key for s in self.states if s.final)
+
+    @property
+    def severity_keys(self) -> frozenset[str]:
+        """Keys of the severity tiers."""
+        return frozenset(self._compiled.severities)
 
     @property
     def role_keys(self) -> frozenset[str]:
@@ -651,6 +657,7 @@ def _compile(d: LifecycleDefinition) -> _Compiled:  # noqa: PLR0912, PLR0915 - o
             by_state[s].append((t.trigger, t))
     return _Compiled(
         machine=machine,
+        initial=states[initial],
         table=table,
         openings=openings,
         states=states,
