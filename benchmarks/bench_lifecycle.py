@@ -13,6 +13,11 @@ variant builds cases):
 - shared:    one shared ``transitions`` Machine, ``add_model`` / ``remove_model`` per case
              (run on ``--sample`` cases, scaled)
 
+Each ``transitions`` baseline runs three ways: minimal (``auto_transitions=False``, records
+kept by hand after each trigger), with callbacks (``send_event`` and an ``after_state_change``
+callback keeping the record from the event data), and with transitions' default settings
+(``auto_transitions=True``, as naive code leaves it).
+
 Reported: time per transition of each variant and the ratios the issue sets targets for
 (engine within 3x of the floor; naive and shared at least 10x slower than the engine), memory
 per closed case with its history (tracemalloc, distinct times per record), and memory while
@@ -268,34 +273,46 @@ def _drive_callbacks(model: Any, plan: Plan) -> None:
         model.trigger(trigger, actor=actor, at=at, data=data)
 
 
-def _machine(model: Any, *, callbacks: bool) -> Any:
-    extra = {"send_event": True, "after_state_change": "record"} if callbacks else {}
+def _machine(model: Any, *, callbacks: bool, defaults: bool) -> Any:
+    """A transitions machine for the event loop.
+
+    ``defaults`` keeps transitions' default settings (``auto_transitions=True`` adds a
+    ``to_<state>`` trigger per state), as naive code does; otherwise they are switched off.
+    """
+    extra: dict[str, Any] = (
+        {"send_event": True, "after_state_change": "record"} if callbacks else {}
+    )
+    if not defaults:
+        extra["auto_transitions"] = False
     return Machine(
         model=model,
         states=MACHINE_STATES,
         transitions=MACHINE_TRANSITIONS,
         initial="reported",
-        auto_transitions=False,
         **extra,
     )
 
 
-def run_naive(world: World, n: int, *, callbacks: bool = False) -> tuple[int, Any]:
+def run_naive(
+    world: World, n: int, *, callbacks: bool = False, defaults: bool = False
+) -> tuple[int, Any]:
     """Naive transitions: one Machine per case."""
     drive = _drive_callbacks if callbacks else _drive
     transitions = 0
     model = None
     for case_id, _grid, _worker, plan in world.cases(n):
         model = _Model(case_id)
-        _machine(model, callbacks=callbacks)
+        _machine(model, callbacks=callbacks, defaults=defaults)
         drive(model, plan)
         transitions += len(plan)
     return transitions, model
 
 
-def run_shared(world: World, n: int, *, callbacks: bool = False) -> tuple[int, Any]:
+def run_shared(
+    world: World, n: int, *, callbacks: bool = False, defaults: bool = False
+) -> tuple[int, Any]:
     """One shared transitions Machine; each case's model is added, driven, then removed."""
-    machine = _machine(None, callbacks=callbacks)
+    machine = _machine(None, callbacks=callbacks, defaults=defaults)
     drive = _drive_callbacks if callbacks else _drive
     transitions = 0
     model = None
@@ -403,14 +420,16 @@ def main(argv: list[str] | None = None) -> None:
         ("engine: Engine.apply", run_engine, args.cases),
         ("naive: Machine per case", run_naive, args.sample),
         ("naive + callbacks", partial(run_naive, callbacks=True), args.sample),
+        ("naive, transitions defaults", partial(run_naive, defaults=True), args.sample),
         ("shared: add/remove model", run_shared, args.sample),
         ("shared + callbacks", partial(run_shared, callbacks=True), args.sample),
+        ("shared, transitions defaults", partial(run_shared, defaults=True), args.sample),
     ]
     for name, fn, n in variants:
         seconds, transitions = timed(fn, world, n, args.repeat)
         results[name] = seconds / transitions * 1e6
         print(
-            f"{name:26s} {n:>9,} cases {transitions:>10,} transitions "
+            f"{name:30s} {n:>9,} cases {transitions:>10,} transitions "
             f"{seconds:8.2f} s {results[name]:8.2f} us/transition"
         )
     engine = results["engine: Engine.apply"]

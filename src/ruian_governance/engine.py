@@ -688,6 +688,7 @@ class Engine:
             )
         ):
             self._check(definition, case, transition, actor, at, data)
+        command = None
         if transition.guards:
             command = _command(case, trigger, actor, at, data, self._hierarchy, definition)
             for guard in transition.guards:
@@ -706,9 +707,12 @@ class Engine:
         if not transition.effects:
             return _advance(case, dest, record)
         if len(transition.effects) == 1:
-            changes = self._changes(
-                definition, case, transition, transition.effects[0], actor, at, data
-            )
+            effect = transition.effects[0]
+            if command is None:
+                command = _command(case, trigger, actor, at, data, self._hierarchy, definition)
+            changes = effect.apply(command)
+            if changes.keys() - _CASE_FIELDS:
+                self._changes(definition, case, transition, effect, actor, at, data)  # raises
             return _advance(case, dest, record, changes)
         case = self._effects(definition, case, transition, actor, at, data)
         return _advance(case, dest, record)

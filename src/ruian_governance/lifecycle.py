@@ -247,6 +247,7 @@ class _Compiled:
     states: dict[str, State]
     triggers: dict[str, Trigger]
     severities: dict[str, Severity]
+    severity_keys: frozenset[str]
     by_state: dict[str, tuple[tuple[str, Transition], ...]]
 
 
@@ -308,7 +309,7 @@ class LifecycleDefinition:
     @property
     def severity_keys(self) -> frozenset[str]:
         """Keys of the severity tiers."""
-        return frozenset(self._compiled.severities)
+        return self._compiled.severity_keys
 
     @property
     def role_keys(self) -> frozenset[str]:
@@ -663,6 +664,7 @@ def _compile(d: LifecycleDefinition) -> _Compiled:  # noqa: PLR0912, PLR0915 - o
         states=states,
         triggers=triggers,
         severities=severities,
+        severity_keys=frozenset(severities),
         by_state={s: tuple(v) for s, v in by_state.items()},
     )
 
