@@ -252,3 +252,16 @@ def test_compiled_table_agrees_with_the_transitions_machine(data: st.DataObject)
         if expected is not None:
             state = expected
     assert definition.machine.models == []
+
+
+def test_definitions_are_values() -> None:
+    """Definitions built alike are equal and hash alike; a changed deadline makes them differ."""
+    from ruian_governance import EVENT_DEADLINES, Deadline, DeadlinePolicy, event_lifecycle
+
+    assert event_lifecycle() == EVENT_LIFECYCLE
+    assert hash(event_lifecycle()) == hash(EVENT_LIFECYCLE)
+    shorter = DeadlinePolicy(
+        by_severity={**EVENT_DEADLINES.by_severity, "ordinary": Deadline(days=2)},
+        limits=EVENT_DEADLINES.limits,
+    )
+    assert event_lifecycle(deadlines=shorter) != EVENT_LIFECYCLE

@@ -324,8 +324,8 @@ class DeadlinePolicy:
     '3 calendar days'
     """
 
-    by_severity: Mapping[str, Deadline] = attrs.field(converter=_deadlines)
-    limits: Mapping[str, Deadline] = attrs.field(converter=_deadlines, factory=dict)
+    by_severity: Mapping[str, Deadline] = attrs.field(converter=_deadlines, hash=False)
+    limits: Mapping[str, Deadline] = attrs.field(converter=_deadlines, factory=dict, hash=False)
     calendar: WorkdayCalendar = attrs.field(default=CHINESE_WORKDAYS, eq=False)
 
     def for_severity(self, severity: str) -> Deadline:

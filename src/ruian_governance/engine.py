@@ -468,10 +468,9 @@ class Engine:
             UnknownIdError: The location is not an administrative unit.
         """
         key = (definition.key, location_id)
-        try:
-            return self._holders[key]
-        except KeyError:
-            pass
+        cached = self._holders.get(key)
+        if cached is not None:
+            return cached
         unit = self._hierarchy.unit(location_id)
         found = unit.id
         if unit.level.depth > definition.holder_level.depth:
