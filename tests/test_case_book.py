@@ -115,3 +115,20 @@ def test_book_lists_overdue_cases(world: World) -> None:
                result="ok")  # fmt: skip
     assert book.overdue(case.last.at) == ()
     assert book.overdue(case.last.at + 30 * DAY) == (case,)
+
+
+def test_book_takes_the_time_from_its_clock(world: World) -> None:
+    """Without at=, the book asks its injected clock; without a clock it refuses."""
+    from ruian_governance import ManualClock
+
+    clock = ManualClock(at=open_case(world, "event").opened_at)
+    book = CaseBook(world.engine, clock=clock)
+    case = book.open("event", case_id="C", trigger="report", actor=world["worker"],
+                     location_id=world.grid, category="noise", severity="ordinary")  # fmt: skip
+    clock.advance(HOUR)
+    case = book.apply(case.id, case.version, "accept", actor=world["operator"])
+    assert case.last.at == clock.now()
+    clockless = CaseBook(world.engine)
+    clockless.add(case)
+    with pytest.raises(ValueError, match="clock"):
+        clockless.apply(case.id, case.version, "dispatch", actor=world["operator"])

@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lifecycle_strategies import World, build_world, open_case, run, steps
-from ruian_governance import InvalidTransitionError
+from ruian_governance import (
+    CaseBook,
+    ConflictError,
+    InvalidTransitionError,
+    SimilarCaseLibrary,
+    TransitionError,
+)
 
 LIFECYCLES = ("event", "dispute", "hazard")
 
@@ -78,3 +84,35 @@ def test_dispute_escalation_never_skips_a_level(world: World, data: st.DataObjec
             assert new.unit_id == parent.id
             assert h.unit(new.unit_id).level.depth == h.unit(case.unit_id).level.depth - 1
         case = new
+
+
+@given(data=st.data())
+def test_refused_commands_leave_the_book_and_the_library_unchanged(
+    world: World, data: st.DataObject
+) -> None:
+    """Invariant: a refused command changes neither the stored case nor the library.
+
+    An accepted one is stored, and filed in the similar-case library once the dispute is
+    completed (and only then).
+    """
+    library = SimilarCaseLibrary(world.h)
+    book = CaseBook(world.engine, indexes=[library])
+    case = book.add(open_case(world, "dispute"))
+    next_step = steps(world, "dispute")
+    for _ in range(data.draw(st.integers(min_value=0, max_value=30), label="length")):
+        step = data.draw(next_step(case), label="step")
+        entry = library.entry(case.id)
+        try:
+            case = book.apply(case.id, case.version, step.trigger, actor=world[step.actor],
+                              at=case.last.at + step.delay, **step.data)  # fmt: skip
+        except (TransitionError, ConflictError):
+            assert book.get(case.id) is case
+            assert library.entry(case.id) is entry
+            continue
+        assert book.get(case.id) is case
+        filed = library.entry(case.id)
+        if case.state in {"completed", "reviewed", "analysed", "evaluated"}:
+            assert filed is not None
+            assert filed.case is case
+        else:
+            assert filed is None

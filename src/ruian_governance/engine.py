@@ -44,6 +44,7 @@ from typing import Any, Protocol, TypeAlias, runtime_checkable
 
 import attrs
 
+from .clock import Clock
 from .errors import (
     ConflictError,
     GuardFailedError,
@@ -958,11 +959,33 @@ class CaseBook:
         engine: The engine that runs the commands.
         indexes: :class:`CaseIndex` objects (e.g. a
             :class:`~ruian_governance.SimilarCaseLibrary`), told of every stored case.
+        clock: Tells the time of commands given without ``at=`` (the book never reads the
+            wall clock itself); without a clock, every command needs its ``at``.
+
+    >>> from datetime import datetime
+    >>> from ruian_governance import (CHINA_STANDARD_TIME, Actor, Engine, Level, ManualClock,
+    ...                               generate_hierarchy)
+    >>> h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0)
+    >>> clock = ManualClock(at=datetime(2025, 3, 3, 9, tzinfo=CHINA_STANDARD_TIME))
+    >>> book = CaseBook(Engine(h), clock=clock)
+    >>> grid = h.units_at(Level.GRID)[0]
+    >>> worker = Actor.of(h, h.people_of(grid.id, role="grid_worker")[0].id, "grid_worker")
+    >>> case = book.open("event", case_id="E1", trigger="report", actor=worker,
+    ...                  location_id=grid.id, category="noise", severity="ordinary")
+    >>> case.opened_at == clock.now(), len(book)
+    (True, 1)
     """
 
-    def __init__(self, engine: Engine, *, indexes: Iterable[CaseIndex] = ()) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        indexes: Iterable[CaseIndex] = (),
+        clock: Clock | None = None,
+    ) -> None:
         self._engine = engine
         self._indexes = tuple(indexes)
+        self._clock = clock
         self._cases: dict[str, Case] = {}
         self._lock = threading.Lock()
 
@@ -1010,14 +1033,23 @@ class CaseBook:
         self._store(case, None)
         return case
 
-    def open(self, lifecycle: str, **facts: Any) -> Case:
-        """Open a case with :meth:`Engine.open` and store it.
+    def _now(self, at: datetime | None) -> datetime:
+        if at is not None:
+            return at
+        if self._clock is None:
+            msg = "give the command's time (at=...) or build the book with a clock"
+            raise ValueError(msg)
+        return self._clock.now()
+
+    def open(self, lifecycle: str, *, at: datetime | None = None, **facts: Any) -> Case:
+        """Open a case with :meth:`Engine.open` (at ``at``, or the clock's time) and store it.
 
         Raises:
+            ValueError: No ``at`` and no clock.
             ConflictError: A case with this id is already stored.
             TransitionError: The opening command was refused.
         """
-        return self.add(self._engine.open(lifecycle, **facts))
+        return self.add(self._engine.open(lifecycle, at=self._now(at), **facts))
 
     def apply(
         self,
@@ -1026,12 +1058,15 @@ class CaseBook:
         trigger: str,
         *,
         actor: Actor,
-        at: datetime,
+        at: datetime | None = None,
         **data: DataValue,
     ) -> Case:
         """Fire ``trigger`` on the stored case if it is still at ``expected_version``.
 
+        ``at`` defaults to the book's clock.
+
         Raises:
+            ValueError: No ``at`` and no clock.
             UnknownIdError: No case with this id is stored.
             ConflictError: The stored case is at another version (someone else won).
             TransitionError: The command was refused; nothing changed.
@@ -1039,7 +1074,7 @@ class CaseBook:
         case = self.get(case_id)
         if case.version != expected_version:
             raise ConflictError(case_id, expected_version, case.version)
-        new = self._engine.apply(case, trigger, actor=actor, at=at, **data)
+        new = self._engine.apply(case, trigger, actor=actor, at=self._now(at), **data)
         self._store(new, expected_version)
         return new
 
