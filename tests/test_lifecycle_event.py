@@ -94,6 +94,9 @@ def test_solved_on_the_spot_closes_directly(world: World) -> None:
     assert case.state == "closed"
     case = fire(world, case, "evaluate", "worker", stars=4)
     assert case.state == "evaluated"
+    with pytest.raises(GuardFailedError) as info:  # the next day is too late for 就地解决
+        fire(world, open_case(world, "event"), "solve_on_spot", "worker", delay=DAY, result="ok")
+    assert info.value.guard == "on_the_spot_in_time"
 
 
 def test_return_then_dispatch_again(world: World) -> None:

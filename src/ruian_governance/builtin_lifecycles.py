@@ -168,6 +168,14 @@ EVENT_DEADLINES = DeadlinePolicy(
 """Event deadlines: 3 working days ordinary, 7 larger and major, extension to 15 at most."""
 
 
+def _on_the_spot_in_time(command: Command) -> bool:
+    limit = command.lifecycle.deadlines.limits.get("on_the_spot")
+    if limit is None:
+        return True
+    calendar = command.lifecycle.deadlines.calendar
+    return command.at < limit.due(command.case.opened_at, calendar=calendar)
+
+
 def _holder_is_town(command: Command) -> bool:
     return command.hierarchy.unit(command.case.unit_id).level is Level.TOWN
 
@@ -294,6 +302,13 @@ def event_lifecycle(*, deadlines: DeadlinePolicy = EVENT_DEADLINES) -> Lifecycle
             roles=_GRID,
             jurisdiction=_J.LOCATION,
             requires={"result"},
+            guards=(
+                Guard(
+                    key="on_the_spot_in_time",
+                    label=_l("within the on-the-spot limit (the same day)", "当日就地解决"),
+                    check=_on_the_spot_in_time,
+                ),
+            ),
         ),
         t(
             trigger="accept",
