@@ -170,14 +170,22 @@ from .routing_export import (
 )
 from .schemas import DOCUMENT_MODELS, document_schema, json_schema, shipped_schema
 from .serialisation import (
+    BUILTIN_CODE,
+    DOCUMENT_KINDS,
     FORMAT_VERSION,
+    FORMAT_VERSIONS,
     MIGRATIONS,
+    CodeRegistry,
     Migration,
     configure_converter,
+    dumps,
+    from_document,
     hierarchy_from_dict,
     hierarchy_to_dict,
+    loads,
     make_converter,
     migrate,
+    to_document,
 )
 
 try:
@@ -187,6 +195,7 @@ except PackageNotFoundError:  # pragma: no cover - only when run from a bare sou
 
 __all__ = [
     "BACKWARD_EDGE_KINDS",
+    "BUILTIN_CODE",
     "BUILTIN_LIFECYCLES",
     "BUILTIN_ROLES",
     "CHINA_STANDARD_TIME",
@@ -194,10 +203,12 @@ __all__ = [
     "DEFAULT_DEPARTMENTS",
     "DISPUTE_DEADLINES",
     "DISPUTE_LIFECYCLE",
+    "DOCUMENT_KINDS",
     "DOCUMENT_MODELS",
     "EVENT_DEADLINES",
     "EVENT_LIFECYCLE",
     "FORMAT_VERSION",
+    "FORMAT_VERSIONS",
     "HAZARD_DEADLINES",
     "HAZARD_LADDER",
     "HAZARD_LIFECYCLE",
@@ -221,6 +232,7 @@ __all__ = [
     "CategoryTableError",
     "ChineseWorkdays",
     "Clock",
+    "CodeRegistry",
     "Command",
     "CommandRoom",
     "CommandRoomError",
@@ -314,15 +326,18 @@ __all__ = [
     "configure_converter",
     "dispute_lifecycle",
     "document_schema",
+    "dumps",
     "edge_kinds",
     "escalation_path",
     "event_lifecycle",
+    "from_document",
     "generate_hierarchy",
     "hazard_lifecycle",
     "hazard_rung",
     "hierarchy_from_dict",
     "hierarchy_to_dict",
     "json_schema",
+    "loads",
     "make_converter",
     "migrate",
     "route",
@@ -335,6 +350,7 @@ __all__ = [
     "routing_to_node_link",
     "ruian_preset",
     "shipped_schema",
+    "to_document",
     "town_routing_graph",
     "verify",
 ]

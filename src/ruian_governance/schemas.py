@@ -20,18 +20,23 @@ import types
 import typing
 from collections.abc import Mapping, Sequence, Set
 from importlib.resources import files
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 
-from .hierarchy import Hierarchy
-from .serialisation import FORMAT_VERSION
+from .clock import DeadlinePolicy
+from .engine import HistoryRecord
+from .labels import Label
+from .lifecycle import Effect, Guard
+from .serialisation import DOCUMENT_KINDS, FORMAT_VERSION, FORMAT_VERSIONS
 
 __all__ = ["DOCUMENT_MODELS", "document_schema", "json_schema", "shipped_schema"]
 
-DOCUMENT_MODELS: Mapping[str, type[Any]] = MappingProxyType({"hierarchy": Hierarchy})
-"""The model of each top-level document kind the library writes, by kind."""
+DOCUMENT_MODELS: Mapping[str, type[Any]] = DOCUMENT_KINDS
+"""The model of each top-level document kind the library writes, by kind.
+
+The same mapping as :data:`~ruian_governance.DOCUMENT_KINDS`.
+"""
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _SCALARS: dict[Any, dict[str, Any]] = {
@@ -46,6 +51,35 @@ _SCALARS: dict[Any, dict[str, Any]] = {
     object: {},
 }
 
+_DATA_VALUE: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string"},
+        {"type": "integer"},
+        {"type": "boolean"},
+        {"type": "array", "items": {"type": "string"}},
+    ]
+}
+"""A command's data value: text, an integer, a flag or a list of ids."""
+
+_FIELD_SCHEMAS: dict[tuple[type[Any], str], dict[str, Any]] = {
+    (HistoryRecord, "data"): {
+        "type": "array",
+        "items": {
+            "type": "array",
+            "prefixItems": [{"type": "string"}, _DATA_VALUE],
+            "minItems": 2,
+            "maxItems": 2,
+        },
+    },
+}
+"""Fields the converter writes in a form of its own (not derived from the type hint)."""
+
+_OMITTED_FIELDS = frozenset({(DeadlinePolicy, "calendar")})
+"""Fields the converter does not write."""
+
+_BY_KEY = frozenset({Guard, Effect})
+"""Classes written as ``{"key", "label"}`` and resolved by key on load (they hold code)."""
+
 
 def json_schema(
     cls: type[Any], *, document: str | None = None, title: str | None = None
@@ -55,7 +89,8 @@ def json_schema(
     Args:
         cls: An attrs class of the library (or of the user's, built the same way).
         document: If given, the schema is of a top-level document of this kind, which carries
-            a ``format_version`` (``const`` the current :data:`FORMAT_VERSION`).
+            a ``format_version`` (``const`` the kind's current version in
+            :data:`~ruian_governance.FORMAT_VERSIONS`) and may carry its ``kind``.
         title: The schema's title (default: the class name).
 
     Raises:
@@ -68,8 +103,10 @@ def json_schema(
         schema["$ref"] = f"#/$defs/{cls.__name__}"
     else:
         root = dict(definitions[cls.__name__])
+        version = FORMAT_VERSIONS.get(document, FORMAT_VERSION)
         root["properties"] = {
-            "format_version": {"const": FORMAT_VERSION, "type": "integer"},
+            "format_version": {"const": version, "type": "integer"},
+            "kind": {"const": document, "type": "string"},
             **root["properties"],
         }
         root["required"] = ["format_version", *root.get("required", [])]
@@ -81,16 +118,29 @@ def json_schema(
 
 def _define(cls: type[Any], definitions: dict[str, dict[str, Any]]) -> dict[str, Any]:
     name = cls.__name__
+    if name not in definitions and cls in _BY_KEY:
+        definitions[name] = {
+            "type": "object",
+            "properties": {"key": {"type": "string", "minLength": 1}, "label": _label(definitions)},
+            "required": ["key", "label"],
+            "additionalProperties": False,
+            "description": f"A {name.lower()} named by key, resolved on load in a code registry.",
+        }
     if name not in definitions:
         definitions[name] = {}  # placeholder: recursive references stop here
-        hints = typing.get_type_hints(cls)
+        hints = {} if cls in _BY_KEY else typing.get_type_hints(cls)
         properties: dict[str, Any] = {}
         required: list[str] = []
         for field in attrs.fields(cls):
-            if not field.init:
+            if not field.init or (cls, field.name) in _OMITTED_FIELDS:
                 continue
             key = field.alias
-            properties[key] = _schema(hints.get(field.name, field.type), definitions)
+            custom = _FIELD_SCHEMAS.get((cls, field.name))
+            properties[key] = (
+                dict(custom)
+                if custom is not None
+                else _schema(hints.get(field.name, field.type), definitions)
+            )
             if field.default is attrs.NOTHING:
                 required.append(key)
         definition: dict[str, Any] = {"type": "object", "properties": properties}
@@ -102,6 +152,10 @@ def _define(cls: type[Any], definitions: dict[str, dict[str, Any]]) -> dict[str,
             definition["description"] = doc
         definitions[name] = definition
     return {"$ref": f"#/$defs/{name}"}
+
+
+def _label(definitions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return _define(Label, definitions)
 
 
 def _schema(tp: Any, definitions: dict[str, dict[str, Any]]) -> dict[str, Any]:  # noqa: PLR0911

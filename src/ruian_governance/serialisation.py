@@ -2,50 +2,195 @@
 
 There is no global converter: :func:`make_converter` returns a new one configured by
 :func:`configure_converter`, which users may also apply to a converter of their own and then
-extend.  Documents carry a ``format_version``; older versions are migrated by registered
-migrations, newer or unknown ones are refused.
+extend.  Every public model converts: hierarchies and their units and people, routing rules,
+reports and routes, lifecycle definitions, cases and their history records.
+
+- Datetimes are ISO 8601 text with a UTC offset; a naive datetime is refused on load.
+- Enums go by value; sets become sorted lists; Chinese text stays as it is (the text helpers
+  :func:`dumps` / :func:`loads` write UTF-8 JSON with ``ensure_ascii=False``).
+- Guards and effects of a lifecycle are code: they are written as their key and label, and
+  resolved on load by key in a :class:`CodeRegistry` (default :data:`BUILTIN_CODE`, the guards
+  and effects of the built-in lifecycles).  A deadline policy's working-day calendar is not
+  written; loaded policies use :data:`~ruian_governance.CHINESE_WORKDAYS`.
+
+Top-level documents (:func:`to_document`, :func:`from_document`) carry a ``format_version``
+(per document kind, :data:`FORMAT_VERSIONS`) and their ``kind``; older versions are migrated by
+registered migrations (:data:`MIGRATIONS`), newer or unknown ones are refused.  Bad data raises
+:class:`~ruian_governance.DataError` naming the JSON path of every problem.
 
 >>> from ruian_governance import hierarchy_from_dict, hierarchy_to_dict, ruian_preset
 >>> h = ruian_preset(villages=23, grids=23, micro_grids=0, grid_workers=23,
 ...                  micro_grid_workers=0)
 >>> data = hierarchy_to_dict(h)
->>> data["format_version"], data["units"][1]["name"]
-(1, '安阳街道')
+>>> data["format_version"], data["kind"], data["units"][1]["name"]
+(1, 'hierarchy', '安阳街道')
 >>> hierarchy_from_dict(data) == h
 True
 """
 
 from __future__ import annotations
 
+import datetime
 import enum
-from collections.abc import Callable, Mapping
-from typing import Any, TypeAlias
+import json
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, TypeAlias, TypeVar, overload
 
+import attrs
 import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter as _make_json_converter
+from cattrs.v import format_exception
 
-from .errors import DataError, RuianGovernanceError
-from .hierarchy import Hierarchy
+from .builtin_lifecycles import BUILTIN_LIFECYCLES
+from .clock import DeadlinePolicy
+from .engine import Case, DataValue, HistoryRecord
+from .errors import DataError, RuianGovernanceError, UnknownIdError
+from .hierarchy import AdminUnit, Hierarchy, Person
+from .lifecycle import Effect, Guard, LifecycleDefinition
+from .routing import Report, Route, RoutingRules
 
 __all__ = [
+    "BUILTIN_CODE",
+    "DOCUMENT_KINDS",
     "FORMAT_VERSION",
+    "FORMAT_VERSIONS",
     "MIGRATIONS",
+    "CodeRegistry",
     "Migration",
     "configure_converter",
+    "dumps",
+    "from_document",
     "hierarchy_from_dict",
     "hierarchy_to_dict",
+    "loads",
     "make_converter",
     "migrate",
+    "to_document",
 ]
 
+_T = TypeVar("_T")
+
 FORMAT_VERSION = 1
-"""The ``format_version`` every document written by this release carries."""
+"""The first ``format_version`` of every document kind (still the hierarchy's).
+
+Each kind's current version is in :data:`FORMAT_VERSIONS`.
+"""
+
+DOCUMENT_KINDS: Mapping[str, type[Any]] = MappingProxyType(
+    {
+        "hierarchy": Hierarchy,
+        "unit": AdminUnit,
+        "person": Person,
+        "routing_rules": RoutingRules,
+        "report": Report,
+        "route": Route,
+        "lifecycle": LifecycleDefinition,
+        "case": Case,
+        "history_record": HistoryRecord,
+    }
+)
+"""The model of each top-level document kind, by kind."""
+
+FORMAT_VERSIONS: Mapping[str, int] = MappingProxyType(
+    {
+        "hierarchy": FORMAT_VERSION,
+        "unit": FORMAT_VERSION,
+        "person": FORMAT_VERSION,
+        "routing_rules": FORMAT_VERSION,
+        "report": FORMAT_VERSION,
+        "route": FORMAT_VERSION,
+        "lifecycle": FORMAT_VERSION,
+        "case": FORMAT_VERSION,
+        "history_record": FORMAT_VERSION,
+    }
+)
+"""The ``format_version`` this release writes, per document kind."""
+
+_KIND_OF_MODEL: Mapping[type[Any], str] = {cls: kind for kind, cls in DOCUMENT_KINDS.items()}
 
 Migration: TypeAlias = Callable[[dict[str, Any]], dict[str, Any]]
 """Turns a document of one format version into the next (it must not mutate its argument)."""
 
-MIGRATIONS: Mapping[tuple[str, int], Migration] = {}
+MIGRATIONS: Mapping[tuple[str, int], Migration] = MappingProxyType({})
 """Registered migrations, by (document kind, version migrated from)."""
+
+
+# --------------------------------------------------------------------------- code by key
+
+
+def _no_duplicates(items: Iterable[Guard] | Iterable[Effect], what: str) -> None:
+    seen: dict[str, object] = {}
+    for item in items:
+        if seen.setdefault(item.key, item) != item:
+            msg = f"two different {what}s share the key {item.key!r}"
+            raise ValueError(msg)
+
+
+def _guard_map(value: Mapping[str, Guard]) -> Mapping[str, Guard]:
+    return MappingProxyType(dict(value))
+
+
+def _effect_map(value: Mapping[str, Effect]) -> Mapping[str, Effect]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class CodeRegistry:
+    """The guards and effects a converter resolves by key when it loads lifecycle definitions.
+
+    Guards and effects hold Python callables, which JSON cannot carry: a lifecycle document
+    names them by key (with their label), and loading takes the registry's object of that key.
+
+    Args:
+        guards: Guards by key.
+        effects: Effects by key.
+
+    >>> from ruian_governance import EVENT_LIFECYCLE
+    >>> code = CodeRegistry.of(EVENT_LIFECYCLE)
+    >>> code.guards["stars_1_to_5"].label.zh
+    '1-5星'
+    """
+
+    guards: Mapping[str, Guard] = attrs.field(converter=_guard_map)
+    effects: Mapping[str, Effect] = attrs.field(converter=_effect_map)
+
+    @classmethod
+    def of(cls, *lifecycles: LifecycleDefinition) -> CodeRegistry:
+        """Collect every guard and effect the transitions of ``lifecycles`` use.
+
+        Raises:
+            ValueError: Two different guards (or effects) share a key.
+        """
+        guards = [g for d in lifecycles for t in d.transitions for g in t.guards]
+        effects = [e for d in lifecycles for t in d.transitions for e in t.effects]
+        _no_duplicates(guards, "guard")
+        _no_duplicates(effects, "effect")
+        return cls(guards={g.key: g for g in guards}, effects={e.key: e for e in effects})
+
+    def merge(self, other: CodeRegistry) -> CodeRegistry:
+        """Return a registry with the entries of both (``other`` wins on a shared key)."""
+        return CodeRegistry(
+            guards={**self.guards, **other.guards}, effects={**self.effects, **other.effects}
+        )
+
+
+BUILTIN_CODE: CodeRegistry = CodeRegistry.of(*BUILTIN_LIFECYCLES)
+"""The guards and effects of the three built-in lifecycles, by key."""
+
+
+# --------------------------------------------------------------------------- the converter
+
+
+class _RefusedError(ValueError):
+    """A value our hooks refuse; its message is shown as the problem at the value's path."""
+
+
+def _short(value: object, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _strict(tp: type[Any]) -> Callable[[Any, type[Any]], Any]:
@@ -59,14 +204,106 @@ def _strict(tp: type[Any]) -> Callable[[Any, type[Any]], Any]:
     return structure
 
 
-def configure_converter(converter: cattrs.Converter) -> None:
+def _structure_float(value: Any, _: type[Any]) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        msg = f"expected float, got {type(value).__name__}"
+        raise TypeError(msg)
+    return float(value)
+
+
+def _structure_datetime(value: Any, _: type[Any]) -> datetime.datetime:
+    if not isinstance(value, str):
+        msg = f"expected an ISO 8601 date-time string, got {type(value).__name__}"
+        raise _RefusedError(msg)
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        msg = f"not an ISO 8601 date-time: {_short(value)}"
+        raise _RefusedError(msg) from None
+    if parsed.utcoffset() is None:
+        msg = f"naive date-time {_short(value)}: a UTC offset is required"
+        raise _RefusedError(msg)
+    return parsed
+
+
+def _unstructure_datetime(value: datetime.datetime) -> str:
+    return value.isoformat()
+
+
+def _structure_data_value(value: Any, _: Any) -> DataValue:
+    if isinstance(value, str | bool) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    msg = f"expected text, an integer, a boolean or a list of ids, got {type(value).__name__}"
+    raise _RefusedError(msg)
+
+
+_RECORD_DATA = typing.get_type_hints(HistoryRecord)["data"]
+"""The type of :attr:`HistoryRecord.data`: sorted ``(key, value)`` pairs."""
+
+
+def _structure_record_data(value: Any, _: Any) -> tuple[tuple[str, DataValue], ...]:
+    if not isinstance(value, list):
+        msg = f"expected a list of [key, value] pairs, got {type(value).__name__}"
+        raise _RefusedError(msg)
+    pairs: list[tuple[str, DataValue]] = []
+    for item in value:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+            msg = f"expected a [key, value] pair, got {_short(item)}"
+            raise _RefusedError(msg)
+        pairs.append((item[0], _structure_data_value(item[1], None)))
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        msg = "a data key appears more than once"
+        raise _RefusedError(msg)
+    return tuple(sorted(pairs))
+
+
+def _unstructure_record_data(value: tuple[tuple[str, DataValue], ...]) -> list[list[Any]]:
+    return [[k, list(v) if isinstance(v, tuple) else v] for k, v in value]
+
+
+def _by_key(
+    registry: Mapping[str, _T], what: str
+) -> tuple[Callable[[Any, Any], _T], Callable[[Any], dict[str, Any]]]:
+    def structure(value: Any, _: Any) -> _T:
+        key = value.get("key") if isinstance(value, Mapping) else value
+        if not isinstance(key, str):
+            msg = f"expected a {what} object with a string key, got {type(value).__name__}"
+            raise _RefusedError(msg)
+        try:
+            return registry[key]
+        except KeyError:
+            msg = f"unknown {what} {_short(key)}: not in the code registry"
+            raise _RefusedError(msg) from None
+
+    def unstructure(value: Any) -> dict[str, Any]:
+        return {"key": value.key, "label": {"en": value.label.en, "zh": value.label.zh}}
+
+    return structure, unstructure
+
+
+def configure_converter(converter: cattrs.Converter, *, code: CodeRegistry | None = None) -> None:
     """Configure ``converter`` for the library's models.
 
-    Strings, integers and floats are taken only as they are (no silent ``"5"`` -> ``5``);
-    sets become sorted lists so that output is deterministic; enums go by value.
+    - Strings, integers, floats and booleans are taken only as they are (no silent
+      ``"5"`` -> ``5``).
+    - Datetimes are ISO 8601 strings; loading refuses naive ones (no UTC offset).
+    - Sets become sorted lists, so output is deterministic; enums go by value.
+    - A history record's data is a list of ``[key, value]`` pairs (values: text, integers,
+      booleans or lists of ids).
+    - Guards and effects are ``{"key", "label"}`` objects, resolved on load by key in ``code``.
+    - A deadline policy is its ``by_severity`` and ``limits``; its calendar is not written.
+
+    Args:
+        converter: The converter to configure (e.g. a ``cattrs.Converter()`` of your own).
+        code: Where guards and effects are found by key (default :data:`BUILTIN_CODE`).
     """
+    code = BUILTIN_CODE if code is None else code
     for tp in (str, int, bool):
         converter.register_structure_hook(tp, _strict(tp))
+    converter.register_structure_hook(float, _structure_float)
 
     def unstructure_set(value: frozenset[Any] | set[Any]) -> list[Any]:
         items = [converter.unstructure(v) for v in value]
@@ -76,14 +313,43 @@ def configure_converter(converter: cattrs.Converter) -> None:
         lambda tp: getattr(tp, "__origin__", tp) in (frozenset, set), unstructure_set
     )
     converter.register_unstructure_hook(enum.Enum, lambda e: e.value)
+    converter.register_structure_hook(datetime.datetime, _structure_datetime)
+    converter.register_unstructure_hook(datetime.datetime, _unstructure_datetime)
+    converter.register_structure_hook_func(lambda tp: tp == _RECORD_DATA, _structure_record_data)
+    converter.register_unstructure_hook_func(
+        lambda tp: tp == _RECORD_DATA, _unstructure_record_data
+    )
+    guard_in, guard_out = _by_key(code.guards, "guard")
+    effect_in, effect_out = _by_key(code.effects, "effect")
+    # Predicates, not classes: Guard and Effect name Command only for type checkers.
+    converter.register_structure_hook_func(lambda tp: tp is Guard, guard_in)
+    converter.register_unstructure_hook_func(lambda tp: tp is Guard, guard_out)
+    converter.register_structure_hook_func(lambda tp: tp is Effect, effect_in)
+    converter.register_unstructure_hook_func(lambda tp: tp is Effect, effect_out)
+    converter.register_structure_hook(
+        DeadlinePolicy,
+        make_dict_structure_fn(
+            DeadlinePolicy,
+            converter,
+            calendar=override(omit=True),
+            _cattrs_forbid_extra_keys=True,
+        ),
+    )
+    converter.register_unstructure_hook(
+        DeadlinePolicy,
+        make_dict_unstructure_fn(DeadlinePolicy, converter, calendar=override(omit=True)),
+    )
 
 
-def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
+def make_converter(
+    *, detailed_validation: bool = True, code: CodeRegistry | None = None
+) -> cattrs.Converter:
     """Return a new JSON-ready converter configured for the library's models.
 
     Args:
         detailed_validation: Collect every problem with its path (slower); without it the
             first problem raises bare.
+        code: Where guards and effects are found by key (default :data:`BUILTIN_CODE`).
 
     >>> from ruian_governance import Label, make_converter
     >>> make_converter().unstructure(Label(en="grid", zh="网格"))
@@ -92,7 +358,7 @@ def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
     converter = _make_json_converter(
         forbid_extra_keys=True, detailed_validation=detailed_validation
     )
-    configure_converter(converter)
+    configure_converter(converter, code=code)
     return converter
 
 
@@ -100,26 +366,48 @@ _CONVERTER = make_converter()
 _FAST_CONVERTER = make_converter(detailed_validation=False)
 
 
+# --------------------------------------------------------------------------- documents
+
+
+def _kind_of(kind: str | type[Any]) -> tuple[str, type[Any]]:
+    if isinstance(kind, str):
+        try:
+            return kind, DOCUMENT_KINDS[kind]
+        except KeyError:
+            raise UnknownIdError(kind, "document kinds") from None
+    try:
+        return _KIND_OF_MODEL[kind], kind
+    except KeyError:
+        raise UnknownIdError(getattr(kind, "__name__", repr(kind)), "document kinds") from None
+
+
 def migrate(
     data: Mapping[str, Any],
     kind: str,
     migrations: Mapping[tuple[str, int], Migration] = MIGRATIONS,
 ) -> dict[str, Any]:
-    """Bring a document of ``kind`` up to :data:`FORMAT_VERSION`.
+    """Bring a document of ``kind`` up to its current version (:data:`FORMAT_VERSIONS`).
+
+    Args:
+        data: The document (not changed).
+        kind: Its document kind.
+        migrations: The migration steps to use (default: the registered ones).
 
     Raises:
-        DataError: The version is missing, newer than this release, or has no migration.
+        DataError: The document is not an object, or its version is missing, newer than this
+            release, or has no migration.
     """
     if not isinstance(data, Mapping):
         raise DataError(kind, [f"$: expected an object, got {type(data).__name__}"])
+    current = FORMAT_VERSIONS.get(kind, FORMAT_VERSION)
     version = data.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise DataError(kind, [f"$.format_version: expected an integer, got {version!r}"])
-    if version > FORMAT_VERSION:
-        problem = f"$.format_version: {version} is newer than this release ({FORMAT_VERSION})"
+        raise DataError(kind, [f"$.format_version: expected an integer, got {_short(version)}"])
+    if version > current:
+        problem = f"$.format_version: {version} is newer than this release ({current})"
         raise DataError(kind, [problem])
     document = dict(data)
-    while version < FORMAT_VERSION:
+    while version < current:
         step = migrations.get((kind, version))
         if step is None:
             raise DataError(kind, [f"$.format_version: no migration from version {version}"])
@@ -129,12 +417,90 @@ def migrate(
     return document
 
 
+def to_document(obj: Any, *, converter: cattrs.Converter | None = None) -> dict[str, Any]:
+    """Return a model as a top-level document: ``format_version``, ``kind``, then its fields.
+
+    Raises:
+        UnknownIdError: ``obj``'s type is not a document kind (:data:`DOCUMENT_KINDS`).
+
+    >>> from ruian_governance import Report
+    >>> to_document(Report(id="r1", grid_id="g1", category="petition", description="上访"))
+    {'format_version': 1, 'kind': 'report', 'id': 'r1', 'grid_id': 'g1', 'category': 'petition', \
+'severity': None, 'reporter_id': None, 'at': None, 'description': '上访'}
+    """
+    kind, _ = _kind_of(type(obj))
+    data: dict[str, Any] = (converter or _CONVERTER).unstructure(obj)
+    return {"format_version": FORMAT_VERSIONS[kind], "kind": kind, **data}
+
+
+@overload
+def from_document(
+    data: Any, kind: type[_T], *, converter: cattrs.Converter | None = None
+) -> _T: ...
+@overload
+def from_document(data: Any, kind: str, *, converter: cattrs.Converter | None = None) -> Any: ...
+def from_document(
+    data: Any, kind: str | type[Any], *, converter: cattrs.Converter | None = None
+) -> Any:
+    """Load a document written by :func:`to_document` (migrating older versions).
+
+    Args:
+        data: The document.
+        kind: Its kind (``"case"``) or model class (``Case``).
+        converter: A converter of your own (e.g. with your own :class:`CodeRegistry`).
+
+    Raises:
+        UnknownIdError: ``kind`` is not a document kind.
+        DataError: The data is not such a document; each problem names its JSON path.
+        RuianGovernanceError: The data is well formed but breaks a rule of the model (e.g. a
+            :class:`~ruian_governance.HierarchyError`).
+
+    >>> from ruian_governance import Report
+    >>> from_document({"format_version": 1, "kind": "report", "id": "r1", "grid_id": "g1",
+    ...                "category": "petition"}, Report).category
+    'petition'
+    """
+    name, cls = _kind_of(kind)
+    document = migrate(data, name)
+    document.pop("format_version")
+    written = document.pop("kind", name)
+    if written != name:
+        raise DataError(name, [f"$.kind: expected {name!r}, got {_short(written)}"])
+    return structure(document, cls, converter=converter, what=name)
+
+
+def dumps(obj: Any, *, converter: cattrs.Converter | None = None, indent: int | None = None) -> str:
+    """Return a model as JSON text (a :func:`to_document`), Chinese text left readable.
+
+    >>> from ruian_governance import Report
+    >>> dumps(Report(id="r1", grid_id="g1", category="petition", description="上访"))[-20:]
+    '"description": "上访"}'
+    """
+    return json.dumps(to_document(obj, converter=converter), ensure_ascii=False, indent=indent)
+
+
+def loads(
+    text: str | bytes, kind: str | type[Any], *, converter: cattrs.Converter | None = None
+) -> Any:
+    """Load a model from JSON text written by :func:`dumps`.
+
+    Raises:
+        DataError: The text is not JSON, or not such a document.
+        UnknownIdError: ``kind`` is not a document kind.
+    """
+    name, _ = _kind_of(kind)
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise DataError(name, [f"$: not JSON text ({_short(str(error), 80)})"]) from None
+    return from_document(data, kind, converter=converter)
+
+
 def hierarchy_to_dict(
     hierarchy: Hierarchy, *, converter: cattrs.Converter | None = None
 ) -> dict[str, Any]:
-    """Return ``hierarchy`` as plain JSON-compatible data with a ``format_version``."""
-    data: dict[str, Any] = (converter or _CONVERTER).unstructure(hierarchy)
-    return {"format_version": FORMAT_VERSION, **data}
+    """Return ``hierarchy`` as plain JSON-compatible data (a ``"hierarchy"`` document)."""
+    return to_document(hierarchy, converter=converter)
 
 
 def hierarchy_from_dict(
@@ -142,14 +508,32 @@ def hierarchy_from_dict(
 ) -> Hierarchy:
     """Load a hierarchy written by :func:`hierarchy_to_dict` (migrating older versions).
 
+    Documents without a ``kind`` (written before it was added) are read too.
+
     Raises:
         DataError: The data is not a hierarchy document; each problem names its JSON path.
         HierarchyError: The data is well formed but breaks a structural rule.
     """
-    document = migrate(data, "hierarchy")
-    document.pop("format_version")
-    hierarchy: Hierarchy = structure(document, Hierarchy, converter=converter, what="hierarchy")
+    hierarchy: Hierarchy = from_document(data, Hierarchy, converter=converter)
     return hierarchy
+
+
+# --------------------------------------------------------------------------- structuring
+
+_PROBLEM_LIMIT = 300
+"""Longest problem line kept in a DataError (junk values can be huge)."""
+
+
+def _format(error: BaseException, tp: type[Any] | None) -> str:
+    if isinstance(error, _RefusedError):
+        return str(error)
+    return format_exception(error, tp)
+
+
+def _clip(problem: str) -> str:
+    if len(problem) <= _PROBLEM_LIMIT:
+        return problem
+    return problem[: _PROBLEM_LIMIT - 3] + "..."
 
 
 def structure(
@@ -169,20 +553,24 @@ def structure(
             return _FAST_CONVERTER.structure(data, cls)
         except RuianGovernanceError:
             raise
-        except Exception:
+        except Exception:  # any failure: structure again to find the paths
             converter = _CONVERTER
+    name = what or cls.__name__
     try:
-        return (converter or _CONVERTER).structure(data, cls)
+        return converter.structure(data, cls)
     except (cattrs.BaseValidationError, cattrs.ForbiddenExtraKeysError) as error:
         ours = _our_error(error)
         if ours is not None:
             # A model's own validation (e.g. a hierarchy rule) refused well-formed data.
             raise ours from None
-        raise DataError(what or cls.__name__, cattrs.transform_error(error, path="$")) from None
+        problems = cattrs.transform_error(error, path="$", format_exception=_format)
+        raise DataError(name, [_clip(p) for p in problems]) from None
     except RuianGovernanceError:
         raise
+    except RecursionError:
+        raise DataError(name, ["$: nested too deeply"]) from None
     except (TypeError, ValueError, AttributeError, KeyError) as error:
-        raise DataError(what or cls.__name__, [f"$: {error}"]) from None
+        raise DataError(name, [_clip(f"$: {error}")]) from None
 
 
 def _our_error(error: BaseException) -> RuianGovernanceError | None:

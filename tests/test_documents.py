@@ -1,0 +1,425 @@
+"""Documents of every kind: JSON round trips, schemas, format versions and bad input."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lifecycle_strategies import T0, World, build_world, open_case, run, steps
+from routing_strategies import reports, routing_rules, small_hierarchies
+from ruian_governance import (
+    BUILTIN_CODE,
+    BUILTIN_LIFECYCLES,
+    CHINA_STANDARD_TIME,
+    DOCUMENT_KINDS,
+    EVENT_LIFECYCLE,
+    FORMAT_VERSIONS,
+    RULES_2016,
+    RULES_2021,
+    Case,
+    CodeRegistry,
+    DataError,
+    Guard,
+    HistoryRecord,
+    Jurisdiction,
+    Label,
+    LifecycleDefinitionError,
+    Report,
+    RoutingRules,
+    RuianGovernanceError,
+    State,
+    Transition,
+    Trigger,
+    UnknownIdError,
+    document_schema,
+    dumps,
+    from_document,
+    loads,
+    make_converter,
+    route,
+    to_document,
+)
+from ruian_governance.strategies import hierarchies
+
+_VALIDATORS = {
+    kind: jsonschema.Draft202012Validator(
+        document_schema(kind), format_checker=jsonschema.FormatChecker()
+    )
+    for kind in DOCUMENT_KINDS
+}
+
+WORLD = build_world()
+_STEPS = {key: steps(WORLD, key) for key in ("event", "dispute", "hazard")}
+
+
+def written(obj: Any) -> dict[str, Any]:
+    """Write ``obj`` as JSON text and parse it back, as a client would receive it."""
+    data: dict[str, Any] = json.loads(dumps(obj))
+    return data
+
+
+def valid(kind: str, document: dict[str, Any]) -> None:
+    """Assert ``document`` validates against the schema of ``kind`` (with formats checked)."""
+    _VALIDATORS[kind].validate(document)
+
+
+@st.composite
+def cases(draw: st.DrawFn, world: World = WORLD, max_steps: int = 8) -> Case:
+    """A case of a built-in lifecycle after a random run of commands (refusals skipped)."""
+    lifecycle = draw(st.sampled_from(sorted(_STEPS)))
+    case = open_case(world, lifecycle)
+    for _ in range(draw(st.integers(0, max_steps))):
+        case, _error = run(world, case, draw(_STEPS[lifecycle](case)))
+    return case
+
+
+def a_case() -> Case:
+    """An event case dispatched to the police station, with data of every value type."""
+    case = open_case(WORLD, "event")
+    case = WORLD.engine.apply(case, "accept", actor=WORLD["operator"], at=T0 + timedelta(hours=1))
+    return WORLD.engine.apply(
+        case,
+        "dispatch",
+        actor=WORLD["operator"],
+        at=T0 + timedelta(hours=2),
+        units=(WORLD.station("police_station"),),
+    )
+
+
+def samples() -> Iterator[tuple[str, Any]]:
+    """One object of every document kind."""
+    h = WORLD.h
+    case = a_case()
+    report = Report(
+        id="r1",
+        grid_id=WORLD.grid,
+        category="neighbour_dispute",
+        at=T0,
+        description="楼上噪音扰民",
+    )
+    yield "hierarchy", h
+    yield "unit", h.units[3]
+    yield "person", h.people[0]
+    yield "routing_rules", RULES_2021
+    yield "routing_rules", RULES_2016
+    yield "report", report
+    yield "route", route(h, RULES_2021, report)
+    for lifecycle in BUILTIN_LIFECYCLES:
+        yield "lifecycle", lifecycle
+    yield "case", case
+    yield "history_record", case.history[-1]
+
+
+@pytest.mark.parametrize(("kind", "obj"), list(samples()), ids=lambda x: getattr(x, "key", None))
+def test_every_kind_round_trips_through_json_text(kind: str, obj: Any) -> None:
+    """dumps/loads give back an equal object; the document starts with version and kind."""
+    data = written(obj)
+    assert list(data)[:2] == ["format_version", "kind"]
+    assert data["format_version"] == FORMAT_VERSIONS[kind]
+    assert data["kind"] == kind
+    assert loads(dumps(obj), kind) == obj
+    assert from_document(data, type(obj)) == obj
+    valid(kind, data)
+
+
+def test_datetimes_are_iso_8601_with_offset() -> None:
+    """Datetimes are written as ISO 8601 text carrying their UTC offset."""
+    data = to_document(a_case())
+    assert data["opened_at"] == "2025-03-03T09:00:00+08:00"
+    assert data["history"][1]["at"] == "2025-03-03T10:00:00+08:00"
+
+
+def test_naive_datetime_is_refused_naming_its_path() -> None:
+    """A date-time without a UTC offset is refused, naming the path of the field."""
+    data = written(a_case())
+    data["history"][1]["at"] = "2025-03-03T10:00:00"
+    with pytest.raises(DataError) as info:
+        from_document(data, "case")
+    assert any("$.history[1].at" in p and "UTC offset" in p for p in info.value.problems)
+
+
+def test_chinese_text_stays_readable() -> None:
+    """JSON text keeps Chinese characters as they are (no backslash-u escapes)."""
+    text = dumps(EVENT_LIFECYCLE)
+    assert "上报" in text
+    assert "\\u" not in text
+
+
+def test_enums_are_written_by_value() -> None:
+    """Enums (jurisdiction, severity tier, level) are written as their values."""
+    data = to_document(EVENT_LIFECYCLE)
+    assert {t["jurisdiction"] for t in data["transitions"]} <= {j.value for j in Jurisdiction}
+    assert data["holder_level"] == "town"
+
+
+def test_lifecycle_guards_and_effects_are_written_by_key() -> None:
+    """Guards and effects are {key, label} objects; loading takes the registry's object."""
+    data = to_document(EVENT_LIFECYCLE)
+    evaluate = next(t for t in data["transitions"] if t["trigger"] == "evaluate")
+    assert evaluate["guards"] == [{"key": "stars_1_to_5", "label": {"en": "1 to 5 stars",
+                                                                     "zh": "1-5星"}}]  # fmt: skip
+    loaded = from_document(data, "lifecycle")
+    assert loaded.transition("closed", "evaluate").guards[0] is BUILTIN_CODE.guards["stars_1_to_5"]
+
+
+def test_unknown_guard_key_names_its_path() -> None:
+    """A guard key missing from the code registry is refused at its JSON path."""
+    data = written(EVENT_LIFECYCLE)
+    index = next(i for i, t in enumerate(data["transitions"]) if t["guards"])
+    data["transitions"][index]["guards"][0]["key"] = "no_such_guard"
+    with pytest.raises(DataError) as info:
+        from_document(data, "lifecycle")
+    assert any(
+        f"$.transitions[{index}].guards[0]" in p and "no_such_guard" in p
+        for p in info.value.problems
+    ), info.value.problems
+
+
+def test_custom_code_registry_loads_a_users_guard() -> None:
+    """A user's own guard round-trips through a converter made with a registry holding it."""
+    night = Guard(key="at_night", label=Label(en="at night", zh="夜间"), check=lambda c: True)
+    extended = EVENT_LIFECYCLE.extend(
+        key="event_night",
+        states=[State(key="archived", label=Label(en="archived", zh="归档"), final=True)],
+        triggers=[Trigger(key="archive", label=Label(en="archive", zh="归档"))],
+        transitions=[
+            Transition(
+                trigger="archive",
+                sources=["closed"],
+                dest="archived",
+                roles={"command_room_operator"},
+                jurisdiction=Jurisdiction.HOLDER,
+                guards=[night],
+            )
+        ],
+    )
+    data = written(extended)
+    with pytest.raises(DataError, match="at_night"):
+        from_document(data, "lifecycle")
+    converter = make_converter(code=BUILTIN_CODE.merge(CodeRegistry.of(extended)))
+    assert from_document(data, "lifecycle", converter=converter) == extended
+
+
+def test_broken_lifecycle_structure_raises_its_own_error() -> None:
+    """Well-formed data for a broken lifecycle raises the lifecycle rule's error."""
+    data = written(EVENT_LIFECYCLE)
+    for state in data["states"]:
+        state["initial"] = False
+    with pytest.raises(LifecycleDefinitionError):
+        from_document(data, "lifecycle")
+
+
+def test_code_registry_refuses_two_guards_with_one_key() -> None:
+    """Collecting two different guards under one key is refused."""
+    other = EVENT_LIFECYCLE.extend(
+        key="other",
+        states=[State(key="archived", label=Label(en="archived", zh="归档"), final=True)],
+        triggers=[Trigger(key="archive", label=Label(en="archive", zh="归档"))],
+        transitions=[
+            Transition(
+                trigger="archive",
+                sources=["closed"],
+                dest="archived",
+                roles={"command_room_operator"},
+                jurisdiction=Jurisdiction.HOLDER,
+                guards=[Guard(key="overdue", label=Label(en="x", zh="x"), check=bool)],
+            )
+        ],
+    )
+    with pytest.raises(ValueError, match="overdue"):
+        CodeRegistry.of(EVENT_LIFECYCLE, other)
+
+
+def test_wrong_kind_is_refused() -> None:
+    """A document of one kind is not loaded as another."""
+    data = written(a_case().history[0])
+    data["kind"] = "case"
+    with pytest.raises(DataError, match=r"\$\.kind"):
+        from_document(data, "history_record")
+
+
+def test_unknown_kind_and_type_are_lookup_errors() -> None:
+    """An unknown kind name, or an object of no document kind, is an UnknownIdError."""
+    with pytest.raises(UnknownIdError):
+        from_document({"format_version": 1}, "nothing")
+    with pytest.raises(UnknownIdError):
+        to_document(Label(en="x", zh="x"))
+
+
+@pytest.mark.parametrize("text", ["", "{", "[1, 2", "nul", "[" * 100_000 + "]" * 100_000])
+def test_text_that_is_not_json_is_a_data_error(text: str) -> None:
+    """loads() refuses text that is not JSON (or nests too deeply) with a DataError at $."""
+    with pytest.raises(DataError) as info:
+        loads(text, "case")
+    assert info.value.problems[0].startswith("$")
+
+
+def test_newer_version_of_a_kind_is_refused() -> None:
+    """A document newer than this release's version of its kind is refused."""
+    data = written(a_case())
+    data["format_version"] = FORMAT_VERSIONS["case"] + 1
+    with pytest.raises(DataError, match="newer"):
+        from_document(data, "case")
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@given(cases())
+def test_every_case_document_round_trips_and_validates(case: Case) -> None:
+    """Invariant: every case the engine makes round-trips through JSON and fits its schema."""
+    data = written(case)
+    valid("case", data)
+    assert from_document(data, Case) == case
+    record = written(case.history[-1])
+    valid("history_record", record)
+    assert from_document(record, HistoryRecord) == case.history[-1]
+
+
+@given(small_hierarchies().flatmap(lambda h: routing_rules(h.preset)))
+def test_every_rules_document_validates(rules: RoutingRules) -> None:
+    """Invariant: every rule table round-trips through JSON and fits its schema."""
+    data = written(rules)
+    valid("routing_rules", data)
+    assert from_document(data, "routing_rules") == rules
+
+
+@given(st.data())
+def test_every_report_and_route_document_validates(data: st.DataObject) -> None:
+    """Invariant: every report and every route of it round-trip and fit their schemas."""
+    h = data.draw(small_hierarchies(), label="hierarchy")
+    rules = data.draw(routing_rules(h.preset, missing_departments=False), label="rules")
+    report = data.draw(reports(h, rules), label="report")
+    at = data.draw(st.one_of(st.none(), st.datetimes(timezones=st.just(CHINA_STANDARD_TIME))))
+    report = Report(
+        id=report.id,
+        grid_id=report.grid_id,
+        category=report.category,
+        severity=report.severity,
+        at=at,
+        description=data.draw(st.text(max_size=20), label="description"),
+    )
+    document = written(report)
+    valid("report", document)
+    assert from_document(document, Report) == report
+    try:
+        routed = route(h, rules, report)
+    except RuianGovernanceError:
+        return  # a gap of the drawn hierarchy: nothing to write
+    document = written(routed)
+    valid("route", document)
+    assert from_document(document, "route") == routed
+
+
+@given(hierarchies(max_towns=2))
+def test_every_unit_and_person_document_validates(h: Any) -> None:
+    """Invariant: unit and person documents of any hierarchy fit their schemas."""
+    for unit in h.units[:5]:
+        valid("unit", written(unit))
+    for person in h.people[:5]:
+        document = written(person)
+        valid("person", document)
+        assert from_document(document, "person") == person
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield prefix
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _paths(inner, (*prefix, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _paths(inner, (*prefix, index))
+
+
+_JUNK = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8)
+    | st.sampled_from(["province", "2025-03-03T10:00:00", "x" * 200_000, "", "reported"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=12,
+)
+_CASE_DOCUMENT = to_document(a_case())
+_LIFECYCLE_DOCUMENT = to_document(EVENT_LIFECYCLE)
+_RULES_DOCUMENT = to_document(RULES_2021)
+
+
+@pytest.mark.parametrize(
+    ("kind", "document"),
+    [
+        ("case", _CASE_DOCUMENT),
+        ("lifecycle", _LIFECYCLE_DOCUMENT),
+        ("routing_rules", _RULES_DOCUMENT),
+    ],
+)
+@given(data=st.data())
+def test_junk_anywhere_gives_our_error_with_a_path(
+    kind: str, document: dict[str, Any], data: st.DataObject
+) -> None:
+    """Invariant: junk at any path (or a missing field) raises only our errors, with paths.
+
+    Loading either succeeds (the junk happened to be valid) or raises a RuianGovernanceError;
+    a DataError names JSON paths and stays short even for huge junk.
+    """
+    bad = copy.deepcopy(document)
+    paths = [p for p in _paths(bad) if len(p) > 1 and p[0] not in ("format_version", "kind")]
+    path = data.draw(st.sampled_from(paths), label="path")
+    target: Any = bad
+    for key in path[:-1]:
+        target = target[key]
+    if isinstance(target, dict) and data.draw(st.booleans(), label="delete"):
+        del target[path[-1]]
+    else:
+        target[path[-1]] = data.draw(_JUNK, label="junk")
+    error: RuianGovernanceError | None = None
+    try:
+        from_document(bad, kind)
+    except RuianGovernanceError as raised:
+        error = raised
+    if isinstance(error, DataError):
+        assert error.problems
+        assert all("$" in problem for problem in error.problems)
+        assert len(str(error)) < 5_000
+
+
+@given(_JUNK)
+def test_junk_documents_give_our_error(junk: Any) -> None:
+    """Invariant: a whole document of junk raises a DataError, never anything else."""
+    with pytest.raises(DataError):
+        from_document(junk, "case")
+
+
+def test_deeply_nested_junk_in_a_case_is_a_data_error() -> None:
+    """Hundreds of nested lists where a record belongs give a short DataError."""
+    bad = copy.deepcopy(_CASE_DOCUMENT)
+    junk: Any = "x" * 1_000_000
+    for _ in range(300):
+        junk = [junk]
+    bad["history"] = junk
+    with pytest.raises(DataError) as info:
+        from_document(bad, "case")
+    assert len(str(info.value)) < 5_000
+
+
+def test_history_record_times_keep_their_offset() -> None:
+    """A record written in UTC reads back in UTC (the offset is kept, not converted)."""
+    record = a_case().history[0]
+    data = written(record)
+    data["at"] = "2025-03-03T01:00:00+00:00"
+    loaded = from_document(data, "history_record")
+    assert loaded.at == datetime(2025, 3, 3, 9, tzinfo=CHINA_STANDARD_TIME)
+    assert loaded.at.utcoffset() == timedelta(0)
