@@ -6,6 +6,7 @@ import copy
 import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -44,6 +45,7 @@ from ruian_governance import (
     from_document,
     loads,
     make_converter,
+    migrate,
     route,
     to_document,
 )
@@ -423,3 +425,54 @@ def test_history_record_times_keep_their_offset() -> None:
     loaded = from_document(data, "history_record")
     assert loaded.at == datetime(2025, 3, 3, 9, tzinfo=CHINA_STANDARD_TIME)
     assert loaded.at.utcoffset() == timedelta(0)
+
+
+# --------------------------------------------------------------------------- format versions
+
+_FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_case_documents_are_version_2_with_data_objects() -> None:
+    """Version 2 writes a history record's data as an object of values."""
+    data = to_document(a_case())
+    assert data["format_version"] == 2
+    assert data["history"][2]["data"] == {"units": [WORLD.station("police_station")]}
+    assert data["history"][1]["data"] == {}
+
+
+def test_version_1_case_document_is_migrated() -> None:
+    """A case document written by version 1 (data as [key, value] pairs) loads via 1 -> 2."""
+    text = (_FIXTURES / "case_v1.json").read_text(encoding="utf-8")
+    old = json.loads(text)
+    assert old["format_version"] == 1
+    assert old["history"][2]["data"] == [["units", [WORLD.station("police_station")]]]
+    assert loads(text, Case) == a_case()
+    migrated = migrate(old, "case")
+    assert migrated["format_version"] == 2
+    assert migrated["history"][2]["data"] == {"units": [WORLD.station("police_station")]}
+    valid("case", migrated)
+    assert old["history"][2]["data"] == [["units", [WORLD.station("police_station")]]]
+
+
+def test_version_1_history_record_is_migrated() -> None:
+    """A version 1 history-record document is migrated to version 2 and loads."""
+    old = json.loads((_FIXTURES / "case_v1.json").read_text(encoding="utf-8"))["history"][0]
+    old = {"format_version": 1, "kind": "history_record", **old}
+    assert from_document(old, HistoryRecord) == a_case().history[0]
+
+
+def test_version_1_with_duplicate_data_keys_is_refused_with_path() -> None:
+    """Pairs repeating a key are not guessed at: the record's data is refused at its path."""
+    old = json.loads((_FIXTURES / "case_v1.json").read_text(encoding="utf-8"))
+    old["history"][2]["data"] = [["units", ["a"]], ["units", ["b"]]]
+    with pytest.raises(DataError) as info:
+        from_document(old, "case")
+    assert any("$.history[2].data" in p for p in info.value.problems), info.value.problems
+
+
+def test_hierarchy_stays_at_version_1_and_reads_documents_without_kind() -> None:
+    """The hierarchy kind did not change: version 1, and documents without "kind" still load."""
+    data = to_document(WORLD.h)
+    assert data["format_version"] == 1
+    del data["kind"]
+    assert from_document(data, "hierarchy") == WORLD.h

@@ -62,15 +62,7 @@ _DATA_VALUE: dict[str, Any] = {
 """A command's data value: text, an integer, a flag or a list of ids."""
 
 _FIELD_SCHEMAS: dict[tuple[type[Any], str], dict[str, Any]] = {
-    (HistoryRecord, "data"): {
-        "type": "array",
-        "items": {
-            "type": "array",
-            "prefixItems": [{"type": "string"}, _DATA_VALUE],
-            "minItems": 2,
-            "maxItems": 2,
-        },
-    },
+    (HistoryRecord, "data"): {"type": "object", "additionalProperties": _DATA_VALUE},
 }
 """Fields the converter writes in a form of its own (not derived from the type hint)."""
 

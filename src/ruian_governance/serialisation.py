@@ -103,19 +103,58 @@ FORMAT_VERSIONS: Mapping[str, int] = MappingProxyType(
         "report": FORMAT_VERSION,
         "route": FORMAT_VERSION,
         "lifecycle": FORMAT_VERSION,
-        "case": FORMAT_VERSION,
-        "history_record": FORMAT_VERSION,
+        "case": 2,
+        "history_record": 2,
     }
 )
-"""The ``format_version`` this release writes, per document kind."""
+"""The ``format_version`` this release writes, per document kind.
+
+Version 2 of ``case`` and ``history_record``: a history record's ``data`` is a JSON object
+(``{"units": [...], "reason": "..."}``) instead of version 1's list of ``[key, value]`` pairs.
+"""
 
 _KIND_OF_MODEL: Mapping[type[Any], str] = {cls: kind for kind, cls in DOCUMENT_KINDS.items()}
 
 Migration: TypeAlias = Callable[[dict[str, Any]], dict[str, Any]]
 """Turns a document of one format version into the next (it must not mutate its argument)."""
 
-MIGRATIONS: Mapping[tuple[str, int], Migration] = MappingProxyType({})
-"""Registered migrations, by (document kind, version migrated from)."""
+
+def _record_data_as_object(record: Any) -> Any:
+    """Version 1 -> 2 of one history record: ``data`` pairs become an object."""
+    if not isinstance(record, Mapping):
+        return record  # not a record: left for the loader to name
+    data = record.get("data")
+    if not isinstance(data, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str) for pair in data
+    ):
+        return record
+    if len({pair[0] for pair in data}) != len(data):
+        return record  # duplicate keys: left as they are, for the loader to refuse
+    return {**record, "data": dict(data)}
+
+
+def _history_record_1_to_2(document: dict[str, Any]) -> dict[str, Any]:
+    """Migrate a version 1 ``history_record`` document to version 2."""
+    migrated: dict[str, Any] = _record_data_as_object(document)
+    return migrated
+
+
+def _case_1_to_2(document: dict[str, Any]) -> dict[str, Any]:
+    """Migrate a version 1 ``case`` document to version 2 (every history record's data)."""
+    history = document.get("history")
+    if not isinstance(history, list):
+        return dict(document)
+    return {**document, "history": [_record_data_as_object(r) for r in history]}
+
+
+MIGRATIONS: Mapping[tuple[str, int], Migration] = MappingProxyType(
+    {("case", 1): _case_1_to_2, ("history_record", 1): _history_record_1_to_2}
+)
+"""Registered migrations, by (document kind, version migrated from).
+
+- ``("case", 1)``, ``("history_record", 1)``: history record ``data`` from a list of
+  ``[key, value]`` pairs to an object.
+"""
 
 
 # --------------------------------------------------------------------------- code by key
@@ -244,24 +283,21 @@ _RECORD_DATA = typing.get_type_hints(HistoryRecord)["data"]
 
 
 def _structure_record_data(value: Any, _: Any) -> tuple[tuple[str, DataValue], ...]:
-    if not isinstance(value, list):
-        msg = f"expected a list of [key, value] pairs, got {type(value).__name__}"
+    if not isinstance(value, Mapping):
+        msg = f"expected an object of data values, got {type(value).__name__}"
         raise _RefusedError(msg)
     pairs: list[tuple[str, DataValue]] = []
-    for item in value:
-        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
-            msg = f"expected a [key, value] pair, got {_short(item)}"
-            raise _RefusedError(msg)
-        pairs.append((item[0], _structure_data_value(item[1], None)))
-    keys = [k for k, _ in pairs]
-    if len(set(keys)) != len(keys):
-        msg = "a data key appears more than once"
-        raise _RefusedError(msg)
+    for key, item in value.items():
+        try:
+            pairs.append((key, _structure_data_value(item, None)))
+        except _RefusedError as error:
+            msg = f"{_short(key)}: {error}"
+            raise _RefusedError(msg) from None
     return tuple(sorted(pairs))
 
 
-def _unstructure_record_data(value: tuple[tuple[str, DataValue], ...]) -> list[list[Any]]:
-    return [[k, list(v) if isinstance(v, tuple) else v] for k, v in value]
+def _unstructure_record_data(value: tuple[tuple[str, DataValue], ...]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in value}
 
 
 def _by_key(
@@ -291,8 +327,8 @@ def configure_converter(converter: cattrs.Converter, *, code: CodeRegistry | Non
       ``"5"`` -> ``5``).
     - Datetimes are ISO 8601 strings; loading refuses naive ones (no UTC offset).
     - Sets become sorted lists, so output is deterministic; enums go by value.
-    - A history record's data is a list of ``[key, value]`` pairs (values: text, integers,
-      booleans or lists of ids).
+    - A history record's data is an object (values: text, integers, booleans or lists of ids);
+      the record keeps it as sorted ``(key, value)`` pairs.
     - Guards and effects are ``{"key", "label"}`` objects, resolved on load by key in ``code``.
     - A deadline policy is its ``by_severity`` and ``limits``; its calendar is not written.
 
