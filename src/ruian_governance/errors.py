@@ -44,6 +44,7 @@ __all__ = [
     "RoleNotAllowedError",
     "RouteError",
     "RuianGovernanceError",
+    "SimulationConfigError",
     "StationPlacementError",
     "TimeOrderError",
     "TransitionError",
@@ -321,6 +322,20 @@ class DataError(RuianGovernanceError, ValueError):
         if len(self.problems) > _SHOWN:
             shown += f"; ... ({len(self.problems) - _SHOWN} more)"
         super().__init__(f"invalid {what}: {shown}")
+
+
+class SimulationConfigError(RuianGovernanceError, ValueError):
+    """A simulation configuration is inconsistent (a bad rate, weight, date or size).
+
+    ``field`` names the configuration field, ``problem`` says what is wrong with it.
+
+    Added in 0.1.0.
+    """
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"simulation config {field}: {problem}")
 
 
 # --------------------------------------------------------------------------- time

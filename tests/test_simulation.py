@@ -1,0 +1,223 @@
+"""The city simulation: determinism, conservation, the 211 cycle, configuration errors."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import datetime, timedelta
+
+import pytest
+
+from ruian_governance import (
+    CHINA_STANDARD_TIME,
+    CYCLE_DAYS,
+    HAZARD_LADDER,
+    INSPECTION_DAYS,
+    RULES_2016,
+    DataError,
+    Engine,
+    Hierarchy,
+    SimulationConfig,
+    SimulationConfigError,
+    SimulationResult,
+    cycle_day,
+    generate_hierarchy,
+    read_cases,
+    simulate,
+    staff_for_simulation,
+    write_cases,
+)
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Hierarchy:
+    """A tiny city: 2 towns, 4 villages, 8 grids."""
+    return generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=8, seed=0)
+
+
+@pytest.fixture(scope="module")
+def config(tiny: Hierarchy) -> SimulationConfig:
+    """Two 211 cycles of a busy tiny city."""
+    return SimulationConfig(
+        hierarchy=tiny, days=2 * CYCLE_DAYS, seed=7, reports_per_grid_per_day=1.0
+    )
+
+
+@pytest.fixture(scope="module")
+def result(config: SimulationConfig) -> SimulationResult:
+    """The run of ``config``."""
+    return simulate(config)
+
+
+def jsonl(result: SimulationResult) -> str:
+    """The run's cases as JSON lines."""
+    out = io.StringIO()
+    write_cases(result.cases, out)
+    return out.getvalue()
+
+
+def test_same_seed_gives_identical_json_lines(config: SimulationConfig, result: SimulationResult):
+    """Determinism: the same configuration and seed give byte-identical JSON lines."""
+    assert jsonl(simulate(config)) == jsonl(result)
+
+
+def test_different_seed_gives_different_output(tiny: Hierarchy, result: SimulationResult):
+    """A different seed gives a different run."""
+    other = simulate(
+        SimulationConfig(hierarchy=tiny, days=2 * CYCLE_DAYS, seed=8, reports_per_grid_per_day=1.0)
+    )
+    assert jsonl(other) != jsonl(result)
+
+
+def test_every_report_has_a_case_and_every_history_replays(result: SimulationResult):
+    """Conservation: reports == event + dispute cases; every case replays from its history."""
+    opened = Counter(c.lifecycle for c in result.cases)
+    assert result.reported == opened["event"] + opened["dispute"]
+    assert result.reported > 0
+    assert opened["hazard"] > 0
+    assert result.commands == sum(len(c.history) for c in result.cases)
+    engine = Engine(result.hierarchy, result.lifecycles)
+    for case in result.cases:
+        assert engine.replay(case.history) == case
+    assert len({c.id for c in result.cases}) == len(result.cases)
+
+
+def test_histories_stay_inside_the_simulated_period(result: SimulationResult):
+    """Every record falls within [start, start + days) and in time order."""
+    for case in result.cases:
+        times = [r.at for r in case.history]
+        assert times == sorted(times)
+        assert result.config.start <= times[0]
+        assert times[-1] < result.end
+
+
+def test_hazards_are_discovered_only_in_the_inspection_fortnight(result: SimulationResult):
+    """211 cycle: covert inspections find hazards only on cycle days 0-13."""
+    hazards = [c for c in result.cases if c.lifecycle == "hazard"]
+    assert hazards
+    days = {cycle_day(result.config, c.opened_at) for c in hazards}
+    assert days <= set(range(INSPECTION_DAYS))
+    assert all(c.history[0].trigger == "find_in_covert_inspection" for c in hazards)
+
+
+def test_ladder_rungs_and_checks_only_in_the_revisit_fortnight(result: SimulationResult):
+    """Ladder rungs and acceptance checks fall on cycle days 14-27, one rung at a time."""
+    ladder = set(HAZARD_LADDER)
+    rungs = []
+    for case in result.cases:
+        if case.lifecycle != "hazard":
+            continue
+        climbed = [r.trigger for r in case.history if r.trigger in ladder]
+        assert tuple(climbed) == HAZARD_LADDER[: len(climbed)]
+        for record in case.history:
+            if record.trigger in ladder | {"pass_check", "fail_check"}:
+                rungs.append(record.trigger)
+                assert cycle_day(result.config, record.at) >= INSPECTION_DAYS
+    assert "list_for_supervision" in rungs
+
+
+def test_the_closed_loop_and_side_paths_all_happen(result: SimulationResult):
+    """A busy run exercises the whole closed loop, supervision, escalation and task forces."""
+    triggers = Counter(r.trigger for c in result.cases for r in c.history)
+    for trigger in (
+        "accept",
+        "dispatch",
+        "sign",
+        "return",
+        "feed_back",
+        "fail_verification",
+        "close",
+        "evaluate",
+        "solve_on_spot",
+        "supervise",
+        "escalate",
+        "form_task_force",
+        "reach_agreement",
+        "assign",
+        "start_rectification",
+    ):
+        assert triggers[trigger] > 0, trigger
+    assert len(result.library) == sum(
+        1
+        for c in result.cases
+        if c.lifecycle == "dispute"
+        and c.state in {"completed", "reviewed", "analysed", "evaluated"}
+    )
+
+
+def test_capacity_limits_cases_started_per_station_per_day(tiny: Hierarchy):
+    """No station starts more cases in a day than its capacity."""
+    run = simulate(
+        SimulationConfig(hierarchy=tiny, days=7, seed=2, reports_per_grid_per_day=3.0,
+                         station_capacity=2)
+    )  # fmt: skip
+    starts = Counter(
+        (c.assignees[0], r.at.date())
+        for c in run.cases
+        for r in c.history
+        if r.trigger == "start" and c.unit_id != run.hierarchy.city.id
+    )
+    assert starts
+    assert max(starts.values()) <= 2
+
+
+def test_cases_round_trip_through_json_lines(result: SimulationResult):
+    """write_cases / read_cases give back equal cases."""
+    assert tuple(read_cases(io.StringIO(jsonl(result)))) == result.cases
+
+
+def test_bad_json_line_names_the_line():
+    """A line that is not a case raises DataError naming its line number."""
+    with pytest.raises(DataError, match="line 2"):
+        list(read_cases(io.StringIO('\n{"id": 3}\n')))
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"days": 0}, "days"),
+        ({"reports_per_grid_per_day": -1.0}, "reports_per_grid_per_day"),
+        ({"category_mix": {"unicorns": 1.0}}, "category_mix"),
+        ({"category_mix": {"petition": 0.0}}, "category_mix"),
+        ({"severity_mix": {"huge": 1.0}}, "severity_mix"),
+        ({"reject": 1.5}, "reject"),
+        ({"station_capacity": 0}, "station_capacity"),
+        ({"start": datetime(2025, 3, 3)}, "start"),
+    ],
+)
+def test_bad_config_raises_a_typed_error(changes: dict[str, object], field: str):
+    """Each out-of-range setting raises SimulationConfigError naming the field."""
+    with pytest.raises(SimulationConfigError) as info:
+        SimulationConfig(**changes)  # type: ignore[arg-type]
+    assert info.value.field == field
+    assert isinstance(info.value, ValueError)
+
+
+def test_rules_of_another_preset_are_refused(tiny: Hierarchy):
+    """2016 rules on a 2021 hierarchy are refused before anything runs."""
+    with pytest.raises(SimulationConfigError) as info:
+        simulate(SimulationConfig(hierarchy=tiny, rules=RULES_2016, days=1))
+    assert info.value.field == "rules"
+
+
+def test_staffing_adds_cadres_and_a_commander_once(tiny: Hierarchy):
+    """staff_for_simulation adds the missing posts and is idempotent."""
+    staffed = staff_for_simulation(tiny)
+    assert len(staffed.people) == len(tiny.people) + 4 + 1
+    assert staff_for_simulation(staffed) is staffed
+
+
+def test_progress_is_reported_once_per_day(tiny: Hierarchy):
+    """The progress callback sees every day, ending with (days, days)."""
+    seen: list[tuple[int, int]] = []
+    simulate(
+        SimulationConfig(hierarchy=tiny, days=3, seed=1), progress=lambda d, n: seen.append((d, n))
+    )
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_cycle_day_wraps_every_28_days():
+    """cycle_day counts days since the start modulo 28."""
+    config = SimulationConfig(start=datetime(2025, 3, 3, tzinfo=CHINA_STANDARD_TIME))
+    assert cycle_day(config, config.start + timedelta(days=27, hours=23)) == 27
+    assert cycle_day(config, config.start + timedelta(days=28)) == 0
