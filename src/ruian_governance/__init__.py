@@ -57,6 +57,7 @@ from .engine import (
 from .errors import (
     AmbiguousTransitionError,
     CalendarCoverageError,
+    CaseStoreError,
     CategoryTableError,
     CommandRoomError,
     ConflictError,
@@ -188,6 +189,13 @@ from .serialisation import (
     migrate,
     to_document,
 )
+from .stores import (
+    STORE_SCHEMA_VERSION,
+    CaseStore,
+    MemoryCaseStore,
+    SQLiteCaseStore,
+    Synchronous,
+)
 from .simulation import (
     CYCLE_DAYS,
     DEFAULT_CATEGORY_MIX,
@@ -239,6 +247,7 @@ __all__ = [
     "RULES_2016",
     "RULES_2021",
     "STATION_KINDS",
+    "STORE_SCHEMA_VERSION",
     "TRIAGE_LEVELS",
     "Actor",
     "AdminUnit",
@@ -247,6 +256,8 @@ __all__ = [
     "Case",
     "CaseBook",
     "CaseIndex",
+    "CaseStore",
+    "CaseStoreError",
     "Category",
     "CategoryTableError",
     "ChineseWorkdays",
@@ -293,6 +304,7 @@ __all__ = [
     "LifecycleDefinition",
     "LifecycleDefinitionError",
     "ManualClock",
+    "MemoryCaseStore",
     "Migration",
     "MissingDataError",
     "MissingParentError",
@@ -316,6 +328,7 @@ __all__ = [
     "Router",
     "RoutingRules",
     "RuianGovernanceError",
+    "SQLiteCaseStore",
     "Severity",
     "SeverityTier",
     "SimilarCaseLibrary",
@@ -327,6 +340,7 @@ __all__ = [
     "Station",
     "StationKind",
     "StationPlacementError",
+    "Synchronous",
     "TimeOrderError",
     "TownSpec",
     "Transition",

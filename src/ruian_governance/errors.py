@@ -20,6 +20,7 @@ from collections.abc import Iterable
 __all__ = [
     "AmbiguousTransitionError",
     "CalendarCoverageError",
+    "CaseStoreError",
     "CategoryTableError",
     "CommandRoomError",
     "ConflictError",
@@ -626,3 +627,21 @@ class ConflictError(RuianGovernanceError, RuntimeError):
         super().__init__(
             f"case {case_id!r}: expected version {expected}, found {actual}; re-read and retry"
         )
+
+
+class CaseStoreError(RuianGovernanceError, ValueError):
+    """A case store refused a request, or found stored data that does not hold together.
+
+    For example saving a case whose version does not follow its history, asking for overdue
+    cases at a naive time, or a stored case whose history rows do not match its version.
+    ``case_id`` names the case (``None`` when the request concerns no one case) and ``detail``
+    says what is wrong.
+
+    Added in 0.1.0.
+    """
+
+    def __init__(self, case_id: str | None, detail: str) -> None:
+        self.case_id = case_id
+        self.detail = detail
+        where = "case store" if case_id is None else f"case store, case {case_id!r}"
+        super().__init__(f"{where}: {detail}")

@@ -1,0 +1,553 @@
+"""Case stores: the shared interface (memory and SQLite), concurrency, durability, crash safety."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lifecycle_strategies import DAY, HOUR, T0, World, build_world, open_case, run, steps
+from ruian_governance import (
+    STORE_SCHEMA_VERSION,
+    Case,
+    CaseStore,
+    CaseStoreError,
+    ConflictError,
+    DataError,
+    ManualClock,
+    MemoryCaseStore,
+    SQLiteCaseStore,
+    TransitionError,
+    UnknownIdError,
+)
+
+WRITER = Path(__file__).with_name("store_writer.py")
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    """The shared test world (built once per module)."""
+    return build_world()
+
+
+Opener = Callable[[], CaseStore]
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def opener(request: pytest.FixtureRequest, world: World, tmp_path: Path) -> Iterator[Opener]:
+    """Opens handles on one store: the same object in memory, a new connection for SQLite."""
+    handles: list[CaseStore] = []
+    if request.param == "memory":
+        shared = MemoryCaseStore(world.engine)
+
+        def open_memory() -> CaseStore:
+            return shared
+
+        yield open_memory
+    else:
+        path = tmp_path / "cases.db"
+
+        def open_sqlite() -> CaseStore:
+            handle = SQLiteCaseStore(path, world.engine, synchronous="NORMAL")
+            handles.append(handle)
+            return handle
+
+        yield open_sqlite
+    for handle in handles:
+        handle.close()
+
+
+@pytest.fixture
+def store(opener: Opener) -> CaseStore:
+    """A fresh, empty store of each kind."""
+    return opener()
+
+
+def happy(world: World, case: Case, n: int) -> Case:
+    """Apply the first ``n`` commands of the event closed loop with the engine alone."""
+    plan = [
+        ("accept", "operator", {}),
+        ("dispatch", "operator", {"units": (world.station("police_station"),)}),
+        ("sign", "police", {}),
+        ("start", "police", {}),
+        ("feed_back", "police", {"result": "已处理"}),
+        ("verify", "worker", {}),
+        ("close", "operator", {}),
+        ("evaluate", "worker", {"stars": 5}),
+    ]
+    for trigger, actor, data in plan[:n]:
+        case = world.engine.apply(case, trigger, actor=world[actor], at=case.last.at + HOUR,
+                                  **data)  # fmt: skip
+    return case
+
+
+def snapshot(store: CaseStore) -> list[Case]:
+    """Every stored case, with its history, in id order."""
+    return list(store)
+
+
+# --------------------------------------------------------------------------- writing and reading
+
+
+def test_stores_satisfy_the_protocol(store: CaseStore) -> None:
+    """Both implementations are CaseStores and start empty."""
+    assert isinstance(store, CaseStore)
+    assert len(store) == 0
+    assert store.ids() == ()
+    assert list(store) == []
+
+
+def test_applied_commands_are_stored_with_their_history(world: World, store: CaseStore) -> None:
+    """Open + apply store each version; get, history and replay-based load agree with the engine."""
+    case = store.open("event", case_id="E1", trigger="report", actor=world["worker"], at=T0,
+                      location_id=world.grid, category="noise", severity="ordinary")  # fmt: skip
+    expected = happy(world, case, 4)
+    for k, record in enumerate(expected.history[1:]):
+        data = dict(record.data)
+        case = store.apply("E1", k, record.trigger, actor=record.actor, at=record.at, **data)
+    assert case == expected
+    assert store.get("E1") == expected
+    assert store.history("E1") == expected.history
+    assert store.load("E1") == expected
+    assert store.get("E1").version == len(store.history("E1")) - 1 == 4
+    assert "E1" in store
+    assert "E2" not in store
+    assert 5 not in store
+
+
+def test_adding_an_existing_id_conflicts_and_writes_nothing(world: World, store: CaseStore) -> None:
+    """Adding a case under a stored id raises ConflictError (expected None) and changes nothing."""
+    first = store.add(happy(world, open_case(world, "event", "E1"), 2))
+    with pytest.raises(ConflictError) as info:
+        store.add(open_case(world, "event", "E1"))
+    assert (info.value.case_id, info.value.expected, info.value.actual) == ("E1", None, 2)
+    assert snapshot(store) == [first]
+
+
+def test_a_stale_version_conflicts_and_writes_nothing(world: World, store: CaseStore) -> None:
+    """Saving on a version that is no longer stored raises ConflictError and writes nothing."""
+    base = store.add(open_case(world, "event", "E1"))
+    winner = store.save(happy(world, base, 1), expected_version=0)
+    loser = world.engine.apply(base, "reject", actor=world["operator"], at=T0 + HOUR,
+                               reason="duplicate")  # fmt: skip
+    with pytest.raises(ConflictError) as info:
+        store.save(loser, expected_version=0)
+    assert (info.value.expected, info.value.actual) == (0, 1)
+    with pytest.raises(ConflictError):
+        store.apply("E1", 0, "reject", actor=world["operator"], at=T0 + HOUR, reason="x")
+    assert snapshot(store) == [winner]
+    assert [r.trigger for r in store.history("E1")] == ["report", "accept"]
+
+
+def test_several_records_are_saved_together(world: World, store: CaseStore) -> None:
+    """A case several commands ahead is saved in one write: every new record is stored."""
+    base = store.add(open_case(world, "event", "E1"))
+    ahead = happy(world, base, 5)
+    store.save(ahead, expected_version=0)
+    assert store.get("E1") == ahead
+    assert [r.seq for r in store.history("E1")] == list(range(6))
+
+
+def test_unknown_ids_raise_lookup_errors(world: World, store: CaseStore) -> None:
+    """get, history, load, apply and save of an unknown case raise UnknownIdError (LookupError)."""
+    stranger = open_case(world, "event", "nobody")
+    calls: list[Callable[[], object]] = [
+        lambda: store.get("nobody"),
+        lambda: store.history("nobody"),
+        lambda: store.load("nobody"),
+        lambda: store.apply("nobody", 0, "accept", actor=world["operator"], at=T0 + HOUR),
+        lambda: store.save(happy(world, stranger, 1), expected_version=0),
+    ]
+    for call in calls:
+        with pytest.raises(UnknownIdError) as info:
+            call()
+        assert isinstance(info.value, LookupError)
+        assert info.value.id == "nobody"
+    assert len(store) == 0
+
+
+def test_refused_commands_write_nothing(world: World, store: CaseStore) -> None:
+    """A command the engine refuses leaves the stored case as it was."""
+    stored = store.add(open_case(world, "event", "E1"))
+    with pytest.raises(TransitionError):
+        store.apply("E1", 0, "accept", actor=world["other_operator"], at=T0 + HOUR)
+    with pytest.raises(TransitionError):
+        store.apply("E1", 0, "sign", actor=world["police"], at=T0 + HOUR)
+    assert snapshot(store) == [stored]
+
+
+def test_cases_that_do_not_follow_their_history_are_refused(world: World, store: CaseStore) -> None:
+    """save/add refuse a version not later than expected or not one record per version."""
+    base = store.add(open_case(world, "event", "E1"))
+    with pytest.raises(CaseStoreError):
+        store.save(base, expected_version=0)
+    with pytest.raises(CaseStoreError):
+        store.save(attrs.evolve(happy(world, base, 1), version=7), expected_version=0)
+    with pytest.raises(CaseStoreError):
+        store.save(happy(world, base, 1), expected_version=-1)
+    shuffled = happy(world, base, 2)
+    bad_seq = attrs.evolve(shuffled.history[2], seq=9)
+    with pytest.raises(CaseStoreError):
+        store.save(attrs.evolve(shuffled, history=(*shuffled.history[:2], bad_seq)),
+                   expected_version=0)  # fmt: skip
+    with pytest.raises(CaseStoreError):
+        store.add(attrs.evolve(open_case(world, "event", "E2"), version=1))
+    with pytest.raises(UnknownIdError):
+        store.add(attrs.evolve(open_case(world, "event", "E3"), lifecycle="parking"))
+    assert snapshot(store) == [base]
+
+
+def test_commands_without_time_use_the_clock(world: World, tmp_path: Path) -> None:
+    """Without at=, the store's clock tells the time; without a clock it is a CaseStoreError."""
+    makers: list[Callable[[ManualClock], CaseStore]] = [
+        lambda clock: MemoryCaseStore(world.engine, clock=clock),
+        lambda clock: SQLiteCaseStore(":memory:", world.engine, clock=clock),
+    ]
+    for make in makers:
+        clock = ManualClock(at=T0)
+        with make(clock) as store:
+            case = store.open("event", case_id="E1", trigger="report", actor=world["worker"],
+                              location_id=world.grid, category="noise")  # fmt: skip
+            assert case.opened_at == T0
+            clock.advance(HOUR)
+            assert store.apply("E1", 0, "accept", actor=world["operator"]).last.at == T0 + HOUR
+    with MemoryCaseStore(world.engine) as bare, pytest.raises(CaseStoreError, match="clock"):
+        bare.open("event", case_id="E1", trigger="report", actor=world["worker"],
+                  location_id=world.grid, category="noise")  # fmt: skip
+
+
+def test_context_manager_closes(world: World, tmp_path: Path) -> None:
+    """Leaving the with block closes the store; close is idempotent."""
+    for store in (MemoryCaseStore(world.engine), SQLiteCaseStore(tmp_path / "c.db", world.engine)):
+        with store as entered:
+            assert entered is store
+            assert not store.closed
+        assert store.closed
+        store.close()
+        assert store.closed
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def populate(world: World, store: CaseStore) -> None:
+    """Cases in both towns, at several stages; one escalated to the city, one closed."""
+    other_town = world.h.towns[1].id
+    for i in range(6):
+        case = open_case(world, "event", f"E{i}")
+        store.add(happy(world, case, i))
+    escalated = world.engine.apply(
+        store.get("E1"), "escalate", actor=world["operator"], at=T0 + DAY, reason="too big"
+    )
+    store.save(escalated, expected_version=1)
+    far = world.engine.open("event", case_id="F1", trigger="report", actor=world["other_worker"],
+                            at=T0 + 2 * DAY, location_id=world.other_grid, category="fire",
+                            severity="ordinary")  # fmt: skip
+    assert far.unit_id == other_town
+    store.add(far)
+    store.add(open_case(world, "dispute", "D1"))
+    store.add(happy(world, open_case(world, "event", "E9"), 8))
+
+
+def test_queries_by_state_unit_and_town(world: World, store: CaseStore) -> None:
+    """by_state, by_unit and by_town return exactly the matching cases, sorted by id."""
+    populate(world, store)
+    every = list(store)
+    assert [c.id for c in every] == sorted(c.id for c in every) == list(store.ids())
+    assert len(store) == len(every) == 9
+    for state in {c.state for c in every}:
+        assert store.by_state(state) == tuple(c for c in every if c.state == state)
+    assert [c.id for c in store.by_state("reported")] == ["E0", "F1"]
+    assert [c.id for c in store.by_state("screening")] == ["D1"]
+    assert store.by_state("screening", lifecycle="event") == ()
+    assert [c.id for c in store.by_state("screening", lifecycle="dispute")] == ["D1"]
+    town, other_town, city = world.town, world.h.towns[1].id, world.h.city.id
+    assert [c.id for c in store.by_unit(city)] == ["E1"]
+    assert store.by_unit(town) == tuple(c for c in every if c.unit_id == town)
+    assert [c.id for c in store.by_town(other_town)] == ["F1"]
+    assert [c.id for c in store.by_town(town)] == ["D1", "E0", "E2", "E3", "E4", "E5", "E9"]
+    assert store.by_town(city) == ()
+    assert store.by_unit("nowhere") == ()
+
+
+def test_overdue_matches_the_engine(world: World, store: CaseStore) -> None:
+    """overdue(now) is Engine.overdue over all cases, by deadline: final states never count."""
+    populate(world, store)
+    every = list(store)
+    assert store.overdue(T0) == ()
+    for now in (T0 + 3 * DAY, T0 + 4 * DAY, T0 + 30 * DAY):
+        late = store.overdue(now)
+        assert set(late) == set(world.engine.overdue(every, now))
+        assert [(c.due_at, c.id) for c in late] == sorted((c.due_at, c.id) for c in late)  # type: ignore[type-var]
+    assert "E9" not in {c.id for c in store.overdue(T0 + 300 * DAY)}
+    assert store.overdue(T0 + 300 * DAY)
+    with pytest.raises(CaseStoreError, match="aware"):
+        store.overdue(T0.replace(tzinfo=None))
+
+
+def test_overdue_compares_instants_across_offsets(world: World, store: CaseStore) -> None:
+    """Deadlines in different UTC offsets are compared as instants, not as local text."""
+    # 2025-03-06T16:00Z (written +08:00) and 2025-03-06T17:00Z (written +00:00).
+    early = attrs.evolve(open_case(world, "event", "A"), due_at=T0 + 87 * HOUR)
+    late = attrs.evolve(
+        open_case(world, "event", "B"), due_at=datetime(2025, 3, 6, 17, 0, tzinfo=UTC)
+    )
+    store.add(early)
+    store.add(late)
+    assert early.due_at is not None
+    assert early.due_at.isoformat() > late.due_at.isoformat()  # type: ignore[union-attr]
+    now = datetime(2025, 3, 6, 16, 30, tzinfo=UTC)
+    assert [c.id for c in store.overdue(now)] == ["A"]
+    assert [c.id for c in store.overdue(now + HOUR)] == ["A", "B"]
+
+
+# --------------------------------------------------------------------------- concurrency
+
+
+def test_two_writers_on_the_same_version_exactly_one_wins(world: World, opener: Opener) -> None:
+    """Two threads (own connections for SQLite) save on one version: one wins, one conflicts."""
+    opener().add(happy(world, open_case(world, "event", "E1"), 1))
+    late = T0 + 30 * DAY
+    for round_ in range(1, 9):
+        barrier = threading.Barrier(2)
+        results: list[object] = []
+
+        def write(
+            note: str, barrier: threading.Barrier = barrier, results: list[object] = results
+        ) -> None:
+            handle = opener()
+            base = handle.get("E1")
+            new = world.engine.apply(base, "supervise", actor=world["operator"], at=late,
+                                     note=note)  # fmt: skip
+            barrier.wait()
+            try:
+                results.append(handle.save(new, expected_version=base.version))
+            except ConflictError as error:
+                results.append(error)
+
+        threads = [threading.Thread(target=write, args=(f"{round_}{x}",)) for x in "ab"]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        errors = [r for r in results if isinstance(r, ConflictError)]
+        winners = [r for r in results if isinstance(r, Case)]
+        assert len(errors) == len(winners) == 1
+        assert (errors[0].expected, errors[0].actual) == (round_, round_ + 1)
+        assert opener().get("E1") == winners[0]
+    stored = opener().get("E1")
+    assert stored.version == 9
+    assert [r.seq for r in stored.history] == list(range(10))
+
+
+def test_retrying_writers_lose_no_update(world: World, opener: Opener) -> None:
+    """Writers that re-read and retry on conflict all get their records stored."""
+    opener().add(happy(world, open_case(world, "event", "E1"), 1))
+    per_thread = 8
+
+    def supervise(name: str) -> None:
+        handle = opener()
+        done = 0
+        while done < per_thread:
+            current = handle.get("E1")
+            try:
+                handle.apply("E1", current.version, "supervise", actor=world["operator"],
+                             at=T0 + 30 * DAY, note=f"{name} {done}")  # fmt: skip
+            except ConflictError:
+                continue
+            done += 1
+
+    threads = [threading.Thread(target=supervise, args=(n,)) for n in ("a", "b", "c")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stored = opener().get("E1")
+    notes = sorted(str(r.get("note")) for r in stored.records("supervise"))
+    assert notes == sorted(f"{n} {k}" for n in "abc" for k in range(per_thread))
+    assert stored.version == 1 + 3 * per_thread
+    assert opener().load("E1") == stored
+
+
+# --------------------------------------------------------------------------- property
+
+
+@given(data=st.data(), lifecycle=st.sampled_from(["event", "dispute", "hazard"]))
+def test_stored_cases_always_equal_the_engines(
+    world: World, data: st.DataObject, lifecycle: str
+) -> None:
+    """Invariant: after any command sequence through a store, get == load == the engine's case."""
+    next_step = steps(world, lifecycle)
+    with SQLiteCaseStore(":memory:", world.engine) as store:
+        case = store.add(open_case(world, lifecycle))
+        for _ in range(data.draw(st.integers(0, 12), label="commands")):
+            step = data.draw(next_step(case))
+            new, error = run(world, case, step)
+            if error is None:
+                case = store.save(new, expected_version=case.version)
+            assert store.get(case.id) == case
+        assert store.load(case.id) == case
+        assert store.history(case.id) == case.history
+
+
+# --------------------------------------------------------------------------- SQLite only
+
+
+def test_sqlite_store_persists_and_keeps_chinese_readable(world: World, tmp_path: Path) -> None:
+    """A reopened store holds the same cases; its JSON keeps Chinese text unescaped."""
+    path = tmp_path / "cases.db"
+    with SQLiteCaseStore(path, world.engine) as store:
+        store.add(open_case(world, "dispute", "D1"))
+        store.add(happy(world, open_case(world, "event", "E1"), 5))
+        before = list(store)
+    with SQLiteCaseStore(path, world.engine) as store:
+        assert list(store) == before
+    db = sqlite3.connect(path)
+    try:
+        (head,) = db.execute("SELECT head FROM cases WHERE id = 'D1'").fetchone()
+        records = [r for (r,) in db.execute("SELECT record FROM history WHERE case_id = 'E1'")]
+        mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        db.close()
+    assert "张三" in head
+    assert "\\u" not in head
+    assert any("已处理" in r for r in records)
+    assert json.loads(head)["parties"] == ["张三", "李四"]
+    assert mode == "wal"
+    assert version == STORE_SCHEMA_VERSION
+
+
+def test_sqlite_history_is_append_only(world: World, tmp_path: Path) -> None:
+    """The database itself refuses to update or delete history rows."""
+    path = tmp_path / "cases.db"
+    with SQLiteCaseStore(path, world.engine) as store:
+        store.add(open_case(world, "event", "E1"))
+    db = sqlite3.connect(path)
+    try:
+        for statement in ("UPDATE history SET trigger = 'x'", "DELETE FROM history"):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                db.execute(statement)
+    finally:
+        db.close()
+
+
+def test_sqlite_store_detects_rows_that_disagree(world: World, tmp_path: Path) -> None:
+    """Get notices a history that does not fit the version; load notices a tampered case row."""
+    path = tmp_path / "cases.db"
+    with SQLiteCaseStore(path, world.engine) as store:
+        store.add(happy(world, open_case(world, "event", "E1"), 2))
+        store.add(happy(world, open_case(world, "event", "E2"), 2))
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("UPDATE cases SET version = 5 WHERE id = 'E1'")
+        db.execute("UPDATE cases SET head = replace(head, '\"dispatched\"', '\"closed\"') "
+                   "WHERE id = 'E2'")  # fmt: skip
+    finally:
+        db.close()
+    with SQLiteCaseStore(path, world.engine) as store:
+        with pytest.raises(CaseStoreError, match="version 5"):
+            store.get("E1")
+        assert store.get("E2").state == "closed"
+        with pytest.raises(CaseStoreError, match="replayed"):
+            store.load("E2")
+
+
+def test_sqlite_store_refuses_foreign_files_and_settings(world: World, tmp_path: Path) -> None:
+    """A file that is not a store, a newer layout, or an unknown sync setting is refused."""
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(DataError):
+        SQLiteCaseStore(junk, world.engine)
+    newer = tmp_path / "newer.db"
+    db = sqlite3.connect(newer)
+    db.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(DataError, match="newer"):
+        SQLiteCaseStore(newer, world.engine)
+    with pytest.raises(CaseStoreError, match="synchronous"):
+        SQLiteCaseStore(":memory:", world.engine, synchronous="OFF")  # type: ignore[arg-type]
+
+
+def _wait_ready(out: Path, err: Path, proc: subprocess.Popen[bytes]) -> None:
+    """Wait until the writer says READY (it imports the package and builds its world first)."""
+    limit = time.monotonic() + 60
+    while b"READY\n" not in out.read_bytes():
+        if proc.poll() is not None:
+            pytest.fail(f"writer exited early: {err.read_text()}")
+        if time.monotonic() > limit:  # pragma: no cover - only on a stalled machine
+            proc.kill()
+            pytest.fail("writer never became ready")
+        time.sleep(0.01)
+
+
+@pytest.mark.slow
+def test_a_killed_writer_loses_no_commit_and_leaves_no_half_command(
+    world: World, tmp_path: Path
+) -> None:
+    """SIGKILL at random moments: every reported commit survives; every case row fits its history.
+
+    A writer process applies commands (sometimes several per save) and prints each committed
+    version after the commit; it is killed four times at seeded random moments.  Afterwards
+    the database is intact, each case's version is its number of history records minus one,
+    seqs are contiguous, replaying each history gives the stored case, and every version the
+    writer reported is stored.
+    """
+    rng = random.Random(6)
+    path = tmp_path / "cases.db"
+    reported: dict[str, int] = {}
+    for round_ in range(4):
+        out, err = tmp_path / f"out{round_}.txt", tmp_path / f"err{round_}.txt"
+        with out.open("wb") as sink, err.open("wb") as errors:
+            proc = subprocess.Popen(
+                [sys.executable, str(WRITER), str(path), str(round_), f"r{round_}"],
+                stdout=sink,
+                stderr=errors,
+            )
+            try:
+                _wait_ready(out, err, proc)
+                time.sleep(rng.uniform(0.05, 0.4))
+                assert proc.poll() is None, err.read_text()
+            finally:
+                proc.kill()
+                proc.wait()
+        assert proc.returncode == -9
+        for line in out.read_text(encoding="utf-8").splitlines(keepends=True):
+            if line.endswith("\n") and line != "READY\n":
+                case_id, version = line.split()
+                reported[case_id] = max(reported.get(case_id, -1), int(version))
+    assert reported, "the writer committed nothing"
+
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        rows = db.execute(
+            "SELECT c.id, c.version, count(h.seq), min(h.seq), max(h.seq) FROM cases AS c "
+            "LEFT JOIN history AS h ON h.case_id = c.id GROUP BY c.id"
+        ).fetchall()
+        orphans = db.execute(
+            "SELECT count(*) FROM history WHERE case_id NOT IN (SELECT id FROM cases)"
+        ).fetchone()
+    finally:
+        db.close()
+    assert orphans == (0,)
+    for case_id, version, count, first, last in rows:
+        assert (count, first, last) == (version + 1, 0, version), case_id
+    with SQLiteCaseStore(path, world.engine) as store:
+        for case in store:
+            assert world.engine.replay(case.history) == case
+            assert case.state == case.last.dest
+        for case_id, version in reported.items():
+            assert store.get(case_id).version >= version, case_id
