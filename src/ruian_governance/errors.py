@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "AmbiguousTransitionError",
+    "AnalysisError",
     "CalendarCoverageError",
     "CaseStoreError",
     "CategoryTableError",
@@ -323,6 +324,20 @@ class DataError(RuianGovernanceError, ValueError):
         if len(self.problems) > _SHOWN:
             shown += f"; ... ({len(self.problems) - _SHOWN} more)"
         super().__init__(f"invalid {what}: {shown}")
+
+
+class AnalysisError(RuianGovernanceError, ValueError):
+    """An analysis (研判) function was asked for something it cannot compute.
+
+    ``argument`` names the argument, ``problem`` says what is wrong with it.
+
+    Added in 0.1.0.
+    """
+
+    def __init__(self, argument: str, problem: str) -> None:
+        self.argument = argument
+        self.problem = problem
+        super().__init__(f"analysis {argument}: {problem}")
 
 
 class SimulationConfigError(RuianGovernanceError, ValueError):

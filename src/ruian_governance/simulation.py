@@ -58,7 +58,7 @@ __all__ = [
     "CYCLE_DAYS",
     "DEFAULT_CATEGORY_MIX",
     "INSPECTION_DAYS",
-    "Hotspot",
+    "PlantedHotspot",
     "ProgressCallback",
     "SimulationConfig",
     "SimulationResult",
@@ -130,7 +130,7 @@ def _probability(field: str, value: float) -> None:
 
 
 @attrs.frozen(kw_only=True)
-class Hotspot:
+class PlantedHotspot:
     """A planted hotspot: reports of ``category`` in ``unit_id`` come ``factor`` times as often.
 
     Used to test that the analysis (:func:`~ruian_governance.hotspots`) finds what was planted.
@@ -214,7 +214,7 @@ class SimulationConfig:
     fail_verification: float = 0.05
     agreement: float = 0.7
     confirmation: float = 0.3
-    hotspots: tuple[Hotspot, ...] = attrs.field(default=(), converter=tuple)
+    hotspots: tuple[PlantedHotspot, ...] = attrs.field(default=(), converter=tuple)
     seed: int = 0
     start: datetime = datetime(2025, 3, 3, tzinfo=CHINA_STANDARD_TIME)
     days: int = CYCLE_DAYS
