@@ -388,9 +388,9 @@ def test_retrying_writers_lose_no_update(world: World, opener: Opener) -> None:
 def test_stored_cases_always_equal_the_engines(
     world: World, data: st.DataObject, lifecycle: str
 ) -> None:
-    """Invariant: after any command sequence through a store, get == load == the engine's case."""
+    """Invariant: after any command sequence, the decoded stored case == load == the engine's."""
     next_step = steps(world, lifecycle)
-    with SQLiteCaseStore(":memory:", world.engine) as store:
+    with SQLiteCaseStore(":memory:", world.engine, cache_size=0) as store:
         case = store.add(open_case(world, lifecycle))
         for _ in range(data.draw(st.integers(0, 12), label="commands")):
             step = data.draw(next_step(case))
@@ -428,6 +428,25 @@ def test_sqlite_store_persists_and_keeps_chinese_readable(world: World, tmp_path
     assert json.loads(head)["parties"] == ["张三", "李四"]
     assert mode == "wal"
     assert version == STORE_SCHEMA_VERSION
+
+
+def test_sqlite_cached_cases_follow_other_connections(world: World, tmp_path: Path) -> None:
+    """A case kept decoded by one connection is re-read once another connection saved it."""
+    path = tmp_path / "cases.db"
+    with (
+        SQLiteCaseStore(path, world.engine) as a,
+        SQLiteCaseStore(path, world.engine, cache_size=1) as b,
+        SQLiteCaseStore(path, world.engine, cache_size=0) as c,
+    ):
+        a.add(open_case(world, "event", "E1"))
+        a.add(open_case(world, "event", "E2"))
+        assert b.get("E1") == c.get("E1") == a.get("E1")
+        b.apply("E1", 0, "accept", actor=world["operator"], at=T0 + HOUR)
+        assert b.get("E2").version == 0  # pushes E1 out of b's cache of one
+        c.apply("E1", 1, "supervise", actor=world["operator"], at=T0 + 30 * DAY, note="x")
+        for store in (a, b, c):
+            assert [r.trigger for r in store.get("E1").history] == ["report", "accept", "supervise"]
+            assert store.load("E1") == store.get("E1")
 
 
 def test_sqlite_history_is_append_only(world: World, tmp_path: Path) -> None:

@@ -572,6 +572,10 @@ class SQLiteCaseStore(_Store):
         timeout: Seconds to wait for another connection's write lock before giving up.
         converter: A converter from :func:`~ruian_governance.make_converter` (a new one by
             default).
+        cache_size: How many cases to keep decoded (``0``: none).  A cached case is returned
+            by :meth:`get` only while the database still holds its version; since history is
+            append-only and every version is written once, that version's content is the
+            cached one.  This spares :meth:`apply` decoding the whole history every command.
 
     Raises:
         CaseStoreError: ``synchronous`` is not one of the accepted settings.
@@ -595,6 +599,7 @@ class SQLiteCaseStore(_Store):
         synchronous: Synchronous = "FULL",
         timeout: float = 5.0,
         converter: cattrs.Converter | None = None,
+        cache_size: int = 1024,
     ) -> None:
         if synchronous not in {"FULL", "NORMAL", "EXTRA"}:
             raise CaseStoreError(
@@ -604,6 +609,8 @@ class SQLiteCaseStore(_Store):
         self._converter = converter or make_converter()
         self._path = os.fspath(path)
         self._lock = threading.Lock()
+        self._cache: dict[str, Case] = {}
+        self._cache_size = max(cache_size, 0)
         self._db = sqlite3.connect(
             self._path, timeout=timeout, isolation_level=None, check_same_thread=False
         )
@@ -722,6 +729,7 @@ class SQLiteCaseStore(_Store):
             db.executemany(_INSERT_RECORD, records)
 
         self._write(work)
+        self._remember(case)
         return case
 
     def save(self, case: Case, *, expected_version: int) -> Case:
@@ -739,9 +747,20 @@ class SQLiteCaseStore(_Store):
             db.executemany(_INSERT_RECORD, records)
 
         self._write(work)
+        self._remember(case)
         return case
 
     # ---------------------------------------------------------------- reading
+
+    def _remember(self, case: Case) -> None:
+        """Keep ``case`` decoded, dropping the least recently stored case past the limit."""
+        if not self._cache_size:
+            return
+        cache = self._cache
+        cache.pop(case.id, None)
+        cache[case.id] = case
+        if len(cache) > self._cache_size:
+            del cache[next(iter(cache))]
 
     def _cases(self, where: str, params: Sequence[Any], order: str = "c.id") -> list[Case]:
         """The cases matching ``where``, read in one statement (one consistent snapshot)."""
@@ -801,9 +820,15 @@ class SQLiteCaseStore(_Store):
             UnknownIdError: No case with this id is stored.
             CaseStoreError: The stored rows do not hold together.
         """
+        cached = self._cache.get(case_id)
+        if cached is not None:
+            row = self._query("SELECT version FROM cases WHERE id = ?", (case_id,))
+            if row and row[0][0] == cached.version:
+                return cached
         found = self._cases("c.id = ?", (case_id,))
         if not found:
             raise UnknownIdError(case_id, _WHERE)
+        self._remember(found[0])
         return found[0]
 
     def history(self, case_id: str) -> tuple[HistoryRecord, ...]:
