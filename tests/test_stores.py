@@ -242,6 +242,15 @@ def test_context_manager_closes(world: World, tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- queries
 
 
+def test_iteration_reads_every_case_across_pages(world: World, store: CaseStore) -> None:
+    """Iteration yields every case once, by id, also past the SQLite store's page of 256."""
+    for i in range(300):
+        store.add(open_case(world, "event", f"C{i:03d}"))
+    ids = [c.id for c in store]
+    assert ids == sorted(ids) == list(store.ids()) == [f"C{i:03d}" for i in range(300)]
+    assert len(store) == 300
+
+
 def populate(world: World, store: CaseStore) -> None:
     """Cases in both towns, at several stages; one escalated to the city, one closed."""
     other_town = world.h.towns[1].id
@@ -496,6 +505,8 @@ def test_sqlite_store_refuses_foreign_files_and_settings(world: World, tmp_path:
     db.close()
     with pytest.raises(DataError, match="newer"):
         SQLiteCaseStore(newer, world.engine)
+    with pytest.raises(DataError):
+        SQLiteCaseStore(tmp_path / "no such directory" / "cases.db", world.engine)
     with pytest.raises(CaseStoreError, match="synchronous"):
         SQLiteCaseStore(":memory:", world.engine, synchronous="OFF")  # type: ignore[arg-type]
 

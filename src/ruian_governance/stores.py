@@ -579,7 +579,8 @@ class SQLiteCaseStore(_Store):
 
     Raises:
         CaseStoreError: ``synchronous`` is not one of the accepted settings.
-        DataError: The file is not a case store of this or an earlier layout.
+        DataError: The file cannot be opened, or is not a case store of this or an earlier
+            layout.
 
     >>> from ruian_governance import Engine, generate_hierarchy
     >>> engine = Engine(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0))
@@ -611,9 +612,12 @@ class SQLiteCaseStore(_Store):
         self._lock = threading.Lock()
         self._cache: dict[str, Case] = {}
         self._cache_size = max(cache_size, 0)
-        self._db = sqlite3.connect(
-            self._path, timeout=timeout, isolation_level=None, check_same_thread=False
-        )
+        try:
+            self._db = sqlite3.connect(
+                self._path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.DatabaseError as error:
+            raise DataError(_WHAT, [f"{self._path}: {error}"]) from None
         try:
             self._setup(synchronous)
         except sqlite3.DatabaseError as error:
