@@ -40,6 +40,7 @@ __all__ = [
     "MissingParentError",
     "NoDepartmentError",
     "NoStationError",
+    "Open311Error",
     "OrphanError",
     "ParentLevelError",
     "PlatformSetError",
@@ -352,6 +353,26 @@ class SimulationConfigError(RuianGovernanceError, ValueError):
         self.field = field
         self.problem = problem
         super().__init__(f"simulation config {field}: {problem}")
+
+
+class Open311Error(RuianGovernanceError, ValueError):
+    """An Open311 GeoReport v2 request was refused, or a server answered with an error.
+
+    ``code`` is the HTTP status the spec gives the error (400 bad request, 403 bad API key,
+    404 unknown service code, ...), ``description`` the text; :meth:`to_json` writes the
+    spec's error format.
+
+    Added in 0.1.0.
+    """
+
+    def __init__(self, code: int, description: str) -> None:
+        self.code = code
+        self.description = description
+        super().__init__(f"Open311 error {code}: {description}")
+
+    def to_json(self) -> list[dict[str, object]]:
+        """Return the error in GeoReport v2 form: ``[{"code": ..., "description": ...}]``."""
+        return [{"code": self.code, "description": self.description}]
 
 
 # --------------------------------------------------------------------------- time

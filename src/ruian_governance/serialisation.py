@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime
 import enum
 import json
+import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
@@ -560,9 +561,22 @@ _PROBLEM_LIMIT = 300
 """Longest problem line kept in a DataError (junk values can be huge)."""
 
 
+def _type_name(tp: Any) -> str:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(arg) for arg in typing.get_args(tp))
+    if tp is type(None):
+        return "null"
+    return str(getattr(tp, "__name__", tp))
+
+
 def _format(error: BaseException, tp: type[Any] | None) -> str:
     if isinstance(error, _RefusedError):
         return str(error)
+    if isinstance(error, ValueError | TypeError) and typing.get_origin(tp) in (
+        typing.Union,
+        types.UnionType,
+    ):
+        return f"invalid value for type, expected {_type_name(tp)}"
     return format_exception(error, tp)
 
 

@@ -1,0 +1,369 @@
+"""Open311 GeoReport v2: the spec's examples read, our writes shaped exactly like them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lifecycle_strategies import HOUR, T0, build_world, open_case
+from ruian_governance import (
+    EVENT_LIFECYCLE,
+    OPEN311_REQUEST_FIELDS,
+    OPEN311_SERVICE_FIELDS,
+    RULES_2016,
+    RULES_2021,
+    DataError,
+    Level,
+    Open311Error,
+    Open311Service,
+    Report,
+    SeverityTier,
+    case_to_service_request,
+    open311_address,
+    open311_post_response,
+    open311_services,
+    parse_open311_errors,
+    parse_open311_post_response,
+    parse_open311_requests,
+    parse_open311_services,
+    report_from_service_request,
+    report_to_service_request,
+    route,
+)
+
+SPEC = Path(__file__).parent / "fixtures" / "open311"
+WORLD = build_world()
+H = WORLD.h
+AT = datetime(2025, 3, 3, 9, tzinfo=timezone(timedelta(hours=8)))
+
+
+def spec(name: str) -> Any:
+    """One of the spec's example answers."""
+    return json.loads((SPEC / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def same_shape(ours: dict[str, Any], theirs: dict[str, Any]) -> None:
+    """Assert ``ours`` has exactly the spec example's fields, each of a type the spec allows."""
+    assert list(ours) == list(theirs) or set(ours) == set(theirs)
+    for key, value in ours.items():
+        example = theirs[key]
+        if value is None or example is None:
+            continue
+        kinds = (int, float) if isinstance(example, int | float) else (type(example),)
+        assert isinstance(value, kinds), (key, value, example)
+
+
+# --------------------------------------------------------------------------- the spec's examples
+
+
+def test_spec_service_list_is_read() -> None:
+    """The spec's GET services example reads into services with its values."""
+    read = parse_open311_services(spec("services"))
+    assert [s.service_code for s in read] == ["001", "002", "003"]
+    assert read[0] == Open311Service(
+        service_code="001",
+        service_name="Cans left out 24x7",
+        description="Garbage or recycling cans that have been left out for more than 24 hours "
+        "after collection. Violators will be cited.",
+        metadata=True,
+        type="realtime",
+        keywords="lorem, ipsum, dolor",
+        group="sanitation",
+    )
+
+
+def test_spec_service_requests_are_read() -> None:
+    """The spec's GET requests example reads, with its statuses, notes and times."""
+    first, second = parse_open311_requests(spec("service_requests"))
+    assert (first.service_request_id, first.status, first.status_notes) == (
+        "638344",
+        "closed",
+        "Duplicate request.",
+    )
+    assert first.agency_responsible == "Cambridge DPW"
+    assert first.requested_datetime == datetime(2010, 4, 14, 14, 37, 38, tzinfo=UTC)
+    assert first.expected_datetime is not None
+    assert first.expected_datetime - first.requested_datetime == timedelta(days=1)
+    assert (first.lat, first.long) == (37.762221815, -122.4651145)
+    assert second.status == "open"
+    assert second.status_notes is None
+
+
+def test_numeric_ids_from_older_servers_are_read_as_text() -> None:
+    """Servers that send ids and zip codes as numbers are read all the same."""
+    data = spec("service_requests")
+    data[0]["service_request_id"] = 638344
+    data[0]["zipcode"] = 94122
+    assert parse_open311_requests(data)[0].service_request_id == "638344"
+    assert parse_open311_requests({"service_requests": data})[0].zipcode == "94122"
+
+
+def test_spec_post_answers_are_read() -> None:
+    """Both forms of the POST answer are read: with the new id, or with a token."""
+    request_id, token, notice = parse_open311_post_response(spec("post_response"))
+    assert (request_id, token) == ("293944", None)
+    assert notice is not None
+    assert notice.startswith("The City will inspect")
+    assert parse_open311_post_response(spec("post_response_token")) == (None, "12345", None)
+
+
+def test_spec_errors_are_read_as_typed_errors() -> None:
+    """The spec's error format reads into Open311Error with code and description."""
+    (error,) = parse_open311_errors(spec("errors"))
+    assert isinstance(error, Open311Error)
+    assert isinstance(error, ValueError)
+    assert error.code == 403
+    assert error.description.startswith("Invalid api_key")
+    assert error.to_json() == spec("errors")
+
+
+@pytest.mark.parametrize(
+    ("reader", "data"),
+    [
+        (parse_open311_services, [{"service_code": "001"}]),
+        (parse_open311_services, {"nope": 1}),
+        (parse_open311_requests, [{"service_request_id": "1", "status": "pending"}]),
+        (parse_open311_requests, [{"service_request_id": "1", "status": "open", "lat": "x"}]),
+        (
+            parse_open311_requests,
+            [{"service_request_id": "1", "status": "open", "requested_datetime": "2010-04-14"}],
+        ),
+        (parse_open311_post_response, [{}]),
+        (parse_open311_errors, [{"code": "x", "description": 3}]),
+        (parse_open311_errors, []),
+    ],
+)
+def test_bad_answers_are_data_errors_with_paths(reader: Any, data: Any) -> None:
+    """Answers that break the spec's shapes give a DataError naming the JSON path."""
+    with pytest.raises(DataError) as info:
+        reader(data)
+    assert all(p.startswith("$") for p in info.value.problems)
+
+
+# --------------------------------------------------------------------------- what we write
+
+
+@pytest.mark.parametrize("rules", [RULES_2016, RULES_2021], ids=["2016", "2021"])
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_service_list_has_exactly_the_spec_fields(rules: Any, language: Any) -> None:
+    """Our service list: one service per category, exactly the spec's fields and types."""
+    listed = open311_services(rules, language=language)
+    assert [s["service_code"] for s in listed] == list(rules.keys)
+    example = spec("services")[0]
+    for service in listed:
+        same_shape(service, example)
+        assert tuple(service) == OPEN311_SERVICE_FIELDS
+        assert service["metadata"] is False
+        assert service["type"] == "realtime"
+        category = rules.category(service["service_code"])
+        assert service["service_name"] == category.label.text(language)
+        assert service["group"] == category.platform
+        assert category.label.zh in service["keywords"]
+    assert parse_open311_services(json.loads(json.dumps(listed)))[0].metadata is False
+
+
+def _event_case() -> Any:
+    case = open_case(WORLD, "event")
+    case = WORLD.engine.apply(case, "accept", actor=WORLD["operator"], at=T0 + HOUR)
+    return WORLD.engine.apply(
+        case,
+        "dispatch",
+        actor=WORLD["operator"],
+        at=T0 + 2 * HOUR,
+        units=(WORLD.station("police_station"),),
+    )
+
+
+def test_case_as_service_request_has_exactly_the_spec_fields() -> None:
+    """A case becomes a request with the spec's fields and types, mapped from the case."""
+    case = _event_case()
+    written = case_to_service_request(
+        case, hierarchy=H, rules=RULES_2021, lifecycle=EVENT_LIFECYCLE
+    )
+    example = spec("service_requests")[0]
+    same_shape(written, example)
+    assert tuple(written) == OPEN311_REQUEST_FIELDS
+    assert written["status"] == "open"
+    assert written["agency_responsible"] == H.get(WORLD.station("police_station")).name
+    assert written["expected_datetime"] == case.due_at.isoformat()
+    assert written["requested_datetime"] == T0.isoformat()
+    assert written["updated_datetime"] == (T0 + 2 * HOUR).isoformat()
+    assert written["status_notes"] == "分流交办"
+    assert written["address"] == open311_address(H, WORLD.grid)
+    assert written["address_id"] == WORLD.grid
+    (read,) = parse_open311_requests(json.loads(json.dumps([written], ensure_ascii=False)))
+    assert read.expected_datetime == case.due_at
+    assert read.service_request_id == case.id
+
+
+def test_final_states_are_closed_and_notes_carry_reasons() -> None:
+    """A rejected case (a final state) is closed; the notes give the rejection's reason."""
+    case = open_case(WORLD, "event", case_id="C9")
+    case = WORLD.engine.apply(
+        case, "reject", actor=WORLD["operator"], at=T0 + HOUR, reason="重复上报"
+    )
+    assert case.state in EVENT_LIFECYCLE.final_states
+    written = case_to_service_request(
+        case, hierarchy=H, rules=RULES_2021, lifecycle=EVENT_LIFECYCLE, language="en"
+    )
+    assert written["status"] == "closed"
+    assert written["status_notes"] == "reject: 重复上报"
+    assert written["agency_responsible"] == H.get(case.unit_id).name_en
+
+
+def test_case_needs_its_own_lifecycle() -> None:
+    """Mapping a case with another lifecycle's definition is refused."""
+    from ruian_governance import DISPUTE_LIFECYCLE
+
+    with pytest.raises(ValueError, match="lifecycle"):
+        case_to_service_request(
+            _event_case(), hierarchy=H, rules=RULES_2021, lifecycle=DISPUTE_LIFECYCLE
+        )
+
+
+def test_report_as_service_request_names_its_route_handlers() -> None:
+    """A report not yet a case is an open request addressed to its route's handlers."""
+    report = Report(id="r7", grid_id=WORLD.grid, category="food_safety", at=AT)
+    written = report_to_service_request(report, hierarchy=H, rules=RULES_2021)
+    same_shape(written, spec("service_requests")[1])
+    assert tuple(written) == OPEN311_REQUEST_FIELDS
+    handlers = route(H, RULES_2021, report).handlers
+    assert written["agency_responsible"] == "、".join(H.get(u).name for u in handlers)
+    assert written["status"] == "open"
+    assert written["expected_datetime"] is None
+
+
+def test_post_answer_has_exactly_the_spec_fields() -> None:
+    """Our answer to POST requests has the spec example's fields and types."""
+    ours = open311_post_response("311-1", service_notice="已受理")
+    (theirs,) = spec("post_response")
+    same_shape(ours[0], theirs)
+    assert parse_open311_post_response(ours) == ("311-1", None, "已受理")
+
+
+def test_error_json_has_exactly_the_spec_fields() -> None:
+    """Open311Error.to_json writes the spec's error format."""
+    ours = Open311Error(404, "service_code 'x' not found").to_json()
+    same_shape(ours[0], spec("errors")[0])
+
+
+# --------------------------------------------------------------------------- reading a POST
+
+
+def test_posted_request_becomes_a_report_that_routes() -> None:
+    """A POST with service_code, address_id and description becomes a report; it routes."""
+    form = {
+        "service_code": "food_safety",
+        "address_id": WORLD.grid,
+        "description": "餐馆后厨脏乱",
+        "email": "a@b.c",
+        "lat": "27.78",
+        "long": "120.65",
+        "attribute[severity]": "larger",
+    }
+    report = report_from_service_request(
+        form, hierarchy=H, rules=RULES_2021, request_id="311-1", at=AT
+    )
+    assert report == Report(
+        id="311-1",
+        grid_id=WORLD.grid,
+        category="food_safety",
+        severity=SeverityTier.LARGER,
+        at=AT,
+        description="餐馆后厨脏乱",
+    )
+    assert route(H, RULES_2021, report) == route(
+        H,
+        RULES_2021,
+        Report(
+            id="311-1", grid_id=WORLD.grid, category="food_safety", severity=SeverityTier.LARGER
+        ),
+    )
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_address_string_is_the_name_path(language: Any) -> None:
+    """address_string may be the name path we write as address (either language)."""
+    micro = H.units_at(Level.GRID)[-1]
+    form = {
+        "service_code": "petition",
+        "address_string": open311_address(H, micro.id, language=language),
+    }
+    report = report_from_service_request(form, hierarchy=H, rules=RULES_2021, request_id="x", at=AT)
+    assert report.grid_id == micro.id
+
+
+def test_repeated_form_fields_take_the_first_value() -> None:
+    """Fields given as lists (repeated form fields) take their first value."""
+    form = {"service_code": ["petition"], "address_id": [WORLD.grid, "other"]}
+    report = report_from_service_request(form, hierarchy=H, rules=RULES_2021, request_id="x", at=AT)
+    assert report.grid_id == WORLD.grid
+
+
+@pytest.mark.parametrize(
+    ("form", "code", "words"),
+    [
+        ({"address_id": "g"}, 400, "service_code required"),
+        ({"service_code": "nope", "address_id": "g"}, 404, "not found"),
+        ({"service_code": "petition", "lat": "27.7", "long": "120.6"}, 400, "lat/long"),
+        ({"service_code": "petition", "address_id": "nowhere"}, 400, "not a known grid"),
+        ({"service_code": "petition", "address_id": "t0001"}, 400, "not a grid"),
+        ({"service_code": "petition", "address_string": "月球"}, 400, "matches no grid"),
+        ({"service_code": "petition", "address_string": "示范市/第1镇"}, 400, "matches no grid"),
+        (
+            {"service_code": "petition", "address_id": "x", "attribute[colour]": "red"},
+            400,
+            "unknown attributes",
+        ),
+        (
+            {"service_code": "petition", "address_id": "x", "attribute[severity]": "huge"},
+            400,
+            "not one of",
+        ),
+        ({"service_code": {"a": 1}, "address_id": "x"}, 400, "must be text"),
+    ],
+)
+def test_bad_posts_are_open311_errors(form: dict[str, Any], code: int, words: str) -> None:
+    """Bad POSTs raise Open311Error with the spec's HTTP code and a clear description."""
+    with pytest.raises(Open311Error) as info:
+        report_from_service_request(form, hierarchy=H, rules=RULES_2021, request_id="x", at=AT)
+    assert info.value.code == code
+    assert words in info.value.description
+    assert info.value.to_json()[0]["code"] == code
+
+
+def test_naive_receipt_time_is_refused() -> None:
+    """The time a request was received must be timezone-aware."""
+    with pytest.raises(ValueError, match="timezone-aware"):
+        report_from_service_request(
+            {"service_code": "petition", "address_id": WORLD.grid},
+            hierarchy=H,
+            rules=RULES_2021,
+            request_id="x",
+            at=datetime(2025, 3, 3, 9),
+        )
+
+
+@given(
+    grid=st.sampled_from([u.id for u in H.units_at(Level.GRID)]),
+    code=st.sampled_from(RULES_2021.keys),
+    description=st.text(max_size=30),
+)
+def test_every_posted_request_round_trips_as_an_open_request(
+    grid: str, code: str, description: str
+) -> None:
+    """Invariant: a posted request becomes a report whose request form gives back its fields."""
+    form = {"service_code": code, "address_id": grid, "description": description}
+    report = report_from_service_request(form, hierarchy=H, rules=RULES_2021, request_id="p", at=AT)
+    written = report_to_service_request(report, hierarchy=H, rules=RULES_2021)
+    assert (written["service_code"], written["address_id"]) == (code, grid)
+    assert written["description"] == (description.strip() or None)
+    (read,) = parse_open311_requests([written])
+    assert read.status == "open"
+    assert read.requested_datetime == AT
