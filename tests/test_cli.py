@@ -1,26 +1,213 @@
-"""The ruian-governance console script (demo)."""
+"""The ruian-governance command line: every subcommand, and exit code 2 for bad input."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import attrs
 import pytest
+from click.testing import CliRunner, Result
 
-from ruian_governance.__main__ import main
-
-
-def test_demo_prints_the_ruian_summary(capsys: pytest.CaptureFixture[str]) -> None:
-    """The main job prints a bilingual summary of the Rui'an preset."""
-    assert main([]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("瑞安市 Rui'an")
-    assert "grid 网格: 3000" in out
-    assert "grid worker 网格员: 18000" in out
-    assert "micro-grid worker 微网格员: 30000" in out
-    assert "安阳街道 Anyang Subdistrict" in out
+from ruian_governance import (
+    RULES_2021,
+    Hierarchy,
+    generate_hierarchy,
+    hierarchy_to_dict,
+    read_cases,
+    to_document,
+)
+from ruian_governance.cli import cli, main
 
 
-def test_bad_option_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    """An unknown option exits with code 2 and a usage line, no traceback."""
-    with pytest.raises(SystemExit) as info:
-        main(["--frobnicate"])
-    assert info.value.code == 2
-    assert "usage" in capsys.readouterr().err
+@pytest.fixture(scope="module")
+def tiny() -> Hierarchy:
+    """A tiny city."""
+    return generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory, tiny: Hierarchy) -> Path:
+    """A directory with a good and a broken hierarchy file, rules files and bad JSON."""
+    root = tmp_path_factory.mktemp("cli")
+    (root / "tiny.json").write_text(json.dumps(hierarchy_to_dict(tiny)), encoding="utf-8")
+    bad = hierarchy_to_dict(tiny)
+    bad["units"][1]["level"] = "province"
+    bad["people"][0]["posts"][0]["role"] = 7
+    (root / "bad.json").write_text(json.dumps(bad), encoding="utf-8")
+    gone = tiny.stations_of(tiny.towns[1].id, station_kind="judicial_office")[0].id
+    gappy = attrs.evolve(
+        tiny,
+        stations=[s for s in tiny.stations if s.id != gone],
+        people=[p for p in tiny.people if p.posts[0].unit_id != gone],
+    )
+    (root / "gappy.json").write_text(json.dumps(hierarchy_to_dict(gappy)), encoding="utf-8")
+    (root / "rules.json").write_text(json.dumps(to_document(RULES_2021)), encoding="utf-8")
+    rules = to_document(RULES_2021)
+    rules["categories"][0]["platform"] = 5
+    (root / "bad_rules.json").write_text(json.dumps(rules), encoding="utf-8")
+    (root / "not.json").write_text("this is not json", encoding="utf-8")
+    return root
+
+
+def run(*args: str | Path) -> Result:
+    """Invoke the command line with ``args``."""
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def simulate_tiny(files: Path, out: Path, *extra: str | Path) -> Result:
+    """Simulate the tiny city for three days into ``out``."""
+    return run("simulate", "--hierarchy", files / "tiny.json", "--days", "3", "--rate", "1",
+               "--out", out, "--quiet", *extra)  # fmt: skip
+
+
+def test_simulate_writes_cases_hierarchy_settings_and_summary(files: Path, tmp_path: Path):
+    """Simulate writes JSON lines whose count matches the summary, deterministically."""
+    result = simulate_tiny(files, tmp_path / "a")
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "a" / "cases.jsonl").open(encoding="utf-8") as stream:
+        cases = list(read_cases(stream))
+    summary = json.loads((tmp_path / "a" / "summary.json").read_text(encoding="utf-8"))
+    settings = json.loads((tmp_path / "a" / "run.json").read_text(encoding="utf-8"))
+    assert summary["cases"] == len(cases) > 0
+    assert settings["days"] == 3
+    assert settings["seed"] == 0
+    assert simulate_tiny(files, tmp_path / "b").exit_code == 0
+    first = (tmp_path / "a" / "cases.jsonl").read_bytes()
+    assert first == (tmp_path / "b" / "cases.jsonl").read_bytes()
+    text = first.decode("utf-8")
+    assert "\\u" not in text  # ensure_ascii=False: Chinese text stays readable
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_summary_reads_a_stored_run(files: Path, tmp_path: Path):
+    """Summary --json recomputes the run's summary from the stored files."""
+    assert simulate_tiny(files, tmp_path / "run").exit_code == 0
+    result = run("summary", tmp_path / "run", "--json")
+    assert result.exit_code == 0, result.output
+    stored = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    assert json.loads(result.stdout) == stored
+    table = run("summary", tmp_path / "run")
+    assert table.exit_code == 0
+    assert "satisfaction 满意率" in table.stdout
+
+
+def test_sqlite_store_gives_the_same_summary(files: Path, tmp_path: Path):
+    """--store sqlite writes an SQLite case store that summary reads back alike."""
+    assert simulate_tiny(files, tmp_path / "j").exit_code == 0
+    result = simulate_tiny(files, tmp_path / "s", "--store", "sqlite")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "s" / "cases.sqlite").exists()
+    assert not (tmp_path / "s" / "cases.jsonl").exists()
+    from_sqlite = json.loads(run("summary", tmp_path / "s", "--json").stdout)
+    from_jsonl = json.loads(run("summary", tmp_path / "j", "--json").stdout)
+    assert from_sqlite == from_jsonl
+
+
+def test_report_is_self_contained_html_with_charts(files: Path, tmp_path: Path):
+    """--report writes one HTML file with inline SVG charts."""
+    report = tmp_path / "report.html"
+    result = simulate_tiny(files, tmp_path / "r", "--report", report)
+    assert result.exit_code == 0, result.output
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert text.count("<svg") >= 2
+    assert "<script" not in text
+    assert "镇街、部门捆绑考核" in text
+
+
+def test_verify_reports_complete_routing_and_gaps(files: Path):
+    """Verify exits 0 on complete routing, 1 with the gaps listed."""
+    ok = run("verify", files / "tiny.json")
+    assert ok.exit_code == 0
+    assert "routing complete" in ok.stdout
+    assert run("verify", files / "tiny.json", "--rules-file", files / "rules.json").exit_code == 0
+    gaps = run("verify", files / "gappy.json")
+    assert gaps.exit_code == 1
+    assert "no_station" in gaps.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("lifecycle", "event"), "stateDiagram-v2"),
+        (("lifecycle", "hazard", "--language", "zh"), "销号/摘牌"),
+        (("lifecycle", "dispute", "--format", "dot"), "digraph"),
+    ],
+)
+def test_diagram_lifecycles(args: tuple[str, ...], expected: str):
+    """Diagram lifecycle prints Mermaid or DOT with English or Chinese labels."""
+    result = run("diagram", *args)
+    assert result.exit_code == 0
+    assert expected in result.stdout
+
+
+def test_diagram_routing_of_a_town(files: Path, tiny: Hierarchy):
+    """Diagram routing draws one town's routing as Mermaid or DOT."""
+    town = tiny.towns[0].id
+    mermaid = run("diagram", "routing", town, "--hierarchy", files / "tiny.json")
+    assert mermaid.exit_code == 0
+    assert mermaid.stdout.startswith("flowchart")
+    dot = run("diagram", "routing", town, "--hierarchy", files / "tiny.json", "--format", "dot",
+              "--language", "zh")  # fmt: skip
+    assert dot.exit_code == 0
+    assert "综合信息指挥室" in dot.stdout
+
+
+def test_validate_lists_every_error_with_its_json_path(files: Path):
+    """Validate exits 0 for a good file and 2 for a bad one, naming each bad field's path."""
+    assert run("validate", files / "tiny.json").exit_code == 0
+    assert run("validate", files / "rules.json").exit_code == 0
+    bad = run("validate", files / "bad.json")
+    assert bad.exit_code == 2
+    assert "$.units[1].level" in bad.stderr
+    assert "$.people[0].posts[0].role" in bad.stderr
+    rules = run("validate", files / "bad_rules.json")
+    assert rules.exit_code == 2
+    assert "$.categories[0].platform" in rules.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("simulate", "--days", "0"),
+        ("simulate", "--rate", "-1"),
+        ("simulate", "--hierarchy", "{files}/not.json"),
+        ("simulate", "--hierarchy", "{files}/tiny.json", "--hotspot", "nonsense"),
+        ("simulate", "--hierarchy", "{files}/tiny.json", "--hotspot", "nowhere:petition:3"),
+        ("simulate", "--hierarchy", "{files}/tiny.json", "--rules", "2016"),
+        ("summary", "{files}/no_such_run"),
+        ("verify", "{files}/missing.json"),
+        ("verify", "{files}/bad.json"),
+        ("diagram", "routing", "nowhere", "--hierarchy", "{files}/tiny.json"),
+        ("diagram", "lifecycle", "unicorn"),
+        ("validate", "{files}/not.json"),
+        ("validate", "{files}/tiny.json", "--kind", "case"),
+        ("frobnicate",),
+    ],
+)
+def test_bad_files_and_options_exit_2_with_one_line(files: Path, args: tuple[str, ...]):
+    """Bad files and options print one error line (no traceback) and exit with code 2."""
+    result = run(*(a.format(files=files) for a in args))
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1
+
+
+def test_main_returns_exit_codes(capsys: pytest.CaptureFixture[str]):
+    """main() returns 2 for a bad option and 0 for help, as the console script's exit code."""
+    assert main(["--frobnicate"]) == 2
+    assert "No such option" in capsys.readouterr().err
+    assert main(["--help"]) == 0
+    assert "simulate" in capsys.readouterr().out
+
+
+def test_hierarchy_prints_the_ruian_summary():
+    """Hierarchy prints a bilingual summary of the Rui'an preset."""
+    result = run("hierarchy")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("瑞安市 Rui'an")
+    assert "grid worker 网格员: 18000" in result.stdout
+    assert "安阳街道 Anyang Subdistrict" in result.stdout

@@ -146,6 +146,18 @@ class PlantedHotspot:
     factor: float
 
 
+def _planted(value: Iterable[PlantedHotspot]) -> tuple[PlantedHotspot, ...]:
+    return tuple(value)
+
+
+def _keys(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _key_set(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
 def _mapping(value: Mapping[str, float]) -> Mapping[str, float]:
     return MappingProxyType(dict(value))
 
@@ -190,10 +202,10 @@ class SimulationConfig:
         default=DEFAULT_CATEGORY_MIX, converter=_mapping
     )
     dispute_categories: frozenset[str] = attrs.field(
-        default=frozenset({"neighbour_dispute", "labour_dispute"}), converter=frozenset
+        default=frozenset({"neighbour_dispute", "labour_dispute"}), converter=_key_set
     )
     hazard_categories: tuple[str, ...] = attrs.field(
-        default=("fire_hazard", "work_safety_hazard"), converter=tuple
+        default=("fire_hazard", "work_safety_hazard"), converter=_keys
     )
     reports_per_grid_per_day: float = 0.25
     severity_mix: Mapping[str, float] = attrs.field(
@@ -214,7 +226,7 @@ class SimulationConfig:
     fail_verification: float = 0.05
     agreement: float = 0.7
     confirmation: float = 0.3
-    hotspots: tuple[PlantedHotspot, ...] = attrs.field(default=(), converter=tuple)
+    hotspots: tuple[PlantedHotspot, ...] = attrs.field(default=(), converter=_planted)
     seed: int = 0
     start: datetime = datetime(2025, 3, 3, tzinfo=CHINA_STANDARD_TIME)
     days: int = CYCLE_DAYS

@@ -1,0 +1,159 @@
+"""A self-contained HTML report of a run: inline SVG charts, no JavaScript, no extra package.
+
+Private: the command line's ``simulate --report`` and ``summary --report`` write it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from .analysis import hotspots, on_time_rate, volumes
+from .engine import Case
+from .hierarchy import Hierarchy
+
+_COLOURS = {"event": "#2f6db3", "dispute": "#d9822b", "hazard": "#b33a3a"}
+_STYLE = """
+body { font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif; margin: 2em;
+       color: #222; max-width: 70em; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; }
+table { border-collapse: collapse; } td, th { padding: 0.2em 0.8em; border-bottom: 1px solid #ddd;
+text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+svg text { font-size: 11px; fill: #333; }
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _daily_chart(cases: Sequence[Case], start: datetime, days: int) -> str:
+    counts = volumes(cases, "lifecycle", start=start, window=timedelta(days=1), windows=days).counts
+    width, height, left, bottom = 760, 240, 40, 30
+    peak = max((sum(v[i] for v in counts.values()) for i in range(days)), default=0) or 1
+    bar = (width - left - 10) / days
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">']
+    for i in range(days):
+        y = float(height - bottom)
+        for lifecycle in ("event", "dispute", "hazard"):
+            n = counts.get(lifecycle, (0,) * days)[i]
+            h = (height - bottom - 20) * n / peak
+            y -= h
+            parts.append(
+                f'<rect x="{left + i * bar:.1f}" y="{y:.1f}" width="{bar * 0.8:.1f}" '
+                f'height="{h:.1f}" fill="{_COLOURS[lifecycle]}"><title>day {i + 1} '
+                f"{lifecycle}: {n}</title></rect>"
+            )
+        if i % 7 == 0:
+            parts.append(f'<text x="{left + i * bar:.1f}" y="{height - 12}">d{i + 1}</text>')
+    parts.append(f'<text x="2" y="20">{peak}</text><text x="2" y="{height - bottom}">0</text>')
+    for k, lifecycle in enumerate(("event 事件", "dispute 纠纷", "hazard 隐患")):
+        colour = _COLOURS[lifecycle.split()[0]]
+        parts.append(
+            f'<rect x="{left + 10 + k * 120}" y="4" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{left + 24 + k * 120}" y="13">{_e(lifecycle)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _bars(rows: Sequence[tuple[str, float, str]], *, scale: float = 1.0) -> str:
+    """Horizontal bars: (label, value in [0, scale], text shown)."""
+    width, row, left = 760, 18, 220
+    height = row * len(rows) + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">']
+    for i, (label, value, shown) in enumerate(rows):
+        y = 5 + i * row
+        w = (width - left - 80) * (value / scale if scale else 0)
+        parts.append(
+            f'<text x="0" y="{y + 12}">{_e(label)}</text>'
+            f'<rect x="{left}" y="{y + 2}" width="{max(w, 0):.1f}" height="{row - 5}" '
+            f'fill="#2f6db3"/><text x="{left + w + 4:.1f}" y="{y + 12}">{_e(shown)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def html_report(  # noqa: PLR0913 - the data and how to title it
+    cases: Sequence[Case],
+    hierarchy: Hierarchy,
+    summary: dict[str, Any],
+    *,
+    start: datetime,
+    days: int,
+    title: str,
+) -> str:
+    """Return the report as one HTML document (charts are inline SVG)."""
+    towns = {t.id: t for t in hierarchy.towns}
+    by_town: dict[str, list[Case]] = {t: [] for t in towns}
+    for case in cases:
+        town = hierarchy.town_of(case.location_id)
+        if town is not None:
+            by_town[town.id].append(case)
+    on_time_rows = []
+    for town_id, chosen in by_town.items():
+        rate = on_time_rate(chosen, lifecycle="event")
+        value = rate.value or 0.0
+        town = towns[town_id]
+        on_time_rows.append((f"{town.name} {town.name_en}", value, f"{value:.1%} ({rate.total})"))
+    on_time_rows.sort(key=lambda r: -r[1])
+    spots = hotspots(cases, hierarchy)[:15]
+    spot_rows = [
+        (
+            f"{hierarchy.unit(f.unit_id).name} {f.category}",
+            f.ratio,
+            f"x{f.ratio:.1f} p={f.adjusted:.1g}",
+        )
+        for f in spots
+    ]
+    categories = Counter(c.category for c in cases)
+    headline = [
+        ("cases 案件", summary["cases"]),
+        ("events on time 事件按期办结率", _pct(summary["on_time_rate"]["event"])),
+        ("disputes on time 纠纷按期化解率", _pct(summary["on_time_rate"]["dispute"])),
+        ("hazards closed on time 隐患按期销号率", _pct(summary["on_time_rate"]["hazard"])),
+        ("satisfaction 满意率 (4-5 stars)", _pct(summary["satisfaction"])),
+        ("escalation rate 提级率", _pct(summary["escalation_rate"])),
+        ("return rate 退回率", _pct(summary["return_rate"])),
+        ("hotspots 热点", summary["hotspot_count"]),
+        ("repeat incidents 重复事件", summary["repeat_incidents"]),
+    ]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+        f"<p>{_e(start.date().isoformat())}, {days} days 天.</p>",
+        "<table>",
+        *(f"<tr><th>{_e(k)}</th><td class=n>{_e(v)}</td></tr>" for k, v in headline),
+        "</table>",
+        "<h2>Daily volumes 每日案件量</h2>",
+        _daily_chart(cases, start, days),
+        "<h2>On-time rate of events by town 各镇街事件按期办结率</h2>",
+        _bars(on_time_rows),
+        "<h2>Hotspots 热点网格 (Poisson exact test, Benjamini-Hochberg, α = 0.05)</h2>",
+        _bars(spot_rows, scale=max((r[1] for r in spot_rows), default=1.0))
+        if spot_rows
+        else "<p>No hotspot: no grid's rate of a category is significantly above the city's."
+        " 无显著热点。</p>",
+        "<h2>Categories 事项类别</h2><table>",
+        *(f"<tr><td>{_e(k)}</td><td class=n>{n}</td></tr>" for k, n in categories.most_common()),
+        "</table>",
+        "<h2>Bundled assessment 镇街、部门捆绑考核</h2><table>",
+        "<tr><th>town 镇街</th><th>score 得分</th><th>cases 案件</th></tr>",
+        *(
+            f"<tr><td>{_e(towns[a['town_id']].name)}</td><td class=n>{_e(a['score'])}</td>"
+            f"<td class=n>{a['cases']}</td></tr>"
+            for a in summary["assessment"]
+        ),
+        "</table></body></html>",
+    ]
+    return "\n".join(out)
+
+
+def _pct(rate: dict[str, Any]) -> str:
+    value = rate["value"]
+    return "n/a" if value is None else f"{value:.1%} ({rate['count']}/{rate['total']})"
