@@ -119,7 +119,8 @@ class CaseStore(Protocol):
         """Store ``case``, a later version of a stored case, if that is at ``expected_version``.
 
         Writes the case and only the history records after ``expected_version``, all or
-        nothing.
+        nothing.  The records up to ``expected_version`` are taken to be the stored ones, as
+        they are when ``case`` comes from :meth:`Engine.apply` on the case read from the store.
 
         Raises:
             UnknownIdError: No case with this id is stored.
