@@ -367,3 +367,78 @@ def test_every_posted_request_round_trips_as_an_open_request(
     (read,) = parse_open311_requests([written])
     assert read.status == "open"
     assert read.requested_datetime == AT
+
+
+_FORM_KEYS = st.sampled_from(
+    [
+        "service_code",
+        "address_id",
+        "address_string",
+        "description",
+        "lat",
+        "long",
+        "email",
+        "attribute[severity]",
+        "attribute[x]",
+    ]
+)
+_FORM_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.sampled_from(["petition", "food_safety", WORLD.grid, "larger", "x" * 100_000]),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+@given(st.dictionaries(_FORM_KEYS, _FORM_VALUES, max_size=6))
+def test_any_posted_form_gives_a_report_or_an_open311_error(form: dict[str, Any]) -> None:
+    """Invariant: any form, however malformed, gives a routable report or an Open311Error."""
+    report: Report | None = None
+    refusal: Open311Error | None = None
+    try:
+        report = report_from_service_request(
+            form, hierarchy=H, rules=RULES_2021, request_id="p", at=AT
+        )
+    except Open311Error as error:
+        refusal = error
+    if refusal is not None:
+        assert refusal.code in (400, 404)
+        assert refusal.to_json()[0]["description"]
+    else:
+        assert report is not None
+        assert report.category in RULES_2021.keys
+        assert route(H, RULES_2021, report).report_id == "p"
+
+
+@given(st.recursive(_FORM_VALUES, lambda inner: st.lists(inner, max_size=3), max_leaves=8))
+def test_any_answer_is_read_or_refused_with_a_data_error(data: Any) -> None:
+    """Invariant: the readers of server answers raise only DataError on junk."""
+    for reader in (
+        parse_open311_services,
+        parse_open311_requests,
+        parse_open311_post_response,
+        parse_open311_errors,
+    ):
+        problems: tuple[str, ...] = ()
+        try:
+            reader(data)
+        except DataError as error:
+            problems = error.problems
+        assert all(p.startswith("$") for p in problems)
+
+
+def test_huge_values_are_clipped_in_error_descriptions() -> None:
+    """An error caused by a huge value quotes only the start of it."""
+    with pytest.raises(Open311Error) as info:
+        report_from_service_request(
+            {"service_code": "x" * 100_000, "address_id": WORLD.grid},
+            hierarchy=H,
+            rules=RULES_2021,
+            request_id="x",
+            at=AT,
+        )
+    assert len(info.value.description) < 200

@@ -389,6 +389,11 @@ def _field(form: Mapping[str, Any], key: str) -> str | None:
     return text or None
 
 
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _walk(hierarchy: Hierarchy, address: str) -> str:
     """Follow a name path (either language) down the tree, from the city to a grid."""
     parts = [part.strip() for part in address.split(_ADDRESS_SEPARATOR)]
@@ -401,9 +406,9 @@ def _walk(hierarchy: Hierarchy, address: str) -> str:
             if part in (child.name, child.name_en)
         ]
     if len(matches) > 1:
-        raise Open311Error(400, f"address_string {address!r} matches more than one grid")
+        raise Open311Error(400, f"address_string {_short(address)} matches more than one grid")
     if not matches or matches[0].level not in _REPORT_LEVELS:
-        raise Open311Error(400, f"address_string {address!r} matches no grid")
+        raise Open311Error(400, f"address_string {_short(address)} matches no grid")
     return matches[0].id
 
 
@@ -412,9 +417,11 @@ def _locate(hierarchy: Hierarchy, address_id: str | None, address_string: str | 
         try:
             unit = hierarchy.get(address_id)
         except UnknownIdError:
-            raise Open311Error(400, f"address_id {address_id!r} is not a known grid") from None
+            raise Open311Error(
+                400, f"address_id {_short(address_id)} is not a known grid"
+            ) from None
         if not isinstance(unit, AdminUnit) or unit.level not in _REPORT_LEVELS:
-            raise Open311Error(400, f"address_id {address_id!r} is not a grid or micro-grid")
+            raise Open311Error(400, f"address_id {_short(address_id)} is not a grid or micro-grid")
         return unit.id
     if address_string is not None:
         return _walk(hierarchy, address_string)
@@ -458,7 +465,7 @@ def report_from_service_request(
     try:
         rules.category(code)
     except UnknownCategoryError:
-        raise Open311Error(404, f"service_code {code!r} not found") from None
+        raise Open311Error(404, f"service_code {_short(code)} not found") from None
     unknown = sorted(
         key for key in form if key.startswith("attribute[") and key != _SEVERITY_ATTRIBUTE
     )
@@ -470,7 +477,7 @@ def report_from_service_request(
     except ValueError:
         choices = ", ".join(s.value for s in SeverityTier)
         raise Open311Error(
-            400, f"attribute[severity] {severity_text!r} is not one of {choices}"
+            400, f"attribute[severity] {_short(severity_text)} is not one of {choices}"
         ) from None
     grid_id = _locate(hierarchy, _field(form, "address_id"), _field(form, "address_string"))
     return Report(
