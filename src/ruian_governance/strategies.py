@@ -1245,6 +1245,21 @@ class _Context:
     pool: tuple[Actor, ...]
     values: _ValueMakers
     delays: st.SearchStrategy[timedelta]
+    by_role: Mapping[str, tuple[Actor, ...]]
+
+    def allowed(self, case: Case) -> list[tuple[str, Actor]]:
+        """Every (trigger, actor) pair the engine would let through its permission checks."""
+        engine = self.engine
+        pairs: list[tuple[str, Actor]] = []
+        for trigger, transition in engine.lifecycle(case.lifecycle).transitions_from(case.state):
+            rule = transition.jurisdiction
+            for role in sorted(transition.roles):
+                pairs.extend(
+                    (trigger, actor)
+                    for actor in self.by_role.get(role, ())
+                    if engine.in_jurisdiction(rule, case, actor)
+                )
+        return pairs
 
 
 def _context(
@@ -1262,11 +1277,17 @@ def _context(
         _need_type("each actor", actor, Actor)
     if delays is not None:
         _need_type("delays", delays, st.SearchStrategy)
+    posts = {(a.person_id, a.role, a.unit_id) for a in _all_actors(engine.hierarchy)}
+    by_role: dict[str, list[Actor]] = {}
+    for actor in pool:
+        if (actor.person_id, actor.role, actor.unit_id) in posts:
+            by_role.setdefault(actor.role, []).append(actor)
     return _Context(
         engine=engine,
         pool=pool,
         values=_known(values),
         delays=st.sampled_from(_DELAYS) if delays is None else delays,
+        by_role={role: tuple(found) for role, found in by_role.items()},
     )
 
 
@@ -1286,7 +1307,7 @@ def _legal(draw: st.DrawFn, ctx: _Context, case: Case) -> tuple[Step, Case] | No
         delay = -delay
     at = case.history[-1].at + delay
     definition = engine.lifecycle(case.lifecycle)
-    pairs = [(t, a) for a in ctx.pool for t in engine.allowed(case, a)]
+    pairs = ctx.allowed(case)
     for trigger, actor in _rotated(draw, pairs, "command"):
         transition = definition.transition(case.state, trigger)
         if transition is None:  # pragma: no cover - allowed() offers only available triggers
@@ -1307,7 +1328,7 @@ def _faulty(draw: st.DrawFn, ctx: _Context, case: Case, fault: Fault) -> Step:
     last = case.history[-1].at
     at = last + abs(draw(ctx.delays, label="delay"))
     available = definition.transitions_from(case.state)
-    allowed = [(t, a) for a in ctx.pool for t in engine.allowed(case, a)]
+    allowed = ctx.allowed(case)
 
     def data_for(trigger: str) -> dict[str, DataValue]:
         transition = definition.transition(case.state, trigger)
@@ -1323,7 +1344,8 @@ def _faulty(draw: st.DrawFn, ctx: _Context, case: Case, fault: Fault) -> Step:
         return Step(trigger=trigger, actor=actor, at=at, fault=fault)
     if fault is Fault.WRONG_ACTOR and available:
         trigger = draw(st.sampled_from([t for t, _ in available]), label="trigger")
-        refused = [a for a in ctx.pool if trigger not in engine.allowed(case, a)]
+        may = {a for t, a in allowed if t == trigger}
+        refused = [a for a in ctx.pool if a not in may]
         actor = (
             draw(st.sampled_from(refused), label="actor")
             if refused
@@ -1366,6 +1388,7 @@ def commands(  # noqa: PLR0913 - keyword-only context and sub-strategies
     faults: Iterable[Fault] = (),
     data_values: DataValues | None = None,
     delays: st.SearchStrategy[timedelta] | None = None,
+    legal: bool = True,
 ) -> st.SearchStrategy[Step | None]:
     """Generate one next command for ``case``: legal, or (with ``faults``) invalid in one way.
 
@@ -1373,8 +1396,8 @@ def commands(  # noqa: PLR0913 - keyword-only context and sub-strategies
     :meth:`~ruian_governance.Engine.allowed` (trigger, actor) pairs are tried from a drawn
     position with data from :func:`command_data`, and the first the engine accepts is drawn.
     ``None`` is drawn when nothing is accepted (a final state, or guards refusing every try).
-    With ``faults``, about half the draws are instead a command wrong in one drawn
-    :class:`Fault`, which the engine always refuses.
+    With ``faults``, about half the draws (all of them with ``legal=False``) are instead a
+    command wrong in one drawn :class:`Fault`, which the engine always refuses.
 
     Args:
         engine: The engine that runs the case's lifecycle.
@@ -1384,9 +1407,12 @@ def commands(  # noqa: PLR0913 - keyword-only context and sub-strategies
         data_values: Value strategies by data key (see :func:`command_data`).
         delays: Time from the case's last record to the command (default: from none to
             40 days, mostly hours).
+        legal: Whether legal commands are drawn too; ``False`` (with ``faults``) draws only
+            invalid ones.
 
     Raises:
         TypeError: An argument of the wrong type.
+        ValueError: ``legal=False`` without faults.
         UnknownIdError: The engine does not run the case's lifecycle.
 
     >>> from datetime import datetime
@@ -1407,16 +1433,21 @@ def commands(  # noqa: PLR0913 - keyword-only context and sub-strategies
     _need_type("case", case, Case)
     engine.lifecycle(case.lifecycle)
     fault_list = _faults(faults)
+    if not legal and not fault_list:
+        msg = "legal=False needs at least one fault"
+        raise ValueError(msg)
+    return _next_command(ctx, case, fault_list, legal)
 
-    @st.composite
-    def build(draw: st.DrawFn) -> Step | None:
-        invalid = bool(fault_list) and draw(st.booleans(), label="invalid")
-        if invalid:
-            return _faulty(draw, ctx, case, draw(st.sampled_from(fault_list), label="fault"))
-        found = _legal(draw, ctx, case)
-        return None if found is None else found[0]
 
-    return build()
+@st.composite
+def _next_command(
+    draw: st.DrawFn, ctx: _Context, case: Case, faults: tuple[Fault, ...], legal: bool
+) -> Step | None:
+    invalid = bool(faults) and (not legal or draw(st.booleans(), label="invalid"))
+    if invalid:
+        return _faulty(draw, ctx, case, draw(st.sampled_from(faults), label="fault"))
+    found = _legal(draw, ctx, case)
+    return None if found is None else found[0]
 
 
 def command_sequences(  # noqa: PLR0913 - keyword-only context and sub-strategies
@@ -1474,26 +1505,26 @@ def command_sequences(  # noqa: PLR0913 - keyword-only context and sub-strategie
     _need_type("case", case, Case)
     engine.lifecycle(case.lifecycle)
     _check_bound("max_size", max_size, 0)
-    fault_list = _faults(faults)
+    return _sequence(ctx, case, max_size, _faults(faults))
 
-    @st.composite
-    def build(draw: st.DrawFn) -> tuple[Step, ...]:
-        steps: list[Step] = []
-        current = case
-        for _ in range(draw(st.integers(0, max_size), label="length")):
-            invalid = bool(fault_list) and draw(st.booleans(), label="invalid")
-            if invalid:
-                fault = draw(st.sampled_from(fault_list), label="fault")
-                steps.append(_faulty(draw, ctx, current, fault))
-                continue
-            found = _legal(draw, ctx, current)
-            if found is None:
-                break
-            steps.append(found[0])
-            current = found[1]
-        return tuple(steps)
 
-    return build()
+@st.composite
+def _sequence(
+    draw: st.DrawFn, ctx: _Context, case: Case, max_size: int, faults: tuple[Fault, ...]
+) -> tuple[Step, ...]:
+    steps: list[Step] = []
+    current = case
+    for _ in range(draw(st.integers(0, max_size), label="length")):
+        invalid = bool(faults) and draw(st.booleans(), label="invalid")
+        if invalid:
+            steps.append(_faulty(draw, ctx, current, draw(st.sampled_from(faults), label="fault")))
+            continue
+        found = _legal(draw, ctx, current)
+        if found is None:
+            break
+        steps.append(found[0])
+        current = found[1]
+    return tuple(steps)
 
 
 def cases(  # noqa: PLR0913 - keyword-only context and sub-strategies
@@ -1558,53 +1589,73 @@ def cases(  # noqa: PLR0913 - keyword-only context and sub-strategies
         h.unit(place)
     moments = datetimes() if times is None else times
     category_strategy = _strategy(category_keys, "category_keys")
-    lifecycle_strategy = st.sampled_from(keys)
     id_strategy = st.integers(1, 99_999).map(lambda n: f"C{n}") if ids is None else ids
+    return _opened_case(
+        _Opening(
+            ctx=ctx,
+            lifecycles=st.sampled_from(keys),
+            places=places,
+            times=moments,
+            categories=category_strategy,
+            ids=id_strategy,
+        )
+    )
 
-    @st.composite
-    def build(draw: st.DrawFn) -> Case:
-        definition = engine.lifecycle(draw(lifecycle_strategy, label="lifecycle"))
-        at = draw(moments, label="at")
-        category = draw(category_strategy, label="category")
-        tiers = sorted(definition.severity_keys)
-        severity = draw(st.one_of(st.none(), st.sampled_from(tiers)) if tiers else st.none())
-        parties = tuple(draw(st.lists(st.sampled_from(("张三", "李四", "王五")), max_size=2,
-                                      unique=True), label="parties"))  # fmt: skip
-        case_id = draw(id_strategy, label="case_id")
-        openings = [t for t in definition.transitions if t.opening]
-        for location in _rotated(draw, places, "location"):
-            probe = Case(
-                id=case_id,
-                lifecycle=definition.key,
-                state=definition.initial.key,
-                location_id=location,
-                unit_id=engine.holder_for(definition, location),
-                reporter_id="",
-                category=category,
-                severity=severity,
-                opened_at=at,
-                due_at=None,
-                history=(),
-            )
-            for opening in openings:
-                openers = [
-                    a
-                    for a in ctx.pool
-                    if a.role in opening.roles
-                    and engine.in_jurisdiction(opening.jurisdiction, probe, a)
-                ]
-                if not openers:
+
+@attrs.frozen
+class _Opening:
+    ctx: _Context
+    lifecycles: st.SearchStrategy[str]
+    places: tuple[str, ...]
+    times: st.SearchStrategy[datetime]
+    categories: st.SearchStrategy[Any]
+    ids: st.SearchStrategy[str]
+
+
+@st.composite
+def _opened_case(draw: st.DrawFn, how: _Opening) -> Case:
+    ctx = how.ctx
+    engine = ctx.engine
+    definition = engine.lifecycle(draw(how.lifecycles, label="lifecycle"))
+    at = draw(how.times, label="at")
+    category = str(draw(how.categories, label="category"))
+    tiers = sorted(definition.severity_keys)
+    severity = draw(st.one_of(st.none(), st.sampled_from(tiers)) if tiers else st.none())
+    parties = tuple(draw(st.lists(st.sampled_from(("张三", "李四", "王五")), max_size=2,
+                                  unique=True), label="parties"))  # fmt: skip
+    case_id = draw(how.ids, label="case_id")
+    openings = [t for t in definition.transitions if t.opening]
+    for location in _rotated(draw, how.places, "location"):
+        probe = Case(
+            id=case_id,
+            lifecycle=definition.key,
+            state=definition.initial.key,
+            location_id=location,
+            unit_id=engine.holder_for(definition, location),
+            reporter_id="",
+            category=category,
+            severity=severity,
+            opened_at=at,
+            due_at=None,
+            history=(),
+        )
+        for opening in openings:
+            openers = [
+                a
+                for a in ctx.pool
+                if a.role in opening.roles
+                and engine.in_jurisdiction(opening.jurisdiction, probe, a)
+            ]
+            if not openers:
+                continue
+            data = draw(_drawn_data(engine, None, opening, ctx.values), label="data")
+            for actor in _rotated(draw, openers, "opener"):
+                try:
+                    return engine.open(definition.key, case_id=case_id,
+                                       trigger=opening.trigger, actor=actor, at=at,
+                                       location_id=location, category=category,
+                                       severity=severity, parties=parties, **data)  # fmt: skip
+                except TransitionError:
                     continue
-                data = draw(_drawn_data(engine, None, opening, ctx.values), label="data")
-                for actor in _rotated(draw, openers, "opener"):
-                    try:
-                        return engine.open(definition.key, case_id=case_id,
-                                           trigger=opening.trigger, actor=actor, at=at,
-                                           location_id=location, category=category,
-                                           severity=severity, parties=parties, **data)  # fmt: skip
-                    except TransitionError:
-                        continue
-        msg = f"no actor could open a {definition.key!r} case at any location"
-        raise ValueError(msg)
-
-    return build()
+    msg = f"no actor could open a {definition.key!r} case at any location"
+    raise ValueError(msg)
