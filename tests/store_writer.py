@@ -14,8 +14,8 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-from lifecycle_strategies import T0, World, build_world
 from ruian_governance import Case, SQLiteCaseStore
+from world import T0, World, build_world
 
 STEP = timedelta(minutes=20)
 

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from lifecycle_strategies import DAY, HOUR, World, build_world, open_case
 from ruian_governance import CaseBook, ConflictError, UnknownIdError
+from world import DAY, HOUR, World, build_world, open_case
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from lifecycle_strategies import HOUR, T0, World, build_world, open_case
 from ruian_governance import (
     EVENT_LIFECYCLE,
     Actor,
@@ -21,6 +20,7 @@ from ruian_governance import (
     UnknownReferenceError,
     make_converter,
 )
+from world import HOUR, T0, World, build_world, open_case
 
 
 @pytest.fixture(scope="module")

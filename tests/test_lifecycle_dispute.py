@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from lifecycle_strategies import DAY, HOUR, World, build_world, open_case
 from ruian_governance import (
     MEDIATION_LADDER,
     Case,
@@ -18,6 +17,7 @@ from ruian_governance import (
     MissingDataError,
     SimilarCaseLibrary,
 )
+from world import DAY, HOUR, World, build_world, open_case
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from lifecycle_strategies import DAY, HOUR, T0, World, build_world, open_case
 from ruian_governance import (
     EVENT_LIFECYCLE,
     Actor,
@@ -21,6 +20,7 @@ from ruian_governance import (
     TransitionError,
     UnexpectedDataError,
 )
+from world import DAY, HOUR, T0, World, build_world, open_case
 
 
 @pytest.fixture(scope="module")

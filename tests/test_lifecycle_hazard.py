@@ -7,7 +7,6 @@ from itertools import pairwise
 
 import pytest
 
-from lifecycle_strategies import DAY, HOUR, T0, World, build_world, open_case
 from ruian_governance import (
     HAZARD_LADDER,
     Case,
@@ -18,6 +17,7 @@ from ruian_governance import (
     RoleNotAllowedError,
     hazard_rung,
 )
+from world import DAY, HOUR, T0, World, build_world, open_case
 
 FIVE_FIXED = {
     "responsibility": "owner Chen",

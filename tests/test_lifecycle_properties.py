@@ -1,4 +1,8 @@
-"""Property tests over random command sequences on all three built-in lifecycles."""
+"""Property tests over random command sequences on all three built-in lifecycles.
+
+The sequences come from the package's own strategies (``ruian_governance.strategies``): legal
+commands found by walking the engine, mixed with commands wrong in one named way.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lifecycle_strategies import World, build_world, open_case, run, steps
 from ruian_governance import (
     CaseBook,
     ConflictError,
@@ -14,6 +17,8 @@ from ruian_governance import (
     SimilarCaseLibrary,
     TransitionError,
 )
+from ruian_governance.strategies import Fault, command_sequences
+from world import World, build_world, open_case
 
 LIFECYCLES = ("event", "dispute", "hazard")
 
@@ -35,22 +40,28 @@ def test_rejected_commands_change_nothing_and_accepted_ones_append_one_record(
     a final state is never left; replaying the history gives back the case.
     """
     engine = world.engine
-    definition = engine.lifecycle(lifecycle)
-    finals = definition.final_states
+    finals = engine.lifecycle(lifecycle).final_states
     case = open_case(world, lifecycle)
-    next_step = steps(world, lifecycle)
-    for _ in range(data.draw(st.integers(min_value=0, max_value=30), label="length")):
-        step = data.draw(next_step(case), label="step")
+    steps = data.draw(
+        command_sequences(engine=engine, case=case, max_size=30, faults=list(Fault)),
+        label="steps",
+    )
+    for step in steps:
         before = (case.state, case.version, case.history, case.unit_id, case.assignees,
                   case.due_at, case.severity)  # fmt: skip
-        new, error = run(world, case, step)
-        if error is not None:
-            assert new is case
+        refusal: TransitionError | None = None
+        try:
+            new = step.apply(engine, case)
+        except TransitionError as error:
+            refusal = error
+        if refusal is not None:
+            assert step.fault is not None, f"a legal command was refused: {refusal}"
             assert before == (case.state, case.version, case.history, case.unit_id,
                               case.assignees, case.due_at, case.severity)  # fmt: skip
             if case.state in finals:
-                assert isinstance(error, InvalidTransitionError)
+                assert isinstance(refusal, InvalidTransitionError)
             continue
+        assert step.fault is None, f"an illegal command ({step.fault}) was accepted"
         assert case.state not in finals, "a final state was left"
         assert new.version == case.version + 1
         assert new.history[:-1] == case.history
@@ -73,11 +84,10 @@ def test_dispute_escalation_never_skips_a_level(world: World, data: st.DataObjec
     """
     h = world.h
     case = open_case(world, "dispute")
-    next_step = steps(world, "dispute")
-    for _ in range(data.draw(st.integers(min_value=0, max_value=30), label="length")):
-        step = data.draw(next_step(case), label="step")
-        new, error = run(world, case, step)
-        if error is None and new.unit_id != case.unit_id and step.trigger != "triage":
+    steps = data.draw(command_sequences(engine=world.engine, case=case, max_size=30))
+    for step in steps:
+        new = step.apply(world.engine, case)
+        if new.unit_id != case.unit_id and step.trigger != "triage":
             assert step.trigger == "escalate"
             parent = h.parent(case.unit_id)
             assert parent is not None
@@ -98,14 +108,16 @@ def test_refused_commands_leave_the_book_and_the_library_unchanged(
     library = SimilarCaseLibrary(world.h)
     book = CaseBook(world.engine, indexes=[library])
     case = book.add(open_case(world, "dispute"))
-    next_step = steps(world, "dispute")
-    for _ in range(data.draw(st.integers(min_value=0, max_value=30), label="length")):
-        step = data.draw(next_step(case), label="step")
+    steps = data.draw(
+        command_sequences(engine=world.engine, case=case, max_size=30, faults=list(Fault))
+    )
+    for step in steps:
         entry = library.entry(case.id)
         try:
-            case = book.apply(case.id, case.version, step.trigger, actor=world[step.actor],
-                              at=case.last.at + step.delay, **step.data)  # fmt: skip
+            case = book.apply(case.id, case.version, step.trigger, actor=step.actor,
+                              at=step.at, **step.data)  # fmt: skip
         except (TransitionError, ConflictError):
+            assert step.fault is not None
             assert book.get(case.id) is case
             assert library.entry(case.id) is entry
             continue

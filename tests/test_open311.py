@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lifecycle_strategies import HOUR, T0, build_world, open_case
 from ruian_governance import (
     EVENT_LIFECYCLE,
     OPEN311_REQUEST_FIELDS,
@@ -36,6 +35,7 @@ from ruian_governance import (
     report_to_service_request,
     route,
 )
+from world import HOUR, T0, build_world, open_case
 
 SPEC = Path(__file__).parent / "fixtures" / "open311"
 WORLD = build_world()

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import attrs
 import pytest
 
-from routing_strategies import without_stations
 from ruian_governance import (
     DEFAULT_DEPARTMENTS,
     PLATFORMS_2016,
@@ -37,6 +36,7 @@ from ruian_governance import (
     route,
     ruian_preset,
 )
+from world import without_stations
 
 GRID = "t0001.v001.g01"
 

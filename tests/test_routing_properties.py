@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing_strategies import reports, routing_rules, small_hierarchies, without_stations
 from ruian_governance import (
     RULES_2016,
     RULES_2021,
@@ -25,14 +24,23 @@ from ruian_governance import (
     routing_graph,
     verify,
 )
+from ruian_governance.strategies import hierarchies, reports, routing_rules
+from world import without_stations
+
+
+def small_hierarchies() -> st.SearchStrategy[Hierarchy]:
+    """Hierarchies of one or two towns, a few villages, grids and micro-grids, either preset."""
+    return hierarchies(
+        max_towns=2, max_villages_per_town=2, max_grids_per_village=2, max_micro_grids_per_grid=2
+    )
 
 
 @st.composite
 def scenarios(draw: st.DrawFn) -> tuple[Hierarchy, RoutingRules, list]:  # type: ignore[type-arg]
     """A hierarchy, a drawn rule table for its preset, and a few reports."""
     h = draw(small_hierarchies())
-    rules = draw(routing_rules(h.preset))
-    return h, rules, draw(st.lists(reports(h, rules), min_size=1, max_size=8))
+    rules = draw(routing_rules(preset=h.preset, missing_departments=True))
+    return h, rules, draw(st.lists(reports(hierarchy=h, rules=rules), min_size=1, max_size=8))
 
 
 @given(scenarios())
@@ -88,7 +96,7 @@ def test_no_route_leaves_its_town_without_an_escalate_edge(scenario: tuple) -> N
 @given(small_hierarchies(), st.data())
 def test_verify_gaps_are_exactly_the_failing_routes(h: Hierarchy, data: st.DataObject) -> None:
     """Invariant: verify() lists a (category, grid, tier) as a gap iff routing it raises."""
-    rules = data.draw(routing_rules(h.preset))
+    rules = data.draw(routing_rules(preset=h.preset, missing_departments=True))
     report = verify(h, rules)
     listed = {
         (gap.category, grid, gap.severity)
@@ -135,7 +143,7 @@ def test_drawn_tables_and_station_removal_gap_in_drawn_rules(
     h: Hierarchy, data: st.DataObject
 ) -> None:
     """Invariant: for drawn tables too, removing a required kind adds a larger-tier gap."""
-    rules = data.draw(routing_rules(h.preset, missing_departments=False))
+    rules = data.draw(routing_rules(preset=h.preset))
     town = data.draw(st.sampled_from(h.towns)).id
     category = data.draw(st.sampled_from(rules.categories))
     kind = data.draw(st.sampled_from(category.station_kinds))

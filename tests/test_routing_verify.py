@@ -5,7 +5,6 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from routing_strategies import without_stations
 from ruian_governance import (
     DEFAULT_DEPARTMENTS,
     PLATFORMS_2016,
@@ -24,6 +23,7 @@ from ruian_governance import (
     ruian_preset,
     verify,
 )
+from world import without_stations
 
 
 @pytest.fixture(scope="module")
