@@ -21,6 +21,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import resource
 import subprocess
@@ -30,7 +31,13 @@ from typing import Any
 
 
 def one(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run one simulation as described by ``spec`` (in this process) and measure it."""
+    """Run one simulation as described by ``spec`` (in this process) and measure it.
+
+    With ``spec["gc"]`` false the cyclic garbage collector is off for the whole run, as the
+    command line runs the simulation (cases are immutable trees without reference cycles).
+    """
+    if not spec.get("gc", True):
+        gc.disable()
     from ruian_governance import (
         Level,
         SimulationConfig,
@@ -56,7 +63,7 @@ def one(spec: dict[str, Any]) -> dict[str, Any]:
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     maxrss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
-        "name": spec["name"],
+        "name": spec["name"] + ("" if spec.get("gc", True) else " nogc"),
         "grids": len(hierarchy.units_at(Level.GRID)),
         "build_s": round(build, 2),
         "simulate_s": round(elapsed, 2),
@@ -112,9 +119,14 @@ def main() -> None:
     if args.one:
         print(json.dumps(one(json.loads(args.one))))
         return
-    specs: list[dict[str, Any]] = [{"name": "ruian-28d", "kind": "ruian", "days": 28, "rate": 0.25}]
+    ruian = {"name": "ruian-28d", "kind": "ruian", "days": 28, "rate": 0.25}
+    specs: list[dict[str, Any]] = [ruian, {**ruian, "gc": False}]
     sizes = (25_000, 50_000) if args.quick else (50_000, 100_000, 200_000)
-    specs += [scaled(f"scaled-{n // 1000}k", n) for n in sizes]
+    for n in sizes:
+        specs += [
+            scaled(f"scaled-{n // 1000}k", n),
+            {**scaled(f"scaled-{n // 1000}k", n), "gc": False},
+        ]
     if args.province:
         specs.append(
             {
@@ -129,24 +141,25 @@ def main() -> None:
                 },
                 "days": 30,
                 "rate": 0.39,
+                "gc": False,
             }
         )
     header = (
-        f"{'run':<14}{'grids':>8}{'build s':>9}{'wall s':>8}{'cpu s':>8}{'events':>9}"
+        f"{'run':<19}{'grids':>8}{'build s':>9}{'wall s':>8}{'cpu s':>8}{'events':>9}"
         f"{'commands':>10}"
         f"{'events/s':>10}{'cmds/s':>9}{'peak MB':>9}{'us/event':>10}{'ratio':>7}"
     )
     print(header)
-    baseline: float | None = None
+    baselines: dict[bool, float] = {}
     for spec in specs:
         m = run_spec(spec)
         per_event = m["cpu_s"] / max(m["reported"], 1) * 1e6
         ratio = ""
         if spec["name"].startswith(("scaled", "province")):
-            baseline = baseline or per_event
-            ratio = f"{per_event / baseline:.2f}"
+            base = baselines.setdefault(spec.get("gc", True), per_event)
+            ratio = f"{per_event / base:.2f}"
         print(
-            f"{m['name']:<14}{m['grids']:>8}{m['build_s']:>9}{m['simulate_s']:>8}"
+            f"{m['name']:<19}{m['grids']:>8}{m['build_s']:>9}{m['simulate_s']:>8}"
             f"{m['cpu_s']:>8}{m['reported']:>9}{m['commands']:>10}{m['events_per_s']:>10}"
             f"{m['commands_per_s']:>9}{m['peak_rss_mb']:>9}{per_event:>10.1f}{ratio:>7}",
             flush=True,

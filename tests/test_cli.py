@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -65,6 +66,7 @@ def test_simulate_writes_cases_hierarchy_settings_and_summary(files: Path, tmp_p
     """Simulate writes JSON lines whose count matches the summary, deterministically."""
     result = simulate_tiny(files, tmp_path / "a")
     assert result.exit_code == 0, result.output
+    assert gc.isenabled()  # the collector, paused during the run, is restored
     with (tmp_path / "a" / "cases.jsonl").open(encoding="utf-8") as stream:
         cases = list(read_cases(stream))
     summary = json.loads((tmp_path / "a" / "summary.json").read_text(encoding="utf-8"))

@@ -15,6 +15,7 @@ Bad files and options print one line and exit with code 2, never a traceback.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections import Counter
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -54,6 +55,7 @@ from .stores import SQLiteCaseStore
 
 __all__ = ["cli", "main", "summarise_hierarchy"]
 
+_T = TypeVar("_T")
 _RULES = {"2016": RULES_2016, "2021": RULES_2021}
 _CASES_JSONL = "cases.jsonl"
 _CASES_SQLITE = "cases.sqlite"
@@ -179,6 +181,23 @@ def _hotspot(text: str) -> PlantedHotspot:
     except ValueError:
         msg = f"--hotspot {text!r}: expected UNIT:CATEGORY:FACTOR"
         raise BadInputError(msg) from None
+
+
+def _without_cyclic_gc(run: Callable[[], _T]) -> _T:
+    """Call ``run`` with Python's cyclic garbage collector paused (the application's choice).
+
+    A run builds hundreds of thousands of long-lived, immutable cases and records that form no
+    reference cycles; the collector would rescan them again and again, which costs about a
+    third of the run time and grows with its size (``benchmarks/bench_simulation.py``).
+    Reference counting still frees everything; the collector is restored afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return run()
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _print_summary(console: Console, summary: dict[str, Any], hierarchy: Hierarchy) -> None:
@@ -315,7 +334,7 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - one parameter per option
             def advance(done: int, _total: int) -> None:
                 progress.update(task, completed=done)
 
-            result = simulate(config, progress=advance)
+            result = _without_cyclic_gc(lambda: simulate(config, progress=advance))
         out.mkdir(parents=True, exist_ok=True)
         engine = Engine(result.hierarchy, result.lifecycles)
         if store == "sqlite":
