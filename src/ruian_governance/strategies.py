@@ -312,6 +312,7 @@ def categories(
     key: str | st.SearchStrategy[str] = "drawn",
     max_station_kinds: int = 3,
     missing_departments: bool = False,
+    station_kinds: Iterable[str] | None = None,
 ) -> st.SearchStrategy[Category]:
     """Generate :class:`~ruian_governance.Category` rows over ``preset``'s kinds.
 
@@ -321,10 +322,13 @@ def categories(
         max_station_kinds: Most station kinds per category (at least one is drawn).
         missing_departments: Also draw a department kind no default city has, so that routing
             a major report may fail (:class:`~ruian_governance.NoDepartmentError`).
+        station_kinds: Only these station kinds of the preset (e.g. those a hierarchy's towns
+            actually have, so that every report routes); default: any of the preset's.
 
     Raises:
         TypeError: ``preset`` is not a :class:`~ruian_governance.PlatformPreset`.
-        ValueError: ``max_station_kinds`` is below 1.
+        ValueError: ``max_station_kinds`` is below 1, or ``station_kinds`` names none of the
+            preset's kinds.
 
     >>> from hypothesis import given
     >>> from ruian_governance import PLATFORMS_2021
@@ -337,6 +341,15 @@ def categories(
     _check_bound("max_station_kinds", max_station_kinds, 1)
     keys = key if isinstance(key, st.SearchStrategy) else st.just(key)
     station_keys = [kind.key for kind in preset.station_kinds]
+    if station_kinds is not None:
+        wanted = frozenset((station_kinds,) if isinstance(station_kinds, str) else station_kinds)
+        unknown = wanted - set(station_keys)
+        if unknown or not wanted:
+            msg = (
+                f"station_kinds must be kinds of preset {preset.key!r}; unknown: {sorted(unknown)}"
+            )
+            raise ValueError(msg)
+        station_keys = [k for k in station_keys if k in wanted]
     platform_keys = [kind.key for kind in preset.platforms]
     departments = [*DEPARTMENT_KINDS, *(["no_such_department"] if missing_departments else [])]
     most = min(max_station_kinds, len(station_keys))
@@ -362,12 +375,13 @@ def categories(
     return build()
 
 
-def routing_rules(
+def routing_rules(  # noqa: PLR0913 - keyword-only bounds, as in Hypothesis' own strategies
     *,
     preset: PlatformPreset | st.SearchStrategy[PlatformPreset],
     min_categories: int = 1,
     max_categories: int = 4,
     missing_departments: bool = False,
+    station_kinds: Iterable[str] | None = None,
     key: str = "drawn",
 ) -> st.SearchStrategy[RoutingRules]:
     """Generate valid :class:`~ruian_governance.RoutingRules` (category tables) for a preset.
@@ -380,6 +394,7 @@ def routing_rules(
         min_categories: Fewest categories.
         max_categories: Most categories.
         missing_departments: As for :func:`categories`.
+        station_kinds: As for :func:`categories`.
         key: The table's key.
 
     Raises:
@@ -397,13 +412,21 @@ def routing_rules(
     if not isinstance(preset, st.SearchStrategy):
         _need_type("preset", preset, PlatformPreset)
     presets = preset if isinstance(preset, st.SearchStrategy) else st.just(preset)
+    kinds = None if station_kinds is None else tuple(station_kinds)
 
     @st.composite
     def build(draw: st.DrawFn) -> RoutingRules:
         chosen = draw(presets, label="preset")
         count = draw(st.integers(min_categories, max_categories), label="categories")
         rows = [
-            draw(categories(preset=chosen, key=f"c{i}", missing_departments=missing_departments))
+            draw(
+                categories(
+                    preset=chosen,
+                    key=f"c{i}",
+                    missing_departments=missing_departments,
+                    station_kinds=kinds,
+                )
+            )
             for i in range(count)
         ]
         return RoutingRules(
@@ -424,8 +447,10 @@ def reports(
     """Generate :class:`~ruian_governance.Report`s from grids of ``hierarchy`` in ``rules``.
 
     The report's grid (or micro-grid) is a unit of the hierarchy, its category a key of the
-    table, its reporter a worker of that grid when it has one.  With a hierarchy of the
-    table's preset and the default stations and departments, every drawn report routes.
+    table, its reporter a worker of that grid when it has one.  With a hierarchy whose towns
+    have every station kind the table names (e.g. the built-in tables and generated
+    hierarchies, or :func:`routing_rules` given the hierarchy's station kinds) and the
+    departments it names, every drawn report routes.
 
     Args:
         hierarchy: Where reports come from.
@@ -814,7 +839,7 @@ def lifecycle_definitions(  # noqa: PLR0913 - keyword-only bounds, as in Hypothe
     max_finals: int = 2,
     roles: Iterable[str] | None = None,
     severities: bool | None = None,
-    key: str = "drawn",
+    key: str | None = None,
 ) -> st.SearchStrategy[LifecycleDefinition]:
     """Generate valid :class:`~ruian_governance.LifecycleDefinition`s, built directly.
 
@@ -833,7 +858,7 @@ def lifecycle_definitions(  # noqa: PLR0913 - keyword-only bounds, as in Hypothe
         max_finals: Most final states of a small definition.
         roles: Built-in role keys the transitions of a small definition draw from.
         severities: With severity tiers ``ordinary / larger / major`` always, never, or either.
-        key: The key of the drawn definition.
+        key: The key of the drawn definition (default: ``"drawn"``, or the key of ``base``).
 
     Raises:
         ValueError: Bounds that make no definition, or unknown roles.
@@ -849,7 +874,7 @@ def lifecycle_definitions(  # noqa: PLR0913 - keyword-only bounds, as in Hypothe
     _check_bound("max_states", max_states, min_states)
     _check_bound("max_finals", max_finals, 1)
     pool = _role_pool(roles)
-    if not key:
+    if key is not None and not key:
         msg = "key must not be empty"
         raise ValueError(msg)
     if base is not None and not isinstance(base, st.SearchStrategy):
@@ -859,10 +884,11 @@ def lifecycle_definitions(  # noqa: PLR0913 - keyword-only bounds, as in Hypothe
     @st.composite
     def build(draw: st.DrawFn) -> LifecycleDefinition:
         if bases is not None:
-            return _extension(draw, draw(bases, label="base"), key)
+            base_drawn = draw(bases, label="base")
+            return _extension(draw, base_drawn, base_drawn.key if key is None else key)
         return _small_definition(
             draw,
-            key=key,
+            key="drawn" if key is None else key,
             pool=pool,
             min_states=min_states,
             max_states=max_states,

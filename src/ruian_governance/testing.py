@@ -89,20 +89,31 @@ def default_hierarchy() -> Hierarchy:
     """The small hierarchy the built-in machines use unless configured otherwise.
 
     Two towns, four villages, eight grids (no micro-grids), generated with seed 0, plus a
-    task-force commander 专班指挥员 at the social-governance centre (so that disputes can get
-    a task force).
+    village cadre 村社干部 in every village (so that village-level disputes can be mediated)
+    and a task-force commander 专班指挥员 at the social-governance centre (so that disputes
+    can get a task force).
 
     >>> h = default_hierarchy()
     >>> len(h.towns), h.person("commander").posts[0].role
     (2, 'task_force_commander')
+    >>> [p.id for p in h.people_of("t0001.v001", role="village_cadre")]
+    ['cadre.t0001.v001']
     """
     base = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
+    cadres = tuple(
+        Person(
+            id=f"cadre.{village.id}",
+            name=f"{village.name}干部",
+            posts=(Post(role="village_cadre", unit_id=village.id),),
+        )
+        for village in base.units_at(Level.VILLAGE)
+    )
     commander = Person(
         id="commander",
         name="专班指挥员",
         posts=(Post(role="task_force_commander", unit_id=base.centre.id),),
     )
-    return attrs.evolve(base, people=(*base.people, commander))
+    return attrs.evolve(base, people=(*base.people, *cadres, commander))
 
 
 def _admin_of(hierarchy: Hierarchy, unit_id: str) -> str:
