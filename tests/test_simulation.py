@@ -161,6 +161,33 @@ def test_capacity_limits_cases_started_per_station_per_day(tiny: Hierarchy):
     assert max(starts.values()) <= 2
 
 
+def test_capacity_overrides_by_kind_and_by_id(tiny: Hierarchy):
+    """Capacities override the default by station kind, and an id wins over its kind."""
+    police = tiny.stations_of(tiny.towns[0].id, station_kind="police_station")[0].id
+    run = simulate(
+        SimulationConfig(
+            hierarchy=tiny,
+            days=7,
+            seed=2,
+            reports_per_grid_per_day=3.0,
+            station_capacity=50,
+            capacities={"police_station": 1, police: 3},
+            category_mix={"public_order": 1.0},
+        )
+    )
+    stations = {s.id for s in tiny.stations if s.station_kind == "police_station"}
+    starts = Counter(
+        (c.assignees[0], r.at.date())
+        for c in run.cases
+        for r in c.history
+        if r.trigger == "start" and c.assignees[0] in stations
+    )
+    assert max(n for (unit, _), n in starts.items() if unit != police) == 1
+    assert max(n for (unit, _), n in starts.items() if unit == police) == 3
+    with pytest.raises(SimulationConfigError):
+        SimulationConfig(capacities={"police_station": 0})
+
+
 def test_cases_round_trip_through_json_lines(result: SimulationResult):
     """write_cases / read_cases give back equal cases."""
     assert tuple(read_cases(io.StringIO(jsonl(result)))) == result.cases

@@ -158,6 +158,10 @@ def _key_set(value: Iterable[str]) -> frozenset[str]:
     return frozenset(value)
 
 
+def _capacities(value: Mapping[str, int]) -> Mapping[str, int]:
+    return MappingProxyType(dict(value))
+
+
 def _mapping(value: Mapping[str, float]) -> Mapping[str, float]:
     return MappingProxyType(dict(value))
 
@@ -177,6 +181,9 @@ class SimulationConfig:
         dispute_tier_mix: Weights of the dispute tiers simple / complex / difficult.
         station_capacity: Cases a station starts handling per day (职能站所处置能力).
         department_capacity: Cases a city department starts handling per day.
+        capacities: Overrides of the daily capacity by station or department id, or by
+            station or department kind (an id wins over its kind), e.g.
+            ``{"police_station": 12}``.
         hazards_per_town_per_day: Mean hazards found per town per covert-inspection day.
         hazard_deadline_days: Days a covert-inspection hazard has to be rectified (calendar
             days; the library default of 60 is the whole closed loop, the simulation uses the
@@ -196,7 +203,7 @@ class SimulationConfig:
         SimulationConfigError: A rate, weight, probability, size or date is out of range.
     """
 
-    hierarchy: Hierarchy | None = attrs.field(default=None, eq=False, repr=False)
+    hierarchy: Hierarchy | None = attrs.field(default=None, repr=False)
     rules: RoutingRules = RULES_2021
     category_mix: Mapping[str, float] = attrs.field(
         default=DEFAULT_CATEGORY_MIX, converter=_mapping
@@ -218,6 +225,9 @@ class SimulationConfig:
     )
     station_capacity: int = 8
     department_capacity: int = 40
+    capacities: Mapping[str, int] = attrs.field(
+        factory=lambda: MappingProxyType({}), converter=_capacities
+    )
     hazards_per_town_per_day: float = 0.5
     hazard_deadline_days: int = 14
     on_the_spot: float = 0.15
@@ -243,6 +253,11 @@ class SimulationConfig:
         for field in ("station_capacity", "department_capacity", "hazard_deadline_days"):
             if getattr(self, field) < 1:
                 raise SimulationConfigError(field, f"{getattr(self, field)} must be at least 1")
+        for key, capacity in self.capacities.items():
+            if not isinstance(capacity, int) or capacity < 1:
+                raise SimulationConfigError(
+                    field="capacities", problem=f"{key!r}: {capacity!r} is not >= 1"
+                )
         for field in (
             "on_the_spot",
             "reject",
@@ -433,6 +448,9 @@ class _Run:
         self.court = self.officer[courts[0].id] if courts else None
         self.city = h.city.id
         self.departments = frozenset(d.id for d in h.departments if isinstance(d, Department))
+        self.kind_of = {s.id: s.station_kind for s in h.stations}
+        self.kind_of.update({d.id: d.department_kind for d in h.departments})
+        self.capacity: dict[str, int] = {}
 
     def _hotspot_grids(self) -> list[tuple[tuple[str, ...], str, float]]:
         planted = []
@@ -602,9 +620,18 @@ class _Run:
         self.later(now, 0.5, 6, self.sign_event, case_id)
 
     def capacity_of(self, unit_id: str) -> int:
-        if unit_id in self.departments:
-            return self.config.department_capacity
-        return self.config.station_capacity
+        found = self.capacity.get(unit_id)
+        if found is None:
+            config = self.config
+            kind = self.kind_of.get(unit_id, "")
+            default = (
+                config.department_capacity
+                if unit_id in self.departments
+                else config.station_capacity
+            )
+            found = config.capacities.get(unit_id, config.capacities.get(kind, default))
+            self.capacity[unit_id] = found
+        return found
 
     def slot(self, units: tuple[str, ...], now: datetime) -> datetime:
         """The first time from ``now`` on a day every unit still has capacity for (08:30 on)."""
