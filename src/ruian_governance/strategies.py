@@ -1256,6 +1256,14 @@ class Step:
     data: Mapping[str, DataValue] = attrs.field(factory=dict)
     fault: Fault | None = None
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Print briefly in Hypothesis' (and IPython's) reports: one line per step."""
+        fault = "legal" if self.fault is None else f"fault={self.fault.value}"
+        printer.text(
+            f"Step({self.trigger!r} by {self.actor} at {self.at.isoformat()}, "
+            f"data={dict(self.data)!r}, {fault})"
+        )
+
     def apply(self, engine: Engine, case: Case) -> Case:
         """Fire this command on ``case`` with ``engine`` and return the new case.
 

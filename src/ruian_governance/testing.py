@@ -188,11 +188,13 @@ class CaseObserver:
         self.seen[case.id] = self.seen.get(case.id, 0) + 1
 
 
-@attrs.frozen(repr=False)
 class _Opened:
     """A newly opened case, shown briefly in Hypothesis' reports."""
 
-    case: Case
+    __slots__ = ("case",)
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
 
     def __repr__(self) -> str:
         case = self.case
@@ -201,6 +203,9 @@ class _Opened:
             f"<case {case.id}: {case.lifecycle} {first.trigger!r} at {case.location_id} "
             f"by {first.actor}, {first.at.isoformat()}, severity {case.severity}>"
         )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
 
 
 class LifecycleMachine(RuleBasedStateMachine):
