@@ -206,7 +206,7 @@ class SimulationConfig:
     hierarchy: Hierarchy | None = attrs.field(default=None, repr=False)
     rules: RoutingRules = RULES_2021
     category_mix: Mapping[str, float] = attrs.field(
-        default=DEFAULT_CATEGORY_MIX, converter=_mapping
+        default=DEFAULT_CATEGORY_MIX, converter=_mapping, hash=False
     )
     dispute_categories: frozenset[str] = attrs.field(
         default=frozenset({"neighbour_dispute", "labour_dispute"}), converter=_key_set
@@ -218,15 +218,17 @@ class SimulationConfig:
     severity_mix: Mapping[str, float] = attrs.field(
         default=MappingProxyType({"ordinary": 85.0, "larger": 10.0, "major": 5.0}),
         converter=_mapping,
+        hash=False,
     )
     dispute_tier_mix: Mapping[str, float] = attrs.field(
         default=MappingProxyType({"simple": 60.0, "complex": 30.0, "difficult": 10.0}),
         converter=_mapping,
+        hash=False,
     )
     station_capacity: int = 8
     department_capacity: int = 40
     capacities: Mapping[str, int] = attrs.field(
-        factory=lambda: MappingProxyType({}), converter=_capacities
+        factory=lambda: MappingProxyType({}), converter=_capacities, hash=False
     )
     hazards_per_town_per_day: float = 0.5
     hazard_deadline_days: int = 14
