@@ -165,7 +165,10 @@ def main() -> None:
             flush=True,
         )
     print(
-        "ratio: cost per event against the smallest scaled run of this invocation (1.00 = linear)."
+        "events/s, cmds/s and us/event use the simulation's CPU time (the machine may be shared).\n"
+        "ratio: CPU cost per event against the smallest scaled run of this invocation with the\n"
+        "same collector setting (1.00 = linear); nogc: the cyclic garbage collector is off, as\n"
+        "the command line runs the simulation."
     )
 
 
