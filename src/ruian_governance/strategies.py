@@ -1100,7 +1100,7 @@ DataValues: TypeAlias = Mapping[
 neither knows.
 """
 
-_TEXTS = ("已处理 handled", "现场核实 checked on site", "不属本单位职责 not our duty", "备注 note")
+_TEXTS = ("说明 note", "现场核实 checked on site", "不属本单位职责 not our duty", "已处理 handled")
 _HOUR = timedelta(hours=1)
 _DAY = timedelta(days=1)
 _DELAYS = (timedelta(0), _HOUR, _HOUR, 4 * _HOUR, _DAY, 3 * _DAY, 10 * _DAY, 40 * _DAY)
@@ -1334,24 +1334,40 @@ def _rotated(draw: st.DrawFn, items: Sequence[Any], label: str) -> list[Any]:
 
 
 def _legal(draw: st.DrawFn, ctx: _Context, case: Case) -> tuple[Step, Case] | None:
-    """Walk the engine: a command some actor may fire now, with data the engine accepts."""
+    """Walk the engine: a command some actor may fire now, with data the engine accepts.
+
+    Triggers are tried one at a time from a drawn position (each trigger as likely as any
+    other, however many actors may fire it), those that keep the case open first three times
+    in four, so that walks reach deep states; then the actors allowed to fire it, from a drawn
+    position, each with freshly drawn data.
+    """
     engine = ctx.engine
     delay = draw(ctx.delays, label="delay")
     if delay < timedelta(0):
         delay = -delay
     at = case.history[-1].at + delay
     definition = engine.lifecycle(case.lifecycle)
-    pairs = ctx.allowed(case)
-    for trigger, actor in _rotated(draw, pairs, "command"):
+    finals = definition.final_states
+    by_trigger: dict[str, list[Actor]] = {}
+    for trigger, actor in ctx.allowed(case):
+        by_trigger.setdefault(trigger, []).append(actor)
+    onward = [t for t in by_trigger if definition.next_state(case.state, t) not in finals]
+    ending = [t for t in by_trigger if t not in onward]
+    if draw(st.integers(0, 3), label="end_first") == 3:
+        order = _rotated(draw, ending, "ending") + _rotated(draw, onward, "onward")
+    else:
+        order = _rotated(draw, onward, "onward") + _rotated(draw, ending, "ending")
+    for trigger in order:
         transition = definition.transition(case.state, trigger)
         if transition is None:  # pragma: no cover - allowed() offers only available triggers
             continue
-        data = draw(_drawn_data(engine, case, transition, ctx.values), label="data")
-        try:
-            new = engine.apply(case, trigger, actor=actor, at=at, **data)
-        except TransitionError:
-            continue
-        return Step(trigger=trigger, actor=actor, at=at, data=data), new
+        for actor in _rotated(draw, by_trigger[trigger], "actor"):
+            data = draw(_drawn_data(engine, case, transition, ctx.values), label="data")
+            try:
+                new = engine.apply(case, trigger, actor=actor, at=at, **data)
+            except TransitionError:
+                continue
+            return Step(trigger=trigger, actor=actor, at=at, data=data), new
     return None
 
 
@@ -1426,9 +1442,11 @@ def commands(  # noqa: PLR0913 - keyword-only context and sub-strategies
 ) -> st.SearchStrategy[Step | None]:
     """Generate one next command for ``case``: legal, or (with ``faults``) invalid in one way.
 
-    A legal command is found by walking the engine, not by filtering: the
-    :meth:`~ruian_governance.Engine.allowed` (trigger, actor) pairs are tried from a drawn
-    position with data from :func:`command_data`, and the first the engine accepts is drawn.
+    A legal command is found by walking the engine, not by filtering: the triggers some actor
+    may fire (as :meth:`~ruian_governance.Engine.allowed` answers) are tried from a drawn
+    position, those that keep the case open first three times in four, each by the actors
+    allowed to fire it with data from :func:`command_data`; the first command the engine
+    accepts is drawn.
     ``None`` is drawn when nothing is accepted (a final state, or guards refusing every try).
     With ``faults``, about half the draws (all of them with ``legal=False``) are instead a
     command wrong in one drawn :class:`Fault`, which the engine always refuses.
