@@ -372,3 +372,17 @@ def test_command_strategies_check_their_arguments_at_once() -> None:
         cases(engine=world_engine, lifecycle="no_such_lifecycle")
     with pytest.raises(ValueError, match="actors"):
         cases(engine=world_engine, actors=[])
+
+
+def test_every_public_name_of_strategies_and_testing_is_documented() -> None:
+    """Every name in the two Hypothesis modules' __all__ resolves, once, and is documented."""
+    import inspect
+
+    from ruian_governance import strategies, testing
+
+    for module in (strategies, testing):
+        assert len(set(module.__all__)) == len(module.__all__)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isclass(obj) or inspect.isfunction(obj):
+                assert inspect.getdoc(obj), f"{module.__name__}.{name}"

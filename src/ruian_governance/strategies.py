@@ -73,6 +73,8 @@ from .presets import DEFAULT_DEPARTMENTS, PLATFORMS_2016, PLATFORMS_2021, genera
 from .routing import RULES_2021, Category, Report, RoutingRules, SeverityTier, check_rules
 
 __all__ = [
+    "DEFAULT_DATA_VALUES",
+    "HOLIDAY_PERIODS",
     "Breakage",
     "BrokenDefinition",
     "DataValues",
@@ -303,7 +305,7 @@ def actors(
 
 # --------------------------------------------------------------------------- routing
 
-DEPARTMENT_KINDS: tuple[str, ...] = tuple(d.department_kind for d in DEFAULT_DEPARTMENTS)
+_DEPARTMENT_KINDS: tuple[str, ...] = tuple(d.department_kind for d in DEFAULT_DEPARTMENTS)
 
 
 def categories(
@@ -351,7 +353,7 @@ def categories(
             raise ValueError(msg)
         station_keys = [k for k in station_keys if k in wanted]
     platform_keys = [kind.key for kind in preset.platforms]
-    departments = [*DEPARTMENT_KINDS, *(["no_such_department"] if missing_departments else [])]
+    departments = [*_DEPARTMENT_KINDS, *(["no_such_department"] if missing_departments else [])]
     most = min(max_station_kinds, len(station_keys))
 
     @st.composite
