@@ -167,6 +167,12 @@ def within_jurisdiction(  # noqa: PLR0911 - one answer per rule
     return case.unit_id in {unit, admin} or admin in above
 
 
+def _expect(condition: bool, message: str) -> None:
+    """Report a broken invariant; unlike ``assert``, it also holds under ``python -O``."""
+    if not condition:
+        raise AssertionError(message)
+
+
 def _need_hierarchy(value: object) -> None:
     if not isinstance(value, Hierarchy):
         msg = f"hierarchy must be a Hierarchy, got {type(value).__name__}"
@@ -323,8 +329,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.case_ids.append(case.id)
         self.last_accepted = None
         self._check_deadline(case)
-        assert case.version == 0, f"a new case has version {case.version}"
-        assert case.state == self.engine.lifecycle(case.lifecycle).initial.key
+        _expect(case.version == 0, f"a new case has version {case.version}")
+        _expect(
+            case.state == self.engine.lifecycle(case.lifecycle).initial.key,
+            f"case {case.id} opened in {case.state!r}, not in the initial state",
+        )
 
     @precondition(lambda self: bool(self.case_ids))
     @rule(data=st.data())
@@ -355,7 +364,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         step = data.draw(
             _next_command(self._commands, case, type(self).faults, False), label="command"
         )
-        assert step is not None  # legal=False always draws a command
+        if step is None:  # pragma: no cover - legal=False always draws a command
+            return
         stored = {cid: self.book.get(cid) for cid in self.case_ids}
         filed = {cid: self.library.entry(cid) for cid in self.case_ids}
         seen = dict(self.observer.seen)
@@ -372,13 +382,20 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.last_accepted = None
         for cid, before in stored.items():
             now = self.book.get(cid)
-            assert now is before, f"a rejected command changed case {cid}"
-            assert now.history == before.history
-            assert now.version == before.version
-        assert filed == {cid: self.library.entry(cid) for cid in self.case_ids}, (
-            "a rejected command changed the similar-case library"
+            _expect(now is before, f"a rejected command changed case {cid}")
+            _expect(
+                now.history == before.history,
+                f"a rejected command changed the history of case {cid}",
+            )
+            _expect(
+                now.version == before.version,
+                f"a rejected command changed the version of case {cid}",
+            )
+        _expect(
+            filed == {cid: self.library.entry(cid) for cid in self.case_ids},
+            "a rejected command changed the similar-case library",
         )
-        assert seen == self.observer.seen, "a rejected command reached an index"
+        _expect(seen == self.observer.seen, "a rejected command reached an index")
 
     # ---------------------------------------------------------------- invariants
 
@@ -387,7 +404,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         """Replaying every stored case's history gives the stored case back."""
         for case_id in self.case_ids:
             case = self.book.get(case_id)
-            assert self.engine.replay(case.history) == case, f"replay of {case_id} differs"
+            _expect(self.engine.replay(case.history) == case, f"replay of {case_id} differs")
 
     @invariant()
     def deadlines_never_precede_opening(self) -> None:
@@ -405,22 +422,34 @@ class LifecycleMachine(RuleBasedStateMachine):
     # ---------------------------------------------------------------- checks
 
     def _check_deadline(self, case: Case) -> None:
-        assert case.due_at is None or case.due_at >= case.opened_at, (
-            f"case {case.id} falls due at {case.due_at} before it opened at {case.opened_at}"
+        _expect(
+            case.due_at is None or case.due_at >= case.opened_at,
+            f"case {case.id} falls due at {case.due_at} before it opened at {case.opened_at}",
         )
 
     def _check_accepted(self, before: Case, after: Case) -> None:
         h = self.hierarchy_used
         definition = self.engine.lifecycle(before.lifecycle)
         record = after.history[-1]
-        assert before.state not in definition.final_states, (
-            f"final state {before.state!r} of case {before.id} was left by {record.trigger!r}"
+        _expect(
+            before.state not in definition.final_states,
+            f"final state {before.state!r} of case {before.id} was left by {record.trigger!r}",
         )
-        assert after.version == before.version + 1
-        assert after.history[:-1] == before.history, "an accepted command rewrote history"
-        assert record.seq == len(before.history)
-        assert (record.source, record.dest) == (before.state, after.state)
-        assert record.at >= before.history[-1].at, "time went backwards in an accepted command"
+        _expect(
+            after.version == before.version + 1,
+            f"case {before.id}: version {before.version} -> {after.version}, not one more",
+        )
+        _expect(after.history[:-1] == before.history, "an accepted command rewrote history")
+        _expect(
+            record.seq == len(before.history),
+            f"case {before.id}: record numbered {record.seq}, not {len(before.history)}",
+        )
+        _expect(
+            (record.source, record.dest) == (before.state, after.state),
+            f"case {before.id}: record {record.source} -> {record.dest}, "
+            f"case {before.state} -> {after.state}",
+        )
+        _expect(record.at >= before.history[-1].at, "time went backwards in an accepted command")
         self._check_holder(before, after, record.trigger)
         reference = type(self).references.get(before.lifecycle, definition)
         rule = reference.transition(before.state, record.trigger) or definition.transition(
@@ -428,15 +457,17 @@ class LifecycleMachine(RuleBasedStateMachine):
         )
         if rule is not None:
             actor = record.actor
-            assert actor.role in rule.roles, (
+            _expect(
+                actor.role in rule.roles,
                 f"{actor} fired {record.trigger!r} on case {before.id} in {before.state!r}, but "
-                f"the reference rule allows only {sorted(rule.roles)}"
+                f"the reference rule allows only {sorted(rule.roles)}",
             )
-            assert within_jurisdiction(h, rule.jurisdiction, before, actor), (
+            _expect(
+                within_jurisdiction(h, rule.jurisdiction, before, actor),
                 f"{actor} fired {record.trigger!r} on case {before.id} in {before.state!r} "
                 f"outside its jurisdiction ({rule.jurisdiction.label.en}: holder "
                 f"{before.unit_id}, location {before.location_id}, assigned "
-                f"{list(before.assignees)})"
+                f"{list(before.assignees)})",
             )
 
     def _check_holder(self, before: Case, after: Case, trigger: str) -> None:
@@ -446,9 +477,10 @@ class LifecycleMachine(RuleBasedStateMachine):
         parent = h.parent(before.unit_id)
         moved_up_one = parent is not None and parent.id == after.unit_id
         moved_down = any(u.id == before.unit_id for u in h.ancestors(after.unit_id))
-        assert moved_up_one or moved_down, (
+        _expect(
+            moved_up_one or moved_down,
             f"{trigger!r} moved case {before.id} from {before.unit_id} to {after.unit_id}: "
-            "escalation skipped a level"
+            "escalation skipped a level",
         )
 
 
