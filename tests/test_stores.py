@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from ruian_governance import (
     STORE_SCHEMA_VERSION,
     Case,
+    CaseIndex,
     CaseStore,
     CaseStoreError,
     ConflictError,
@@ -238,6 +239,112 @@ def test_context_manager_closes(world: World, tmp_path: Path) -> None:
         assert store.closed
         store.close()
         assert store.closed
+
+
+# --------------------------------------------------------------------------- indexes
+
+
+@attrs.define
+class Recorder:
+    """A CaseIndex that records the id and version of every case it is told of."""
+
+    seen: list[tuple[str, int]] = attrs.field(factory=list)
+
+    def observe(self, case: Case) -> None:
+        """Record ``case``'s id and version."""
+        self.seen.append((case.id, case.version))
+
+
+def indexed(
+    kind: str, world: World, path: Path, *indexes: CaseIndex
+) -> MemoryCaseStore | SQLiteCaseStore:
+    """A new store of ``kind`` (``"memory"`` or ``"sqlite"`` at ``path``) telling ``indexes``."""
+    if kind == "memory":
+        return MemoryCaseStore(world.engine, indexes=indexes)
+    return SQLiteCaseStore(path, world.engine, synchronous="NORMAL", indexes=indexes)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_indexes_are_told_of_stored_cases_only(world: World, tmp_path: Path, kind: str) -> None:
+    """Every index hears of each stored case once; refused and conflicting writes reach none."""
+    first, second = Recorder(), Recorder()
+    assert isinstance(first, CaseIndex)
+    with indexed(kind, world, tmp_path / "cases.db", first, second) as store:
+        assert store.indexes == (first, second)
+        base = store.add(open_case(world, "event", "E1"))
+        store.open("event", case_id="E2", trigger="report", actor=world["worker"], at=T0,
+                   location_id=world.grid, category="noise")  # fmt: skip
+        store.apply("E1", 0, "accept", actor=world["operator"], at=base.last.at + HOUR)
+        store.save(happy(world, base, 4), expected_version=1)
+        told = [("E1", 0), ("E2", 0), ("E1", 1), ("E1", 4)]
+        assert first.seen == second.seen == told
+        refused: list[tuple[type[Exception], Callable[[], object]]] = [
+            (ConflictError, lambda: store.add(base)),
+            (ConflictError, lambda: store.save(happy(world, base, 1), expected_version=0)),
+            (
+                ConflictError,
+                lambda: store.apply(
+                    "E1", 1, "supervise", actor=world["operator"], at=T0 + DAY, note="late"
+                ),
+            ),
+            (
+                TransitionError,
+                lambda: store.apply("E2", 0, "sign", actor=world["police"], at=T0 + HOUR),
+            ),
+            (
+                UnknownIdError,
+                lambda: store.apply("E9", 0, "accept", actor=world["operator"], at=T0 + HOUR),
+            ),
+            (CaseStoreError, lambda: store.save(store.get("E2"), expected_version=0)),
+            (CaseStoreError, lambda: store.apply("E2", 0, "accept", actor=world["operator"])),
+        ]
+        for error, call in refused:
+            with pytest.raises(error):
+                call()
+        assert first.seen == second.seen == told
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_racing_commands_store_one_and_tell_the_indexes_once(
+    world: World, tmp_path: Path, kind: str
+) -> None:
+    """Two threads fire accept and reject on one version: one is stored and told, one conflicts."""
+    for round_ in range(10):
+        recorder = Recorder()
+        store = indexed(kind, world, tmp_path / f"race{round_}.db", recorder)
+        store.add(open_case(world, "event", "E1"))
+        barrier = threading.Barrier(2)
+        results: list[object] = []
+
+        def act(
+            trigger: str,
+            data: dict[str, str],
+            store: CaseStore = store,
+            barrier: threading.Barrier = barrier,
+            results: list[object] = results,
+        ) -> None:
+            barrier.wait()
+            try:
+                results.append(store.apply("E1", 0, trigger, actor=world["operator"],
+                                           at=T0 + HOUR, **data))  # fmt: skip
+            except ConflictError as error:
+                results.append(error)
+
+        threads = [
+            threading.Thread(target=act, args=("accept", {})),
+            threading.Thread(target=act, args=("reject", {"reason": "duplicate"})),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        errors = [r for r in results if isinstance(r, ConflictError)]
+        winners = [r for r in results if isinstance(r, Case)]
+        assert len(errors) == len(winners) == 1
+        assert (errors[0].expected, errors[0].actual) == (0, 1)
+        assert store.get("E1") == winners[0]
+        assert recorder.seen == [("E1", 0), ("E1", 1)]
+        store.close()
 
 
 # --------------------------------------------------------------------------- queries

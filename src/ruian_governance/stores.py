@@ -11,7 +11,8 @@ Writes use optimistic concurrency on the case version: :meth:`CaseStore.save` st
 version only if the stored one is still ``expected_version``; otherwise it raises
 :class:`~ruian_governance.ConflictError` and writes nothing.  :meth:`CaseStore.apply` reads a
 case, runs a command through the store's :class:`~ruian_governance.Engine` and saves the result,
-like :meth:`CaseBook.apply <ruian_governance.CaseBook.apply>`.
+and tells the store's indexes (:class:`~ruian_governance.CaseIndex` objects such as the
+:class:`~ruian_governance.SimilarCaseLibrary`) of the stored case.
 
 >>> from datetime import datetime, timedelta
 >>> from ruian_governance import (CHINA_STANDARD_TIME, Actor, Engine, Level,
@@ -46,7 +47,7 @@ import attrs
 import cattrs
 
 from .clock import Clock
-from .engine import Actor, Case, DataValue, Engine, HistoryRecord
+from .engine import Actor, Case, CaseIndex, DataValue, Engine, HistoryRecord
 from .errors import CaseStoreError, ConflictError, DataError, UnknownIdError
 from .serialisation import make_converter
 
@@ -197,11 +198,14 @@ class CaseStore(Protocol):
 
 
 class _Store(ABC):
-    """What both stores share: the engine, the clock, argument checks and command helpers."""
+    """What both stores share: the engine, the clock, the indexes, checks and command helpers."""
 
-    def __init__(self, engine: Engine, *, clock: Clock | None) -> None:
+    def __init__(
+        self, engine: Engine, *, clock: Clock | None, indexes: Iterable[CaseIndex]
+    ) -> None:
         self._engine = engine
         self._clock = clock
+        self._indexes = tuple(indexes)
         self._towns: dict[str, str | None] = {}
         self._running: dict[tuple[str, str], bool] = {}
 
@@ -209,6 +213,16 @@ class _Store(ABC):
     def engine(self) -> Engine:
         """The engine that runs commands and replays histories for this store."""
         return self._engine
+
+    @property
+    def indexes(self) -> tuple[CaseIndex, ...]:
+        """The indexes told of every stored case, in the order they are told."""
+        return self._indexes
+
+    def _tell(self, case: Case) -> None:
+        """Tell every index of ``case``, which was just stored."""
+        for index in self._indexes:
+            index.observe(case)
 
     def _town_of(self, unit_id: str) -> str | None:
         try:
@@ -368,12 +382,18 @@ class _Store(ABC):
 class MemoryCaseStore(_Store):
     """A case store in a dictionary: the :class:`CaseStore` interface without durability.
 
-    Safe to share between threads: the compare-and-set of a write holds a lock.  Commands are
-    checked outside it, as in :class:`~ruian_governance.CaseBook`.
+    Safe to share between threads: the compare-and-set of a write holds a lock; commands are
+    checked by the engine outside it.  Of two commands on the same version of a case, exactly
+    one is stored; the other raises :class:`~ruian_governance.ConflictError`.  Each index is
+    told of a stored case under the lock, right after the compare-and-set, so indexes see the
+    versions of a case in order; a refused or conflicting write never reaches them.
 
     Args:
         engine: Runs commands and replays histories; its hierarchy gives each unit's town.
-        clock: Tells the time of commands given without ``at=``.
+        clock: Tells the time of commands given without ``at=`` (the store never reads the
+            wall clock itself); without a clock, every command needs its ``at``.
+        indexes: :class:`~ruian_governance.CaseIndex` objects (e.g. a
+            :class:`~ruian_governance.SimilarCaseLibrary`), told of every stored case.
 
     >>> from ruian_governance import Engine, generate_hierarchy
     >>> store = MemoryCaseStore(Engine(generate_hierarchy(towns=1, villages=1, grids=1,
@@ -382,8 +402,14 @@ class MemoryCaseStore(_Store):
     (0, True)
     """
 
-    def __init__(self, engine: Engine, *, clock: Clock | None = None) -> None:
-        super().__init__(engine, clock=clock)
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Clock | None = None,
+        indexes: Iterable[CaseIndex] = (),
+    ) -> None:
+        super().__init__(engine, clock=clock, indexes=indexes)
         self._cases: dict[str, Case] = {}
         self._lock = threading.Lock()
         self._closed = False
@@ -414,6 +440,7 @@ class MemoryCaseStore(_Store):
             if current is not None:
                 raise ConflictError(case.id, None, current.version)
             self._cases[case.id] = case
+            self._tell(case)
         return case
 
     def save(self, case: Case, *, expected_version: int) -> Case:
@@ -426,6 +453,7 @@ class MemoryCaseStore(_Store):
             if current.version != expected_version:
                 raise ConflictError(case.id, expected_version, current.version)
             self._cases[case.id] = case
+            self._tell(case)
         return case
 
     def get(self, case_id: str) -> Case:
@@ -565,10 +593,18 @@ class SQLiteCaseStore(_Store):
     statements); several stores, in one process or many, may share a database file, and
     optimistic concurrency settles their conflicts.
 
+    Each index is told of a stored case after its transaction committed (still under the
+    store's lock, so it sees this store's writes of a case in order); a refused, conflicting
+    or rolled-back write never reaches it.  Indexes hear only of this store's own writes, not
+    of those other connections make to the same file.
+
     Args:
         path: Database file, or ``":memory:"`` for a private in-memory database.
         engine: Runs commands and replays histories; its hierarchy gives each unit's town.
         clock: Tells the time of commands given without ``at=``.
+        indexes: :class:`~ruian_governance.CaseIndex` objects (e.g. a
+            :class:`~ruian_governance.SimilarCaseLibrary`), told of every case this store
+            stores.
         synchronous: SQLite's ``PRAGMA synchronous`` (``"FULL"``, ``"NORMAL"`` or ``"EXTRA"``).
         timeout: Seconds to wait for another connection's write lock before giving up.
         converter: A converter from :func:`~ruian_governance.make_converter` (a new one by
@@ -602,12 +638,13 @@ class SQLiteCaseStore(_Store):
         timeout: float = 5.0,
         converter: cattrs.Converter | None = None,
         cache_size: int = 1024,
+        indexes: Iterable[CaseIndex] = (),
     ) -> None:
         if synchronous not in {"FULL", "NORMAL", "EXTRA"}:
             raise CaseStoreError(
                 None, f"synchronous must be FULL, NORMAL or EXTRA: {synchronous!r}"
             )
-        super().__init__(engine, clock=clock)
+        super().__init__(engine, clock=clock, indexes=indexes)
         self._converter = converter or make_converter()
         self._path = os.fspath(path)
         self._lock = threading.Lock()
@@ -671,8 +708,11 @@ class SQLiteCaseStore(_Store):
 
     # ---------------------------------------------------------------- writing
 
-    def _write(self, work: Any) -> None:
-        """Run ``work(db)`` in one immediate transaction: all of it is committed, or none."""
+    def _write(self, work: Any, case: Case) -> None:
+        """Run ``work(db)`` in one immediate transaction, then tell the indexes of ``case``.
+
+        All of ``work`` is committed, or none; the indexes are told only after the commit.
+        """
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
@@ -683,6 +723,7 @@ class SQLiteCaseStore(_Store):
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
+            self._tell(case)
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """The rows of one statement (one consistent snapshot of the database)."""
@@ -733,7 +774,7 @@ class SQLiteCaseStore(_Store):
             db.execute(_INSERT_CASE, row)
             db.executemany(_INSERT_RECORD, records)
 
-        self._write(work)
+        self._write(work, case)
         self._remember(case)
         return case
 
@@ -751,7 +792,7 @@ class SQLiteCaseStore(_Store):
                 raise ConflictError(case.id, expected_version, found[0])
             db.executemany(_INSERT_RECORD, records)
 
-        self._write(work)
+        self._write(work, case)
         self._remember(case)
         return case
 
