@@ -9,11 +9,11 @@ import pytest
 from ruian_governance import (
     MEDIATION_LADDER,
     Case,
-    CaseBook,
     GuardFailedError,
     InvalidTransitionError,
     JurisdictionError,
     Level,
+    MemoryCaseStore,
     MissingDataError,
     SimilarCaseLibrary,
 )
@@ -153,12 +153,12 @@ def test_dismissal_needs_a_reason(world: World) -> None:
     assert fire(world, case, "dismiss", "operator", reason="a contract matter").state == "dismissed"
 
 
-def completed_in_book(
-    world: World, book: CaseBook, case_id: str, category: str, terms: str
+def completed_in_store(
+    world: World, store: MemoryCaseStore, case_id: str, category: str, terms: str
 ) -> Case:
-    """Open, mediate and complete a simple dispute through ``book``."""
+    """Open, mediate and complete a simple dispute through ``store``."""
     engine = world.engine
-    case = book.add(
+    case = store.add(
         engine.open(
             "dispute", case_id=case_id, trigger="report", actor=world["worker"],
             at=open_case(world, "dispute").opened_at, location_id=world.grid,
@@ -171,44 +171,44 @@ def completed_in_book(
         ("reach_agreement", "cadre", {"terms": terms}),
         ("complete", "cadre", {}),
     ):
-        case = book.apply(case.id, case.version, trigger, actor=world[actor],
-                          at=case.last.at + HOUR, **data)  # fmt: skip
+        case = store.apply(case.id, case.version, trigger, actor=world[actor],
+                           at=case.last.at + HOUR, **data)  # fmt: skip
     return case
 
 
 def test_completed_disputes_join_the_similar_case_library(world: World) -> None:
     """类案库: completed disputes are filed; queries by category, location and keywords."""
     library = SimilarCaseLibrary(world.h)
-    book = CaseBook(world.engine, indexes=[library])
-    completed_in_book(world, book, "D1", "land", "重新划定宅基地边界")
-    completed_in_book(world, book, "D2", "debt", "分期偿还欠款")
+    store = MemoryCaseStore(world.engine, indexes=[library])
+    completed_in_store(world, store, "D1", "land", "重新划定宅基地边界")
+    completed_in_store(world, store, "D2", "debt", "分期偿还欠款")
     assert len(library) == 2
     assert [e.case_id for e in library.query(category="land")] == ["D1"]
     assert [e.case_id for e in library.query(location_id=world.town)] == ["D1", "D2"]
     assert [e.case_id for e in library.query(location_id=world.h.towns[1].id)] == []
     assert [e.case_id for e in library.query(keywords=["宅基地"])] == ["D1"]
     assert [e.case_id for e in library.query(keywords=["欠款"], category="land")] == []
-    open_one = book.open(
+    open_one = store.open(
         "dispute", case_id="D3", trigger="report", actor=world["worker"],
         at=open_case(world, "dispute").opened_at, location_id=world.grid, category="land",
     )  # fmt: skip
     assert open_one.id not in library
 
 
-def test_refused_command_leaves_book_and_library_unchanged(world: World) -> None:
+def test_refused_command_leaves_store_and_library_unchanged(world: World) -> None:
     """A refused command changes neither the stored case nor the library."""
     library = SimilarCaseLibrary(world.h)
-    book = CaseBook(world.engine, indexes=[library])
-    case = completed_in_book(world, book, "D9", "land", "围墙纠纷")
+    store = MemoryCaseStore(world.engine, indexes=[library])
+    case = completed_in_store(world, store, "D9", "land", "围墙纠纷")
     for trigger in ("review", "analyse"):
-        case = book.apply("D9", case.version, trigger, actor=world["centre"],
-                          at=case.last.at + HOUR)  # fmt: skip
+        case = store.apply("D9", case.version, trigger, actor=world["centre"],
+                           at=case.last.at + HOUR)  # fmt: skip
     entry = library.entry("D9")
     assert entry is not None
     assert entry.case is case
     with pytest.raises(GuardFailedError):
-        book.apply("D9", case.version, "evaluate", actor=world["worker"],
-                   at=case.last.at + HOUR, stars=9)  # fmt: skip
-    assert book.get("D9") is case
+        store.apply("D9", case.version, "evaluate", actor=world["worker"],
+                    at=case.last.at + HOUR, stars=9)  # fmt: skip
+    assert store.get("D9") is case
     assert library.entry("D9") is entry
     assert len(library) == 1

@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ruian_governance import (
-    CaseBook,
     ConflictError,
     InvalidTransitionError,
+    MemoryCaseStore,
     SimilarCaseLibrary,
     TransitionError,
 )
@@ -97,7 +97,7 @@ def test_dispute_escalation_never_skips_a_level(world: World, data: st.DataObjec
 
 
 @given(data=st.data())
-def test_refused_commands_leave_the_book_and_the_library_unchanged(
+def test_refused_commands_leave_the_store_and_the_library_unchanged(
     world: World, data: st.DataObject
 ) -> None:
     """Invariant: a refused command changes neither the stored case nor the library.
@@ -106,22 +106,22 @@ def test_refused_commands_leave_the_book_and_the_library_unchanged(
     completed (and only then).
     """
     library = SimilarCaseLibrary(world.h)
-    book = CaseBook(world.engine, indexes=[library])
-    case = book.add(open_case(world, "dispute"))
+    store = MemoryCaseStore(world.engine, indexes=[library])
+    case = store.add(open_case(world, "dispute"))
     steps = data.draw(
         command_sequences(engine=world.engine, case=case, max_size=30, faults=list(Fault))
     )
     for step in steps:
         entry = library.entry(case.id)
         try:
-            case = book.apply(case.id, case.version, step.trigger, actor=step.actor,
-                              at=step.at, **step.data)  # fmt: skip
+            case = store.apply(case.id, case.version, step.trigger, actor=step.actor,
+                               at=step.at, **step.data)  # fmt: skip
         except (TransitionError, ConflictError):
             assert step.fault is not None
-            assert book.get(case.id) is case
+            assert store.get(case.id) is case
             assert library.entry(case.id) is entry
             continue
-        assert book.get(case.id) is case
+        assert store.get(case.id) is case
         filed = library.entry(case.id)
         if case.state in {"completed", "reviewed", "analysed", "evaluated"}:
             assert filed is not None

@@ -228,6 +228,7 @@ def test_commands_without_time_use_the_clock(world: World, tmp_path: Path) -> No
     with MemoryCaseStore(world.engine) as bare, pytest.raises(CaseStoreError, match="clock"):
         bare.open("event", case_id="E1", trigger="report", actor=world["worker"],
                   location_id=world.grid, category="noise")  # fmt: skip
+    assert issubclass(CaseStoreError, ValueError)
 
 
 def test_context_manager_closes(world: World, tmp_path: Path) -> None:

@@ -84,7 +84,7 @@ def _caught(machine: type[LifecycleMachine], steps: int = 30) -> str:
 def test_built_in_lifecycles_keep_every_invariant(machine: type[LifecycleMachine]) -> None:
     """Invariant: random legal and illegal commands on the built-ins break no invariant.
 
-    Refusals change nothing (case, book, library, indexes), final states are never left,
+    Refusals change nothing (case, store, library, indexes), final states are never left,
     replay equals state, escalation never skips a level, jurisdiction is never crossed and
     deadlines never precede opening.
     """

@@ -72,7 +72,6 @@ from .diagrams import lifecycle_to_dot, lifecycle_to_mermaid
 from .engine import (
     Actor,
     Case,
-    CaseBook,
     CaseIndex,
     Command,
     DataValue,
@@ -305,7 +304,6 @@ __all__ = [
     "BundledAssessment",
     "CalendarCoverageError",
     "Case",
-    "CaseBook",
     "CaseIndex",
     "CaseStore",
     "CaseStoreError",

@@ -683,8 +683,8 @@ def similar_disputes(
 ) -> tuple[LibraryEntry, ...]:
     """Query the similar-case library 类案库 built from ``cases`` (completed disputes).
 
-    The cases are filed in a :class:`~ruian_governance.SimilarCaseLibrary` as a case book
-    would file them, then queried by category, place (a unit and everything under it) and
+    The cases are filed in a :class:`~ruian_governance.SimilarCaseLibrary` as a case store's
+    index would file them, then queried by category, place (a unit and everything under it) and
     keywords (all must appear in the dossier).
     """
     library = SimilarCaseLibrary(hierarchy)

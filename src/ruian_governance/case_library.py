@@ -2,9 +2,10 @@
 
 When a dispute is completed 办结, its electronic dossier 电子卷宗 joins the library, and users
 look up similar cases by category, location (a unit and everything under it) and keywords.
-The library is an index a :class:`~ruian_governance.CaseBook` keeps up to date: it observes
-every stored case and files those that reached a library state.  A refused command never
-reaches it.
+The library is an index a case store keeps up to date (give it to
+:class:`~ruian_governance.MemoryCaseStore` or :class:`~ruian_governance.SQLiteCaseStore` with
+``indexes=``): it observes every stored case and files those that reached a library state.  A
+refused command never reaches it.
 
 >>> from ruian_governance import SimilarCaseLibrary, generate_hierarchy
 >>> library = SimilarCaseLibrary(generate_hierarchy(towns=2, villages=4, grids=8,

@@ -37,16 +37,13 @@ True
 from __future__ import annotations
 
 import sys
-import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeAlias, runtime_checkable
 
 import attrs
 
-from .clock import Clock
 from .errors import (
-    ConflictError,
     GuardFailedError,
     InvalidActorError,
     InvalidTransitionError,
@@ -64,7 +61,6 @@ from .lifecycle import Effect, Jurisdiction, LifecycleDefinition, Transition
 __all__ = [
     "Actor",
     "Case",
-    "CaseBook",
     "CaseIndex",
     "Command",
     "DataValue",
@@ -932,152 +928,20 @@ class Engine:
         return tuple(late)
 
 
-# --------------------------------------------------------------------------- a case book
+# --------------------------------------------------------------------------- case indexes
 
 
 @runtime_checkable
 class CaseIndex(Protocol):
-    """An index a :class:`CaseBook` tells of every case it stores (e.g. the similar-case library).
+    """An index a case store tells of every case it stores (e.g. the similar-case library).
 
-    ``observe`` is called with each stored case, under the book's lock, after the
-    compare-and-set succeeded; a refused or conflicting command never reaches it.
+    Give indexes to :class:`~ruian_governance.MemoryCaseStore` or
+    :class:`~ruian_governance.SQLiteCaseStore` with ``indexes=``.  ``observe`` is called
+    with each stored case after its write succeeded (in memory: under the store's lock, right
+    after the compare-and-set; in SQLite: after the commit); a refused or conflicting write
+    never reaches it.
     """
 
     def observe(self, case: Case) -> None:
         """Take note of a stored case (new, or a new version of a known one)."""
         ...
-
-
-class CaseBook:
-    """An in-memory store of cases with optimistic concurrency (compare-and-set on version).
-
-    Commands are checked outside the lock; only the compare-and-set that stores the new case
-    (and tells the indexes) holds it.  Of two commands on the same version of a case, exactly
-    one is stored; the other raises :class:`~ruian_governance.ConflictError`.
-
-    Args:
-        engine: The engine that runs the commands.
-        indexes: :class:`CaseIndex` objects (e.g. a
-            :class:`~ruian_governance.SimilarCaseLibrary`), told of every stored case.
-        clock: Tells the time of commands given without ``at=`` (the book never reads the
-            wall clock itself); without a clock, every command needs its ``at``.
-
-    >>> from datetime import datetime
-    >>> from ruian_governance import (CHINA_STANDARD_TIME, Actor, Engine, Level, ManualClock,
-    ...                               generate_hierarchy)
-    >>> h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0)
-    >>> clock = ManualClock(at=datetime(2025, 3, 3, 9, tzinfo=CHINA_STANDARD_TIME))
-    >>> book = CaseBook(Engine(h), clock=clock)
-    >>> grid = h.units_at(Level.GRID)[0]
-    >>> worker = Actor.of(h, h.people_of(grid.id, role="grid_worker")[0].id, "grid_worker")
-    >>> case = book.open("event", case_id="E1", trigger="report", actor=worker,
-    ...                  location_id=grid.id, category="noise", severity="ordinary")
-    >>> case.opened_at == clock.now(), len(book)
-    (True, 1)
-    """
-
-    def __init__(
-        self,
-        engine: Engine,
-        *,
-        indexes: Iterable[CaseIndex] = (),
-        clock: Clock | None = None,
-    ) -> None:
-        self._engine = engine
-        self._indexes = tuple(indexes)
-        self._clock = clock
-        self._cases: dict[str, Case] = {}
-        self._lock = threading.Lock()
-
-    @property
-    def engine(self) -> Engine:
-        """The engine that runs the commands."""
-        return self._engine
-
-    def __len__(self) -> int:
-        return len(self._cases)
-
-    def __iter__(self) -> Iterator[Case]:
-        return iter(list(self._cases.values()))
-
-    def __contains__(self, case_id: object) -> bool:
-        return case_id in self._cases
-
-    def get(self, case_id: str) -> Case:
-        """Return the stored case.
-
-        Raises:
-            UnknownIdError: No case with this id is stored.
-        """
-        try:
-            return self._cases[case_id]
-        except KeyError:
-            raise UnknownIdError(case_id, "the case book") from None
-
-    def _store(self, case: Case, expected: int | None) -> None:
-        with self._lock:
-            current = self._cases.get(case.id)
-            actual = None if current is None else current.version
-            if actual != expected:
-                raise ConflictError(case.id, expected, actual)
-            self._cases[case.id] = case
-            for index in self._indexes:
-                index.observe(case)
-
-    def add(self, case: Case) -> Case:
-        """Store a new case.
-
-        Raises:
-            ConflictError: A case with this id is already stored.
-        """
-        self._store(case, None)
-        return case
-
-    def _now(self, at: datetime | None) -> datetime:
-        if at is not None:
-            return at
-        if self._clock is None:
-            msg = "give the command's time (at=...) or build the book with a clock"
-            raise ValueError(msg)
-        return self._clock.now()
-
-    def open(self, lifecycle: str, *, at: datetime | None = None, **facts: Any) -> Case:
-        """Open a case with :meth:`Engine.open` (at ``at``, or the clock's time) and store it.
-
-        Raises:
-            ValueError: No ``at`` and no clock.
-            ConflictError: A case with this id is already stored.
-            TransitionError: The opening command was refused.
-        """
-        return self.add(self._engine.open(lifecycle, at=self._now(at), **facts))
-
-    def apply(
-        self,
-        case_id: str,
-        expected_version: int,
-        trigger: str,
-        *,
-        actor: Actor,
-        at: datetime | None = None,
-        **data: DataValue,
-    ) -> Case:
-        """Fire ``trigger`` on the stored case if it is still at ``expected_version``.
-
-        ``at`` defaults to the book's clock.
-
-        Raises:
-            ValueError: No ``at`` and no clock.
-            UnknownIdError: No case with this id is stored.
-            ConflictError: The stored case is at another version (someone else won).
-            TransitionError: The command was refused; nothing changed.
-        """
-        case = self.get(case_id)
-        if case.version != expected_version:
-            raise ConflictError(case_id, expected_version, case.version)
-        new = self._engine.apply(case, trigger, actor=actor, at=self._now(at), **data)
-        self._store(new, expected_version)
-        return new
-
-    def overdue(self, now: datetime) -> tuple[Case, ...]:
-        """Return the stored cases that are late at ``now`` (see :meth:`Engine.overdue`)."""
-        return self._engine.overdue(list(self._cases.values()), now)

@@ -46,13 +46,14 @@ from .builtin_lifecycles import (
 )
 from .case_library import SimilarCaseLibrary
 from .clock import CHINA_STANDARD_TIME, Deadline, DeadlinePolicy
-from .engine import Actor, Case, CaseBook, Engine
+from .engine import Actor, Case, Engine
 from .errors import DataError, RouteError, SimulationConfigError
 from .hierarchy import Department, Hierarchy, Level, Person, Post
 from .lifecycle import LifecycleDefinition
 from .presets import ruian_preset
 from .routing import RULES_2021, Report, Router, RoutingRules, SeverityTier
 from .serialisation import from_document, make_converter, to_document
+from .stores import MemoryCaseStore
 
 __all__ = [
     "CYCLE_DAYS",
@@ -381,7 +382,7 @@ class SimulationResult:
 
 
 class _Run:
-    """One run: the event queue, the case book and the actors."""
+    """One run: the event queue, the case store and the actors."""
 
     def __init__(self, config: SimulationConfig, hierarchy: Hierarchy) -> None:
         self.config = config
@@ -390,7 +391,7 @@ class _Run:
         self.lifecycles = simulation_lifecycles(config)
         self.engine = Engine(hierarchy, self.lifecycles)
         self.library = SimilarCaseLibrary(hierarchy)
-        self.book = CaseBook(self.engine, indexes=(self.library,))
+        self.store = MemoryCaseStore(self.engine, indexes=(self.library,))
         self.router = Router(hierarchy, config.rules)
         self.queue: list[tuple[datetime, int, Callable[[datetime, str], None], str]] = []
         self.seq = 0
@@ -485,8 +486,8 @@ class _Run:
         self.at(now + timedelta(hours=hours), handler, case_id)
 
     def fire(self, case_id: str, trigger: str, actor: Actor, now: datetime, **data: Any) -> Case:
-        case = self.book.get(case_id)
-        new = self.book.apply(case_id, case.version, trigger, actor=actor, at=now, **data)
+        case = self.store.get(case_id)
+        new = self.store.apply(case_id, case.version, trigger, actor=actor, at=now, **data)
         self.commands += 1
         if self.engine.lifecycle(new.lifecycle).state(new.state).final:
             self.open.pop(case_id, None)
@@ -567,7 +568,7 @@ class _Run:
             tier = SeverityTier.LARGER
             handlers = self.route(grid, category, tier)
         case_id = self.new_id("E")
-        self.book.open(
+        self.store.open(
             "event",
             case_id=case_id,
             trigger="report",
@@ -594,14 +595,14 @@ class _Run:
         return self.operator[case.unit_id]
 
     def solve_on_spot(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         self.fire(
             case_id, "solve_on_spot", self.worker[case.location_id], now, result="现场劝导解决"
         )
         self.later(now, 1, 24, self.evaluate_event, case_id)
 
     def triage_event(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         actor = self.holder_actor(case)
         if not self.handlers[case_id] or self.rng.random() < self.config.reject:
             self.fire(case_id, "reject", actor, now, reason="不属于受理范围")
@@ -610,7 +611,7 @@ class _Run:
         self.later(now, 0.2, 2, self.dispatch_event, case_id)
 
     def dispatch_event(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         units = self.handlers[case_id]
         if case.severity == "major" and case.unit_id != self.city:
             self.fire(
@@ -649,7 +650,7 @@ class _Run:
         return opening + timedelta(minutes=int(self.rng.random() * 480))
 
     def sign_event(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         lead = case.assignees[0]
         flags = self.flags.setdefault(case_id, set())
         if "returned" not in flags and self.rng.random() < self.config.return_:
@@ -674,7 +675,7 @@ class _Run:
         return units
 
     def start_event(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         self.fire(case_id, "start", self.officer[case.assignees[0]], now)
         hours = {"ordinary": (2, 60), "larger": (24, 120), "major": (48, 160)}[
             case.severity or "ordinary"
@@ -682,12 +683,12 @@ class _Run:
         self.later(now, *hours, self.feed_back, case_id)
 
     def feed_back(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         self.fire(case_id, "feed_back", self.officer[case.assignees[0]], now, result="已处置")
         self.later(now, 1, 24, self.verify_event, case_id)
 
     def verify_event(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         worker = self.worker[case.location_id]
         flags = self.flags.setdefault(case_id, set())
         if "failed" not in flags and self.rng.random() < self.config.fail_verification:
@@ -699,7 +700,7 @@ class _Run:
         self.later(now, 0.5, 4, self.close_event, case_id)
 
     def close_event(self, now: datetime, case_id: str) -> None:
-        self.fire(case_id, "close", self.holder_actor(self.book.get(case_id)), now)
+        self.fire(case_id, "close", self.holder_actor(self.store.get(case_id)), now)
         self.later(now, 1, 48, self.evaluate_event, case_id)
 
     def stars(self, case: Case, closed_at: datetime) -> int:
@@ -708,7 +709,7 @@ class _Run:
         return 1 + _pick(self.rng, _cumulative(weights))
 
     def evaluate_event(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         stars = self.stars(case, case.last.at)
         self.fire(case_id, "evaluate", self.worker[case.location_id], now, stars=stars)
 
@@ -720,7 +721,7 @@ class _Run:
         parties = tuple(rng.choice(_SURNAMES) + rng.choice(_GIVEN) for _ in range(2))
         label = self.config.rules.category(category).label.zh
         village = self.h.unit(grid).parent_id or ""
-        self.book.open(
+        self.store.open(
             "dispute",
             case_id=case_id,
             trigger="report",
@@ -742,7 +743,7 @@ class _Run:
         return self.holder_actor(case)
 
     def triage_dispute(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         actor = self.holder_actor(case)
         if self.rng.random() < self.config.reject:
             self.fire(case_id, "dismiss", actor, now, reason="不属于矛盾纠纷")
@@ -752,7 +753,7 @@ class _Run:
         self.later(now, 0.5, 8, self.start_mediation, case_id)
 
     def start_mediation(self, now: datetime, case_id: str) -> None:
-        case = self.fire(case_id, "start_mediation", self.mediator(self.book.get(case_id)), now)
+        case = self.fire(case_id, "start_mediation", self.mediator(self.store.get(case_id)), now)
         if case.severity in {"complex", "difficult"} and self.task_force_departments(case):
             self.later(now, 1, 8, self.form_task_force, case_id)
         else:
@@ -763,7 +764,7 @@ class _Run:
         return tuple(d.id for k in kinds for d in self.h.departments_of_kind(k))
 
     def form_task_force(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         departments = self.task_force_departments(case)
         self.fire(
             case_id,
@@ -780,16 +781,16 @@ class _Run:
             self.officer[departments[0]],
             now,
             note="线上会商，收集各方诉求",
-            claims=self.book.get(case_id).parties,
+            claims=self.store.get(case_id).parties,
         )
-        self.schedule_outcome(now, self.book.get(case_id))
+        self.schedule_outcome(now, self.store.get(case_id))
 
     def schedule_outcome(self, now: datetime, case: Case) -> None:
         hours = {"simple": (2, 30), "complex": (24, 140), "difficult": (72, 360)}
         self.later(now, *hours.get(case.severity or "simple", (2, 30)), self.mediate, case.id)
 
     def mediate(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         actor = self.mediator(case)
         if self.rng.random() < self.config.agreement:
             self.fire(case_id, "reach_agreement", actor, now, terms="双方达成调解协议")
@@ -805,7 +806,7 @@ class _Run:
             self.schedule_outcome(now, case)
 
     def apply_confirmation(self, now: datetime, case_id: str) -> None:
-        self.fire(case_id, "apply_confirmation", self.mediator(self.book.get(case_id)), now)
+        self.fire(case_id, "apply_confirmation", self.mediator(self.store.get(case_id)), now)
         self.later(now, 24, 120, self.confirm, case_id)
 
     def confirm(self, now: datetime, case_id: str) -> None:
@@ -815,7 +816,7 @@ class _Run:
         self.later(now, 12, 48, self.review, case_id)
 
     def complete_dispute(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         outcome = "判决结案" if case.state == "litigation" else "调解结案"
         self.fire(case_id, "complete", self.mediator(case), now, outcome=outcome)
         self.later(now, 12, 48, self.review, case_id)
@@ -829,7 +830,7 @@ class _Run:
         self.later(now, 12, 48, self.evaluate_dispute, case_id)
 
     def evaluate_dispute(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         done = case.records("complete") or case.records("confirm")
         stars = self.stars(case, done[-1].at if done else now)
         self.fire(case_id, "evaluate", self.worker[case.location_id], now, stars=stars)
@@ -838,7 +839,7 @@ class _Run:
 
     def supervise(self, now: datetime, _day: str) -> None:
         ids = [i for i in self.open if not i.startswith("H")]
-        late = self.engine.overdue([self.book.get(i) for i in ids], now)
+        late = self.engine.overdue([self.store.get(i) for i in ids], now)
         for case in late:
             flags = self.flags.setdefault(case.id, set())
             if case.lifecycle == "dispute":
@@ -878,7 +879,7 @@ class _Run:
         use_panel = self.panel is not None and rng.random() < 0.5
         actor = self.panel if use_panel and self.panel is not None else self.centre
         case_id = self.new_id("H")
-        self.book.open(
+        self.store.open(
             "hazard",
             case_id=case_id,
             trigger="find_in_covert_inspection",
@@ -896,7 +897,7 @@ class _Run:
             self.later(now, 2, 24, self.assign_hazard, case_id)
 
     def assign_hazard(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         self.fire(
             case_id,
             "assign",
@@ -908,14 +909,14 @@ class _Run:
         self.later(now, 4, 48, self.start_rectification, case_id)
 
     def start_rectification(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         self.fire(
             case_id, "start_rectification", self.officer[case.assignees[0]], now, **_FIVE_FIXED
         )
         self.later(now, 48, 600, self.submit_hazard, case_id)
 
     def submit_hazard(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         self.fire(
             case_id, "submit_for_check", self.officer[case.assignees[0]], now, result="已整改"
         )
@@ -927,7 +928,7 @@ class _Run:
         self.at(when + timedelta(minutes=int(self.rng.random() * 480)), self.check_hazard, case_id)
 
     def check_hazard(self, now: datetime, case_id: str) -> None:
-        case = self.book.get(case_id)
+        case = self.store.get(case_id)
         actor = self.holder_actor(case)
         if self.rng.random() < 0.15:
             self.fire(case_id, "fail_check", actor, now, reason="整改不到位")
@@ -938,7 +939,7 @@ class _Run:
     def revisit(self, now: datetime, _day: str) -> None:
         """The revisit fortnight: overdue hazards climb one rung, at most every other day."""
         ids = [i for i in self.open if i.startswith("H")]
-        for case in self.engine.overdue([self.book.get(i) for i in ids], now):
+        for case in self.engine.overdue([self.store.get(i) for i in ids], now):
             if case.state not in {"assigned", "rectifying"}:
                 continue
             rung = hazard_rung(case)
@@ -1011,7 +1012,7 @@ def simulate(
             raise SimulationConfigError(field="hotspots", problem=f"unknown unit {spot.unit_id!r}")
     run = _Run(config, staff_for_simulation(base))
     run.run(progress)
-    cases = tuple(sorted(run.book, key=lambda c: c.id))
+    cases = tuple(run.store)  # by id
     return SimulationResult(
         config=config,
         hierarchy=run.h,

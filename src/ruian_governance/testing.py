@@ -4,12 +4,13 @@ Needs the optional extra: ``pip install 'ruian_governance[hypothesis]'``.  Nothi
 package imports this module, so the package works without Hypothesis.
 
 Each machine is a :class:`hypothesis.stateful.RuleBasedStateMachine` that opens a few cases in
-a :class:`~ruian_governance.CaseBook` (with a :class:`~ruian_governance.SimilarCaseLibrary`
-index) and drives them through random legal commands (found by walking the engine, see
-:func:`ruian_governance.strategies.commands`) and illegal ones (wrong actor, wrong state,
-missing data, time going backwards) from random actors, checking the library's invariants:
+a :class:`~ruian_governance.MemoryCaseStore` (with a
+:class:`~ruian_governance.SimilarCaseLibrary` index) and drives them through random legal
+commands (found by walking the engine, see :func:`ruian_governance.strategies.commands`) and
+illegal ones (wrong actor, wrong state, missing data, time going backwards) from random actors,
+checking the library's invariants:
 
-- a rejected command changes nothing: not the case, its history or version, not the book, not
+- a rejected command changes nothing: not the case, its history or version, not the store, not
   the similar-case library, not any other index; an illegal command is always rejected;
 - an accepted command appends exactly one record, in time order, and never leaves a final
   state;
@@ -50,12 +51,13 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from .builtin_lifecycles import DISPUTE_LIFECYCLE, EVENT_LIFECYCLE, HAZARD_LIFECYCLE
 from .case_library import SimilarCaseLibrary
-from .engine import Actor, Case, CaseBook, Engine
+from .engine import Actor, Case, Engine
 from .errors import TransitionError
 from .hierarchy import AdminUnit, Hierarchy, Level, Person, Post
 from .lifecycle import Jurisdiction, LifecycleDefinition
 from .presets import generate_hierarchy
 from .routing import RULES_2021
+from .stores import MemoryCaseStore
 from .strategies import (
     DataValues,
     Fault,
@@ -181,7 +183,7 @@ def _need_hierarchy(value: object) -> None:
 
 @attrs.define
 class CaseObserver:
-    """A :class:`~ruian_governance.CaseIndex` that counts what the case book tells it.
+    """A :class:`~ruian_governance.CaseIndex` that counts what the case store tells it.
 
     The machines register one beside the similar-case library, to check that a rejected
     command reaches no index.
@@ -236,7 +238,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     After every accepted command ``last_accepted`` holds ``(before, after)`` and
     :meth:`check_transition` is called; after a refused one ``last_refused`` holds the error.
-    ``book``, ``engine``, ``library`` and ``case_ids`` are there for invariants of your own.
+    ``store``, ``engine``, ``library`` and ``case_ids`` are there for invariants of your own.
     """
 
     hierarchy: ClassVar[Hierarchy | None] = None
@@ -261,7 +263,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.engine = Engine(self.hierarchy_used, cls.lifecycles)
         self.library = SimilarCaseLibrary(self.hierarchy_used, lifecycles=cls.library_lifecycles)
         self.observer = CaseObserver()
-        self.book = CaseBook(self.engine, indexes=[self.library, self.observer])
+        self.store = MemoryCaseStore(self.engine, indexes=[self.library, self.observer])
         self.case_ids: list[str] = []
         self.last_accepted: tuple[Case, Case] | None = None
         self.last_refused: TransitionError | None = None
@@ -325,7 +327,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         """Open a case of a drawn lifecycle, by an actor allowed to open it."""
         how = attrs.evolve(self._opening, ids=st.just(f"C{len(self.case_ids) + 1}"))
         case = data.draw(_opened_case(how).map(_Opened), label="case").case
-        self.book.add(case)
+        self.store.add(case)
         self.case_ids.append(case.id)
         self.last_accepted = None
         self._check_deadline(case)
@@ -339,17 +341,17 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def legal_command(self, data: st.DataObject) -> None:
         """Fire a legal command (one the engine accepts) on a drawn case."""
-        case = self.book.get(data.draw(st.sampled_from(self.case_ids), label="case_id"))
+        case = self.store.get(data.draw(st.sampled_from(self.case_ids), label="case_id"))
         step = data.draw(_next_command(self._commands, case, (), True), label="command")
         if step is None:  # a final state, or every guard refused: nothing legal to do
             self.last_accepted = None
             return
         try:
-            after = self.book.apply(
+            after = self.store.apply(
                 case.id, case.version, step.trigger, actor=step.actor, at=step.at, **step.data
             )
         except TransitionError as error:  # pragma: no cover - only with a nondeterministic guard
-            msg = f"the book refused a command the engine accepted: {error}"
+            msg = f"the store refused a command the engine accepted: {error}"
             raise AssertionError(msg) from error
         self.last_accepted = (case, after)
         self.last_refused = None
@@ -360,17 +362,17 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def illegal_command(self, data: st.DataObject) -> None:
         """Fire an illegal command on a drawn case: it is refused and changes nothing."""
-        case = self.book.get(data.draw(st.sampled_from(self.case_ids), label="case_id"))
+        case = self.store.get(data.draw(st.sampled_from(self.case_ids), label="case_id"))
         step = data.draw(
             _next_command(self._commands, case, type(self).faults, False), label="command"
         )
         if step is None:  # pragma: no cover - legal=False always draws a command
             return
-        stored = {cid: self.book.get(cid) for cid in self.case_ids}
+        stored = {cid: self.store.get(cid) for cid in self.case_ids}
         filed = {cid: self.library.entry(cid) for cid in self.case_ids}
         seen = dict(self.observer.seen)
         try:
-            self.book.apply(
+            self.store.apply(
                 case.id, case.version, step.trigger, actor=step.actor, at=step.at, **step.data
             )
         except TransitionError as error:
@@ -381,7 +383,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             raise AssertionError(msg)
         self.last_accepted = None
         for cid, before in stored.items():
-            now = self.book.get(cid)
+            now = self.store.get(cid)
             _expect(now is before, f"a rejected command changed case {cid}")
             _expect(
                 now.history == before.history,
@@ -403,14 +405,14 @@ class LifecycleMachine(RuleBasedStateMachine):
     def cases_replay_to_themselves(self) -> None:
         """Replaying every stored case's history gives the stored case back."""
         for case_id in self.case_ids:
-            case = self.book.get(case_id)
+            case = self.store.get(case_id)
             _expect(self.engine.replay(case.history) == case, f"replay of {case_id} differs")
 
     @invariant()
     def deadlines_never_precede_opening(self) -> None:
         """No stored case falls due before it was opened."""
         for case_id in self.case_ids:
-            self._check_deadline(self.book.get(case_id))
+            self._check_deadline(self.store.get(case_id))
 
     def check_transition(self, before: Case, after: Case) -> None:
         """Check one accepted command (``before`` -> ``after``); override to add checks.
