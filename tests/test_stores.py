@@ -199,6 +199,10 @@ def test_cases_that_do_not_follow_their_history_are_refused(world: World, store:
         store.save(attrs.evolve(happy(world, base, 1), version=7), expected_version=0)
     with pytest.raises(CaseStoreError):
         store.save(happy(world, base, 1), expected_version=-1)
+    one = happy(world, base, 1)
+    with pytest.raises(CaseStoreError, match="seq 5"):
+        store.save(attrs.evolve(one, history=(one.history[0], attrs.evolve(one.history[1], seq=5))),
+                   expected_version=0)  # fmt: skip
     shuffled = happy(world, base, 2)
     bad_seq = attrs.evolve(shuffled.history[2], seq=9)
     with pytest.raises(CaseStoreError):

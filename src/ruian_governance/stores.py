@@ -259,26 +259,38 @@ class _Store(ABC):
         for seq, record in enumerate(case.history):
             if record.seq != seq:
                 raise CaseStoreError(case.id, f"record {seq} has seq {record.seq}")
-        self._deadline_runs(case)
-        self._town_of(case.unit_id)
+        self._check_placed(case)
+
+    def _check_placed(self, case: Case) -> None:
+        """Check that the case's state is one of its lifecycle's and its unit is known.
+
+        Both answers are cached, so a known state and unit cost two dictionary lookups.
+        """
+        if (case.lifecycle, case.state) not in self._running:
+            self._deadline_runs(case)
+        if case.unit_id not in self._towns:
+            self._town_of(case.unit_id)
 
     def _new_records(self, case: Case, expected_version: int) -> tuple[HistoryRecord, ...]:
         """The records ``case`` adds to version ``expected_version``, checked."""
-        if expected_version < 0 or case.version <= expected_version:
+        version = case.version
+        history = case.history
+        if expected_version < 0 or version <= expected_version:
             raise CaseStoreError(
                 case.id,
-                f"version {case.version} is not later than expected version {expected_version}",
+                f"version {version} is not later than expected version {expected_version}",
             )
-        if case.version != len(case.history) - 1:
-            raise CaseStoreError(
-                case.id, f"version {case.version} does not fit {len(case.history)} records"
-            )
-        new = case.history[expected_version + 1 :]
-        for seq, record in enumerate(new, start=expected_version + 1):
-            if record.seq != seq:
-                raise CaseStoreError(case.id, f"record {seq} has seq {record.seq}")
-        self._deadline_runs(case)
-        self._town_of(case.unit_id)
+        if version != len(history) - 1:
+            raise CaseStoreError(case.id, f"version {version} does not fit {len(history)} records")
+        new = history[expected_version + 1 :]
+        if version == expected_version + 1:  # one command, the usual case: one record
+            if new[0].seq != version:
+                raise CaseStoreError(case.id, f"record {version} has seq {new[0].seq}")
+        else:
+            for seq, record in enumerate(new, start=expected_version + 1):
+                if record.seq != seq:
+                    raise CaseStoreError(case.id, f"record {seq} has seq {record.seq}")
+        self._check_placed(case)
         return new
 
     def _now(self, at: datetime | None) -> datetime:
@@ -453,7 +465,8 @@ class MemoryCaseStore(_Store):
             if current.version != expected_version:
                 raise ConflictError(case.id, expected_version, current.version)
             self._cases[case.id] = case
-            self._tell(case)
+            for index in self._indexes:
+                index.observe(case)
         return case
 
     def get(self, case_id: str) -> Case:
