@@ -1,8 +1,9 @@
 """Benchmark: build + validate + JSON round trip of the Rui'an preset and a province.
 
 Run: ``.venv/bin/python benchmarks/bench_hierarchy.py [--skip-province]``.  Each scale runs in a
-fresh subprocess so that its peak memory (ru_maxrss) is its own.  Times are wall-clock seconds on
-one core; peak memory is the process's maximum resident set size.
+fresh subprocess so that its peak memory (ru_maxrss) is its own, once with Python's cyclic
+garbage collector on (the default) and once with it paused, as the command line does for runs.
+Times are wall-clock seconds on one core; peak memory is the process's maximum resident set size.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ SCALES = {
 }
 
 
-def run_scale(name: str) -> dict[str, float]:
+def run_scale(name: str, *, gc_off: bool = False) -> dict[str, float]:
+    import gc
     import resource
     import time
 
@@ -49,6 +51,8 @@ def run_scale(name: str) -> dict[str, float]:
     sizes = dict(SCALES[name])
     towns = RUIAN_TOWNS if sizes.pop("towns") == "RUIAN" else SCALES[name]["towns"]
     result: dict[str, float] = {}
+    if gc_off:
+        gc.disable()
     start = time.perf_counter()
     h = generate_hierarchy(towns=towns, seed=1, **sizes)  # type: ignore[arg-type]
     result["generate_and_validate_s"] = time.perf_counter() - start
@@ -86,23 +90,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-province", action="store_true")
     parser.add_argument("--scale", choices=sorted(SCALES), help=argparse.SUPPRESS)
+    parser.add_argument("--gc-off", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.scale:
-        print(json.dumps(run_scale(args.scale)))
+        print(json.dumps(run_scale(args.scale, gc_off=args.gc_off)))
         return
     for name in SCALES:
         if name == "province" and args.skip_province:
             continue
-        out = subprocess.run(
-            [sys.executable, __file__, "--scale", name],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        figures = json.loads(out)
-        print(f"{name}:")
-        for key, value in figures.items():
-            print(f"  {key:>24}: {value:,.3f}")
+        for gc_off in (False, True):
+            extra = ["--gc-off"] if gc_off else []
+            out = subprocess.run(
+                [sys.executable, __file__, "--scale", name, *extra],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            figures = json.loads(out)
+            print(f"{name} (cyclic GC {'paused' if gc_off else 'on'}):")
+            for key, value in figures.items():
+                print(f"  {key:>24}: {value:,.3f}")
 
 
 if __name__ == "__main__":
