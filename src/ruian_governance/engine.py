@@ -39,7 +39,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol, TypeAlias, runtime_checkable
+from typing import Any, Protocol, TypeAlias, TypedDict, runtime_checkable
 
 import attrs
 
@@ -335,6 +335,15 @@ def _command(  # noqa: PLR0913, PLR0917 - one argument per field
     _m_hierarchy(command, hierarchy)
     _m_lifecycle(command, lifecycle)
     return command
+
+
+class _Where(TypedDict):
+    """The context every refusal names: which case, in which state, which trigger, by whom."""
+
+    case_id: str
+    state: str
+    trigger: str
+    actor: object
 
 
 _CACHE_LIMIT = 4096
@@ -725,41 +734,28 @@ class Engine:
         opening: bool = False,
     ) -> None:
         trigger = transition.trigger
+        where: _Where = {
+            "case_id": case.id,
+            "state": case.state,
+            "trigger": trigger,
+            "actor": actor,
+        }
         if (actor.person_id, actor.role, actor.unit_id) not in self._posts:
-            raise InvalidActorError(case_id=case.id, state=case.state, trigger=trigger, actor=actor)
+            raise InvalidActorError(**where)
         if actor.role not in transition.roles:
             raise RoleNotAllowedError(
-                case_id=case.id,
-                state=case.state,
-                trigger=trigger,
-                actor=actor,
-                detail=f"allowed: {', '.join(sorted(transition.roles))}",
+                **where, detail=f"allowed: {', '.join(sorted(transition.roles))}"
             )
         rule = transition.jurisdiction
         if rule is not Jurisdiction.ANY and not self.in_jurisdiction(rule, case, actor):
-            raise JurisdictionError(
-                case_id=case.id,
-                state=case.state,
-                trigger=trigger,
-                actor=actor,
-                detail=f"must be {rule.label.en}",
-            )
+            raise JurisdictionError(**where, detail=f"must be {rule.label.en}")
         if not opening:
             if at.tzinfo is None:
-                raise TimeOrderError(
-                    case_id=case.id,
-                    state=case.state,
-                    trigger=trigger,
-                    actor=actor,
-                    detail="time must be timezone-aware",
-                )
+                raise TimeOrderError(**where, detail="time must be timezone-aware")
             last = case.history[-1].at
             if at < last:
                 raise TimeOrderError(
-                    case_id=case.id,
-                    state=case.state,
-                    trigger=trigger,
-                    actor=actor,
+                    **where,
                     detail=f"{at.isoformat()} is before the last record at {last.isoformat()}",
                 )
         requires = transition.requires
@@ -767,30 +763,15 @@ class Engine:
             keys = data.keys()
             missing = requires - keys
             if missing:
-                raise MissingDataError(
-                    missing=missing, case_id=case.id, state=case.state, trigger=trigger, actor=actor
-                )
+                raise MissingDataError(missing=missing, **where)
             unexpected = keys - requires - transition.accepts
             if unexpected:
-                raise UnexpectedDataError(
-                    unexpected=unexpected,
-                    case_id=case.id,
-                    state=case.state,
-                    trigger=trigger,
-                    actor=actor,
-                )
+                raise UnexpectedDataError(unexpected=unexpected, **where)
         if transition.guards:
             command = _command(case, trigger, actor, at, data, self._hierarchy, definition)
             for guard in transition.guards:
                 if not guard.check(command):
-                    raise GuardFailedError(
-                        guard=guard.key,
-                        case_id=case.id,
-                        state=case.state,
-                        trigger=trigger,
-                        actor=actor,
-                        detail=guard.label.en,
-                    )
+                    raise GuardFailedError(guard=guard.key, **where, detail=guard.label.en)
 
     def _changes(  # noqa: PLR0913, PLR0917 - the command's parts, private
         self,
