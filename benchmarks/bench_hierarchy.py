@@ -41,12 +41,9 @@ def run_scale(name: str, *, gc_off: bool = False) -> dict[str, float]:
 
     import attrs
 
-    from ruian_governance import (
-        RUIAN_TOWNS,
-        generate_hierarchy,
-        hierarchy_from_dict,
-        hierarchy_to_dict,
-    )
+    from ruian_governance import generate_hierarchy
+    from ruian_governance.io import hierarchy_from_dict, hierarchy_to_dict
+    from ruian_governance.presets import RUIAN_TOWNS
 
     sizes = dict(SCALES[name])
     towns = RUIAN_TOWNS if sizes.pop("towns") == "RUIAN" else SCALES[name]["towns"]

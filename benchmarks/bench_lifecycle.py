@@ -49,7 +49,10 @@ from ruian_governance import (
     Level,
     generate_hierarchy,
 )
-from ruian_governance.engine import _advance, _record  # the engine's own record constructors
+from ruian_governance.lifecycles.engine import (  # the engine's own record constructors
+    _advance,
+    _record,
+)
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA_STANDARD_TIME)
 STEP_TIMES = [T0 + timedelta(minutes=20 * k) for k in range(16)]

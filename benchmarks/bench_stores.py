@@ -30,13 +30,13 @@ from typing import Any
 from ruian_governance import (
     CHINA_STANDARD_TIME,
     Actor,
-    CaseStore,
     Engine,
     Level,
     MemoryCaseStore,
     SQLiteCaseStore,
     generate_hierarchy,
 )
+from ruian_governance.stores import CaseStore
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA_STANDARD_TIME)
 STEP = timedelta(minutes=20)

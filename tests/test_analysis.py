@@ -10,19 +10,20 @@ import pytest
 from ruian_governance import (
     CHINA_STANDARD_TIME,
     Actor,
-    AnalysisError,
-    AssessmentWeights,
     Case,
     Engine,
     Hierarchy,
     Level,
-    PlantedHotspot,
-    Rate,
     SimulationConfig,
+    generate_hierarchy,
+    simulate,
+)
+from ruian_governance.analysis import (
+    AssessmentWeights,
+    Rate,
     bundled_assessment,
     closed_at,
     escalation_rate,
-    generate_hierarchy,
     hotspots,
     on_time_rate,
     poisson_upper_tail,
@@ -30,12 +31,12 @@ from ruian_governance import (
     return_rate,
     satisfaction,
     similar_disputes,
-    simulate,
-    staff_for_simulation,
     summarise,
     time_to_close,
     volumes,
 )
+from ruian_governance.errors import AnalysisError
+from ruian_governance.sim import PlantedHotspot, staff_for_simulation
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA_STANDARD_TIME)
 H = timedelta(hours=1)

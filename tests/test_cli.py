@@ -10,15 +10,10 @@ import attrs
 import pytest
 from click.testing import CliRunner, Result
 
-from ruian_governance import (
-    RULES_2021,
-    Hierarchy,
-    generate_hierarchy,
-    hierarchy_to_dict,
-    read_cases,
-    to_document,
-)
-from ruian_governance.cli import cli, main
+from ruian_governance import RULES_2021, Hierarchy, generate_hierarchy, to_document
+from ruian_governance.cli import main
+from ruian_governance.cli.commands import cli
+from ruian_governance.io import hierarchy_to_dict, read_cases
 
 
 @pytest.fixture(scope="module")

@@ -8,17 +8,15 @@ import pytest
 
 from ruian_governance import (
     CHINA_STANDARD_TIME,
-    CHINESE_WORKDAYS,
-    CalendarCoverageError,
     Clock,
-    DayCount,
     Deadline,
     DeadlinePolicy,
     FixedClock,
     ManualClock,
     RuianGovernanceError,
-    add_working_days,
 )
+from ruian_governance.errors import CalendarCoverageError
+from ruian_governance.models import CHINESE_WORKDAYS, DayCount, add_working_days
 
 CST = CHINA_STANDARD_TIME
 

@@ -17,7 +17,7 @@ from ruian_governance import (
     Transition,
     Trigger,
 )
-from ruian_governance.diagrams import lifecycle_to_dot, lifecycle_to_mermaid
+from ruian_governance.io import lifecycle_to_dot, lifecycle_to_mermaid
 from ruian_governance.labels import Language
 
 CASES = [(d, language) for d in BUILTIN_LIFECYCLES for language in ("en", "zh")]

@@ -15,23 +15,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ruian_governance import (
-    BUILTIN_CODE,
     BUILTIN_LIFECYCLES,
     CHINA_STANDARD_TIME,
-    DOCUMENT_KINDS,
     EVENT_LIFECYCLE,
-    FORMAT_VERSIONS,
     RULES_2016,
     RULES_2021,
     Case,
-    CodeRegistry,
     DataError,
     Guard,
     Hierarchy,
     HistoryRecord,
     Jurisdiction,
     Label,
-    LifecycleDefinitionError,
     Report,
     RoutingRules,
     RuianGovernanceError,
@@ -39,16 +34,23 @@ from ruian_governance import (
     Transition,
     Trigger,
     UnknownIdError,
-    document_schema,
     dumps,
     from_document,
     loads,
-    make_converter,
-    migrate,
     route,
     to_document,
 )
-from ruian_governance.strategies import (
+from ruian_governance.errors import LifecycleDefinitionError
+from ruian_governance.io import (
+    BUILTIN_CODE,
+    DOCUMENT_KINDS,
+    FORMAT_VERSIONS,
+    CodeRegistry,
+    document_schema,
+    make_converter,
+    migrate,
+)
+from ruian_governance.testing.strategies import (
     Fault,
     command_sequences,
     hierarchies,

@@ -12,14 +12,16 @@ from ruian_governance import (
     Effect,
     Engine,
     HistoryRecord,
-    InvalidTransitionError,
     Label,
+    UnknownIdError,
+)
+from ruian_governance.errors import (
+    InvalidTransitionError,
     TimeOrderError,
     UnexpectedDataError,
-    UnknownIdError,
     UnknownReferenceError,
-    make_converter,
 )
+from ruian_governance.io import make_converter
 from world import HOUR, T0, World, build_world, open_case
 
 

@@ -6,13 +6,9 @@ import json
 
 from hypothesis import given
 
-from ruian_governance import (
-    Hierarchy,
-    Level,
-    hierarchy_from_dict,
-    hierarchy_to_dict,
-)
-from ruian_governance.strategies import hierarchies
+from ruian_governance import Hierarchy, Level
+from ruian_governance.io import hierarchy_from_dict, hierarchy_to_dict
+from ruian_governance.testing.strategies import hierarchies
 
 
 @given(hierarchies())

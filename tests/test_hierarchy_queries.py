@@ -7,15 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from ruian_governance import (
-    PLATFORMS_2016,
-    Employment,
-    Hierarchy,
-    Level,
-    UnitKind,
-    UnknownIdError,
-    generate_hierarchy,
-)
+from ruian_governance import Hierarchy, Level, UnitKind, UnknownIdError, generate_hierarchy
+from ruian_governance.models import Employment
+from ruian_governance.presets import PLATFORMS_2016
 
 
 @pytest.fixture(scope="module")

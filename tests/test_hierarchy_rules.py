@@ -11,29 +11,29 @@ import pytest
 
 from ruian_governance import (
     AdminUnit,
-    CommandRoom,
-    CommandRoomError,
-    DuplicateIdError,
     Hierarchy,
-    HierarchyError,
+    Label,
     Level,
-    MissingParentError,
-    OrphanError,
-    ParentLevelError,
     Person,
-    Platform,
-    PlatformSetError,
     Post,
     Role,
     RuianGovernanceError,
-    Station,
-    StationPlacementError,
     UnitKind,
-    UnknownKindError,
-    WorkerAssignmentError,
     generate_hierarchy,
 )
-from ruian_governance.labels import Label
+from ruian_governance.errors import (
+    CommandRoomError,
+    DuplicateIdError,
+    HierarchyError,
+    MissingParentError,
+    OrphanError,
+    ParentLevelError,
+    PlatformSetError,
+    StationPlacementError,
+    UnknownKindError,
+    WorkerAssignmentError,
+)
+from ruian_governance.models import CommandRoom, Platform, Station
 
 
 @pytest.fixture(scope="module")

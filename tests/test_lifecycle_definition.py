@@ -11,20 +11,22 @@ from hypothesis import strategies as st
 from ruian_governance import (
     BUILTIN_LIFECYCLES,
     EVENT_LIFECYCLE,
+    Jurisdiction,
+    Label,
+    LifecycleDefinition,
+    Role,
+    State,
+    Transition,
+    Trigger,
+    UnitKind,
+)
+from ruian_governance.errors import (
     AmbiguousTransitionError,
     DuplicateKeyError,
     FinalStateExitError,
     InitialStateError,
-    Jurisdiction,
-    Label,
-    LifecycleDefinition,
     LifecycleDefinitionError,
-    Role,
-    State,
-    Transition,
     TrapStateError,
-    Trigger,
-    UnitKind,
     UnknownReferenceError,
     UnreachableStateError,
 )
@@ -256,7 +258,8 @@ def test_compiled_table_agrees_with_the_transitions_machine(data: st.DataObject)
 
 def test_definitions_are_values() -> None:
     """Definitions built alike are equal and hash alike; a changed deadline makes them differ."""
-    from ruian_governance import EVENT_DEADLINES, Deadline, DeadlinePolicy, event_lifecycle
+    from ruian_governance import Deadline, DeadlinePolicy
+    from ruian_governance.lifecycles import EVENT_DEADLINES, event_lifecycle
 
     assert event_lifecycle() == EVENT_LIFECYCLE
     assert hash(event_lifecycle()) == hash(EVENT_LIFECYCLE)

@@ -6,17 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from ruian_governance import (
-    MEDIATION_LADDER,
-    Case,
+from ruian_governance import Case, Level, MemoryCaseStore
+from ruian_governance.analysis import SimilarCaseLibrary
+from ruian_governance.errors import (
     GuardFailedError,
     InvalidTransitionError,
     JurisdictionError,
-    Level,
-    MemoryCaseStore,
     MissingDataError,
-    SimilarCaseLibrary,
 )
+from ruian_governance.lifecycles import MEDIATION_LADDER
 from world import DAY, HOUR, World, build_world, open_case
 
 

@@ -6,10 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from ruian_governance import (
-    EVENT_LIFECYCLE,
-    Actor,
-    Case,
+from ruian_governance import EVENT_LIFECYCLE, Actor, Case, TransitionError
+from ruian_governance.errors import (
     GuardFailedError,
     InvalidActorError,
     InvalidTransitionError,
@@ -17,7 +15,6 @@ from ruian_governance import (
     MissingDataError,
     RoleNotAllowedError,
     TimeOrderError,
-    TransitionError,
     UnexpectedDataError,
 )
 from world import DAY, HOUR, T0, World, build_world, open_case

@@ -7,16 +7,15 @@ from itertools import pairwise
 
 import pytest
 
-from ruian_governance import (
-    HAZARD_LADDER,
-    Case,
+from ruian_governance import Case
+from ruian_governance.errors import (
     GuardFailedError,
     InvalidTransitionError,
     JurisdictionError,
     MissingDataError,
     RoleNotAllowedError,
-    hazard_rung,
 )
+from ruian_governance.lifecycles import HAZARD_LADDER, hazard_rung
 from world import DAY, HOUR, T0, World, build_world, open_case
 
 FIVE_FIXED = {

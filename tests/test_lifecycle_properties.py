@@ -1,7 +1,7 @@
 """Property tests over random command sequences on all three built-in lifecycles.
 
-The sequences come from the package's own strategies (``ruian_governance.strategies``): legal
-commands found by walking the engine, mixed with commands wrong in one named way.
+The sequences come from the package's own strategies (``ruian_governance.testing.strategies``):
+legal commands found by walking the engine, mixed with commands wrong in one named way.
 """
 
 from __future__ import annotations
@@ -10,14 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ruian_governance import (
-    ConflictError,
-    InvalidTransitionError,
-    MemoryCaseStore,
-    SimilarCaseLibrary,
-    TransitionError,
-)
-from ruian_governance.strategies import Fault, command_sequences
+from ruian_governance import ConflictError, MemoryCaseStore, TransitionError
+from ruian_governance.analysis import SimilarCaseLibrary
+from ruian_governance.errors import InvalidTransitionError
+from ruian_governance.testing.strategies import Fault, command_sequences
 from world import World, build_world, open_case
 
 LIFECYCLES = ("event", "dispute", "hazard")

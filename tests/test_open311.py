@@ -13,16 +13,19 @@ from hypothesis import strategies as st
 
 from ruian_governance import (
     EVENT_LIFECYCLE,
-    OPEN311_REQUEST_FIELDS,
-    OPEN311_SERVICE_FIELDS,
     RULES_2016,
     RULES_2021,
     DataError,
     Level,
-    Open311Error,
-    Open311Service,
     Report,
     SeverityTier,
+    route,
+)
+from ruian_governance.errors import Open311Error
+from ruian_governance.io import (
+    OPEN311_REQUEST_FIELDS,
+    OPEN311_SERVICE_FIELDS,
+    Open311Service,
     case_to_service_request,
     open311_address,
     open311_post_response,
@@ -33,7 +36,6 @@ from ruian_governance import (
     parse_open311_services,
     report_from_service_request,
     report_to_service_request,
-    route,
 )
 from world import HOUR, T0, build_world, open_case
 

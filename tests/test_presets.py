@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from ruian_governance import (
+from ruian_governance import Hierarchy, Level, generate_hierarchy, ruian_preset
+from ruian_governance.presets import (
     DEFAULT_DEPARTMENTS,
     PLATFORMS_2016,
     PLATFORMS_2021,
     RUIAN_TOWNS,
     STATION_KINDS,
-    Hierarchy,
-    Level,
-    generate_hierarchy,
-    ruian_preset,
 )
 
 

@@ -8,34 +8,32 @@ import attrs
 import pytest
 
 from ruian_governance import (
-    DEFAULT_DEPARTMENTS,
-    PLATFORMS_2016,
-    PLATFORMS_2021,
     RULES_2016,
     RULES_2021,
     Category,
-    CategoryTableError,
-    EdgeKind,
     Hierarchy,
     Label,
     Level,
-    NoDepartmentError,
-    NoStationError,
     Report,
-    RouteError,
     Router,
     RoutingRules,
     SeverityTier,
-    UnknownCategoryError,
     UnknownIdError,
-    UnknownRoutingKindError,
-    check_rules,
-    escalation_path,
     generate_hierarchy,
-    make_converter,
     route,
     ruian_preset,
 )
+from ruian_governance.errors import (
+    CategoryTableError,
+    NoDepartmentError,
+    NoStationError,
+    RouteError,
+    UnknownCategoryError,
+    UnknownRoutingKindError,
+)
+from ruian_governance.io import make_converter
+from ruian_governance.presets import DEFAULT_DEPARTMENTS, PLATFORMS_2016, PLATFORMS_2021
+from ruian_governance.routing import EdgeKind, check_rules, escalation_path
 from world import without_stations
 
 GRID = "t0001.v001.g01"

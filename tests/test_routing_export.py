@@ -16,9 +16,11 @@ from ruian_governance import (
     UnknownIdError,
     generate_hierarchy,
     route,
+    routing_graph,
+)
+from ruian_governance.io import (
     route_graph,
     routing_from_node_link,
-    routing_graph,
     routing_to_dot,
     routing_to_graphml,
     routing_to_mermaid,

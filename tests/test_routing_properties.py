@@ -9,22 +9,18 @@ from hypothesis import strategies as st
 from ruian_governance import (
     RULES_2016,
     RULES_2021,
-    EdgeKind,
-    GapKind,
     Hierarchy,
     Level,
-    NoStationError,
     Report,
-    RouteError,
     Router,
     RoutingRules,
     SeverityTier,
-    edge_kinds,
-    escalation_path,
     routing_graph,
     verify,
 )
-from ruian_governance.strategies import hierarchies, reports, routing_rules
+from ruian_governance.errors import NoStationError, RouteError
+from ruian_governance.routing import EdgeKind, GapKind, edge_kinds, escalation_path
+from ruian_governance.testing.strategies import hierarchies, reports, routing_rules
 from world import without_stations
 
 

@@ -6,12 +6,9 @@ import networkx as nx
 import pytest
 
 from ruian_governance import (
-    DEFAULT_DEPARTMENTS,
-    PLATFORMS_2016,
     RULES_2016,
     RULES_2021,
     Category,
-    GapKind,
     Hierarchy,
     Label,
     Level,
@@ -19,10 +16,12 @@ from ruian_governance import (
     SeverityTier,
     generate_hierarchy,
     routing_graph,
-    routing_to_node_link,
     ruian_preset,
     verify,
 )
+from ruian_governance.io import routing_to_node_link
+from ruian_governance.presets import DEFAULT_DEPARTMENTS, PLATFORMS_2016
+from ruian_governance.routing import GapKind
 from world import without_stations
 
 

@@ -10,15 +10,15 @@ import jsonschema
 import pytest
 from hypothesis import given
 
-from ruian_governance import (
+from ruian_governance import Hierarchy
+from ruian_governance.io import (
     DOCUMENT_MODELS,
-    Hierarchy,
     document_schema,
     hierarchy_to_dict,
     json_schema,
     shipped_schema,
 )
-from ruian_governance.strategies import hierarchies
+from ruian_governance.testing.strategies import hierarchies
 
 
 @pytest.mark.parametrize("kind", sorted(DOCUMENT_MODELS))

@@ -7,13 +7,11 @@ from typing import Any
 
 import pytest
 
-from ruian_governance import (
+from ruian_governance import DataError, Hierarchy, generate_hierarchy
+from ruian_governance.errors import HierarchyError
+from ruian_governance.io import (
     FORMAT_VERSION,
-    DataError,
-    Hierarchy,
-    HierarchyError,
     configure_converter,
-    generate_hierarchy,
     hierarchy_from_dict,
     hierarchy_to_dict,
     make_converter,
@@ -60,7 +58,7 @@ def test_output_is_plain_json_types(data: dict[str, Any]) -> None:
 
 def test_sets_are_written_sorted() -> None:
     """Frozensets (role unit kinds) are written as sorted lists: output is deterministic."""
-    from ruian_governance import BUILTIN_ROLES
+    from ruian_governance.models import BUILTIN_ROLES
 
     converter = make_converter()
     role = BUILTIN_ROLES["grid_worker"]

@@ -10,22 +10,23 @@ import pytest
 
 from ruian_governance import (
     CHINA_STANDARD_TIME,
-    CYCLE_DAYS,
-    HAZARD_LADDER,
-    INSPECTION_DAYS,
     RULES_2016,
     DataError,
     Engine,
     Hierarchy,
     SimulationConfig,
-    SimulationConfigError,
+    generate_hierarchy,
+    simulate,
+)
+from ruian_governance.errors import SimulationConfigError
+from ruian_governance.io import read_cases, write_cases
+from ruian_governance.lifecycles import HAZARD_LADDER
+from ruian_governance.sim import (
+    CYCLE_DAYS,
+    INSPECTION_DAYS,
     SimulationResult,
     cycle_day,
-    generate_hierarchy,
-    read_cases,
-    simulate,
     staff_for_simulation,
-    write_cases,
 )
 
 

@@ -19,11 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ruian_governance import (
-    STORE_SCHEMA_VERSION,
     Case,
-    CaseIndex,
-    CaseStore,
-    CaseStoreError,
     ConflictError,
     DataError,
     ManualClock,
@@ -32,7 +28,10 @@ from ruian_governance import (
     TransitionError,
     UnknownIdError,
 )
-from ruian_governance.strategies import Fault, command_sequences
+from ruian_governance.errors import CaseStoreError
+from ruian_governance.models import CaseIndex
+from ruian_governance.stores import STORE_SCHEMA_VERSION, CaseStore
+from ruian_governance.testing.strategies import Fault, command_sequences
 from world import DAY, HOUR, T0, World, build_world, open_case
 
 WRITER = Path(__file__).with_name("store_writer.py")

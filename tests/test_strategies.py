@@ -9,12 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ruian_governance import (
-    CHINESE_WORKDAYS,
     DISPUTE_LIFECYCLE,
     EVENT_LIFECYCLE,
     HAZARD_LIFECYCLE,
-    PLATFORMS_2016,
-    PLATFORMS_2021,
     RULES_2016,
     RULES_2021,
     Actor,
@@ -22,17 +19,18 @@ from ruian_governance import (
     Hierarchy,
     Level,
     LifecycleDefinition,
-    LifecycleDefinitionError,
     ManualClock,
     Router,
     RoutingRules,
     TransitionError,
     UnknownIdError,
-    UnknownRoutingKindError,
-    check_rules,
     generate_hierarchy,
 )
-from ruian_governance.strategies import (
+from ruian_governance.errors import LifecycleDefinitionError, UnknownRoutingKindError
+from ruian_governance.models import CHINESE_WORKDAYS
+from ruian_governance.presets import PLATFORMS_2016, PLATFORMS_2021
+from ruian_governance.routing import check_rules
+from ruian_governance.testing.strategies import (
     HOLIDAY_PERIODS,
     Breakage,
     BrokenDefinition,
@@ -378,7 +376,8 @@ def test_every_public_name_of_strategies_and_testing_is_documented() -> None:
     """Every name in the two Hypothesis modules' __all__ resolves, once, and is documented."""
     import inspect
 
-    from ruian_governance import strategies, testing
+    from ruian_governance import testing
+    from ruian_governance.testing import strategies
 
     for module in (strategies, testing):
         assert len(set(module.__all__)) == len(module.__all__)

@@ -26,8 +26,7 @@ from ruian_governance import (
     Transition,
     Trigger,
 )
-from ruian_governance.engine import Command
-from ruian_governance.strategies import Fault
+from ruian_governance.lifecycles import Command
 from ruian_governance.testing import (
     DisputeMachine,
     EventMachine,
@@ -35,6 +34,7 @@ from ruian_governance.testing import (
     LifecycleMachine,
     default_hierarchy,
 )
+from ruian_governance.testing.strategies import Fault
 
 RUN = settings(stateful_step_count=20, deadline=None)
 """Settings for the machines that must pass: the active profile's budget, shorter runs."""

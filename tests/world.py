@@ -1,7 +1,7 @@
 """A small world for the tests: a two-town hierarchy, its engine and named actors.
 
 Fixtures, not generators: the Hypothesis strategies the tests draw from are the ones the
-package ships (``ruian_governance.strategies``).
+package ships (``ruian_governance.testing.strategies``).
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ruian_governance.schemas import DOCUMENT_MODELS, document_schema
+from ruian_governance.io import DOCUMENT_MODELS, document_schema
 
-OUT = Path(__file__).resolve().parent.parent / "src" / "ruian_governance" / "schema_files"
+OUT = Path(__file__).resolve().parent.parent / "src" / "ruian_governance" / "io" / "schema_files"
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 __all__ = [
     "AmbiguousTransitionError",
     "AnalysisError",
+    "ArgumentError",
     "CalendarCoverageError",
     "CaseStoreError",
     "CategoryTableError",
@@ -79,6 +80,28 @@ class RuianGovernanceError(Exception):
 
     Added in 0.1.0.
     """
+
+
+class ArgumentError(RuianGovernanceError, ValueError):
+    """A function or constructor was called with an argument it does not accept.
+
+    ``argument`` names the parameter (or field), ``value`` is what was passed (clipped in the
+    message) and ``reason`` says what was expected.
+
+    >>> ArgumentError("days", -1, "a whole number of at least 1").argument
+    'days'
+
+    Added in 0.2.0.
+    """
+
+    def __init__(self, argument: str, value: object, reason: str) -> None:
+        self.argument = argument
+        self.value = value
+        self.reason = reason
+        shown = repr(value)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        super().__init__(f"{argument}={shown}: expected {reason}")
 
 
 # --------------------------------------------------------------------------- hierarchy

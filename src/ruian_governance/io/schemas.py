@@ -1,11 +1,12 @@
 """JSON Schema (draft 2020-12) documents generated from the library's attrs models.
 
 One small generator of our own: it walks attrs fields and their type hints, so a schema always
-matches what the converter of :mod:`ruian_governance.serialisation` writes (enums by value,
+matches what the converter of :mod:`ruian_governance.io` writes (enums by value,
 datetimes as ISO 8601 strings, tuples and sets as arrays, no extra keys).  The schemas of the
 main documents also ship as files in the package (``ruian_governance/schema_files/``).
 
->>> from ruian_governance import Label, json_schema
+>>> from ruian_governance import Label
+>>> from ruian_governance.io import json_schema
 >>> schema = json_schema(Label)
 >>> schema["$ref"], sorted(schema["$defs"]["Label"]["properties"])
 ('#/$defs/Label', ['en', 'zh'])
@@ -24,11 +25,11 @@ from typing import Any
 
 import attrs
 
-from .clock import DeadlinePolicy
-from .engine import HistoryRecord
-from .labels import Label
-from .lifecycle import Effect, Guard
-from .serialisation import DOCUMENT_KINDS, FORMAT_VERSION, FORMAT_VERSIONS
+from ruian_governance.labels import Label
+from ruian_governance.lifecycles import Effect, Guard
+from ruian_governance.models import DeadlinePolicy, HistoryRecord
+
+from .documents import DOCUMENT_KINDS, FORMAT_VERSION, FORMAT_VERSIONS
 
 __all__ = ["DOCUMENT_MODELS", "document_schema", "json_schema", "shipped_schema"]
 
@@ -208,7 +209,7 @@ def shipped_schema(kind: str) -> dict[str, Any]:
     if kind not in DOCUMENT_MODELS:
         raise KeyError(kind)
     text = (
-        files("ruian_governance")
+        files("ruian_governance.io")
         .joinpath("schema_files", f"{kind}.schema.json")
         .read_text(encoding="utf-8")
     )

@@ -3,7 +3,7 @@
 The 2016 and 2021 platform presets, the city departments, the 23 towns and streets of Rui'an,
 and deterministic hierarchy generators of any size.
 
->>> from ruian_governance import PLATFORMS_2016, PLATFORMS_2021
+>>> from ruian_governance.presets import PLATFORMS_2016, PLATFORMS_2021
 >>> [kind.label.zh for kind in PLATFORMS_2016.platforms]
 ['综治工作', '市场监管', '综合执法', '便民服务']
 >>> [kind.label.zh for kind in PLATFORMS_2021.platforms]
@@ -17,7 +17,8 @@ from collections.abc import Sequence
 
 import attrs
 
-from .hierarchy import (
+from ruian_governance.labels import Label
+from ruian_governance.models import (
     AdminUnit,
     CommandRoom,
     Department,
@@ -33,7 +34,6 @@ from .hierarchy import (
     Station,
     StationKind,
 )
-from .labels import Label
 
 __all__ = [
     "DEFAULT_DEPARTMENTS",

@@ -7,7 +7,8 @@ The library is an index a case store keeps up to date (give it to
 ``indexes=``): it observes every stored case and files those that reached a library state.  A
 refused command never reaches it.
 
->>> from ruian_governance import SimilarCaseLibrary, generate_hierarchy
+>>> from ruian_governance import generate_hierarchy
+>>> from ruian_governance.analysis import SimilarCaseLibrary
 >>> library = SimilarCaseLibrary(generate_hierarchy(towns=2, villages=4, grids=8,
 ...                                                  micro_grids=0, seed=0))
 >>> len(library), library.query(category="land")
@@ -20,8 +21,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from .engine import Case
-from .hierarchy import Hierarchy
+from ruian_governance.models import Case, Hierarchy
 
 __all__ = ["LibraryEntry", "SimilarCaseLibrary"]
 

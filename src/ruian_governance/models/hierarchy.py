@@ -27,7 +27,7 @@ from typing import ClassVar, TypeAlias, TypeVar
 
 import attrs
 
-from .errors import (
+from ruian_governance.errors import (
     CommandRoomError,
     DuplicateIdError,
     MissingParentError,
@@ -39,7 +39,7 @@ from .errors import (
     UnknownKindError,
     WorkerAssignmentError,
 )
-from .labels import Label
+from ruian_governance.labels import Label
 
 __all__ = [
     "BUILTIN_ROLES",

@@ -49,18 +49,17 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
-from .engine import Case, HistoryRecord
-from .errors import (
+from ruian_governance.errors import (
     DataError,
     Open311Error,
     RouteError,
     UnknownCategoryError,
     UnknownIdError,
 )
-from .hierarchy import AdminUnit, Hierarchy, Level
-from .labels import Language
-from .lifecycle import LifecycleDefinition
-from .routing import Report, RoutingRules, SeverityTier, route
+from ruian_governance.labels import Language
+from ruian_governance.lifecycles import LifecycleDefinition
+from ruian_governance.models import AdminUnit, Case, Hierarchy, HistoryRecord, Level
+from ruian_governance.routing import Report, RoutingRules, SeverityTier, route
 
 __all__ = [
     "OPEN311_REQUEST_FIELDS",

@@ -10,7 +10,8 @@ and make-up workday schedule (调休) through the ``chinesecalendar`` package; a
 cover raises :class:`~ruian_governance.CalendarCoverageError` instead of giving a wrong date.
 
 >>> from datetime import date, datetime
->>> from ruian_governance import CHINA_STANDARD_TIME, DayCount, Deadline
+>>> from ruian_governance import CHINA_STANDARD_TIME, Deadline
+>>> from ruian_governance.models import DayCount
 >>> opened = datetime(2025, 9, 30, 10, 0, tzinfo=CHINA_STANDARD_TIME)
 >>> Deadline(days=3).due(opened).isoformat()    # calendar days: by the end of 3 October
 '2025-10-04T00:00:00+08:00'
@@ -28,8 +29,8 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from .errors import CalendarCoverageError
-from .labels import Label
+from ruian_governance.errors import CalendarCoverageError
+from ruian_governance.labels import Label
 
 __all__ = [
     "CHINA_STANDARD_TIME",

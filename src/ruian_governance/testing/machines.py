@@ -6,7 +6,7 @@ package imports this module, so the package works without Hypothesis.
 Each machine is a :class:`hypothesis.stateful.RuleBasedStateMachine` that opens a few cases in
 a :class:`~ruian_governance.MemoryCaseStore` (with a
 :class:`~ruian_governance.SimilarCaseLibrary` index) and drives them through random legal
-commands (found by walking the engine, see :func:`ruian_governance.strategies.commands`) and
+commands (found by walking the engine, see :func:`ruian_governance.testing.strategies.commands`) and
 illegal ones (wrong actor, wrong state, missing data, time going backwards) from random actors,
 checking the library's invariants:
 
@@ -49,15 +49,20 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from .builtin_lifecycles import DISPUTE_LIFECYCLE, EVENT_LIFECYCLE, HAZARD_LIFECYCLE
-from .case_library import SimilarCaseLibrary
-from .engine import Actor, Case, Engine
-from .errors import TransitionError
-from .hierarchy import AdminUnit, Hierarchy, Level, Person, Post
-from .lifecycle import Jurisdiction, LifecycleDefinition
-from .presets import generate_hierarchy
-from .routing import RULES_2021
-from .stores import MemoryCaseStore
+from ruian_governance.analysis import SimilarCaseLibrary
+from ruian_governance.errors import TransitionError
+from ruian_governance.lifecycles import (
+    DISPUTE_LIFECYCLE,
+    EVENT_LIFECYCLE,
+    HAZARD_LIFECYCLE,
+    Engine,
+    Jurisdiction,
+    LifecycleDefinition,
+)
+from ruian_governance.models import Actor, AdminUnit, Case, Hierarchy, Level, Person, Post
+from ruian_governance.presets import RULES_2021, generate_hierarchy
+from ruian_governance.stores import MemoryCaseStore
+
 from .strategies import (
     DataValues,
     Fault,
@@ -232,9 +237,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         library_lifecycles: Lifecycle keys the similar-case library files.
         max_cases: How many cases a run opens at most.
         faults: The kinds of illegal command to mix in (empty: legal commands only).
-        times: Opening times (default: :func:`ruian_governance.strategies.datetimes`).
+        times: Opening times (default: :func:`ruian_governance.testing.strategies.datetimes`).
         data_values: Command data value strategies (see
-            :func:`ruian_governance.strategies.command_data`).
+            :func:`ruian_governance.testing.strategies.command_data`).
 
     After every accepted command ``last_accepted`` holds ``(before, after)`` and
     :meth:`check_transition` is called; after a refused one ``last_refused`` holds the error.

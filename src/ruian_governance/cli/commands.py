@@ -30,28 +30,34 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ._report import html_report
-from .analysis import summarise
-from .builtin_lifecycles import BUILTIN_LIFECYCLES
-from .clock import CHINA_STANDARD_TIME
-from .diagrams import lifecycle_to_dot, lifecycle_to_mermaid
-from .engine import Case, Engine
-from .errors import DataError, RuianGovernanceError
-from .hierarchy import Hierarchy, Level
-from .presets import ruian_preset
-from .routing import RULES_2016, RULES_2021, RoutingRules, routing_graph, verify
-from .routing_export import routing_to_dot, routing_to_mermaid, town_routing_graph
-from .serialisation import from_document, hierarchy_from_dict, hierarchy_to_dict
-from .simulation import (
+from ruian_governance.analysis import summarise
+from ruian_governance.errors import DataError, RuianGovernanceError
+from ruian_governance.io import (
+    from_document,
+    hierarchy_from_dict,
+    hierarchy_to_dict,
+    lifecycle_to_dot,
+    lifecycle_to_mermaid,
+    read_cases,
+    routing_to_dot,
+    routing_to_mermaid,
+    town_routing_graph,
+    write_cases,
+)
+from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, Engine
+from ruian_governance.models import CHINA_STANDARD_TIME, Case, Hierarchy, Level
+from ruian_governance.presets import RULES_2016, RULES_2021, ruian_preset
+from ruian_governance.routing import RoutingRules, routing_graph, verify
+from ruian_governance.sim import (
     CYCLE_DAYS,
     PlantedHotspot,
     SimulationConfig,
-    read_cases,
     simulate,
     simulation_lifecycles,
-    write_cases,
 )
-from .stores import SQLiteCaseStore
+from ruian_governance.stores import SQLiteCaseStore
+
+from .report import html_report
 
 __all__ = ["cli", "main", "summarise_hierarchy"]
 

@@ -31,8 +31,8 @@ from typing import Any
 from transitions.extensions.diagrams import GraphMachine
 from transitions.extensions.diagrams_mermaid import Graph
 
-from .labels import Language
-from .lifecycle import LifecycleDefinition
+from ruian_governance.labels import Language
+from ruian_governance.lifecycles import LifecycleDefinition
 
 __all__ = ["lifecycle_to_dot", "lifecycle_to_mermaid"]
 

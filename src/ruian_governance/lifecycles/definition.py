@@ -12,7 +12,8 @@ reference semantics and the source of its exported structure, and compiles from 
 the engine runs commands through.  No model stays attached to the shared machine.
 
 >>> from ruian_governance import (Jurisdiction, Label, LifecycleDefinition, State, Transition,
-...                               Trigger, TrapStateError)
+...     Trigger)
+>>> from ruian_governance.errors import TrapStateError
 >>> def lab(en): return Label(en=en, zh=en)
 >>> try:
 ...     LifecycleDefinition(
@@ -42,8 +43,7 @@ import attrs
 from transitions import MachineError
 from transitions.extensions.markup import MarkupMachine
 
-from .clock import DeadlinePolicy
-from .errors import (
+from ruian_governance.errors import (
     AmbiguousTransitionError,
     DuplicateKeyError,
     FinalStateExitError,
@@ -52,8 +52,8 @@ from .errors import (
     UnknownReferenceError,
     UnreachableStateError,
 )
-from .hierarchy import BUILTIN_ROLES, Level, Role
-from .labels import Label
+from ruian_governance.labels import Label
+from ruian_governance.models import BUILTIN_ROLES, DeadlinePolicy, Level, Role
 
 if TYPE_CHECKING:
     from .engine import Command
@@ -497,7 +497,7 @@ class LifecycleDefinition:
             LifecycleDefinitionError: The extended structure breaks a rule.
 
         >>> from ruian_governance import (EVENT_LIFECYCLE, Jurisdiction, Label, State,
-        ...                               Transition, Trigger)
+        ...     Transition, Trigger)
         >>> archived = EVENT_LIFECYCLE.extend(
         ...     key="event_archived",
         ...     states=[State(key="archived", label=Label(en="archived", zh="归档"), final=True)],

@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from .analysis import hotspots, on_time_rate, volumes
-from .engine import Case
-from .hierarchy import Hierarchy
+from ruian_governance.analysis import hotspots, on_time_rate, volumes
+from ruian_governance.models import Case, Hierarchy
 
 _COLOURS = {"event": "#2f6db3", "dispute": "#d9822b", "hazard": "#b33a3a"}
 _STYLE = """

@@ -27,33 +27,41 @@ True
 from __future__ import annotations
 
 import heapq
-import json
 import math
 import random
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, time, timedelta
 from types import MappingProxyType
-from typing import IO, Any, TypeAlias
+from typing import Any, TypeAlias
 
 import attrs
 
-from .builtin_lifecycles import (
+from ruian_governance.analysis import SimilarCaseLibrary
+from ruian_governance.errors import RouteError, SimulationConfigError
+from ruian_governance.lifecycles import (
     DISPUTE_LIFECYCLE,
     EVENT_LIFECYCLE,
     HAZARD_LADDER,
+    Engine,
+    LifecycleDefinition,
     hazard_lifecycle,
     hazard_rung,
 )
-from .case_library import SimilarCaseLibrary
-from .clock import CHINA_STANDARD_TIME, Deadline, DeadlinePolicy
-from .engine import Actor, Case, Engine
-from .errors import DataError, RouteError, SimulationConfigError
-from .hierarchy import Department, Hierarchy, Level, Person, Post
-from .lifecycle import LifecycleDefinition
-from .presets import ruian_preset
-from .routing import RULES_2021, Report, Router, RoutingRules, SeverityTier
-from .serialisation import from_document, make_converter, to_document
-from .stores import MemoryCaseStore
+from ruian_governance.models import (
+    CHINA_STANDARD_TIME,
+    Actor,
+    Case,
+    Deadline,
+    DeadlinePolicy,
+    Department,
+    Hierarchy,
+    Level,
+    Person,
+    Post,
+)
+from ruian_governance.presets import RULES_2021, ruian_preset
+from ruian_governance.routing import Report, Router, RoutingRules, SeverityTier
+from ruian_governance.stores import MemoryCaseStore
 
 __all__ = [
     "CYCLE_DAYS",
@@ -64,11 +72,9 @@ __all__ = [
     "SimulationConfig",
     "SimulationResult",
     "cycle_day",
-    "read_cases",
     "simulate",
     "simulation_lifecycles",
     "staff_for_simulation",
-    "write_cases",
 ]
 
 CYCLE_DAYS = 28
@@ -1022,44 +1028,3 @@ def simulate(
         commands=run.commands,
         library=run.library,
     )
-
-
-# --------------------------------------------------------------------------- JSON lines
-
-
-def write_cases(cases: Iterable[Case], stream: IO[str]) -> int:
-    """Write ``cases`` to ``stream`` as JSON lines, one case document per line; return the count.
-
-    Each line is the case's document (:func:`~ruian_governance.to_document`: ``format_version``,
-    ``kind``, then the fields the library's converter writes), with ``ensure_ascii=False`` so
-    Chinese text stays readable.
-    """
-    converter = make_converter(detailed_validation=False)
-    n = 0
-    for case in cases:
-        stream.write(json.dumps(to_document(case, converter=converter), ensure_ascii=False))
-        stream.write("\n")
-        n += 1
-    return n
-
-
-def read_cases(stream: IO[str]) -> Iterator[Case]:
-    """Read cases written by :func:`write_cases` (older document versions are migrated).
-
-    Raises:
-        DataError: A line is not a case document (the message names the line).
-    """
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except ValueError as error:
-            raise DataError(what="case", problems=[f"line {number}: {error}"]) from None
-        try:
-            case: Case = from_document(data, "case")
-        except DataError as error:
-            raise DataError(
-                what="case", problems=[f"line {number}: {p}" for p in error.problems]
-            ) from None
-        yield case

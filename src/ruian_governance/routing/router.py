@@ -31,7 +31,7 @@ from typing import Any
 import attrs
 import networkx as nx  # type: ignore[import-untyped]  # no stubs in the dev dependencies
 
-from .errors import (
+from ruian_governance.errors import (
     CategoryTableError,
     NoDepartmentError,
     NoStationError,
@@ -40,7 +40,8 @@ from .errors import (
     UnknownIdError,
     UnknownRoutingKindError,
 )
-from .hierarchy import (
+from ruian_governance.labels import Label
+from ruian_governance.models import (
     AdminUnit,
     Hierarchy,
     Level,
@@ -50,13 +51,9 @@ from .hierarchy import (
     Station,
     UnitKind,
 )
-from .labels import Label
-from .presets import PLATFORMS_2016, PLATFORMS_2021
 
 __all__ = [
     "BACKWARD_EDGE_KINDS",
-    "RULES_2016",
-    "RULES_2021",
     "Category",
     "EdgeKind",
     "Gap",
@@ -207,7 +204,7 @@ class RoutingRules:
         CategoryTableError: Duplicate category keys, or a category without station kinds.
         UnknownRoutingKindError: A category names a platform or station kind the preset lacks.
 
-    >>> from ruian_governance import PLATFORMS_2016
+    >>> from ruian_governance.presets import PLATFORMS_2016
     >>> bad = Category(key="x", label=Label(en="x", zh="x"), platform="emergency_management",
     ...                station_kinds=["service_centre"])
     >>> RoutingRules(key="mine", label=Label(en="mine", zh="我的"), preset=PLATFORMS_2016,
@@ -265,7 +262,7 @@ def check_rules(rules: RoutingRules, preset: PlatformPreset) -> None:
     Raises:
         UnknownRoutingKindError: Naming every unknown platform or station kind.
 
-    >>> from ruian_governance import PLATFORMS_2021
+    >>> from ruian_governance.presets import PLATFORMS_2021, RULES_2021
     >>> check_rules(RULES_2021, PLATFORMS_2021)
     """
     platforms = {kind.key for kind in preset.platforms}
@@ -280,88 +277,6 @@ def check_rules(rules: RoutingRules, preset: PlatformPreset) -> None:
     ]
     if unknown:
         raise UnknownRoutingKindError(rules.key, preset.key, unknown)
-
-
-# (key, en, zh, platform 2016, platform 2021, stations 2016, stations 2021, departments, severity)
-_CategoryRow = tuple[
-    str, str, str, str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], SeverityTier
-]
-_GOV, _MKT, _LAW, _SVC = (
-    "comprehensive_governance",
-    "market_supervision",
-    "law_enforcement",
-    "convenience_services",
-)
-_SUP, _EMG, _PUB = "supervision_enforcement", "emergency_management", "public_services"
-_ORD, _LRG = SeverityTier.ORDINARY, SeverityTier.LARGER
-_POLICE, _JUDICIAL, _PETITIONS = "police_station", "judicial_office", "petitions_office"
-_MARKET, _SQUAD, _LAND = (
-    "market_supervision_office",
-    "law_enforcement_squad",
-    "natural_resources_office",
-)
-_FIRE, _SERVICE = "emergency_fire_station", "service_centre"
-
-_CATEGORY_ROWS: tuple[_CategoryRow, ...] = (
-    ("neighbour_dispute", "neighbour dispute", "邻里纠纷", _GOV, _GOV,
-     (_JUDICIAL, _POLICE), (_JUDICIAL, _POLICE), ("justice",), _ORD),
-    ("illegal_building", "illegal building", "违法建筑", _LAW, _SUP,
-     (_SQUAD, _LAND), (_SQUAD, _LAND), ("law_enforcement", "natural_resources", "housing"), _ORD),
-    ("food_safety", "food safety", "食品安全", _MKT, _SUP,
-     (_MARKET,), (_MARKET,), ("market_supervision", "health"), _ORD),
-    ("fire_hazard", "fire hazard", "消防隐患", _GOV, _EMG,
-     (_POLICE, _SQUAD), (_FIRE, _SQUAD), ("fire_rescue", "emergency_management"), _ORD),
-    ("social_security_query", "social-security query", "社保咨询", _SVC, _PUB,
-     (_SERVICE,), (_SERVICE,), ("human_resources",), _ORD),
-    ("public_order", "public order", "治安", _GOV, _GOV,
-     (_POLICE,), (_POLICE,), ("public_security",), _ORD),
-    ("labour_dispute", "labour and wage dispute", "劳资纠纷", _GOV, _GOV,
-     (_JUDICIAL, _SERVICE, _POLICE), (_JUDICIAL, _SERVICE, _POLICE),
-     ("human_resources", "justice"), _ORD),
-    ("environmental_pollution", "environmental pollution", "环境污染", _LAW, _SUP,
-     (_SQUAD,), (_SQUAD,), ("ecology",), _ORD),
-    ("unlicensed_business", "unlicensed business", "无证经营", _MKT, _SUP,
-     (_MARKET, _SQUAD), (_MARKET, _SQUAD), ("market_supervision",), _ORD),
-    ("work_safety_hazard", "work-safety hazard", "安全生产隐患", _LAW, _EMG,
-     (_SQUAD, _MARKET), (_FIRE, _MARKET), ("emergency_management",), _ORD),
-    ("flood_typhoon", "flood and typhoon", "防汛防台", _GOV, _EMG,
-     (_LAND, _POLICE), (_FIRE, _LAND, _POLICE), ("water", "emergency_management"), _LRG),
-    ("road_occupation", "road-occupying business", "占道经营", _LAW, _SUP,
-     (_SQUAD,), (_SQUAD,), ("law_enforcement", "transport"), _ORD),
-    ("petition", "petition", "信访", _GOV, _GOV,
-     (_PETITIONS,), (_PETITIONS,), ("petitions",), _ORD),
-    ("illegal_land_use", "illegal land use", "违法用地", _LAW, _SUP,
-     (_LAND, _SQUAD), (_LAND, _SQUAD), ("natural_resources",), _ORD),
-    ("social_assistance", "social assistance", "社会救助", _SVC, _PUB,
-     (_SERVICE,), (_SERVICE,), ("civil_affairs",), _ORD),
-)  # fmt: skip
-
-
-def _table(key: str, preset: PlatformPreset, year: int) -> RoutingRules:
-    new = year == 2021
-    return RoutingRules(
-        key=key,
-        label=Label(en=f"categories for the {year} platforms", zh=f"事项分类表({year})"),
-        preset=preset,
-        categories=[
-            Category(
-                key=row[0],
-                label=Label(en=row[1], zh=row[2]),
-                platform=row[4] if new else row[3],
-                station_kinds=row[6] if new else row[5],
-                department_kinds=row[7],
-                default_severity=row[8],
-            )
-            for row in _CATEGORY_ROWS
-        ],
-    )
-
-
-RULES_2016: RoutingRules = _table("2016", PLATFORMS_2016, 2016)
-"""The category table for the 2016 platform set (:data:`~ruian_governance.PLATFORMS_2016`)."""
-
-RULES_2021: RoutingRules = _table("2021", PLATFORMS_2021, 2021)
-"""The category table for the 2021 platform set (:data:`~ruian_governance.PLATFORMS_2021`)."""
 
 
 # --------------------------------------------------------------------------- reports and routes
@@ -880,7 +795,8 @@ def route(hierarchy: Hierarchy, rules: RoutingRules, report: Report) -> Route:
             :meth:`Router.__call__`.
         UnknownRoutingKindError: ``rules`` names kinds the hierarchy's preset lacks.
 
-    >>> from ruian_governance import RULES_2016, generate_hierarchy, NoStationError
+    >>> from ruian_governance import RULES_2016, generate_hierarchy
+    >>> from ruian_governance.errors import NoStationError
     >>> h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0,
     ...                        preset=RULES_2016.preset)
     >>> r = route(h, RULES_2016, Report(id="r1", grid_id="t0001.v001.g01",

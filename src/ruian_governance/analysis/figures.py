@@ -6,8 +6,8 @@ selection of cases (one town, one week...).  Times come from the histories: a ca
 when it first reaches its lifecycle's closing state (:data:`CLOSING_STATES`: 办结 for events and
 disputes, 销号 for hazards) and *on time* when that happened before its deadline.
 
->>> from ruian_governance import (SimulationConfig, generate_hierarchy, on_time_rate,
-...                               satisfaction, simulate)
+>>> from ruian_governance import SimulationConfig, generate_hierarchy, simulate
+>>> from ruian_governance.analysis import on_time_rate, satisfaction
 >>> h = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
 >>> cases = simulate(SimulationConfig(hierarchy=h, days=7, seed=1)).cases
 >>> rate = on_time_rate(cases)
@@ -28,11 +28,11 @@ from typing import Any
 
 import attrs
 
-from .builtin_lifecycles import HAZARD_LADDER
+from ruian_governance.errors import AnalysisError
+from ruian_governance.lifecycles import HAZARD_LADDER
+from ruian_governance.models import Case, Department, Hierarchy, Level, Station
+
 from .case_library import LibraryEntry, SimilarCaseLibrary
-from .engine import Case
-from .errors import AnalysisError
-from .hierarchy import Department, Hierarchy, Level, Station
 
 __all__ = [
     "CLOSING_STATES",

@@ -25,10 +25,10 @@ from typing import Any
 
 import networkx as nx  # type: ignore[import-untyped]  # no stubs in the dev dependencies
 
-from .errors import UnknownIdError
-from .hierarchy import UnitKind
-from .labels import Language
-from .routing import EdgeKind, Route
+from ruian_governance.errors import UnknownIdError
+from ruian_governance.labels import Language
+from ruian_governance.models import UnitKind
+from ruian_governance.routing import EdgeKind, Route
 
 __all__ = [
     "route_graph",

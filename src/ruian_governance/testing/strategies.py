@@ -18,7 +18,7 @@ not when it is drawn from) and accepts sub-strategies where a part may vary:
   the engine (legal commands) and mix in commands refused for one named :class:`Fault`.
 
 >>> from hypothesis import given
->>> from ruian_governance.strategies import hierarchies
+>>> from ruian_governance.testing.strategies import hierarchies
 >>> @given(hierarchies(max_towns=2))
 ... def test_city_is_root(h):
 ...     assert h.parent(h.city.id) is None
@@ -36,18 +36,7 @@ from typing import Any, TypeAlias
 import attrs
 from hypothesis import strategies as st
 
-from .builtin_lifecycles import TRIAGE_LEVELS
-from .clock import (
-    CHINA_STANDARD_TIME,
-    CHINESE_WORKDAYS,
-    DayCount,
-    Deadline,
-    DeadlinePolicy,
-    FixedClock,
-    ManualClock,
-)
-from .engine import Actor, Case, DataValue, Engine
-from .errors import (
+from ruian_governance.errors import (
     AmbiguousTransitionError,
     DuplicateKeyError,
     FinalStateExitError,
@@ -58,19 +47,44 @@ from .errors import (
     UnknownReferenceError,
     UnreachableStateError,
 )
-from .hierarchy import (
+from ruian_governance.labels import Label
+from ruian_governance.lifecycles import (
+    TRIAGE_LEVELS,
+    Engine,
+    Jurisdiction,
+    LifecycleDefinition,
+    Severity,
+    State,
+    Transition,
+    Trigger,
+)
+from ruian_governance.models import (
     BUILTIN_ROLES,
+    CHINA_STANDARD_TIME,
+    CHINESE_WORKDAYS,
+    Actor,
     AdminUnit,
+    Case,
+    DataValue,
+    DayCount,
+    Deadline,
+    DeadlinePolicy,
     Department,
+    FixedClock,
     Hierarchy,
     Level,
+    ManualClock,
     PlatformPreset,
     Station,
 )
-from .labels import Label
-from .lifecycle import Jurisdiction, LifecycleDefinition, Severity, State, Transition, Trigger
-from .presets import DEFAULT_DEPARTMENTS, PLATFORMS_2016, PLATFORMS_2021, generate_hierarchy
-from .routing import RULES_2021, Category, Report, RoutingRules, SeverityTier, check_rules
+from ruian_governance.presets import (
+    DEFAULT_DEPARTMENTS,
+    PLATFORMS_2016,
+    PLATFORMS_2021,
+    RULES_2021,
+    generate_hierarchy,
+)
+from ruian_governance.routing import Category, Report, RoutingRules, SeverityTier, check_rules
 
 __all__ = [
     "DEFAULT_DATA_VALUES",
@@ -333,7 +347,7 @@ def categories(
             preset's kinds.
 
     >>> from hypothesis import given
-    >>> from ruian_governance import PLATFORMS_2021
+    >>> from ruian_governance.presets import PLATFORMS_2021
     >>> @given(categories(preset=PLATFORMS_2021, key="mine"))
     ... def test_category_names_preset_kinds(category):
     ...     assert category.platform in {p.key for p in PLATFORMS_2021.platforms}
@@ -403,7 +417,8 @@ def routing_rules(  # noqa: PLR0913 - keyword-only bounds, as in Hypothesis' own
         ValueError: Bounds that make no table.
 
     >>> from hypothesis import given
-    >>> from ruian_governance import PLATFORMS_2016, check_rules
+    >>> from ruian_governance.presets import PLATFORMS_2016
+    >>> from ruian_governance.routing import check_rules
     >>> @given(routing_rules(preset=PLATFORMS_2016))
     ... def test_tables_fit_their_preset(rules):
     ...     check_rules(rules, PLATFORMS_2016)
@@ -555,7 +570,8 @@ def datetimes(
             holiday within the years when ``near_holidays`` is ``True``.
 
     >>> from hypothesis import given
-    >>> from ruian_governance import CHINESE_WORKDAYS, Deadline, DayCount
+    >>> from ruian_governance import Deadline
+    >>> from ruian_governance.models import CHINESE_WORKDAYS, DayCount
     >>> @given(datetimes(near_holidays=True))
     ... def test_working_day_deadlines_are_covered(at):
     ...     assert Deadline(days=15, count=DayCount.WORKING).due(at) > at

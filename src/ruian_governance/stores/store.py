@@ -15,8 +15,8 @@ and tells the store's indexes (:class:`~ruian_governance.CaseIndex` objects such
 :class:`~ruian_governance.SimilarCaseLibrary`) of the stored case.
 
 >>> from datetime import datetime, timedelta
->>> from ruian_governance import (CHINA_STANDARD_TIME, Actor, Engine, Level,
-...                               SQLiteCaseStore, generate_hierarchy)
+>>> from ruian_governance import (CHINA_STANDARD_TIME, Actor, Engine, Level, SQLiteCaseStore,
+...     generate_hierarchy)
 >>> h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0, seed=0)
 >>> grid = h.units_at(Level.GRID)[0]
 >>> worker = Actor.of(h, h.people_of(grid.id, role="grid_worker")[0].id, "grid_worker")
@@ -46,10 +46,10 @@ from typing import Any, Literal, Protocol, Self, TypeAlias, runtime_checkable
 import attrs
 import cattrs
 
-from .clock import Clock
-from .engine import Actor, Case, CaseIndex, DataValue, Engine, HistoryRecord
-from .errors import CaseStoreError, ConflictError, DataError, UnknownIdError
-from .serialisation import make_converter
+from ruian_governance.errors import CaseStoreError, ConflictError, DataError, UnknownIdError
+from ruian_governance.io import make_converter
+from ruian_governance.lifecycles import Engine
+from ruian_governance.models import Actor, Case, CaseIndex, Clock, DataValue, HistoryRecord
 
 __all__ = [
     "STORE_SCHEMA_VERSION",

@@ -19,12 +19,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .clock import DayCount, Deadline, DeadlinePolicy
-from .engine import Case, Command
-from .errors import UnknownIdError
-from .hierarchy import AdminUnit, Department, Level, Station
-from .labels import Label
-from .lifecycle import (
+from ruian_governance.errors import UnknownIdError
+from ruian_governance.labels import Label
+from ruian_governance.models import (
+    AdminUnit,
+    Case,
+    DayCount,
+    Deadline,
+    DeadlinePolicy,
+    Department,
+    Level,
+    Station,
+)
+
+from .definition import (
     Effect,
     Guard,
     Jurisdiction,
@@ -34,6 +42,7 @@ from .lifecycle import (
     Transition,
     Trigger,
 )
+from .engine import Command
 
 __all__ = [
     "BUILTIN_LIFECYCLES",
@@ -878,7 +887,7 @@ HAZARD_LADDER: tuple[str, ...] = ("list_for_supervision", "circulate", "summon",
 def hazard_rung(case: Case) -> int:
     """Return how many rungs of :data:`HAZARD_LADDER` a hazard case has climbed (0-4).
 
-    >>> from ruian_governance import HAZARD_LADDER
+    >>> from ruian_governance.lifecycles import HAZARD_LADDER
     >>> len(HAZARD_LADDER)
     4
     """

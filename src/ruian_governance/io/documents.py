@@ -18,7 +18,8 @@ Top-level documents (:func:`to_document`, :func:`from_document`) carry a ``forma
 registered migrations (:data:`MIGRATIONS`), newer or unknown ones are refused.  Bad data raises
 :class:`~ruian_governance.DataError` naming the JSON path of every problem.
 
->>> from ruian_governance import hierarchy_from_dict, hierarchy_to_dict, ruian_preset
+>>> from ruian_governance import ruian_preset
+>>> from ruian_governance.io import hierarchy_from_dict, hierarchy_to_dict
 >>> h = ruian_preset(villages=23, grids=23, micro_grids=0, grid_workers=23,
 ...                  micro_grid_workers=0)
 >>> data = hierarchy_to_dict(h)
@@ -45,13 +46,18 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.preconf.json import make_converter as _make_json_converter
 from cattrs.v import format_exception
 
-from .builtin_lifecycles import BUILTIN_LIFECYCLES
-from .clock import DeadlinePolicy
-from .engine import Case, DataValue, HistoryRecord
-from .errors import DataError, RuianGovernanceError, UnknownIdError
-from .hierarchy import AdminUnit, Hierarchy, Person
-from .lifecycle import Effect, Guard, LifecycleDefinition
-from .routing import Report, Route, RoutingRules
+from ruian_governance.errors import DataError, RuianGovernanceError, UnknownIdError
+from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, Effect, Guard, LifecycleDefinition
+from ruian_governance.models import (
+    AdminUnit,
+    Case,
+    DataValue,
+    DeadlinePolicy,
+    Hierarchy,
+    HistoryRecord,
+    Person,
+)
+from ruian_governance.routing import Report, Route, RoutingRules
 
 __all__ = [
     "BUILTIN_CODE",
@@ -388,7 +394,8 @@ def make_converter(
             first problem raises bare.
         code: Where guards and effects are found by key (default :data:`BUILTIN_CODE`).
 
-    >>> from ruian_governance import Label, make_converter
+    >>> from ruian_governance import Label
+    >>> from ruian_governance.io import make_converter
     >>> make_converter().unstructure(Label(en="grid", zh="网格"))
     {'en': 'grid', 'zh': '网格'}
     """

@@ -1,0 +1,115 @@
+"""Data in and out: documents, schemas, JSON lines, Open311 and diagrams.
+
+JSON documents of every model (cattrs), JSON Schemas, JSON lines of cases, the Open311
+GeoReport v2 mapping, and diagrams of lifecycles and routing.
+"""
+
+from __future__ import annotations
+
+from .documents import (
+    BUILTIN_CODE,
+    DOCUMENT_KINDS,
+    FORMAT_VERSION,
+    FORMAT_VERSIONS,
+    MIGRATIONS,
+    CodeRegistry,
+    Migration,
+    configure_converter,
+    dumps,
+    from_document,
+    hierarchy_from_dict,
+    hierarchy_to_dict,
+    loads,
+    make_converter,
+    migrate,
+    to_document,
+)
+from .jsonl import (
+    read_cases,
+    write_cases,
+)
+from .open311 import (
+    OPEN311_REQUEST_FIELDS,
+    OPEN311_SERVICE_FIELDS,
+    Open311Service,
+    Open311ServiceRequest,
+    Open311Status,
+    case_to_service_request,
+    open311_address,
+    open311_post_response,
+    open311_services,
+    parse_open311_errors,
+    parse_open311_post_response,
+    parse_open311_requests,
+    parse_open311_services,
+    report_from_service_request,
+    report_to_service_request,
+)
+from .render.lifecycle import (
+    lifecycle_to_dot,
+    lifecycle_to_mermaid,
+)
+from .render.routing import (
+    route_graph,
+    routing_from_node_link,
+    routing_to_dot,
+    routing_to_graphml,
+    routing_to_mermaid,
+    routing_to_node_link,
+    town_routing_graph,
+)
+from .schemas import (
+    DOCUMENT_MODELS,
+    document_schema,
+    json_schema,
+    shipped_schema,
+)
+
+__all__ = [
+    "BUILTIN_CODE",
+    "DOCUMENT_KINDS",
+    "DOCUMENT_MODELS",
+    "FORMAT_VERSION",
+    "FORMAT_VERSIONS",
+    "MIGRATIONS",
+    "OPEN311_REQUEST_FIELDS",
+    "OPEN311_SERVICE_FIELDS",
+    "CodeRegistry",
+    "Migration",
+    "Open311Service",
+    "Open311ServiceRequest",
+    "Open311Status",
+    "case_to_service_request",
+    "configure_converter",
+    "document_schema",
+    "dumps",
+    "from_document",
+    "hierarchy_from_dict",
+    "hierarchy_to_dict",
+    "json_schema",
+    "lifecycle_to_dot",
+    "lifecycle_to_mermaid",
+    "loads",
+    "make_converter",
+    "migrate",
+    "open311_address",
+    "open311_post_response",
+    "open311_services",
+    "parse_open311_errors",
+    "parse_open311_post_response",
+    "parse_open311_requests",
+    "parse_open311_services",
+    "read_cases",
+    "report_from_service_request",
+    "report_to_service_request",
+    "route_graph",
+    "routing_from_node_link",
+    "routing_to_dot",
+    "routing_to_graphml",
+    "routing_to_mermaid",
+    "routing_to_node_link",
+    "shipped_schema",
+    "to_document",
+    "town_routing_graph",
+    "write_cases",
+]

@@ -1,0 +1,1 @@
+"""Diagrams: lifecycles and routing as Mermaid or DOT text."""

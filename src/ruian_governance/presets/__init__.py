@@ -1,0 +1,37 @@
+"""Shipped facts: platform presets, towns, departments, category tables and generators.
+
+Platform presets, Rui'an's towns, city departments, category tables, and
+generators of hierarchies of any size.
+"""
+
+from __future__ import annotations
+
+from .categories import (
+    RULES_2016,
+    RULES_2021,
+)
+from .hierarchies import (
+    DEFAULT_DEPARTMENTS,
+    PLATFORMS_2016,
+    PLATFORMS_2021,
+    RUIAN_TOWNS,
+    STATION_KINDS,
+    DepartmentSpec,
+    TownSpec,
+    generate_hierarchy,
+    ruian_preset,
+)
+
+__all__ = [
+    "DEFAULT_DEPARTMENTS",
+    "PLATFORMS_2016",
+    "PLATFORMS_2021",
+    "RUIAN_TOWNS",
+    "RULES_2016",
+    "RULES_2021",
+    "STATION_KINDS",
+    "DepartmentSpec",
+    "TownSpec",
+    "generate_hierarchy",
+    "ruian_preset",
+]

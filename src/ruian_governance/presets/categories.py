@@ -1,0 +1,93 @@
+"""The shipped category tables 事项分类表 for the 2016 and 2021 platform presets."""
+
+from __future__ import annotations
+
+from ruian_governance.labels import Label
+from ruian_governance.models import PlatformPreset
+from ruian_governance.routing import Category, RoutingRules, SeverityTier
+
+from .hierarchies import PLATFORMS_2016, PLATFORMS_2021
+
+__all__ = ["RULES_2016", "RULES_2021"]
+
+
+# (key, en, zh, platform 2016, platform 2021, stations 2016, stations 2021, departments, severity)
+_CategoryRow = tuple[
+    str, str, str, str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], SeverityTier
+]
+_GOV, _MKT, _LAW, _SVC = (
+    "comprehensive_governance",
+    "market_supervision",
+    "law_enforcement",
+    "convenience_services",
+)
+_SUP, _EMG, _PUB = "supervision_enforcement", "emergency_management", "public_services"
+_ORD, _LRG = SeverityTier.ORDINARY, SeverityTier.LARGER
+_POLICE, _JUDICIAL, _PETITIONS = "police_station", "judicial_office", "petitions_office"
+_MARKET, _SQUAD, _LAND = (
+    "market_supervision_office",
+    "law_enforcement_squad",
+    "natural_resources_office",
+)
+_FIRE, _SERVICE = "emergency_fire_station", "service_centre"
+
+_CATEGORY_ROWS: tuple[_CategoryRow, ...] = (
+    ("neighbour_dispute", "neighbour dispute", "邻里纠纷", _GOV, _GOV,
+     (_JUDICIAL, _POLICE), (_JUDICIAL, _POLICE), ("justice",), _ORD),
+    ("illegal_building", "illegal building", "违法建筑", _LAW, _SUP,
+     (_SQUAD, _LAND), (_SQUAD, _LAND), ("law_enforcement", "natural_resources", "housing"), _ORD),
+    ("food_safety", "food safety", "食品安全", _MKT, _SUP,
+     (_MARKET,), (_MARKET,), ("market_supervision", "health"), _ORD),
+    ("fire_hazard", "fire hazard", "消防隐患", _GOV, _EMG,
+     (_POLICE, _SQUAD), (_FIRE, _SQUAD), ("fire_rescue", "emergency_management"), _ORD),
+    ("social_security_query", "social-security query", "社保咨询", _SVC, _PUB,
+     (_SERVICE,), (_SERVICE,), ("human_resources",), _ORD),
+    ("public_order", "public order", "治安", _GOV, _GOV,
+     (_POLICE,), (_POLICE,), ("public_security",), _ORD),
+    ("labour_dispute", "labour and wage dispute", "劳资纠纷", _GOV, _GOV,
+     (_JUDICIAL, _SERVICE, _POLICE), (_JUDICIAL, _SERVICE, _POLICE),
+     ("human_resources", "justice"), _ORD),
+    ("environmental_pollution", "environmental pollution", "环境污染", _LAW, _SUP,
+     (_SQUAD,), (_SQUAD,), ("ecology",), _ORD),
+    ("unlicensed_business", "unlicensed business", "无证经营", _MKT, _SUP,
+     (_MARKET, _SQUAD), (_MARKET, _SQUAD), ("market_supervision",), _ORD),
+    ("work_safety_hazard", "work-safety hazard", "安全生产隐患", _LAW, _EMG,
+     (_SQUAD, _MARKET), (_FIRE, _MARKET), ("emergency_management",), _ORD),
+    ("flood_typhoon", "flood and typhoon", "防汛防台", _GOV, _EMG,
+     (_LAND, _POLICE), (_FIRE, _LAND, _POLICE), ("water", "emergency_management"), _LRG),
+    ("road_occupation", "road-occupying business", "占道经营", _LAW, _SUP,
+     (_SQUAD,), (_SQUAD,), ("law_enforcement", "transport"), _ORD),
+    ("petition", "petition", "信访", _GOV, _GOV,
+     (_PETITIONS,), (_PETITIONS,), ("petitions",), _ORD),
+    ("illegal_land_use", "illegal land use", "违法用地", _LAW, _SUP,
+     (_LAND, _SQUAD), (_LAND, _SQUAD), ("natural_resources",), _ORD),
+    ("social_assistance", "social assistance", "社会救助", _SVC, _PUB,
+     (_SERVICE,), (_SERVICE,), ("civil_affairs",), _ORD),
+)  # fmt: skip
+
+
+def _table(key: str, preset: PlatformPreset, year: int) -> RoutingRules:
+    new = year == 2021
+    return RoutingRules(
+        key=key,
+        label=Label(en=f"categories for the {year} platforms", zh=f"事项分类表({year})"),
+        preset=preset,
+        categories=[
+            Category(
+                key=row[0],
+                label=Label(en=row[1], zh=row[2]),
+                platform=row[4] if new else row[3],
+                station_kinds=row[6] if new else row[5],
+                department_kinds=row[7],
+                default_severity=row[8],
+            )
+            for row in _CATEGORY_ROWS
+        ],
+    )
+
+
+RULES_2016: RoutingRules = _table("2016", PLATFORMS_2016, 2016)
+"""The category table for the 2016 platform set (:data:`~ruian_governance.PLATFORMS_2016`)."""
+
+RULES_2021: RoutingRules = _table("2021", PLATFORMS_2021, 2021)
+"""The category table for the 2021 platform set (:data:`~ruian_governance.PLATFORMS_2021`)."""

@@ -1,0 +1,30 @@
+"""Property testing for users: Hypothesis strategies and state machines (the ``hypothesis`` extra).
+
+:mod:`ruian_governance.testing.strategies` draws every public type (hierarchies, rule tables,
+reports, lifecycle definitions, cases, command sequences); the state machines here
+(:class:`EventMachine`, :class:`DisputeMachine`, :class:`HazardMachine` and the generic
+:class:`LifecycleMachine`) fuzz a configuration and check the library's invariants.  Nothing
+else in the package imports this subpackage, so the package works without Hypothesis.
+"""
+
+from __future__ import annotations
+
+from .machines import (
+    CaseObserver,
+    DisputeMachine,
+    EventMachine,
+    HazardMachine,
+    LifecycleMachine,
+    default_hierarchy,
+    within_jurisdiction,
+)
+
+__all__ = [
+    "CaseObserver",
+    "DisputeMachine",
+    "EventMachine",
+    "HazardMachine",
+    "LifecycleMachine",
+    "default_hierarchy",
+    "within_jurisdiction",
+]
