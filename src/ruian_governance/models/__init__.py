@@ -8,6 +8,7 @@ from .case import (
     CaseIndex,
     DataValue,
     HistoryRecord,
+    unit_ids,
 )
 from .clock import (
     CHINA_STANDARD_TIME,
@@ -80,4 +81,5 @@ __all__ = [
     "UnitKind",
     "WorkdayCalendar",
     "add_working_days",
+    "unit_ids",
 ]

@@ -21,10 +21,28 @@ __all__ = [
     "CaseIndex",
     "DataValue",
     "HistoryRecord",
+    "unit_ids",
 ]
 
 DataValue: TypeAlias = str | int | bool | tuple[str, ...]
 """A value a command may carry: text, a number, a flag, or a tuple of ids."""
+
+
+def unit_ids(value: object) -> tuple[str, ...] | None:
+    """Read a unit-id list from command data: a tuple of ids, or one id as a string.
+
+    The one reading of ``units``-like data in the library (the guards that check targets, the
+    analysis that counts handlers, the strategies that draw targets).  Anything else, and an
+    empty tuple, answers ``None``.
+
+    >>> unit_ids(("s1", "s2")), unit_ids("s1"), unit_ids(()), unit_ids(3)
+    (('s1', 's2'), ('s1',), None, None)
+    """
+    if type(value) is tuple and value and all(type(u) is str for u in value):
+        return value
+    if isinstance(value, str):
+        return (value,)
+    return None
 
 
 @attrs.frozen(kw_only=True, weakref_slot=False)

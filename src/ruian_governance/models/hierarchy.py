@@ -655,6 +655,30 @@ class Hierarchy:
         town_id = self._index.town.get(id)
         return None if town_id is None else self._index.by_id[town_id]  # type: ignore[return-value]
 
+    def admin_unit_of(self, unit_id: str) -> str:
+        """Return the id of the administrative unit a post's unit stands for.
+
+        An administrative unit (city, town, village, grid, micro-grid) stands for itself; an
+        organisation (centre, command room, platform, station, department) for the unit it sits
+        under (a station for its platform's parent, the command room for its town, a
+        department or the centre for the city).  This is the one place the library answers
+        "where does this post act"; jurisdiction checks and the testing machines use it.
+
+        >>> from ruian_governance import generate_hierarchy
+        >>> h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0, seed=0)
+        >>> room = h.command_room_of(h.towns[0].id)
+        >>> h.admin_unit_of(room.id) == h.towns[0].id, h.admin_unit_of(h.towns[0].id)
+        (True, 't0001')
+
+        Raises:
+            UnknownIdError: No unit or organisation has this id.
+        """
+        node = self.node(unit_id)
+        if isinstance(node, AdminUnit):
+            return node.id
+        parent = self.parent(unit_id)
+        return node.id if parent is None else parent.id
+
     def units_at(self, level: Level) -> tuple[AdminUnit, ...]:
         """Return every administrative unit of ``level``, in the order they were given."""
         return tuple(self._index.by_level.get(level, ()))
