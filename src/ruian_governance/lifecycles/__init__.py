@@ -33,6 +33,7 @@ from .definition import (
     State,
     Transition,
     Trigger,
+    TriggerKind,
 )
 from .engine import (
     Command,
@@ -60,6 +61,7 @@ __all__ = [
     "State",
     "Transition",
     "Trigger",
+    "TriggerKind",
     "dispute_lifecycle",
     "event_lifecycle",
     "hazard_lifecycle",

@@ -41,6 +41,7 @@ from .definition import (
     State,
     Transition,
     Trigger,
+    TriggerKind,
 )
 from .engine import Command
 
@@ -72,8 +73,13 @@ def _state(key: str, zh: str, *, en: str | None = None, **flags: bool) -> State:
     return State(key=key, label=_l(en or key.replace("_", " "), zh), **flags)
 
 
-def _trigger(key: str, zh: str, en: str | None = None) -> Trigger:
-    return Trigger(key=key, label=_l(en or key.replace("_", " "), zh))
+_FIND = TriggerKind.FIND
+
+
+def _trigger(
+    key: str, zh: str, en: str | None = None, *, kind: TriggerKind | None = None
+) -> Trigger:
+    return Trigger(key=key, label=_l(en or key.replace("_", " "), zh), kind=kind)
 
 
 # --------------------------------------------------------------------------- shared guards
@@ -264,27 +270,27 @@ def event_lifecycle(*, deadlines: DeadlinePolicy = EVENT_DEADLINES) -> Lifecycle
         _state("in_progress", "处置", en="in progress"),
         _state("feedback", "反馈"),
         _state("verified", "核查"),
-        _state("closed", "办结", timed=False),
+        _state("closed", "办结", timed=False, closing=True),
         _state("evaluated", "评价", final=True),
     )
     triggers = (
-        _trigger("report", "上报"),
-        _trigger("register", "登记", "register (hotline, walk-in)"),
+        _trigger("report", "上报", kind=TriggerKind.REPORT),
+        _trigger("register", "登记", "register (hotline, walk-in)", kind=TriggerKind.REPORT),
         _trigger("solve_on_spot", "就地解决", "solve on the spot"),
         _trigger("accept", "受理"),
         _trigger("reject", "不予受理"),
-        _trigger("escalate", "上报市级", "escalate to the city"),
-        _trigger("dispatch", "分流交办"),
+        _trigger("escalate", "上报市级", "escalate to the city", kind=TriggerKind.ESCALATE),
+        _trigger("dispatch", "分流交办", kind=TriggerKind.DISPATCH),
         _trigger("sign", "签收"),
-        _trigger("return", "退回"),
+        _trigger("return", "退回", kind=TriggerKind.RETURN),
         _trigger("start", "开始处置", "start handling"),
         _trigger("extend", "延期"),
         _trigger("feed_back", "反馈", "feed back"),
         _trigger("verify", "核查"),
         _trigger("fail_verification", "核查不通过", "fail verification"),
         _trigger("close", "办结"),
-        _trigger("evaluate", "评价"),
-        _trigger("supervise", "督办"),
+        _trigger("evaluate", "评价", kind=TriggerKind.EVALUATE),
+        _trigger("supervise", "督办", kind=TriggerKind.SUPERVISE),
     )
     t = Transition
     transitions = (
@@ -623,20 +629,20 @@ def dispute_lifecycle(*, deadlines: DeadlinePolicy = DISPUTE_DEADLINES) -> Lifec
         _state("litigation", "诉讼", en="referred to litigation"),
         _state("agreement", "调解协议", en="mediation agreement"),
         _state("judicial_confirmation", "司法确认", en="judicial confirmation applied for"),
-        _state("completed", "办结", timed=False),
+        _state("completed", "办结", timed=False, closing=True),
         _state("reviewed", "监管", en="supervision review", timed=False),
         _state("analysed", "研判", timed=False),
         _state("evaluated", "评价", final=True),
     )
     triggers = (
-        _trigger("report", "上报"),
-        _trigger("register", "登记"),
+        _trigger("report", "上报", kind=TriggerKind.REPORT),
+        _trigger("register", "登记", kind=TriggerKind.REPORT),
         _trigger("triage", "分级分流"),
         _trigger("dismiss", "不予受理"),
         _trigger("start_mediation", "开始调解", "start mediation"),
         _trigger("next_mediation", "转下一级调解", "move up the mediation ladder"),
         _trigger("refer_litigation", "引导诉讼", "refer to litigation"),
-        _trigger("escalate", "逐级上移", "escalate one level"),
+        _trigger("escalate", "逐级上移", "escalate one level", kind=TriggerKind.ESCALATE),
         _trigger("form_task_force", "组建专班", "form a task force"),
         _trigger("draft_strategy", "制定调解方案", "draft the mediation strategy"),
         _trigger("record_progress", "上传进展", "record progress"),
@@ -646,8 +652,8 @@ def dispute_lifecycle(*, deadlines: DeadlinePolicy = DISPUTE_DEADLINES) -> Lifec
         _trigger("complete", "办结"),
         _trigger("review", "监管"),
         _trigger("analyse", "研判"),
-        _trigger("evaluate", "评价"),
-        _trigger("supervise", "督办"),
+        _trigger("evaluate", "评价", kind=TriggerKind.EVALUATE),
+        _trigger("supervise", "督办", kind=TriggerKind.SUPERVISE),
     )
     t = Transition
     transitions = (
@@ -927,19 +933,29 @@ def hazard_lifecycle(*, deadlines: DeadlinePolicy = HAZARD_DEADLINES) -> Lifecyc
         _state("assigned", "交办", en="assigned (rectification notice)"),
         _state("rectifying", "整改中"),
         _state("checking", "验收", en="checking / acceptance"),
-        _state("closed", "销号/摘牌", en="closed / delisted", final=True),
+        _state("closed", "销号/摘牌", en="closed / delisted", final=True, closing=True),
     )
     triggers = (
-        _trigger("find_in_covert_inspection", "暗访发现", "found in a covert inspection"),
-        _trigger("find_in_routine_check", "日常检查发现", "found in a routine check"),
-        _trigger("find_on_patrol", "网格巡查发现", "found on grid patrol"),
-        _trigger("assign", "整改交办"),
+        _trigger(
+            "find_in_covert_inspection",
+            "暗访发现",
+            "found in a covert inspection",
+            kind=TriggerKind.FIND,
+        ),
+        _trigger(
+            "find_in_routine_check",
+            "日常检查发现",
+            "found in a routine check",
+            kind=TriggerKind.FIND,
+        ),
+        _trigger("find_on_patrol", "网格巡查发现", "found on grid patrol", kind=TriggerKind.FIND),
+        _trigger("assign", "整改交办", kind=TriggerKind.DISPATCH),
         _trigger("start_rectification", "落实整改", "start rectification"),
         _trigger("submit_for_check", "申请验收", "submit for checking"),
         _trigger("pass_check", "验收通过", "pass the check"),
         _trigger("fail_check", "验收不通过", "fail the check"),
         *(
-            _trigger(k, zh, en)
+            _trigger(k, zh, en, kind=TriggerKind.SANCTION)
             for k, zh, en in zip(HAZARD_LADDER, _LADDER_ZH, _LADDER_EN, strict=True)
         ),
     )

@@ -43,6 +43,7 @@ import attrs
 from transitions import MachineError
 from transitions.extensions.markup import MarkupMachine
 
+from ruian_governance._convert import LabelledEnum
 from ruian_governance.errors import (
     AmbiguousTransitionError,
     DuplicateKeyError,
@@ -67,6 +68,7 @@ __all__ = [
     "State",
     "Transition",
     "Trigger",
+    "TriggerKind",
 ]
 
 
@@ -126,6 +128,10 @@ class State:
         initial: The state every case starts in (exactly one per lifecycle).
         final: A state no transition leaves.
         timed: Whether the case's deadline runs in this state (final states never count).
+        closing: Reaching this state closes the case (办结 / 销号): the analysis counts a case
+            as closed, and on time or late, from the first record that enters a closing
+            state.  A state may close a case without being final (an event is closed 办结
+            before the grid worker evaluates it).
     """
 
     key: str = attrs.field(validator=attrs.validators.min_len(1))
@@ -133,14 +139,67 @@ class State:
     initial: bool = False
     final: bool = False
     timed: bool = True
+    closing: bool = False
+
+
+class TriggerKind(LabelledEnum):
+    """What a trigger means to the analysis, whatever its key (design choice).
+
+    The analysis (研判) never knows a built-in trigger by its string: a definition says which
+    of its triggers open a case from a report, dispatch it, return it, escalate it, supervise
+    it, sanction its holder or evaluate it, and an extension is counted exactly like the
+    built-ins.
+
+    - ``REPORT``: opens a case from a report 上报 / 登记 (counted in volumes and hotspots).
+    - ``FIND``: opens a case from an inspection or check 发现 (a hazard found, not reported).
+    - ``DISPATCH``: hands the case to the units named in its ``units`` data 交办.
+    - ``RETURN``: a handling unit sends the case back 退回.
+    - ``ESCALATE``: moves the case up a level 上报 / 提级.
+    - ``SUPERVISE``: supervision of a late case 督办.
+    - ``SANCTION``: a rung of the overdue ladder (挂牌督办, 通报, 约谈, 责任追究), in order.
+    - ``EVALUATE``: an evaluation 评价 carrying ``stars`` (1-5).
+
+    >>> TriggerKind.parse("dispatch", "kind").label.zh
+    '交办'
+    """
+
+    REPORT = "report"
+    FIND = "find"
+    DISPATCH = "dispatch"
+    RETURN = "return"
+    ESCALATE = "escalate"
+    SUPERVISE = "supervise"
+    SANCTION = "sanction"
+    EVALUATE = "evaluate"
+
+
+TriggerKind._labels_ = {
+    TriggerKind.REPORT: Label(en="report", zh="上报"),
+    TriggerKind.FIND: Label(en="find", zh="发现"),
+    TriggerKind.DISPATCH: Label(en="dispatch", zh="交办"),
+    TriggerKind.RETURN: Label(en="return", zh="退回"),
+    TriggerKind.ESCALATE: Label(en="escalate", zh="提级"),
+    TriggerKind.SUPERVISE: Label(en="supervise", zh="督办"),
+    TriggerKind.SANCTION: Label(en="sanction", zh="问责阶梯"),
+    TriggerKind.EVALUATE: Label(en="evaluate", zh="评价"),
+}
+
+
+def _trigger_kind(value: object) -> TriggerKind | None:
+    return None if value is None else TriggerKind.parse(value, "kind")
 
 
 @attrs.frozen(kw_only=True)
 class Trigger:
-    """A trigger (command name) of a lifecycle, with its bilingual label."""
+    """A trigger (command name) of a lifecycle, with its bilingual label.
+
+    ``kind`` says what the trigger means to the analysis (:class:`TriggerKind`), or ``None``
+    for triggers the analysis does not count.
+    """
 
     key: str = attrs.field(validator=attrs.validators.min_len(1))
     label: Label
+    kind: TriggerKind | None = attrs.field(default=None, converter=_trigger_kind)
 
 
 @attrs.frozen(kw_only=True)
