@@ -22,13 +22,14 @@ from ruian_governance import (
     Case,
     ConflictError,
     DataError,
+    Engine,
     ManualClock,
     MemoryCaseStore,
     SQLiteCaseStore,
     TransitionError,
     UnknownIdError,
 )
-from ruian_governance.errors import CaseStoreError
+from ruian_governance.errors import ArgumentError, CaseStoreError
 from ruian_governance.models import CaseIndex
 from ruian_governance.stores import STORE_SCHEMA_VERSION, CaseStore
 from ruian_governance.testing.strategies import Fault, command_sequences
@@ -223,12 +224,15 @@ def test_commands_without_time_use_the_clock(world: World, tmp_path: Path) -> No
     for make in makers:
         clock = ManualClock(at=T0)
         with make(clock) as store:
+            assert store.clock is clock
             case = store.open("event", case_id="E1", trigger="report", actor=world["worker"],
                               location_id=world.grid, category="noise")  # fmt: skip
             assert case.opened_at == T0
             clock.advance(HOUR)
             assert store.apply("E1", 0, "accept", actor=world["operator"]).last.at == T0 + HOUR
-    with MemoryCaseStore(world.engine) as bare, pytest.raises(CaseStoreError, match="clock"):
+    bare = MemoryCaseStore(world.engine)
+    assert bare.clock is None
+    with pytest.raises(CaseStoreError, match="clock"):
         bare.open("event", case_id="E1", trigger="report", actor=world["worker"],
                   location_id=world.grid, category="noise")  # fmt: skip
     assert issubclass(CaseStoreError, ValueError)
@@ -243,6 +247,64 @@ def test_context_manager_closes(world: World, tmp_path: Path) -> None:
         assert store.closed
         store.close()
         assert store.closed
+
+
+class Counting(CaseStore):
+    """A store that subclasses CaseStore explicitly: it writes only add, save, get and close.
+
+    It keeps its cases in a MemoryCaseStore and counts the writes that reach it.
+    """
+
+    def __init__(self, inner: MemoryCaseStore) -> None:
+        self.inner = inner
+        self.writes = 0
+
+    @property
+    def engine(self) -> Engine:
+        """The inner store's engine."""
+        return self.inner.engine
+
+    @property
+    def clock(self) -> ManualClock | None:
+        """No clock: every command needs its ``at``."""
+        return None
+
+    @property
+    def closed(self) -> bool:
+        """Whether the inner store is closed."""
+        return self.inner.closed
+
+    def close(self) -> None:
+        """Close the inner store."""
+        self.inner.close()
+
+    def add(self, case: Case) -> Case:
+        """Add to the inner store, counted."""
+        self.writes += 1
+        return self.inner.add(case)
+
+    def save(self, case: Case, *, expected_version: int) -> Case:
+        """Save to the inner store, counted."""
+        self.writes += 1
+        return self.inner.save(case, expected_version=expected_version)
+
+    def get(self, case_id: str) -> Case:
+        """Read from the inner store."""
+        return self.inner.get(case_id)
+
+
+def test_explicit_subclasses_inherit_the_commands(world: World) -> None:
+    """A subclass of CaseStore inherits open, apply, load and the with block from the protocol."""
+    with Counting(MemoryCaseStore(world.engine)) as store:
+        store.open("event", case_id="E1", trigger="report", actor=world["worker"], at=T0,
+                   location_id=world.grid, category="noise")  # fmt: skip
+        store.apply("E1", 0, "accept", actor=world["operator"], at=T0 + HOUR)
+        with pytest.raises(ConflictError):
+            store.apply("E1", 0, "accept", actor=world["operator"], at=T0 + HOUR)
+        assert store.load("E1") == store.inner.get("E1")
+        assert store.load("E1").version == 1
+        assert store.writes == 2
+    assert store.closed
 
 
 # --------------------------------------------------------------------------- indexes
@@ -414,7 +476,7 @@ def test_overdue_matches_the_engine(world: World, store: CaseStore) -> None:
         assert [(c.due_at, c.id) for c in late] == sorted((c.due_at, c.id) for c in late)  # type: ignore[type-var]
     assert "E9" not in {c.id for c in store.overdue(T0 + 300 * DAY)}
     assert store.overdue(T0 + 300 * DAY)
-    with pytest.raises(CaseStoreError, match="aware"):
+    with pytest.raises(ArgumentError, match=r"now=.*aware"):
         store.overdue(T0.replace(tzinfo=None))
 
 
@@ -619,7 +681,7 @@ def test_sqlite_store_refuses_foreign_files_and_settings(world: World, tmp_path:
         SQLiteCaseStore(newer, world.engine)
     with pytest.raises(DataError):
         SQLiteCaseStore(tmp_path / "no such directory" / "cases.db", world.engine)
-    with pytest.raises(CaseStoreError, match="synchronous"):
+    with pytest.raises(ArgumentError, match="synchronous"):
         SQLiteCaseStore(":memory:", world.engine, synchronous="OFF")  # type: ignore[arg-type]
 
 

@@ -1,14 +1,42 @@
-"""Case stores: cases and their append-only history, in memory or in SQLite."""
+"""Case stores: cases and their append-only history, in memory or durably in SQLite.
+
+A store keeps the latest version of every case and every history record it ever had.  Both
+implementations share one interface, :class:`CaseStore` (in :mod:`.base`):
+
+- :class:`MemoryCaseStore` (:mod:`.memory`) keeps cases in a dictionary (for tests and short
+  runs);
+- :class:`SQLiteCaseStore` (:mod:`.sqlite`) keeps them in an SQLite database (standard library
+  ``sqlite3``, write-ahead log, one transaction per stored command).
+
+Writes use optimistic concurrency on the case version: :meth:`CaseStore.save` stores a new
+version only if the stored one is still ``expected_version``; otherwise it raises
+:class:`~ruian_governance.ConflictError` and writes nothing.  :meth:`CaseStore.apply` reads a
+case, runs a command through the store's :class:`~ruian_governance.Engine` and saves the result,
+and tells the store's indexes (:class:`~ruian_governance.models.CaseIndex` objects such as the
+:class:`~ruian_governance.analysis.SimilarCaseLibrary`) of the stored case.
+
+>>> from datetime import datetime, timedelta
+>>> from ruian_governance import (CHINA_STANDARD_TIME, Actor, Engine, Level, SQLiteCaseStore,
+...     generate_hierarchy)
+>>> h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0, seed=0)
+>>> grid = h.units_at(Level.GRID)[0]
+>>> worker = Actor.of(h, h.people_of(grid.id, role="grid_worker")[0].id, "grid_worker")
+>>> room = h.command_room_of(h.towns[0].id)
+>>> operator = Actor.of(h, h.people_of(room.id)[0].id, "command_room_operator")
+>>> t0 = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA_STANDARD_TIME)
+>>> with SQLiteCaseStore(":memory:", Engine(h)) as store:
+...     case = store.open("event", case_id="E1", trigger="report", actor=worker, at=t0,
+...                       location_id=grid.id, category="noise", severity="ordinary")
+...     case = store.apply("E1", 0, "accept", actor=operator, at=t0 + timedelta(hours=1))
+...     print(store.get("E1").state, store.get("E1").version, len(store.history("E1")))
+accepted 1 2
+"""
 
 from __future__ import annotations
 
-from .store import (
-    STORE_SCHEMA_VERSION,
-    CaseStore,
-    MemoryCaseStore,
-    SQLiteCaseStore,
-    Synchronous,
-)
+from .base import STORE_SCHEMA_VERSION, CaseStore
+from .memory import MemoryCaseStore
+from .sqlite import SQLiteCaseStore, Synchronous
 
 __all__ = [
     "STORE_SCHEMA_VERSION",
