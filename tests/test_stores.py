@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import attrs
@@ -98,6 +99,38 @@ def happy(world: World, case: Case, n: int) -> Case:
 def snapshot(store: CaseStore) -> list[Case]:
     """Every stored case, with its history, in id order."""
     return list(store)
+
+
+Write = Callable[[], Case]
+
+
+def race(*prepares: Callable[[], Write]) -> tuple[ConflictError, Case]:
+    """Run each preparation in its own thread, then release their writes together.
+
+    Each ``prepare`` runs before the threads meet at a barrier (reading the case, running the
+    engine) and returns the write to race.  Exactly one write must win and one conflict;
+    returns the conflict and the stored case.
+    """
+    barrier = threading.Barrier(len(prepares))
+    results: list[object] = []
+
+    def run(prepare: Callable[[], Write]) -> None:
+        write = prepare()
+        barrier.wait()
+        try:
+            results.append(write())
+        except ConflictError as error:
+            results.append(error)
+
+    threads = [threading.Thread(target=run, args=(prepare,)) for prepare in prepares]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    errors = [r for r in results if isinstance(r, ConflictError)]
+    winners = [r for r in results if isinstance(r, Case)]
+    assert len(errors) == len(winners) == 1
+    return errors[0], winners[0]
 
 
 # --------------------------------------------------------------------------- writing and reading
@@ -379,36 +412,16 @@ def test_racing_commands_store_one_and_tell_the_indexes_once(
         recorder = Recorder()
         store = indexed(kind, world, tmp_path / f"race{round_}.db", recorder)
         store.add(open_case(world, "event", "E1"))
-        barrier = threading.Barrier(2)
-        results: list[object] = []
 
-        def act(
-            trigger: str,
-            data: dict[str, str],
-            store: CaseStore = store,
-            barrier: threading.Barrier = barrier,
-            results: list[object] = results,
-        ) -> None:
-            barrier.wait()
-            try:
-                results.append(store.apply("E1", 0, trigger, actor=world["operator"],
-                                           at=T0 + HOUR, **data))  # fmt: skip
-            except ConflictError as error:
-                results.append(error)
+        def act(trigger: str, data: dict[str, str], store: CaseStore = store) -> Write:
+            return lambda: store.apply("E1", 0, trigger, actor=world["operator"], at=T0 + HOUR,
+                                       **data)  # fmt: skip
 
-        threads = [
-            threading.Thread(target=act, args=("accept", {})),
-            threading.Thread(target=act, args=("reject", {"reason": "duplicate"})),
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        errors = [r for r in results if isinstance(r, ConflictError)]
-        winners = [r for r in results if isinstance(r, Case)]
-        assert len(errors) == len(winners) == 1
-        assert (errors[0].expected, errors[0].actual) == (0, 1)
-        assert store.get("E1") == winners[0]
+        error, winner = race(
+            partial(act, "accept", {}), partial(act, "reject", {"reason": "duplicate"})
+        )
+        assert (error.expected, error.actual) == (0, 1)
+        assert store.get("E1") == winner
         assert recorder.seen == [("E1", 0), ("E1", 1)]
         store.close()
 
@@ -503,33 +516,17 @@ def test_two_writers_on_the_same_version_exactly_one_wins(world: World, opener: 
     """Two threads (own connections for SQLite) save on one version: one wins, one conflicts."""
     opener().add(happy(world, open_case(world, "event", "E1"), 1))
     late = T0 + 30 * DAY
+
+    def write(note: str) -> Write:
+        handle = opener()
+        base = handle.get("E1")
+        new = world.engine.apply(base, "supervise", actor=world["operator"], at=late, note=note)
+        return lambda: handle.save(new, expected_version=base.version)
+
     for round_ in range(1, 9):
-        barrier = threading.Barrier(2)
-        results: list[object] = []
-
-        def write(
-            note: str, barrier: threading.Barrier = barrier, results: list[object] = results
-        ) -> None:
-            handle = opener()
-            base = handle.get("E1")
-            new = world.engine.apply(base, "supervise", actor=world["operator"], at=late,
-                                     note=note)  # fmt: skip
-            barrier.wait()
-            try:
-                results.append(handle.save(new, expected_version=base.version))
-            except ConflictError as error:
-                results.append(error)
-
-        threads = [threading.Thread(target=write, args=(f"{round_}{x}",)) for x in "ab"]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        errors = [r for r in results if isinstance(r, ConflictError)]
-        winners = [r for r in results if isinstance(r, Case)]
-        assert len(errors) == len(winners) == 1
-        assert (errors[0].expected, errors[0].actual) == (round_, round_ + 1)
-        assert opener().get("E1") == winners[0]
+        error, winner = race(*(partial(write, f"{round_}{x}") for x in "ab"))
+        assert (error.expected, error.actual) == (round_, round_ + 1)
+        assert opener().get("E1") == winner
     stored = opener().get("E1")
     assert stored.version == 9
     assert [r.seq for r in stored.history] == list(range(10))
