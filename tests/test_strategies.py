@@ -26,7 +26,11 @@ from ruian_governance import (
     UnknownIdError,
     generate_hierarchy,
 )
-from ruian_governance.errors import LifecycleDefinitionError, UnknownRoutingKindError
+from ruian_governance.errors import (
+    ArgumentError,
+    LifecycleDefinitionError,
+    UnknownRoutingKindError,
+)
 from ruian_governance.models import CHINESE_WORKDAYS
 from ruian_governance.presets import PLATFORMS_2016, PLATFORMS_2021
 from ruian_governance.routing import check_rules
@@ -105,16 +109,17 @@ def test_drawn_actors_hold_their_posts(actor: Actor) -> None:
 
 
 def test_structure_strategies_check_their_arguments_at_once() -> None:
-    """Bad arguments raise when the strategy is built, before anything is drawn."""
-    with pytest.raises(TypeError):
+    """Bad arguments raise ArgumentError when the strategy is built, before anything is drawn."""
+    with pytest.raises(ArgumentError, match="hierarchy"):
         units(hierarchy="not a hierarchy")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="no unit"):
+    with pytest.raises(ArgumentError, match="none found") as info:
         units(hierarchy=H2016, level=Level.MICRO_GRID)
+    assert info.value.argument == "level"
     with pytest.raises(UnknownIdError):
         units(hierarchy=H, within="nowhere")
-    with pytest.raises(ValueError, match="no post"):
+    with pytest.raises(ArgumentError, match="no_such_role"):
         actors(hierarchy=H, roles={"no_such_role"})
-    with pytest.raises(ValueError, match="max_towns"):
+    with pytest.raises(ArgumentError, match="max_towns"):
         hierarchies(min_towns=3, max_towns=2)
 
 
@@ -163,7 +168,7 @@ def test_reports_refuse_a_table_of_another_preset() -> None:
     """A table that names kinds the hierarchy's preset lacks is refused when building."""
     with pytest.raises(UnknownRoutingKindError):
         reports(hierarchy=H2016, rules=RULES_2021)
-    with pytest.raises(ValueError, match="min_categories"):
+    with pytest.raises(ArgumentError, match="min_categories"):
         routing_rules(preset=PLATFORMS_2021, min_categories=0)
 
 
@@ -205,15 +210,16 @@ def test_drawn_policies_and_clocks_work(policy: object, clock: ManualClock) -> N
 
 def test_time_strategies_check_their_arguments_at_once() -> None:
     """Years outside the calendar, unknown holidays and bad bounds fail when building."""
-    with pytest.raises(ValueError, match="coverage"):
+    with pytest.raises(ArgumentError, match="coverage"):
         datetimes(min_year=1999)
-    with pytest.raises(ValueError, match="unknown holiday"):
+    with pytest.raises(ArgumentError, match="Christmas") as info:
         datetimes(holidays=["Christmas"])
-    with pytest.raises(ValueError, match="max_days"):
+    assert info.value.argument == "holidays"
+    with pytest.raises(ArgumentError, match="max_days"):
         deadlines(max_days=-1)
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ArgumentError, match="empty"):
         deadlines(counts=[])
-    with pytest.raises(TypeError):
+    with pytest.raises(ArgumentError, match="times"):
         clocks(times="2025-01-01")  # type: ignore[arg-type]
 
 
@@ -287,13 +293,13 @@ def test_every_breakage_is_drawn(breakage: Breakage) -> None:
 
 def test_lifecycle_strategies_check_their_arguments_at_once() -> None:
     """Bad bounds, unknown roles and empty breakage lists fail when building."""
-    with pytest.raises(ValueError, match="min_states"):
+    with pytest.raises(ArgumentError, match="min_states"):
         lifecycle_definitions(min_states=1)
-    with pytest.raises(ValueError, match="unknown"):
+    with pytest.raises(ArgumentError, match="unknown"):
         lifecycle_definitions(roles=["wizard"])
-    with pytest.raises(TypeError):
+    with pytest.raises(ArgumentError, match="base"):
         lifecycle_definitions(base="event")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ArgumentError, match="empty"):
         broken_lifecycle_definitions(breakages=[])
 
 
@@ -358,17 +364,17 @@ def test_command_strategies_check_their_arguments_at_once() -> None:
     world = build_world()
     case = open_case(world, "event")
     world_engine = world.engine
-    with pytest.raises(TypeError):
+    with pytest.raises(ArgumentError, match="engine"):
         commands(engine="engine", case=case)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="fault"):
+    with pytest.raises(ArgumentError, match="fault"):
         commands(engine=world_engine, case=case, legal=False)
-    with pytest.raises(TypeError):
+    with pytest.raises(ArgumentError, match="fault"):
         commands(engine=world_engine, case=case, faults=["wrong_actor"])  # type: ignore[list-item]
-    with pytest.raises(ValueError, match="max_size"):
+    with pytest.raises(ArgumentError, match="max_size"):
         command_sequences(engine=world_engine, case=case, max_size=-1)
     with pytest.raises(UnknownIdError):
         cases(engine=world_engine, lifecycle="no_such_lifecycle")
-    with pytest.raises(ValueError, match="actors"):
+    with pytest.raises(ArgumentError, match="actors"):
         cases(engine=world_engine, actors=[])
 
 
@@ -385,3 +391,18 @@ def test_every_public_name_of_strategies_and_testing_is_documented() -> None:
             obj = getattr(module, name)
             if inspect.isclass(obj) or inspect.isfunction(obj):
                 assert inspect.getdoc(obj), f"{module.__name__}.{name}"
+
+
+def test_the_strategies_package_re_exports_every_topic_module() -> None:
+    """``testing.strategies`` re-exports exactly the public names of its topic modules."""
+    import importlib
+
+    from ruian_governance.testing import strategies
+
+    names: list[str] = []
+    for topic in ("structure", "routing", "time", "lifecycles", "casework"):
+        module = importlib.import_module(f"ruian_governance.testing.strategies.{topic}")
+        names.extend(module.__all__)
+        for name in module.__all__:
+            assert getattr(strategies, name) is getattr(module, name), f"{topic}.{name}"
+    assert sorted(names) == sorted(strategies.__all__)

@@ -26,6 +26,7 @@ from ruian_governance import (
     Transition,
     Trigger,
 )
+from ruian_governance.errors import ArgumentError
 from ruian_governance.lifecycles import Command
 from ruian_governance.testing import (
     DisputeMachine,
@@ -129,17 +130,17 @@ def test_generic_machine_drives_a_user_defined_lifecycle() -> None:
 
 def test_generic_machine_needs_lifecycles() -> None:
     """The unconfigured generic machine says how to configure it."""
-    with pytest.raises(TypeError, match="configure"):
+    with pytest.raises(ArgumentError, match="configure"):
         LifecycleMachine()
 
 
 def test_configure_checks_its_settings() -> None:
     """configure() refuses settings of the wrong type or range at once."""
-    with pytest.raises(TypeError):
+    with pytest.raises(ArgumentError, match="hierarchy"):
         LifecycleMachine.configure(hierarchy="h")  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
+    with pytest.raises(ArgumentError, match="lifecycle"):
         LifecycleMachine.configure(lifecycles=["event"])  # type: ignore[list-item]
-    with pytest.raises(ValueError, match="max_cases"):
+    with pytest.raises(ArgumentError, match="max_cases"):
         LifecycleMachine.configure(max_cases=0)
     legal_only = EventMachine.configure(faults=[], hierarchy=default_hierarchy())
     assert legal_only.faults == ()

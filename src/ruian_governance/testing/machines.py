@@ -43,14 +43,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, NoReturn, TypeVar, cast
 
 import attrs
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from ruian_governance.analysis import SimilarCaseLibrary
-from ruian_governance.errors import TransitionError
+from ruian_governance.errors import ArgumentError, TransitionError
 from ruian_governance.lifecycles import (
     DISPUTE_LIFECYCLE,
     EVENT_LIFECYCLE,
@@ -59,19 +59,13 @@ from ruian_governance.lifecycles import (
     Jurisdiction,
     LifecycleDefinition,
 )
-from ruian_governance.models import Actor, AdminUnit, Case, Hierarchy, Level, Person, Post
+from ruian_governance.models import Actor, Case, Hierarchy, Level, Person, Post
 from ruian_governance.presets import RULES_2021, generate_hierarchy
 from ruian_governance.stores import MemoryCaseStore
 
-from .strategies import (
-    DataValues,
-    Fault,
-    _context,
-    _next_command,
-    _opened_case,
-    _Opening,
-    datetimes,
-)
+from ._args import check_bound, need_type
+from ._walk import DataValues, Fault, Opening, make_context, next_command, opened_case
+from .strategies import datetimes
 
 __all__ = [
     "CaseObserver",
@@ -123,14 +117,6 @@ def default_hierarchy() -> Hierarchy:
     return attrs.evolve(base, people=(*base.people, *cadres, commander))
 
 
-def _admin_of(hierarchy: Hierarchy, unit_id: str) -> str:
-    node = hierarchy.node(unit_id)
-    if isinstance(node, AdminUnit):
-        return node.id
-    parent = hierarchy.parent(unit_id)
-    return node.id if parent is None else parent.id
-
-
 def within_jurisdiction(  # noqa: PLR0911 - one answer per rule
     hierarchy: Hierarchy, rule: Jurisdiction, case: Case, actor: Actor
 ) -> bool:
@@ -166,7 +152,7 @@ def within_jurisdiction(  # noqa: PLR0911 - one answer per rule
     if rule is Jurisdiction.LOCATION:
         above = {u.id for u in hierarchy.ancestors(case.location_id)}
         return unit == case.location_id or unit in above
-    admin = _admin_of(hierarchy, unit)
+    admin = hierarchy.admin_unit_of(unit)
     if rule is Jurisdiction.HOLDER:
         return case.unit_id in {unit, admin}
     # HOLDER_OR_ABOVE
@@ -174,16 +160,16 @@ def within_jurisdiction(  # noqa: PLR0911 - one answer per rule
     return case.unit_id in {unit, admin} or admin in above
 
 
+def _violated(message: str) -> NoReturn:
+    """Report a broken invariant: the machines' one raise outside the library's errors."""
+    # AssertionError on purpose: Hypothesis and users' tests take it as a failed invariant.
+    raise AssertionError(message)
+
+
 def _expect(condition: bool, message: str) -> None:
-    """Report a broken invariant; unlike ``assert``, it also holds under ``python -O``."""
+    """Report a broken invariant unless ``condition``; unlike ``assert``, it holds under -O."""
     if not condition:
-        raise AssertionError(message)
-
-
-def _need_hierarchy(value: object) -> None:
-    if not isinstance(value, Hierarchy):
-        msg = f"hierarchy must be a Hierarchy, got {type(value).__name__}"
-        raise TypeError(msg)
+        _violated(message)
 
 
 @attrs.define
@@ -259,11 +245,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         super().__init__()
         cls = type(self)
         if not cls.lifecycles:
-            msg = (
-                f"{cls.__name__} has no lifecycles: set the class attribute or use "
+            reason = (
+                f"lifecycle definitions: set {cls.__name__}.lifecycles or use "
                 f"{cls.__name__}.configure(lifecycles=[...])"
             )
-            raise TypeError(msg)
+            raise ArgumentError(argument="lifecycles", value=cls.lifecycles, reason=reason)
         self.hierarchy_used: Hierarchy = cls.hierarchy or default_hierarchy()
         self.engine = Engine(self.hierarchy_used, cls.lifecycles)
         self.library = SimilarCaseLibrary(self.hierarchy_used, lifecycles=cls.library_lifecycles)
@@ -272,8 +258,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.case_ids: list[str] = []
         self.last_accepted: tuple[Case, Case] | None = None
         self.last_refused: TransitionError | None = None
-        self._commands = _context(self.engine, None, cls.data_values, None)
-        self._opening = _Opening(
+        self._commands = make_context(self.engine, None, cls.data_values, None)
+        self._opening = Opening(
             ctx=self._commands,
             lifecycles=st.sampled_from(tuple(d.key for d in cls.lifecycles)),
             places=tuple(
@@ -300,25 +286,21 @@ class LifecycleMachine(RuleBasedStateMachine):
         """Return a subclass with the given settings (the others inherited).
 
         Raises:
-            TypeError: A setting of the wrong type.
-            ValueError: ``max_cases`` below 1.
+            ArgumentError: A setting of the wrong type, or ``max_cases`` below 1.
         """
         namespace: dict[str, Any] = {"__module__": cls.__module__}
         if hierarchy is not None:
-            _need_hierarchy(hierarchy)
+            need_type("hierarchy", hierarchy, Hierarchy)
             namespace["hierarchy"] = hierarchy
         if lifecycles is not None:
             found = tuple(lifecycles)
-            if not all(isinstance(d, LifecycleDefinition) for d in found):
-                msg = "lifecycles must be LifecycleDefinition objects"
-                raise TypeError(msg)
+            for definition in found:
+                need_type("each lifecycle", definition, LifecycleDefinition)
             namespace["lifecycles"] = found
         if references is not None:
             namespace["references"] = dict(references)
         if max_cases is not None:
-            if isinstance(max_cases, bool) or not isinstance(max_cases, int) or max_cases < 1:
-                msg = f"max_cases must be an integer >= 1, got {max_cases!r}"
-                raise ValueError(msg)
+            check_bound("max_cases", max_cases, 1)
             namespace["max_cases"] = max_cases
         if faults is not None:
             namespace["faults"] = tuple(Fault(f) for f in faults)
@@ -331,7 +313,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def open_case(self, data: st.DataObject) -> None:
         """Open a case of a drawn lifecycle, by an actor allowed to open it."""
         how = attrs.evolve(self._opening, ids=st.just(f"C{len(self.case_ids) + 1}"))
-        case = data.draw(_opened_case(how).map(_Opened), label="case").case
+        case = data.draw(opened_case(how).map(_Opened), label="case").case
         self.store.add(case)
         self.case_ids.append(case.id)
         self.last_accepted = None
@@ -347,7 +329,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def legal_command(self, data: st.DataObject) -> None:
         """Fire a legal command (one the engine accepts) on a drawn case."""
         case = self.store.get(data.draw(st.sampled_from(self.case_ids), label="case_id"))
-        step = data.draw(_next_command(self._commands, case, (), True), label="command")
+        step = data.draw(next_command(self._commands, case, (), True), label="command")
         if step is None:  # a final state, or every guard refused: nothing legal to do
             self.last_accepted = None
             return
@@ -356,8 +338,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 case.id, case.version, step.trigger, actor=step.actor, at=step.at, **step.data
             )
         except TransitionError as error:  # pragma: no cover - only with a nondeterministic guard
-            msg = f"the store refused a command the engine accepted: {error}"
-            raise AssertionError(msg) from error
+            _violated(f"the store refused a command the engine accepted: {error}")
         self.last_accepted = (case, after)
         self.last_refused = None
         self._check_accepted(case, after)
@@ -369,7 +350,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         """Fire an illegal command on a drawn case: it is refused and changes nothing."""
         case = self.store.get(data.draw(st.sampled_from(self.case_ids), label="case_id"))
         step = data.draw(
-            _next_command(self._commands, case, type(self).faults, False), label="command"
+            next_command(self._commands, case, type(self).faults, False), label="command"
         )
         if step is None:  # pragma: no cover - legal=False always draws a command
             return
@@ -384,8 +365,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.last_refused = error
         else:
             fault = step.fault.value if step.fault else "?"
-            msg = f"an illegal command ({fault}) was accepted: {step}"
-            raise AssertionError(msg)
+            _violated(f"an illegal command ({fault}) was accepted: {step}")
         self.last_accepted = None
         for cid, before in stored.items():
             now = self.store.get(cid)
