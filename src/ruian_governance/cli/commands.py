@@ -25,12 +25,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ruian_governance.analysis import summarise
+from ruian_governance.analysis import Summary, summarise
 from ruian_governance.errors import DataError, RuianGovernanceError
 from ruian_governance.io import (
     from_document,
@@ -44,7 +45,7 @@ from ruian_governance.io import (
     town_routing_graph,
     write_cases,
 )
-from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, Engine
+from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, Engine, LifecycleDefinition
 from ruian_governance.models import CHINA_STANDARD_TIME, Case, Hierarchy, Level
 from ruian_governance.presets import RULES_2016, RULES_2021, ruian_preset
 from ruian_governance.routing import RoutingRules, routing_graph, verify
@@ -57,7 +58,7 @@ from ruian_governance.sim import (
 )
 from ruian_governance.stores import SQLiteCaseStore
 
-from .report import html_report
+from .report import html_report, on_time_label, score_text
 
 __all__ = ["cli", "main", "summarise_hierarchy"]
 
@@ -206,50 +207,45 @@ def _without_cyclic_gc(run: Callable[[], _T]) -> _T:
             gc.enable()
 
 
-def _print_summary(console: Console, summary: dict[str, Any], hierarchy: Hierarchy) -> None:
+def _print_summary(console: Console, summary: Summary, hierarchy: Hierarchy) -> None:
     table = Table(title="研判 summary", show_header=False)
     table.add_column("figure")
     table.add_column("value", justify="right")
-
-    def rate(r: dict[str, Any]) -> str:
-        v = r["value"]
-        return "n/a" if v is None else f"{v:.1%} ({r['count']}/{r['total']})"
-
-    for lifecycle, n in summary["by_lifecycle"].items():
+    for lifecycle, n in summary.by_lifecycle.items():
         table.add_row(f"{lifecycle} cases", str(n))
-    table.add_row("events on time 事件按期办结率", rate(summary["on_time_rate"]["event"]))
-    table.add_row("disputes on time 纠纷按期化解率", rate(summary["on_time_rate"]["dispute"]))
-    table.add_row("hazards on time 隐患按期销号率", rate(summary["on_time_rate"]["hazard"]))
-    table.add_row("satisfaction 满意率", rate(summary["satisfaction"]))
-    table.add_row("escalation rate 提级率", rate(summary["escalation_rate"]))
-    table.add_row("return rate 退回率", rate(summary["return_rate"]))
-    for p, hours in summary["time_to_close_hours"].items():
-        table.add_row(f"event time to close {p} (hours)", f"{hours}")
-    for rung, n in summary["hazard_ladder"].items():
+    for lifecycle, rate in summary.on_time_rate.items():
+        table.add_row(on_time_label(lifecycle), str(rate))
+    table.add_row("satisfaction 满意率", str(summary.satisfaction))
+    table.add_row("escalation rate 提级率", str(summary.escalation_rate))
+    table.add_row("return rate 退回率", str(summary.return_rate))
+    loop = "/".join(summary.closed_loop)
+    for p, span in summary.time_to_close.items():
+        table.add_row(f"{loop} time to close p{p:g} (hours)", f"{span.total_seconds() / 3600:.1f}")
+    for rung, n in summary.hazard_ladder.items():
         table.add_row(f"hazard ladder: {rung}", str(n))
-    table.add_row("hotspots 热点", str(summary["hotspot_count"]))
-    table.add_row("repeat incidents 重复事件", str(summary["repeat_incidents"]))
+    table.add_row("hotspots 热点", str(len(summary.hotspots)))
+    table.add_row("repeat incidents 重复事件", str(len(summary.repeat_incidents)))
     console.print(table)
     names = {t.id: t.name for t in hierarchy.towns}
     towns = Table(title="bundled assessment 镇街、部门捆绑考核 (best and worst)")
     towns.add_column("town 镇街")
     towns.add_column("score", justify="right")
     towns.add_column("cases", justify="right")
-    ranked = summary["assessment"]
-    shown = ranked if len(ranked) <= 6 else [*ranked[:3], *ranked[-3:]]
-    for row in shown:
+    ranked = summary.assessment.towns
+    shown = ranked if len(ranked) <= 6 else (*ranked[:3], *ranked[-3:])
+    for town in shown:
         towns.add_row(
-            names.get(row["town_id"], row["town_id"]), str(row["score"]), str(row["cases"])
+            names.get(town.unit_id, town.unit_id), score_text(town.score), str(town.cases)
         )
     console.print(towns)
-    if summary["hotspots"]:
+    if summary.hotspots:
         spots = Table(title="hotspots 热点 (Poisson exact test, Benjamini-Hochberg)")
         for column in ("unit", "category", "observed", "expected", "adjusted p"):
             spots.add_column(column)
-        for f in summary["hotspots"]:
+        for f in summary.hotspots[:10]:
             spots.add_row(
-                f["unit_id"], f["category"], str(f["observed"]), str(f["expected"]),
-                f"{f['adjusted_p']:.2g}",
+                f.unit_id, f.category, str(f.observed), str(round(f.expected, 2)),
+                f"{f.adjusted:.2g}",
             )  # fmt: skip
         console.print(spots)
 
@@ -364,14 +360,15 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - one parameter per option
             "commands": result.commands,
         }
         (out / "run.json").write_text(json.dumps(settings, indent=2), encoding="utf-8")
-        summary = summarise(result.cases, result.hierarchy)
+        summary = summarise(result.cases, result.hierarchy, lifecycles=result.lifecycles)
         (out / "summary.json").write_text(
-            json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
+            json.dumps(summary.to_json(), ensure_ascii=False, indent=2), encoding="utf-8"
         )
         if report is not None:
             report.write_text(
                 html_report(
-                    result.cases, result.hierarchy, summary, start=config.start, days=days,
+                    result.cases, result.hierarchy, summary, lifecycles=result.lifecycles,
+                    start=config.start, days=days,
                     title=f"{result.hierarchy.city.name} 141 simulation 模拟研判报告",
                 ),
                 encoding="utf-8",
@@ -387,25 +384,36 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - one parameter per option
 # --------------------------------------------------------------------------- summary
 
 
-def _load_run(run: Path) -> tuple[Hierarchy, list[Case], dict[str, Any]]:
+@attrs.frozen(kw_only=True)
+class _Run:
+    """A stored run, read back: its hierarchy, lifecycles, cases and settings."""
+
+    hierarchy: Hierarchy
+    lifecycles: tuple[LifecycleDefinition, ...]
+    cases: list[Case]
+    settings: dict[str, Any]
+
+
+def _load_run(run: Path) -> _Run:
     if not run.is_dir():
         msg = f"{run}: not a run directory (run `ruian-governance simulate` first)"
         raise BadInputError(msg)
     settings = _load_json(run / "run.json")
     hierarchy = _load_hierarchy(run / "hierarchy.json")
+    config = SimulationConfig(
+        hierarchy=hierarchy,
+        rules=_rules_for(hierarchy, settings.get("rules")),
+        hazard_deadline_days=int(settings.get("hazard_deadline_days", 14)),
+    )
+    lifecycles = simulation_lifecycles(config)
     if (run / _CASES_SQLITE).exists():
-        config = SimulationConfig(
-            hierarchy=hierarchy,
-            rules=_rules_for(hierarchy, settings.get("rules")),
-            hazard_deadline_days=int(settings.get("hazard_deadline_days", 14)),
-        )
-        engine = Engine(hierarchy, simulation_lifecycles(config))
+        engine = Engine(hierarchy, lifecycles)
         with SQLiteCaseStore(run / _CASES_SQLITE, engine) as store:
             cases = list(store)
     else:
         with (run / _CASES_JSONL).open(encoding="utf-8") as stream:
             cases = list(read_cases(stream))
-    return hierarchy, cases, settings
+    return _Run(hierarchy=hierarchy, lifecycles=lifecycles, cases=cases, settings=settings)
 
 
 @cli.command("summary")
@@ -417,21 +425,22 @@ def _load_run(run: Path) -> tuple[Hierarchy, list[Case], dict[str, Any]]:
 def summary_command(run: Path, as_json: bool, report: Path | None) -> None:
     """Analyse (研判) a stored run: rates, hotspots, repeat incidents, assessment."""
     with _user_errors():
-        hierarchy, cases, settings = _load_run(run)
-        summary = summarise(cases, hierarchy)
+        stored = _load_run(run)
+        summary = summarise(stored.cases, stored.hierarchy, lifecycles=stored.lifecycles)
         if report is not None:
-            start = datetime.fromisoformat(settings["start"])
             report.write_text(
                 html_report(
-                    cases, hierarchy, summary, start=start, days=int(settings["days"]),
-                    title=f"{hierarchy.city.name} 141 研判报告",
+                    stored.cases, stored.hierarchy, summary, lifecycles=stored.lifecycles,
+                    start=datetime.fromisoformat(stored.settings["start"]),
+                    days=int(stored.settings["days"]),
+                    title=f"{stored.hierarchy.city.name} 141 研判报告",
                 ),
                 encoding="utf-8",
             )  # fmt: skip
     if as_json:
-        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
-        _print_summary(Console(), summary, hierarchy)
+        _print_summary(Console(), summary, stored.hierarchy)
 
 
 # --------------------------------------------------------------------------- verify
