@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import json
+import sys
 from pathlib import Path
 
 import attrs
@@ -11,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ruian_governance import RULES_2021, Hierarchy, generate_hierarchy, to_document
-from ruian_governance.cli import main
+from ruian_governance.cli import MissingExtraError, main
 from ruian_governance.cli.commands import cli
 from ruian_governance.io import hierarchy_to_dict, read_cases
 
@@ -199,6 +201,33 @@ def test_main_returns_exit_codes(capsys: pytest.CaptureFixture[str]):
     assert "No such option" in capsys.readouterr().err
     assert main(["--help"]) == 0
     assert "simulate" in capsys.readouterr().out
+
+
+def test_main_shows_a_library_error_as_one_line(files: Path, capsys: pytest.CaptureFixture[str]):
+    """main() turns a library error raised in a command into one Error: line and exit code 2."""
+    assert main(["summary", str(files / "no_such_run")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("Error:") == 1
+    assert "not a run directory" in err
+    assert main(["validate", str(files / "tiny.json"), "--kind", "case"]) == 2
+    assert capsys.readouterr().err.count("Error:") == 1
+
+
+def test_without_the_cli_extra_main_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    """Without click (the cli extra), main() prints one line naming the extra and returns 2."""
+    monkeypatch.delitem(sys.modules, "ruian_governance.cli.commands")
+    monkeypatch.setitem(sys.modules, "click", None)
+    assert main(["--help"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Error: the command line needs the 'cli' extra")
+    assert "pip install 'ruian-governance[cli]'" in lines[0]
+    with pytest.raises(MissingExtraError) as info:
+        importlib.import_module("ruian_governance.cli.commands")
+    assert info.value.module == "click"
+    assert isinstance(info.value, ImportError)
 
 
 def test_hierarchy_prints_the_ruian_summary():

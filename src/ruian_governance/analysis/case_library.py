@@ -23,7 +23,7 @@ import attrs
 
 from ruian_governance.models import Case, Hierarchy
 
-__all__ = ["LibraryEntry", "SimilarCaseLibrary"]
+__all__ = ["LibraryEntry", "SimilarCaseLibrary", "similar_disputes"]
 
 _DEFAULT_STATES = frozenset({"completed", "reviewed", "analysed", "evaluated"})
 
@@ -154,3 +154,23 @@ class SimilarCaseLibrary:
         words = [k.casefold() for k in keywords]
         found = (self._entries[i] for i in sorted(ids))
         return tuple(e for e in found if all(w in e.text for w in words))
+
+
+def similar_disputes(
+    cases: Iterable[Case],
+    hierarchy: Hierarchy,
+    *,
+    category: str | None = None,
+    location_id: str | None = None,
+    keywords: Iterable[str] = (),
+) -> tuple[LibraryEntry, ...]:
+    """Query the similar-case library 类案库 built from ``cases`` (completed disputes).
+
+    The cases are filed in a :class:`SimilarCaseLibrary` as a case store's
+    index would file them, then queried by category, place (a unit and everything under it) and
+    keywords (all must appear in the dossier).
+    """
+    library = SimilarCaseLibrary(hierarchy)
+    for case in cases:
+        library.observe(case)
+    return library.query(category=category, location_id=location_id, keywords=keywords)

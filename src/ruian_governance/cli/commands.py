@@ -19,18 +19,14 @@ import gc
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+import attrs
 
-from ruian_governance.analysis import summarise
+from ruian_governance.analysis import Summary, summarise
 from ruian_governance.errors import DataError, RuianGovernanceError
 from ruian_governance.io import (
     from_document,
@@ -44,7 +40,7 @@ from ruian_governance.io import (
     town_routing_graph,
     write_cases,
 )
-from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, Engine
+from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, Engine, LifecycleDefinition
 from ruian_governance.models import CHINA_STANDARD_TIME, Case, Hierarchy, Level
 from ruian_governance.presets import RULES_2016, RULES_2021, ruian_preset
 from ruian_governance.routing import RoutingRules, routing_graph, verify
@@ -57,41 +53,59 @@ from ruian_governance.sim import (
 )
 from ruian_governance.stores import SQLiteCaseStore
 
-from .report import html_report
+from ._errors import CliError, MissingExtraError
+from .report import html_report, on_time_label, score_text
 
-__all__ = ["cli", "main", "summarise_hierarchy"]
+try:
+    import click
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.table import Table
+except ModuleNotFoundError as missing:
+    extra = (missing.name or "").partition(".")[0]
+    if extra not in {"click", "rich"}:
+        raise
+    raise MissingExtraError(extra) from None
+
+__all__ = ["cli", "run", "summarise_hierarchy"]
 
 _T = TypeVar("_T")
 _RULES = {"2016": RULES_2016, "2021": RULES_2021}
 _CASES_JSONL = "cases.jsonl"
 _CASES_SQLITE = "cases.sqlite"
+_SHOWN_PROBLEMS = 3
 
 
-class BadInputError(click.ClickException):
-    """A bad file or option: one line on stderr, exit code 2."""
-
-    exit_code = 2
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn the library's errors, I/O errors and bad JSON into one line and exit code 2."""
-    try:
-        yield
-    except DataError as error:
-        shown = "; ".join(error.problems[:3])
-        more = f" (and {len(error.problems) - 3} more)" if len(error.problems) > 3 else ""
-        msg = f"invalid {error.what}: {shown}{more}"
-        raise BadInputError(msg) from None
-    except RuianGovernanceError as error:
-        raise BadInputError(str(error)) from None
-    except json.JSONDecodeError as error:
-        msg = f"not JSON: {error}"
-        raise BadInputError(msg) from None
-    except OSError as error:
+def _message(error: Exception) -> str:
+    """One line for an error a user caused: a bad file, option or stored run."""
+    if isinstance(error, DataError):
+        shown = "; ".join(error.problems[:_SHOWN_PROBLEMS])
+        more = len(error.problems) - _SHOWN_PROBLEMS
+        return f"invalid {error.what}: {shown}" + (f" (and {more} more)" if more > 0 else "")
+    if isinstance(error, json.JSONDecodeError):
+        return f"not JSON: {error}"
+    if isinstance(error, OSError):
         where = f": {error.filename}" if error.filename else ""
-        msg = f"{error.strerror or error}{where}"
-        raise BadInputError(msg) from None
+        return f"{error.strerror or error}{where}"
+    return str(error)
+
+
+class _Commands(click.Group):
+    """The command group: the library's errors, I/O errors and bad JSON are one line, exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand; show a user's error as one ``Error:`` line and exit with 2."""
+        try:
+            return super().invoke(ctx)
+        except (RuianGovernanceError, json.JSONDecodeError, OSError) as error:
+            click.echo(f"Error: {_message(error)}", err=True)
+            ctx.exit(2)
 
 
 def _load_json(path: Path) -> Any:
@@ -100,10 +114,10 @@ def _load_json(path: Path) -> Any:
             return json.load(stream)
         except json.JSONDecodeError as error:
             msg = f"{path}: not JSON: {error}"
-            raise BadInputError(msg) from None
+            raise CliError(msg) from None
         except UnicodeDecodeError:
             msg = f"{path}: not UTF-8 text"
-            raise BadInputError(msg) from None
+            raise CliError(msg) from None
 
 
 def _load_hierarchy(path: Path | None) -> Hierarchy:
@@ -112,7 +126,7 @@ def _load_hierarchy(path: Path | None) -> Hierarchy:
     data = _load_json(path)
     if isinstance(data, dict) and data.get("kind") not in (None, "hierarchy"):
         msg = f"{path}: a {data.get('kind')!r} document, not a hierarchy"
-        raise BadInputError(msg)
+        raise CliError(msg)
     return hierarchy_from_dict(data)
 
 
@@ -164,7 +178,16 @@ def summarise_hierarchy(hierarchy: Hierarchy) -> str:
 # --------------------------------------------------------------------------- the group
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_hierarchy_option = click.option(
+    "--hierarchy", "hierarchy_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="A hierarchy JSON file (default: the Rui'an preset).",
+)  # fmt: skip
+_rules_option = click.option(
+    "--rules", type=click.Choice(sorted(_RULES)), help="Rule table (default: the preset's)."
+)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Rui'an's 141 grassroots-governance system: simulate a city and analyse it (研判)."""
 
@@ -173,8 +196,7 @@ def cli() -> None:
 @click.option("--file", "path", type=click.Path(path_type=Path), help="A hierarchy JSON file.")
 def hierarchy_command(path: Path | None) -> None:
     """Print a bilingual summary of a hierarchy (default: the Rui'an preset)."""
-    with _user_errors():
-        click.echo(summarise_hierarchy(_load_hierarchy(path)))
+    click.echo(summarise_hierarchy(_load_hierarchy(path)))
 
 
 # --------------------------------------------------------------------------- simulate
@@ -186,7 +208,7 @@ def _hotspot(text: str) -> PlantedHotspot:
         return PlantedHotspot(unit_id=unit, category=category, factor=float(factor))
     except ValueError:
         msg = f"--hotspot {text!r}: expected UNIT:CATEGORY:FACTOR"
-        raise BadInputError(msg) from None
+        raise CliError(msg) from None
 
 
 def _without_cyclic_gc(run: Callable[[], _T]) -> _T:
@@ -206,50 +228,45 @@ def _without_cyclic_gc(run: Callable[[], _T]) -> _T:
             gc.enable()
 
 
-def _print_summary(console: Console, summary: dict[str, Any], hierarchy: Hierarchy) -> None:
+def _print_summary(console: Console, summary: Summary, hierarchy: Hierarchy) -> None:
     table = Table(title="研判 summary", show_header=False)
     table.add_column("figure")
     table.add_column("value", justify="right")
-
-    def rate(r: dict[str, Any]) -> str:
-        v = r["value"]
-        return "n/a" if v is None else f"{v:.1%} ({r['count']}/{r['total']})"
-
-    for lifecycle, n in summary["by_lifecycle"].items():
+    for lifecycle, n in summary.by_lifecycle.items():
         table.add_row(f"{lifecycle} cases", str(n))
-    table.add_row("events on time 事件按期办结率", rate(summary["on_time_rate"]["event"]))
-    table.add_row("disputes on time 纠纷按期化解率", rate(summary["on_time_rate"]["dispute"]))
-    table.add_row("hazards on time 隐患按期销号率", rate(summary["on_time_rate"]["hazard"]))
-    table.add_row("satisfaction 满意率", rate(summary["satisfaction"]))
-    table.add_row("escalation rate 提级率", rate(summary["escalation_rate"]))
-    table.add_row("return rate 退回率", rate(summary["return_rate"]))
-    for p, hours in summary["time_to_close_hours"].items():
-        table.add_row(f"event time to close {p} (hours)", f"{hours}")
-    for rung, n in summary["hazard_ladder"].items():
+    for lifecycle, rate in summary.on_time_rate.items():
+        table.add_row(on_time_label(lifecycle), str(rate))
+    table.add_row("satisfaction 满意率", str(summary.satisfaction))
+    table.add_row("escalation rate 提级率", str(summary.escalation_rate))
+    table.add_row("return rate 退回率", str(summary.return_rate))
+    loop = "/".join(summary.closed_loop)
+    for p, span in summary.time_to_close.items():
+        table.add_row(f"{loop} time to close p{p:g} (hours)", f"{span.total_seconds() / 3600:.1f}")
+    for rung, n in summary.hazard_ladder.items():
         table.add_row(f"hazard ladder: {rung}", str(n))
-    table.add_row("hotspots 热点", str(summary["hotspot_count"]))
-    table.add_row("repeat incidents 重复事件", str(summary["repeat_incidents"]))
+    table.add_row("hotspots 热点", str(len(summary.hotspots)))
+    table.add_row("repeat incidents 重复事件", str(len(summary.repeat_incidents)))
     console.print(table)
     names = {t.id: t.name for t in hierarchy.towns}
     towns = Table(title="bundled assessment 镇街、部门捆绑考核 (best and worst)")
     towns.add_column("town 镇街")
     towns.add_column("score", justify="right")
     towns.add_column("cases", justify="right")
-    ranked = summary["assessment"]
-    shown = ranked if len(ranked) <= 6 else [*ranked[:3], *ranked[-3:]]
-    for row in shown:
+    ranked = summary.assessment.towns
+    shown = ranked if len(ranked) <= 6 else (*ranked[:3], *ranked[-3:])
+    for town in shown:
         towns.add_row(
-            names.get(row["town_id"], row["town_id"]), str(row["score"]), str(row["cases"])
+            names.get(town.unit_id, town.unit_id), score_text(town.score), str(town.cases)
         )
     console.print(towns)
-    if summary["hotspots"]:
+    if summary.hotspots:
         spots = Table(title="hotspots 热点 (Poisson exact test, Benjamini-Hochberg)")
         for column in ("unit", "category", "observed", "expected", "adjusted p"):
             spots.add_column(column)
-        for f in summary["hotspots"]:
+        for f in summary.hotspots[:10]:
             spots.add_row(
-                f["unit_id"], f["category"], str(f["observed"]), str(f["expected"]),
-                f"{f['adjusted_p']:.2g}",
+                f.unit_id, f.category, str(f.observed), str(round(f.expected, 2)),
+                f"{f.adjusted:.2g}",
             )  # fmt: skip
         console.print(spots)
 
@@ -277,13 +294,8 @@ def _write_store(path: Path, cases: Sequence[Case], engine: Engine) -> None:
     "--rate", type=click.FloatRange(min=0), default=0.25, show_default=True,
     help="Reports per grid per day.",
 )  # fmt: skip
-@click.option(
-    "--hierarchy", "hierarchy_path", type=click.Path(dir_okay=False, path_type=Path),
-    help="A hierarchy JSON file (default: the Rui'an preset).",
-)  # fmt: skip
-@click.option(
-    "--rules", type=click.Choice(sorted(_RULES)), help="Routing rules (default: the preset's)."
-)
+@_hierarchy_option
+@_rules_option
 @click.option("--station-capacity", type=click.IntRange(min=1), default=8, show_default=True)
 @click.option(
     "--hotspot", "planted", multiple=True, metavar="UNIT:CATEGORY:FACTOR",
@@ -314,68 +326,68 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - one parameter per option
 ) -> None:
     """Run the city simulation and write its cases and a summary."""
     console = Console(stderr=True, quiet=quiet)
-    with _user_errors():
-        hierarchy = _load_hierarchy(hierarchy_path)
-        config = SimulationConfig(
-            hierarchy=hierarchy,
-            rules=_rules_for(hierarchy, rules),
-            reports_per_grid_per_day=rate,
-            station_capacity=station_capacity,
-            hotspots=[_hotspot(p) for p in planted],
-            seed=seed,
-            start=start.replace(tzinfo=CHINA_STANDARD_TIME),
-            days=days,
-        )
-        with Progress(
-            TextColumn("simulating 模拟"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("days"),
-            TimeElapsedColumn(),
-            console=console,
-            disable=quiet,
-        ) as progress:
-            task = progress.add_task("days", total=days)
+    hierarchy = _load_hierarchy(hierarchy_path)
+    config = SimulationConfig(
+        hierarchy=hierarchy,
+        rules=_rules_for(hierarchy, rules),
+        reports_per_grid_per_day=rate,
+        station_capacity=station_capacity,
+        hotspots=[_hotspot(p) for p in planted],
+        seed=seed,
+        start=start.replace(tzinfo=CHINA_STANDARD_TIME),
+        days=days,
+    )
+    with Progress(
+        TextColumn("simulating 模拟"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("days"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+    ) as progress:
+        task = progress.add_task("days", total=days)
 
-            def advance(done: int, _total: int) -> None:
-                progress.update(task, completed=done)
+        def advance(done: int, _total: int) -> None:
+            progress.update(task, completed=done)
 
-            result = _without_cyclic_gc(lambda: simulate(config, progress=advance))
-        out.mkdir(parents=True, exist_ok=True)
-        engine = Engine(result.hierarchy, result.lifecycles)
-        if store == "sqlite":
-            _write_store(out / _CASES_SQLITE, result.cases, engine)
-        else:
-            with (out / _CASES_JSONL).open("w", encoding="utf-8") as stream:
-                write_cases(result.cases, stream)
-        with (out / "hierarchy.json").open("w", encoding="utf-8") as stream:
-            json.dump(hierarchy_to_dict(result.hierarchy), stream, ensure_ascii=False)
-        settings = {
-            "seed": seed,
-            "start": config.start.isoformat(),
-            "days": days,
-            "rules": config.rules.key,
-            "reports_per_grid_per_day": rate,
-            "station_capacity": station_capacity,
-            "hazard_deadline_days": config.hazard_deadline_days,
-            "hotspots": list(planted),
-            "store": store,
-            "reported": result.reported,
-            "commands": result.commands,
-        }
-        (out / "run.json").write_text(json.dumps(settings, indent=2), encoding="utf-8")
-        summary = summarise(result.cases, result.hierarchy)
-        (out / "summary.json").write_text(
-            json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        if report is not None:
-            report.write_text(
-                html_report(
-                    result.cases, result.hierarchy, summary, start=config.start, days=days,
-                    title=f"{result.hierarchy.city.name} 141 simulation 模拟研判报告",
-                ),
-                encoding="utf-8",
-            )  # fmt: skip
+        result = _without_cyclic_gc(lambda: simulate(config, progress=advance))
+    out.mkdir(parents=True, exist_ok=True)
+    engine = Engine(result.hierarchy, result.lifecycles)
+    if store == "sqlite":
+        _write_store(out / _CASES_SQLITE, result.cases, engine)
+    else:
+        with (out / _CASES_JSONL).open("w", encoding="utf-8") as stream:
+            write_cases(result.cases, stream)
+    with (out / "hierarchy.json").open("w", encoding="utf-8") as stream:
+        json.dump(hierarchy_to_dict(result.hierarchy), stream, ensure_ascii=False)
+    settings = {
+        "seed": seed,
+        "start": config.start.isoformat(),
+        "days": days,
+        "rules": config.rules.key,
+        "reports_per_grid_per_day": rate,
+        "station_capacity": station_capacity,
+        "hazard_deadline_days": config.hazard_deadline_days,
+        "hotspots": list(planted),
+        "store": store,
+        "reported": result.reported,
+        "commands": result.commands,
+    }
+    (out / "run.json").write_text(json.dumps(settings, indent=2), encoding="utf-8")
+    summary = summarise(result.cases, result.hierarchy, lifecycles=result.lifecycles)
+    (out / "summary.json").write_text(
+        json.dumps(summary.to_json(), ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    if report is not None:
+        report.write_text(
+            html_report(
+                result.cases, result.hierarchy, summary, lifecycles=result.lifecycles,
+                start=config.start, days=days,
+                title=f"{result.hierarchy.city.name} 141 simulation 模拟研判报告",
+            ),
+            encoding="utf-8",
+        )  # fmt: skip
     console = Console(quiet=quiet)
     console.print(
         f"{len(result.cases)} cases, {result.commands} commands -> "
@@ -387,25 +399,36 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - one parameter per option
 # --------------------------------------------------------------------------- summary
 
 
-def _load_run(run: Path) -> tuple[Hierarchy, list[Case], dict[str, Any]]:
+@attrs.frozen(kw_only=True)
+class _Run:
+    """A stored run, read back: its hierarchy, lifecycles, cases and settings."""
+
+    hierarchy: Hierarchy
+    lifecycles: tuple[LifecycleDefinition, ...]
+    cases: list[Case]
+    settings: dict[str, Any]
+
+
+def _load_run(run: Path) -> _Run:
     if not run.is_dir():
         msg = f"{run}: not a run directory (run `ruian-governance simulate` first)"
-        raise BadInputError(msg)
+        raise CliError(msg)
     settings = _load_json(run / "run.json")
     hierarchy = _load_hierarchy(run / "hierarchy.json")
+    config = SimulationConfig(
+        hierarchy=hierarchy,
+        rules=_rules_for(hierarchy, settings.get("rules")),
+        hazard_deadline_days=int(settings.get("hazard_deadline_days", 14)),
+    )
+    lifecycles = simulation_lifecycles(config)
     if (run / _CASES_SQLITE).exists():
-        config = SimulationConfig(
-            hierarchy=hierarchy,
-            rules=_rules_for(hierarchy, settings.get("rules")),
-            hazard_deadline_days=int(settings.get("hazard_deadline_days", 14)),
-        )
-        engine = Engine(hierarchy, simulation_lifecycles(config))
+        engine = Engine(hierarchy, lifecycles)
         with SQLiteCaseStore(run / _CASES_SQLITE, engine) as store:
             cases = list(store)
     else:
         with (run / _CASES_JSONL).open(encoding="utf-8") as stream:
             cases = list(read_cases(stream))
-    return hierarchy, cases, settings
+    return _Run(hierarchy=hierarchy, lifecycles=lifecycles, cases=cases, settings=settings)
 
 
 @cli.command("summary")
@@ -416,22 +439,22 @@ def _load_run(run: Path) -> tuple[Hierarchy, list[Case], dict[str, Any]]:
 )
 def summary_command(run: Path, as_json: bool, report: Path | None) -> None:
     """Analyse (研判) a stored run: rates, hotspots, repeat incidents, assessment."""
-    with _user_errors():
-        hierarchy, cases, settings = _load_run(run)
-        summary = summarise(cases, hierarchy)
-        if report is not None:
-            start = datetime.fromisoformat(settings["start"])
-            report.write_text(
-                html_report(
-                    cases, hierarchy, summary, start=start, days=int(settings["days"]),
-                    title=f"{hierarchy.city.name} 141 研判报告",
-                ),
-                encoding="utf-8",
-            )  # fmt: skip
+    stored = _load_run(run)
+    summary = summarise(stored.cases, stored.hierarchy, lifecycles=stored.lifecycles)
+    if report is not None:
+        report.write_text(
+            html_report(
+                stored.cases, stored.hierarchy, summary, lifecycles=stored.lifecycles,
+                start=datetime.fromisoformat(stored.settings["start"]),
+                days=int(stored.settings["days"]),
+                title=f"{stored.hierarchy.city.name} 141 研判报告",
+            ),
+            encoding="utf-8",
+        )  # fmt: skip
     if as_json:
-        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
-        _print_summary(Console(), summary, hierarchy)
+        _print_summary(Console(), summary, stored.hierarchy)
 
 
 # --------------------------------------------------------------------------- verify
@@ -439,26 +462,23 @@ def summary_command(run: Path, as_json: bool, report: Path | None) -> None:
 
 @cli.command("verify")
 @click.argument("hierarchy_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--rules", type=click.Choice(sorted(_RULES)), help="Rule table (default: the preset's)."
-)
+@_rules_option
 @click.option(
     "--rules-file", type=click.Path(dir_okay=False, path_type=Path),
     help="A routing-rules JSON document instead of a shipped table.",
 )  # fmt: skip
 def verify_command(hierarchy_file: Path, rules: str | None, rules_file: Path | None) -> None:
     """Verify that every grid's reports can be routed (exit 1 if there are gaps)."""
-    with _user_errors():
-        hierarchy = _load_hierarchy(hierarchy_file)
-        table: RoutingRules = (
-            from_document(_load_json(rules_file), "routing_rules")
-            if rules_file is not None
-            else _rules_for(hierarchy, rules)
-        )
-        result = verify(hierarchy, table)
+    hierarchy = _load_hierarchy(hierarchy_file)
+    table: RoutingRules = (
+        from_document(_load_json(rules_file), "routing_rules")
+        if rules_file is not None
+        else _rules_for(hierarchy, rules)
+    )
+    result = verify(hierarchy, table)
     click.echo(result.summary())
     if not result.ok:
-        raise click.exceptions.Exit(1)
+        click.get_current_context().exit(1)
 
 
 # --------------------------------------------------------------------------- diagram
@@ -486,22 +506,16 @@ def diagram_lifecycle(key: str, fmt: str, language: str) -> None:
 
 @diagram_group.command("routing")
 @click.argument("town")
-@click.option(
-    "--hierarchy", "hierarchy_path", type=click.Path(dir_okay=False, path_type=Path),
-    help="A hierarchy JSON file (default: the Rui'an preset).",
-)  # fmt: skip
-@click.option(
-    "--rules", type=click.Choice(sorted(_RULES)), help="Rule table (default: the preset's)."
-)
+@_hierarchy_option
+@_rules_option
 @click.option("--format", "fmt", type=_FORMATS, default="mermaid", show_default=True)
 @click.option("--language", type=_LANGUAGES, default="en", show_default=True)
 def diagram_routing(
     town: str, hierarchy_path: Path | None, rules: str | None, fmt: str, language: str
 ) -> None:
     """Draw one town's routing: grids, command room, platforms, stations, the centre."""
-    with _user_errors():
-        hierarchy = _load_hierarchy(hierarchy_path)
-        graph = town_routing_graph(routing_graph(hierarchy, _rules_for(hierarchy, rules)), town)
+    hierarchy = _load_hierarchy(hierarchy_path)
+    graph = town_routing_graph(routing_graph(hierarchy, _rules_for(hierarchy, rules)), town)
     render: Callable[..., str] = routing_to_mermaid if fmt == "mermaid" else routing_to_dot
     click.echo(render(graph, language=language))
 
@@ -517,13 +531,12 @@ def diagram_routing(
 )  # fmt: skip
 def validate_command(path: Path, kind: str) -> None:
     """Check a hierarchy or routing-rules file; list every error with its JSON path."""
-    with _user_errors():
-        data = _load_json(path)
+    data = _load_json(path)
     if kind == "auto":
         kind = data.get("kind", "hierarchy") if isinstance(data, dict) else "hierarchy"
     if kind not in ("hierarchy", "routing_rules"):
         msg = f"{path}: cannot validate a {kind!r} document"
-        raise BadInputError(msg)
+        raise CliError(msg)
     try:
         if kind == "hierarchy":
             hierarchy_from_dict(data)
@@ -533,30 +546,31 @@ def validate_command(path: Path, kind: str) -> None:
         for problem in error.problems:
             click.echo(f"{path}: {problem}", err=True)
         msg = f"{path}: invalid {kind}, {len(error.problems)} problem(s)"
-        raise BadInputError(msg) from None
+        raise CliError(msg) from None
     except RuianGovernanceError as error:
         msg = f"{path}: invalid {kind}: {error}"
-        raise BadInputError(msg) from None
+        raise CliError(msg) from None
     click.echo(f"{path}: valid {kind}")
 
 
 # --------------------------------------------------------------------------- entry point
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``ruian-governance`` console script; returns the exit code."""
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line on ``argv`` and return the exit code (2 for a user's error)."""
     try:
         code = cli.main(args=argv, prog_name="ruian-governance", standalone_mode=False)
     except click.ClickException as error:
         error.show()
         return error.exit_code
-    except click.exceptions.Exit as error:
-        return error.exit_code
     except click.Abort:
         click.echo("aborted", err=True)
         return 1
+    except RuianGovernanceError as error:  # raised outside a command (an option's callback)
+        click.echo(f"Error: {_message(error)}", err=True)
+        return 2
     return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(run())

@@ -9,12 +9,39 @@ import html
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from ruian_governance.analysis import hotspots, on_time_rate, volumes
+from ruian_governance.analysis import Summary, on_time_rate, volumes
+from ruian_governance.lifecycles import LifecycleDefinition
 from ruian_governance.models import Case, Hierarchy
 
-_COLOURS = {"event": "#2f6db3", "dispute": "#d9822b", "hazard": "#b33a3a"}
+__all__ = ["html_report", "legend", "on_time_label", "score_text"]
+
+# How the command line shows the built-in lifecycles (presentation only: the figures come from
+# the definitions); another lifecycle shows its key and a colour of the palette.
+_LEGEND = {"event": "event 事件", "dispute": "dispute 纠纷", "hazard": "hazard 隐患"}
+_ON_TIME = {
+    "event": "events on time 事件按期办结率",
+    "dispute": "disputes on time 纠纷按期化解率",
+    "hazard": "hazards on time 隐患按期销号率",
+}
+_PALETTE = ("#2f6db3", "#d9822b", "#b33a3a", "#3a8f5c", "#7a4fa3", "#8c8c8c")
+
+
+def legend(lifecycle: str) -> str:
+    """How a lifecycle is named in tables and charts (``"event 事件"``, else its key)."""
+    return _LEGEND.get(lifecycle, lifecycle)
+
+
+def on_time_label(lifecycle: str) -> str:
+    """The label of a lifecycle's on-time rate (``"events on time 事件按期办结率"``)."""
+    return _ON_TIME.get(lifecycle, f"{lifecycle} on time 按期办结率")
+
+
+def score_text(score: float | None) -> str:
+    """An assessment score as shown: one decimal, or ``n/a``."""
+    return "n/a" if score is None else f"{score:.1f}"
+
+
 _STYLE = """
 body { font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif; margin: 2em;
        color: #222; max-width: 70em; }
@@ -29,31 +56,34 @@ def _e(text: object) -> str:
     return html.escape(str(text))
 
 
-def _daily_chart(cases: Sequence[Case], start: datetime, days: int) -> str:
+def _daily_chart(
+    cases: Sequence[Case], lifecycles: Sequence[str], start: datetime, days: int
+) -> str:
     counts = volumes(cases, "lifecycle", start=start, window=timedelta(days=1), windows=days).counts
+    colours = {k: _PALETTE[i % len(_PALETTE)] for i, k in enumerate(lifecycles)}
     width, height, left, bottom = 760, 240, 40, 30
     peak = max((sum(v[i] for v in counts.values()) for i in range(days)), default=0) or 1
     bar = (width - left - 10) / days
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">']
     for i in range(days):
         y = float(height - bottom)
-        for lifecycle in ("event", "dispute", "hazard"):
+        for lifecycle in lifecycles:
             n = counts.get(lifecycle, (0,) * days)[i]
             h = (height - bottom - 20) * n / peak
             y -= h
             parts.append(
                 f'<rect x="{left + i * bar:.1f}" y="{y:.1f}" width="{bar * 0.8:.1f}" '
-                f'height="{h:.1f}" fill="{_COLOURS[lifecycle]}"><title>day {i + 1} '
-                f"{lifecycle}: {n}</title></rect>"
+                f'height="{h:.1f}" fill="{colours[lifecycle]}"><title>day {i + 1} '
+                f"{_e(lifecycle)}: {n}</title></rect>"
             )
         if i % 7 == 0:
             parts.append(f'<text x="{left + i * bar:.1f}" y="{height - 12}">d{i + 1}</text>')
     parts.append(f'<text x="2" y="20">{peak}</text><text x="2" y="{height - bottom}">0</text>')
-    for k, lifecycle in enumerate(("event 事件", "dispute 纠纷", "hazard 隐患")):
-        colour = _COLOURS[lifecycle.split()[0]]
+    for k, lifecycle in enumerate(lifecycles):
         parts.append(
-            f'<rect x="{left + 10 + k * 120}" y="4" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{left + 24 + k * 120}" y="13">{_e(lifecycle)}</text>'
+            f'<rect x="{left + 10 + k * 120}" y="4" width="10" height="10" '
+            f'fill="{colours[lifecycle]}"/>'
+            f'<text x="{left + 24 + k * 120}" y="13">{_e(legend(lifecycle))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -79,46 +109,48 @@ def _bars(rows: Sequence[tuple[str, float, str]], *, scale: float = 1.0) -> str:
 def html_report(  # noqa: PLR0913 - the data and how to title it
     cases: Sequence[Case],
     hierarchy: Hierarchy,
-    summary: dict[str, Any],
+    summary: Summary,
     *,
+    lifecycles: Sequence[LifecycleDefinition],
     start: datetime,
     days: int,
     title: str,
 ) -> str:
-    """Return the report as one HTML document (charts are inline SVG)."""
+    """Return the report as one HTML document (charts are inline SVG).
+
+    ``summary`` is :func:`~ruian_governance.analysis.summarise` of ``cases`` with
+    ``lifecycles``, the definitions of their lifecycles.
+    """
     towns = {t.id: t for t in hierarchy.towns}
     by_town: dict[str, list[Case]] = {t: [] for t in towns}
+    loop = frozenset(summary.closed_loop)
     for case in cases:
         town = hierarchy.town_of(case.location_id)
-        if town is not None:
+        if town is not None and case.lifecycle in loop:
             by_town[town.id].append(case)
     on_time_rows = []
     for town_id, chosen in by_town.items():
-        rate = on_time_rate(chosen, lifecycle="event")
-        value = rate.value or 0.0
+        rate = on_time_rate(chosen, lifecycles=lifecycles)
         town = towns[town_id]
-        on_time_rows.append((f"{town.name} {town.name_en}", value, f"{value:.1%} ({rate.total})"))
+        on_time_rows.append((f"{town.name} {town.name_en}", rate.value or 0.0, str(rate)))
     on_time_rows.sort(key=lambda r: -r[1])
-    spots = hotspots(cases, hierarchy)[:15]
     spot_rows = [
         (
             f"{hierarchy.unit(f.unit_id).name} {f.category}",
             f.ratio,
             f"x{f.ratio:.1f} p={f.adjusted:.1g}",
         )
-        for f in spots
+        for f in summary.hotspots[:15]
     ]
     categories = Counter(c.category for c in cases)
     headline = [
-        ("cases 案件", summary["cases"]),
-        ("events on time 事件按期办结率", _pct(summary["on_time_rate"]["event"])),
-        ("disputes on time 纠纷按期化解率", _pct(summary["on_time_rate"]["dispute"])),
-        ("hazards closed on time 隐患按期销号率", _pct(summary["on_time_rate"]["hazard"])),
-        ("satisfaction 满意率 (4-5 stars)", _pct(summary["satisfaction"])),
-        ("escalation rate 提级率", _pct(summary["escalation_rate"])),
-        ("return rate 退回率", _pct(summary["return_rate"])),
-        ("hotspots 热点", summary["hotspot_count"]),
-        ("repeat incidents 重复事件", summary["repeat_incidents"]),
+        ("cases 案件", str(summary.cases)),
+        *((on_time_label(k), str(r)) for k, r in summary.on_time_rate.items()),
+        ("satisfaction 满意率 (4-5 stars)", str(summary.satisfaction)),
+        ("escalation rate 提级率", str(summary.escalation_rate)),
+        ("return rate 退回率", str(summary.return_rate)),
+        ("hotspots 热点", str(len(summary.hotspots))),
+        ("repeat incidents 重复事件", str(len(summary.repeat_incidents))),
     ]
     out = [
         "<!DOCTYPE html>",
@@ -130,7 +162,7 @@ def html_report(  # noqa: PLR0913 - the data and how to title it
         *(f"<tr><th>{_e(k)}</th><td class=n>{_e(v)}</td></tr>" for k, v in headline),
         "</table>",
         "<h2>Daily volumes 每日案件量</h2>",
-        _daily_chart(cases, start, days),
+        _daily_chart(cases, tuple(summary.on_time_rate), start, days),
         "<h2>On-time rate of events by town 各镇街事件按期办结率</h2>",
         _bars(on_time_rows),
         "<h2>Hotspots 热点网格 (Poisson exact test, Benjamini-Hochberg, α = 0.05)</h2>",
@@ -144,15 +176,10 @@ def html_report(  # noqa: PLR0913 - the data and how to title it
         "<h2>Bundled assessment 镇街、部门捆绑考核</h2><table>",
         "<tr><th>town 镇街</th><th>score 得分</th><th>cases 案件</th></tr>",
         *(
-            f"<tr><td>{_e(towns[a['town_id']].name)}</td><td class=n>{_e(a['score'])}</td>"
-            f"<td class=n>{a['cases']}</td></tr>"
-            for a in summary["assessment"]
+            f"<tr><td>{_e(towns[u.unit_id].name)}</td><td class=n>{score_text(u.score)}</td>"
+            f"<td class=n>{u.cases}</td></tr>"
+            for u in summary.assessment.towns
         ),
         "</table></body></html>",
     ]
     return "\n".join(out)
-
-
-def _pct(rate: dict[str, Any]) -> str:
-    value = rate["value"]
-    return "n/a" if value is None else f"{value:.1%} ({rate['count']}/{rate['total']})"
