@@ -16,13 +16,13 @@ and, if it knows it, its tier.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 
 import attrs
 
-from ruian_governance._convert import LabelledEnum, check_aware, str_tuple, tuple_of
+from ruian_governance._convert import LabelledEnum, check_aware, str_tuple
 from ruian_governance.errors import (
     CategoryTableError,
     UnknownCategoryError,
@@ -86,6 +86,12 @@ class Category:
     default_severity: SeverityTier = SeverityTier.ORDINARY
 
 
+def _categories(value: Iterable[Category]) -> tuple[Category, ...]:
+    # Not _convert.tuple_of: mypy's attrs plugin cannot solve a generic converter's type
+    # variable, so every caller of RoutingRules(categories=[...]) would fail type checking.
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True)
 class RoutingRules:
     """A category table for one platform preset, validated when it is constructed.
@@ -114,7 +120,7 @@ platform kind 'emergency_management', unknown to preset '2016'
     key: str = attrs.field(validator=attrs.validators.min_len(1))
     label: Label
     preset: PlatformPreset
-    categories: tuple[Category, ...] = attrs.field(converter=tuple_of)
+    categories: tuple[Category, ...] = attrs.field(converter=_categories)
     _by_key: Mapping[str, Category] = attrs.field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
