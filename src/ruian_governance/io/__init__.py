@@ -17,8 +17,6 @@ from .documents import (
     configure_converter,
     dumps,
     from_document,
-    hierarchy_from_dict,
-    hierarchy_to_dict,
     loads,
     make_converter,
     migrate,
@@ -59,7 +57,6 @@ from .render.routing import (
     town_routing_graph,
 )
 from .schemas import (
-    DOCUMENT_MODELS,
     document_schema,
     json_schema,
     shipped_schema,
@@ -68,7 +65,6 @@ from .schemas import (
 __all__ = [
     "BUILTIN_CODE",
     "DOCUMENT_KINDS",
-    "DOCUMENT_MODELS",
     "FORMAT_VERSION",
     "FORMAT_VERSIONS",
     "MIGRATIONS",
@@ -84,8 +80,6 @@ __all__ = [
     "document_schema",
     "dumps",
     "from_document",
-    "hierarchy_from_dict",
-    "hierarchy_to_dict",
     "json_schema",
     "lifecycle_to_dot",
     "lifecycle_to_mermaid",

@@ -11,21 +11,21 @@ reports and routes, lifecycle definitions, cases and their history records.
 - Guards and effects of a lifecycle are code: they are written as their key and label, and
   resolved on load by key in a :class:`CodeRegistry` (default :data:`BUILTIN_CODE`, the guards
   and effects of the built-in lifecycles).  A deadline policy's working-day calendar is not
-  written; loaded policies use :data:`~ruian_governance.CHINESE_WORKDAYS`.
+  written; loaded policies use :data:`~ruian_governance.models.CHINESE_WORKDAYS`.
 
 Top-level documents (:func:`to_document`, :func:`from_document`) carry a ``format_version``
 (per document kind, :data:`FORMAT_VERSIONS`) and their ``kind``; older versions are migrated by
 registered migrations (:data:`MIGRATIONS`), newer or unknown ones are refused.  Bad data raises
 :class:`~ruian_governance.DataError` naming the JSON path of every problem.
 
->>> from ruian_governance import ruian_preset
->>> from ruian_governance.io import hierarchy_from_dict, hierarchy_to_dict
+>>> from ruian_governance import Hierarchy, ruian_preset
+>>> from ruian_governance.io import from_document, to_document
 >>> h = ruian_preset(villages=23, grids=23, micro_grids=0, grid_workers=23,
 ...                  micro_grid_workers=0)
->>> data = hierarchy_to_dict(h)
+>>> data = to_document(h)
 >>> data["format_version"], data["kind"], data["units"][1]["name"]
 (1, 'hierarchy', '安阳街道')
->>> hierarchy_from_dict(data) == h
+>>> from_document(data, Hierarchy) == h
 True
 """
 
@@ -46,7 +46,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.preconf.json import make_converter as _make_json_converter
 from cattrs.v import format_exception
 
-from ruian_governance.errors import DataError, RuianGovernanceError, UnknownIdError
+from ruian_governance.errors import ArgumentError, DataError, RuianGovernanceError, UnknownIdError
 from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, Effect, Guard, LifecycleDefinition
 from ruian_governance.models import (
     AdminUnit,
@@ -70,8 +70,6 @@ __all__ = [
     "configure_converter",
     "dumps",
     "from_document",
-    "hierarchy_from_dict",
-    "hierarchy_to_dict",
     "loads",
     "make_converter",
     "migrate",
@@ -171,8 +169,8 @@ def _no_duplicates(items: Iterable[Guard] | Iterable[Effect], what: str) -> None
     seen: dict[str, object] = {}
     for item in items:
         if seen.setdefault(item.key, item) != item:
-            msg = f"two different {what}s share the key {item.key!r}"
-            raise ValueError(msg)
+            reason = f"one {what} per key (two different {what}s share this key)"
+            raise ArgumentError("lifecycles", item.key, reason)  # noqa: EM101 - a name
 
 
 def _guard_map(value: Mapping[str, Guard]) -> Mapping[str, Guard]:
@@ -208,7 +206,7 @@ class CodeRegistry:
         """Collect every guard and effect the transitions of ``lifecycles`` use.
 
         Raises:
-            ValueError: Two different guards (or effects) share a key.
+            ArgumentError: Two different guards (or effects) share a key.
         """
         guards = [g for d in lifecycles for t in d.transitions for g in t.guards]
         effects = [e for d in lifecycles for t in d.transitions for e in t.effects]
@@ -230,8 +228,20 @@ BUILTIN_CODE: CodeRegistry = CodeRegistry.of(*BUILTIN_LIFECYCLES)
 # --------------------------------------------------------------------------- the converter
 
 
-class _RefusedError(ValueError):
+class _HookError(RuianGovernanceError):
+    """A JSON value one of our structure hooks refuses.
+
+    :func:`structure` turns it into a :class:`~ruian_governance.errors.DataError` naming the
+    value's path; only a converter used directly on a lone value lets it out.
+    """
+
+
+class _RefusedError(_HookError, ValueError):
     """A value our hooks refuse; its message is shown as the problem at the value's path."""
+
+
+class _WrongTypeError(_HookError, TypeError):
+    """A scalar of the wrong JSON type; cattrs names it an invalid type at the value's path."""
 
 
 def _short(value: object, limit: int = 40) -> str:
@@ -244,7 +254,7 @@ def _strict(tp: type[Any]) -> Callable[[Any, type[Any]], Any]:
         # bool is an int in Python, but never a valid int or str in our documents.
         if not isinstance(value, tp) or (tp is int and isinstance(value, bool)):
             msg = f"expected {tp.__name__}, got {type(value).__name__}"
-            raise TypeError(msg)
+            raise _WrongTypeError(msg)
         return value
 
     return structure
@@ -253,7 +263,7 @@ def _strict(tp: type[Any]) -> Callable[[Any, type[Any]], Any]:
 def _structure_float(value: Any, _: type[Any]) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         msg = f"expected float, got {type(value).__name__}"
-        raise TypeError(msg)
+        raise _WrongTypeError(msg)
     return float(value)
 
 
@@ -488,6 +498,8 @@ def from_document(
 ) -> Any:
     """Load a document written by :func:`to_document` (migrating older versions).
 
+    A document without a ``kind`` (written before documents carried it) is read as ``kind``.
+
     Args:
         data: The document.
         kind: Its kind (``"case"``) or model class (``Case``).
@@ -540,28 +552,6 @@ def loads(
     return from_document(data, kind, converter=converter)
 
 
-def hierarchy_to_dict(
-    hierarchy: Hierarchy, *, converter: cattrs.Converter | None = None
-) -> dict[str, Any]:
-    """Return ``hierarchy`` as plain JSON-compatible data (a ``"hierarchy"`` document)."""
-    return to_document(hierarchy, converter=converter)
-
-
-def hierarchy_from_dict(
-    data: Mapping[str, Any], *, converter: cattrs.Converter | None = None
-) -> Hierarchy:
-    """Load a hierarchy written by :func:`hierarchy_to_dict` (migrating older versions).
-
-    Documents without a ``kind`` (written before it was added) are read too.
-
-    Raises:
-        DataError: The data is not a hierarchy document; each problem names its JSON path.
-        HierarchyError: The data is well formed but breaks a structural rule.
-    """
-    hierarchy: Hierarchy = from_document(data, Hierarchy, converter=converter)
-    return hierarchy
-
-
 # --------------------------------------------------------------------------- structuring
 
 _PROBLEM_LIMIT = 300
@@ -608,6 +598,8 @@ def structure(
     if converter is None:
         try:
             return _FAST_CONVERTER.structure(data, cls)
+        except _HookError:  # bad data: structure again to find the paths
+            converter = _CONVERTER
         except RuianGovernanceError:
             raise
         except Exception:  # any failure: structure again to find the paths
@@ -622,6 +614,8 @@ def structure(
             raise ours from None
         problems = cattrs.transform_error(error, path="$", format_exception=_format)
         raise DataError(name, [_clip(p) for p in problems]) from None
+    except _HookError as error:
+        raise DataError(name, [_clip(f"$: {error}")]) from None
     except RuianGovernanceError:
         raise
     except RecursionError:
@@ -632,7 +626,7 @@ def structure(
 
 def _our_error(error: BaseException) -> RuianGovernanceError | None:
     """Find an error of ours that a model's constructor raised inside cattrs' error groups."""
-    if isinstance(error, RuianGovernanceError):
+    if isinstance(error, RuianGovernanceError) and not isinstance(error, _HookError):
         return error
     for inner in getattr(error, "exceptions", ()):
         found = _our_error(inner)
