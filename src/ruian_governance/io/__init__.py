@@ -6,19 +6,21 @@ GeoReport v2 mapping, and diagrams of lifecycles and routing.
 
 from __future__ import annotations
 
-from .documents import (
+from .converter import (
     BUILTIN_CODE,
+    CodeRegistry,
+    configure_converter,
+    make_converter,
+)
+from .documents import (
     DOCUMENT_KINDS,
     FORMAT_VERSION,
     FORMAT_VERSIONS,
     MIGRATIONS,
-    CodeRegistry,
     Migration,
-    configure_converter,
     dumps,
     from_document,
     loads,
-    make_converter,
     migrate,
     to_document,
 )

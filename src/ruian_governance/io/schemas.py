@@ -3,7 +3,7 @@
 One small generator of our own: it walks attrs fields and their type hints, so a schema always
 matches what the converter of :mod:`ruian_governance.io` writes (enums by value,
 datetimes as ISO 8601 strings, tuples and sets as arrays, no extra keys).  The schemas of the
-main documents also ship as files in the package (``ruian_governance/schema_files/``).
+main documents also ship as files in the package (``ruian_governance/io/schema_files/``).
 
 >>> from ruian_governance import Label
 >>> from ruian_governance.io import json_schema
