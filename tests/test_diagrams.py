@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import attrs
 import pytest
 
 from ruian_governance import (
@@ -84,19 +83,18 @@ def test_mermaid_front_matter_and_title() -> None:
     assert text.startswith('---\ntitle: "the \\"loop\\" \\\\ 闭环 next"\n---\n')
 
 
-def test_labels_that_would_break_mermaid_are_made_safe() -> None:
-    """Quotes, colons, semicolons and newlines in labels are written by the shared rules."""
-    lab = Label
-    definition = LifecycleDefinition(
+def _two_states(title: str, a: str, b: str, opening: str, go: str) -> LifecycleDefinition:
+    """A lifecycle ``open -> a --go--> b`` with these (English and Chinese) labels."""
+    return LifecycleDefinition(
         key="odd",
-        label=lab(en="odd", zh="odd"),
+        label=Label(en=title, zh=title),
         states=(
-            State(key="a", label=lab(en='say "hi"\nthere', zh="甲"), initial=True),
-            State(key="b", label=lab(en="b", zh="乙"), final=True),
+            State(key="a", label=Label(en=a, zh=a), initial=True),
+            State(key="b", label=Label(en=b, zh=b), final=True),
         ),
         triggers=(
-            Trigger(key="open", label=lab(en="open", zh="开")),
-            Trigger(key="go", label=lab(en="go: now; fast", zh="走")),
+            Trigger(key="open", label=Label(en=opening, zh=opening)),
+            Trigger(key="go", label=Label(en=go, zh=go)),
         ),
         transitions=(
             Transition(
@@ -109,6 +107,11 @@ def test_labels_that_would_break_mermaid_are_made_safe() -> None:
             ),
         ),
     )  # fmt: skip
+
+
+def test_labels_that_would_break_mermaid_are_made_safe() -> None:
+    """Quotes, colons, semicolons and newlines in labels are written by the shared rules."""
+    definition = _two_states("odd", 'say "hi"\nthere', "b", "open", "go: now; fast")
     text = lifecycle_to_mermaid(definition)
     assert '  state "say #quot;hi#quot; there" as a' in text
     assert "  a --> b: go#58; now#59; fast" in text
@@ -199,32 +202,8 @@ def test_hostile_labels_cannot_break_any_diagram(label: str) -> None:
 
     from ruian_governance.io import routing_to_dot, routing_to_mermaid
 
-    lab = Label(en=label, zh=label)
-    definition = LifecycleDefinition(
-        key="odd",
-        label=lab,
-        states=(
-            State(key="a", label=lab, initial=True),
-            State(key="b", label=lab, final=True),
-        ),
-        triggers=(Trigger(key="open", label=lab), Trigger(key="go", label=lab)),
-        transitions=(
-            Transition(
-                trigger="open", sources=(), dest="a", roles={"grid_worker"},
-                jurisdiction=Jurisdiction.ANY,
-            ),
-            Transition(
-                trigger="go", sources=("a",), dest="b", roles={"grid_worker"},
-                jurisdiction=Jurisdiction.ANY,
-            ),
-        ),
-    )  # fmt: skip
-    plain = attrs.evolve(
-        definition,
-        label=Label(en="x", zh="x"),
-        states=[attrs.evolve(s, label=Label(en="x", zh="x")) for s in definition.states],
-        triggers=[attrs.evolve(t, label=Label(en="x", zh="x")) for t in definition.triggers],
-    )
+    definition = _two_states(label, label, label, label, label)
+    plain = _two_states("x", "x", "x", "x", "x")
     for render in (lifecycle_to_mermaid, lifecycle_to_dot):
         assert len(render(definition).splitlines()) == len(render(plain).splitlines())
     text = lifecycle_to_mermaid(definition)

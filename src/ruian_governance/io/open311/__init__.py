@@ -49,8 +49,6 @@ GeoReport v2 is the open standard citizen apps and hotlines use to file and foll
 from __future__ import annotations
 
 from .mapping import (
-    OPEN311_REQUEST_FIELDS,
-    OPEN311_SERVICE_FIELDS,
     case_to_service_request,
     open311_address,
     open311_post_response,
@@ -59,6 +57,8 @@ from .mapping import (
     report_to_service_request,
 )
 from .parsers import (
+    OPEN311_REQUEST_FIELDS,
+    OPEN311_SERVICE_FIELDS,
     Open311Service,
     Open311ServiceRequest,
     Open311Status,

@@ -36,8 +36,6 @@ from ruian_governance.routing import Report, RoutingRules, SeverityTier, route
 from .parsers import Open311Status
 
 __all__ = [
-    "OPEN311_REQUEST_FIELDS",
-    "OPEN311_SERVICE_FIELDS",
     "case_to_service_request",
     "open311_address",
     "open311_post_response",
@@ -45,38 +43,6 @@ __all__ = [
     "report_from_service_request",
     "report_to_service_request",
 ]
-
-OPEN311_SERVICE_FIELDS: tuple[str, ...] = (
-    "service_code",
-    "service_name",
-    "description",
-    "metadata",
-    "type",
-    "keywords",
-    "group",
-)
-"""The fields of a service in a GeoReport v2 service list, in the spec's order."""
-
-OPEN311_REQUEST_FIELDS: tuple[str, ...] = (
-    "service_request_id",
-    "status",
-    "status_notes",
-    "service_name",
-    "service_code",
-    "description",
-    "agency_responsible",
-    "service_notice",
-    "requested_datetime",
-    "updated_datetime",
-    "expected_datetime",
-    "address",
-    "address_id",
-    "zipcode",
-    "lat",
-    "long",
-    "media_url",
-)
-"""The fields of a service request in a GeoReport v2 ``GET requests`` answer, in order."""
 
 _ADDRESS_SEPARATOR = "/"
 """Between the names of an address, city first."""
@@ -182,7 +148,10 @@ class _Request:
     def written(
         self, hierarchy: Hierarchy, rules: RoutingRules, language: Language
     ) -> dict[str, Any]:
-        """The GeoReport v2 service request, fields in :data:`OPEN311_REQUEST_FIELDS` order."""
+        """The GeoReport v2 service request, its fields in the spec's order.
+
+        The order is :data:`~ruian_governance.io.open311.OPEN311_REQUEST_FIELDS`.
+        """
         try:
             service_name: str | None = rules.category(self.category).label.text(language)
         except UnknownCategoryError:

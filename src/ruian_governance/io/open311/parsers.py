@@ -1,4 +1,4 @@
-"""Reading any Open311 GeoReport v2 server's answers (JSON form) into typed records.
+"""The GeoReport v2 records and fields, and reading any server's answers (JSON form) into them.
 
 Service lists, service requests, the answer to ``POST requests`` and error answers; every
 problem found is reported at once in a :class:`~ruian_governance.errors.DataError` naming its
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal, TypeAlias
 
 import attrs
@@ -21,6 +21,8 @@ import attrs
 from ruian_governance.errors import DataError, Open311Error
 
 __all__ = [
+    "OPEN311_REQUEST_FIELDS",
+    "OPEN311_SERVICE_FIELDS",
     "Open311Service",
     "Open311ServiceRequest",
     "Open311Status",
@@ -32,6 +34,45 @@ __all__ = [
 
 Open311Status: TypeAlias = Literal["open", "closed"]
 """The two statuses of a GeoReport v2 service request."""
+
+OPEN311_SERVICE_FIELDS: tuple[str, ...] = (
+    "service_code",
+    "service_name",
+    "description",
+    "metadata",
+    "type",
+    "keywords",
+    "group",
+)
+"""The fields of a service in a GeoReport v2 service list, in the spec's order."""
+
+OPEN311_REQUEST_FIELDS: tuple[str, ...] = (
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+)
+"""The fields of a service request in a GeoReport v2 ``GET requests`` answer, in order."""
+
+_REQUEST_TEXTS = tuple(
+    key
+    for key in OPEN311_REQUEST_FIELDS
+    if key not in ("service_request_id", "status", "lat", "long") and not key.endswith("_datetime")
+)
+"""The text fields of a service request (every field but its id, status, times and place)."""
 
 _SERVICE_LIST = "Open311 service list"
 _REQUESTS = "Open311 service requests"
@@ -137,6 +178,16 @@ def _datetime(
     return parsed
 
 
+def _objects(data: Any, what: str, problems: list[str]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """The objects of an answer's array with their JSON paths; other items are problems."""
+    for index, item in enumerate(_list(data, what)):
+        path = f"$[{index}]"
+        if isinstance(item, Mapping):
+            yield path, item
+        else:
+            problems.append(f"{path}: expected an object")
+
+
 def parse_open311_services(data: Any) -> tuple[Open311Service, ...]:
     """Read a GeoReport v2 service list (``GET open311_services``, JSON form) from any server.
 
@@ -145,11 +196,7 @@ def parse_open311_services(data: Any) -> tuple[Open311Service, ...]:
     """
     problems: list[str] = []
     read: list[Open311Service] = []
-    for index, item in enumerate(_list(data, _SERVICE_LIST)):
-        path = f"$[{index}]"
-        if not isinstance(item, Mapping):
-            problems.append(f"{path}: expected an object")
-            continue
+    for path, item in _objects(data, _SERVICE_LIST, problems):
         code = _text(item, "service_code", path, problems)
         name = _text(item, "service_name", path, problems)
         if code is None or name is None:
@@ -183,11 +230,7 @@ def parse_open311_requests(data: Any) -> tuple[Open311ServiceRequest, ...]:
     """
     problems: list[str] = []
     read: list[Open311ServiceRequest] = []
-    for index, item in enumerate(_list(data, _REQUESTS)):
-        path = f"$[{index}]"
-        if not isinstance(item, Mapping):
-            problems.append(f"{path}: expected an object")
-            continue
+    for path, item in _objects(data, _REQUESTS, problems):
         request_id = _text(item, "service_request_id", path, problems)
         status = item.get("status")
         if request_id is None:
@@ -196,21 +239,7 @@ def parse_open311_requests(data: Any) -> tuple[Open311ServiceRequest, ...]:
             problems.append(f"{path}.status: expected 'open' or 'closed'")
         if request_id is None or status not in ("open", "closed"):
             continue
-        texts = {
-            key: _text(item, key, path, problems)
-            for key in (
-                "status_notes",
-                "service_name",
-                "service_code",
-                "description",
-                "agency_responsible",
-                "service_notice",
-                "address",
-                "address_id",
-                "zipcode",
-                "media_url",
-            )
-        }
+        texts = {key: _text(item, key, path, problems) for key in _REQUEST_TEXTS}
         read.append(
             Open311ServiceRequest(
                 service_request_id=request_id,
