@@ -41,8 +41,8 @@ def run_scale(name: str, *, gc_off: bool = False) -> dict[str, float]:
 
     import attrs
 
-    from ruian_governance import generate_hierarchy
-    from ruian_governance.io import hierarchy_from_dict, hierarchy_to_dict
+    from ruian_governance import Hierarchy, generate_hierarchy
+    from ruian_governance.io import from_document, to_document
     from ruian_governance.presets import RUIAN_TOWNS
 
     sizes = dict(SCALES[name])
@@ -59,14 +59,14 @@ def run_scale(name: str, *, gc_off: bool = False) -> dict[str, float]:
     result["validate_s"] = time.perf_counter() - start
     result["entities"] = len(h)
     start = time.perf_counter()
-    data = hierarchy_to_dict(h)
+    data = to_document(h)
     result["to_dict_s"] = time.perf_counter() - start
     start = time.perf_counter()
     text = json.dumps(data, ensure_ascii=False)
     result["json_dumps_s"] = time.perf_counter() - start
     result["json_mb"] = len(text.encode()) / 2**20
     start = time.perf_counter()
-    again = hierarchy_from_dict(json.loads(text))
+    again = from_document(json.loads(text), Hierarchy)
     result["from_json_s"] = time.perf_counter() - start
     assert again == h
     grid_ids = [u.id for u in h.units if u.level.value == "micro_grid"][:10_000] or [h.city.id]

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from ruian_governance import RULES_2021, Hierarchy, generate_hierarchy, to_document
 from ruian_governance.cli import MissingExtraError, main
 from ruian_governance.cli.commands import cli
-from ruian_governance.io import hierarchy_to_dict, read_cases
+from ruian_governance.io import read_cases
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +28,8 @@ def tiny() -> Hierarchy:
 def files(tmp_path_factory: pytest.TempPathFactory, tiny: Hierarchy) -> Path:
     """A directory with a good and a broken hierarchy file, rules files and bad JSON."""
     root = tmp_path_factory.mktemp("cli")
-    (root / "tiny.json").write_text(json.dumps(hierarchy_to_dict(tiny)), encoding="utf-8")
-    bad = hierarchy_to_dict(tiny)
+    (root / "tiny.json").write_text(json.dumps(to_document(tiny)), encoding="utf-8")
+    bad = to_document(tiny)
     bad["units"][1]["level"] = "province"
     bad["people"][0]["posts"][0]["role"] = 7
     (root / "bad.json").write_text(json.dumps(bad), encoding="utf-8")
@@ -39,7 +39,7 @@ def files(tmp_path_factory: pytest.TempPathFactory, tiny: Hierarchy) -> Path:
         stations=[s for s in tiny.stations if s.id != gone],
         people=[p for p in tiny.people if p.posts[0].unit_id != gone],
     )
-    (root / "gappy.json").write_text(json.dumps(hierarchy_to_dict(gappy)), encoding="utf-8")
+    (root / "gappy.json").write_text(json.dumps(to_document(gappy)), encoding="utf-8")
     (root / "rules.json").write_text(json.dumps(to_document(RULES_2021)), encoding="utf-8")
     rules = to_document(RULES_2021)
     rules["categories"][0]["platform"] = 5

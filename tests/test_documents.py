@@ -40,7 +40,7 @@ from ruian_governance import (
     route,
     to_document,
 )
-from ruian_governance.errors import LifecycleDefinitionError
+from ruian_governance.errors import ArgumentError, LifecycleDefinitionError
 from ruian_governance.io import (
     BUILTIN_CODE,
     DOCUMENT_KINDS,
@@ -254,8 +254,9 @@ def test_code_registry_refuses_two_guards_with_one_key() -> None:
             )
         ],
     )
-    with pytest.raises(ValueError, match="overdue"):
+    with pytest.raises(ArgumentError, match="overdue") as info:
         CodeRegistry.of(EVENT_LIFECYCLE, other)
+    assert isinstance(info.value, ValueError)
 
 
 def test_wrong_kind_is_refused() -> None:

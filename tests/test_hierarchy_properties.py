@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 
 from ruian_governance import Hierarchy, Level
-from ruian_governance.io import hierarchy_from_dict, hierarchy_to_dict
+from ruian_governance.io import from_document, to_document
 from ruian_governance.testing.strategies import hierarchies
 
 
@@ -30,8 +30,8 @@ def test_generated_hierarchies_always_validate(h: Hierarchy) -> None:
 @given(hierarchies())
 def test_json_round_trip_is_identity(h: Hierarchy) -> None:
     """Invariant: to dict, through json text, and back gives an equal hierarchy."""
-    text = json.dumps(hierarchy_to_dict(h), ensure_ascii=False)
-    assert hierarchy_from_dict(json.loads(text)) == h
+    text = json.dumps(to_document(h), ensure_ascii=False)
+    assert from_document(json.loads(text), Hierarchy) == h
 
 
 @given(hierarchies())

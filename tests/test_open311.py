@@ -21,7 +21,7 @@ from ruian_governance import (
     SeverityTier,
     route,
 )
-from ruian_governance.errors import Open311Error
+from ruian_governance.errors import ArgumentError, Open311Error
 from ruian_governance.io import (
     OPEN311_REQUEST_FIELDS,
     OPEN311_SERVICE_FIELDS,
@@ -223,7 +223,7 @@ def test_case_needs_its_own_lifecycle() -> None:
     """Mapping a case with another lifecycle's definition is refused."""
     from ruian_governance import DISPUTE_LIFECYCLE
 
-    with pytest.raises(ValueError, match="lifecycle"):
+    with pytest.raises(ArgumentError, match="lifecycle"):
         case_to_service_request(
             _event_case(), hierarchy=H, rules=RULES_2021, lifecycle=DISPUTE_LIFECYCLE
         )
@@ -341,8 +341,8 @@ def test_bad_posts_are_open311_errors(form: dict[str, Any], code: int, words: st
 
 
 def test_naive_receipt_time_is_refused() -> None:
-    """The time a request was received must be timezone-aware."""
-    with pytest.raises(ValueError, match="timezone-aware"):
+    """The time a request was received must be timezone-aware (an ArgumentError naming ``at``)."""
+    with pytest.raises(ArgumentError, match=r"^at=.*timezone-aware"):
         report_from_service_request(
             {"service_code": "petition", "address_id": WORLD.grid},
             hierarchy=H,

@@ -24,6 +24,7 @@ from ruian_governance import (
     ruian_preset,
 )
 from ruian_governance.errors import (
+    ArgumentError,
     CategoryTableError,
     NoDepartmentError,
     NoStationError,
@@ -147,13 +148,34 @@ def test_severity_tiers_have_chinese_labels() -> None:
     assert [t.label.zh for t in SeverityTier] == ["一般", "较大", "重大"]
 
 
+def test_labelled_routing_enums_parse_their_values() -> None:
+    """Tiers and edge kinds are labelled enums: each member has a label and parses its value."""
+    for enum in (SeverityTier, EdgeKind):
+        for member in enum:
+            assert member.label.en
+            assert member.label.zh
+            assert enum.parse(member.value, "field") is member
+    with pytest.raises(ArgumentError, match="severity"):
+        SeverityTier.parse("huge", "severity")
+
+
+def test_category_takes_a_lone_station_kind_as_one_kind() -> None:
+    """A single string of station kinds is one kind, not its letters (the shared converter)."""
+    category = Category(
+        key="x", label=Label(en="x", zh="x"), platform="p", station_kinds="police_station"
+    )
+    assert category.station_kinds == ("police_station",)
+
+
 # --------------------------------------------------------------------------- reports
 
 
 def test_report_requires_an_aware_time() -> None:
-    """A naive datetime is refused; an aware one is kept."""
-    with pytest.raises(ValueError, match="timezone-aware"):
+    """A naive datetime is refused (an ArgumentError naming ``at``); an aware one is kept."""
+    with pytest.raises(ArgumentError, match="timezone-aware") as info:
         Report(id="r", grid_id=GRID, category="petition", at=datetime(2024, 1, 1))
+    assert info.value.argument == "at"
+    assert isinstance(info.value, ValueError)
     at = datetime(2024, 1, 1, tzinfo=UTC)
     assert Report(id="r", grid_id=GRID, category="petition", at=at).at == at
 
@@ -400,6 +422,46 @@ def test_escalation_path_of_organisations(h2021: Hierarchy) -> None:
     dept = escalation_path(h2021, "city.dept.justice")
     assert [(hop.target, hop.kind) for hop in dept] == [("city.centre", EdgeKind.FEEDBACK)]
     assert escalation_path(h2021, "city.centre") == ()
+
+
+def test_router_views_are_read_only_and_agree_with_routing(h2021: Hierarchy) -> None:
+    """The router's precomputed decisions are public read-only views matching what it routes."""
+    router = Router(h2021, RULES_2021)
+    assert router.hierarchy is h2021
+    assert router.rules is RULES_2021
+    with pytest.raises(AttributeError):
+        router.rules = RULES_2021  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        router.tails["t0001", "petition", SeverityTier.ORDINARY] = ()  # type: ignore[index]
+    with pytest.raises(TypeError):
+        router.grids["x"] = ("t0001", router.grids[GRID][1])  # type: ignore[index]
+    assert set(router.command_rooms) == {t.id for t in h2021.towns}
+    for town_id, grids in router.town_grids.items():
+        assert grids == router.grids_of(town_id)
+        assert all(router.grids[g][0] == town_id for g in grids)
+    for (town_id, category, severity), tail in router.tails.items():
+        grid = router.town_grids[town_id][0]
+        report = _report(category, severity, grid=grid)
+        if isinstance(tail, RouteError):
+            with pytest.raises(type(tail)):
+                router(report)
+        else:
+            assert router(report).hops == (router.grids[grid][1], *tail)
+            assert router.tail(town_id, category, severity) == tail
+
+
+def test_a_precomputed_failure_is_raised_with_a_fresh_traceback(h2021: Hierarchy) -> None:
+    """Routing the same unroutable report many times does not grow the shared error's traceback."""
+    router = Router(without_stations(h2021, "t0001", "market_supervision_office"), RULES_2021)
+    depths = []
+    for _ in range(5):
+        with pytest.raises(NoStationError) as info:
+            router(_report("food_safety", SeverityTier.LARGER))
+        depth, tb = 0, info.value.__traceback__
+        while tb is not None:
+            depth, tb = depth + 1, tb.tb_next
+        depths.append(depth)
+    assert len(set(depths)) == 1
 
 
 def test_escalation_path_refuses_areas_and_people(h2021: Hierarchy) -> None:

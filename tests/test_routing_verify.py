@@ -189,6 +189,14 @@ def test_user_task_force_nodes_are_accepted(h: Hierarchy) -> None:
     assert verify(h, RULES_2021, graph=g).ok
 
 
+def test_gap_kinds_are_labelled_in_both_languages() -> None:
+    """Every gap kind has an English and a Chinese label, and parses from its value."""
+    assert len({kind.label.zh for kind in GapKind}) == len(GapKind)
+    for kind in GapKind:
+        assert kind.label.en == kind.value.replace("_", " ")
+        assert GapKind.parse(kind.value, "kind") is kind
+
+
 def test_summary_counts_gaps_by_kind(h: Hierarchy) -> None:
     """The summary has one line per kind of gap found."""
     text = verify(without_stations(h, "t0001", "petitions_office"), RULES_2021).summary()

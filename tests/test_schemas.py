@@ -10,18 +10,18 @@ import jsonschema
 import pytest
 from hypothesis import given
 
-from ruian_governance import Hierarchy
+from ruian_governance import Hierarchy, to_document
+from ruian_governance.errors import ArgumentError, UnknownIdError
 from ruian_governance.io import (
-    DOCUMENT_MODELS,
+    DOCUMENT_KINDS,
     document_schema,
-    hierarchy_to_dict,
     json_schema,
     shipped_schema,
 )
 from ruian_governance.testing.strategies import hierarchies
 
 
-@pytest.mark.parametrize("kind", sorted(DOCUMENT_MODELS))
+@pytest.mark.parametrize("kind", sorted(DOCUMENT_KINDS))
 def test_shipped_files_match_the_models(kind: str) -> None:
     """The schema files in the package equal the schemas generated from the models now.
 
@@ -30,7 +30,7 @@ def test_shipped_files_match_the_models(kind: str) -> None:
     assert shipped_schema(kind) == document_schema(kind)
 
 
-@pytest.mark.parametrize("kind", sorted(DOCUMENT_MODELS))
+@pytest.mark.parametrize("kind", sorted(DOCUMENT_KINDS))
 def test_schemas_are_valid_draft_2020_12(kind: str) -> None:
     """Every document schema is itself a valid draft 2020-12 schema."""
     jsonschema.Draft202012Validator.check_schema(document_schema(kind))
@@ -44,7 +44,7 @@ _VALIDATOR = jsonschema.Draft202012Validator(
 @given(hierarchies())
 def test_every_hierarchy_document_validates(h: Hierarchy) -> None:
     """Invariant: every hierarchy document the library writes validates against its schema."""
-    _VALIDATOR.validate(hierarchy_to_dict(h))
+    _VALIDATOR.validate(to_document(h))
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,7 @@ def test_bad_documents_fail_the_schema(path: tuple[Any, ...], value: object) -> 
     """Wrong enum values, wrong types, wrong versions and extra keys fail validation."""
     from ruian_governance import generate_hierarchy
 
-    data = hierarchy_to_dict(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0))
+    data = to_document(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0))
     target: Any = data
     for key in path[:-1]:
         target = target[key]
@@ -68,15 +68,23 @@ def test_bad_documents_fail_the_schema(path: tuple[Any, ...], value: object) -> 
     assert not _VALIDATOR.is_valid(data)
 
 
-def test_unknown_field_type_is_a_type_error() -> None:
-    """A field type with no JSON form is refused with TypeError naming it."""
+def test_unknown_field_type_is_an_argument_error_naming_the_field() -> None:
+    """A field type with no JSON form is refused with an ArgumentError naming field and type."""
 
     @attrs.frozen
     class Odd:
         value: complex
 
-    with pytest.raises(TypeError, match="complex"):
+    with pytest.raises(ArgumentError, match="complex") as info:
         json_schema(Odd)
+    assert info.value.argument == "Odd.value"
+
+
+def test_unknown_document_kind_is_an_unknown_id() -> None:
+    """Asking for the schema of a kind that is not a document kind raises UnknownIdError."""
+    for lookup in (document_schema, shipped_schema):
+        with pytest.raises(UnknownIdError, match="document kinds"):
+            lookup("nothing")
 
 
 @attrs.frozen(kw_only=True)

@@ -12,23 +12,23 @@ from ruian_governance.errors import HierarchyError
 from ruian_governance.io import (
     FORMAT_VERSION,
     configure_converter,
-    hierarchy_from_dict,
-    hierarchy_to_dict,
+    from_document,
     make_converter,
     migrate,
+    to_document,
 )
 
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, Any]:
     """A small hierarchy document."""
-    return hierarchy_to_dict(generate_hierarchy(towns=2, villages=2, grids=3, micro_grids=3))
+    return to_document(generate_hierarchy(towns=2, villages=2, grids=3, micro_grids=3))
 
 
 def load_error(data: dict[str, Any]) -> DataError:
     """Load `data`, expect a DataError (a ValueError) and return it."""
     with pytest.raises(DataError) as info:
-        hierarchy_from_dict(data)
+        from_document(data, Hierarchy)
     assert isinstance(info.value, ValueError)
     return info.value
 
@@ -156,7 +156,7 @@ def test_structural_error_passes_through(data: dict[str, Any]) -> None:
     bad = copy.deepcopy(data)
     bad["command_rooms"] = bad["command_rooms"][1:]
     with pytest.raises(HierarchyError):
-        hierarchy_from_dict(bad)
+        from_document(bad, Hierarchy)
 
 
 def test_configure_converter_on_users_converter(data: dict[str, Any]) -> None:
@@ -165,9 +165,9 @@ def test_configure_converter_on_users_converter(data: dict[str, Any]) -> None:
 
     converter = cattrs.Converter()
     configure_converter(converter)
-    h = hierarchy_from_dict(data, converter=converter)
+    h = from_document(data, Hierarchy, converter=converter)
     assert isinstance(h, Hierarchy)
-    assert hierarchy_to_dict(h, converter=converter) == data
+    assert to_document(h, converter=converter) == data
 
 
 def test_strict_scalars() -> None:
@@ -177,3 +177,17 @@ def test_strict_scalars() -> None:
         converter.structure("5", int)
     with pytest.raises(Exception, match="expected str"):
         converter.structure(1, str)
+
+
+def test_refused_values_are_data_errors_with_any_converter(data: dict[str, Any]) -> None:
+    """A value a hook refuses is a DataError naming its path, whichever converter loads it."""
+    import cattrs
+
+    bad = copy.deepcopy(data)
+    bad["units"][0]["name"] = 5
+    users = cattrs.Converter()
+    configure_converter(users)
+    for converter in (None, make_converter(), users):
+        with pytest.raises(DataError) as info:
+            from_document(bad, Hierarchy, converter=converter)
+        assert info.value.problems == ("invalid value for type, expected str @ $.units[0].name",)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ruian_governance.io import DOCUMENT_MODELS, document_schema
+from ruian_governance.io import DOCUMENT_KINDS, document_schema
 
 OUT = Path(__file__).resolve().parent.parent / "src" / "ruian_governance" / "io" / "schema_files"
 
@@ -13,7 +13,7 @@ OUT = Path(__file__).resolve().parent.parent / "src" / "ruian_governance" / "io"
 def main() -> None:
     """Regenerate every document schema file."""
     OUT.mkdir(exist_ok=True)
-    for kind in DOCUMENT_MODELS:
+    for kind in DOCUMENT_KINDS:
         path = OUT / f"{kind}.schema.json"
         text = json.dumps(document_schema(kind), ensure_ascii=False, indent=2) + "\n"
         path.write_text(text, encoding="utf-8")

@@ -30,13 +30,12 @@ from ruian_governance.analysis import Summary, summarise
 from ruian_governance.errors import DataError, RuianGovernanceError
 from ruian_governance.io import (
     from_document,
-    hierarchy_from_dict,
-    hierarchy_to_dict,
     lifecycle_to_dot,
     lifecycle_to_mermaid,
     read_cases,
     routing_to_dot,
     routing_to_mermaid,
+    to_document,
     town_routing_graph,
     write_cases,
 )
@@ -127,7 +126,7 @@ def _load_hierarchy(path: Path | None) -> Hierarchy:
     if isinstance(data, dict) and data.get("kind") not in (None, "hierarchy"):
         msg = f"{path}: a {data.get('kind')!r} document, not a hierarchy"
         raise CliError(msg)
-    return hierarchy_from_dict(data)
+    return from_document(data, Hierarchy)
 
 
 def _rules_for(hierarchy: Hierarchy, choice: str | None) -> RoutingRules:
@@ -360,7 +359,7 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - one parameter per option
         with (out / _CASES_JSONL).open("w", encoding="utf-8") as stream:
             write_cases(result.cases, stream)
     with (out / "hierarchy.json").open("w", encoding="utf-8") as stream:
-        json.dump(hierarchy_to_dict(result.hierarchy), stream, ensure_ascii=False)
+        json.dump(to_document(result.hierarchy), stream, ensure_ascii=False)
     settings = {
         "seed": seed,
         "start": config.start.isoformat(),
@@ -539,7 +538,7 @@ def validate_command(path: Path, kind: str) -> None:
         raise CliError(msg)
     try:
         if kind == "hierarchy":
-            hierarchy_from_dict(data)
+            from_document(data, Hierarchy)
         else:
             from_document(data, "routing_rules")
     except DataError as error:

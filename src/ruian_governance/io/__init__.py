@@ -6,21 +6,21 @@ GeoReport v2 mapping, and diagrams of lifecycles and routing.
 
 from __future__ import annotations
 
-from .documents import (
+from .converter import (
     BUILTIN_CODE,
+    CodeRegistry,
+    configure_converter,
+    make_converter,
+)
+from .documents import (
     DOCUMENT_KINDS,
     FORMAT_VERSION,
     FORMAT_VERSIONS,
     MIGRATIONS,
-    CodeRegistry,
     Migration,
-    configure_converter,
     dumps,
     from_document,
-    hierarchy_from_dict,
-    hierarchy_to_dict,
     loads,
-    make_converter,
     migrate,
     to_document,
 )
@@ -59,7 +59,6 @@ from .render.routing import (
     town_routing_graph,
 )
 from .schemas import (
-    DOCUMENT_MODELS,
     document_schema,
     json_schema,
     shipped_schema,
@@ -68,7 +67,6 @@ from .schemas import (
 __all__ = [
     "BUILTIN_CODE",
     "DOCUMENT_KINDS",
-    "DOCUMENT_MODELS",
     "FORMAT_VERSION",
     "FORMAT_VERSIONS",
     "MIGRATIONS",
@@ -84,8 +82,6 @@ __all__ = [
     "document_schema",
     "dumps",
     "from_document",
-    "hierarchy_from_dict",
-    "hierarchy_to_dict",
     "json_schema",
     "lifecycle_to_dot",
     "lifecycle_to_mermaid",

@@ -9,7 +9,8 @@ from typing import IO
 from ruian_governance.errors import DataError
 from ruian_governance.models import Case
 
-from .documents import from_document, make_converter, to_document
+from .converter import make_converter
+from .documents import from_document, to_document
 
 __all__ = ["read_cases", "write_cases"]
 

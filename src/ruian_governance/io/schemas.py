@@ -3,7 +3,7 @@
 One small generator of our own: it walks attrs fields and their type hints, so a schema always
 matches what the converter of :mod:`ruian_governance.io` writes (enums by value,
 datetimes as ISO 8601 strings, tuples and sets as arrays, no extra keys).  The schemas of the
-main documents also ship as files in the package (``ruian_governance/schema_files/``).
+main documents also ship as files in the package (``ruian_governance/io/schema_files/``).
 
 >>> from ruian_governance import Label
 >>> from ruian_governance.io import json_schema
@@ -25,19 +25,14 @@ from typing import Any
 
 import attrs
 
+from ruian_governance.errors import ArgumentError, UnknownIdError
 from ruian_governance.labels import Label
 from ruian_governance.lifecycles import Effect, Guard
 from ruian_governance.models import DeadlinePolicy, HistoryRecord
 
 from .documents import DOCUMENT_KINDS, FORMAT_VERSION, FORMAT_VERSIONS
 
-__all__ = ["DOCUMENT_MODELS", "document_schema", "json_schema", "shipped_schema"]
-
-DOCUMENT_MODELS: Mapping[str, type[Any]] = DOCUMENT_KINDS
-"""The model of each top-level document kind the library writes, by kind.
-
-The same mapping as :data:`~ruian_governance.DOCUMENT_KINDS`.
-"""
+__all__ = ["document_schema", "json_schema", "shipped_schema"]
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _SCALARS: dict[Any, dict[str, Any]] = {
@@ -83,11 +78,12 @@ def json_schema(
         cls: An attrs class of the library (or of the user's, built the same way).
         document: If given, the schema is of a top-level document of this kind, which carries
             a ``format_version`` (``const`` the kind's current version in
-            :data:`~ruian_governance.FORMAT_VERSIONS`) and may carry its ``kind``.
+            :data:`~ruian_governance.io.FORMAT_VERSIONS`) and may carry its ``kind``.
         title: The schema's title (default: the class name).
 
     Raises:
-        TypeError: A field's type has no JSON form the generator knows.
+        ArgumentError: A field's type has no JSON form the generator knows (the error names
+            the field, ``Class.field``).
     """
     definitions: dict[str, dict[str, Any]] = {}
     _define(cls, definitions)
@@ -132,7 +128,7 @@ def _define(cls: type[Any], definitions: dict[str, dict[str, Any]]) -> dict[str,
             properties[key] = (
                 dict(custom)
                 if custom is not None
-                else _schema(hints.get(field.name, field.type), definitions)
+                else _schema(hints.get(field.name, field.type), definitions, f"{name}.{key}")
             )
             if field.default is attrs.NOTHING:
                 required.append(key)
@@ -151,7 +147,10 @@ def _label(definitions: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return _define(Label, definitions)
 
 
-def _schema(tp: Any, definitions: dict[str, dict[str, Any]]) -> dict[str, Any]:  # noqa: PLR0911
+def _schema(  # noqa: PLR0911
+    tp: Any, definitions: dict[str, dict[str, Any]], field: str
+) -> dict[str, Any]:
+    """The schema of a field's type; ``field`` (``Class.field``) names it in an error."""
     if tp in _SCALARS:
         return dict(_SCALARS[tp])
     origin = typing.get_origin(tp)
@@ -159,7 +158,7 @@ def _schema(tp: Any, definitions: dict[str, dict[str, Any]]) -> dict[str, Any]: 
     if origin is typing.Literal:
         return {"enum": list(args)}
     if origin in (typing.Union, types.UnionType):
-        options = [_schema(arg, definitions) for arg in args]
+        options = [_schema(arg, definitions, field) for arg in args]
         return {"anyOf": options}
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return {"enum": [member.value for member in tp]}
@@ -167,34 +166,43 @@ def _schema(tp: Any, definitions: dict[str, dict[str, Any]]) -> dict[str, Any]: 
         return _define(tp, definitions)
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
-            return {"type": "array", "items": _schema(args[0], definitions)}
+            return {"type": "array", "items": _schema(args[0], definitions, field)}
         return {
             "type": "array",
-            "prefixItems": [_schema(arg, definitions) for arg in args],
+            "prefixItems": [_schema(arg, definitions, field) for arg in args],
             "minItems": len(args),
             "maxItems": len(args),
         }
     if origin is not None and isinstance(origin, type):
         if issubclass(origin, Mapping):
-            return {"type": "object", "additionalProperties": _schema(args[1], definitions)}
+            items = _schema(args[1], definitions, field)
+            return {"type": "object", "additionalProperties": items}
         if issubclass(origin, Set):
-            return {"type": "array", "items": _schema(args[0], definitions), "uniqueItems": True}
+            items = _schema(args[0], definitions, field)
+            return {"type": "array", "items": items, "uniqueItems": True}
         if issubclass(origin, Sequence):
-            return {"type": "array", "items": _schema(args[0], definitions)}
-    msg = f"no JSON Schema form for type {tp!r}"
-    raise TypeError(msg)
+            return {"type": "array", "items": _schema(args[0], definitions, field)}
+    raise ArgumentError(field, tp, "a type with a JSON Schema form")
+
+
+def _model(kind: str) -> type[Any]:
+    """The model of a document kind."""
+    try:
+        return DOCUMENT_KINDS[kind]
+    except KeyError:
+        raise UnknownIdError(kind, "document kinds") from None
 
 
 def document_schema(kind: str) -> dict[str, Any]:
-    """Generate the JSON Schema of a top-level document kind (see :data:`DOCUMENT_MODELS`).
+    """Generate the JSON Schema of a top-level document kind (see :data:`DOCUMENT_KINDS`).
 
     Raises:
-        KeyError: ``kind`` is not a document kind.
+        UnknownIdError: ``kind`` is not a document kind.
 
     >>> document_schema("hierarchy")["required"][:2]
     ['format_version', 'preset']
     """
-    return json_schema(DOCUMENT_MODELS[kind], document=kind, title=f"ruian_governance {kind}")
+    return json_schema(_model(kind), document=kind, title=f"ruian_governance {kind}")
 
 
 def shipped_schema(kind: str) -> dict[str, Any]:
@@ -204,10 +212,9 @@ def shipped_schema(kind: str) -> dict[str, Any]:
     a file is wanted, e.g. to hand to another language's validator.
 
     Raises:
-        KeyError: ``kind`` is not a document kind.
+        UnknownIdError: ``kind`` is not a document kind.
     """
-    if kind not in DOCUMENT_MODELS:
-        raise KeyError(kind)
+    _model(kind)
     text = (
         files("ruian_governance.io")
         .joinpath("schema_files", f"{kind}.schema.json")

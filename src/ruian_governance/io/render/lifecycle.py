@@ -34,13 +34,9 @@ from transitions.extensions.diagrams_mermaid import Graph
 from ruian_governance.labels import Language
 from ruian_governance.lifecycles import LifecycleDefinition
 
+from ._text import dot_quote, mermaid_text
+
 __all__ = ["lifecycle_to_dot", "lifecycle_to_mermaid"]
-
-
-def _text(text: str) -> str:
-    """Make a label safe inside Mermaid labels (no quotes, colons, semicolons or newlines)."""
-    safe = text.replace('"', "'").replace(":", "：").replace(";", "；")
-    return " ".join(safe.split())
 
 
 class _LabelledGraph(Graph):
@@ -64,7 +60,7 @@ def _diagram_machine(definition: LifecycleDefinition, language: Language, title:
                 "trigger": t.trigger,
                 "source": list(t.sources),
                 "dest": t.dest or "=",
-                "label": _text(definition.trigger(t.trigger).label.text(language)),
+                "label": mermaid_text(definition.trigger(t.trigger).label.text(language)),
             }
             for t in definition.transitions
             if not t.opening
@@ -95,13 +91,14 @@ def lifecycle_to_mermaid(
     ['[*] --> discovered: found in a covert inspection | found in a routine check | found on \
 grid patrol', 'closed --> [*]']
     """
-    heading = _text(title if title is not None else definition.label.text(language))
-    labels = {s.key: _text(s.label.text(language)) for s in definition.states}
-    graph = _LabelledGraph(_diagram_machine(definition, language, heading), labels)
-    lines = str(graph.get_graph(title=heading).source).splitlines()
+    heading = " ".join((title if title is not None else definition.label.text(language)).split())
+    labels = {s.key: mermaid_text(s.label.text(language)) for s in definition.states}
+    machine = _diagram_machine(definition, language, mermaid_text(heading))
+    graph = _LabelledGraph(machine, labels)
+    lines = str(graph.get_graph(title=mermaid_text(heading)).source).splitlines()
     initial = definition.initial.key
     openings = " | ".join(
-        _text(definition.trigger(t.trigger).label.text(language))
+        mermaid_text(definition.trigger(t.trigger).label.text(language))
         for t in definition.transitions
         if t.opening
     )
@@ -111,12 +108,10 @@ grid patrol', 'closed --> [*]']
             line = f"{line}: {openings}"  # noqa: PLW2901 - the line, completed
         body.append(line)
     body += [f"  {s.key} --> [*]" for s in definition.states if s.final]
-    title_line = '---\ntitle: "' + heading.replace('"', "'") + '"\n---'
+    # The title is YAML front matter, read by a YAML parser, not Mermaid text: a quoted DOT
+    # string is also a YAML double-quoted scalar of the same text (the same escapes).
+    title_line = f"---\ntitle: {dot_quote(heading)}\n---"
     return "\n".join([title_line, *body])
-
-
-def _dot(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def lifecycle_to_dot(
@@ -139,25 +134,29 @@ def lifecycle_to_dot(
     """
     heading = title if title is not None else definition.label.text(language)
     lines = [
-        f"digraph {_dot(definition.key)} {{",
-        f"  label={_dot(heading)};",
+        f"digraph {dot_quote(definition.key)} {{",
+        f"  label={dot_quote(heading)};",
         "  rankdir=LR;",
         "  node [shape=box, style=rounded];",
         '  "__start__" [shape=point, label=""];',
     ]
     for state in definition.states:
         border = ", peripheries=2" if state.final else ""
-        lines.append(f"  {_dot(state.key)} [label={_dot(state.label.text(language))}{border}];")
+        lines.append(
+            f"  {dot_quote(state.key)} [label={dot_quote(state.label.text(language))}{border}];"
+        )
     openings = " | ".join(
         definition.trigger(t.trigger).label.text(language)
         for t in definition.transitions
         if t.opening
     )
-    lines.append(f'  "__start__" -> {_dot(definition.initial.key)} [label={_dot(openings)}];')
+    lines.append(
+        f'  "__start__" -> {dot_quote(definition.initial.key)} [label={dot_quote(openings)}];'
+    )
     for transition in definition.transitions:
-        label = _dot(definition.trigger(transition.trigger).label.text(language))
+        label = dot_quote(definition.trigger(transition.trigger).label.text(language))
         for source in transition.sources:
             dest = transition.dest or source
-            lines.append(f"  {_dot(source)} -> {_dot(dest)} [label={label}];")
+            lines.append(f"  {dot_quote(source)} -> {dot_quote(dest)} [label={label}];")
     lines.append("}")
     return "\n".join(lines)

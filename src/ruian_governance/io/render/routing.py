@@ -30,6 +30,8 @@ from ruian_governance.labels import Language
 from ruian_governance.models import UnitKind
 from ruian_governance.routing import EdgeKind, Route
 
+from ._text import dot_quote, mermaid_text
+
 __all__ = [
     "route_graph",
     "routing_from_node_link",
@@ -170,10 +172,6 @@ def _sorted_edges(graph: nx.DiGraph[str]) -> Iterable[tuple[str, str, dict[str, 
     return sorted(graph.edges(data=True), key=lambda e: (order[e[0]], order[e[1]]))
 
 
-def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;").replace("|", "#124;")
-
-
 def routing_to_mermaid(graph: nx.DiGraph[str], *, language: Language = "en") -> str:
     """Render a (small) routing graph as a Mermaid flowchart.
 
@@ -199,18 +197,14 @@ def routing_to_mermaid(graph: nx.DiGraph[str], *, language: Language = "en") -> 
     ids = {node: f"n{i}" for i, node in enumerate(graph.nodes)}
     lines = ["flowchart TD"]
     lines += [
-        f'  {ids[node]}["{_mermaid_text(_node_text(data, node, language))}"]'
+        f'  {ids[node]}["{mermaid_text(_node_text(data, node, language))}"]'
         for node, data in graph.nodes(data=True)
     ]
     for source, target, data in _sorted_edges(graph):
         label = _edge_text(data, language)
-        arrow = f"-->|{_mermaid_text(label)}|" if label else "-->"
+        arrow = f"-->|{mermaid_text(label)}|" if label else "-->"
         lines.append(f"  {ids[source]} {arrow} {ids[target]}")
     return "\n".join(lines)
-
-
-def _dot_text(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 _SHAPES = {
@@ -248,12 +242,12 @@ def routing_to_dot(graph: nx.DiGraph[str], *, language: Language = "en") -> str:
     lines = ["digraph routing {"]
     for node, data in graph.nodes(data=True):
         shape = _SHAPES.get(str(data.get("kind", "")), "ellipse")
-        label = _dot_text(_node_text(data, node, language))
-        lines.append(f"  {_dot_text(node)} [label={label}, shape={shape}];")
+        label = dot_quote(_node_text(data, node, language))
+        lines.append(f"  {dot_quote(node)} [label={label}, shape={shape}];")
     for source, target, data in _sorted_edges(graph):
         values = set(str(data.get("kinds", data.get("kind", ""))).split())
         style = ", style=dashed" if values and values <= backward else ""
-        label = _dot_text(_edge_text(data, language))
-        lines.append(f"  {_dot_text(source)} -> {_dot_text(target)} [label={label}{style}];")
+        label = dot_quote(_edge_text(data, language))
+        lines.append(f"  {dot_quote(source)} -> {dot_quote(target)} [label={label}{style}];")
     lines.append("}")
     return "\n".join(lines)
