@@ -48,7 +48,11 @@ __all__ = ["HierarchyIndex", "HierarchyParts", "validate"]
 
 
 class HierarchyParts(Protocol):
-    """What the rules read: the parts a :class:`~ruian_governance.models.Hierarchy` is made of."""
+    """What the rules read: the parts a :class:`~ruian_governance.models.Hierarchy` is made of.
+
+    One read-only property per part (a frozen attrs field matches only a read-only protocol
+    member), so that the rules need not import the Hierarchy that calls them.
+    """
 
     @property
     def preset(self) -> PlatformPreset:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import ClassVar, TypeAlias
+from typing import ClassVar, TypeAlias, TypeVar
 
 import attrs
 
@@ -237,10 +237,7 @@ class PlatformPreset:
         Raises:
             UnknownIdError: No platform kind of the preset has this key.
         """
-        for kind in self.platforms:
-            if kind.key == key:
-                return kind
-        raise UnknownIdError(key, f"platform preset {self.key!r}")
+        return _by_key(self.platforms, key, self.key)
 
     def station_kind(self, key: str) -> StationKind:
         """Return the station kind with this key.
@@ -248,10 +245,17 @@ class PlatformPreset:
         Raises:
             UnknownIdError: No station kind of the preset has this key.
         """
-        for kind in self.station_kinds:
-            if kind.key == key:
-                return kind
-        raise UnknownIdError(key, f"platform preset {self.key!r}")
+        return _by_key(self.station_kinds, key, self.key)
+
+
+_K = TypeVar("_K", PlatformKind, StationKind)
+
+
+def _by_key(kinds: tuple[_K, ...], key: str, preset: str) -> _K:
+    for kind in kinds:
+        if kind.key == key:
+            return kind
+    raise UnknownIdError(key, f"platform preset {preset!r}")
 
 
 # --------------------------------------------------------------------------- units, organisations

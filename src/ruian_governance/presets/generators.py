@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from ruian_governance.errors import ArgumentError
 from ruian_governance.models import (
@@ -63,28 +63,28 @@ def _numbered(prefix: str, suffix: str, most: int) -> tuple[str, ...]:
     return tuple(f"{prefix}{k}{suffix}" for k in range(most))
 
 
-def _deal(  # noqa: PLR0913 - what a level's children are called, keyword-only
-    parents: Sequence[AdminUnit],
-    counts: Sequence[int],
-    *,
-    level: Level,
-    tag: str,
-    en: str,
-    zh: Callable[[AdminUnit, int], tuple[str, ...]],
-) -> list[AdminUnit]:
+_NAMING: dict[Level, tuple[str, int, str, str]] = {
+    Level.VILLAGE: ("v", 3, "Village", "村"),
+    Level.GRID: ("g", 2, "Grid", "网格"),
+    Level.MICRO_GRID: ("m", 2, "Micro-grid", "微网格"),
+}
+"""How generated units of a level are called: id tag and digits, English word, Chinese suffix."""
+
+
+def _deal(parents: Sequence[AdminUnit], counts: Sequence[int], level: Level) -> list[AdminUnit]:
     """Give each parent its count of children of ``level``, numbered from 1.
 
-    The k-th child of ``parent`` has the id ``<parent id>.<tag><k>`` (villages three digits,
-    lower levels two), the English name ``<en> <k>`` and the Chinese name
-    ``zh(parent, n)[k]``.
+    The k-th child of a parent has the id ``<parent id>.<tag><k>`` and the English name
+    ``<word> <k>``; a village is named after its town (安阳1村), lower units by number (第1网格).
     """
+    tag, digits, word, suffix = _NAMING[level]
     most = max(counts, default=0) + 1
-    width = 3 if level is Level.VILLAGE else 2
-    ids = [f".{tag}{k:0{width}d}" for k in range(most)]
-    names_en = _numbered(f"{en} ", "", most)
+    ids = [f".{tag}{k:0{digits}d}" for k in range(most)]
+    names_en = _numbered(f"{word} ", "", most)
     children: list[AdminUnit] = []
     for parent, count in zip(parents, counts, strict=True):
-        names = zh(parent, most)
+        stem = parent.name[:2] if level is Level.VILLAGE else "第"
+        names = _numbered(stem, suffix, most)
         children += [
             AdminUnit(
                 id=parent.id + ids[k],
@@ -235,34 +235,13 @@ def generate_hierarchy(  # noqa: PLR0913 - every size is a knob
         AdminUnit(id=t.id, name=t.name, name_en=t.name_en, level=Level.TOWN, parent_id=city_id)
         for t in town_specs
     ]
-    village_units = _deal(
-        town_units,
-        _spread(villages, len(town_units), rng),
-        level=Level.VILLAGE,
-        tag="v",
-        en="Village",
-        zh=lambda town, most: _numbered(town.name[:2], "村", most),
-    )
-    grid_units = _deal(
-        village_units,
-        _spread(grids, len(village_units), rng),
-        level=Level.GRID,
-        tag="g",
-        en="Grid",
-        zh=lambda _village, most: _numbered("第", "网格", most),
-    )
-    micro_units = (
-        _deal(
-            grid_units,
-            _spread(micro_grids, len(grid_units), rng),
-            level=Level.MICRO_GRID,
-            tag="m",
-            en="Micro-grid",
-            zh=lambda _grid, most: _numbered("第", "微网格", most),
-        )
-        if micro_grids
-        else []
-    )
+    dealt = {Level.TOWN: town_units}
+    parents = town_units
+    sizes_below = ((Level.VILLAGE, villages), (Level.GRID, grids), (Level.MICRO_GRID, micro_grids))
+    for level, total in sizes_below:
+        parents = _deal(parents, _spread(total, len(parents), rng), level) if total else []
+        dealt[level] = parents
+    grid_units, micro_units = dealt[Level.GRID], dealt[Level.MICRO_GRID]
 
     # organisations
     centre = SocialGovernanceCentre(
@@ -323,7 +302,7 @@ def generate_hierarchy(  # noqa: PLR0913 - every size is a knob
     ]
     return Hierarchy(
         preset=preset,
-        units=[city, *town_units, *village_units, *grid_units, *micro_units],
+        units=[city, *(unit for units in dealt.values() for unit in units)],
         centre=centre,
         command_rooms=rooms,
         platforms=platforms,

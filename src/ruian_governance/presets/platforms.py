@@ -25,6 +25,10 @@ def _sk(key: str, en: str, zh: str) -> StationKind:
     return StationKind(key=key, label=Label(en=en, zh=zh))
 
 
+def _pk(key: str, en: str, zh: str, *station_kinds: str) -> PlatformKind:
+    return PlatformKind(key=key, label=Label(en=en, zh=zh), station_kinds=station_kinds)
+
+
 STATION_KINDS: tuple[StationKind, ...] = (
     _sk("police_station", "police station", "派出所"),
     _sk("judicial_office", "judicial office", "司法所"),
@@ -44,10 +48,11 @@ fire management station 应急消防管理站 is a design choice, added for the 
 platform.
 """
 
-_GOVERNANCE = PlatformKind(
-    key="comprehensive_governance",
-    label=Label(en="comprehensive governance", zh="综治工作"),
-    station_kinds=("police_station", "judicial_office", "petitions_office"),
+_GOVERNANCE = _pk(
+    "comprehensive_governance",
+    "comprehensive governance",
+    "综治工作",
+    *("police_station", "judicial_office", "petitions_office"),
 )
 
 PLATFORMS_2016 = PlatformPreset(
@@ -55,21 +60,14 @@ PLATFORMS_2016 = PlatformPreset(
     label=Label(en="four platforms, 2016 (Zhejiang 2016 No. 69)", zh="基层治理四平台(2016)"),
     platforms=(
         _GOVERNANCE,
-        PlatformKind(
-            key="market_supervision",
-            label=Label(en="market supervision", zh="市场监管"),
-            station_kinds=("market_supervision_office",),
+        _pk("market_supervision", "market supervision", "市场监管", "market_supervision_office"),
+        _pk(
+            "law_enforcement",
+            "comprehensive law enforcement",
+            "综合执法",
+            *("law_enforcement_squad", "natural_resources_office"),
         ),
-        PlatformKind(
-            key="law_enforcement",
-            label=Label(en="comprehensive law enforcement", zh="综合执法"),
-            station_kinds=("law_enforcement_squad", "natural_resources_office"),
-        ),
-        PlatformKind(
-            key="convenience_services",
-            label=Label(en="convenience services", zh="便民服务"),
-            station_kinds=("service_centre",),
-        ),
+        _pk("convenience_services", "convenience services", "便民服务", "service_centre"),
     ),
     station_kinds=STATION_KINDS,
 )
@@ -84,25 +82,14 @@ PLATFORMS_2021 = PlatformPreset(
     label=Label(en="four platforms, 2021", zh="基层治理四平台(2021)"),
     platforms=(
         _GOVERNANCE,
-        PlatformKind(
-            key="supervision_enforcement",
-            label=Label(en="supervision and enforcement", zh="监管执法"),
-            station_kinds=(
-                "market_supervision_office",
-                "law_enforcement_squad",
-                "natural_resources_office",
-            ),
+        _pk(
+            "supervision_enforcement",
+            "supervision and enforcement",
+            "监管执法",
+            *("market_supervision_office", "law_enforcement_squad", "natural_resources_office"),
         ),
-        PlatformKind(
-            key="emergency_management",
-            label=Label(en="emergency management", zh="应急管理"),
-            station_kinds=("emergency_fire_station",),
-        ),
-        PlatformKind(
-            key="public_services",
-            label=Label(en="public services", zh="公共服务"),
-            station_kinds=("service_centre",),
-        ),
+        _pk("emergency_management", "emergency management", "应急管理", "emergency_fire_station"),
+        _pk("public_services", "public services", "公共服务", "service_centre"),
     ),
     station_kinds=STATION_KINDS,
 )
