@@ -20,6 +20,7 @@ __all__ = [
     "LabelledEnum",
     "check_aware",
     "frozenset_of",
+    "non_empty",
     "require_aware",
     "str_frozenset",
     "str_tuple",
@@ -89,6 +90,21 @@ def require_aware(value: object, what: str = "time") -> datetime:
     if not isinstance(value, datetime) or value.utcoffset() is None:
         raise ArgumentError(what, value, "a timezone-aware datetime")
     return value
+
+
+def non_empty(_: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    """An attrs validator: the field holds a string of at least one character (a key or name).
+
+    >>> @attrs.frozen
+    ... class Kind:
+    ...     key: str = attrs.field(validator=non_empty)
+    >>> Kind("")
+    Traceback (most recent call last):
+    ...
+    ruian_governance.errors.ArgumentError: key='': expected a non-empty string
+    """
+    if not isinstance(value, str) or not value:
+        raise ArgumentError(attribute.name, value, "a non-empty string")
 
 
 def check_aware(_: object, attribute: attrs.Attribute[Any], value: object) -> None:

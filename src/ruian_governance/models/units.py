@@ -17,7 +17,7 @@ from typing import ClassVar, TypeAlias, TypeVar
 
 import attrs
 
-from ruian_governance._convert import LabelledEnum, frozenset_of, str_tuple, tuple_of
+from ruian_governance._convert import LabelledEnum, frozenset_of, non_empty, str_tuple, tuple_of
 from ruian_governance.errors import UnknownIdError
 from ruian_governance.labels import Label
 
@@ -159,7 +159,7 @@ class Role:
     '网格员'
     """
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
+    key: str = attrs.field(validator=non_empty)
     label: Label
     unit_kinds: frozenset[UnitKind] = attrs.field(converter=frozenset_of)
 
@@ -205,7 +205,7 @@ BUILTIN_ROLES: Mapping[str, Role] = _roles(
 class StationKind:
     """A kind of station 职能站所, e.g. police station 派出所."""
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
+    key: str = attrs.field(validator=non_empty)
     label: Label
 
 
@@ -213,7 +213,7 @@ class StationKind:
 class PlatformKind:
     """A kind of platform 平台 and the station kinds it groups by default."""
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
+    key: str = attrs.field(validator=non_empty)
     label: Label
     station_kinds: tuple[str, ...] = attrs.field(converter=str_tuple, default=())
 
@@ -226,7 +226,7 @@ class PlatformPreset:
     :data:`~ruian_governance.PLATFORMS_2021`; users may define their own.
     """
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
+    key: str = attrs.field(validator=non_empty)
     label: Label
     platforms: tuple[PlatformKind, ...] = attrs.field(converter=tuple_of)
     station_kinds: tuple[StationKind, ...] = attrs.field(converter=tuple_of)
