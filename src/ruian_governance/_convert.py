@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, ClassVar, Self
 
 import attrs
@@ -20,6 +21,7 @@ __all__ = [
     "LabelledEnum",
     "check_aware",
     "frozenset_of",
+    "mapping_of",
     "non_empty",
     "require_aware",
     "str_frozenset",
@@ -50,9 +52,9 @@ def str_frozenset(value: Iterable[str]) -> frozenset[str]:
     return frozenset(value)
 
 
-# tuple_of and frozenset_of take Iterable[Any], not a TypeVar: mypy's attrs plugin cannot bind a
-# generic converter (the constructor would ask for Iterable[_T]); the field's own annotation gives
-# the element type.
+# tuple_of, frozenset_of and mapping_of take Any items, not a TypeVar: mypy's attrs plugin cannot
+# bind a generic converter (the constructor would ask for Iterable[_T]); the field's own
+# annotation gives the item type.
 
 
 def tuple_of(value: Iterable[Any]) -> tuple[Any, ...]:
@@ -71,6 +73,18 @@ def frozenset_of(value: Iterable[Any]) -> frozenset[Any]:
     [1, 2]
     """
     return frozenset(value)
+
+
+def mapping_of(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """Convert a mapping to a read-only copy (later changes to ``value`` do not show through).
+
+    >>> source = {"a": 1}
+    >>> copy = mapping_of(source)
+    >>> source["b"] = 2
+    >>> dict(copy)
+    {'a': 1}
+    """
+    return MappingProxyType(dict(value))
 
 
 def require_aware(value: object, what: str = "time") -> datetime:

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, timezone
-from types import MappingProxyType
 from typing import Protocol, runtime_checkable
 
 import attrs
 
-from ruian_governance._convert import LabelledEnum, check_aware, require_aware
+from ruian_governance._convert import LabelledEnum, check_aware, mapping_of, require_aware
 from ruian_governance.errors import ArgumentError, CalendarCoverageError, UnknownIdError
 from ruian_governance.labels import Label
 
@@ -294,10 +293,6 @@ class Deadline:
         return f"{self.days} {self.count.label.en}"
 
 
-def _deadlines(value: Mapping[str, Deadline]) -> Mapping[str, Deadline]:
-    return MappingProxyType(dict(value))
-
-
 @attrs.frozen(kw_only=True)
 class DeadlinePolicy:
     """The time limits of one lifecycle: per severity, and named limits its guards use.
@@ -313,8 +308,8 @@ class DeadlinePolicy:
     '3 calendar days'
     """
 
-    by_severity: Mapping[str, Deadline] = attrs.field(converter=_deadlines, hash=False)
-    limits: Mapping[str, Deadline] = attrs.field(converter=_deadlines, factory=dict, hash=False)
+    by_severity: Mapping[str, Deadline] = attrs.field(converter=mapping_of, hash=False)
+    limits: Mapping[str, Deadline] = attrs.field(converter=mapping_of, factory=dict, hash=False)
     calendar: WorkdayCalendar = attrs.field(default=CHINESE_WORKDAYS, eq=False)
 
     def for_severity(self, severity: str) -> Deadline:
