@@ -15,7 +15,7 @@ from ruian_governance import (
     ManualClock,
     RuianGovernanceError,
 )
-from ruian_governance.errors import CalendarCoverageError
+from ruian_governance.errors import ArgumentError, CalendarCoverageError, UnknownIdError
 from ruian_governance.models import CHINESE_WORKDAYS, DayCount, add_working_days
 
 CST = CHINA_STANDARD_TIME
@@ -46,6 +46,14 @@ def test_clocks_refuse_naive_times() -> None:
     """A clock's time must be timezone-aware."""
     with pytest.raises(ValueError, match="aware"):
         FixedClock(at=datetime(2025, 1, 2, 9, 0))
+    with pytest.raises(ArgumentError, match="aware") as info:
+        ManualClock(at=datetime(2025, 1, 2, 9, 0))
+    assert info.value.argument == "at"
+    manual = ManualClock(at=datetime(2025, 1, 2, 9, 0, tzinfo=CST))
+    with pytest.raises(ArgumentError, match="aware"):
+        manual.set(datetime(2025, 1, 3, 9, 0))
+    with pytest.raises(ArgumentError, match="aware"):
+        manual.at = datetime(2025, 1, 3, 9, 0)
 
 
 @pytest.mark.parametrize(
@@ -108,7 +116,7 @@ def test_deadline_falls_due_at_midnight_after_the_last_day() -> None:
 
 
 def test_deadline_policy_is_configurable() -> None:
-    """A policy maps severities and named limits to deadlines; unknown keys raise KeyError."""
+    """A policy maps severities and named limits to deadlines; unknown keys raise UnknownIdError."""
     policy = DeadlinePolicy(
         by_severity={"ordinary": Deadline(days=2, count=DayCount.WORKING)},
         limits={"max_extension": Deadline(days=15, count=DayCount.WORKING)},
@@ -117,5 +125,19 @@ def test_deadline_policy_is_configurable() -> None:
     # working days: Sunday 26 January (make-up workday) and Monday 27; due at midnight after
     assert policy.due("ordinary", start) == datetime(2025, 1, 28, tzinfo=CST)
     assert policy.limit("max_extension").days == 15
-    with pytest.raises(KeyError):
+    with pytest.raises(UnknownIdError, match="major"):
         policy.for_severity("major")
+    with pytest.raises(UnknownIdError, match="no_such_limit"):
+        policy.limit("no_such_limit")
+    with pytest.raises(UnknownIdError):
+        policy.due("major", start)
+
+
+def test_day_count_is_labelled_and_parses_its_values() -> None:
+    """DayCount members carry bilingual labels, hash by identity and parse from their values."""
+    assert DayCount.WORKING.label.zh == "工作日"
+    assert hash(DayCount.CALENDAR) == object.__hash__(DayCount.CALENDAR)
+    assert DayCount.parse("working", "count") is DayCount.WORKING
+    with pytest.raises(ArgumentError, match="count='weekly'"):
+        DayCount.parse("weekly", "count")
+    assert str(Deadline(days=2, count=DayCount.WORKING)) == "2 working days"

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 
 from ruian_governance import Hierarchy, Level, UnitKind, UnknownIdError, generate_hierarchy
+from ruian_governance._convert import LabelledEnum
+from ruian_governance.errors import ArgumentError
 from ruian_governance.models import Employment
 from ruian_governance.presets import PLATFORMS_2016
 
@@ -160,3 +162,25 @@ def test_all_roles_include_builtin(h: Hierarchy) -> None:
     """all_roles holds the built-in roles, each with a Chinese label."""
     assert h.all_roles["grid_worker"].label.zh == "网格员"
     assert h.all_roles["supervision_panel_member"].label.zh == "平安市民监督团成员"
+
+
+def test_repr_is_one_line_of_sizes(h: Hierarchy) -> None:
+    """repr() names the city and counts its towns, villages, grids, micro-grids and people."""
+    text = repr(h)
+    assert text == (
+        f"<Hierarchy city='示范市' towns=3 villages=6 grids=12 micro_grids=24 "
+        f"people={len(h.people)}>"
+    )
+
+
+@pytest.mark.parametrize("enum_type", [Level, UnitKind, Employment])
+def test_enums_hash_by_identity_and_carry_labels(enum_type: type[LabelledEnum]) -> None:
+    """Members hash by identity (fast dict keys), have a bilingual label and parse by value."""
+    for member in enum_type:
+        assert hash(member) == object.__hash__(member)
+        assert member.label.en
+        assert member.label.zh
+        assert enum_type.parse(member.value, "field") is member
+        assert enum_type.parse(member, "field") is member
+    with pytest.raises(ArgumentError, match="field='nonsense'"):
+        enum_type.parse("nonsense", "field")

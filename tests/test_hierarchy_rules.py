@@ -22,6 +22,7 @@ from ruian_governance import (
     generate_hierarchy,
 )
 from ruian_governance.errors import (
+    ArgumentError,
     CommandRoomError,
     DuplicateIdError,
     HierarchyError,
@@ -30,10 +31,18 @@ from ruian_governance.errors import (
     ParentLevelError,
     PlatformSetError,
     StationPlacementError,
+    UnknownIdError,
     UnknownKindError,
     WorkerAssignmentError,
 )
-from ruian_governance.models import CommandRoom, Platform, Station
+from ruian_governance.models import (
+    CommandRoom,
+    Platform,
+    PlatformKind,
+    PlatformPreset,
+    Station,
+    StationKind,
+)
 
 
 @pytest.fixture(scope="module")
@@ -235,3 +244,27 @@ def test_platform_and_station_types_are_checked_by_id(h: Hierarchy) -> None:
     """Stations and platforms are reported with their own ids, e.g. in a platform clash."""
     assert all(isinstance(p, Platform) for p in h.platforms)
     assert all(isinstance(s, Station) for s in h.stations)
+
+
+def test_parts_refuse_empty_keys() -> None:
+    """Roles, station kinds, platform kinds and presets need a key: '' is an ArgumentError."""
+    label = Label(en="x", zh="x")
+    makers = [
+        lambda: Role(key="", label=label, unit_kinds=()),
+        lambda: StationKind(key="", label=label),
+        lambda: PlatformKind(key="", label=label),
+        lambda: PlatformPreset(key="", label=label, platforms=(), station_kinds=()),
+    ]
+    for make in makers:
+        with pytest.raises(ArgumentError, match="key=''"):
+            make()
+
+
+def test_platform_preset_lookups_name_the_preset() -> None:
+    """An unknown platform or station kind key is an UnknownIdError naming the preset."""
+    preset = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0).preset
+    assert preset.station_kind("police_station").label.zh == "派出所"
+    assert preset.platform_kind(preset.platforms[0].key) is preset.platforms[0]
+    for lookup in (preset.platform_kind, preset.station_kind):
+        with pytest.raises(UnknownIdError, match=f"platform preset '{preset.key}'"):
+            lookup("no_such_kind")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import subprocess
 import sys
+
+import pytest
 
 import ruian_governance
 
@@ -63,3 +66,61 @@ def test_errors_share_one_root() -> None:
         obj = getattr(ruian_governance, name)
         if inspect.isclass(obj) and issubclass(obj, Exception):
             assert issubclass(obj, ruian_governance.RuianGovernanceError), name
+
+
+SUBPACKAGES = (
+    "models",
+    "lifecycles",
+    "routing",
+    "presets",
+    "io",
+    "stores",
+    "analysis",
+    "sim",
+    "cli",
+    "testing",
+)
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """Ruff's RUF022 order: CONSTANTS first, then Classes, then everything else."""
+    if name.isupper() and len(name) > 1:
+        return (0, name)
+    return (1, name) if name[:1].isupper() else (2, name)
+
+
+def test_root_all_is_thin() -> None:
+    """The package root re-exports at most 60 names: the rest lives in the subpackages."""
+    assert len(ruian_governance.__all__) <= 60
+
+
+@pytest.mark.parametrize("name", SUBPACKAGES)
+def test_subpackage_all_is_explicit_sorted_and_resolves(name: str) -> None:
+    """Each subpackage lists its public names in its own sorted __all__, once, all importable."""
+    package = importlib.import_module(f"ruian_governance.{name}")
+    assert "__all__" in vars(package), f"{name} has no explicit __all__"
+    names = list(package.__all__)
+    assert names, name
+    assert len(set(names)) == len(names), name
+    assert names == sorted(names, key=_isort_key), name
+    missing = [n for n in names if not hasattr(package, n)]
+    assert missing == [], f"{name}: {missing}"
+
+
+@pytest.mark.parametrize("name", SUBPACKAGES)
+def test_subpackage_classes_and_functions_are_documented(name: str) -> None:
+    """Every class and function a subpackage exports has a docstring of its own."""
+    package = importlib.import_module(f"ruian_governance.{name}")
+    assert inspect.getdoc(package), name
+    undocumented = []
+    for exported in package.__all__:
+        obj = getattr(package, exported)
+        if inspect.isclass(obj):
+            documented = bool(vars(obj).get("__doc__"))
+        elif inspect.isfunction(obj):
+            documented = bool(obj.__doc__)
+        else:
+            continue
+        if not documented:
+            undocumented.append(exported)
+    assert undocumented == [], f"{name}: {undocumented}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ruian_governance import Hierarchy, Level, generate_hierarchy, ruian_preset
+from ruian_governance.errors import ArgumentError
 from ruian_governance.presets import (
     DEFAULT_DEPARTMENTS,
     PLATFORMS_2016,
@@ -82,9 +83,9 @@ def test_generator_exact_sizes() -> None:
     ],
 )
 def test_generator_rejects_impossible_sizes(sizes: dict[str, int], message: str) -> None:
-    """Sizes that make no hierarchy are refused at once with a ValueError."""
+    """Sizes that make no hierarchy are refused at once with an ArgumentError (a ValueError)."""
     args = {"towns": 1, "villages": 5, "grids": 5, "micro_grids": 5, **sizes}
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ArgumentError, match=message):
         generate_hierarchy(**args)  # type: ignore[arg-type]
 
 
@@ -97,3 +98,15 @@ def test_presets_are_bilingual_and_consistent() -> None:
             assert platform.label.zh
             assert set(platform.station_kinds) <= known
     assert RUIAN_TOWNS[0].name_en == "Anyang Subdistrict"
+
+
+def test_ruian_repr_is_one_short_line(ruian: Hierarchy) -> None:
+    """repr() of the full Rui'an preset is one line naming the city and its sizes."""
+    text = repr(ruian)
+    assert "\n" not in text
+    assert len(text) < 200
+    people = len(ruian.people)
+    assert text == (
+        f"<Hierarchy city='瑞安市' towns=23 villages=600 grids=3000 micro_grids=30000 "
+        f"people={people}>"
+    )

@@ -9,7 +9,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from types import MappingProxyType
+from typing import Any, ClassVar, Self
 
 import attrs
 
@@ -20,13 +21,13 @@ __all__ = [
     "LabelledEnum",
     "check_aware",
     "frozenset_of",
+    "mapping_of",
+    "non_empty",
     "require_aware",
     "str_frozenset",
     "str_tuple",
     "tuple_of",
 ]
-
-_T = TypeVar("_T")
 
 
 def str_tuple(value: Iterable[str]) -> tuple[str, ...]:
@@ -51,8 +52,13 @@ def str_frozenset(value: Iterable[str]) -> frozenset[str]:
     return frozenset(value)
 
 
-def tuple_of(value: Iterable[_T]) -> tuple[_T, ...]:
-    """Convert any iterable to a tuple.
+# tuple_of, frozenset_of and mapping_of take Any items, not a TypeVar: mypy's attrs plugin cannot
+# bind a generic converter (the constructor would ask for Iterable[_T]); the field's own
+# annotation gives the item type.
+
+
+def tuple_of(value: Iterable[Any]) -> tuple[Any, ...]:
+    """Convert any iterable to a tuple (a tuple is kept as it is).
 
     >>> tuple_of([1, 2])
     (1, 2)
@@ -60,13 +66,25 @@ def tuple_of(value: Iterable[_T]) -> tuple[_T, ...]:
     return tuple(value)
 
 
-def frozenset_of(value: Iterable[_T]) -> frozenset[_T]:
+def frozenset_of(value: Iterable[Any]) -> frozenset[Any]:
     """Convert any iterable to a frozenset.
 
     >>> sorted(frozenset_of([2, 1, 2]))
     [1, 2]
     """
     return frozenset(value)
+
+
+def mapping_of(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """Convert a mapping to a read-only copy (later changes to ``value`` do not show through).
+
+    >>> source = {"a": 1}
+    >>> copy = mapping_of(source)
+    >>> source["b"] = 2
+    >>> dict(copy)
+    {'a': 1}
+    """
+    return MappingProxyType(dict(value))
 
 
 def require_aware(value: object, what: str = "time") -> datetime:
@@ -86,6 +104,21 @@ def require_aware(value: object, what: str = "time") -> datetime:
     if not isinstance(value, datetime) or value.utcoffset() is None:
         raise ArgumentError(what, value, "a timezone-aware datetime")
     return value
+
+
+def non_empty(_: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    """An attrs validator: the field holds a string of at least one character (a key or name).
+
+    >>> @attrs.frozen
+    ... class Kind:
+    ...     key: str = attrs.field(validator=non_empty)
+    >>> Kind("")
+    Traceback (most recent call last):
+    ...
+    ruian_governance.errors.ArgumentError: key='': expected a non-empty string
+    """
+    if not isinstance(value, str) or not value:
+        raise ArgumentError(attribute.name, value, "a non-empty string")
 
 
 def check_aware(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -120,11 +153,17 @@ class LabelledEnum(enum.Enum):
     @property
     def label(self) -> Label:
         """The bilingual label of this member."""
-        return type(self)._labels_[self]
+        # Read through the member, not type(self): EnumType defines __getattr__, which makes
+        # attribute look-ups on the class itself about twice as slow.
+        return self._labels_[self]
 
     @classmethod
-    def parse(cls, value: object, field: str) -> Any:
-        """Return the member ``value`` is or names; refuse anything else."""
+    def parse(cls, value: object, field: str) -> Self:
+        """Return the member ``value`` is or names; refuse anything else.
+
+        Raises:
+            ArgumentError: ``value`` is neither a member nor the value of one.
+        """
         if isinstance(value, cls):
             return value
         if isinstance(value, str):

@@ -16,63 +16,39 @@ nowhere True
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NotRequired, TypedDict, Unpack
 
+# Several names a line (fmt: skip): the hierarchy's many short names would take 45 lines.
 __all__ = [
-    "AmbiguousTransitionError",
-    "AnalysisError",
-    "ArgumentError",
-    "CalendarCoverageError",
-    "CaseStoreError",
-    "CategoryTableError",
-    "CommandRoomError",
-    "ConflictError",
-    "DataError",
-    "DuplicateIdError",
-    "DuplicateKeyError",
-    "FinalStateExitError",
-    "GuardFailedError",
-    "HierarchyError",
-    "InitialStateError",
-    "InvalidActorError",
-    "InvalidTransitionError",
-    "JurisdictionError",
-    "LifecycleDefinitionError",
-    "MissingDataError",
-    "MissingParentError",
-    "NoDepartmentError",
-    "NoStationError",
-    "Open311Error",
-    "OrphanError",
-    "ParentLevelError",
-    "PlatformSetError",
-    "RoleNotAllowedError",
-    "RouteError",
-    "RuianGovernanceError",
-    "SimulationConfigError",
-    "StationPlacementError",
-    "TimeOrderError",
-    "TransitionError",
-    "TrapStateError",
-    "UnexpectedDataError",
-    "UnknownCategoryError",
-    "UnknownIdError",
-    "UnknownKindError",
-    "UnknownReferenceError",
-    "UnknownRoutingKindError",
-    "UnreachableStateError",
-    "WorkerAssignmentError",
-]
+    "AmbiguousTransitionError", "AnalysisError", "ArgumentError", "CalendarCoverageError",
+    "CaseStoreError", "CategoryTableError", "CommandRoomError", "ConflictError", "DataError",
+    "DuplicateIdError", "DuplicateKeyError", "FinalStateExitError", "GuardFailedError",
+    "HierarchyError", "InitialStateError", "InvalidActorError", "InvalidTransitionError",
+    "JurisdictionError", "LifecycleDefinitionError", "MissingDataError", "MissingParentError",
+    "NoDepartmentError", "NoStationError", "Open311Error", "OrphanError", "ParentLevelError",
+    "PlatformSetError", "RoleNotAllowedError", "RouteError", "RuianGovernanceError",
+    "SimulationConfigError", "StationPlacementError", "TimeOrderError", "TransitionError",
+    "TrapStateError", "UnexpectedDataError", "UnknownCategoryError", "UnknownIdError",
+    "UnknownKindError", "UnknownReferenceError", "UnknownRoutingKindError",
+    "UnreachableStateError", "WorkerAssignmentError",
+]  # fmt: skip
 
 _SHOWN = 10
 
 
-def _ids(ids: Iterable[str]) -> str:
-    """Render a list of offending ids, cut after a few so messages stay readable."""
-    items = sorted(ids)
-    shown = ", ".join(repr(i) for i in items[:_SHOWN])
-    if len(items) > _SHOWN:
-        shown += f", ... ({len(items) - _SHOWN} more)"
+def _shown(items: Iterable[str], separator: str = ", ") -> str:
+    """Join the first few items of a list, and say how many more there are, for a message."""
+    listed = list(items)
+    shown = separator.join(listed[:_SHOWN])
+    if len(listed) > _SHOWN:
+        shown += f"{separator}... ({len(listed) - _SHOWN} more)"
     return shown
+
+
+def _rule_message(rule: str, keys: tuple[str, ...], detail: str) -> str:
+    """``rule: 'a', 'b' (detail)``: a broken rule, its sorted offending keys, an optional detail."""
+    message = f"{rule}: {_shown(repr(key) for key in keys)}"
+    return f"{message} ({detail})" if detail else message
 
 
 class RuianGovernanceError(Exception):
@@ -107,7 +83,22 @@ class ArgumentError(RuianGovernanceError, ValueError):
 # --------------------------------------------------------------------------- hierarchy
 
 
-class HierarchyError(RuianGovernanceError, ValueError):
+class _RuleError(RuianGovernanceError, ValueError):
+    """A definition broke one of its rules: the base of the hierarchy and lifecycle rule errors.
+
+    Each subclass names its rule in the class statement (``class X(HierarchyError, rule=...)``),
+    so the many rule errors differ only in their rule and docstring.
+    """
+
+    rule: str = "rule"
+
+    def __init_subclass__(cls, *, rule: str = "", **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if rule:
+            cls.rule = rule
+
+
+class HierarchyError(_RuleError, rule="hierarchy rule"):
     """A :class:`~ruian_governance.Hierarchy` broke one of its structural rules.
 
     Each rule has its own subclass; ``ids`` holds every offending id found for that rule.
@@ -115,81 +106,64 @@ class HierarchyError(RuianGovernanceError, ValueError):
     Added in 0.1.0.
     """
 
-    rule: str = "hierarchy rule"
-
     def __init__(self, ids: Iterable[str], detail: str = "") -> None:
         self.ids: tuple[str, ...] = tuple(sorted(ids))
         self.detail = detail
-        message = f"{self.rule}: {_ids(self.ids)}"
-        if detail:
-            message += f" ({detail})"
-        super().__init__(message)
+        super().__init__(_rule_message(self.rule, self.ids, detail))
 
 
-class DuplicateIdError(HierarchyError):
+class DuplicateIdError(HierarchyError, rule="duplicate ids"):
     """Two or more entities of a hierarchy share an id.
 
     Added in 0.1.0.
     """
 
-    rule = "duplicate ids"
 
-
-class MissingParentError(HierarchyError):
+class MissingParentError(HierarchyError, rule="parent does not exist"):
     """An entity names a parent (unit, town, platform, city) that does not exist.
 
     Added in 0.1.0.
     """
 
-    rule = "parent does not exist"
 
-
-class ParentLevelError(HierarchyError):
+class ParentLevelError(HierarchyError, rule="parent is not one level up"):
     """A unit's parent is not exactly one administrative level above it.
 
     Added in 0.1.0.
     """
 
-    rule = "parent is not one level up"
 
-
-class OrphanError(HierarchyError):
+class OrphanError(HierarchyError, rule="orphaned entities"):
     """An entity hangs outside the tree: a second root, or a unit without a parent.
 
     Added in 0.1.0.
     """
 
-    rule = "orphaned entities"
 
-
-class CommandRoomError(HierarchyError):
+class CommandRoomError(HierarchyError, rule="each town needs exactly one command room"):
     """A town has no command room (综合信息指挥室), or more than one.
 
     Added in 0.1.0.
     """
 
-    rule = "each town needs exactly one command room"
 
-
-class PlatformSetError(HierarchyError):
+class PlatformSetError(HierarchyError, rule="town platforms differ from the preset"):
     """A town's platforms (平台) are not exactly the platform set of the hierarchy's preset.
 
     Added in 0.1.0.
     """
 
-    rule = "town platforms differ from the preset"
 
-
-class StationPlacementError(HierarchyError):
+class StationPlacementError(HierarchyError, rule="station not under a platform of its own town"):
     """A station (职能站所) is not under a platform of its own town.
 
     Added in 0.1.0.
     """
 
-    rule = "station not under a platform of its own town"
 
-
-class WorkerAssignmentError(HierarchyError):
+class WorkerAssignmentError(
+    HierarchyError, rule="post in a unit that does not exist or does not fit the role"
+):
     """A person's post names a unit that does not exist or does not fit the role.
 
     For example a grid worker (网格员) assigned to a village instead of a grid.
@@ -197,16 +171,12 @@ class WorkerAssignmentError(HierarchyError):
     Added in 0.1.0.
     """
 
-    rule = "post in a unit that does not exist or does not fit the role"
 
-
-class UnknownKindError(HierarchyError):
+class UnknownKindError(HierarchyError, rule="unknown kind or role"):
     """A platform kind, station kind or role key is not defined in the configuration.
 
     Added in 0.1.0.
     """
-
-    rule = "unknown kind or role"
 
 
 class UnknownIdError(RuianGovernanceError, LookupError):
@@ -219,10 +189,6 @@ class UnknownIdError(RuianGovernanceError, LookupError):
         self.id = id
         self.where = where
         super().__init__(f"unknown id {id!r} in {where}")
-
-    def __str__(self) -> str:
-        # LookupError subclasses would otherwise show repr(args[0]).
-        return str(self.args[0])
 
 
 # --------------------------------------------------------------------------- routing
@@ -240,10 +206,7 @@ class CategoryTableError(RuianGovernanceError, ValueError):
     def __init__(self, rules: str, problems: Iterable[str]) -> None:
         self.rules = rules
         self.problems: tuple[str, ...] = tuple(problems)
-        shown = "; ".join(self.problems[:_SHOWN])
-        if len(self.problems) > _SHOWN:
-            shown += f"; ... ({len(self.problems) - _SHOWN} more)"
-        super().__init__(f"routing rules {rules!r}: {shown}")
+        super().__init__(f"routing rules {rules!r}: {_shown(self.problems, '; ')}")
 
 
 class UnknownRoutingKindError(CategoryTableError):
@@ -272,10 +235,6 @@ class RouteError(RuianGovernanceError, LookupError):
 
     Added in 0.1.0.
     """
-
-    def __str__(self) -> str:
-        # LookupError subclasses would otherwise show repr(args[0]).
-        return str(self.args[0])
 
 
 class UnknownCategoryError(RouteError):
@@ -344,10 +303,7 @@ class DataError(RuianGovernanceError, ValueError):
     def __init__(self, what: str, problems: Iterable[str]) -> None:
         self.what = what
         self.problems: tuple[str, ...] = tuple(problems)
-        shown = "; ".join(self.problems[:_SHOWN])
-        if len(self.problems) > _SHOWN:
-            shown += f"; ... ({len(self.problems) - _SHOWN} more)"
-        super().__init__(f"invalid {what}: {shown}")
+        super().__init__(f"invalid {what}: {_shown(self.problems, '; ')}")
 
 
 class AnalysisError(RuianGovernanceError, ValueError):
@@ -419,7 +375,7 @@ class CalendarCoverageError(RuianGovernanceError, ValueError):
 # --------------------------------------------------------------------------- lifecycle definitions
 
 
-class LifecycleDefinitionError(RuianGovernanceError, ValueError):
+class LifecycleDefinitionError(_RuleError, rule="lifecycle definition rule"):
     """A lifecycle definition broke one of its structural rules.
 
     Each rule has its own subclass; ``keys`` holds every offending state, trigger or role key
@@ -428,73 +384,64 @@ class LifecycleDefinitionError(RuianGovernanceError, ValueError):
     Added in 0.1.0.
     """
 
-    rule: str = "lifecycle definition rule"
-
     def __init__(self, lifecycle: str, keys: Iterable[str], detail: str = "") -> None:
         self.lifecycle = lifecycle
         self.keys: tuple[str, ...] = tuple(sorted(keys))
         self.detail = detail
-        message = f"lifecycle {lifecycle!r}: {self.rule}: {_ids(self.keys)}"
-        if detail:
-            message += f" ({detail})"
-        super().__init__(message)
+        super().__init__(f"lifecycle {lifecycle!r}: {_rule_message(self.rule, self.keys, detail)}")
 
 
-class InitialStateError(LifecycleDefinitionError):
+class InitialStateError(LifecycleDefinitionError, rule="exactly one initial state is needed"):
     """A lifecycle has no initial state, or more than one.
 
     Added in 0.1.0.
     """
 
-    rule = "exactly one initial state is needed"
 
-
-class FinalStateExitError(LifecycleDefinitionError):
+class FinalStateExitError(LifecycleDefinitionError, rule="final states have no exits"):
     """A transition leaves a final state.
 
     Added in 0.1.0.
     """
 
-    rule = "final states have no exits"
 
-
-class UnreachableStateError(LifecycleDefinitionError):
+class UnreachableStateError(
+    LifecycleDefinitionError, rule="states unreachable from the initial state"
+):
     """A state cannot be reached from the initial state.
 
     Added in 0.1.0.
     """
 
-    rule = "states unreachable from the initial state"
 
-
-class TrapStateError(LifecycleDefinitionError):
+class TrapStateError(
+    LifecycleDefinitionError, rule="non-final states that cannot reach a final state"
+):
     """A non-final state from which no final state can be reached.
 
     Added in 0.1.0.
     """
 
-    rule = "non-final states that cannot reach a final state"
 
-
-class UnknownReferenceError(LifecycleDefinitionError):
+class UnknownReferenceError(
+    LifecycleDefinitionError, rule="unknown states, triggers, roles or severities"
+):
     """A transition names a state, trigger, role or severity the definition does not know.
 
     Added in 0.1.0.
     """
 
-    rule = "unknown states, triggers, roles or severities"
 
-
-class DuplicateKeyError(LifecycleDefinitionError):
+class DuplicateKeyError(LifecycleDefinitionError, rule="duplicate keys"):
     """Two states, triggers or severities of a lifecycle share a key.
 
     Added in 0.1.0.
     """
 
-    rule = "duplicate keys"
 
-
-class AmbiguousTransitionError(LifecycleDefinitionError):
+class AmbiguousTransitionError(
+    LifecycleDefinitionError, rule="more than one transition for the same state and trigger"
+):
     """Two transitions fire on the same trigger from the same state.
 
     Keys are rendered ``state/trigger``.
@@ -502,10 +449,17 @@ class AmbiguousTransitionError(LifecycleDefinitionError):
     Added in 0.1.0.
     """
 
-    rule = "more than one transition for the same state and trigger"
-
 
 # --------------------------------------------------------------------------- commands on cases
+
+
+class _Command(TypedDict):
+    """The refused command a :class:`TransitionError` names: case, state, trigger, actor."""
+
+    case_id: str
+    state: str
+    trigger: str
+    actor: NotRequired[object]
 
 
 class TransitionError(RuianGovernanceError):
@@ -519,56 +473,48 @@ class TransitionError(RuianGovernanceError):
 
     reason: str = "command refused"
 
-    def __init__(
-        self,
-        *,
-        case_id: str,
-        state: str,
-        trigger: str,
-        actor: object = None,
-        detail: str = "",
-    ) -> None:
-        self.case_id = case_id
-        self.state = state
-        self.trigger = trigger
-        self.actor = actor
+    def __init_subclass__(cls, *, reason: str = "", **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if reason:
+            cls.reason = reason
+
+    def __init__(self, *, detail: str = "", **command: Unpack[_Command]) -> None:
+        self.case_id = command["case_id"]
+        self.state = command["state"]
+        self.trigger = command["trigger"]
+        self.actor = command.get("actor")
         self.detail = detail
-        message = f"case {case_id!r} in state {state!r}: {trigger!r} refused: {self.reason}"
-        if actor is not None:
-            message += f" (actor {actor})"
-        if detail:
-            message += f": {detail}"
-        super().__init__(message)
+        message = f"case {self.case_id!r} in state {self.state!r}: {self.trigger!r} refused: "
+        message += self.reason if self.actor is None else f"{self.reason} (actor {self.actor})"
+        super().__init__(f"{message}: {detail}" if detail else message)
 
 
-class InvalidTransitionError(TransitionError, ValueError):
+class InvalidTransitionError(TransitionError, ValueError, reason="not available in this state"):
     """The trigger is unknown, or not available in the case's current state.
 
     Added in 0.1.0.
     """
 
-    reason = "not available in this state"
 
-
-class InvalidActorError(TransitionError, PermissionError):
+class InvalidActorError(
+    TransitionError, PermissionError, reason="the actor does not hold this post"
+):
     """The actor does not hold the post (person, role, unit) they claim.
 
     Added in 0.1.0.
     """
 
-    reason = "the actor does not hold this post"
 
-
-class RoleNotAllowedError(TransitionError, PermissionError):
+class RoleNotAllowedError(TransitionError, PermissionError, reason="role not allowed"):
     """The actor's role may not fire this trigger.
 
     Added in 0.1.0.
     """
 
-    reason = "role not allowed"
 
-
-class JurisdictionError(TransitionError, PermissionError):
+class JurisdictionError(
+    TransitionError, PermissionError, reason="actor outside the case's jurisdiction"
+):
     """The actor's unit lies outside the case's jurisdiction for this trigger.
 
     For example a station that was not assigned the case, or a town acting in another town.
@@ -576,98 +522,45 @@ class JurisdictionError(TransitionError, PermissionError):
     Added in 0.1.0.
     """
 
-    reason = "actor outside the case's jurisdiction"
 
-
-class GuardFailedError(TransitionError, ValueError):
+class GuardFailedError(TransitionError, ValueError, reason="guard failed"):
     """A guard of the transition said no; ``guard`` is its key.
 
     Added in 0.1.0.
     """
 
-    reason = "guard failed"
-
-    def __init__(  # noqa: PLR0913 - the command's context, keyword-only
-        self,
-        *,
-        guard: str,
-        case_id: str,
-        state: str,
-        trigger: str,
-        actor: object = None,
-        detail: str = "",
-    ) -> None:
+    def __init__(self, *, guard: str, detail: str = "", **command: Unpack[_Command]) -> None:
         self.guard = guard
-        super().__init__(
-            case_id=case_id,
-            state=state,
-            trigger=trigger,
-            actor=actor,
-            detail=f"{guard}: {detail}" if detail else guard,
-        )
+        super().__init__(detail=f"{guard}: {detail}" if detail else guard, **command)
 
 
-class MissingDataError(TransitionError, ValueError):
+class MissingDataError(TransitionError, ValueError, reason="required data missing"):
     """The trigger requires data the command did not give; ``missing`` names it.
 
     Added in 0.1.0.
     """
 
-    reason = "required data missing"
-
-    def __init__(
-        self,
-        *,
-        missing: Iterable[str],
-        case_id: str,
-        state: str,
-        trigger: str,
-        actor: object = None,
-    ) -> None:
+    def __init__(self, *, missing: Iterable[str], **command: Unpack[_Command]) -> None:
         self.missing: tuple[str, ...] = tuple(sorted(missing))
-        super().__init__(
-            case_id=case_id,
-            state=state,
-            trigger=trigger,
-            actor=actor,
-            detail=", ".join(self.missing),
-        )
+        super().__init__(detail=", ".join(self.missing), **command)
 
 
-class UnexpectedDataError(TransitionError, ValueError):
+class UnexpectedDataError(TransitionError, ValueError, reason="unexpected data"):
     """The command gave data the trigger does not take; ``unexpected`` names it.
 
     Added in 0.1.0.
     """
 
-    reason = "unexpected data"
-
-    def __init__(
-        self,
-        *,
-        unexpected: Iterable[str],
-        case_id: str,
-        state: str,
-        trigger: str,
-        actor: object = None,
-    ) -> None:
+    def __init__(self, *, unexpected: Iterable[str], **command: Unpack[_Command]) -> None:
         self.unexpected: tuple[str, ...] = tuple(sorted(unexpected))
-        super().__init__(
-            case_id=case_id,
-            state=state,
-            trigger=trigger,
-            actor=actor,
-            detail=", ".join(self.unexpected),
-        )
+        super().__init__(detail=", ".join(self.unexpected), **command)
 
 
-class TimeOrderError(TransitionError, ValueError):
+class TimeOrderError(TransitionError, ValueError, reason="time out of order"):
     """The command's time is naive, or earlier than the case's last history record.
 
     Added in 0.1.0.
     """
-
-    reason = "time out of order"
 
 
 class ConflictError(RuianGovernanceError, RuntimeError):

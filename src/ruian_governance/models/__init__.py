@@ -23,14 +23,14 @@ from .clock import (
     WorkdayCalendar,
     add_working_days,
 )
-from .hierarchy import (
+from .hierarchy import Hierarchy
+from .units import (
     BUILTIN_ROLES,
     AdminUnit,
     CommandRoom,
     Department,
     Employment,
     Entity,
-    Hierarchy,
     Level,
     Organisation,
     Person,

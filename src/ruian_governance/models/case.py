@@ -13,7 +13,8 @@ import attrs
 
 from ruian_governance.errors import UnknownIdError
 
-from .hierarchy import Hierarchy, Person
+from .hierarchy import Hierarchy
+from .units import Person
 
 __all__ = [
     "Actor",
@@ -144,6 +145,24 @@ class Case:
     due_at: datetime | None
     history: tuple[HistoryRecord, ...]
     version: int = 0
+
+    def __repr__(self) -> str:
+        """One line naming the case, its lifecycle, state and version (not its history).
+
+        >>> from datetime import datetime, timezone
+        >>> at = datetime(2025, 1, 2, tzinfo=timezone.utc)
+        >>> actor = Actor(person_id="p1", role="grid_worker", unit_id="g1")
+        >>> opening = HistoryRecord(seq=0, trigger="report", source=None, dest="reported",
+        ...                         actor=actor, at=at)
+        >>> Case(id="E-1", lifecycle="event", state="reported", location_id="g1", unit_id="t1",
+        ...      reporter_id="p1", category="noise", severity=None, opened_at=at, due_at=None,
+        ...      history=(opening,))
+        <Case id='E-1' lifecycle='event' state='reported' version=0>
+        """
+        return (
+            f"<Case id={self.id!r} lifecycle={self.lifecycle!r} state={self.state!r} "
+            f"version={self.version}>"
+        )
 
     @property
     def last(self) -> HistoryRecord:

@@ -21,15 +21,14 @@ datetime.date(2025, 10, 11)
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, timezone
-from types import MappingProxyType
 from typing import Protocol, runtime_checkable
 
 import attrs
 
-from ruian_governance.errors import CalendarCoverageError
+from ruian_governance._convert import LabelledEnum, check_aware, mapping_of, require_aware
+from ruian_governance.errors import ArgumentError, CalendarCoverageError, UnknownIdError
 from ruian_governance.labels import Label
 
 __all__ = [
@@ -48,13 +47,6 @@ __all__ = [
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
 """China Standard Time, UTC+8 (no daylight saving since 1991), the library's default zone."""
-
-
-def _require_aware(value: datetime, what: str = "time") -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        msg = f"{what} must be timezone-aware, got naive {value.isoformat()}"
-        raise ValueError(msg)
-    return value
 
 
 @runtime_checkable
@@ -80,7 +72,7 @@ class FixedClock:
     '2025-01-02T09:00:00+08:00'
     """
 
-    at: datetime = attrs.field(validator=lambda _s, _a, v: _require_aware(v))
+    at: datetime = attrs.field(validator=check_aware)
 
     def now(self) -> datetime:
         """Return the fixed time."""
@@ -97,7 +89,7 @@ class ManualClock:
     '2025-01-02T11:00:00+08:00'
     """
 
-    at: datetime = attrs.field(validator=lambda _s, _a, v: _require_aware(v))
+    at: datetime = attrs.field(validator=check_aware)
 
     def now(self) -> datetime:
         """Return the clock's current time."""
@@ -107,11 +99,11 @@ class ManualClock:
         """Move the clock forward by ``delta`` and return the new time.
 
         Raises:
-            ValueError: ``delta`` is negative (a clock never runs backwards).
+            ArgumentError: ``delta`` is negative (a clock never runs backwards).
         """
         if delta < timedelta(0):
-            msg = f"a clock never runs backwards, got {delta}"
-            raise ValueError(msg)
+            reason = "a duration of at least 0 (clocks never run backwards)"
+            raise ArgumentError(argument="delta", value=delta, reason=reason)
         self.at = self.at + delta
         return self.at
 
@@ -119,12 +111,12 @@ class ManualClock:
         """Move the clock to ``at`` and return it.
 
         Raises:
-            ValueError: ``at`` is naive or earlier than the clock's time.
+            ArgumentError: ``at`` is naive or earlier than the clock's time.
         """
-        _require_aware(at)
+        require_aware(at, "at")
         if at < self.at:
-            msg = f"a clock never runs backwards: {at.isoformat()} < {self.at.isoformat()}"
-            raise ValueError(msg)
+            reason = f"a time from {self.at.isoformat()} on (clocks never run backwards)"
+            raise ArgumentError(argument="at", value=at, reason=reason)
         self.at = at
         return at
 
@@ -209,7 +201,7 @@ def add_working_days(
         calendar: Which days are working days.
 
     Raises:
-        ValueError: ``days`` is negative.
+        ArgumentError: ``days`` is negative.
         CalendarCoverageError: A day counted lies in a year the calendar does not cover.
 
     >>> from datetime import date
@@ -219,8 +211,7 @@ def add_working_days(
     datetime.date(2025, 10, 9)
     """
     if days < 0:
-        msg = f"days must not be negative, got {days}"
-        raise ValueError(msg)
+        raise ArgumentError(argument="days", value=days, reason="a non-negative number of days")
     day = start
     counted = 0
     one = timedelta(days=1)
@@ -234,21 +225,18 @@ def add_working_days(
 # --------------------------------------------------------------------------- deadlines
 
 
-class DayCount(enum.Enum):
-    """How a deadline counts days: calendar days 自然日 or working days 工作日."""
+class DayCount(LabelledEnum):
+    """How a deadline counts days: calendar days 自然日 or working days 工作日.
 
-    __hash__ = object.__hash__  # members are singletons: identity hash is exact and fast
+    >>> DayCount.WORKING.label.zh
+    '工作日'
+    """
 
     CALENDAR = "calendar"
     WORKING = "working"
 
-    @property
-    def label(self) -> Label:
-        """The bilingual label of this way of counting."""
-        return _DAY_COUNT_LABELS[self]
 
-
-_DAY_COUNT_LABELS = {
+DayCount._labels_ = {
     DayCount.CALENDAR: Label(en="calendar days", zh="自然日"),
     DayCount.WORKING: Label(en="working days", zh="工作日"),
 }
@@ -256,8 +244,7 @@ _DAY_COUNT_LABELS = {
 
 def _non_negative(_self: object, attribute: attrs.Attribute[int], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        msg = f"{attribute.name} must be a non-negative int, got {value!r}"
-        raise ValueError(msg)
+        raise ArgumentError(attribute.name, value, "a non-negative int")
 
 
 @attrs.frozen(kw_only=True)
@@ -295,19 +282,15 @@ class Deadline:
         """Return the moment the time limit started at ``start`` runs out.
 
         Raises:
-            ValueError: ``start`` is naive.
+            ArgumentError: ``start`` is naive.
             CalendarCoverageError: Working days reach a year the calendar does not cover.
         """
-        _require_aware(start, "start")
+        require_aware(start, "start")
         last = self.due_date(start.date(), calendar=calendar)
         return datetime.combine(last + timedelta(days=1), time(0), tzinfo=start.tzinfo)
 
     def __str__(self) -> str:
         return f"{self.days} {self.count.label.en}"
-
-
-def _deadlines(value: Mapping[str, Deadline]) -> Mapping[str, Deadline]:
-    return MappingProxyType(dict(value))
 
 
 @attrs.frozen(kw_only=True)
@@ -325,31 +308,38 @@ class DeadlinePolicy:
     '3 calendar days'
     """
 
-    by_severity: Mapping[str, Deadline] = attrs.field(converter=_deadlines, hash=False)
-    limits: Mapping[str, Deadline] = attrs.field(converter=_deadlines, factory=dict, hash=False)
+    by_severity: Mapping[str, Deadline] = attrs.field(converter=mapping_of, hash=False)
+    limits: Mapping[str, Deadline] = attrs.field(converter=mapping_of, factory=dict, hash=False)
     calendar: WorkdayCalendar = attrs.field(default=CHINESE_WORKDAYS, eq=False)
 
     def for_severity(self, severity: str) -> Deadline:
         """Return the time limit for ``severity``.
 
         Raises:
-            KeyError: The policy has no limit for this severity.
+            UnknownIdError: The policy has no limit for this severity.
         """
-        return self.by_severity[severity]
+        try:
+            return self.by_severity[severity]
+        except KeyError:
+            raise UnknownIdError(severity, "the deadline policy's severities") from None
 
     def limit(self, key: str) -> Deadline:
         """Return the named limit ``key``.
 
         Raises:
-            KeyError: The policy has no such limit.
+            UnknownIdError: The policy has no such limit.
         """
-        return self.limits[key]
+        try:
+            return self.limits[key]
+        except KeyError:
+            raise UnknownIdError(key, "the deadline policy's limits") from None
 
     def due(self, severity: str, start: datetime) -> datetime:
         """Return when a case of ``severity`` opened at ``start`` falls due.
 
         Raises:
-            KeyError: The policy has no limit for this severity.
+            UnknownIdError: The policy has no limit for this severity.
+            ArgumentError: ``start`` is naive.
             CalendarCoverageError: Working days reach a year the calendar does not cover.
         """
-        return self.by_severity[severity].due(start, calendar=self.calendar)
+        return self.for_severity(severity).due(start, calendar=self.calendar)

@@ -10,17 +10,10 @@ from .categories import (
     RULES_2016,
     RULES_2021,
 )
-from .hierarchies import (
-    DEFAULT_DEPARTMENTS,
-    PLATFORMS_2016,
-    PLATFORMS_2021,
-    RUIAN_TOWNS,
-    STATION_KINDS,
-    DepartmentSpec,
-    TownSpec,
-    generate_hierarchy,
-    ruian_preset,
-)
+from .departments import DEFAULT_DEPARTMENTS, DepartmentSpec
+from .generators import generate_hierarchy, ruian_preset
+from .platforms import PLATFORMS_2016, PLATFORMS_2021, STATION_KINDS
+from .towns import RUIAN_TOWNS, TownSpec
 
 __all__ = [
     "DEFAULT_DEPARTMENTS",

@@ -1,4 +1,12 @@
-"""The shipped category tables 事项分类表 for the 2016 and 2021 platform presets."""
+"""The shipped category tables 事项分类表 for the 2016 and 2021 platform presets.
+
+Where the facts come from: the kinds of matter each 2016 platform takes (disputes and petitions
+to comprehensive governance, food safety to market supervision, illegal building to law
+enforcement, social assistance to convenience services, ...) follow Zhejiang practice; the
+category keys, the stations and departments each category names, its default severity and the
+whole 2021 table (for the unverified :data:`~ruian_governance.presets.PLATFORMS_2021`) are design
+choices, made to be replaced by a city's own table.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,7 @@ from ruian_governance.labels import Label
 from ruian_governance.models import PlatformPreset
 from ruian_governance.routing import Category, RoutingRules, SeverityTier
 
-from .hierarchies import PLATFORMS_2016, PLATFORMS_2021
+from .platforms import PLATFORMS_2016, PLATFORMS_2021
 
 __all__ = ["RULES_2016", "RULES_2021"]
 
@@ -87,7 +95,13 @@ def _table(key: str, preset: PlatformPreset, year: int) -> RoutingRules:
 
 
 RULES_2016: RoutingRules = _table("2016", PLATFORMS_2016, 2016)
-"""The category table for the 2016 platform set (:data:`~ruian_governance.PLATFORMS_2016`)."""
+"""The category table for the 2016 platform set (:data:`~ruian_governance.PLATFORMS_2016`).
+
+Source: platforms by Zhejiang practice; stations, departments and severities a design choice.
+"""
 
 RULES_2021: RoutingRules = _table("2021", PLATFORMS_2021, 2021)
-"""The category table for the 2021 platform set (:data:`~ruian_governance.PLATFORMS_2021`)."""
+"""The category table for the 2021 platform set (:data:`~ruian_governance.PLATFORMS_2021`).
+
+Source: a design choice, like the platform set it routes to.
+"""

@@ -1,0 +1,319 @@
+"""The structural rules of a hierarchy, one function per rule, and the index they build.
+
+:func:`validate` checks the rules in a fixed order (ids, kinds, roots, parents and levels,
+command rooms, platforms, stations, posts) and raises the first broken rule's
+:class:`~ruian_governance.errors.HierarchyError` subclass, naming every offending id for that
+rule.  Each rule function also returns the look-up tables it had to build anyway, so checking
+and indexing are one pass over the parts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Protocol, TypeAlias
+
+import attrs
+
+from ruian_governance.errors import (
+    CommandRoomError,
+    DuplicateIdError,
+    MissingParentError,
+    OrphanError,
+    ParentLevelError,
+    PlatformSetError,
+    StationPlacementError,
+    UnknownKindError,
+    WorkerAssignmentError,
+)
+
+from .units import (
+    BUILTIN_ROLES,
+    AdminUnit,
+    CommandRoom,
+    Department,
+    Entity,
+    Level,
+    Organisation,
+    Person,
+    Platform,
+    PlatformPreset,
+    Role,
+    SocialGovernanceCentre,
+    Station,
+    UnitKind,
+)
+
+__all__ = ["HierarchyIndex", "HierarchyParts", "validate"]
+
+
+class HierarchyParts(Protocol):
+    """What the rules read: the parts a :class:`~ruian_governance.models.Hierarchy` is made of.
+
+    One read-only property per part (a frozen attrs field matches only a read-only protocol
+    member), so that the rules need not import the Hierarchy that calls them.
+    """
+
+    @property
+    def preset(self) -> PlatformPreset:
+        """The platform set every town must have."""
+
+    @property
+    def units(self) -> tuple[AdminUnit, ...]:
+        """City, towns, villages, grids and micro-grids."""
+
+    @property
+    def centre(self) -> SocialGovernanceCentre:
+        """The city's social-governance centre."""
+
+    @property
+    def command_rooms(self) -> tuple[CommandRoom, ...]:
+        """One per town."""
+
+    @property
+    def platforms(self) -> tuple[Platform, ...]:
+        """The preset's platform set per town."""
+
+    @property
+    def stations(self) -> tuple[Station, ...]:
+        """Each under a platform of its own town."""
+
+    @property
+    def departments(self) -> tuple[Department, ...]:
+        """City departments."""
+
+    @property
+    def people(self) -> tuple[Person, ...]:
+        """People with their posts."""
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        """Roles beyond the built-in ones."""
+
+
+@attrs.define(slots=True)
+class HierarchyIndex:
+    """Look-up tables a hierarchy builds once, while its rules are checked."""
+
+    by_id: dict[str, Entity]
+    parent: dict[str, str]
+    children: dict[str, list[AdminUnit]]
+    town: dict[str, str]
+    by_level: dict[Level, list[AdminUnit]]
+    command_room: dict[str, CommandRoom]
+    platforms: dict[str, list[Platform]]
+    stations: dict[str, list[Station]]
+    people: dict[str, list[Person]]
+    roles: dict[str, Role]
+    city: AdminUnit
+
+
+def validate(h: HierarchyParts) -> HierarchyIndex:
+    """Check every structural rule of ``h``, in order, and return its look-up tables.
+
+    Raises:
+        DuplicateIdError, UnknownKindError, OrphanError, MissingParentError, ParentLevelError,
+        CommandRoomError, PlatformSetError, StationPlacementError, WorkerAssignmentError.
+    """
+    roles = dict(BUILTIN_ROLES)
+    roles.update((role.key, role) for role in h.roles)
+    by_id = _unique_ids(h)
+    _known_kinds(h, roles)
+    by_level: dict[Level, list[AdminUnit]] = {level: [] for level in Level}
+    for unit in h.units:
+        by_level[unit.level].append(unit)
+    city = _one_root(h)
+    parent, children, town = _tree(h, by_id, by_level)
+    towns = by_level[Level.TOWN]
+    return HierarchyIndex(
+        by_id=by_id,
+        parent=parent,
+        children=children,
+        town=town,
+        by_level=by_level,
+        command_room=_one_command_room(h, towns),
+        platforms=_platform_sets(h, towns),
+        stations=_station_placement(h, towns, by_id),
+        people=_posts(h, by_id, roles),
+        roles=roles,
+        city=city,
+    )
+
+
+def _unique_ids(h: HierarchyParts) -> dict[str, Entity]:
+    """Rule 1: ids are unique across units, organisations and people."""
+    by_id: dict[str, Entity] = {}
+    groups: tuple[Iterable[Entity], ...] = (
+        h.units,
+        (h.centre,),
+        h.command_rooms,
+        h.platforms,
+        h.stations,
+        h.departments,
+        h.people,
+    )
+    for group in groups:
+        by_id.update((entity.id, entity) for entity in group)
+    if len(by_id) != sum(1 for group in groups for _ in group):
+        counts = Counter(entity.id for group in groups for entity in group)
+        raise DuplicateIdError(id_ for id_, count in counts.items() if count > 1)
+    return by_id
+
+
+def _known_kinds(h: HierarchyParts, roles: Mapping[str, Role]) -> None:
+    """Rule 2: platform kinds and station kinds are the preset's; roles are known."""
+    platform_kinds = {kind.key for kind in h.preset.platforms}
+    station_kinds = {kind.key for kind in h.preset.station_kinds}
+    unknown = {p.id for p in h.platforms if p.platform_kind not in platform_kinds}
+    unknown |= {s.id for s in h.stations if s.station_kind not in station_kinds}
+    unknown |= {p.id for p in h.people for post in p.posts if post.role not in roles}
+    if unknown:
+        raise UnknownKindError(unknown, f"preset {h.preset.key!r} and the known roles")
+
+
+def _one_root(h: HierarchyParts) -> AdminUnit:
+    """Rule 3: one city is the only unit without a parent; every person holds a post."""
+    roots = [u for u in h.units if u.parent_id is None]
+    cities = [u for u in roots if u.level is Level.CITY]
+    bad_roots = {u.id for u in roots if u.level is not Level.CITY}
+    if bad_roots or len(cities) != 1:
+        detail = "exactly one city, and nothing else, may have no parent"
+        raise OrphanError(bad_roots or {u.id for u in cities} or {"<no city>"}, detail)
+    orphans = {p.id for p in h.people if not p.posts}
+    if orphans:
+        raise OrphanError(orphans, "people must hold at least one post")
+    return cities[0]
+
+
+_Tree: TypeAlias = tuple[dict[str, str], dict[str, list[AdminUnit]], dict[str, str]]
+
+
+def _tree(  # noqa: PLR0912 - one pass for two rules that share it
+    h: HierarchyParts, by_id: Mapping[str, Entity], by_level: Mapping[Level, list[AdminUnit]]
+) -> _Tree:
+    """Rules 4 and 5: every parent exists and is one level up (organisations: a town or the city).
+
+    One pass checks both and builds the parent, children and town tables; a missing parent is
+    reported before a parent at the wrong level.
+    """
+    parent: dict[str, str] = {}
+    children: dict[str, list[AdminUnit]] = {}
+    town: dict[str, str] = {}
+    missing: set[str] = set()
+    wrong_level: set[str] = set()
+    for level in Level:
+        above = level.above
+        for unit in by_level[level]:
+            parent_id = unit.parent_id
+            if parent_id is None:
+                continue
+            up = by_id.get(parent_id)
+            if up is None:
+                missing.add(unit.id)
+            elif type(up) is not AdminUnit or up.level is not above:
+                wrong_level.add(unit.id)
+            else:
+                parent[unit.id] = parent_id
+                siblings = children.get(parent_id)
+                if siblings is None:
+                    children[parent_id] = [unit]
+                else:
+                    siblings.append(unit)
+                if level is Level.TOWN:
+                    town[unit.id] = unit.id
+                elif parent_id in town:
+                    town[unit.id] = town[parent_id]
+    organisations: list[tuple[Organisation, str, Level]] = [
+        (h.centre, h.centre.city_id, Level.CITY)
+    ]
+    organisations += [(d, d.city_id, Level.CITY) for d in h.departments]
+    organisations += [(c, c.town_id, Level.TOWN) for c in h.command_rooms]
+    organisations += [(p, p.town_id, Level.TOWN) for p in h.platforms]
+    organisations += [(s, s.town_id, Level.TOWN) for s in h.stations]
+    for node, parent_id, level in organisations:
+        up = by_id.get(parent_id)
+        if up is None:
+            missing.add(node.id)
+        elif type(up) is not AdminUnit or up.level is not level:
+            wrong_level.add(node.id)
+        else:
+            parent[node.id] = parent_id
+            if level is Level.TOWN:
+                town[node.id] = parent_id
+    missing |= {s.id for s in h.stations if s.platform_id not in by_id}
+    if missing:
+        raise MissingParentError(missing)
+    if wrong_level:
+        raise ParentLevelError(wrong_level)
+    return parent, children, town
+
+
+def _one_command_room(h: HierarchyParts, towns: list[AdminUnit]) -> dict[str, CommandRoom]:
+    """Rule 6: each town has exactly one command room."""
+    rooms = {room.town_id: room for room in h.command_rooms}
+    room_counts = Counter(room.town_id for room in h.command_rooms)
+    bad_towns = {t.id for t in towns if room_counts[t.id] != 1}
+    if bad_towns:
+        raise CommandRoomError(bad_towns)
+    return rooms
+
+
+def _platform_sets(h: HierarchyParts, towns: list[AdminUnit]) -> dict[str, list[Platform]]:
+    """Rule 7: each town has exactly the preset's platform set (listed in preset order)."""
+    platforms: dict[str, list[Platform]] = {t.id: [] for t in towns}
+    for platform in h.platforms:
+        platforms[platform.town_id].append(platform)
+    wanted = Counter(kind.key for kind in h.preset.platforms)
+    bad_towns = {
+        town_id
+        for town_id, found in platforms.items()
+        if Counter(p.platform_kind for p in found) != wanted
+    }
+    if bad_towns:
+        raise PlatformSetError(bad_towns, f"preset {h.preset.key!r}: {sorted(wanted)}")
+    order = {kind.key: i for i, kind in enumerate(h.preset.platforms)}
+    for found in platforms.values():
+        found.sort(key=lambda p: order[p.platform_kind])
+    return platforms
+
+
+def _station_placement(
+    h: HierarchyParts, towns: list[AdminUnit], by_id: Mapping[str, Entity]
+) -> dict[str, list[Station]]:
+    """Rule 8: every station sits under a platform of its own town."""
+    stations: dict[str, list[Station]] = {t.id: [] for t in towns}
+    misplaced: set[str] = set()
+    for station in h.stations:
+        home = by_id[station.platform_id]
+        if not isinstance(home, Platform) or home.town_id != station.town_id:
+            misplaced.add(station.id)
+        stations[station.town_id].append(station)
+    if misplaced:
+        raise StationPlacementError(misplaced)
+    return stations
+
+
+def _posts(
+    h: HierarchyParts, by_id: Mapping[str, Entity], roles: Mapping[str, Role]
+) -> dict[str, list[Person]]:
+    """Rule 9: every post is in a unit that exists and fits the role (a grid worker in a grid)."""
+    allowed: dict[str, frozenset[UnitKind]] = {key: role.unit_kinds for key, role in roles.items()}
+    people: dict[str, list[Person]] = {}
+    bad_posts: set[str] = set()
+    for person in h.people:
+        for post in person.posts:
+            held_in = by_id.get(post.unit_id)
+            if held_in is None or isinstance(held_in, Person):
+                bad_posts.add(person.id)
+                continue
+            if held_in.kind not in allowed[post.role]:
+                bad_posts.add(person.id)
+                continue
+            held = people.get(post.unit_id)
+            if held is None:
+                people[post.unit_id] = [person]
+            elif held[-1] is not person:
+                held.append(person)
+    if bad_posts:
+        raise WorkerAssignmentError(bad_posts)
+    return people

@@ -1,0 +1,383 @@
+"""The parts of a hierarchy: levels, kinds, roles, platform presets, units, organisations, people.
+
+Every part is a frozen, keyword-only attrs value that refers to others by id; a
+:class:`~ruian_governance.models.Hierarchy` holds them all and checks how they fit together.
+
+>>> from ruian_governance.models import AdminUnit, Level
+>>> town = AdminUnit(id="anyang", name="安阳街道", level=Level.TOWN, parent_id="ruian")
+>>> town.kind.label.zh, town.level.above
+('镇/街道', <Level.CITY: 'city'>)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import ClassVar, TypeAlias, TypeVar
+
+import attrs
+
+from ruian_governance._convert import LabelledEnum, frozenset_of, non_empty, str_tuple, tuple_of
+from ruian_governance.errors import UnknownIdError
+from ruian_governance.labels import Label
+
+__all__ = [
+    "BUILTIN_ROLES",
+    "AdminUnit",
+    "CommandRoom",
+    "Department",
+    "Employment",
+    "Entity",
+    "Level",
+    "Organisation",
+    "Person",
+    "Platform",
+    "PlatformKind",
+    "PlatformPreset",
+    "Post",
+    "Role",
+    "SocialGovernanceCentre",
+    "Station",
+    "StationKind",
+    "UnitKind",
+]
+
+
+# --------------------------------------------------------------------------- levels and kinds
+
+
+class Level(LabelledEnum):
+    """Administrative levels, top down.
+
+    City 市, town/street 镇/街道, village/community 村/社区, grid 网格, micro-grid 微网格
+    (micro-grids are optional per deployment).
+
+    >>> Level.GRID.label.zh, Level.GRID.depth, Level.GRID.above
+    ('网格', 3, <Level.VILLAGE: 'village'>)
+    """
+
+    CITY = "city"
+    TOWN = "town"
+    VILLAGE = "village"
+    GRID = "grid"
+    MICRO_GRID = "micro_grid"
+
+    @property
+    def depth(self) -> int:
+        """0 for the city, 1 for towns, ... 4 for micro-grids."""
+        return _LEVEL_DEPTH[self]
+
+    @property
+    def above(self) -> Level | None:
+        """The level directly above this one (``None`` for the city)."""
+        return None if self is Level.CITY else _LEVELS[self.depth - 1]
+
+    @property
+    def below(self) -> Level | None:
+        """The level directly below this one (``None`` for micro-grids)."""
+        return None if self is Level.MICRO_GRID else _LEVELS[self.depth + 1]
+
+
+Level._labels_ = {
+    Level.CITY: Label(en="city", zh="市"),
+    Level.TOWN: Label(en="town / street", zh="镇/街道"),
+    Level.VILLAGE: Label(en="village / community", zh="村/社区"),
+    Level.GRID: Label(en="grid", zh="网格"),
+    Level.MICRO_GRID: Label(en="micro-grid", zh="微网格"),
+}
+_LEVELS = tuple(Level)
+_LEVEL_DEPTH = {level: i for i, level in enumerate(_LEVELS)}
+
+
+class UnitKind(LabelledEnum):
+    """Every kind of node a hierarchy holds.
+
+    The five administrative levels and the organisations (centre, command room, platform,
+    station, department).
+
+    >>> UnitKind.COMMAND_ROOM.label.zh, UnitKind.GRID.level
+    ('综合信息指挥室', <Level.GRID: 'grid'>)
+    """
+
+    CITY = "city"
+    TOWN = "town"
+    VILLAGE = "village"
+    GRID = "grid"
+    MICRO_GRID = "micro_grid"
+    CENTRE = "centre"
+    COMMAND_ROOM = "command_room"
+    PLATFORM = "platform"
+    STATION = "station"
+    DEPARTMENT = "department"
+
+    @property
+    def level(self) -> Level | None:
+        """The administrative level of this kind, or ``None`` for organisations."""
+        return _LEVEL_OF_KIND.get(self)
+
+
+UnitKind._labels_ = {
+    **{UnitKind(level.value): level.label for level in Level},
+    UnitKind.CENTRE: Label(en="social-governance centre", zh="社会治理中心"),
+    UnitKind.COMMAND_ROOM: Label(en="command room", zh="综合信息指挥室"),
+    UnitKind.PLATFORM: Label(en="platform", zh="平台"),
+    UnitKind.STATION: Label(en="station", zh="职能站所"),
+    UnitKind.DEPARTMENT: Label(en="city department", zh="职能部门"),
+}
+_LEVEL_OF_KIND = {UnitKind(level.value): level for level in Level}
+_KIND_OF_LEVEL = {level: kind for kind, level in _LEVEL_OF_KIND.items()}
+
+
+class Employment(LabelledEnum):
+    """Whether a grid worker is full-time 专职 or part-time 兼职.
+
+    >>> Employment.PART_TIME.label.zh
+    '兼职'
+    """
+
+    FULL_TIME = "full_time"
+    PART_TIME = "part_time"
+
+
+Employment._labels_ = {
+    Employment.FULL_TIME: Label(en="full-time", zh="专职"),
+    Employment.PART_TIME: Label(en="part-time", zh="兼职"),
+}
+
+
+# --------------------------------------------------------------------------- roles
+
+
+@attrs.frozen(kw_only=True)
+class Role:
+    """A role a person acts in, and the kinds of unit it is held in.
+
+    Roles are configuration: the built-in ones are in :data:`BUILTIN_ROLES`, and a hierarchy may
+    be given more.
+
+    >>> BUILTIN_ROLES["grid_worker"].label.zh
+    '网格员'
+    """
+
+    key: str = attrs.field(validator=non_empty)
+    label: Label
+    unit_kinds: frozenset[UnitKind] = attrs.field(converter=frozenset_of)
+
+
+def _roles(*rows: tuple[str, str, str, tuple[UnitKind, ...]]) -> Mapping[str, Role]:
+    return MappingProxyType(
+        {
+            key: Role(key=key, label=Label(en=en, zh=zh), unit_kinds=kinds)
+            for key, en, zh, kinds in rows
+        }
+    )
+
+
+BUILTIN_ROLES: Mapping[str, Role] = _roles(
+    ("grid_worker", "grid worker", "网格员", (UnitKind.GRID,)),
+    ("micro_grid_worker", "micro-grid worker", "微网格员", (UnitKind.MICRO_GRID,)),
+    ("grid_leader", "grid leader", "网格长", (UnitKind.GRID,)),
+    ("village_cadre", "village / community cadre", "村社干部", (UnitKind.VILLAGE,)),
+    ("command_room_operator", "command-room operator", "指挥室工作人员", (UnitKind.COMMAND_ROOM,)),
+    ("station_officer", "station officer", "站所工作人员", (UnitKind.STATION,)),
+    ("centre_officer", "centre officer", "社会治理中心工作人员", (UnitKind.CENTRE,)),
+    ("department_officer", "department officer", "部门工作人员", (UnitKind.DEPARTMENT,)),
+    (
+        "task_force_commander",
+        "task-force commander",
+        "专班指挥员",
+        (UnitKind.CENTRE, UnitKind.DEPARTMENT, UnitKind.COMMAND_ROOM, UnitKind.STATION),
+    ),
+    (
+        "supervision_panel_member",
+        "citizen-supervision-panel member",
+        "平安市民监督团成员",
+        (UnitKind.CITY,),
+    ),
+)
+"""The roles every hierarchy knows, by key."""
+
+
+# --------------------------------------------------------------------------- platform presets
+
+
+@attrs.frozen(kw_only=True)
+class StationKind:
+    """A kind of station 职能站所, e.g. police station 派出所."""
+
+    key: str = attrs.field(validator=non_empty)
+    label: Label
+
+
+@attrs.frozen(kw_only=True)
+class PlatformKind:
+    """A kind of platform 平台 and the station kinds it groups by default."""
+
+    key: str = attrs.field(validator=non_empty)
+    label: Label
+    station_kinds: tuple[str, ...] = attrs.field(converter=str_tuple, default=())
+
+
+@attrs.frozen(kw_only=True)
+class PlatformPreset:
+    """A versioned platform set: the platforms every town has, and the station kinds known.
+
+    Two presets ship: :data:`~ruian_governance.PLATFORMS_2016` and
+    :data:`~ruian_governance.PLATFORMS_2021`; users may define their own.
+    """
+
+    key: str = attrs.field(validator=non_empty)
+    label: Label
+    platforms: tuple[PlatformKind, ...] = attrs.field(converter=tuple_of)
+    station_kinds: tuple[StationKind, ...] = attrs.field(converter=tuple_of)
+
+    def platform_kind(self, key: str) -> PlatformKind:
+        """Return the platform kind with this key.
+
+        Raises:
+            UnknownIdError: No platform kind of the preset has this key.
+        """
+        return _by_key(self.platforms, key, self.key)
+
+    def station_kind(self, key: str) -> StationKind:
+        """Return the station kind with this key.
+
+        Raises:
+            UnknownIdError: No station kind of the preset has this key.
+        """
+        return _by_key(self.station_kinds, key, self.key)
+
+
+_K = TypeVar("_K", PlatformKind, StationKind)
+
+
+def _by_key(kinds: tuple[_K, ...], key: str, preset: str) -> _K:
+    for kind in kinds:
+        if kind.key == key:
+            return kind
+    raise UnknownIdError(key, f"platform preset {preset!r}")
+
+
+# --------------------------------------------------------------------------- units, organisations
+
+
+@attrs.frozen(kw_only=True)
+class AdminUnit:
+    """An administrative unit: the city, a town or street, a village, a grid or a micro-grid.
+
+    ``parent_id`` is ``None`` only for the city.
+    """
+
+    id: str
+    name: str
+    level: Level
+    parent_id: str | None = None
+    name_en: str = ""
+
+    @property
+    def kind(self) -> UnitKind:
+        """The :class:`UnitKind` matching this unit's level."""
+        return _KIND_OF_LEVEL[self.level]
+
+
+# Each organisation is a named node hanging from the city (``city_id``) or a town (``town_id``);
+# ``kind`` is a class constant.  The classes differ only in their parent and kind fields, which
+# stay written out so that the field order (and so the documents) remain those of each class.
+
+
+@attrs.frozen(kw_only=True)
+class SocialGovernanceCentre:
+    """The city's social-governance centre 社会治理中心 (formerly 矛调中心)."""
+
+    id: str
+    name: str
+    city_id: str
+    name_en: str = ""
+
+    kind: ClassVar[UnitKind] = UnitKind.CENTRE
+    """Always :attr:`UnitKind.CENTRE`."""
+
+
+@attrs.frozen(kw_only=True)
+class CommandRoom:
+    """A town's integrated-information command room 综合信息指挥室 (exactly one per town)."""
+
+    id: str
+    name: str
+    town_id: str
+    name_en: str = ""
+
+    kind: ClassVar[UnitKind] = UnitKind.COMMAND_ROOM
+    """Always :attr:`UnitKind.COMMAND_ROOM`."""
+
+
+@attrs.frozen(kw_only=True)
+class Platform:
+    """One of a town's platforms 平台; ``platform_kind`` is a platform-kind key of the preset."""
+
+    id: str
+    name: str
+    town_id: str
+    platform_kind: str
+    name_en: str = ""
+
+    kind: ClassVar[UnitKind] = UnitKind.PLATFORM
+    """Always :attr:`UnitKind.PLATFORM`."""
+
+
+@attrs.frozen(kw_only=True)
+class Station:
+    """A functional station 职能站所 in a town, grouped under one platform of that town."""
+
+    id: str
+    name: str
+    town_id: str
+    platform_id: str
+    station_kind: str
+    name_en: str = ""
+
+    kind: ClassVar[UnitKind] = UnitKind.STATION
+    """Always :attr:`UnitKind.STATION`."""
+
+
+@attrs.frozen(kw_only=True)
+class Department:
+    """A city department 职能部门; ``department_kind`` is a free key used by routing tables."""
+
+    id: str
+    name: str
+    city_id: str
+    department_kind: str
+    name_en: str = ""
+
+    kind: ClassVar[UnitKind] = UnitKind.DEPARTMENT
+    """Always :attr:`UnitKind.DEPARTMENT`."""
+
+
+Organisation: TypeAlias = SocialGovernanceCentre | CommandRoom | Platform | Station | Department
+"""Any organisation of a hierarchy."""
+
+
+# --------------------------------------------------------------------------- people
+
+
+@attrs.frozen(kw_only=True)
+class Post:
+    """A role held in a unit: the person acts as ``role`` within ``unit_id``."""
+
+    role: str
+    unit_id: str
+    employment: Employment | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Person:
+    """A person and the posts they hold (most hold one)."""
+
+    id: str
+    name: str
+    posts: tuple[Post, ...] = attrs.field(converter=tuple_of)
+
+
+Entity: TypeAlias = AdminUnit | Organisation | Person
+"""Anything a hierarchy can look up by id."""
