@@ -35,6 +35,7 @@ from ruian_governance import (
 from ruian_governance.analysis import (
     AssessmentWeights,
     Rate,
+    SimilarCaseLibrary,
     Summary,
     bundled_assessment,
     closed_at,
@@ -465,3 +466,27 @@ def test_extensions_drawn_by_the_strategies_are_counted_exactly_as_their_base(da
     assert ours.assessment == theirs.assessment
     assert ours.hotspots == theirs.hotspots
     assert ours.repeat_incidents == theirs.repeat_incidents
+
+
+def test_the_similar_case_library_files_by_closing_state_not_by_state_name(kit: Kit):
+    """The library files a case of any definition it is given once it reached a closing state.
+
+    An extension of the event loop under another key is filed when closed, and stays filed
+    after it moves on (archived); an open case of it, and a case of a lifecycle the library was
+    not given, are not filed.
+    """
+    extended = archived_events()
+    ext = Kit(h=kit.h, engine=Engine(kit.h, (extended, DISPUTE_LIFECYCLE, HAZARD_LIFECYCLE)))
+    g = kit.grid(0)
+    closed = event(ext, "E1", g, close_after=5 * H, lifecycle=extended.key)
+    still_open = event(ext, "E2", g, lifecycle=extended.key)
+    library = SimilarCaseLibrary(kit.h, lifecycles=[extended])
+    for case in (closed, still_open, event(kit, "E3", g, close_after=5 * H)):
+        library.observe(case)
+    assert [e.case_id for e in library.query()] == ["E1"]
+    operator = ext.actor(kit.h.command_room_of(kit.h.towns[0].id).id, "command_room_operator")
+    archived = ext.engine.apply(closed, "archive", actor=operator, at=T0 + 6 * H)
+    library.observe(archived)
+    entry = library.entry("E1")
+    assert entry is not None
+    assert entry.case.state == "archived"

@@ -14,10 +14,17 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from ruian_governance.errors import ArgumentError
+
 __all__ = ["Label", "Language"]
 
 Language: TypeAlias = Literal["en", "zh"]
 """The label languages the library writes: English (``"en"``) or Chinese (``"zh"``)."""
+
+
+def _text(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise ArgumentError(attribute.name, value, "a non-empty string")
 
 
 @attrs.frozen(kw_only=True)
@@ -29,8 +36,8 @@ class Label:
         zh: The Chinese label, as used in Rui'an's own documents.
     """
 
-    en: str = attrs.field(validator=attrs.validators.min_len(1))
-    zh: str = attrs.field(validator=attrs.validators.min_len(1))
+    en: str = attrs.field(validator=_text)
+    zh: str = attrs.field(validator=_text)
 
     def text(self, language: Language = "en") -> str:
         """Return the label in ``language`` (``"en"`` or ``"zh"``)."""

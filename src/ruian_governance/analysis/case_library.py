@@ -21,11 +21,23 @@ from collections.abc import Iterable
 
 import attrs
 
+from ruian_governance.lifecycles import DISPUTE_LIFECYCLE, LifecycleDefinition
 from ruian_governance.models import Case, Hierarchy
 
 __all__ = ["LibraryEntry", "SimilarCaseLibrary", "similar_disputes"]
 
-_DEFAULT_STATES = frozenset({"completed", "reviewed", "analysed", "evaluated"})
+
+def _filed_states(definition: LifecycleDefinition) -> frozenset[str]:
+    """The closing states of ``definition`` and every state reachable after one of them."""
+    found = {s.key for s in definition.states if s.closing}
+    frontier = list(found)
+    while frontier:
+        state = frontier.pop()
+        for t in definition.transitions:
+            if state in t.sources and t.dest is not None and t.dest not in found:
+                found.add(t.dest)
+                frontier.append(t.dest)
+    return frozenset(found)
 
 
 @attrs.frozen(kw_only=True)
@@ -67,21 +79,20 @@ class SimilarCaseLibrary:
 
     Args:
         hierarchy: Used to file each case under its location and every unit above it.
-        lifecycles: The lifecycle keys it files (default: disputes).
-        states: The states in which a case is filed (default: completed 办结 and the review,
-            analysis and evaluation stages after it).
+        lifecycles: The lifecycle definitions whose cases it files (default: disputes).  A case
+            is filed once it has reached a closing state of its definition (``State.closing``,
+            e.g. completed 办结), and re-filed in every state after that (for disputes: the
+            review, analysis and evaluation stages).
     """
 
     def __init__(
         self,
         hierarchy: Hierarchy,
         *,
-        lifecycles: Iterable[str] = ("dispute",),
-        states: Iterable[str] = _DEFAULT_STATES,
+        lifecycles: Iterable[LifecycleDefinition] = (DISPUTE_LIFECYCLE,),
     ) -> None:
         self._hierarchy = hierarchy
-        self._lifecycles = frozenset(lifecycles)
-        self._states = frozenset(states)
+        self._filed = {d.key: _filed_states(d) for d in lifecycles}
         self._entries: dict[str, LibraryEntry] = {}
         self._by_category: dict[str, set[str]] = {}
         self._by_unit: dict[str, set[str]] = {}
@@ -97,7 +108,8 @@ class SimilarCaseLibrary:
 
         A case filed before is re-filed with its newer version.
         """
-        if case.lifecycle not in self._lifecycles or case.state not in self._states:
+        filed = self._filed.get(case.lifecycle)
+        if filed is None or case.state not in filed:
             return
         self.add(case)
 

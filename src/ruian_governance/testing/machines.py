@@ -252,7 +252,10 @@ class LifecycleMachine(RuleBasedStateMachine):
             raise ArgumentError(argument="lifecycles", value=cls.lifecycles, reason=reason)
         self.hierarchy_used: Hierarchy = cls.hierarchy or default_hierarchy()
         self.engine = Engine(self.hierarchy_used, cls.lifecycles)
-        self.library = SimilarCaseLibrary(self.hierarchy_used, lifecycles=cls.library_lifecycles)
+        self.library = SimilarCaseLibrary(
+            self.hierarchy_used,
+            lifecycles=[d for d in cls.lifecycles if d.key in cls.library_lifecycles],
+        )
         self.observer = CaseObserver()
         self.store = MemoryCaseStore(self.engine, indexes=[self.library, self.observer])
         self.case_ids: list[str] = []
