@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self
 
 import attrs
 
@@ -25,8 +25,6 @@ __all__ = [
     "str_tuple",
     "tuple_of",
 ]
-
-_T = TypeVar("_T")
 
 
 def str_tuple(value: Iterable[str]) -> tuple[str, ...]:
@@ -51,8 +49,13 @@ def str_frozenset(value: Iterable[str]) -> frozenset[str]:
     return frozenset(value)
 
 
-def tuple_of(value: Iterable[_T]) -> tuple[_T, ...]:
-    """Convert any iterable to a tuple.
+# tuple_of and frozenset_of take Iterable[Any], not a TypeVar: mypy's attrs plugin cannot bind a
+# generic converter (the constructor would ask for Iterable[_T]); the field's own annotation gives
+# the element type.
+
+
+def tuple_of(value: Iterable[Any]) -> tuple[Any, ...]:
+    """Convert any iterable to a tuple (a tuple is kept as it is).
 
     >>> tuple_of([1, 2])
     (1, 2)
@@ -60,7 +63,7 @@ def tuple_of(value: Iterable[_T]) -> tuple[_T, ...]:
     return tuple(value)
 
 
-def frozenset_of(value: Iterable[_T]) -> frozenset[_T]:
+def frozenset_of(value: Iterable[Any]) -> frozenset[Any]:
     """Convert any iterable to a frozenset.
 
     >>> sorted(frozenset_of([2, 1, 2]))
@@ -123,8 +126,12 @@ class LabelledEnum(enum.Enum):
         return type(self)._labels_[self]
 
     @classmethod
-    def parse(cls, value: object, field: str) -> Any:
-        """Return the member ``value`` is or names; refuse anything else."""
+    def parse(cls, value: object, field: str) -> Self:
+        """Return the member ``value`` is or names; refuse anything else.
+
+        Raises:
+            ArgumentError: ``value`` is neither a member nor the value of one.
+        """
         if isinstance(value, cls):
             return value
         if isinstance(value, str):
