@@ -252,7 +252,7 @@ def _time(value: _dt.datetime | None) -> str | None:
 def _notes(record: HistoryRecord, definition: LifecycleDefinition, language: Language) -> str:
     try:
         text = definition.trigger(record.trigger).label.text(language)
-    except KeyError:
+    except UnknownIdError:
         text = record.trigger
     for key in ("reason", "result", "note", "terms"):
         value = record.get(key)

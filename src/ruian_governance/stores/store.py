@@ -15,15 +15,15 @@ and tells the store's indexes (:class:`~ruian_governance.CaseIndex` objects such
 :class:`~ruian_governance.SimilarCaseLibrary`) of the stored case.
 
 >>> from datetime import datetime, timedelta
->>> from ruian_governance import (CHINA_STANDARD_TIME, Actor, Engine, Level, SQLiteCaseStore,
-...     generate_hierarchy)
+>>> from ruian_governance import (CHINA_STANDARD_TIME, Actor, Level, SQLiteCaseStore,
+...     builtin_engine, generate_hierarchy)
 >>> h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0, seed=0)
 >>> grid = h.units_at(Level.GRID)[0]
 >>> worker = Actor.of(h, h.people_of(grid.id, role="grid_worker")[0].id, "grid_worker")
 >>> room = h.command_room_of(h.towns[0].id)
 >>> operator = Actor.of(h, h.people_of(room.id)[0].id, "command_room_operator")
 >>> t0 = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA_STANDARD_TIME)
->>> with SQLiteCaseStore(":memory:", Engine(h)) as store:
+>>> with SQLiteCaseStore(":memory:", builtin_engine(h)) as store:
 ...     case = store.open("event", case_id="E1", trigger="report", actor=worker, at=t0,
 ...                       location_id=grid.id, category="noise", severity="ordinary")
 ...     case = store.apply("E1", 0, "accept", actor=operator, at=t0 + timedelta(hours=1))
@@ -239,13 +239,7 @@ class _Store(ABC):
         try:
             return self._running[key]
         except KeyError:
-            definition = self._engine.lifecycle(case.lifecycle)
-            try:
-                state = definition.state(case.state)
-            except KeyError:
-                raise UnknownIdError(
-                    case.state, f"the states of lifecycle {case.lifecycle!r}"
-                ) from None
+            state = self._engine.lifecycle(case.lifecycle).state(case.state)
             runs = state.timed and not state.final
             self._running[key] = runs
             return runs
@@ -407,9 +401,9 @@ class MemoryCaseStore(_Store):
         indexes: :class:`~ruian_governance.CaseIndex` objects (e.g. a
             :class:`~ruian_governance.SimilarCaseLibrary`), told of every stored case.
 
-    >>> from ruian_governance import Engine, generate_hierarchy
-    >>> store = MemoryCaseStore(Engine(generate_hierarchy(towns=1, villages=1, grids=1,
-    ...                                                    micro_grids=0)))
+    >>> from ruian_governance import builtin_engine, generate_hierarchy
+    >>> store = MemoryCaseStore(builtin_engine(generate_hierarchy(towns=1, villages=1, grids=1,
+    ...                                                            micro_grids=0)))
     >>> len(store), isinstance(store, CaseStore)
     (0, True)
     """
@@ -632,8 +626,8 @@ class SQLiteCaseStore(_Store):
         DataError: The file cannot be opened, or is not a case store of this or an earlier
             layout.
 
-    >>> from ruian_governance import Engine, generate_hierarchy
-    >>> engine = Engine(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0))
+    >>> from ruian_governance import builtin_engine, generate_hierarchy
+    >>> engine = builtin_engine(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0))
     >>> with SQLiteCaseStore(":memory:", engine, synchronous="NORMAL") as store:
     ...     print(len(store), store.closed)
     0 False
