@@ -184,14 +184,30 @@ def _attrs_record(  # noqa: PLR0917 - the signature of _fast.record
     )
 
 
-def _attrs_opened(**facts: Any) -> Case:
-    first = facts.pop("first")
-    facts["id"] = facts.pop("case_id")
+def _attrs_opened(
+    *,
+    lifecycle: str,
+    first: HistoryRecord,
+    case_id: str,
+    location_id: str,
+    unit_id: str,
+    parties: tuple[str, ...],
+    category: str,
+    severity: str | None,
+    due_at: datetime | None,
+) -> Case:
     return Case(
-        **facts,
+        id=case_id,
+        lifecycle=lifecycle,
         state=first.dest,
+        location_id=location_id,
+        unit_id=unit_id,
         reporter_id=first.actor.person_id,
+        parties=parties,
+        category=category,
+        severity=severity,
         opened_at=first.at,
+        due_at=due_at,
         history=(first,),
     )
 
@@ -199,25 +215,22 @@ def _attrs_opened(**facts: Any) -> Case:
 def _attrs_advance(
     case: Case, state: str, last: HistoryRecord, changes: dict[str, Any] | None = None
 ) -> Case:
-    fields = {
-        "unit_id": case.unit_id,
-        "assignees": case.assignees,
-        "severity": case.severity,
-        "due_at": case.due_at,
-        "parties": case.parties,
-        **(changes or {}),
-    }
+    made = changes or {}
     return Case(
         id=case.id,
         lifecycle=case.lifecycle,
         state=state,
         location_id=case.location_id,
+        unit_id=made.get("unit_id", case.unit_id),
+        assignees=made.get("assignees", case.assignees),
         reporter_id=case.reporter_id,
+        parties=made.get("parties", case.parties),
         category=case.category,
+        severity=made.get("severity", case.severity),
         opened_at=case.opened_at,
+        due_at=made.get("due_at", case.due_at),
         history=(*case.history, last),
         version=case.version + 1,
-        **fields,
     )
 
 
@@ -240,9 +253,24 @@ def _attrs_dated(case: Case, due_at: datetime | None) -> Case:
     )
 
 
-def _attrs_context(*parts: Any) -> CommandContext:
-    names = ("case", "trigger", "actor", "at", "data", "hierarchy", "lifecycle")
-    return CommandContext(**dict(zip(names, parts, strict=True)))
+def _attrs_context(  # noqa: PLR0917 - the signature of _fast.context
+    case: Case,
+    trigger: str,
+    actor: Actor,
+    at: datetime,
+    data: Any,
+    hierarchy: Any,
+    lifecycle: Any,
+) -> CommandContext:
+    return CommandContext(
+        case=case,
+        trigger=trigger,
+        actor=actor,
+        at=at,
+        data=data,
+        hierarchy=hierarchy,
+        lifecycle=lifecycle,
+    )
 
 
 ATTRS_BUILT = {
