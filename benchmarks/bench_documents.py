@@ -34,10 +34,16 @@ def _best(fn: Callable[[], Any], repeats: int = 3) -> float:
 
 
 def build_cases(n: int) -> tuple[Any, list[Any]]:
-    from ruian_governance import CHINA_STANDARD_TIME, Actor, Engine, Level, generate_hierarchy
+    from ruian_governance import (
+        CHINA_STANDARD_TIME,
+        Actor,
+        Level,
+        builtin_engine,
+        generate_hierarchy,
+    )
 
     h = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
-    engine = Engine(h)
+    engine = builtin_engine(h)
     grid = h.units_at(Level.GRID)[0]
     town = h.town_of(grid.id)
     worker = Actor.of(h, h.people_of(grid.id, role="grid_worker")[0].id, "grid_worker")

@@ -30,10 +30,10 @@ from typing import Any
 from ruian_governance import (
     CHINA_STANDARD_TIME,
     Actor,
-    Engine,
     Level,
     MemoryCaseStore,
     SQLiteCaseStore,
+    builtin_engine,
     generate_hierarchy,
 )
 from ruian_governance.stores import CaseStore
@@ -47,7 +47,7 @@ class World:
 
     def __init__(self) -> None:
         h = generate_hierarchy(towns=4, villages=8, grids=16, micro_grids=0, seed=0)
-        self.engine = Engine(h)
+        self.engine = builtin_engine(h)
         town = h.towns[0]
         grid = next(g for g in h.units_at(Level.GRID) if h.town_of(g.id) == town)
         self.grid = grid.id

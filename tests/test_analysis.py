@@ -29,6 +29,7 @@ from ruian_governance import (
     State,
     Transition,
     Trigger,
+    builtin_engine,
     generate_hierarchy,
     simulate,
 )
@@ -84,7 +85,7 @@ def kit() -> Kit:
     h = staff_for_simulation(
         generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
     )
-    return Kit(h=h, engine=Engine(h))
+    return Kit(h=h, engine=builtin_engine(h))
 
 
 def event(

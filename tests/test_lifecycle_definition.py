@@ -268,3 +268,28 @@ def test_definitions_are_values() -> None:
         limits=EVENT_DEADLINES.limits,
     )
     assert event_lifecycle(deadlines=shorter) != EVENT_LIFECYCLE
+
+
+@pytest.mark.parametrize("definition", BUILTIN_LIFECYCLES, ids=lambda d: d.key)
+def test_the_compiled_table_is_a_public_read_only_view(definition: LifecycleDefinition) -> None:
+    """The table maps (state, trigger) to (dest, transition) and cannot be changed.
+
+    It agrees with the definition's look-ups, entry by entry.
+    """
+    table = definition.table
+    assert len(table) == sum(len(t.sources) for t in definition.transitions)
+    for (state, trigger), (dest, transition) in table.items():
+        assert definition.next_state(state, trigger) == dest
+        assert definition.transition(state, trigger) is transition
+        assert dest == (transition.dest or state)
+    with pytest.raises(TypeError):
+        table[next(iter(table))] = next(iter(table.values()))  # type: ignore[index]
+
+
+def test_unknown_keys_are_refused_with_unknown_id_error() -> None:
+    """Looking up a state, trigger or severity a definition lacks raises UnknownIdError."""
+    from ruian_governance import UnknownIdError
+
+    for lookup in (EVENT_LIFECYCLE.state, EVENT_LIFECYCLE.trigger, EVENT_LIFECYCLE.severity):
+        with pytest.raises(UnknownIdError, match="lifecycle 'event'"):
+            lookup("nowhere")

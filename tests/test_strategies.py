@@ -24,6 +24,7 @@ from ruian_governance import (
     RoutingRules,
     TransitionError,
     UnknownIdError,
+    builtin_engine,
     generate_hierarchy,
 )
 from ruian_governance.errors import (
@@ -62,7 +63,7 @@ H = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=8, seed=0)
 H2016 = generate_hierarchy(
     towns=2, villages=4, grids=8, micro_grids=0, seed=1, preset=PLATFORMS_2016
 )
-ENGINE = Engine(H)
+ENGINE = builtin_engine(H)
 
 
 # --------------------------------------------------------------------------- structure

@@ -27,7 +27,7 @@ from ruian_governance import (
     Trigger,
 )
 from ruian_governance.errors import ArgumentError
-from ruian_governance.lifecycles import Command
+from ruian_governance.lifecycles import CommandContext
 from ruian_governance.testing import (
     DisputeMachine,
     EventMachine,
@@ -183,7 +183,7 @@ def test_finds_a_role_the_reference_does_not_allow() -> None:
     assert "reference rule allows only" in message
 
 
-def _to_city(command: Command) -> Mapping[str, Any]:
+def _to_city(command: CommandContext) -> Mapping[str, Any]:
     return {"unit_id": command.hierarchy.city.id}
 
 
@@ -195,7 +195,7 @@ def test_finds_an_escalation_that_skips_a_level() -> None:
     assert "skipped a level" in message
 
 
-def _due_yesterday(command: Command) -> Mapping[str, Any]:
+def _due_yesterday(command: CommandContext) -> Mapping[str, Any]:
     from datetime import timedelta
 
     return {"due_at": command.case.opened_at - timedelta(days=1)}

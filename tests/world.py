@@ -20,6 +20,7 @@ from ruian_governance import (
     Level,
     Person,
     Post,
+    builtin_engine,
     generate_hierarchy,
 )
 
@@ -101,7 +102,7 @@ def build_world() -> World:
     }
     return World(
         h=h,
-        engine=Engine(h),
+        engine=builtin_engine(h),
         grid=grid.id,
         village=village.id,
         town=town,

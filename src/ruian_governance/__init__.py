@@ -51,6 +51,7 @@ from .lifecycles import (
     State,
     Transition,
     Trigger,
+    builtin_engine,
 )
 from .models import (
     CHINA_STANDARD_TIME,
@@ -150,6 +151,7 @@ __all__ = [
     "UnitKind",
     "UnknownIdError",
     "__version__",
+    "builtin_engine",
     "dumps",
     "from_document",
     "generate_hierarchy",

@@ -258,7 +258,7 @@ def configure_converter(converter: cattrs.Converter, *, code: CodeRegistry | Non
     )
     guard_in, guard_out = _by_key(code.guards, "guard")
     effect_in, effect_out = _by_key(code.effects, "effect")
-    # Predicates, not classes: Guard and Effect name Command only for type checkers.
+    # Guards and effects are (un)structured by key, through the code registry.
     converter.register_structure_hook_func(lambda tp: tp is Guard, guard_in)
     converter.register_unstructure_hook_func(lambda tp: tp is Guard, guard_out)
     converter.register_structure_hook_func(lambda tp: tp is Effect, effect_in)

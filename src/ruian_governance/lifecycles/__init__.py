@@ -1,9 +1,11 @@
 """Lifecycles as data and the engine that runs commands on cases.
 
-A :class:`LifecycleDefinition` is validated when built; the :class:`Engine` checks every
-command (state, post, role, jurisdiction, time, data, guards) before it builds anything.
-The built-in event closed loop 事件闭环, disputes 矛盾纠纷 and hazard rectification 隐患整改 live
-in :mod:`ruian_governance.lifecycles.builtin`.
+Layered inside, top to bottom: :mod:`.builtin` (the built-in event closed loop 事件闭环,
+disputes 矛盾纠纷 and hazard rectification 隐患整改, and :func:`builtin_engine`), :mod:`.engine`
+(the :class:`Engine`), :mod:`.checks` (the checks every command passes, in one order),
+:mod:`.definition` (a :class:`LifecycleDefinition`, validated when built by :mod:`.rules`, and
+the :class:`CommandContext` its guards and effects receive) and :mod:`.parts` (states,
+triggers, severities, jurisdiction rules).  The engine knows no lifecycle of its own.
 """
 
 from __future__ import annotations
@@ -19,25 +21,26 @@ from .builtin import (
     HAZARD_LIFECYCLE,
     MEDIATION_LADDER,
     TRIAGE_LEVELS,
+    builtin_engine,
     dispute_lifecycle,
     event_lifecycle,
     hazard_lifecycle,
     hazard_rung,
 )
 from .definition import (
+    CommandContext,
     Effect,
     Guard,
-    Jurisdiction,
     LifecycleDefinition,
+    Transition,
+)
+from .engine import Engine
+from .parts import (
+    Jurisdiction,
     Severity,
     State,
-    Transition,
     Trigger,
     TriggerKind,
-)
-from .engine import (
-    Command,
-    Engine,
 )
 
 __all__ = [
@@ -51,7 +54,7 @@ __all__ = [
     "HAZARD_LIFECYCLE",
     "MEDIATION_LADDER",
     "TRIAGE_LEVELS",
-    "Command",
+    "CommandContext",
     "Effect",
     "Engine",
     "Guard",
@@ -62,6 +65,7 @@ __all__ = [
     "Transition",
     "Trigger",
     "TriggerKind",
+    "builtin_engine",
     "dispute_lifecycle",
     "event_lifecycle",
     "hazard_lifecycle",

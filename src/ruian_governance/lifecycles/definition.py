@@ -34,223 +34,94 @@ lifecycle 'demo': non-final states that cannot reach a final state: 'stuck'
 
 from __future__ import annotations
 
-import enum
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
 
 import attrs
 from transitions import MachineError
 from transitions.extensions.markup import MarkupMachine
 
-from ruian_governance._convert import LabelledEnum
-from ruian_governance.errors import (
-    AmbiguousTransitionError,
-    DuplicateKeyError,
-    FinalStateExitError,
-    InitialStateError,
-    TrapStateError,
-    UnknownReferenceError,
-    UnreachableStateError,
-)
+from ruian_governance._convert import str_frozenset, str_tuple, tuple_of
+from ruian_governance.errors import UnknownIdError, UnknownReferenceError
 from ruian_governance.labels import Label
-from ruian_governance.models import BUILTIN_ROLES, DeadlinePolicy, Level, Role
+from ruian_governance.models import (
+    Actor,
+    Case,
+    DataValue,
+    DeadlinePolicy,
+    Hierarchy,
+    Level,
+    Role,
+)
 
-if TYPE_CHECKING:
-    from .engine import Command
+from .parts import Jurisdiction, Severity, State, Trigger
+from .rules import check_structure
 
 __all__ = [
+    "CommandContext",
     "Effect",
     "Guard",
-    "Jurisdiction",
     "LifecycleDefinition",
-    "Severity",
-    "State",
     "Transition",
-    "Trigger",
-    "TriggerKind",
 ]
 
 
-class Jurisdiction(enum.Enum):
-    """Where an actor's unit must lie, relative to the case, to fire a trigger.
-
-    - ``ANY``: anywhere (the role alone decides).
-    - ``LOCATION``: the case's location (事发地) or a unit above it, e.g. the grid worker of the
-      case's grid, or the cadre of its village.
-    - ``TOWN``: the same town or street as the case's location.
-    - ``HOLDER``: the unit holding the case (承办单位): the administrative unit itself, or an
-      organisation directly under it (a town's command room and stations, the city's centre
-      and departments).
-    - ``HOLDER_OR_ABOVE``: the holder as for ``HOLDER``, or a level above it (e.g. the city
-      centre acting on a case a town holds).
-    - ``ASSIGNED``: one of the units the case was assigned to (交办单位).
-    - ``CITY``: a city-level unit or organisation (the centre, a department).
-
-    >>> Jurisdiction.ASSIGNED.label.zh
-    '交办单位'
-    """
-
-    __hash__ = object.__hash__  # members are singletons: identity hash is exact and fast
-
-    ANY = "any"
-    LOCATION = "location"
-    TOWN = "town"
-    HOLDER = "holder"
-    HOLDER_OR_ABOVE = "holder_or_above"
-    ASSIGNED = "assigned"
-    CITY = "city"
-
-    @property
-    def label(self) -> Label:
-        """The bilingual label of this jurisdiction rule."""
-        return _JURISDICTION_LABELS[self]
-
-
-_JURISDICTION_LABELS = {
-    Jurisdiction.ANY: Label(en="anywhere", zh="不限"),
-    Jurisdiction.LOCATION: Label(en="the case's location or above", zh="事发地"),
-    Jurisdiction.TOWN: Label(en="the case's town", zh="同一镇街"),
-    Jurisdiction.HOLDER: Label(en="the unit holding the case", zh="承办单位"),
-    Jurisdiction.HOLDER_OR_ABOVE: Label(en="the holding unit or above", zh="承办单位或上级"),
-    Jurisdiction.ASSIGNED: Label(en="a unit assigned the case", zh="交办单位"),
-    Jurisdiction.CITY: Label(en="city level", zh="市级"),
-}
-
-
 @attrs.frozen(kw_only=True)
-class State:
-    """A state of a lifecycle.
+class CommandContext:
+    """What a guard or an effect receives: the case, and the command asked of it.
+
+    Built by the engine once a command has passed every check up to its guards; guards and
+    effects read it and must not depend on anything else (no clock, no I/O), so that
+    replaying a history gives the same case.
 
     Args:
-        key: English key used in code and history records.
-        label: Bilingual label.
-        initial: The state every case starts in (exactly one per lifecycle).
-        final: A state no transition leaves.
-        timed: Whether the case's deadline runs in this state (final states never count).
-        closing: Reaching this state closes the case (办结 / 销号): the analysis counts a case
-            as closed, and on time or late, from the first record that enters a closing
-            state.  A state may close a case without being final (an event is closed 办结
-            before the grid worker evaluates it).
+        case: The case before the command.  For an opening command, the case as it opens,
+            before its deadline is set (the deadline needs a time the checks have accepted).
+        trigger: The trigger fired.
+        actor: Who fires it.
+        at: When.
+        data: The command's data (for an opening command, the data besides the case's facts).
+        hierarchy: The hierarchy the engine checks against.
+        lifecycle: The case's lifecycle definition (its deadlines and limits).
     """
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
-    label: Label
-    initial: bool = False
-    final: bool = False
-    timed: bool = True
-    closing: bool = False
-
-
-class TriggerKind(LabelledEnum):
-    """What a trigger means to the analysis, whatever its key (design choice).
-
-    The analysis (研判) never knows a built-in trigger by its string: a definition says which
-    of its triggers open a case from a report, dispatch it, return it, escalate it, supervise
-    it, sanction its holder or evaluate it, and an extension is counted exactly like the
-    built-ins.
-
-    - ``REPORT``: opens a case from a report 上报 / 登记 (counted in volumes and hotspots).
-    - ``FIND``: opens a case from an inspection or check 发现 (a hazard found, not reported).
-    - ``DISPATCH``: hands the case to the units named in its ``units`` data 交办.
-    - ``RETURN``: a handling unit sends the case back 退回.
-    - ``ESCALATE``: moves the case up a level 上报 / 提级.
-    - ``SUPERVISE``: supervision of a late case 督办.
-    - ``SANCTION``: a rung of the overdue ladder (挂牌督办, 通报, 约谈, 责任追究), in order.
-    - ``EVALUATE``: an evaluation 评价 carrying ``stars`` (1-5).
-
-    >>> TriggerKind.parse("dispatch", "kind").label.zh
-    '交办'
-    """
-
-    REPORT = "report"
-    FIND = "find"
-    DISPATCH = "dispatch"
-    RETURN = "return"
-    ESCALATE = "escalate"
-    SUPERVISE = "supervise"
-    SANCTION = "sanction"
-    EVALUATE = "evaluate"
-
-
-TriggerKind._labels_ = {
-    TriggerKind.REPORT: Label(en="report", zh="上报"),
-    TriggerKind.FIND: Label(en="find", zh="发现"),
-    TriggerKind.DISPATCH: Label(en="dispatch", zh="交办"),
-    TriggerKind.RETURN: Label(en="return", zh="退回"),
-    TriggerKind.ESCALATE: Label(en="escalate", zh="提级"),
-    TriggerKind.SUPERVISE: Label(en="supervise", zh="督办"),
-    TriggerKind.SANCTION: Label(en="sanction", zh="问责阶梯"),
-    TriggerKind.EVALUATE: Label(en="evaluate", zh="评价"),
-}
-
-
-def _trigger_kind(value: object) -> TriggerKind | None:
-    return None if value is None else TriggerKind.parse(value, "kind")
-
-
-@attrs.frozen(kw_only=True)
-class Trigger:
-    """A trigger (command name) of a lifecycle, with its bilingual label.
-
-    ``kind`` says what the trigger means to the analysis (:class:`TriggerKind`), or ``None``
-    for triggers the analysis does not count.
-    """
-
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
-    label: Label
-    kind: TriggerKind | None = attrs.field(default=None, converter=_trigger_kind)
-
-
-@attrs.frozen(kw_only=True)
-class Severity:
-    """A severity tier of a lifecycle, e.g. ordinary 一般 / larger 较大 / major 重大."""
-
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
-    label: Label
+    case: Case
+    trigger: str
+    actor: Actor
+    at: datetime
+    data: Mapping[str, DataValue]
+    hierarchy: Hierarchy
+    lifecycle: LifecycleDefinition
 
 
 @attrs.frozen(kw_only=True)
 class Guard:
     """A named condition a command must meet, e.g. "1-5 stars" or "within 30 days".
 
-    ``check`` gets the :class:`~ruian_governance.Command` and answers whether it may go ahead;
-    it must be a pure function of the command (no clock, no I/O).
+    ``check`` gets the :class:`CommandContext` and answers whether the command may go ahead;
+    the engine calls it once per command, and it must be a pure function of the context.
     """
 
     key: str = attrs.field(validator=attrs.validators.min_len(1))
     label: Label
-    check: Callable[[Command], bool] = attrs.field(eq=False)
+    check: Callable[[CommandContext], bool] = attrs.field(eq=False)
 
 
 @attrs.frozen(kw_only=True)
 class Effect:
     """A named change a transition makes to the case besides its state.
 
-    ``apply`` gets the :class:`~ruian_governance.Command` and returns the case fields to change
-    (any of ``unit_id``, ``assignees``, ``severity``, ``due_at``, ``parties``).  It must be a
-    pure function of the command, so that replaying a history gives the same case.
+    ``apply`` gets the :class:`CommandContext` and returns the case fields to change (any of
+    ``unit_id``, ``assignees``, ``severity``, ``due_at``, ``parties``).  It must be a pure
+    function of the context, so that replaying a history gives the same case.
     """
 
     key: str = attrs.field(validator=attrs.validators.min_len(1))
     label: Label
-    apply: Callable[[Command], Mapping[str, Any]] = attrs.field(eq=False)
-
-
-def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
-def _str_frozenset(value: Iterable[str]) -> frozenset[str]:
-    return frozenset((value,) if isinstance(value, str) else value)
-
-
-def _guards(value: Iterable[Guard]) -> tuple[Guard, ...]:
-    return tuple(value)
-
-
-def _effects(value: Iterable[Effect]) -> tuple[Effect, ...]:
-    return tuple(value)
+    apply: Callable[[CommandContext], Mapping[str, Any]] = attrs.field(eq=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -272,14 +143,14 @@ class Transition:
     """
 
     trigger: str = attrs.field(validator=attrs.validators.min_len(1))
-    sources: tuple[str, ...] = attrs.field(converter=_str_tuple)
+    sources: tuple[str, ...] = attrs.field(converter=str_tuple)
     dest: str | None
-    roles: frozenset[str] = attrs.field(converter=_str_frozenset)
+    roles: frozenset[str] = attrs.field(converter=str_frozenset)
     jurisdiction: Jurisdiction
-    requires: frozenset[str] = attrs.field(converter=_str_frozenset, factory=frozenset)
-    accepts: frozenset[str] = attrs.field(converter=_str_frozenset, factory=frozenset)
-    guards: tuple[Guard, ...] = attrs.field(converter=_guards, default=())
-    effects: tuple[Effect, ...] = attrs.field(converter=_effects, default=())
+    requires: frozenset[str] = attrs.field(converter=str_frozenset, factory=frozenset)
+    accepts: frozenset[str] = attrs.field(converter=str_frozenset, factory=frozenset)
+    guards: tuple[Guard, ...] = attrs.field(converter=tuple_of, default=())
+    effects: tuple[Effect, ...] = attrs.field(converter=tuple_of, default=())
 
     @property
     def opening(self) -> bool:
@@ -291,10 +162,6 @@ class Transition:
         return attrs.evolve(self, roles=self.roles | frozenset(roles))
 
 
-def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(value)
-
-
 @attrs.frozen(kw_only=True)
 class _Compiled:
     """What a definition compiles from its shared machine (built once, never changed)."""
@@ -302,6 +169,7 @@ class _Compiled:
     machine: Any
     initial: State
     table: dict[tuple[str, str], tuple[str, Transition]]
+    view: Mapping[tuple[str, str], tuple[str, Transition]]
     openings: dict[str, Transition]
     states: dict[str, State]
     triggers: dict[str, Trigger]
@@ -341,13 +209,13 @@ class LifecycleDefinition:
 
     key: str = attrs.field(validator=attrs.validators.min_len(1))
     label: Label
-    states: tuple[State, ...] = attrs.field(converter=_tuple)
-    triggers: tuple[Trigger, ...] = attrs.field(converter=_tuple)
-    transitions: tuple[Transition, ...] = attrs.field(converter=_tuple)
-    severities: tuple[Severity, ...] = attrs.field(converter=_tuple, default=())
+    states: tuple[State, ...] = attrs.field(converter=tuple_of)
+    triggers: tuple[Trigger, ...] = attrs.field(converter=tuple_of)
+    transitions: tuple[Transition, ...] = attrs.field(converter=tuple_of)
+    severities: tuple[Severity, ...] = attrs.field(converter=tuple_of, default=())
     deadlines: DeadlinePolicy = attrs.field(factory=lambda: DeadlinePolicy(by_severity={}))
     holder_level: Level = Level.TOWN
-    roles: tuple[Role, ...] = attrs.field(converter=_tuple, default=())
+    roles: tuple[Role, ...] = attrs.field(converter=tuple_of, default=())
     _compiled: _Compiled = attrs.field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -379,25 +247,55 @@ class LifecycleDefinition:
         """Return the state with this key.
 
         Raises:
-            KeyError: No state has this key.
+            UnknownIdError: No state has this key.
         """
-        return self._compiled.states[key]
+        try:
+            return self._compiled.states[key]
+        except KeyError:
+            raise UnknownIdError(key, f"the states of lifecycle {self.key!r}") from None
 
     def trigger(self, key: str) -> Trigger:
         """Return the trigger with this key.
 
         Raises:
-            KeyError: No trigger has this key.
+            UnknownIdError: No trigger has this key.
         """
-        return self._compiled.triggers[key]
+        try:
+            return self._compiled.triggers[key]
+        except KeyError:
+            raise UnknownIdError(key, f"the triggers of lifecycle {self.key!r}") from None
 
     def severity(self, key: str) -> Severity:
         """Return the severity tier with this key.
 
         Raises:
-            KeyError: No severity has this key.
+            UnknownIdError: No severity has this key.
         """
-        return self._compiled.severities[key]
+        try:
+            return self._compiled.severities[key]
+        except KeyError:
+            raise UnknownIdError(key, f"the severities of lifecycle {self.key!r}") from None
+
+    @property
+    def table(self) -> Mapping[tuple[str, str], tuple[str, Transition]]:
+        """The compiled transition table, read-only: ``(state, trigger) -> (dest, transition)``.
+
+        Compiled once from the shared machine when the definition is built; ``dest`` is the
+        state the transition leads to (its source state for a transition that stays).  The
+        engine runs every command through this table.
+
+        >>> from ruian_governance import EVENT_LIFECYCLE
+        >>> dest, transition = EVENT_LIFECYCLE.table["reported", "accept"]
+        >>> dest, transition.jurisdiction.value
+        ('accepted', 'holder')
+        >>> EVENT_LIFECYCLE.table["dispatched", "supervise"][0]
+        'dispatched'
+        >>> EVENT_LIFECYCLE.table["closed", "accept"] = EVENT_LIFECYCLE.table["reported", "accept"]
+        Traceback (most recent call last):
+        ...
+        TypeError: 'mappingproxy' object does not support item assignment
+        """
+        return self._compiled.view
 
     def opening(self, trigger: str) -> Transition | None:
         """Return the opening transition fired by ``trigger``, or ``None``."""
@@ -429,10 +327,7 @@ class LifecycleDefinition:
         return self._compiled.by_state.get(state, ())
 
     def entry(self, state: str, trigger: str) -> tuple[str, Transition] | None:
-        """Return ``(destination, transition)`` for ``trigger`` in ``state``, or ``None``.
-
-        The engine's hot path: one dictionary look-up in the compiled table.
-        """
+        """Return ``(destination, transition)`` for ``trigger`` in ``state``, or ``None``."""
         return self._compiled.table.get((state, trigger))
 
     # ---------------------------------------------------------------- the shared machine
@@ -605,92 +500,23 @@ class LifecycleDefinition:
         )
 
 
-# --------------------------------------------------------------------------- validation
+# --------------------------------------------------------------------------- compilation
 
 
-def _duplicates(keys: Iterable[str]) -> set[str]:
-    seen: set[str] = set()
-    dup: set[str] = set()
-    for key in keys:
-        (dup if key in seen else seen).add(key)
-    return dup
-
-
-def _compile(d: LifecycleDefinition) -> _Compiled:  # noqa: PLR0912, PLR0915 - one block per rule, in order
-    """Validate ``d``'s structure, build its shared machine and compile the command table."""
+def _compile(d: LifecycleDefinition) -> _Compiled:
+    """Check ``d``'s structure, build its shared machine and compile the command table."""
     intern = sys.intern
-    # 1. unique keys
-    dup = (
-        _duplicates(s.key for s in d.states)
-        | _duplicates(t.key for t in d.triggers)
-        | _duplicates(s.key for s in d.severities)
+    initial = check_structure(
+        d.key,
+        states=d.states,
+        trigger_keys=[t.key for t in d.triggers],
+        severity_keys=[s.key for s in d.severities],
+        transitions=d.transitions,
+        deadline_keys=d.deadlines.by_severity,
+        extra_role_keys=[r.key for r in d.roles],
     )
-    if dup:
-        raise DuplicateKeyError(d.key, dup)
     states = {s.key: s for s in d.states}
-    triggers = {t.key: t for t in d.triggers}
     severities = {s.key: s for s in d.severities}
-
-    # 2. every reference known
-    known_roles = set(BUILTIN_ROLES) | {r.key for r in d.roles}
-    unknown: set[str] = set()
-    for t in d.transitions:
-        if t.trigger not in triggers:
-            unknown.add(t.trigger)
-        unknown |= {s for s in t.sources if s not in states}
-        if t.dest is not None and t.dest not in states:
-            unknown.add(t.dest)
-        unknown |= t.roles - known_roles
-        if not t.roles:
-            unknown.add(f"{t.trigger}: no roles")
-    unknown |= {k for k in d.deadlines.by_severity if k not in severities}
-    if unknown:
-        raise UnknownReferenceError(d.key, unknown)
-
-    # 3. exactly one initial state; openings lead into it
-    initials = [s.key for s in d.states if s.initial]
-    if len(initials) != 1:
-        raise InitialStateError(d.key, initials or ["<none>"])
-    initial = initials[0]
-    openings: dict[str, Transition] = {}
-    for t in d.transitions:
-        if t.opening:
-            if t.dest not in (initial, None):
-                raise InitialStateError(
-                    d.key, [t.trigger], f"opening transitions must lead to {initial!r}"
-                )
-            openings[t.trigger] = t
-
-    # 4. no exits from final states
-    finals = {s.key for s in d.states if s.final}
-    exits = {f"{s}/{t.trigger}" for t in d.transitions for s in t.sources if s in finals}
-    if exits:
-        raise FinalStateExitError(d.key, exits)
-
-    # 5. one transition per state and trigger
-    pairs = [f"{s}/{t.trigger}" for t in d.transitions for s in t.sources]
-    ambiguous = _duplicates(pairs) | (_duplicates(t.trigger for t in d.transitions if t.opening))
-    if ambiguous:
-        raise AmbiguousTransitionError(d.key, ambiguous)
-
-    # 6. reachability, 7. every non-final state reaches a final one
-    edges: dict[str, set[str]] = {s: set() for s in states}
-    for t in d.transitions:
-        for s in t.sources:
-            edges[s].add(t.dest or s)
-    reached = _closure({initial}, edges)
-    unreachable = set(states) - reached
-    if unreachable:
-        raise UnreachableStateError(d.key, unreachable)
-    reverse: dict[str, set[str]] = {s: set() for s in states}
-    for source, dests in edges.items():
-        for dest in dests:
-            reverse[dest].add(source)
-    can_finish = _closure(finals, reverse)
-    trapped = set(states) - can_finish
-    if trapped:
-        raise TrapStateError(d.key, trapped)
-
     # the shared machine: one per definition, never one per case
     machine = MarkupMachine(
         model=None,
@@ -719,22 +545,11 @@ def _compile(d: LifecycleDefinition) -> _Compiled:  # noqa: PLR0912, PLR0915 - o
         machine=machine,
         initial=states[initial],
         table=table,
-        openings=openings,
+        view=MappingProxyType(table),
+        openings={t.trigger: t for t in d.transitions if t.opening},
         states=states,
-        triggers=triggers,
+        triggers={t.key: t for t in d.triggers},
         severities=severities,
         severity_keys=frozenset(severities),
         by_state={s: tuple(v) for s, v in by_state.items()},
     )
-
-
-def _closure(start: set[str], edges: Mapping[str, Iterable[str]]) -> set[str]:
-    seen = set(start)
-    frontier = list(start)
-    while frontier:
-        node = frontier.pop()
-        for nxt in edges.get(node, ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                frontier.append(nxt)
-    return seen

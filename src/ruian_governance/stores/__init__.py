@@ -16,15 +16,15 @@ and tells the store's indexes (:class:`~ruian_governance.models.CaseIndex` objec
 :class:`~ruian_governance.analysis.SimilarCaseLibrary`) of the stored case.
 
 >>> from datetime import datetime, timedelta
->>> from ruian_governance import (CHINA_STANDARD_TIME, Actor, Engine, Level, SQLiteCaseStore,
-...     generate_hierarchy)
+>>> from ruian_governance import (CHINA_STANDARD_TIME, Actor, Level, SQLiteCaseStore,
+...     builtin_engine, generate_hierarchy)
 >>> h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0, seed=0)
 >>> grid = h.units_at(Level.GRID)[0]
 >>> worker = Actor.of(h, h.people_of(grid.id, role="grid_worker")[0].id, "grid_worker")
 >>> room = h.command_room_of(h.towns[0].id)
 >>> operator = Actor.of(h, h.people_of(room.id)[0].id, "command_room_operator")
 >>> t0 = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA_STANDARD_TIME)
->>> with SQLiteCaseStore(":memory:", Engine(h)) as store:
+>>> with SQLiteCaseStore(":memory:", builtin_engine(h)) as store:
 ...     case = store.open("event", case_id="E1", trigger="report", actor=worker, at=t0,
 ...                       location_id=grid.id, category="noise", severity="ordinary")
 ...     case = store.apply("E1", 0, "accept", actor=operator, at=t0 + timedelta(hours=1))

@@ -32,9 +32,9 @@ class MemoryCaseStore(_BaseStore):
         indexes: :class:`~ruian_governance.models.CaseIndex` objects (e.g. a
             :class:`~ruian_governance.analysis.SimilarCaseLibrary`), told of every stored case.
 
-    >>> from ruian_governance import Engine, generate_hierarchy
+    >>> from ruian_governance import builtin_engine, generate_hierarchy
     >>> from ruian_governance.stores import CaseStore
-    >>> store = MemoryCaseStore(Engine(generate_hierarchy(towns=1, villages=1, grids=1,
+    >>> store = MemoryCaseStore(builtin_engine(generate_hierarchy(towns=1, villages=1, grids=1,
     ...                                                    micro_grids=0)))
     >>> len(store), isinstance(store, CaseStore)
     (0, True)

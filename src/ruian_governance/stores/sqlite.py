@@ -151,8 +151,8 @@ class SQLiteCaseStore(_BaseStore):
         DataError: The file cannot be opened, or is not a case store of this or an earlier
             layout.
 
-    >>> from ruian_governance import Engine, generate_hierarchy
-    >>> engine = Engine(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0))
+    >>> from ruian_governance import builtin_engine, generate_hierarchy
+    >>> engine = builtin_engine(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0))
     >>> with SQLiteCaseStore(":memory:", engine, synchronous="NORMAL") as store:
     ...     print(len(store), store.closed)
     0 False

@@ -126,12 +126,12 @@ def within_jurisdiction(  # noqa: PLR0911 - one answer per rule
     engine's, from the hierarchy's structure alone, so that the machines check the engine
     rather than repeat it.
 
-    >>> from ruian_governance import Engine
+    >>> from ruian_governance import builtin_engine
     >>> h = default_hierarchy()
     >>> worker = Actor.of(h, h.people_of("t0001.v001.g01")[0].id, "grid_worker")
     >>> from datetime import datetime
     >>> from ruian_governance import CHINA_STANDARD_TIME
-    >>> case = Engine(h).open("event", case_id="E1", trigger="report", actor=worker,
+    >>> case = builtin_engine(h).open("event", case_id="E1", trigger="report", actor=worker,
     ...     at=datetime(2025, 3, 3, 9, tzinfo=CHINA_STANDARD_TIME), location_id="t0001.v001.g01",
     ...     category="noise", severity="ordinary")
     >>> room = Actor.of(h, h.people_of("t0002.command_room")[0].id)

@@ -68,8 +68,8 @@ def command_data(
         values: Value strategies by data key, overriding the defaults.
 
     >>> from hypothesis import given
-    >>> from ruian_governance import EVENT_LIFECYCLE, Engine, generate_hierarchy
-    >>> engine = Engine(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0))
+    >>> from ruian_governance import EVENT_LIFECYCLE, builtin_engine, generate_hierarchy
+    >>> engine = builtin_engine(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0))
     >>> evaluate = EVENT_LIFECYCLE.transition("closed", "evaluate")
     >>> @given(command_data(engine=engine, case=None, transition=evaluate))
     ... def test_stars_are_in_range(data):
@@ -119,9 +119,9 @@ def commands(  # noqa: PLR0913 - keyword-only context and sub-strategies
 
     >>> from datetime import datetime
     >>> from hypothesis import given
-    >>> from ruian_governance import CHINA_STANDARD_TIME, Actor, Engine, generate_hierarchy
+    >>> from ruian_governance import CHINA_STANDARD_TIME, Actor, builtin_engine, generate_hierarchy
     >>> h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0)
-    >>> engine = Engine(h)
+    >>> engine = builtin_engine(h)
     >>> worker = Actor.of(h, h.people_of("t0001.v001.g01")[0].id, "grid_worker")
     >>> case = engine.open("event", case_id="E1", trigger="report", actor=worker,
     ...                    at=datetime(2025, 9, 30, 9, tzinfo=CHINA_STANDARD_TIME),
@@ -174,10 +174,10 @@ def command_sequences(  # noqa: PLR0913 - keyword-only context and sub-strategie
 
     >>> from datetime import datetime
     >>> from hypothesis import given
-    >>> from ruian_governance import CHINA_STANDARD_TIME, Actor, Engine, TransitionError
-    >>> from ruian_governance import generate_hierarchy
+    >>> from ruian_governance import CHINA_STANDARD_TIME, Actor, TransitionError
+    >>> from ruian_governance import builtin_engine, generate_hierarchy
     >>> h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0)
-    >>> engine = Engine(h)
+    >>> engine = builtin_engine(h)
     >>> worker = Actor.of(h, h.people_of("t0001.v001.g01")[0].id, "grid_worker")
     >>> case = engine.open("event", case_id="E1", trigger="report", actor=worker,
     ...                    at=datetime(2025, 1, 20, 9, tzinfo=CHINA_STANDARD_TIME),
@@ -234,8 +234,8 @@ def cases(  # noqa: PLR0913 - keyword-only context and sub-strategies
         UnknownIdError: An unknown lifecycle or location.
 
     >>> from hypothesis import given
-    >>> from ruian_governance import Engine, generate_hierarchy
-    >>> engine = Engine(generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0))
+    >>> from ruian_governance import builtin_engine, generate_hierarchy
+    >>> engine = builtin_engine(generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0))
     >>> @given(cases(engine=engine, lifecycle="dispute"))
     ... def test_cases_open_in_the_initial_state(case):
     ...     assert case.state == "screening" and case.version == 0

@@ -1,0 +1,323 @@
+"""The checks every command passes, in one order, before the engine builds anything.
+
+A command is checked in the order of :data:`CHECK_ORDER`; the first check that fails raises its
+:class:`~ruian_governance.TransitionError` subclass, and nothing is built before every check has
+passed:
+
+1. ``state``: the trigger is available in the case's state (``InvalidTransitionError``);
+2. ``post``: the actor holds the post (``InvalidActorError``);
+3. ``role``: the role may fire the trigger (``RoleNotAllowedError``);
+4. ``jurisdiction``: the actor's unit lies where the transition's rule says
+   (``JurisdictionError``);
+5. ``time``: the time is timezone-aware and not before the case's last record
+   (``TimeOrderError``);
+6. ``data``: every required key is given and no unknown one (``MissingDataError``,
+   ``UnexpectedDataError``);
+7. ``guards``: every guard passes (``GuardFailedError``); each guard is called once.
+
+:meth:`Checks.state` refuses a trigger with no transition in the state (the first check is the
+look-up of that transition); :meth:`Checks.plan` gives the other checks a transition runs, in
+order (a transition skips the checks that cannot refuse it: the jurisdiction check
+when any unit may fire it, the guard check when it has no guards).  Opening a case, applying a
+command and replaying a history all go through these checks.
+
+>>> CHECK_ORDER
+('state', 'post', 'role', 'jurisdiction', 'time', 'data', 'guards')
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import NoReturn, TypedDict
+
+from ruian_governance._convert import require_aware
+from ruian_governance.errors import (
+    ArgumentError,
+    GuardFailedError,
+    InvalidActorError,
+    InvalidTransitionError,
+    JurisdictionError,
+    MissingDataError,
+    RoleNotAllowedError,
+    TimeOrderError,
+    UnexpectedDataError,
+)
+from ruian_governance.models import Actor, Case, DataValue, Hierarchy
+
+from . import _fast
+from .definition import LifecycleDefinition, Transition
+from .parts import Jurisdiction
+
+__all__ = [
+    "CHECK_ORDER",
+    "Check",
+    "Checks",
+]
+
+CHECK_ORDER = ("state", "post", "role", "jurisdiction", "time", "data", "guards")
+"""The names of the checks, in the order a command passes them."""
+
+Check = Callable[[Case, Actor, datetime, Mapping[str, DataValue]], None]
+"""One check after the state check, compiled for one transition: ``check(case, actor, at,
+data)`` raises its typed error, or returns ``None``."""
+
+_Rule = Callable[[Case, Actor], bool]
+
+
+class _Where(TypedDict):
+    """The context every refusal names: which case, in which state, which trigger, by whom."""
+
+    case_id: str
+    state: str
+    trigger: str
+    actor: object
+
+
+def _where(case: Case, trigger: str, actor: Actor) -> _Where:
+    return {"case_id": case.id, "state": case.state, "trigger": trigger, "actor": actor}
+
+
+class Checks:
+    """The checks of one engine, bound to its hierarchy.
+
+    Each check after the state check is compiled once per transition (:meth:`plan`), so a
+    command pays only for the checks that can refuse it.  Holds the hierarchy's posts and
+    caches of its structure (a unit's town, administrative unit and ancestors); the hierarchy
+    is immutable, so the caches never go stale.
+
+    Args:
+        hierarchy: The hierarchy actors and units are checked against.
+    """
+
+    __slots__ = ("_above", "_admin", "_hierarchy", "_posts", "_rules", "_town")
+
+    def __init__(self, hierarchy: Hierarchy) -> None:
+        self._hierarchy = hierarchy
+        intern = sys.intern
+        self._posts: frozenset[tuple[str, str, str]] = frozenset(
+            (intern(p.id), intern(post.role), intern(post.unit_id))
+            for p in hierarchy.people
+            for post in p.posts
+        )
+        self._town: dict[str, str | None] = {}
+        self._admin: dict[str, str] = {}
+        self._above: dict[str, frozenset[str]] = {}
+        self._rules: dict[Jurisdiction, _Rule] = {
+            Jurisdiction.ANY: lambda _case, _actor: True,
+            Jurisdiction.LOCATION: self._location,
+            Jurisdiction.TOWN: self._same_town,
+            Jurisdiction.HOLDER: self._holder,
+            Jurisdiction.HOLDER_OR_ABOVE: self._holder_or_above,
+            Jurisdiction.ASSIGNED: lambda case, actor: actor.unit_id in case.assignees,
+            Jurisdiction.CITY: lambda _case, actor: self._town_of(actor.unit_id) is None,
+        }
+
+    # ---------------------------------------------------------------- what the checks ask
+
+    def holds_post(self, actor: Actor) -> bool:
+        """Whether the actor's person holds the actor's post (role in unit)."""
+        return (actor.person_id, actor.role, actor.unit_id) in self._posts
+
+    def in_jurisdiction(self, rule: Jurisdiction, case: Case, actor: Actor) -> bool:
+        """Whether ``actor``'s unit satisfies ``rule`` for ``case``.
+
+        Raises:
+            UnknownIdError: The actor's unit is not in the hierarchy.
+        """
+        return self._rules[rule](case, actor)
+
+    def _location(self, case: Case, actor: Actor) -> bool:
+        unit = actor.unit_id
+        return unit == case.location_id or unit in self._ancestors(case.location_id)
+
+    def _same_town(self, case: Case, actor: Actor) -> bool:
+        town = self._town_of(actor.unit_id)
+        return town is not None and town == self._town_of(case.location_id)
+
+    def _holder(self, case: Case, actor: Actor) -> bool:
+        unit = actor.unit_id
+        return unit == case.unit_id or self._admin_of(unit) == case.unit_id
+
+    def _holder_or_above(self, case: Case, actor: Actor) -> bool:
+        unit = actor.unit_id
+        admin = self._admin_of(unit)
+        return case.unit_id in (unit, admin) or admin in self._ancestors(case.unit_id)
+
+    def _town_of(self, unit_id: str) -> str | None:
+        try:
+            return self._town[unit_id]
+        except KeyError:
+            town = self._hierarchy.town_of(unit_id)
+            found = None if town is None else town.id
+            self._town[unit_id] = found
+            return found
+
+    def _admin_of(self, unit_id: str) -> str:
+        try:
+            return self._admin[unit_id]
+        except KeyError:
+            found = self._admin[unit_id] = self._hierarchy.admin_unit_of(unit_id)
+            return found
+
+    def _ancestors(self, unit_id: str) -> frozenset[str]:
+        try:
+            return self._above[unit_id]
+        except KeyError:
+            found = frozenset(u.id for u in self._hierarchy.ancestors(unit_id))
+            self._above[unit_id] = found
+            return found
+
+    # ---------------------------------------------------------------- the checks, in order
+
+    @staticmethod
+    def state(
+        case_id: str, state: str, trigger: str, actor: Actor | None, detail: str = ""
+    ) -> NoReturn:
+        """The state check's refusal, where the look-up of the trigger's transition found none.
+
+        The state check is that look-up: in the compiled table for a command on a case, among
+        the opening transitions for a new case, in the table again for each replayed record.
+
+        Raises:
+            InvalidTransitionError: Always: the trigger is not available in ``state``.
+        """
+        raise InvalidTransitionError(
+            case_id=case_id, state=state, trigger=trigger, actor=actor, detail=detail
+        )
+
+    def plan(self, definition: LifecycleDefinition, transition: Transition) -> tuple[Check, ...]:
+        """Return the checks after the state check that ``transition`` runs, in order.
+
+        The checks of :data:`CHECK_ORDER` compiled for the transition, without those that
+        cannot refuse it (no jurisdiction rule, no guards).
+        """
+        compiled = (
+            self.post(transition),
+            self.role(transition),
+            self.jurisdiction(transition),
+            self.time(transition),
+            self.data(transition),
+            self.guards(definition, transition),
+        )
+        return tuple(check for check in compiled if check is not None)
+
+    def post(self, transition: Transition) -> Check:
+        """The post check: the actor holds the post (``InvalidActorError``)."""
+        posts = self._posts
+        trigger = transition.trigger
+
+        def post(case: Case, actor: Actor, at: datetime, data: Mapping[str, DataValue]) -> None:
+            if (actor.person_id, actor.role, actor.unit_id) not in posts:
+                raise InvalidActorError(**_where(case, trigger, actor))
+
+        return post
+
+    @staticmethod
+    def role(transition: Transition) -> Check:
+        """The role check: the role may fire the trigger (``RoleNotAllowedError``)."""
+        roles = transition.roles
+        trigger = transition.trigger
+
+        def role(case: Case, actor: Actor, at: datetime, data: Mapping[str, DataValue]) -> None:
+            if actor.role not in roles:
+                raise RoleNotAllowedError(
+                    **_where(case, trigger, actor), detail=f"allowed: {', '.join(sorted(roles))}"
+                )
+
+        return role
+
+    def jurisdiction(self, transition: Transition) -> Check | None:
+        """The jurisdiction check: the actor's unit lies where the transition's rule says.
+
+        A unit outside raises ``JurisdictionError``; ``None`` for a transition any unit may fire.
+        """
+        rule = transition.jurisdiction
+        if rule is Jurisdiction.ANY:
+            return None
+        within = self._rules[rule]
+        trigger = transition.trigger
+
+        def jurisdiction(
+            case: Case, actor: Actor, at: datetime, data: Mapping[str, DataValue]
+        ) -> None:
+            if not within(case, actor):
+                raise JurisdictionError(
+                    **_where(case, trigger, actor), detail=f"must be {rule.label.en}"
+                )
+
+        return jurisdiction
+
+    @staticmethod
+    def time(transition: Transition) -> Check:
+        """The time check: aware, and not before the case's last record (``TimeOrderError``).
+
+        Aware as :func:`~ruian_governance._convert.require_aware` says; a datetime in a
+        fixed-offset zone (``datetime.timezone``, e.g. China Standard Time) always is, and is
+        let through without asking (``utcoffset()`` costs as much as the rest of the check).
+        """
+        trigger = transition.trigger
+
+        def time(case: Case, actor: Actor, at: datetime, data: Mapping[str, DataValue]) -> None:
+            if type(at) is not datetime or type(at.tzinfo) is not timezone:
+                try:
+                    require_aware(at, "at")
+                except ArgumentError:
+                    raise TimeOrderError(
+                        **_where(case, trigger, actor), detail="time must be timezone-aware"
+                    ) from None
+            last = case.history[-1].at
+            if at < last:
+                raise TimeOrderError(
+                    **_where(case, trigger, actor),
+                    detail=f"{at.isoformat()} is before the last record at {last.isoformat()}",
+                )
+
+        return time
+
+    @staticmethod
+    def data(transition: Transition) -> Check:
+        """The data check: every required key (``MissingDataError``), no unknown one.
+
+        An unknown key raises ``UnexpectedDataError``.  For an opening command, the data is
+        what it gives besides the case's facts.
+        """
+        requires = transition.requires
+        known = requires | transition.accepts
+        trigger = transition.trigger
+
+        def data_keys(
+            case: Case, actor: Actor, at: datetime, data: Mapping[str, DataValue]
+        ) -> None:
+            if data or requires:
+                keys = data.keys()
+                missing = requires - keys
+                if missing:
+                    raise MissingDataError(missing=missing, **_where(case, trigger, actor))
+                unexpected = keys - known
+                if unexpected:
+                    raise UnexpectedDataError(unexpected=unexpected, **_where(case, trigger, actor))
+
+        return data_keys
+
+    def guards(self, definition: LifecycleDefinition, transition: Transition) -> Check | None:
+        """The guard check: every guard passes, each asked once (``GuardFailedError``).
+
+        ``None`` for a transition without guards.
+        """
+        guards = transition.guards
+        if not guards:
+            return None
+        hierarchy = self._hierarchy
+        trigger = transition.trigger
+
+        def guard(case: Case, actor: Actor, at: datetime, data: Mapping[str, DataValue]) -> None:
+            context = _fast.context(case, trigger, actor, at, data, hierarchy, definition)
+            for each in guards:
+                if not each.check(context):
+                    raise GuardFailedError(
+                        guard=each.key, **_where(case, trigger, actor), detail=each.label.en
+                    )
+
+        return guard
