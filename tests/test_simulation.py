@@ -21,12 +21,12 @@ from ruian_governance import (
 from ruian_governance.errors import SimulationConfigError
 from ruian_governance.io import read_cases, write_cases
 from ruian_governance.lifecycles import HAZARD_LADDER
+from ruian_governance.presets import with_staff
 from ruian_governance.sim import (
     CYCLE_DAYS,
     INSPECTION_DAYS,
     SimulationResult,
     cycle_day,
-    staff_for_simulation,
 )
 
 
@@ -229,10 +229,11 @@ def test_rules_of_another_preset_are_refused(tiny: Hierarchy):
 
 
 def test_staffing_adds_cadres_and_a_commander_once(tiny: Hierarchy):
-    """staff_for_simulation adds the missing posts and is idempotent."""
-    staffed = staff_for_simulation(tiny)
+    """with_staff adds the missing posts and is idempotent."""
+    staffed = with_staff(tiny, id_prefix="sim.")
     assert len(staffed.people) == len(tiny.people) + 4 + 1
-    assert staff_for_simulation(staffed) is staffed
+    assert with_staff(staffed, id_prefix="sim.") is staffed
+    assert with_staff(staffed) is staffed
 
 
 def test_progress_is_reported_once_per_day(tiny: Hierarchy):

@@ -21,6 +21,7 @@ from .hierarchies import (
     generate_hierarchy,
     ruian_preset,
 )
+from .staffing import with_staff
 
 __all__ = [
     "DEFAULT_DEPARTMENTS",
@@ -34,4 +35,5 @@ __all__ = [
     "TownSpec",
     "generate_hierarchy",
     "ruian_preset",
+    "with_staff",
 ]

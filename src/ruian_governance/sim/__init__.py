@@ -13,7 +13,6 @@ from .run import (
     cycle_day,
     simulate,
     simulation_lifecycles,
-    staff_for_simulation,
 )
 
 __all__ = [
@@ -27,5 +26,4 @@ __all__ = [
     "cycle_day",
     "simulate",
     "simulation_lifecycles",
-    "staff_for_simulation",
 ]

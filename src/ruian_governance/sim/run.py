@@ -56,10 +56,8 @@ from ruian_governance.models import (
     Department,
     Hierarchy,
     Level,
-    Person,
-    Post,
 )
-from ruian_governance.presets import RULES_2021, ruian_preset
+from ruian_governance.presets import RULES_2021, ruian_preset, with_staff
 from ruian_governance.routing import Report, Router, RoutingRules, SeverityTier
 from ruian_governance.stores import MemoryCaseStore
 
@@ -74,7 +72,6 @@ __all__ = [
     "cycle_day",
     "simulate",
     "simulation_lifecycles",
-    "staff_for_simulation",
 ]
 
 CYCLE_DAYS = 28
@@ -325,47 +322,14 @@ def simulation_lifecycles(config: SimulationConfig) -> tuple[LifecycleDefinition
     return (EVENT_LIFECYCLE, DISPUTE_LIFECYCLE, hazards)
 
 
-def staff_for_simulation(hierarchy: Hierarchy) -> Hierarchy:
-    """Return ``hierarchy`` with the posts the simulation needs and generators leave empty.
-
-    A village cadre 村社干部 for every village without one (simple disputes are mediated in
-    the village), and a task-force commander 专班指挥员 at the centre if nobody holds that role.
-    Added people have ids starting ``sim.``; a hierarchy that has them all is returned as is.
-
-    >>> from ruian_governance import generate_hierarchy
-    >>> h = staff_for_simulation(generate_hierarchy(towns=1, villages=2, grids=2, micro_grids=0))
-    >>> [p.id for p in h.people if p.id.startswith("sim.")]
-    ['sim.cadre.t0001.v001', 'sim.cadre.t0001.v002', 'sim.commander']
-    """
-    extra: list[Person] = [
-        Person(
-            id=f"sim.cadre.{village.id}",
-            name=f"{village.name}村干部",
-            posts=(Post(role="village_cadre", unit_id=village.id),),
-        )
-        for village in hierarchy.units_at(Level.VILLAGE)
-        if not hierarchy.people_of(village.id, role="village_cadre")
-    ]
-    if not any(post.role == "task_force_commander" for p in hierarchy.people for post in p.posts):
-        extra.append(
-            Person(
-                id="sim.commander",
-                name="专班指挥员",
-                posts=(Post(role="task_force_commander", unit_id=hierarchy.centre.id),),
-            )
-        )
-    if not extra:
-        return hierarchy
-    return attrs.evolve(hierarchy, people=(*hierarchy.people, *extra))
-
-
 @attrs.frozen(kw_only=True)
 class SimulationResult:
     """What a run produced.
 
     Args:
         config: The configuration run.
-        hierarchy: The hierarchy run (staffed by :func:`staff_for_simulation`).
+        hierarchy: The hierarchy run (staffed by
+            :func:`~ruian_governance.presets.with_staff`, ids starting ``sim.``).
         lifecycles: The lifecycle definitions run (:func:`simulation_lifecycles`).
         cases: Every case with its full history, sorted by id.
         reported: Events and disputes reported by grid workers.
@@ -1016,7 +980,7 @@ def simulate(
     for spot in config.hotspots:
         if spot.unit_id not in base:
             raise SimulationConfigError(field="hotspots", problem=f"unknown unit {spot.unit_id!r}")
-    run = _Run(config, staff_for_simulation(base))
+    run = _Run(config, with_staff(base, id_prefix="sim."))
     run.run(progress)
     cases = tuple(run.store)  # by id
     return SimulationResult(
