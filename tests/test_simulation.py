@@ -266,7 +266,7 @@ def test_event_queue_runs_in_time_order_and_same_times_in_push_order():
     queue.push(t0 + timedelta(hours=2), note, "late")
     queue.push(t0, note, DueReport("g1", "petition"))
     queue.push(t0, note, 7)
-    assert [e.payload for e in queue.until(t0 + timedelta(hours=1))] == [
+    assert [payload for _, _, _, payload in queue.until(t0 + timedelta(hours=1))] == [
         DueReport("g1", "petition"),
         7,
     ]

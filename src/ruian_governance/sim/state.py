@@ -58,6 +58,9 @@ class RunState:
         self.flags: dict[str, set[str]] = {}
         """What has happened to a case once and must not happen again ("returned", ...)."""
         self._counter = dict.fromkeys(_ID_PREFIX, 0)
+        self._final = {
+            d.key: frozenset(s.key for s in d.states if s.final) for d in self.lifecycles
+        }
 
     def later(
         self, now: datetime, low: float, high: float, handler: Handler[P], payload: P
@@ -98,7 +101,7 @@ class RunState:
         case = self.store.get(case_id)
         new = self.store.apply(case_id, case.version, trigger, actor=actor, at=now, **data)
         self.commands += 1
-        if self.engine.lifecycle(new.lifecycle).state(new.state).final:
+        if new.state in self._final[new.lifecycle]:
             self.open.pop(case_id, None)
         return new
 
