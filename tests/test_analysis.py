@@ -53,7 +53,8 @@ from ruian_governance.analysis import (
     volumes,
 )
 from ruian_governance.errors import AnalysisError, ArgumentError, UnknownIdError
-from ruian_governance.sim import PlantedHotspot, SimulationResult, staff_for_simulation
+from ruian_governance.presets import with_staff
+from ruian_governance.sim import PlantedHotspot, SimulationResult
 from ruian_governance.testing.strategies import lifecycle_definitions
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA_STANDARD_TIME)
@@ -82,8 +83,8 @@ class Kit:
 @pytest.fixture(scope="module")
 def kit() -> Kit:
     """Two towns, eight grids, staffed for disputes."""
-    h = staff_for_simulation(
-        generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
+    h = with_staff(
+        generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0), id_prefix="sim."
     )
     return Kit(h=h, engine=builtin_engine(h))
 

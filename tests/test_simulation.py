@@ -6,6 +6,7 @@ import io
 from collections import Counter
 from datetime import datetime, timedelta
 
+import attrs
 import pytest
 
 from ruian_governance import (
@@ -18,16 +19,17 @@ from ruian_governance import (
     generate_hierarchy,
     simulate,
 )
-from ruian_governance.errors import SimulationConfigError
+from ruian_governance.errors import ArgumentError, SimulationConfigError
 from ruian_governance.io import read_cases, write_cases
 from ruian_governance.lifecycles import HAZARD_LADDER
+from ruian_governance.presets import with_staff
 from ruian_governance.sim import (
     CYCLE_DAYS,
     INSPECTION_DAYS,
     SimulationResult,
     cycle_day,
-    staff_for_simulation,
 )
+from ruian_governance.sim.queue import DueReport, EventQueue
 
 
 @pytest.fixture(scope="module")
@@ -229,10 +231,11 @@ def test_rules_of_another_preset_are_refused(tiny: Hierarchy):
 
 
 def test_staffing_adds_cadres_and_a_commander_once(tiny: Hierarchy):
-    """staff_for_simulation adds the missing posts and is idempotent."""
-    staffed = staff_for_simulation(tiny)
+    """with_staff adds the missing posts and is idempotent."""
+    staffed = with_staff(tiny, id_prefix="sim.")
     assert len(staffed.people) == len(tiny.people) + 4 + 1
-    assert staff_for_simulation(staffed) is staffed
+    assert with_staff(staffed, id_prefix="sim.") is staffed
+    assert with_staff(staffed) is staffed
 
 
 def test_progress_is_reported_once_per_day(tiny: Hierarchy):
@@ -249,3 +252,58 @@ def test_cycle_day_wraps_every_28_days():
     config = SimulationConfig(start=datetime(2025, 3, 3, tzinfo=CHINA_STANDARD_TIME))
     assert cycle_day(config, config.start + timedelta(days=27, hours=23)) == 27
     assert cycle_day(config, config.start + timedelta(days=28)) == 0
+
+
+def test_event_queue_runs_in_time_order_and_same_times_in_push_order():
+    """Events run by time; events at the same time run in the order they were pushed."""
+    t0 = datetime(2025, 3, 3, 9, tzinfo=CHINA_STANDARD_TIME)
+    seen: list[object] = []
+
+    def note(at: datetime, payload: object) -> None:
+        seen.append((at.hour, payload))
+
+    queue = EventQueue()
+    queue.push(t0 + timedelta(hours=2), note, "late")
+    queue.push(t0, note, DueReport("g1", "petition"))
+    queue.push(t0, note, 7)
+    assert [payload for _, _, _, payload in queue.until(t0 + timedelta(hours=1))] == [
+        DueReport("g1", "petition"),
+        7,
+    ]
+    assert len(queue) == 1
+
+
+def test_event_queue_sees_events_pushed_while_running_and_keeps_later_ones():
+    """A handler may schedule more events: those before the end run, later ones stay queued."""
+    t0 = datetime(2025, 3, 3, 9, tzinfo=CHINA_STANDARD_TIME)
+    queue = EventQueue()
+    ran: list[int] = []
+
+    def step(at: datetime, n: int) -> None:
+        ran.append(n)
+        queue.push(at + timedelta(hours=1), step, n + 1)
+
+    queue.push(t0, step, 0)
+    for when, _, handler, payload in queue.until(t0 + timedelta(hours=3)):
+        handler(when, payload)
+    assert ran == [0, 1, 2]
+    assert len(queue) == 1
+
+
+def test_a_hierarchy_without_grid_workers_is_refused(tiny: Hierarchy):
+    """A grid nobody works in raises SimulationConfigError naming the hierarchy."""
+    no_workers = attrs.evolve(
+        tiny,
+        people=[p for p in tiny.people if all(q.role != "grid_worker" for q in p.posts)],
+    )
+    with pytest.raises(SimulationConfigError) as info:
+        simulate(SimulationConfig(hierarchy=no_workers, days=1))
+    assert info.value.field == "hierarchy"
+
+
+def test_a_naive_start_is_refused_through_the_shared_check():
+    """A naive start raises SimulationConfigError, chained from the shared ArgumentError."""
+    with pytest.raises(SimulationConfigError) as info:
+        SimulationConfig(start=datetime(2025, 3, 3))
+    assert isinstance(info.value.__cause__, ArgumentError)
+    assert info.value.__cause__.argument == "start"

@@ -13,6 +13,7 @@ from .categories import (
 from .departments import DEFAULT_DEPARTMENTS, DepartmentSpec
 from .generators import generate_hierarchy, ruian_preset
 from .platforms import PLATFORMS_2016, PLATFORMS_2021, STATION_KINDS
+from .staffing import with_staff
 from .towns import RUIAN_TOWNS, TownSpec
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "TownSpec",
     "generate_hierarchy",
     "ruian_preset",
+    "with_staff",
 ]

@@ -1,20 +1,23 @@
-"""A deterministic discrete-event simulation of a city under the 141 system."""
+"""A deterministic discrete-event simulation of a city under the 141 system.
+
+:mod:`.config` holds what a run depends on, :mod:`.run` runs it (:func:`simulate`); the
+mechanisms live one per module (:mod:`.events`, :mod:`.disputes`, :mod:`.hazards`,
+:mod:`.supervision`) around a typed event queue (:mod:`.queue`) and a shared run state
+(:mod:`.state`).
+"""
 
 from __future__ import annotations
 
-from .run import (
+from .config import (
     CYCLE_DAYS,
     DEFAULT_CATEGORY_MIX,
     INSPECTION_DAYS,
     PlantedHotspot,
-    ProgressCallback,
     SimulationConfig,
-    SimulationResult,
     cycle_day,
-    simulate,
     simulation_lifecycles,
-    staff_for_simulation,
 )
+from .run import ProgressCallback, SimulationResult, simulate
 
 __all__ = [
     "CYCLE_DAYS",
@@ -27,5 +30,4 @@ __all__ = [
     "cycle_day",
     "simulate",
     "simulation_lifecycles",
-    "staff_for_simulation",
 ]

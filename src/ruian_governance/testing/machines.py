@@ -59,8 +59,8 @@ from ruian_governance.lifecycles import (
     Jurisdiction,
     LifecycleDefinition,
 )
-from ruian_governance.models import Actor, Case, Hierarchy, Level, Person, Post
-from ruian_governance.presets import RULES_2021, generate_hierarchy
+from ruian_governance.models import Actor, Case, Hierarchy, Level
+from ruian_governance.presets import RULES_2021, generate_hierarchy, with_staff
 from ruian_governance.stores import MemoryCaseStore
 
 from ._args import check_bound, need_type
@@ -92,7 +92,7 @@ def default_hierarchy() -> Hierarchy:
     Two towns, four villages, eight grids (no micro-grids), generated with seed 0, plus a
     village cadre 村社干部 in every village (so that village-level disputes can be mediated)
     and a task-force commander 专班指挥员 at the social-governance centre (so that disputes
-    can get a task force).
+    can get a task force), added by :func:`~ruian_governance.presets.with_staff`.
 
     >>> h = default_hierarchy()
     >>> len(h.towns), h.person("commander").posts[0].role
@@ -100,21 +100,7 @@ def default_hierarchy() -> Hierarchy:
     >>> [p.id for p in h.people_of("t0001.v001", role="village_cadre")]
     ['cadre.t0001.v001']
     """
-    base = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
-    cadres = tuple(
-        Person(
-            id=f"cadre.{village.id}",
-            name=f"{village.name}干部",
-            posts=(Post(role="village_cadre", unit_id=village.id),),
-        )
-        for village in base.units_at(Level.VILLAGE)
-    )
-    commander = Person(
-        id="commander",
-        name="专班指挥员",
-        posts=(Post(role="task_force_commander", unit_id=base.centre.id),),
-    )
-    return attrs.evolve(base, people=(*base.people, *cadres, commander))
+    return with_staff(generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0))
 
 
 def within_jurisdiction(  # noqa: PLR0911 - one answer per rule

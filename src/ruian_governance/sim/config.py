@@ -1,0 +1,282 @@
+"""What a simulation run depends on: its configuration, planted hotspots and the 211 cycle.
+
+>>> config = SimulationConfig(days=3, seed=1)
+>>> config.days, config.hierarchy is None, CYCLE_DAYS, INSPECTION_DAYS
+(3, True, 28, 14)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import TypeVar
+
+import attrs
+
+from ruian_governance._convert import require_aware, str_frozenset, str_tuple, tuple_of
+from ruian_governance.errors import ArgumentError, SimulationConfigError
+from ruian_governance.lifecycles import (
+    DISPUTE_LIFECYCLE,
+    EVENT_LIFECYCLE,
+    LifecycleDefinition,
+    hazard_lifecycle,
+)
+from ruian_governance.models import (
+    CHINA_STANDARD_TIME,
+    Deadline,
+    DeadlinePolicy,
+    Hierarchy,
+)
+from ruian_governance.presets import RULES_2021
+from ruian_governance.routing import RoutingRules, SeverityTier
+
+__all__ = [
+    "CYCLE_DAYS",
+    "DEFAULT_CATEGORY_MIX",
+    "DISPUTE_TIERS",
+    "EVENT_TIERS",
+    "INSPECTION_DAYS",
+    "PlantedHotspot",
+    "SimulationConfig",
+    "cycle_day",
+    "simulation_lifecycles",
+]
+
+CYCLE_DAYS = 28
+"""Length of one 211 covert-inspection cycle 211平安暗访机制, in days."""
+
+INSPECTION_DAYS = 14
+"""Days of covert inspection 暗访 at the start of each cycle; the rest is revisit 整改回访."""
+
+DEFAULT_CATEGORY_MIX: Mapping[str, float] = MappingProxyType(
+    {
+        "neighbour_dispute": 12.0,
+        "illegal_building": 8.0,
+        "food_safety": 5.0,
+        "fire_hazard": 6.0,
+        "social_security_query": 9.0,
+        "public_order": 10.0,
+        "labour_dispute": 5.0,
+        "environmental_pollution": 7.0,
+        "unlicensed_business": 5.0,
+        "work_safety_hazard": 5.0,
+        "flood_typhoon": 2.0,
+        "road_occupation": 9.0,
+        "petition": 4.0,
+        "illegal_land_use": 4.0,
+        "social_assistance": 9.0,
+    }
+)
+"""Relative weights of report categories (modelling defaults [design], not Rui'an figures)."""
+
+EVENT_TIERS = (SeverityTier.ORDINARY, SeverityTier.LARGER, SeverityTier.MAJOR)
+"""The event tiers, in the order of :attr:`SimulationConfig.severity_mix` draws."""
+
+DISPUTE_TIERS = ("simple", "complex", "difficult")
+"""The dispute tiers, in the order of :attr:`SimulationConfig.dispute_tier_mix` draws."""
+
+
+_V = TypeVar("_V")
+
+
+def _positive_weights(field: str, weights: Mapping[str, float]) -> None:
+    if not weights:
+        raise SimulationConfigError(field, "needs at least one weight")
+    for key, weight in weights.items():
+        if not (isinstance(weight, int | float) and math.isfinite(weight) and weight >= 0):
+            raise SimulationConfigError(field, f"weight of {key!r} must be a finite number >= 0")
+    if sum(weights.values()) <= 0:
+        raise SimulationConfigError(field, "weights must not all be zero")
+
+
+def _probability(field: str, value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise SimulationConfigError(field, f"{value!r} is not a probability in [0, 1]")
+
+
+def _frozen_mapping(value: Mapping[str, _V]) -> Mapping[str, _V]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class PlantedHotspot:
+    """A planted hotspot: reports of ``category`` in ``unit_id`` come ``factor`` times as often.
+
+    Used to test that the analysis (:func:`~ruian_governance.analysis.hotspots`) finds what
+    was planted.
+
+    Args:
+        unit_id: A grid or village (every grid under a village is raised).
+        category: The category raised.
+        factor: The multiplier of that category's rate there (> 1 plants a hotspot).
+    """
+
+    unit_id: str
+    category: str
+    factor: float
+
+
+def _hotspot_tuple(value: Iterable[PlantedHotspot]) -> tuple[PlantedHotspot, ...]:
+    # tuple_of, with the field's type: mypy's attrs plugin takes the argument type of
+    # __init__ from the converter and cannot solve a generic converter's type variable.
+    return tuple_of(value)
+
+
+@attrs.frozen(kw_only=True)
+class SimulationConfig:
+    """Everything a simulation run depends on; the same config gives the same run.
+
+    Args:
+        hierarchy: The city (default ``None``: the Rui'an preset, :func:`ruian_preset`).
+        rules: Routing rules matching the hierarchy's platform preset (default ``RULES_2021``).
+        category_mix: Relative weight of each report category (keys of ``rules``).
+        dispute_categories: Categories reported as disputes 矛盾纠纷 rather than events.
+        hazard_categories: Categories of hazards found in covert inspections.
+        reports_per_grid_per_day: Mean reports per grid per day (events and disputes).
+        severity_mix: Weights of the event tiers ordinary / larger / major.
+        dispute_tier_mix: Weights of the dispute tiers simple / complex / difficult.
+        station_capacity: Cases a station starts handling per day (职能站所处置能力).
+        department_capacity: Cases a city department starts handling per day.
+        capacities: Overrides of the daily capacity by station or department id, or by
+            station or department kind (an id wins over its kind), e.g.
+            ``{"police_station": 12}``.
+        hazards_per_town_per_day: Mean hazards found per town per covert-inspection day.
+        hazard_deadline_days: Days a covert-inspection hazard has to be rectified (calendar
+            days; the library default of 60 is the whole closed loop, the simulation uses the
+            revisit fortnight so that overdue hazards show within a cycle).
+        on_the_spot: Share of ordinary events the grid worker solves on the spot 就地解决.
+        reject: Share of events the command room rejects 不予受理.
+        return_: Share of dispatches a station returns 退回 as not its duty.
+        fail_verification: Share of feedbacks that fail the on-site check 核查不通过.
+        agreement: Chance that one rung of mediation reaches an agreement 调解协议.
+        confirmation: Share of agreements taken to judicial confirmation 司法确认.
+        hotspots: Planted hotspots (none by default).
+        seed: Seed of the private random generator.
+        start: Start of the simulation (timezone-aware; within the working-day calendar).
+        days: Number of simulated days (default 28, one 211 cycle).
+
+    Raises:
+        SimulationConfigError: A rate, weight, probability, size or date is out of range.
+    """
+
+    hierarchy: Hierarchy | None = attrs.field(default=None, repr=False)
+    rules: RoutingRules = RULES_2021
+    category_mix: Mapping[str, float] = attrs.field(
+        default=DEFAULT_CATEGORY_MIX, converter=_frozen_mapping, hash=False
+    )
+    dispute_categories: frozenset[str] = attrs.field(
+        default=frozenset({"neighbour_dispute", "labour_dispute"}), converter=str_frozenset
+    )
+    hazard_categories: tuple[str, ...] = attrs.field(
+        default=("fire_hazard", "work_safety_hazard"), converter=str_tuple
+    )
+    reports_per_grid_per_day: float = 0.25
+    severity_mix: Mapping[str, float] = attrs.field(
+        default=MappingProxyType({"ordinary": 85.0, "larger": 10.0, "major": 5.0}),
+        converter=_frozen_mapping,
+        hash=False,
+    )
+    dispute_tier_mix: Mapping[str, float] = attrs.field(
+        default=MappingProxyType({"simple": 60.0, "complex": 30.0, "difficult": 10.0}),
+        converter=_frozen_mapping,
+        hash=False,
+    )
+    station_capacity: int = 8
+    department_capacity: int = 40
+    capacities: Mapping[str, int] = attrs.field(
+        factory=lambda: MappingProxyType({}), converter=_frozen_mapping, hash=False
+    )
+    hazards_per_town_per_day: float = 0.5
+    hazard_deadline_days: int = 14
+    on_the_spot: float = 0.15
+    reject: float = 0.03
+    return_: float = 0.05
+    fail_verification: float = 0.05
+    agreement: float = 0.7
+    confirmation: float = 0.3
+    hotspots: tuple[PlantedHotspot, ...] = attrs.field(default=(), converter=_hotspot_tuple)
+    seed: int = 0
+    start: datetime = datetime(2025, 3, 3, tzinfo=CHINA_STANDARD_TIME)
+    days: int = CYCLE_DAYS
+
+    def __attrs_post_init__(self) -> None:
+        if self.days < 1:
+            raise SimulationConfigError(field="days", problem=f"{self.days} must be at least 1")
+        try:
+            require_aware(self.start, "start")
+        except ArgumentError as error:
+            raise SimulationConfigError(field="start", problem="must be timezone-aware") from error
+        for field in ("reports_per_grid_per_day", "hazards_per_town_per_day"):
+            value = getattr(self, field)
+            if not (math.isfinite(value) and value >= 0):
+                raise SimulationConfigError(field, f"{value!r} must be a finite number >= 0")
+        for field in ("station_capacity", "department_capacity", "hazard_deadline_days"):
+            if getattr(self, field) < 1:
+                raise SimulationConfigError(field, f"{getattr(self, field)} must be at least 1")
+        for key, capacity in self.capacities.items():
+            if not isinstance(capacity, int) or capacity < 1:
+                raise SimulationConfigError(
+                    field="capacities", problem=f"{key!r}: {capacity!r} is not >= 1"
+                )
+        for field in (
+            "on_the_spot",
+            "reject",
+            "return_",
+            "fail_verification",
+            "agreement",
+            "confirmation",
+        ):
+            _probability(field, getattr(self, field))
+        _positive_weights("category_mix", self.category_mix)
+        known = set(self.rules.keys)
+        unknown = sorted(set(self.category_mix) - known)
+        if unknown:
+            raise SimulationConfigError(
+                field="category_mix", problem=f"unknown categories {unknown}"
+            )
+        unknown = sorted(set(self.hazard_categories) - known)
+        if unknown or not self.hazard_categories:
+            raise SimulationConfigError(
+                field="hazard_categories", problem=f"unknown categories {unknown}"
+            )
+        self._check_mixes(known)
+
+    def _check_mixes(self, known: set[str]) -> None:
+        _positive_weights("severity_mix", self.severity_mix)
+        bad = sorted(set(self.severity_mix) - {t.value for t in EVENT_TIERS})
+        if bad:
+            raise SimulationConfigError(field="severity_mix", problem=f"unknown tiers {bad}")
+        _positive_weights("dispute_tier_mix", self.dispute_tier_mix)
+        bad = sorted(set(self.dispute_tier_mix) - set(DISPUTE_TIERS))
+        if bad:
+            raise SimulationConfigError(field="dispute_tier_mix", problem=f"unknown tiers {bad}")
+        for spot in self.hotspots:
+            if spot.category not in known or not spot.factor >= 0:
+                raise SimulationConfigError(field="hotspots", problem=f"bad hotspot {spot!r}")
+
+
+def cycle_day(config: SimulationConfig, at: datetime) -> int:
+    """Return the day of the 211 cycle (0-27) that ``at`` falls on; days < 14 are inspection.
+
+    >>> from datetime import timedelta
+    >>> config = SimulationConfig(hierarchy=None)
+    >>> cycle_day(config, config.start + timedelta(days=30, hours=9))
+    2
+    """
+    start = config.start.astimezone(CHINA_STANDARD_TIME).date()
+    return (at.astimezone(CHINA_STANDARD_TIME).date() - start).days % CYCLE_DAYS
+
+
+def simulation_lifecycles(config: SimulationConfig) -> tuple[LifecycleDefinition, ...]:
+    """Return the lifecycles a run uses: events, disputes, and hazards with the run's deadline.
+
+    >>> [d.key for d in simulation_lifecycles(SimulationConfig(hazard_deadline_days=7))]
+    ['event', 'dispute', 'hazard']
+    """
+    deadline = Deadline(days=config.hazard_deadline_days)
+    hazards = hazard_lifecycle(
+        deadlines=DeadlinePolicy(by_severity={"general": deadline, "major": deadline})
+    )
+    return (EVENT_LIFECYCLE, DISPUTE_LIFECYCLE, hazards)

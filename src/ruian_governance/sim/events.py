@@ -1,0 +1,187 @@
+"""The event closed loop 事件闭环: report, triage, dispatch, handle, verify, close, evaluate.
+
+A grid worker reports 上报 an event; the command room (or, for a city case, the centre)
+accepts 受理 or rejects 不予受理 it and dispatches 分流交办 it to the units the router names,
+escalating a major 重大 event to the city first; the lead unit signs 签收 or returns 退回 it,
+starts handling it within its daily capacity and feeds back 反馈; the grid worker verifies
+核查 on site (a failed check sends it back), the holder closes 办结 it and the grid worker
+evaluates 评价 it.  Some ordinary events are solved on the spot 就地解决.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from ruian_governance.models import Case, Department
+from ruian_governance.routing import SeverityTier
+
+from .config import EVENT_TIERS
+from .draws import cumulative, pick, stars
+from .state import Mechanism, RunState
+
+__all__ = ["Capacity", "EventLoop"]
+
+_WORK_HOURS = {"ordinary": (2, 60), "larger": (24, 120), "major": (48, 160)}
+
+
+class Capacity:
+    """The daily capacity of stations and departments: cases each starts handling per day."""
+
+    def __init__(self, state: RunState) -> None:
+        h = state.hierarchy
+        self.config = state.config
+        self.rng = state.rng
+        self.departments = frozenset(d.id for d in h.departments if isinstance(d, Department))
+        self.kind_of = {s.id: s.station_kind for s in h.stations}
+        self.kind_of.update({d.id: d.department_kind for d in h.departments})
+        self.capacity: dict[str, int] = {}
+        self.load: dict[tuple[str, date], int] = {}
+
+    def of(self, unit_id: str) -> int:
+        """The unit's capacity: by id, else by kind, else the station or department default."""
+        found = self.capacity.get(unit_id)
+        if found is None:
+            config = self.config
+            kind = self.kind_of.get(unit_id, "")
+            default = (
+                config.department_capacity
+                if unit_id in self.departments
+                else config.station_capacity
+            )
+            found = config.capacities.get(unit_id, config.capacities.get(kind, default))
+            self.capacity[unit_id] = found
+        return found
+
+    def slot(self, units: tuple[str, ...], now: datetime) -> datetime:
+        """The first time from ``now`` on a day every unit still has capacity for (08:30 on)."""
+        day = now.date()
+        load = self.load
+        while any(load.get((u, day), 0) >= self.of(u) for u in units):
+            day += timedelta(days=1)
+        for unit in units:
+            load[unit, day] = load.get((unit, day), 0) + 1
+        if day == now.date():
+            return now
+        opening = datetime.combine(day, time(8, 30), now.tzinfo)
+        return opening + timedelta(minutes=int(self.rng.random() * 480))
+
+
+class EventLoop(Mechanism):
+    """The event closed loop 事件闭环, from report to evaluation."""
+
+    def __init__(self, state: RunState) -> None:
+        super().__init__(state)
+        self.capacity = Capacity(state)
+        config = state.config
+        self.tiers = tuple(t for t in EVENT_TIERS if config.severity_mix.get(t.value, 0) > 0)
+        self.tier_cum = cumulative([config.severity_mix[t.value] for t in self.tiers])
+
+    def open_event(self, now: datetime, grid: str, category: str) -> None:
+        """A grid worker reports an event 上报; solved on the spot or sent to triage."""
+        state, rng = self.state, self.rng
+        tier = self.tiers[pick(rng, self.tier_cum)]
+        handlers = state.route(grid, category, tier)
+        if tier is SeverityTier.MAJOR and not handlers:  # no department: the town handles it
+            tier = SeverityTier.LARGER
+            handlers = state.route(grid, category, tier)
+        case_id = state.open_report("event", now, grid, category, severity=tier.value)
+        state.handlers[case_id] = handlers
+        if tier is SeverityTier.ORDINARY and rng.random() < self.config.on_the_spot:
+            midnight = datetime.combine(now.date() + timedelta(days=1), time(), now.tzinfo)
+            when = min(now + timedelta(hours=0.5 + 2.5 * rng.random()), midnight)
+            self.at(when - timedelta(minutes=1), self.solve_on_spot, case_id)
+        else:
+            self.later(now, 0.2, 3, self.triage, case_id)
+
+    def solve_on_spot(self, now: datetime, case_id: str) -> None:
+        """The grid worker solves the event on the spot 就地解决."""
+        case = self.store.get(case_id)
+        worker = self.cast.worker[case.location_id]
+        self.fire(case_id, "solve_on_spot", worker, now, result="现场劝导解决")
+        self.later(now, 1, 24, self.evaluate, case_id)
+
+    def triage(self, now: datetime, case_id: str) -> None:
+        """The holder accepts 受理 the event, or rejects 不予受理 it (always if unroutable)."""
+        case = self.store.get(case_id)
+        actor = self.cast.holder(case)
+        if not self.state.handlers[case_id] or self.rng.random() < self.config.reject:
+            self.fire(case_id, "reject", actor, now, reason="不属于受理范围")
+            return
+        self.fire(case_id, "accept", actor, now)
+        self.later(now, 0.2, 2, self.dispatch, case_id)
+
+    def dispatch(self, now: datetime, case_id: str) -> None:
+        """The holder dispatches 分流交办 the event; a major one goes to the city first."""
+        case = self.store.get(case_id)
+        units = self.state.handlers[case_id]
+        holder = self.cast.holder(case)
+        if case.severity == "major" and case.unit_id != self.cast.city:
+            self.fire(case_id, "escalate", holder, now, reason="重大事件，提级处置")
+            self.later(now, 0.5, 4, self.dispatch, case_id)
+            return
+        self.fire(case_id, "dispatch", holder, now, units=units)
+        self.later(now, 0.5, 6, self.sign, case_id)
+
+    def sign(self, now: datetime, case_id: str) -> None:
+        """The lead unit signs 签收 (and queues the work for a day with capacity) or returns."""
+        case = self.store.get(case_id)
+        lead = case.assignees[0]
+        officer = self.cast.officer[lead]
+        flags = self.state.flags.setdefault(case_id, set())
+        if "returned" not in flags and self.rng.random() < self.config.return_:
+            flags.add("returned")
+            self.fire(case_id, "return", officer, now, reason="非本单位职责")
+            self.state.handlers[case_id] = self.alternative(case, lead)
+            self.later(now, 0.5, 4, self.dispatch, case_id)
+            return
+        self.fire(case_id, "sign", officer, now)
+        self.at(self.capacity.slot(case.assignees, now), self.start, case_id)
+
+    def alternative(self, case: Case, returned: str) -> tuple[str, ...]:
+        """Where a returned case goes next: another station of the category, else the same."""
+        units = self.state.handlers[case.id]
+        if len(units) != 1 or case.unit_id == self.cast.city:
+            return units
+        kinds = self.config.rules.category(case.category).station_kinds
+        for kind in kinds:
+            for station in self.hierarchy.stations_of(case.unit_id, station_kind=kind):
+                if station.id != returned:
+                    return (station.id,)
+        return units
+
+    def start(self, now: datetime, case_id: str) -> None:
+        """The lead unit starts handling 处置 the event."""
+        case = self.store.get(case_id)
+        self.fire(case_id, "start", self.cast.officer[case.assignees[0]], now)
+        low, high = _WORK_HOURS[case.severity or "ordinary"]
+        self.later(now, low, high, self.feed_back, case_id)
+
+    def feed_back(self, now: datetime, case_id: str) -> None:
+        """The lead unit feeds back 反馈 its result."""
+        case = self.store.get(case_id)
+        self.fire(case_id, "feed_back", self.cast.officer[case.assignees[0]], now, result="已处置")
+        self.later(now, 1, 24, self.verify, case_id)
+
+    def verify(self, now: datetime, case_id: str) -> None:
+        """The grid worker checks on site 核查; the first check may fail and send it back."""
+        case = self.store.get(case_id)
+        worker = self.cast.worker[case.location_id]
+        flags = self.state.flags.setdefault(case_id, set())
+        if "failed" not in flags and self.rng.random() < self.config.fail_verification:
+            flags.add("failed")
+            self.fire(case_id, "fail_verification", worker, now, reason="现场核查未整改到位")
+            self.later(now, 12, 48, self.feed_back, case_id)
+            return
+        self.fire(case_id, "verify", worker, now)
+        self.later(now, 0.5, 4, self.close, case_id)
+
+    def close(self, now: datetime, case_id: str) -> None:
+        """The holder closes 办结 the verified event."""
+        self.fire(case_id, "close", self.cast.holder(self.store.get(case_id)), now)
+        self.later(now, 1, 48, self.evaluate, case_id)
+
+    def evaluate(self, now: datetime, case_id: str) -> None:
+        """The grid worker evaluates 评价 the event: fewer stars when it closed late."""
+        case = self.store.get(case_id)
+        given = stars(self.rng, case.last.at, case.due_at)
+        self.fire(case_id, "evaluate", self.cast.worker[case.location_id], now, stars=given)

@@ -1,0 +1,130 @@
+"""The state one run shares between its mechanisms, and the base of every mechanism.
+
+A :class:`RunState` holds the run's random generator, engine, case store, router, event queue
+and cast, and the bookkeeping the mechanisms share (case ids, open cases, routed handlers,
+per-case flags, counts).  Every command goes through :meth:`RunState.open_case` or
+:meth:`RunState.fire`, so the counts and the set of open cases stay right.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from ruian_governance.analysis import SimilarCaseLibrary
+from ruian_governance.errors import RouteError
+from ruian_governance.lifecycles import Engine
+from ruian_governance.models import Actor, Case, Hierarchy
+from ruian_governance.routing import Report, Router, SeverityTier
+from ruian_governance.stores import MemoryCaseStore
+
+from .cast import Cast
+from .config import SimulationConfig, simulation_lifecycles
+from .queue import EventQueue, Handler, P
+
+__all__ = ["Mechanism", "RunState"]
+
+_ID_PREFIX = {"event": "E", "dispute": "D", "hazard": "H"}
+
+
+class RunState:
+    """Everything one run's mechanisms share; built once per :func:`~.run.simulate` call.
+
+    Raises:
+        SimulationConfigError: The hierarchy lacks a post the simulation needs.
+        UnknownRoutingKindError: The rules do not fit the hierarchy's platform preset.
+    """
+
+    def __init__(self, config: SimulationConfig, hierarchy: Hierarchy) -> None:
+        self.config = config
+        self.hierarchy = hierarchy
+        self.rng = random.Random(config.seed)
+        self.lifecycles = simulation_lifecycles(config)
+        self.engine = Engine(hierarchy, self.lifecycles)
+        self.library = SimilarCaseLibrary(hierarchy)
+        self.store = MemoryCaseStore(self.engine, indexes=(self.library,))
+        self.router = Router(hierarchy, config.rules)
+        self.queue = EventQueue()
+        self.cast = Cast(hierarchy)
+        self.commands = 0
+        """Commands applied in all (opening records included)."""
+        self.reported = 0
+        """Events and disputes reported by grid workers."""
+        self.open: dict[str, None] = {}
+        """Ids of the cases not yet in a final state, in the order they were opened."""
+        self.handlers: dict[str, tuple[str, ...]] = {}
+        """The units the router named for each event and hazard."""
+        self.flags: dict[str, set[str]] = {}
+        """What has happened to a case once and must not happen again ("returned", ...)."""
+        self._counter = dict.fromkeys(_ID_PREFIX, 0)
+        self._final = {
+            d.key: frozenset(s.key for s in d.states if s.final) for d in self.lifecycles
+        }
+
+    def later(
+        self, now: datetime, low: float, high: float, handler: Handler[P], payload: P
+    ) -> None:
+        """Schedule ``handler`` between ``low`` and ``high`` hours after ``now``."""
+        hours = low + (high - low) * self.rng.random()
+        self.queue.push(now + timedelta(hours=hours), handler, payload)
+
+    def open_case(self, lifecycle: str, **facts: Any) -> str:
+        """Open a case with the lifecycle's next id (one command); return its id.
+
+        Ids number each lifecycle's cases from 1: ``E0000001`` events, ``D...`` disputes,
+        ``H...`` hazards.
+        """
+        self._counter[lifecycle] += 1
+        case_id = f"{_ID_PREFIX[lifecycle]}{self._counter[lifecycle]:07d}"
+        self.store.open(lifecycle, case_id=case_id, **facts)
+        self.commands += 1
+        self.open[case_id] = None
+        return case_id
+
+    def open_report(
+        self, lifecycle: str, now: datetime, grid: str, category: str, **facts: Any
+    ) -> str:
+        """Open a case the grid worker of ``grid`` reports 上报 at ``now``; return its id."""
+        return self.open_case(
+            lifecycle,
+            trigger="report",
+            actor=self.cast.worker[grid],
+            at=now,
+            location_id=grid,
+            category=category,
+            **facts,
+        )
+
+    def fire(self, case_id: str, trigger: str, actor: Actor, now: datetime, **data: Any) -> Case:
+        """Apply ``trigger`` to a stored case at ``now``; a case reaching a final state closes."""
+        case = self.store.get(case_id)
+        new = self.store.apply(case_id, case.version, trigger, actor=actor, at=now, **data)
+        self.commands += 1
+        if new.state in self._final[new.lifecycle]:
+            self.open.pop(case_id, None)
+        return new
+
+    def route(self, grid: str, category: str, tier: SeverityTier) -> tuple[str, ...]:
+        """The units the router names for a report, or none if it cannot route it."""
+        try:
+            return self.router(
+                Report(id="r", grid_id=grid, category=category, severity=tier)
+            ).handlers
+        except RouteError:
+            return ()
+
+
+class Mechanism:
+    """A part of the run (events, disputes, hazards, supervision) acting on the shared state."""
+
+    def __init__(self, state: RunState) -> None:
+        self.state = state
+        self.config = state.config
+        self.hierarchy = state.hierarchy
+        self.rng = state.rng
+        self.store = state.store
+        self.cast = state.cast
+        self.fire = state.fire
+        self.later = state.later
+        self.at = state.queue.push
