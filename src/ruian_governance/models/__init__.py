@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from .case import (
+    MAX_ID_LENGTH,
     Actor,
     Case,
     CaseIndex,
     DataValue,
     HistoryRecord,
+    clean_id,
+    clean_text,
     unit_ids,
 )
 from .clock import (
     CHINA_STANDARD_TIME,
     CHINESE_WORKDAYS,
+    MAX_DEADLINE_DAYS,
     ChineseWorkdays,
     Clock,
     DayCount,
@@ -49,6 +53,8 @@ __all__ = [
     "BUILTIN_ROLES",
     "CHINA_STANDARD_TIME",
     "CHINESE_WORKDAYS",
+    "MAX_DEADLINE_DAYS",
+    "MAX_ID_LENGTH",
     "Actor",
     "AdminUnit",
     "Case",
@@ -81,5 +87,7 @@ __all__ = [
     "UnitKind",
     "WorkdayCalendar",
     "add_working_days",
+    "clean_id",
+    "clean_text",
     "unit_ids",
 ]
