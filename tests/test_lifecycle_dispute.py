@@ -10,6 +10,7 @@ from ruian_governance import Case, Level, MemoryCaseStore
 from ruian_governance.analysis import SimilarCaseLibrary
 from ruian_governance.errors import (
     GuardFailedError,
+    InvalidDataError,
     InvalidTransitionError,
     JurisdictionError,
     MissingDataError,
@@ -204,7 +205,7 @@ def test_refused_command_leaves_store_and_library_unchanged(world: World) -> Non
     entry = library.entry("D9")
     assert entry is not None
     assert entry.case is case
-    with pytest.raises(GuardFailedError):
+    with pytest.raises(InvalidDataError):
         store.apply("D9", case.version, "evaluate", actor=world["worker"],
                     at=case.last.at + HOUR, stars=9)  # fmt: skip
     assert store.get("D9") is case

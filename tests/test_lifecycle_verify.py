@@ -176,13 +176,15 @@ def test_copies_out_of_the_process_and_other_engines_verify(world: World) -> Non
     assert copy.copy(case)._seal is case._seal
 
 
-def test_replay_is_the_unchecked_rebuild(world: World) -> None:
-    """Replay rebuilds without permissions; its result is verified before a command runs."""
+def test_replay_is_the_checked_rebuild(world: World) -> None:
+    """Finding 2: replay runs the checks verify runs; what it rebuilds is ready for commands."""
     case = dispatched_event(world)
     first, accept, dispatch = case.history
     nobody = Actor(person_id="nobody", role="god", unit_id="nowhere")
-    rebuilt = world.engine.replay((first, attrs.evolve(accept, actor=nobody), dispatch))
-    assert rebuilt.history[1].actor == nobody
-    with pytest.raises(ForgedHistoryError):
-        world.engine.apply(rebuilt, "sign", actor=world["police"], at=T0 + 3 * HOUR)
+    with pytest.raises(ForgedHistoryError) as info:
+        world.engine.replay((first, attrs.evolve(accept, actor=nobody), dispatch))
+    assert isinstance(info.value.__cause__, InvalidActorError)
+    rebuilt = world.engine.replay(list(case.history))
+    assert rebuilt == case
+    assert world.engine.apply(rebuilt, "sign", actor=world["police"], at=T0 + 3 * HOUR)
     assert isinstance(rebuilt.history[0], HistoryRecord)

@@ -23,8 +23,9 @@ __all__ = [
     "AmbiguousTransitionError", "AnalysisError", "ArgumentError", "CalendarCoverageError",
     "CaseStoreError", "CategoryTableError", "CommandRoomError", "ConflictError", "DataError",
     "DuplicateIdError", "DuplicateKeyError", "FinalStateExitError", "ForgedHistoryError",
-    "GuardFailedError",
-    "HierarchyError", "InitialStateError", "InvalidActorError", "InvalidTransitionError",
+    "FutureTimeError", "GuardFailedError",
+    "HierarchyError", "InitialStateError", "InvalidActorError", "InvalidDataError",
+    "InvalidTransitionError",
     "JurisdictionError", "LifecycleDefinitionError", "MissingDataError", "MissingParentError",
     "NoDepartmentError", "NoStationError", "Open311Error", "OrphanError", "ParentLevelError",
     "PlatformSetError", "RoleNotAllowedError", "RouteError", "RuianGovernanceError",
@@ -619,3 +620,25 @@ class ForgedHistoryError(RuianGovernanceError, ValueError):
         self.reason = reason
         where = "the case" if seq is None else f"history record {seq}"
         super().__init__(f"case {case_id!r}: {where} does not follow from the rules: {reason}")
+
+
+class InvalidDataError(TransitionError, ValueError, reason="data of the wrong type"):
+    """A command's data value is not of the type its lifecycle declares for the key.
+
+    ``key`` names it and ``expected`` says what was expected (e.g. text of at most 2000
+    characters, a whole number from 1 to 5).
+
+    Added in 0.2.0.
+    """
+
+    def __init__(self, *, key: str, expected: str, **command: Unpack[_Command]) -> None:
+        self.key = key
+        self.expected = expected
+        super().__init__(detail=f"{key}: expected {expected}", **command)
+
+
+class FutureTimeError(TimeOrderError, reason="time ahead of the clock"):
+    """The command's time lies beyond the engine's clock plus its tolerance.
+
+    Added in 0.2.0.
+    """

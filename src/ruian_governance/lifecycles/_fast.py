@@ -19,15 +19,19 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import attrs
+
 from ruian_governance.models import Actor, Case, DataValue, Hierarchy, HistoryRecord
 
 from .definition import CommandContext, LifecycleDefinition
 
 __all__ = [
     "EFFECT_FIELDS",
+    "Seal",
     "advance",
     "context",
     "dated",
+    "marked",
     "opened",
     "record",
     "sealed",
@@ -37,6 +41,16 @@ EFFECT_FIELDS = frozenset({"unit_id", "assignees", "severity", "due_at", "partie
 """The case fields an :class:`~ruian_governance.Effect` may change (all others are refused)."""
 
 _new = object.__new__
+
+
+class Seal:
+    """One engine's mark on the cases it made (never copied out of the process)."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type[None], tuple[()]]:
+        """A pickled or deep-copied case is unmarked: it is verified before it is used."""
+        return type(None), ()
 
 
 def _setters(cls: type, *names: str) -> tuple[Any, ...]:
@@ -156,6 +170,22 @@ def dated(case: Case, due_at: datetime | None) -> Case:
     _c_due_at(new, due_at)
     _c_history(new, case.history)
     _c_version(new, case.version)
+    _c_seal(new, case._seal)
+    return new
+
+
+def marked(case: Case, key: str) -> Case:
+    """``case`` with ``(key, True)`` added to the data of its last record.
+
+    Rare: the engine's mark of a provisional deadline.
+    """
+    last = case.history[-1]
+    data = tuple(sorted((*last.data, (key, True))))
+    mark = record(last.seq, last.trigger, last.source, last.dest, last.actor, last.at, data)
+    new: Case = _new(Case)
+    for name, value in attrs.asdict(case, recurse=False).items():
+        object.__setattr__(new, name, value)
+    _c_history(new, (*case.history[:-1], mark))
     _c_seal(new, case._seal)
     return new
 

@@ -9,10 +9,11 @@ passed:
 3. ``role``: the role may fire the trigger (``RoleNotAllowedError``);
 4. ``jurisdiction``: the actor's unit lies where the transition's rule says
    (``JurisdictionError``);
-5. ``time``: the time is timezone-aware and not before the case's last record
-   (``TimeOrderError``);
+5. ``time``: the time is timezone-aware, not before the case's last record
+   (``TimeOrderError``) and, with a clock, not beyond its time plus the engine's tolerance
+   (``FutureTimeError``);
 6. ``data``: every required key is given and no unknown one (``MissingDataError``,
-   ``UnexpectedDataError``);
+   ``UnexpectedDataError``), each value of its declared type (``InvalidDataError``);
 7. ``guards``: every guard passes (``GuardFailedError``); each guard is called once.
 
 :meth:`Checks.state` refuses a trigger with no transition in the state (the first check is the
@@ -29,15 +30,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import NoReturn, TypedDict
 
 from ruian_governance._convert import require_aware
 from ruian_governance.errors import (
     ArgumentError,
     ForgedHistoryError,
+    FutureTimeError,
     GuardFailedError,
     InvalidActorError,
+    InvalidDataError,
     InvalidTransitionError,
     JurisdictionError,
     MissingDataError,
@@ -45,7 +48,17 @@ from ruian_governance.errors import (
     TimeOrderError,
     UnexpectedDataError,
 )
-from ruian_governance.models import Actor, Case, DataValue, Hierarchy, HistoryRecord
+from ruian_governance.models import (
+    MAX_ID_LENGTH,
+    Actor,
+    Case,
+    Clock,
+    DataValue,
+    Hierarchy,
+    HistoryRecord,
+    clean_id,
+    clean_text,
+)
 
 from . import _fast
 from .definition import LifecycleDefinition, Transition
@@ -65,6 +78,12 @@ Check = Callable[[Case, Actor, datetime, Mapping[str, DataValue]], None]
 data)`` raises its typed error, or returns ``None``."""
 
 _Rule = Callable[[Case, Actor], bool]
+
+_MAX_PARTIES = 50
+"""The most parties a case may name."""
+
+_MAX_PARTY_LENGTH = 200
+"""The longest name (with a phone number, say) of a party."""
 
 
 class _Where(TypedDict):
@@ -90,12 +109,31 @@ class Checks:
 
     Args:
         hierarchy: The hierarchy actors and units are checked against.
+        clock: The clock command times may not run ahead of (``None``: no such check).
+        future_tolerance: How far ahead of the clock a command's time may be.
     """
 
-    __slots__ = ("_above", "_admin", "_hierarchy", "_posts", "_rules", "_town")
+    __slots__ = (
+        "_above",
+        "_admin",
+        "_clock",
+        "_hierarchy",
+        "_posts",
+        "_rules",
+        "_tolerance",
+        "_town",
+    )
 
-    def __init__(self, hierarchy: Hierarchy) -> None:
+    def __init__(
+        self,
+        hierarchy: Hierarchy,
+        *,
+        clock: Clock | None = None,
+        future_tolerance: timedelta = timedelta(minutes=5),
+    ) -> None:
         self._hierarchy = hierarchy
+        self._clock = clock
+        self._tolerance = future_tolerance
         intern = sys.intern
         self._posts: frozenset[tuple[str, str, str]] = frozenset(
             (intern(p.id), intern(post.role), intern(post.unit_id))
@@ -199,7 +237,7 @@ class Checks:
             self.role(transition),
             self.jurisdiction(transition),
             self.time(transition),
-            self.data(transition),
+            self.data(definition, transition),
             self.guards(definition, transition),
         )
         return tuple(check for check in compiled if check is not None)
@@ -250,15 +288,18 @@ class Checks:
 
         return jurisdiction
 
-    @staticmethod
-    def time(transition: Transition) -> Check:
-        """The time check: aware, and not before the case's last record (``TimeOrderError``).
+    def time(self, transition: Transition) -> Check:
+        """The time check: aware, not before the case's last record (``TimeOrderError``).
 
         Aware as :func:`~ruian_governance._convert.require_aware` says; a datetime in a
         fixed-offset zone (``datetime.timezone``, e.g. China Standard Time) always is, and is
         let through without asking (``utcoffset()`` costs as much as the rest of the check).
+        With a clock, a time beyond the clock's time plus the tolerance raises
+        ``FutureTimeError`` (a ``TimeOrderError``).
         """
         trigger = transition.trigger
+        clock = self._clock
+        tolerance = self._tolerance
 
         def time(case: Case, actor: Actor, at: datetime, data: Mapping[str, DataValue]) -> None:
             if type(at) is not datetime or type(at.tzinfo) is not timezone:
@@ -274,18 +315,32 @@ class Checks:
                     **_where(case, trigger, actor),
                     detail=f"{at.isoformat()} is before the last record at {last.isoformat()}",
                 )
+            if clock is not None:
+                now = require_aware(clock.now(), "clock.now()")
+                if at - now > tolerance:
+                    raise FutureTimeError(
+                        **_where(case, trigger, actor),
+                        detail=f"{at.isoformat()} is ahead of the clock's {now.isoformat()} "
+                        f"by more than {tolerance}",
+                    )
 
         return time
 
     @staticmethod
-    def data(transition: Transition) -> Check:
-        """The data check: every required key (``MissingDataError``), no unknown one.
+    def data(definition: LifecycleDefinition, transition: Transition) -> Check:
+        """The data check: every required key, no unknown one, each value of its type.
 
-        An unknown key raises ``UnexpectedDataError``.  For an opening command, the data is
-        what it gives besides the case's facts.
+        A missing key raises ``MissingDataError``, an unknown one ``UnexpectedDataError``, a
+        value that is not of the type the definition declares for its key
+        (:meth:`~ruian_governance.LifecycleDefinition.data_spec`) ``InvalidDataError``.  Ids
+        given as a list (JSON's form) are read as the tuple they are recorded as: the check
+        puts the tuple in ``data``.  For an opening command, the data is what it gives
+        besides the case's facts.
         """
         requires = transition.requires
         known = requires | transition.accepts
+        specs = {key: definition.data_spec(key) for key in known}
+        readers = {key: spec.read for key, spec in specs.items()}
         trigger = transition.trigger
 
         def data_keys(
@@ -293,12 +348,23 @@ class Checks:
         ) -> None:
             if data or requires:
                 keys = data.keys()
-                missing = requires - keys
-                if missing:
+                if not keys >= requires:
+                    missing = requires - keys
                     raise MissingDataError(missing=missing, **_where(case, trigger, actor))
-                unexpected = keys - known
-                if unexpected:
+                if not keys <= known:
+                    unexpected = keys - known
                     raise UnexpectedDataError(unexpected=unexpected, **_where(case, trigger, actor))
+                read: dict[str, DataValue] | None = None
+                for key, value in data.items():
+                    found = readers[key](value)
+                    if found is None:  # never a data value
+                        expected = str(specs[key])
+                        where = _where(case, trigger, actor)
+                        raise InvalidDataError(key=key, expected=expected, **where)
+                    if found is not value:
+                        read = {key: found} if read is None else {**read, key: found}
+                if read is not None:  # the engine's own dict of the command's data
+                    data.update(read)  # type: ignore[attr-defined]
 
         return data_keys
 
@@ -323,7 +389,42 @@ class Checks:
 
         return guard
 
-    # ---------------------------------------------------------------- verification
+    # ---------------------------------------------------------------- facts and records
+
+    @staticmethod
+    def opening_facts(
+        case_id: object, location_id: object, category: object, parties: object
+    ) -> tuple[str, ...]:
+        """Check the facts of a new case; return its parties as a tuple.
+
+        The case's id and category must be ids (:func:`~ruian_governance.models.clean_id`),
+        the location a string (its look-up in the hierarchy checks the rest); the parties up
+        to 50 clean names of at most 200 characters (one name given alone is one party).
+
+        Raises:
+            ArgumentError: Names the first fact that is not so.
+        """
+        if not (clean_id(case_id) and type(location_id) is str and clean_id(category)):
+            for argument, value in (
+                ("case_id", case_id),
+                ("location_id", location_id),
+                ("category", category),
+            ):
+                if not clean_id(value) and (argument != "location_id" or type(value) is not str):
+                    reason = f"an id (1 to {MAX_ID_LENGTH} printable characters)"
+                    raise ArgumentError(argument, value, reason)
+        if parties == ():
+            return ()
+        names = (parties,) if isinstance(parties, str) else parties
+        if (
+            not isinstance(names, tuple | list)
+            or len(names) > _MAX_PARTIES
+            or not all(clean_text(name, _MAX_PARTY_LENGTH) for name in names)
+        ):
+            argument = "parties"
+            reason = f"up to {_MAX_PARTIES} names of 1 to {_MAX_PARTY_LENGTH} characters"
+            raise ArgumentError(argument, parties, reason)
+        return tuple(names)
 
     @staticmethod
     def recorded_data(
@@ -354,6 +455,28 @@ class Checks:
         if clash:
             raise ForgedHistoryError(case_id, where, f"no command has data {', '.join(clash)}")
         return data
+
+    @staticmethod
+    def opening_record(
+        case_id: object, first: object, mark: str
+    ) -> tuple[str, dict[str, DataValue]]:
+        """An opening record's lifecycle key, and the rest of its data (``mark`` left out).
+
+        Raises:
+            ForgedHistoryError: Not a record as :meth:`recorded_data` says, or without the
+                case's lifecycle, id, location or category.
+        """
+        facts = Checks.recorded_data(case_id, first, frozenset(("trigger", "actor", "at")))
+        facts.pop(mark, None)
+        needed = ("lifecycle", "case_id", "location_id", "category")
+        missing = [key for key in needed if key not in facts]
+        if missing:
+            reason = f"the opening record lacks the case's {', '.join(sorted(missing))}"
+            raise ForgedHistoryError(case_id, 0, reason)
+        lifecycle = facts.pop("lifecycle")
+        if not isinstance(lifecycle, str):
+            raise ForgedHistoryError(case_id, 0, f"lifecycle {lifecycle!r} is not a key")
+        return lifecycle, facts
 
     @staticmethod
     def same_record(case_id: object, made: HistoryRecord, given: HistoryRecord) -> None:

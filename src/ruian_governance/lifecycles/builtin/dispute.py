@@ -18,11 +18,22 @@ from ruian_governance.lifecycles.definition import (
     LifecycleDefinition,
     Transition,
 )
-from ruian_governance.lifecycles.parts import Jurisdiction, Severity, TriggerKind
-from ruian_governance.models import AdminUnit, Deadline, DeadlinePolicy, Department, Level, unit_ids
+from ruian_governance.lifecycles.parts import DataSpec, Jurisdiction, Severity, TriggerKind
+from ruian_governance.models import (
+    MAX_ID_LENGTH,
+    AdminUnit,
+    Deadline,
+    DeadlinePolicy,
+    Department,
+    Level,
+    unit_ids,
+)
 
 from .guards import (
+    SHARED_DATA,
     SUPERVISORS,
+    TEXT,
+    UNITS,
     evaluation,
     label,
     new_state,
@@ -156,9 +167,9 @@ def dispute_lifecycle(*, deadlines: DeadlinePolicy = DISPUTE_DEADLINES) -> Lifec
     administrative / professional 行政/专业调解 -> pre-litigation court 诉前调解 -> litigation
     referral 诉讼); escalation 上移 goes strictly one level up at a time (village -> town ->
     city).  A town or city case may get a task force 专班 (a commander and member departments)
-    who record their progress.  A mediation agreement 调解协议 may apply for judicial
-    confirmation 司法确认 within 30 days.  Completion 办结 is followed by supervision review 监管,
-    analysis 研判 and evaluation 评价.
+    who record their progress.
+    A mediation agreement 调解协议 may apply for judicial confirmation 司法确认 within 30 days.
+    Completion 办结 is followed by supervision review 监管, analysis 研判 and evaluation 评价.
 
     >>> d = dispute_lifecycle()
     >>> [d.state(k).label.zh for k in ("screening", "transferred", "completed", "reviewed")]
@@ -393,6 +404,14 @@ def dispute_lifecycle(*, deadlines: DeadlinePolicy = DISPUTE_DEADLINES) -> Lifec
         ),
         deadlines=deadlines,
         holder_level=Level.TOWN,
+        data_specs={
+            **SHARED_DATA,
+            "tier": DataSpec.text(MAX_ID_LENGTH),
+            "commander": DataSpec.text(MAX_ID_LENGTH),
+            "departments": UNITS,
+            "claims": UNITS,  # the parties whose claims were collected
+            **dict.fromkeys(("strategy", "terms", "ruling", "outcome", "finding"), TEXT),
+        },
     )
 
 

@@ -16,16 +16,19 @@ from ruian_governance.lifecycles.definition import (
     LifecycleDefinition,
     Transition,
 )
-from ruian_governance.lifecycles.parts import Jurisdiction, Severity, TriggerKind
-from ruian_governance.models import Case, Deadline, DeadlinePolicy, Level
+from ruian_governance.lifecycles.parts import DataSpec, Jurisdiction, Severity, TriggerKind
+from ruian_governance.models import MAX_ID_LENGTH, Case, Deadline, DeadlinePolicy, Level
 
 from .guards import (
     ASSIGN,
     GRID_ROLES,
     HANDLERS,
     OVERDUE,
+    SHARED_DATA,
     SUPERVISORS,
     TARGETS_FIT,
+    TEXT,
+    UNITS,
     label,
     new_state,
     new_trigger,
@@ -222,6 +225,12 @@ def hazard_lifecycle(*, deadlines: DeadlinePolicy = HAZARD_DEADLINES) -> Lifecyc
         ),
         deadlines=deadlines,
         holder_level=Level.TOWN,
+        data_specs={
+            **SHARED_DATA,
+            "units": UNITS,
+            "notice": DataSpec.text(MAX_ID_LENGTH),
+            **dict.fromkeys(sorted(_FIVE_FIXED), TEXT),
+        },
     )
 
 
