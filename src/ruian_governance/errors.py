@@ -15,6 +15,7 @@ nowhere True
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from typing import NotRequired, TypedDict, Unpack
 
@@ -45,6 +46,19 @@ def _shown(items: Iterable[str], separator: str = ", ") -> str:
     return shown
 
 
+_REPR = reprlib.Repr()  # bounded: a 100k-deep list or a 10 MB string is shown in a few steps
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 3, 200, 200, 200
+
+
+def _clipped_repr(value: object) -> str:
+    """``repr(value)`` in at most 80 characters, whatever the value (deep, huge or hostile)."""
+    try:
+        shown = _REPR.repr(value)
+    except Exception:  # a value whose repr fails is still reported, by its type
+        shown = f"<{type(value).__name__} object>"
+    return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
 def _rule_message(rule: str, keys: tuple[str, ...], detail: str) -> str:
     """``rule: 'a', 'b' (detail)``: a broken rule, its sorted offending keys, an optional detail."""
     message = f"{rule}: {_shown(repr(key) for key in keys)}"
@@ -62,7 +76,7 @@ class ArgumentError(RuianGovernanceError, ValueError):
     """A function or constructor was called with an argument it does not accept.
 
     ``argument`` names the parameter (or field), ``value`` is what was passed (clipped in the
-    message) and ``reason`` says what was expected.
+    message, however deep or large) and ``reason`` says what was expected.
 
     >>> ArgumentError("days", -1, "a whole number of at least 1").argument
     'days'
@@ -74,10 +88,7 @@ class ArgumentError(RuianGovernanceError, ValueError):
         self.argument = argument
         self.value = value
         self.reason = reason
-        shown = repr(value)
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        super().__init__(f"{argument}={shown}: expected {reason}")
+        super().__init__(f"{argument}={_clipped_repr(value)}: expected {reason}")
 
 
 # --------------------------------------------------------------------------- hierarchy
