@@ -1,7 +1,11 @@
 """The value parts of a lifecycle: jurisdiction rules, states, triggers and severity tiers.
 
 Plain labelled values, with no behaviour of their own; a
-:class:`~ruian_governance.LifecycleDefinition` puts them together with its transitions.
+:class:`~ruian_governance.LifecycleDefinition` puts them together with its transitions.  Keys
+are ids (:func:`~ruian_governance.labels.check_identifier`), labels are
+:class:`~ruian_governance.labels.Label` values, flags are bools and a trigger's kind is a
+:class:`TriggerKind` or its string value; anything else raises
+:class:`~ruian_governance.errors.ArgumentError` naming the field.
 
 >>> from ruian_governance.labels import Label
 >>> State(key="closed", label=Label(en="closed", zh="办结"), closing=True).final
@@ -14,8 +18,9 @@ from __future__ import annotations
 
 import attrs
 
-from ruian_governance._convert import LabelledEnum
+from ruian_governance._convert import LabelledEnum, flag, identifier, instance_of
 from ruian_governance.labels import Label
+from ruian_governance.models import Level
 
 __all__ = [
     "Jurisdiction",
@@ -65,6 +70,18 @@ Jurisdiction._labels_ = {
 }
 
 
+# The converters of the definition's enum-typed fields (one small typed function per field,
+# see _convert): a member or its documented string value, anything else an ArgumentError.
+
+
+def _jurisdiction(value: Jurisdiction | str) -> Jurisdiction:
+    return Jurisdiction.parse(value, "jurisdiction")
+
+
+def _holder_level(value: Level | str) -> Level:
+    return Level.parse(value, "holder_level")
+
+
 @attrs.frozen(kw_only=True)
 class State:
     """A state of a lifecycle.
@@ -81,12 +98,12 @@ class State:
             before the grid worker evaluates it).
     """
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
-    label: Label
-    initial: bool = False
-    final: bool = False
-    timed: bool = True
-    closing: bool = False
+    key: str = attrs.field(validator=identifier)
+    label: Label = attrs.field(validator=instance_of(Label))
+    initial: bool = attrs.field(default=False, validator=flag)
+    final: bool = attrs.field(default=False, validator=flag)
+    timed: bool = attrs.field(default=True, validator=flag)
+    closing: bool = attrs.field(default=False, validator=flag)
 
 
 class TriggerKind(LabelledEnum):
@@ -132,7 +149,7 @@ TriggerKind._labels_ = {
 }
 
 
-def _trigger_kind(value: object) -> TriggerKind | None:
+def _trigger_kind(value: TriggerKind | str | None) -> TriggerKind | None:
     return None if value is None else TriggerKind.parse(value, "kind")
 
 
@@ -144,8 +161,8 @@ class Trigger:
     for triggers the analysis does not count.
     """
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
-    label: Label
+    key: str = attrs.field(validator=identifier)
+    label: Label = attrs.field(validator=instance_of(Label))
     kind: TriggerKind | None = attrs.field(default=None, converter=_trigger_kind)
 
 
@@ -153,5 +170,5 @@ class Trigger:
 class Severity:
     """A severity tier of a lifecycle, e.g. ordinary 一般 / larger 较大 / major 重大."""
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
-    label: Label
+    key: str = attrs.field(validator=identifier)
+    label: Label = attrs.field(validator=instance_of(Label))

@@ -242,6 +242,11 @@ DayCount._labels_ = {
 }
 
 
+def _day_count(value: DayCount | str) -> DayCount:
+    # The converter of Deadline.count: one small typed function per enum field (see _convert).
+    return DayCount.parse(value, "count")
+
+
 def _non_negative(_self: object, attribute: attrs.Attribute[int], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ArgumentError(attribute.name, value, "a non-negative int")
@@ -266,7 +271,7 @@ class Deadline:
     """
 
     days: int = attrs.field(validator=_non_negative)
-    count: DayCount = DayCount.CALENDAR
+    count: DayCount = attrs.field(default=DayCount.CALENDAR, converter=_day_count)
 
     def due_date(self, start: date, *, calendar: WorkdayCalendar = CHINESE_WORKDAYS) -> date:
         """Return the last day of the time limit counted from ``start``.

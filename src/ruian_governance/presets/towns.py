@@ -14,16 +14,23 @@ from __future__ import annotations
 
 import attrs
 
+from ruian_governance._convert import identifier, text, text_or_empty
+
 __all__ = ["RUIAN_TOWNS", "TownSpec"]
 
 
 @attrs.frozen(kw_only=True)
 class TownSpec:
-    """The id stem and names of one town or street for the generators."""
+    """The id stem and names of one town or street for the generators.
 
-    id: str
-    name: str
-    name_en: str
+    Raises:
+        ArgumentError: The id is not an id or a name not a name (see
+            :mod:`ruian_governance.labels`); ``name_en`` may be empty.
+    """
+
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text)
+    name_en: str = attrs.field(validator=text_or_empty)
 
 
 def _towns(suffix_zh: str, suffix_en: str, names: str) -> tuple[TownSpec, ...]:
