@@ -78,7 +78,7 @@ from ruian_governance.routing import (
 from ruian_governance.routing.verify import Gap, GapKind
 
 sys.path.insert(0, str(Path(__file__).parent))  # for `python tests/test_boundary.py`
-from world import build_world
+from world import build_world, open_case
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA_STANDARD_TIME)
 L = Label(en="x", zh="叉")
@@ -253,21 +253,16 @@ _OUTPUTS: dict[str, tuple[Callable[..., object], dict[str, Any]]] = {
 }
 
 ENUM_FIELDS = [
-    # (constructor, field, documented string value, the member it stands for)
-    ("Transition", "jurisdiction", "holder", Jurisdiction.HOLDER),
-    ("Transition", "jurisdiction", "holder_or_above", Jurisdiction.HOLDER_OR_ABOVE),
-    ("Report", "severity", "larger", SeverityTier.LARGER),
-    ("Category", "default_severity", "major", SeverityTier.MAJOR),
-    ("Deadline", "count", "working", DayCount.WORKING),
-    ("Post", "employment", "part_time", Employment.PART_TIME),
-    ("AdminUnit", "level", "village", Level.VILLAGE),
-    ("Trigger", "kind", "escalate", TriggerKind.ESCALATE),
-    ("LifecycleDefinition", "holder_level", "village", Level.VILLAGE),
-    ("Hop", "kind", "dispatch", EdgeKind.DISPATCH),
-    ("Route", "severity", "ordinary", SeverityTier.ORDINARY),
-    ("Gap", "kind", "no_station", GapKind.NO_STATION),
-    ("Gap", "severity", "major", SeverityTier.MAJOR),
-]
+    # (constructor, enum-typed field, a member: its value is the string documents use)
+    ("Transition", "jurisdiction", Jurisdiction.HOLDER),
+    ("Transition", "jurisdiction", Jurisdiction.HOLDER_OR_ABOVE),
+    ("Report", "severity", SeverityTier.LARGER), ("Deadline", "count", DayCount.WORKING),
+    ("Category", "default_severity", SeverityTier.MAJOR), ("AdminUnit", "level", Level.VILLAGE),
+    ("Post", "employment", Employment.PART_TIME), ("Trigger", "kind", TriggerKind.ESCALATE),
+    ("LifecycleDefinition", "holder_level", Level.VILLAGE), ("Hop", "kind", EdgeKind.DISPATCH),
+    ("Route", "severity", SeverityTier.ORDINARY), ("Gap", "kind", GapKind.NO_STATION),
+    ("Gap", "severity", SeverityTier.MAJOR),
+]  # fmt: skip
 
 
 def _build_any(name: str, /, **changes: Any) -> Any:
@@ -275,27 +270,27 @@ def _build_any(name: str, /, **changes: Any) -> Any:
     return make(**{**base, **changes})
 
 
-@pytest.mark.parametrize(("name", "field", "text", "member"), ENUM_FIELDS)
+@pytest.mark.parametrize(("name", "field", "member"), ENUM_FIELDS)
 def test_enum_fields_take_their_documented_string_values(
-    name: str, field: str, text: str, member: object
+    name: str, field: str, member: Any
 ) -> None:
     """Finding 1: ``Transition(jurisdiction="holder")`` holds ``Jurisdiction.HOLDER``.
 
     The string the JSON documents use and the member build equal values.
     """
-    built = _build_any(name, **{field: text})
+    built = _build_any(name, **{field: member.value})
     assert getattr(built, field) is member
     assert built == _build_any(name, **{field: member})
 
 
-@pytest.mark.parametrize(("name", "field", "text", "member"), ENUM_FIELDS)
+@pytest.mark.parametrize(("name", "field", "member"), ENUM_FIELDS)
 @pytest.mark.parametrize(
     "bad",
     ["nowhere", "urgent", "fortnightly", "sometimes", "HOLDER", " holder", "", 1, 2.5, b"holder",
      ["holder"], {"value": "holder"}, Level.CITY, Jurisdiction.ANY],
 )  # fmt: skip
 def test_enum_fields_refuse_anything_else_naming_field_and_value(
-    name: str, field: str, text: str, member: object, bad: object
+    name: str, field: str, member: object, bad: object
 ) -> None:
     """Finding 1: an unknown value is an ArgumentError naming the field and the value.
 
@@ -339,16 +334,7 @@ def test_a_definition_spelled_with_strings_still_denies_another_town() -> None:
     assert spelled == EVENT_LIFECYCLE
     assert all(type(t.jurisdiction) is Jurisdiction for t in spelled.transitions)
     engine = Engine(world.h, [spelled])
-    case = engine.open(
-        "event",
-        case_id="C1",
-        trigger="report",
-        actor=world["worker"],
-        at=T0,
-        location_id=world.grid,
-        category="neighbours",
-        severity="ordinary",
-    )
+    case = open_case(attrs.evolve(world, engine=engine), "event")
     with pytest.raises(JurisdictionError):
         engine.apply(case, "accept", actor=world["other_operator"], at=T0 + timedelta(hours=1))
     accepted = engine.apply(case, "accept", actor=world["operator"], at=T0 + timedelta(hours=1))

@@ -21,12 +21,7 @@ __all__ = ["DEFAULT_DEPARTMENTS", "DepartmentSpec"]
 
 @attrs.frozen(kw_only=True)
 class DepartmentSpec:
-    """A city department for the generators: its kind key and its names.
-
-    Raises:
-        ArgumentError: The kind is not an id or a name not a name (see
-            :mod:`ruian_governance.labels`); ``name_en`` may be empty.
-    """
+    """A city department for the generators: its kind key and its names (an id and names)."""
 
     department_kind: str = attrs.field(validator=identifier)
     name: str = attrs.field(validator=text)

@@ -23,9 +23,8 @@ __all__ = ["RUIAN_TOWNS", "TownSpec"]
 class TownSpec:
     """The id stem and names of one town or street for the generators.
 
-    Raises:
-        ArgumentError: The id is not an id or a name not a name (see
-            :mod:`ruian_governance.labels`); ``name_en`` may be empty.
+    Checked as ids and names are (:mod:`ruian_governance.labels`): an ``ArgumentError`` names
+    a bad field.
     """
 
     id: str = attrs.field(validator=identifier)
