@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 from ruian_governance import (
     Case,
     ConflictError,
-    DataError,
     Engine,
     ManualClock,
     MemoryCaseStore,
@@ -30,7 +29,12 @@ from ruian_governance import (
     TransitionError,
     UnknownIdError,
 )
-from ruian_governance.errors import ArgumentError, CaseStoreError
+from ruian_governance.errors import (
+    ArgumentError,
+    CaseStoreError,
+    StoreCorruptError,
+    StoreMismatchError,
+)
 from ruian_governance.models import CaseIndex
 from ruian_governance.stores import STORE_SCHEMA_VERSION, CaseStore
 from ruian_governance.testing.strategies import Fault, command_sequences
@@ -495,18 +499,16 @@ def test_overdue_matches_the_engine(world: World, store: CaseStore) -> None:
 
 def test_overdue_compares_instants_across_offsets(world: World, store: CaseStore) -> None:
     """Deadlines in different UTC offsets are compared as instants, not as local text."""
-    # 2025-03-06T16:00Z (written +08:00) and 2025-03-06T17:00Z (written +00:00).
-    early = attrs.evolve(open_case(world, "event", "A"), due_at=T0 + 87 * HOUR)
-    late = attrs.evolve(
-        open_case(world, "event", "B"), due_at=datetime(2025, 3, 6, 17, 0, tzinfo=UTC)
-    )
-    store.add(early)
-    store.add(late)
+    early = store.add(open_case(world, "event", "A"))  # due 2025-03-07T00:00+08:00
+    late = store.open("event", case_id="B", trigger="report", actor=world["worker"],
+                      at=datetime(2025, 3, 3, 1, 0, tzinfo=UTC), location_id=world.grid,
+                      category="noise", severity="ordinary")  # fmt: skip
     assert early.due_at is not None
-    assert early.due_at.isoformat() > late.due_at.isoformat()  # type: ignore[union-attr]
-    now = datetime(2025, 3, 6, 16, 30, tzinfo=UTC)
+    assert late.due_at == datetime(2025, 3, 7, 0, 0, tzinfo=UTC)
+    assert early.due_at.isoformat() > late.due_at.isoformat()
+    now = datetime(2025, 3, 6, 20, 0, tzinfo=UTC)
     assert [c.id for c in store.overdue(now)] == ["A"]
-    assert [c.id for c in store.overdue(now + HOUR)] == ["A", "B"]
+    assert [c.id for c in store.overdue(now + 4 * HOUR)] == ["A", "B"]
 
 
 # --------------------------------------------------------------------------- concurrency
@@ -644,7 +646,7 @@ def test_sqlite_history_is_append_only(world: World, tmp_path: Path) -> None:
 
 
 def test_sqlite_store_detects_rows_that_disagree(world: World, tmp_path: Path) -> None:
-    """Get notices a history that does not fit the version; load notices a tampered case row."""
+    """Get notices a history that does not fit the version, and a case row edited in place."""
     path = tmp_path / "cases.db"
     with SQLiteCaseStore(path, world.engine) as store:
         store.add(happy(world, open_case(world, "event", "E1"), 2))
@@ -657,29 +659,43 @@ def test_sqlite_store_detects_rows_that_disagree(world: World, tmp_path: Path) -
     finally:
         db.close()
     with SQLiteCaseStore(path, world.engine) as store:
-        with pytest.raises(CaseStoreError, match="version 5"):
+        with pytest.raises(StoreCorruptError, match="version 5"):
             store.get("E1")
-        assert store.get("E2").state == "closed"
-        with pytest.raises(CaseStoreError, match="replayed"):
+        with pytest.raises(StoreCorruptError, match="checksum"):
+            store.get("E2")
+        with pytest.raises(StoreCorruptError, match="checksum"):
             store.load("E2")
+        with pytest.raises(StoreCorruptError):
+            store.by_state("dispatched")
 
 
 def test_sqlite_store_refuses_foreign_files_and_settings(world: World, tmp_path: Path) -> None:
-    """A file that is not a store, a newer layout, or an unknown sync setting is refused."""
+    """A file that is not a store, a newer layout, or an unknown setting is refused, typed."""
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(DataError):
+    with pytest.raises(StoreCorruptError, match="not a database"):
         SQLiteCaseStore(junk, world.engine)
+    foreign = tmp_path / "foreign.db"
+    db = sqlite3.connect(foreign)
+    db.execute("CREATE TABLE t (x)")
+    db.close()
+    with pytest.raises(StoreCorruptError, match="not a case store"):
+        SQLiteCaseStore(foreign, world.engine)
     newer = tmp_path / "newer.db"
+    with SQLiteCaseStore(newer, world.engine):
+        pass
     db = sqlite3.connect(newer)
     db.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION + 1}")
     db.close()
-    with pytest.raises(DataError, match="newer"):
+    with pytest.raises(StoreMismatchError, match="layout 3"):
         SQLiteCaseStore(newer, world.engine)
-    with pytest.raises(DataError):
+    with pytest.raises(CaseStoreError, match="unable to open"):
         SQLiteCaseStore(tmp_path / "no such directory" / "cases.db", world.engine)
     with pytest.raises(ArgumentError, match="synchronous"):
         SQLiteCaseStore(":memory:", world.engine, synchronous="OFF")  # type: ignore[arg-type]
+    for bad in ({"timeout": -1}, {"timeout": "5"}, {"cache_size": -1}, {"cache_size": 1.5}):
+        with pytest.raises(ArgumentError):
+            SQLiteCaseStore(":memory:", world.engine, **bad)  # type: ignore[arg-type]
 
 
 def _wait_ready(out: Path, err: Path, proc: subprocess.Popen[bytes]) -> None:
