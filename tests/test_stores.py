@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import random
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import partial
@@ -38,9 +34,8 @@ from ruian_governance.errors import (
 from ruian_governance.models import CaseIndex
 from ruian_governance.stores import STORE_SCHEMA_VERSION, CaseStore
 from ruian_governance.testing.strategies import Fault, command_sequences
+from store_kit import Recorder, happy
 from world import DAY, HOUR, T0, World, build_world, open_case
-
-WRITER = Path(__file__).with_name("store_writer.py")
 
 
 @pytest.fixture(scope="module")
@@ -80,24 +75,6 @@ def opener(request: pytest.FixtureRequest, world: World, tmp_path: Path) -> Iter
 def store(opener: Opener) -> CaseStore:
     """A fresh, empty store of each kind."""
     return opener()
-
-
-def happy(world: World, case: Case, n: int) -> Case:
-    """Apply the first ``n`` commands of the event closed loop with the engine alone."""
-    plan = [
-        ("accept", "operator", {}),
-        ("dispatch", "operator", {"units": (world.station("police_station"),)}),
-        ("sign", "police", {}),
-        ("start", "police", {}),
-        ("feed_back", "police", {"result": "已处理"}),
-        ("verify", "worker", {}),
-        ("close", "operator", {}),
-        ("evaluate", "worker", {"stars": 5}),
-    ]
-    for trigger, actor, data in plan[:n]:
-        case = world.engine.apply(case, trigger, actor=world[actor], at=case.last.at + HOUR,
-                                  **data)  # fmt: skip
-    return case
 
 
 def snapshot(store: CaseStore) -> list[Case]:
@@ -345,17 +322,6 @@ def test_explicit_subclasses_inherit_the_commands(world: World) -> None:
 
 
 # --------------------------------------------------------------------------- indexes
-
-
-@attrs.define
-class Recorder:
-    """A CaseIndex that records the id and version of every case it is told of."""
-
-    seen: list[tuple[str, int]] = attrs.field(factory=list)
-
-    def observe(self, case: Case) -> None:
-        """Record ``case``'s id and version."""
-        self.seen.append((case.id, case.version))
 
 
 def indexed(
@@ -696,75 +662,3 @@ def test_sqlite_store_refuses_foreign_files_and_settings(world: World, tmp_path:
     for bad in ({"timeout": -1}, {"timeout": "5"}, {"cache_size": -1}, {"cache_size": 1.5}):
         with pytest.raises(ArgumentError):
             SQLiteCaseStore(":memory:", world.engine, **bad)  # type: ignore[arg-type]
-
-
-def _wait_ready(out: Path, err: Path, proc: subprocess.Popen[bytes]) -> None:
-    """Wait until the writer says READY (it imports the package and builds its world first)."""
-    limit = time.monotonic() + 60
-    while b"READY\n" not in out.read_bytes():
-        if proc.poll() is not None:
-            pytest.fail(f"writer exited early: {err.read_text()}")
-        if time.monotonic() > limit:  # pragma: no cover - only on a stalled machine
-            proc.kill()
-            pytest.fail("writer never became ready")
-        time.sleep(0.01)
-
-
-@pytest.mark.slow
-def test_a_killed_writer_loses_no_commit_and_leaves_no_half_command(
-    world: World, tmp_path: Path
-) -> None:
-    """SIGKILL at random moments: every reported commit survives; every case row fits its history.
-
-    A writer process applies commands (sometimes several per save) and prints each committed
-    version after the commit; it is killed four times at seeded random moments.  Afterwards
-    the database is intact, each case's version is its number of history records minus one,
-    seqs are contiguous, replaying each history gives the stored case, and every version the
-    writer reported is stored.
-    """
-    rng = random.Random(6)
-    path = tmp_path / "cases.db"
-    reported: dict[str, int] = {}
-    for round_ in range(4):
-        out, err = tmp_path / f"out{round_}.txt", tmp_path / f"err{round_}.txt"
-        with out.open("wb") as sink, err.open("wb") as errors:
-            proc = subprocess.Popen(
-                [sys.executable, str(WRITER), str(path), str(round_), f"r{round_}"],
-                stdout=sink,
-                stderr=errors,
-            )
-            try:
-                _wait_ready(out, err, proc)
-                time.sleep(rng.uniform(0.05, 0.4))
-                assert proc.poll() is None, err.read_text()
-            finally:
-                proc.kill()
-                proc.wait()
-        assert proc.returncode == -9
-        for line in out.read_text(encoding="utf-8").splitlines(keepends=True):
-            if line.endswith("\n") and line != "READY\n":
-                case_id, version = line.split()
-                reported[case_id] = max(reported.get(case_id, -1), int(version))
-    assert reported, "the writer committed nothing"
-
-    db = sqlite3.connect(path)
-    try:
-        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        rows = db.execute(
-            "SELECT c.id, c.version, count(h.seq), min(h.seq), max(h.seq) FROM cases AS c "
-            "LEFT JOIN history AS h ON h.case_id = c.id GROUP BY c.id"
-        ).fetchall()
-        orphans = db.execute(
-            "SELECT count(*) FROM history WHERE case_id NOT IN (SELECT id FROM cases)"
-        ).fetchone()
-    finally:
-        db.close()
-    assert orphans == (0,)
-    for case_id, version, count, first, last in rows:
-        assert (count, first, last) == (version + 1, 0, version), case_id
-    with SQLiteCaseStore(path, world.engine) as store:
-        for case in store:
-            assert world.engine.replay(case.history) == case
-            assert case.state == case.last.dest
-        for case_id, version in reported.items():
-            assert store.get(case_id).version >= version, case_id

@@ -12,11 +12,11 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, Literal, NoReturn, TypeAlias, TypeVar, get_args
+from typing import Any, Literal, TypeAlias, TypeVar, get_args
 from urllib.parse import quote
 
 import attrs
@@ -100,10 +100,7 @@ _UPDATE_CASE = (
     + ", ".join(f"{c.strip()} = ?" for c in [*_COLUMNS.split(",")[1:], "chain", "checksum"])
     + " WHERE id = ? AND version = ?"
 )
-_INSERT_RECORD = (
-    "INSERT INTO history (case_id, seq, trigger, at, at_utc, record, checksum) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
+_INSERT_RECORD = "INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?)"
 _SELECT = (
     "SELECT "
     + ", ".join(f"c.{c.strip()}" for c in _COLUMNS.split(","))
@@ -122,17 +119,25 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _refuse(error: sqlite3.Error, path: str, case_id: str | None, timeout: float) -> NoReturn:
-    """Raise the library's error for an SQLite error: busy, read-only, damaged, or another."""
-    code = getattr(error, "sqlite_errorcode", -1) & 0xFF
-    if code in _BUSY:
-        detail = f"{path}: still locked by another connection after {timeout:g} s"
-        raise StoreBusyError(case_id, detail) from None
-    if code == sqlite3.SQLITE_READONLY:
-        raise StoreReadOnlyError(case_id, f"{path}: {error}") from None
-    if code in _DAMAGED or isinstance(error, sqlite3.IntegrityError):
+@contextmanager
+def _refusals(path: str, case_id: str | None, timeout: float) -> Iterator[None]:
+    """Turn SQLite's errors (and undecodable text) into the library's typed errors."""
+    try:
+        yield
+    except UnicodeDecodeError as error:  # text columns of a damaged file
         raise StoreCorruptError(case_id, f"{path}: {error}") from None
-    raise CaseStoreError(case_id, f"{path}: {error}") from None
+    except sqlite3.Error as error:
+        code = getattr(error, "sqlite_errorcode", -1) & 0xFF
+        if code in _BUSY:
+            detail = f"{path}: still locked by another connection after {timeout:g} s"
+            raise StoreBusyError(case_id, detail) from None
+        if code == sqlite3.SQLITE_READONLY:
+            raise StoreReadOnlyError(case_id, f"{path}: {error}") from None
+        if code in _DAMAGED or isinstance(error, sqlite3.IntegrityError) or "decode" in str(error):
+            raise StoreCorruptError(case_id, f"{path}: {error}") from None
+        if isinstance(error, sqlite3.ProgrammingError) and "closed" in str(error):
+            raise CaseStoreError(case_id, f"{path}: the store is closed") from None
+        raise CaseStoreError(case_id, f"{path}: {error}") from None
 
 
 class SQLiteCaseStore(_BaseStore):
@@ -151,12 +156,10 @@ class SQLiteCaseStore(_BaseStore):
     ``"NORMAL"`` is faster and safe against a killed process, not a power cut.
 
     A store is one connection, safe to share between threads (a lock serialises its statements
-    and its cache); several stores, in one process or many, may share a file, optimistic
-    concurrency settling their conflicts.  Opening and every statement wait up to ``timeout``
-    seconds for another connection's lock.  Indexes are told of a case after its commit, in
-    order, and only of this store's own writes.  A new file is created complete under a
-    temporary name and linked into place, so an existing file that holds no store (empty,
-    truncated, foreign) is refused, never taken for an empty store.
+    and its cache); several stores, in one process or many, may share a file.  Opening and
+    every statement wait up to ``timeout`` seconds for another connection's lock.  Indexes
+    hear of this store's own writes, after their commit, in order.  A new file is created
+    complete and linked into place: an existing file without a store is refused.
 
     Args:
         path: Database file, or ``":memory:"`` for a private in-memory database.
@@ -333,20 +336,14 @@ class SQLiteCaseStore(_BaseStore):
                 return work()
             except sqlite3.OperationalError as error:
                 left = deadline - time.monotonic()
-                if error.sqlite_errorcode & 0xFF not in _BUSY or left <= 0:
+                if getattr(error, "sqlite_errorcode", 0) & 0xFF not in _BUSY or left <= 0:
                     raise
                 time.sleep(min(pause, left))
                 pause = min(pause * 2, 0.05)
 
-    @contextmanager
-    def _sql(self, case_id: str | None) -> Iterator[None]:
-        """Turn SQLite's errors into the library's (:func:`_refuse`)."""
-        try:
-            yield
-        except sqlite3.Error as error:
-            if isinstance(error, sqlite3.ProgrammingError) and self.closed:
-                raise CaseStoreError(case_id, f"{self._path}: the store is closed") from None
-            _refuse(error, self._path, case_id, self._timeout)
+    def _sql(self, case_id: str | None) -> AbstractContextManager[None]:
+        """Turn SQLite's errors into the library's (:func:`_refusals`)."""
+        return _refusals(self._path, case_id, self._timeout)
 
     @property
     def path(self) -> str:
@@ -618,17 +615,15 @@ class SQLiteCaseStore(_BaseStore):
         that are legal runs under the new definitions.  ``options`` go to the target store.
 
         Raises:
-            CaseStoreError: ``source`` is not a file.
-            StoreCorruptError: ``source`` is not a case store, or a case does not load.
-            ForgedHistoryError: A case does not verify with ``engine``; the cases before it
-                (by id) are copied.
+            CaseStoreError: ``source`` is not a file (:class:`StoreCorruptError`: not a store).
+            ForgedHistoryError: A case does not verify (the cases before it, by id, are copied).
         """
         path = os.fspath(source)
         if not os.path.isfile(path):
             raise CaseStoreError(None, f"{path}: no store file to read")
         converter = options.get("converter") or make_converter()
         copied = 0
-        try:
+        with _refusals(path, None, 5.0):
             db = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True)
             try:
                 with cls(target, engine, **options) as store:
@@ -644,6 +639,4 @@ class SQLiteCaseStore(_BaseStore):
                         copied += 1
             finally:
                 db.close()
-        except sqlite3.Error as error:
-            _refuse(error, path, None, 5.0)
         return copied
