@@ -6,7 +6,6 @@ case, its history, the indexes and the file are asserted unchanged after it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -14,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ from ruian_governance.errors import (
 )
 from ruian_governance.io import make_converter
 from ruian_governance.stores import CaseStore
-from ruian_governance.stores.base import fingerprint
+from ruian_governance.stores.base import _link, _row_sum, _row_text, _seed, fingerprint
 from store_kit import Recorder, happy, supervised
 from world import DAY, HOUR, T0, World, build_world, open_case
 
@@ -490,21 +490,12 @@ def test_a_truncated_file_is_not_an_empty_store(world: World, tmp_path: Path, si
     assert path.stat().st_size == size
 
 
-def chain(case_id: str, texts: list[str]) -> list[bytes]:
-    """The checksum chain of a case's record texts (as the store computes it)."""
-    link = hashlib.sha256(b"ruian_governance case\0" + case_id.encode()).digest()
-    links = []
-    for text in texts:
-        link = hashlib.sha256(link + text.encode()).digest()
-        links.append(link)
-    return links
-
-
 def rewrite(path: Path, case_id: str, edit: Callable[[str], str], *, recompute: bool) -> None:
     """Edit the records of a case in the file, bypassing the store (and its triggers).
 
-    With ``recompute``, the checksum chain and the row's checksum are computed again, as a
-    forger who knows the scheme would: checksums cannot tell, verification must.
+    With ``recompute``, the checksum chain and the row's checksum are computed again (with
+    the store's own functions), as a forger who knows the scheme would: checksums cannot
+    tell, verification must.
     """
     db = sqlite3.connect(path, isolation_level=None)
     try:
@@ -512,7 +503,7 @@ def rewrite(path: Path, case_id: str, edit: Callable[[str], str], *, recompute: 
         rows = db.execute("SELECT seq, record FROM history WHERE case_id = ? ORDER BY seq",
                           (case_id,)).fetchall()  # fmt: skip
         texts = [edit(text) for _, text in rows]
-        links = chain(case_id, texts)
+        links = list(accumulate(texts, _link, initial=_seed(case_id)))[1:]
         for (seq, _), text, link in zip(rows, texts, links, strict=True):
             db.execute("UPDATE history SET record = ?, checksum = ? WHERE case_id = ? AND seq = ?",
                        (text, link if recompute else b"", case_id, seq))  # fmt: skip
@@ -522,8 +513,7 @@ def rewrite(path: Path, case_id: str, edit: Callable[[str], str], *, recompute: 
                 "opened_at, due_at, due_utc, running, version, head FROM cases WHERE id = ?",
                 (case_id,),
             ).fetchone()
-            text = json.dumps(list(row), ensure_ascii=False, separators=(",", ":"))
-            checksum = hashlib.sha256(links[-1] + text.encode()).digest()
+            checksum = _row_sum(links[-1], _row_text(row))
             db.execute("UPDATE cases SET chain = ?, checksum = ? WHERE id = ?",
                        (links[-1], checksum, case_id))  # fmt: skip
     finally:

@@ -266,9 +266,8 @@ def _checked_case(case: object) -> Case:
 # --------------------------------------------------------------------------- what a file records
 
 
-def _json(value: Any) -> str:
-    """Canonical JSON text: no spaces, Chinese text readable, no NaN or infinity."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+"""Canonical JSON text: no spaces, Chinese text readable, no NaN or infinity."""
 
 
 def _seed(case_id: str) -> bytes:
@@ -281,9 +280,16 @@ def _link(chain: bytes, text: str) -> bytes:
     return hashlib.sha256(chain + text.encode("utf-8")).digest()
 
 
-def _row_sum(chain: bytes, row: Sequence[Any]) -> bytes:
-    """The checksum of a case row: its columns (as JSON) after its chain's last link."""
-    return hashlib.sha256(chain + _json(list(row)).encode("utf-8")).digest()
+def _row_text(row: Sequence[Any]) -> bytes:
+    """A case row's columns, each with its type and length, the text its checksum covers."""
+    return "".join(
+        "-" if v is None else f"{type(v).__name__[0]}{len(text := str(v))}:{text}" for v in row
+    ).encode("utf-8")
+
+
+def _row_sum(chain: bytes, text: bytes) -> bytes:
+    """The checksum of a case row: its columns' JSON after its chain's last link."""
+    return hashlib.sha256(chain + text).digest()
 
 
 def fingerprint(engine: Engine) -> str:
@@ -331,7 +337,9 @@ def _decoded(
             link = _link(link, text)
             if sums and link != stored:
                 raise StoreCorruptError(case_id, f"history record {seq} fails its checksum")
-        if sums and (link != first[_CHAIN] or _row_sum(link, first[:_CHAIN]) != first[_SUM]):
+        if sums and (
+            link != first[_CHAIN] or _row_sum(link, _row_text(first[:_CHAIN])) != first[_SUM]
+        ):
             raise StoreCorruptError(case_id, "the case row fails its checksum")
         data = json.loads(first[_HEAD])
         data["history"] = [json.loads(text) for _, text, _ in records]
@@ -437,7 +445,12 @@ class _BaseStore(CaseStore):
         stored, base = self._current(case.id)
         if stored.version != expected_version:
             raise ConflictError(case.id, expected_version, stored.version)
-        made = self._follow(stored, case, new)
+        kept = case.history[: expected_version + 1]
+        if kept != stored.history:
+            pairs = enumerate(zip(kept, stored.history, strict=True))
+            seq = next(i for i, (a, b) in pairs if a != b)
+            raise ForgedHistoryError(case.id, seq, "it differs from the stored record")
+        made = self._follow(stored, new, case)
         return self._commit(made, made.history[expected_version + 1 :], base)
 
     def apply(
@@ -463,19 +476,16 @@ class _BaseStore(CaseStore):
         self._check_placed(new)
         return self._commit(new, new.history[-1:], base)
 
-    def _follow(self, stored: Case, case: Case, new: tuple[HistoryRecord, ...]) -> Case:
-        """The case the ``new`` records make from ``stored``, re-run as commands; ``case`` if equal.
+    def _follow(self, stored: Case, new: tuple[HistoryRecord, ...], case: Case) -> Case:
+        """The case the ``new`` records make from ``stored``, re-run as commands, if it is ``case``.
+
+        ``case`` is compared field by field, its history aside (the caller knows it is
+        ``stored``'s records and ``new``).
 
         Raises:
-            ForgedHistoryError: ``case`` changes a record of ``stored``, a new record is not the
-                record its command makes, or a field of ``case`` differs from the result.
+            ForgedHistoryError: A new record is not the record its command makes, or a field
+                of ``case`` differs from the result.
         """
-        kept = case.history[: stored.version + 1]
-        if kept != stored.history:
-            seq = next(
-                i for i, (a, b) in enumerate(zip(kept, stored.history, strict=True)) if a != b
-            )
-            raise ForgedHistoryError(case.id, seq, "it differs from the stored record")
         made = stored
         for record in new:
             try:

@@ -39,6 +39,7 @@ from ruian_governance.models import Case, CaseIndex, Clock, HistoryRecord
 
 from .base import (
     _CHAIN,
+    _FIELDS,
     _SUM,
     _UNREADABLE,
     _VERSION,
@@ -50,6 +51,7 @@ from .base import (
     _json,
     _link,
     _row_sum,
+    _row_text,
     _seed,
     _text,
     fingerprint,
@@ -98,7 +100,7 @@ _INSERT_CASE = f"INSERT INTO cases ({_COLUMNS}, chain, checksum) VALUES ({', '.j
 _UPDATE_CASE = (
     "UPDATE cases SET "
     + ", ".join(f"{c.strip()} = ?" for c in [*_COLUMNS.split(",")[1:], "chain", "checksum"])
-    + " WHERE id = ? AND version = ?"
+    + " WHERE id = ? AND version = ? AND checksum = ?"
 )
 _INSERT_RECORD = "INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?)"
 _SELECT = (
@@ -382,8 +384,8 @@ class SQLiteCaseStore(_BaseStore):
 
     def _encode(
         self, case: Case, records: tuple[HistoryRecord, ...]
-    ) -> tuple[tuple[Any, ...], list[str]]:
-        """The case row and the records' JSON, once they decode back to ``case`` and ``records``.
+    ) -> tuple[tuple[Any, ...], list[str], bytes]:
+        """The case row, the records' JSON and the row's text, once they decode back to ``case``.
 
         Raises:
             CaseStoreError: Something would be written that does not read back (nothing is).
@@ -397,47 +399,47 @@ class SQLiteCaseStore(_BaseStore):
                    None if due is None else due.isoformat(), None if due is None else _utc(due),
                    int(self._deadline_runs(case)), case.version, text := _json(head))  # fmt: skip
             texts = [_json(self._converter.unstructure(r)) for r in records]
-            _row_sum(b"", row)  # every column is text SQLite can hold
+            row_text = _row_text(row)  # and every column is text SQLite can hold
             back = json.loads(text)
             back["history"] = [json.loads(record) for record in texts]
-            same = self._converter.structure(back, Case) == attrs.evolve(case, history=records)
+            read: Case = self._converter.structure(back, Case)
         except (*_UNREADABLE, OverflowError, cattrs.BaseValidationError) as error:
             raise CaseStoreError(case.id, f"would not read back: {error}") from None
-        if not same:
+        if read.history != records or any(getattr(read, f) != getattr(case, f) for f in _FIELDS):
             raise CaseStoreError(case.id, "would not read back as the same case")
-        return row, texts
+        return row, texts, row_text
 
     def _commit(self, case: Case, records: tuple[HistoryRecord, ...], base: Any) -> Case:
         """Write ``case`` and ``records`` in one transaction if ``base`` is what is stored."""
-        row, texts = self._encode(case, records)
+        row, texts, row_text = self._encode(case, records)
         expected = case.version - len(records)
+        chain = _seed(case.id) if base is None else base.chain
+        rows = []
+        for record, text in zip(records, texts, strict=True):
+            chain = _link(chain, text)
+            at = record.at
+            rows.append(
+                (case.id, record.seq, record.trigger, at.isoformat(), _utc(at), text, chain)
+            )
+        checksum = _row_sum(chain, row_text)
         with self._lock, self._sql(case.id):
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
-                found = db.execute(_ROW, (case.id,)).fetchone()
                 if base is None:
+                    found = db.execute(_ROW, (case.id,)).fetchone()
                     if found is not None:
                         raise ConflictError(case.id, None, found[0])
-                    chain = _seed(case.id)
-                else:
-                    if found is None or found[0] != expected:
-                        raise ConflictError(case.id, expected, None if found is None else found[0])
-                    if found[1] != base.checksum:
-                        raise StoreCorruptError(case.id, "its row changed without a new version")
-                    chain = base.chain
-                rows = []
-                for record, text in zip(records, texts, strict=True):
-                    chain = _link(chain, text)
-                    at = record.at
-                    rows.append((case.id, record.seq, record.trigger, at.isoformat(), _utc(at),
-                                 text, chain))  # fmt: skip
-                checksum = _row_sum(chain, row)
-                if base is None:
                     db.execute(_INSERT_CASE, (*row, chain, checksum))
                     db.execute("UPDATE meta SET value = value + 1 WHERE key = 'cases'")
                 else:
-                    db.execute(_UPDATE_CASE, (*row[1:], chain, checksum, case.id, expected))
+                    update = (*row[1:], chain, checksum, case.id, expected, base.checksum)
+                    if db.execute(_UPDATE_CASE, update).rowcount != 1:
+                        found = db.execute(_ROW, (case.id,)).fetchone()
+                        if found is None or found[0] != expected:
+                            actual = None if found is None else found[0]
+                            raise ConflictError(case.id, expected, actual)
+                        raise StoreCorruptError(case.id, "its row changed without a new version")
                 db.executemany(_INSERT_RECORD, rows)
                 db.execute("COMMIT")
             except BaseException:
@@ -485,8 +487,7 @@ class SQLiteCaseStore(_BaseStore):
             case = self._engine.verify(_decoded(rows, self._converter))
         else:
             head = _decoded(rows, self._converter, base.chain, base.case.version)
-            whole = attrs.evolve(head, history=base.case.history + head.history)
-            case = self._follow(base.case, whole, head.history)
+            case = self._follow(base.case, head.history, head)
         return _Entry(case, rows[0][_CHAIN], rows[0][_SUM])
 
     def _cases(self, where: str, params: Sequence[Any], order: str = "c.id") -> list[Case]:
