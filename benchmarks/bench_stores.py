@@ -51,8 +51,7 @@ from ruian_governance import (
     generate_hierarchy,
     ruian_preset,
 )
-from ruian_governance.stores import CaseStore
-from ruian_governance.stores.base import fingerprint
+from ruian_governance.stores import CaseStore, fingerprint
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA_STANDARD_TIME)
 STEP = timedelta(minutes=20)

@@ -83,29 +83,46 @@ def assert_intact(world: World, path: Path, reported: dict[str, int]) -> int:
     return count
 
 
-def test_processes_opening_a_fresh_file_at_once(world: World, tmp_path: Path) -> None:
-    """Finding 8: writer processes opening one new file at the same moment all wait and write.
+def open_at_once(world: World, tmp_path: Path, processes: int, commands: int) -> int:
+    """``processes`` writers open one new file at the same moment and write ``commands`` each.
 
-    Before, all but one failed within milliseconds with "database is locked", reported as
-    "invalid case store".  Then the processes write to the file side by side.
+    Returns the number of cases stored; every version reported is stored.
     """
     path, go = tmp_path / "cases.db", tmp_path / "go"
-    writers = [Writer(path, n, f"p{n}", tmp_path, "25", str(go)) for n in range(4)]
+    writers = [Writer(path, n, f"p{n}", tmp_path, str(commands), str(go)) for n in range(processes)]
     try:
         for writer in writers:
             writer.wait_for("WAITING")
         go.touch()
         for writer in writers:
-            writer.wait_for("DONE")
+            writer.wait_for("DONE", limit=300)
             assert writer.proc.wait(30) == 0, writer.err.read_text()
     finally:
         for writer in writers:
             writer.proc.kill()
             writer.proc.wait()
     reported = {k: v for w in writers for k, v in w.reported().items()}
-    assert len(reported) >= 4 * 6
+    assert len(reported) >= processes * 6
     assert assert_intact(world, path, reported) == len(reported)
     assert not list(tmp_path.glob("cases.db.*.new"))
+    return len(reported)
+
+
+def test_processes_opening_a_fresh_file_at_once(world: World, tmp_path: Path) -> None:
+    """Finding 8: writer processes opening one new file at the same moment all wait and write.
+
+    Before, all but one failed within milliseconds with "database is locked", reported as
+    "invalid case store".  Then the 4 processes write 25 commands each to the file.
+    """
+    open_at_once(world, tmp_path, 4, 25)
+
+
+@pytest.mark.slow
+@larger
+def test_8_processes_write_500_commands_each(world: World, tmp_path: Path) -> None:
+    """The larger run: 8 processes open one new file at once and store 500 commands each."""
+    cases = open_at_once(world, tmp_path, 8, 500)
+    print(f"\n8 processes x 500 commands: {cases} cases, all reported versions stored")
 
 
 def kill_repeatedly(world: World, tmp_path: Path, kills: int) -> tuple[int, int]:

@@ -41,8 +41,8 @@ from ruian_governance.errors import (
     StoreReadOnlyError,
 )
 from ruian_governance.io import make_converter
-from ruian_governance.stores import CaseStore
-from ruian_governance.stores.base import _link, _row_sum, _row_text, _seed, fingerprint
+from ruian_governance.stores import CaseStore, fingerprint
+from ruian_governance.stores.base import _link, _row_sum, _row_text, _seed
 from store_kit import Recorder, happy, supervised
 from world import DAY, HOUR, T0, World, build_world, open_case
 

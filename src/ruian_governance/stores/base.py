@@ -298,7 +298,15 @@ def fingerprint(engine: Engine) -> str:
     The documents are :func:`~ruian_governance.io.to_document`'s, written as canonical JSON
     (sorted keys, no spaces) with the lifecycles in key order.  A store file records the
     fingerprint of the engine that created it and refuses any other.
+
+    >>> from ruian_governance import builtin_engine, generate_hierarchy
+    >>> h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0)
+    >>> mark = fingerprint(builtin_engine(h))
+    >>> mark == fingerprint(builtin_engine(h)), len(mark)
+    (True, 64)
     """
+    if not isinstance(engine, Engine):
+        raise ArgumentError("engine", engine, "an Engine")  # noqa: EM101 - a name
     documents = {
         "hierarchy": to_document(engine.hierarchy),
         "lifecycles": [to_document(engine.lifecycles[k]) for k in sorted(engine.lifecycles)],
