@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from ruian_governance import Case
-from world import HOUR, World
+from world import HOUR, T0, World
 
 Step = tuple[str, str, dict[str, Any]]
 """A command of the happy path: trigger, actor key in the world, data."""
@@ -30,6 +30,12 @@ def steps(world: World) -> dict[str, Step]:
         "verified": ("close", "operator", {}),
         "closed": ("evaluate", "worker", {"stars": 5}),
     }
+
+
+def reported(world: World, case_id: str) -> dict[str, Any]:
+    """The facts of ``store.open("event", ...)`` for a noise report by the world's grid worker."""
+    return {"case_id": case_id, "trigger": "report", "actor": world["worker"], "at": T0,
+            "location_id": world.grid, "category": "noise"}  # fmt: skip
 
 
 def advance(world: World, case: Case, step: timedelta = HOUR) -> Case:

@@ -43,7 +43,7 @@ from ruian_governance.errors import (
 from ruian_governance.io import make_converter
 from ruian_governance.stores import CaseStore, fingerprint
 from ruian_governance.stores.base import _link, _row_sum, _row_text, _seed
-from store_kit import Recorder, happy, supervised
+from store_kit import Recorder, happy, reported, supervised
 from world import DAY, HOUR, T0, World, build_world, open_case
 
 
@@ -318,15 +318,7 @@ def test_what_would_not_read_back_is_not_written(world: World, tmp_path: Path) -
     with SQLiteCaseStore(path, world.engine, converter=naive_times()) as store:
         calls: list[Callable[[], object]] = [
             lambda: store.add(open_case(world, "event", "E2")),
-            lambda: store.open(
-                "event",
-                case_id="E3",
-                trigger="report",
-                actor=world["worker"],
-                at=T0,
-                location_id=world.grid,
-                category="noise",
-            ),
+            lambda: store.open("event", **reported(world, "E3")),
             lambda: store.apply("E1", 0, "accept", actor=world["operator"], at=T0 + HOUR),
             lambda: store.save(happy(world, before, 2), expected_version=0),
         ]
@@ -577,15 +569,7 @@ def test_a_read_only_store_never_writes_the_file(world: World, tmp_path: Path) -
                 at=T0 + DAY,
                 units=(world.station("police_station"),),
             ),
-            lambda: store.open(
-                "event",
-                case_id="E9",
-                trigger="report",
-                actor=world["worker"],
-                at=T0,
-                location_id=world.grid,
-                category="noise",
-            ),
+            lambda: store.open("event", **reported(world, "E9")),
         ]
         for call in calls:
             with pytest.raises(StoreReadOnlyError) as info:
