@@ -31,6 +31,7 @@ from ruian_governance import (
     SQLiteCaseStore,
 )
 from ruian_governance.errors import (
+    ArgumentError,
     CaseStoreError,
     ForgedHistoryError,
     InvalidTransitionError,
@@ -579,3 +580,45 @@ def test_a_read_only_store_never_writes_the_file(world: World, tmp_path: Path) -
     with pytest.raises(CaseStoreError, match="no store file"):
         SQLiteCaseStore(tmp_path / "missing.db", world.engine, read_only=True)
     assert not (tmp_path / "missing.db").exists()
+
+
+# --------------------------------------------------------------------------- bad arguments
+
+
+def test_bad_arguments_get_typed_errors(world: World, tmp_path: Path) -> None:
+    """Findings 5 and 11 (store side): wrong types and unwritable text are typed refusals.
+
+    Nothing is stored by any of them.
+    """
+    makers: list[Callable[[], object]] = [
+        lambda: SQLiteCaseStore("a\0b", world.engine),
+        lambda: SQLiteCaseStore(5, world.engine),  # type: ignore[arg-type]
+        lambda: SQLiteCaseStore(":memory:", "engine"),  # type: ignore[arg-type]
+        lambda: SQLiteCaseStore(":memory:", world.engine, timeout=True),
+        lambda: SQLiteCaseStore(":memory:", world.engine, converter="json"),  # type: ignore[arg-type]
+        lambda: MemoryCaseStore(world.engine, clock="now"),  # type: ignore[arg-type]
+        lambda: MemoryCaseStore(world.engine, indexes=5),  # type: ignore[arg-type]
+    ]
+    for make in makers:
+        with pytest.raises(ArgumentError):
+            make()
+    for store in (MemoryCaseStore(world.engine), SQLiteCaseStore(tmp_path / "c.db", world.engine)):
+        before = store.add(happy(world, open_case(world, "event", "E1"), 2))
+        late = T0 + 30 * DAY
+        calls: list[tuple[type[Exception], Callable[[], object]]] = [
+            (ArgumentError, lambda: store.add(5)),  # type: ignore[arg-type]  # noqa: B023
+            (ArgumentError, lambda: store.get([1])),  # type: ignore[arg-type]  # noqa: B023
+            (ArgumentError, lambda: store.get("\udc80")),  # noqa: B023
+            (ArgumentError, lambda: store.by_state(None)),  # type: ignore[arg-type]  # noqa: B023
+            (ArgumentError, lambda: store.by_town([])),  # type: ignore[arg-type]  # noqa: B023
+            (ArgumentError, lambda: store.save(before, expected_version="1")),  # type: ignore[arg-type]  # noqa: B023
+        ]
+        for error, call in calls:
+            with pytest.raises(error):
+                call()
+        assert [1] not in store
+        if isinstance(store, SQLiteCaseStore):
+            with pytest.raises(CaseStoreError, match="would not read back"):
+                store.apply("E1", 2, "supervise", actor=world["operator"], at=late, note="\udc80")
+        assert store.get("E1") == before
+        assert list(store) == [before]

@@ -387,9 +387,14 @@ class _BaseStore(CaseStore):
     ) -> None:
         if not isinstance(engine, Engine):
             raise ArgumentError("engine", engine, "an Engine")  # noqa: EM101 - a name
+        if clock is not None and not isinstance(clock, Clock):
+            raise ArgumentError("clock", clock, "a Clock or None")  # noqa: EM101 - a name
+        given = tuple(indexes) if isinstance(indexes, Iterable) else (indexes,)
+        if not all(isinstance(index, CaseIndex) for index in given):
+            raise ArgumentError("indexes", indexes, "CaseIndex objects")  # noqa: EM101
         self._engine = engine
         self._clock = clock
-        self._indexes = tuple(indexes)
+        self._indexes: tuple[CaseIndex, ...] = given
         self._towns: dict[str, str | None] = {}
         self._running: dict[tuple[str, str], bool] = {}
 

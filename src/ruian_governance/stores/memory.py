@@ -71,7 +71,7 @@ class MemoryCaseStore(_BaseStore):
         return iter(self._sorted(self._cases.values()))
 
     def __contains__(self, case_id: object) -> bool:
-        return case_id in self._cases
+        return isinstance(case_id, str) and case_id in self._cases
 
     def _current(self, case_id: str) -> tuple[Case, Any]:
         """The stored case; its token is the case object itself."""
@@ -113,6 +113,9 @@ class MemoryCaseStore(_BaseStore):
 
     def by_state(self, state: str, *, lifecycle: str | None = None) -> tuple[Case, ...]:
         """Return the cases in ``state`` (of ``lifecycle`` only, when given)."""
+        state = _text(state, "state")
+        if lifecycle is not None:
+            lifecycle = _text(lifecycle, "lifecycle")
         return self._sorted(
             c
             for c in list(self._cases.values())
@@ -121,10 +124,12 @@ class MemoryCaseStore(_BaseStore):
 
     def by_unit(self, unit_id: str) -> tuple[Case, ...]:
         """Return the cases held by ``unit_id``."""
+        unit_id = _text(unit_id, "unit_id")
         return self._sorted(c for c in list(self._cases.values()) if c.unit_id == unit_id)
 
     def by_town(self, town_id: str) -> tuple[Case, ...]:
         """Return the cases held by the town ``town_id`` or by any unit under it."""
+        town_id = _text(town_id, "town_id")
         return self._sorted(
             c for c in list(self._cases.values()) if self._town_of(c.unit_id) == town_id
         )

@@ -111,9 +111,23 @@ _SELECT = (
     "WHERE {where} ORDER BY {order}, h.seq"
 )
 _ROW = "SELECT version, checksum FROM cases WHERE id = ?"
+_MARK = "SELECT value FROM meta WHERE key = 'fingerprint'"
 _PAGE = 256
 _BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 _DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_FORMAT)
+
+
+def _check_settings(path: Any, synchronous: Any, timeout: Any, size: Any, converter: Any) -> None:
+    """Refuse a setting a :class:`SQLiteCaseStore` does not accept, with ArgumentError."""
+    for name, value, good, expected in [
+        ("path", path, isinstance(path, str | os.PathLike) and "\0" not in str(path), "a path"),
+        ("synchronous", synchronous, synchronous in get_args(Synchronous), "FULL, NORMAL, EXTRA"),
+        ("timeout", timeout, type(timeout) in (int, float) and 0 <= timeout <= 86400, "0 to 86400"),
+        ("cache_size", size, type(size) is int and size >= 0, "a whole number >= 0"),
+        ("converter", converter, isinstance(converter, cattrs.BaseConverter | None), "a converter"),
+    ]:
+        if not good:
+            raise ArgumentError(name, value, expected)
 
 
 def _utc(moment: datetime) -> str:
@@ -210,15 +224,7 @@ class SQLiteCaseStore(_BaseStore):
         indexes: Iterable[CaseIndex] = (),
         read_only: bool = False,
     ) -> None:
-        if synchronous not in get_args(Synchronous):
-            expected = "'FULL', 'NORMAL' or 'EXTRA'"
-            raise ArgumentError("synchronous", synchronous, expected)  # noqa: EM101 - a name
-        if not isinstance(timeout, int | float) or not 0 <= timeout <= 86400:
-            raise ArgumentError("timeout", timeout, "seconds, from 0 to a day")  # noqa: EM101
-        if type(cache_size) is not int or cache_size < 0:
-            raise ArgumentError("cache_size", cache_size, "a whole number >= 0")  # noqa: EM101
-        if not isinstance(path, str | os.PathLike):
-            raise ArgumentError("path", path, "a file path")  # noqa: EM101 - a name
+        _check_settings(path, synchronous, timeout, cache_size, converter)
         super().__init__(engine, clock=clock, indexes=indexes)
         self._converter = converter or make_converter()
         self._path = os.fspath(path)
@@ -274,10 +280,7 @@ class SQLiteCaseStore(_BaseStore):
         db.execute("COMMIT")
 
     def _create(self) -> None:
-        """Create the file complete under a temporary name and link it into place.
-
-        Of processes creating one file at once, one link wins and the others open its file.
-        """
+        """Create the file complete, then link it into place (of racing processes, one wins)."""
         temporary = f"{self._path}.{os.getpid()}-{os.urandom(4).hex()}.new"
         try:
             db = self._connect(temporary)
@@ -301,23 +304,18 @@ class SQLiteCaseStore(_BaseStore):
 
     def _check_file(self, synchronous: str) -> None:
         """Refuse a file that is not a store of this layout and these definitions; set it up."""
-        db = self._db
+        db, path = self._db, self._path
         (layout,) = db.execute("PRAGMA user_version").fetchone()
-        if layout == 0:
-            problem = "not a case store (no layout, no fingerprint: empty, truncated or foreign)"
-            raise StoreCorruptError(None, f"{self._path}: {problem}")
-        if layout == 1:
-            problem = "layout 1 records no fingerprint of its definitions; see upgrade()"
-            raise StoreMismatchError(None, f"{self._path}: {problem}")
-        if layout != STORE_SCHEMA_VERSION:
-            problem = f"layout {layout} is not this release's ({STORE_SCHEMA_VERSION})"
-            raise StoreMismatchError(None, f"{self._path}: {problem}")
-        found = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-        if found is None:
-            raise StoreCorruptError(None, f"{self._path}: no fingerprint recorded")
-        if found[0] != self._fingerprint:
-            problem = f"written with other definitions ({str(found[0])[:12]}..., not this engine's)"
-            raise StoreMismatchError(None, f"{self._path}: {problem}")
+        if layout not in (0, STORE_SCHEMA_VERSION):
+            problem = f"layout {layout}, not {STORE_SCHEMA_VERSION} (layout 1: see upgrade())"
+            raise StoreMismatchError(None, f"{path}: {problem}")
+        mark = db.execute(_MARK).fetchone() if layout else None
+        if mark is None:
+            problem = "not a case store (no fingerprint: empty, truncated or foreign)"
+            raise StoreCorruptError(None, f"{path}: {problem}")
+        if mark[0] != self._fingerprint:
+            problem = f"written with other definitions ({str(mark[0])[:12]}..., not this engine's)"
+            raise StoreMismatchError(None, f"{path}: {problem}")
         if self._read_only:
             db.execute("PRAGMA query_only = ON")
             return
@@ -327,7 +325,7 @@ class SQLiteCaseStore(_BaseStore):
         db.execute("PRAGMA foreign_keys = ON")
 
     def _patiently(self, work: Callable[[], _T]) -> _T:
-        """Run ``work``, retrying with bounded backoff while the file is locked, to ``timeout``.
+        """Run ``work``, retrying while the file is locked, to ``timeout`` (bounded backoff).
 
         SQLite's busy timeout does not cover changing the journal mode: opening retries here.
         """
@@ -399,7 +397,8 @@ class SQLiteCaseStore(_BaseStore):
                    None if due is None else due.isoformat(), None if due is None else _utc(due),
                    int(self._deadline_runs(case)), case.version, text := _json(head))  # fmt: skip
             texts = [_json(self._converter.unstructure(r)) for r in records]
-            row_text = _row_text(row)  # and every column is text SQLite can hold
+            row_text = _row_text(row)  # and every column is text SQLite can hold, as are:
+            sum(len(record.encode("utf-8")) for record in texts)
             back = json.loads(text)
             back["history"] = [json.loads(record) for record in texts]
             read: Case = self._converter.structure(back, Case)
@@ -493,8 +492,7 @@ class SQLiteCaseStore(_BaseStore):
     def _cases(self, where: str, params: Sequence[Any], order: str = "c.id") -> list[Case]:
         """The cases matching ``where``, read in one statement (one consistent snapshot).
 
-        A kept case whose row is unchanged is returned as kept; others are decoded and their
-        checksums checked (the engine verifies them when a command runs on them).
+        Kept cases whose row is unchanged as kept; others decoded, checksums checked.
         """
         with self._lock, self._sql(None):
             rows = self._db.execute(_SELECT.format(after=-1, where=where, order=order), params)
