@@ -23,14 +23,15 @@ from typing import NotRequired, TypedDict, Unpack
 __all__ = [
     "AmbiguousTransitionError", "AnalysisError", "ArgumentError", "CalendarCoverageError",
     "CaseStoreError", "CategoryTableError", "CommandRoomError", "ConflictError", "DataError",
-    "DuplicateIdError", "DuplicateKeyError", "FinalStateExitError", "GuardFailedError",
-    "HierarchyError", "InitialStateError", "InvalidActorError", "InvalidTransitionError",
-    "JurisdictionError", "LifecycleDefinitionError", "MissingDataError", "MissingParentError",
-    "NoDepartmentError", "NoStationError", "Open311Error", "OrphanError", "ParentLevelError",
-    "PlatformSetError", "RoleNotAllowedError", "RouteError", "RuianGovernanceError",
-    "SimulationConfigError", "StationPlacementError", "TimeOrderError", "TransitionError",
-    "TrapStateError", "UnexpectedDataError", "UnknownCategoryError", "UnknownIdError",
-    "UnknownKindError", "UnknownReferenceError", "UnknownRoutingKindError",
+    "DuplicateIdError", "DuplicateKeyError", "FinalStateExitError", "ForgedHistoryError",
+    "GuardFailedError", "HierarchyError", "InitialStateError", "InvalidActorError",
+    "InvalidTransitionError", "JurisdictionError", "LifecycleDefinitionError", "MissingDataError",
+    "MissingParentError", "NoDepartmentError", "NoStationError", "Open311Error", "OrphanError",
+    "ParentLevelError", "PlatformSetError", "RoleNotAllowedError", "RouteError",
+    "RuianGovernanceError", "SimulationConfigError", "StationPlacementError", "StoreBusyError",
+    "StoreCorruptError", "StoreMismatchError", "StoreReadOnlyError", "TimeOrderError",
+    "TransitionError", "TrapStateError", "UnexpectedDataError", "UnknownCategoryError",
+    "UnknownIdError", "UnknownKindError", "UnknownReferenceError", "UnknownRoutingKindError",
     "UnreachableStateError", "WorkerAssignmentError",
 ]  # fmt: skip
 
@@ -608,3 +609,43 @@ class CaseStoreError(RuianGovernanceError, ValueError):
         self.detail = detail
         where = "case store" if case_id is None else f"case store, case {case_id!r}"
         super().__init__(f"{where}: {detail}")
+
+
+# --------------------------------------------------------------------------- engine (Trust)
+
+
+class ForgedHistoryError(RuianGovernanceError, ValueError):
+    """A case's history is not a run of legal commands, or the case contradicts it.
+
+    ``seq`` is the first record that is not a legal command (``None`` when every record is and a
+    field of the case differs from the replayed one); ``reason`` says which check failed, and
+    the refusal of that check is the ``__cause__``.
+
+    Added in 0.2.0.
+    """
+
+    def __init__(self, case_id: object, seq: int | None, reason: str) -> None:
+        self.case_id = case_id
+        self.seq = seq
+        self.reason = reason
+        where = "the case" if seq is None else f"history record {seq}"
+        super().__init__(f"case {case_id!r}: {where} does not follow from the rules: {reason}")
+
+
+# --------------------------------------------------------------------------- stores (Trust)
+
+
+class StoreCorruptError(CaseStoreError):
+    """A store file or its rows are damaged (not a store, a checksum fails). Added in 0.2.0."""
+
+
+class StoreMismatchError(CaseStoreError):
+    """A store file was written with other definitions or another layout. Added in 0.2.0."""
+
+
+class StoreBusyError(CaseStoreError, TimeoutError):
+    """Another connection held the store file's lock past the timeout. Added in 0.2.0."""
+
+
+class StoreReadOnlyError(CaseStoreError, PermissionError):
+    """A write on a store opened read-only, or on a file that cannot be written. Added in 0.2.0."""
