@@ -154,16 +154,23 @@ def test_diagram_routing_of_a_town(files: Path, tiny: Hierarchy):
 
 
 def test_validate_lists_every_error_with_its_json_path(files: Path):
-    """Validate exits 0 for a good file and 2 for a bad one, naming each bad field's path."""
+    """Validate exits 0 for a good file and 2 for a bad one, naming each bad field's path.
+
+    The list of problems is the command's output (standard output); standard error has the
+    one ``Error:`` line every bad invocation prints (finding 12).
+    """
     assert run("validate", files / "tiny.json").exit_code == 0
     assert run("validate", files / "rules.json").exit_code == 0
     bad = run("validate", files / "bad.json")
     assert bad.exit_code == 2
-    assert "$.units[1].level" in bad.stderr
-    assert "$.people[0].posts[0].role" in bad.stderr
+    assert "$.units[1].level" in bad.stdout
+    assert "$.people[0].posts[0].role" in bad.stdout
+    assert bad.stderr.splitlines() == [
+        f"Error: {files / 'bad.json'}: invalid hierarchy, 2 problem(s)"
+    ]
     rules = run("validate", files / "bad_rules.json")
     assert rules.exit_code == 2
-    assert "$.categories[0].platform" in rules.stderr
+    assert "$.categories[0].platform" in rules.stdout
 
 
 @pytest.mark.parametrize(

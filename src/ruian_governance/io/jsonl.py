@@ -21,11 +21,12 @@ _CASE = "case"
 def write_cases(
     cases: Iterable[Case], stream: IO[str], *, redaction: Redaction | None = None
 ) -> int:
-    """Write ``cases`` to ``stream`` as JSON lines, one case document per line; return the count.
+    r"""Write ``cases`` to ``stream`` as JSON lines, one case document per line; return the count.
 
     Each line is the case's document (:func:`~ruian_governance.to_document`: ``format_version``,
     ``kind``, then the fields the library's converter writes), with ``ensure_ascii=False`` so
-    Chinese text stays readable.  ``redaction`` masks personal data (see
+    Chinese text stays readable (a line with text the stream cannot encode, such as a lone
+    surrogate, is written with ``\u`` escapes instead).  ``redaction`` masks personal data (see
     :class:`~ruian_governance.io.Redaction`); by default the cases are written exactly, so that
     :func:`read_cases` gives them back equal.
     """
@@ -33,8 +34,10 @@ def write_cases(
     n = 0
     for case in cases:
         document = to_document(case, converter=converter, redaction=redaction)
-        stream.write(json.dumps(document, ensure_ascii=False))
-        stream.write("\n")
+        try:
+            stream.write(json.dumps(document, ensure_ascii=False) + "\n")
+        except UnicodeEncodeError:  # text the stream cannot encode (a lone surrogate): escaped
+            stream.write(json.dumps(document) + "\n")
         n += 1
     return n
 
@@ -64,7 +67,10 @@ def read_cases(stream: IO[str], *, engine: Engine | None = None) -> Iterator[Cas
             continue
         try:
             data = json.loads(line)
-        except (ValueError, RecursionError) as error:
+        except RecursionError:
+            problem = f"line {number}: not JSON (nested too deeply)"
+            raise DataError(_CASE, [problem]) from None
+        except ValueError as error:
             problem = f"line {number}: not JSON ({str(error)[:80]})"
             raise DataError(_CASE, [problem]) from None
         try:
