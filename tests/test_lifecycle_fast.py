@@ -94,8 +94,10 @@ def test_fast_advance_equals_attrs(
 ) -> None:
     """_fast.advance builds the next version attrs builds: state, record appended, changes made."""
     record = HistoryRecord(**last)
-    built = _fast.advance(case, state, record, made)
+    seal = object()
+    built = _fast.advance(_fast.sealed(attrs.evolve(case), seal), state, record, made)
     assert _complete(built)
+    assert built._seal is seal  # the engine's mark follows the case
     expected = attrs.evolve(
         case,
         state=state,
@@ -109,8 +111,10 @@ def test_fast_advance_equals_attrs(
 @given(case=cases(), due=st.none() | times)
 def test_fast_dated_equals_attrs(case: Case, due: datetime | None) -> None:
     """_fast.dated changes the deadline and nothing else."""
-    built = _fast.dated(case, due)
+    seal = object()
+    built = _fast.dated(_fast.sealed(attrs.evolve(case), seal), due)
     assert _complete(built)
+    assert built._seal is seal
     assert built == attrs.evolve(case, due_at=due)
 
 
@@ -134,8 +138,10 @@ def test_fast_opened_equals_attrs(
 ) -> None:
     """_fast.opened builds the new case attrs builds from its opening record and facts."""
     record = HistoryRecord(**first)
-    built = _fast.opened(lifecycle=lifecycle, first=record, **facts)
+    seal = object()
+    built = _fast.opened(lifecycle=lifecycle, first=record, seal=seal, **facts)
     assert _complete(built)
+    assert built._seal is seal
     case_id = facts.pop("case_id")
     assert built == Case(
         id=case_id,

@@ -22,7 +22,8 @@ from typing import NotRequired, TypedDict, Unpack
 __all__ = [
     "AmbiguousTransitionError", "AnalysisError", "ArgumentError", "CalendarCoverageError",
     "CaseStoreError", "CategoryTableError", "CommandRoomError", "ConflictError", "DataError",
-    "DuplicateIdError", "DuplicateKeyError", "FinalStateExitError", "GuardFailedError",
+    "DuplicateIdError", "DuplicateKeyError", "FinalStateExitError", "ForgedHistoryError",
+    "GuardFailedError",
     "HierarchyError", "InitialStateError", "InvalidActorError", "InvalidTransitionError",
     "JurisdictionError", "LifecycleDefinitionError", "MissingDataError", "MissingParentError",
     "NoDepartmentError", "NoStationError", "Open311Error", "OrphanError", "ParentLevelError",
@@ -597,3 +598,24 @@ class CaseStoreError(RuianGovernanceError, ValueError):
         self.detail = detail
         where = "case store" if case_id is None else f"case store, case {case_id!r}"
         super().__init__(f"{where}: {detail}")
+
+
+# --------------------------------------------------------------------------- engine (Trust)
+
+
+class ForgedHistoryError(RuianGovernanceError, ValueError):
+    """A case's history is not a run of legal commands, or the case contradicts it.
+
+    ``seq`` is the first record that is not a legal command (``None`` when every record is and a
+    field of the case differs from the replayed one); ``reason`` says which check failed, and
+    the refusal of that check is the ``__cause__``.
+
+    Added in 0.2.0.
+    """
+
+    def __init__(self, case_id: object, seq: int | None, reason: str) -> None:
+        self.case_id = case_id
+        self.seq = seq
+        self.reason = reason
+        where = "the case" if seq is None else f"history record {seq}"
+        super().__init__(f"case {case_id!r}: {where} does not follow from the rules: {reason}")

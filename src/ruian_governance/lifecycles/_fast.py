@@ -8,7 +8,9 @@ command (its ``engine, attrs-built values`` line builds the same values through 
 builds from the same fields, for random inputs.  Adding a field to one of these classes makes
 that test fail until the constructor here sets it too.
 
-The engine builds values here only after a command passed every check.
+The engine builds values here only after a command passed every check.  A case built here
+carries the seal it is given (:func:`opened`, :func:`sealed`) or the one of the case it follows
+(:func:`dated`, :func:`advance`): the mark of the engine that made the value.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ __all__ = [
     "dated",
     "opened",
     "record",
+    "sealed",
 ]
 
 EFFECT_FIELDS = frozenset({"unit_id", "assignees", "severity", "due_at", "parties"})
@@ -58,6 +61,7 @@ def _setters(cls: type, *names: str) -> tuple[Any, ...]:
     _c_due_at,
     _c_history,
     _c_version,
+    _c_seal,
 ) = _setters(
     Case,
     "id",
@@ -74,6 +78,7 @@ def _setters(cls: type, *names: str) -> tuple[Any, ...]:
     "due_at",
     "history",
     "version",
+    "_seal",
 )
 (_m_case, _m_trigger, _m_actor, _m_at, _m_data, _m_hierarchy, _m_lifecycle) = _setters(
     CommandContext, "case", "trigger", "actor", "at", "data", "hierarchy", "lifecycle"
@@ -112,8 +117,9 @@ def opened(  # noqa: PLR0913 - the facts of a new case, keyword-only
     category: str,
     severity: str | None,
     due_at: datetime | None,
+    seal: object,
 ) -> Case:
-    """A new case at version 0 whose history is its opening record ``first``."""
+    """A new case at version 0 whose history is its opening record ``first``, with ``seal``."""
     new: Case = _new(Case)
     _c_id(new, case_id)
     _c_lifecycle(new, lifecycle)
@@ -129,6 +135,7 @@ def opened(  # noqa: PLR0913 - the facts of a new case, keyword-only
     _c_due_at(new, due_at)
     _c_history(new, (first,))
     _c_version(new, 0)
+    _c_seal(new, seal)
     return new
 
 
@@ -149,7 +156,14 @@ def dated(case: Case, due_at: datetime | None) -> Case:
     _c_due_at(new, due_at)
     _c_history(new, case.history)
     _c_version(new, case.version)
+    _c_seal(new, case._seal)
     return new
+
+
+def sealed(case: Case, seal: object) -> Case:
+    """``case`` with ``seal`` set; only for a case the engine has just built."""
+    _c_seal(case, seal)
+    return case
 
 
 def advance(
@@ -169,6 +183,7 @@ def advance(
     _c_opened_at(new, case.opened_at)
     _c_history(new, (*case.history, last))
     _c_version(new, case.version + 1)
+    _c_seal(new, case._seal)
     if changes:
         _c_unit_id(new, changes.get("unit_id", case.unit_id))
         _c_assignees(new, changes.get("assignees", case.assignees))

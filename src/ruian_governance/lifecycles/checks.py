@@ -35,6 +35,7 @@ from typing import NoReturn, TypedDict
 from ruian_governance._convert import require_aware
 from ruian_governance.errors import (
     ArgumentError,
+    ForgedHistoryError,
     GuardFailedError,
     InvalidActorError,
     InvalidTransitionError,
@@ -44,7 +45,7 @@ from ruian_governance.errors import (
     TimeOrderError,
     UnexpectedDataError,
 )
-from ruian_governance.models import Actor, Case, DataValue, Hierarchy
+from ruian_governance.models import Actor, Case, DataValue, Hierarchy, HistoryRecord
 
 from . import _fast
 from .definition import LifecycleDefinition, Transition
@@ -321,3 +322,51 @@ class Checks:
                     )
 
         return guard
+
+    # ---------------------------------------------------------------- verification
+
+    @staticmethod
+    def recorded_data(
+        case_id: object, record: object, reserved: frozenset[str]
+    ) -> dict[str, DataValue]:
+        """A record's data as a dict, once its shape is that of a record the engine makes.
+
+        Raises:
+            ForgedHistoryError: Not a history record, a field of the wrong type, data that is
+                not distinct ``(key, value)`` pairs, or a key in ``reserved`` (the command's
+                own arguments).
+        """
+        seq = getattr(record, "seq", None)
+        where = seq if type(seq) is int else None
+        if type(record) is not HistoryRecord:
+            raise ForgedHistoryError(case_id, where, f"{record!r} is not a HistoryRecord")
+        if type(record.trigger) is not str or not isinstance(record.actor, Actor):
+            raise ForgedHistoryError(case_id, where, "its trigger or actor is of the wrong type")
+        pairs = record.data
+        if type(pairs) is not tuple or not all(
+            type(p) is tuple and len(p) == 2 and type(p[0]) is str for p in pairs
+        ):
+            raise ForgedHistoryError(case_id, where, "its data is not (key, value) pairs")
+        data = dict(pairs)
+        if len(data) != len(pairs):
+            raise ForgedHistoryError(case_id, where, "its data repeats a key")
+        clash = sorted(data.keys() & reserved)
+        if clash:
+            raise ForgedHistoryError(case_id, where, f"no command has data {', '.join(clash)}")
+        return data
+
+    @staticmethod
+    def same_record(case_id: object, made: HistoryRecord, given: HistoryRecord) -> None:
+        """Refuse a record that differs from the one the engine made for the same command.
+
+        Raises:
+            ForgedHistoryError: A field differs (named in the reason).
+        """
+        if made != given:
+            differ = [
+                name
+                for name in ("seq", "trigger", "source", "dest", "actor", "at", "data")
+                if getattr(made, name) != getattr(given, name)
+            ]
+            reason = f"its {', '.join(differ)} differ from the record its command makes"
+            raise ForgedHistoryError(case_id, given.seq, reason)

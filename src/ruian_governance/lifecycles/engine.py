@@ -15,6 +15,7 @@ the number of cases processed.  The engine knows no lifecycle of its own:
 :func:`~ruian_governance.builtin_engine` gives one that runs the three built-in lifecycles.
 
 >>> from datetime import datetime, timedelta
+>>> import attrs
 >>> from ruian_governance import (CHINA_STANDARD_TIME, BUILTIN_LIFECYCLES, Actor, Engine, Level,
 ...     generate_hierarchy)
 >>> h = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
@@ -33,8 +34,20 @@ the number of cases processed.  The engine knows no lifecycle of its own:
 ('accepted', 1, ['report', 'accept'])
 >>> engine.allowed(case, operator)
 ('escalate', 'dispatch', 'supervise')
->>> engine.replay(case.history) == case
+>>> engine.verify(attrs.evolve(case)) == case
 True
+>>> engine.apply(attrs.evolve(case, assignees=("t0001.s01",)), "accept", actor=operator,
+...              at=t0 + timedelta(hours=2))
+Traceback (most recent call last):
+...
+ruian_governance.errors.ForgedHistoryError: case 'E1': the case does not follow from the rules: ...
+
+A case the engine made carries its private mark, so a command on it costs no more than the
+command's own checks.  A case from anywhere else (a store's decoding, a document,
+``attrs.evolve``) is *verified* first (:meth:`Engine.verify`: its whole history replayed as
+commands, every check run again, and the case compared with the rebuilt one), which costs a
+replay of its history; verify a case read from a store or a document once, and run commands
+on the case ``verify`` returns.
 """
 
 from __future__ import annotations
@@ -45,7 +58,13 @@ from typing import Any
 
 import attrs
 
-from ruian_governance.errors import ArgumentError, UnknownIdError, UnknownReferenceError
+from ruian_governance.errors import (
+    ArgumentError,
+    ForgedHistoryError,
+    RuianGovernanceError,
+    UnknownIdError,
+    UnknownReferenceError,
+)
 from ruian_governance.models import Actor, Case, DataValue, Hierarchy, HistoryRecord
 
 from . import _fast
@@ -67,6 +86,25 @@ _CACHE_LIMIT = 4096
 
 _Step = tuple[str, Transition, tuple[Check, ...], LifecycleDefinition]
 """What a (state, trigger) pair of a lifecycle leads to: dest, transition, checks, definition."""
+
+_APPLY_KEYWORDS = frozenset(("case", "trigger", "actor", "at"))
+"""Names no command data can use: :meth:`Engine.apply` takes them as its own arguments."""
+
+_OPEN_ARGUMENTS = frozenset(("trigger", "actor", "at"))
+"""Names no opening data can use besides the case's facts: :meth:`Engine.open`'s arguments."""
+
+_CASE_FIELDS = tuple(a.name for a in attrs.fields(Case) if a.eq and a.name != "history")
+"""The fields :meth:`Engine.verify` compares with the rebuilt case (records one by one)."""
+
+
+class _Seal:
+    """One engine's mark on the cases it made (never copied out of the process)."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type[None], tuple[()]]:
+        """A pickled or deep-copied case is unmarked: it is verified before it is used."""
+        return type(None), ()
 
 
 class Engine:
@@ -93,6 +131,7 @@ class Engine:
         "_hierarchy",
         "_holders",
         "_openings",
+        "_seal",
         "_steps",
     )
 
@@ -128,6 +167,7 @@ class Engine:
         self._data: dict[Any, Any] = {}
         self._holders: dict[tuple[str, str], str] = {}
         self._dues: dict[tuple[str, str, Any, Any], datetime] = {}
+        self._seal = _Seal()
 
     @property
     def hierarchy(self) -> Hierarchy:
@@ -256,13 +296,15 @@ class Engine:
             category=category,
             severity=severity,
             due_at=None,
+            seal=self._seal,
         )
         for check in checks:
             check(case, actor, at, data)
         if severity is not None and severity in definition.deadlines.by_severity:
             case = _fast.dated(case, self._due(definition, severity, at))
         if opening.effects:
-            case = attrs.evolve(case, **self._changes(definition, case, opening, actor, at, data))
+            changes = self._changes(definition, case, opening, actor, at, data)
+            case = _fast.sealed(attrs.evolve(case, **changes), self._seal)
         return case
 
     def _opened(self, definition: LifecycleDefinition, first: HistoryRecord) -> Case:
@@ -284,6 +326,7 @@ class Engine:
             category=str(facts["category"]),
             severity=None if severity is None else str(severity),
             due_at=due_at,
+            seal=None,
         )
 
     def apply(
@@ -304,12 +347,20 @@ class Engine:
         raises; nothing is built before every check has passed.  Then the transition's
         effects are applied and one history record is appended.
 
+        A case this engine did not make (edited with ``attrs.evolve``, decoded from a store or
+        a document) is verified first (:meth:`verify`, a replay of its history); a case the
+        engine made is not.
+
         Raises:
             UnknownIdError: The engine does not run the case's lifecycle.
+            ForgedHistoryError: The case is not one this engine made, and its history is not a
+                run of legal commands or the case contradicts it.
             InvalidTransitionError, InvalidActorError, RoleNotAllowedError, JurisdictionError,
                 TimeOrderError, MissingDataError, UnexpectedDataError, GuardFailedError: The
                 command was refused; nothing changed.
         """
+        if case._seal is not self._seal:
+            case = self.verify(case)
         steps = self._steps.get(case.lifecycle)
         if steps is None:
             raise UnknownIdError(case.lifecycle, "the engine's lifecycles")
@@ -376,11 +427,15 @@ class Engine:
         """Return the triggers ``actor`` may fire on ``case`` now, in definition order.
 
         Considers the state, the actor's post, role and jurisdiction; not data or guards,
-        which depend on the command (a guard may still refuse it).
+        which depend on the command (a guard may still refuse it).  A case this engine did not
+        make is verified first, as for :meth:`apply`.
 
         Raises:
             UnknownIdError: The engine does not run the case's lifecycle.
+            ForgedHistoryError: As for :meth:`apply`.
         """
+        if case._seal is not self._seal:
+            case = self.verify(case)
         definition = self.lifecycle(case.lifecycle)
         checks = self._checks
         if not checks.holds_post(actor):
@@ -393,11 +448,14 @@ class Engine:
         )
 
     def replay(self, history: Sequence[HistoryRecord]) -> Case:
-        """Rebuild a case from its history: ``engine.replay(case.history) == case``.
+        """Rebuild a case from its history, *unchecked*: ``engine.replay(case.history) == case``.
 
-        Permissions are not re-checked (people may since have changed posts); the structure
-        is, by the state and time checks: each record must follow from the state before it,
-        in sequence, in time order.  Effects are applied again from each record's data.
+        Not a check of the history: permissions, data and guards are not re-checked (people
+        may since have changed posts), only its structure, by the state and time checks: each
+        record must follow from the state before it, in sequence, in time order.  Effects are
+        applied again from each record's data.  The case it returns is not marked as made by
+        the engine, so a command on it verifies it first; :meth:`verify` is the checked
+        replay every write and read of a store relies on.
 
         Raises:
             ArgumentError: ``history`` is empty.
@@ -453,6 +511,81 @@ class Engine:
             )
             case = _fast.advance(case, dest, record, changes)
         return case
+
+    def verify(self, case: Case) -> Case:
+        """Return ``case`` rebuilt by a checked replay of its history, if it equals ``case``.
+
+        Each record is run again as the command it records, through every check of
+        :meth:`open` and :meth:`apply` against this engine's hierarchy and lifecycles (state,
+        post, role, jurisdiction, time, data and its types, guards), and must equal the record
+        that command makes (sequence number, states, data).  Then every field of the case
+        (state, version, holder, assignees, severity, deadline, parties, times, ...) must equal
+        the rebuilt case's.  The rebuilt case is returned, marked as made by this engine: run
+        later commands on it, and :meth:`apply` does not verify it again.
+
+        It checks against the engine's hierarchy *now*: a history whose actors have since left
+        their posts does not verify (give the engine the hierarchy the commands were run under).
+        The cost is a replay of the history: verify a case read from a store or a document once.
+
+        Raises:
+            ArgumentError: ``case`` is not a :class:`~ruian_governance.Case`.
+            ForgedHistoryError: A record is not a legal command (``seq`` names it, the check's
+                refusal is the ``__cause__``), or a field of the case differs from the rebuilt
+                one (``seq`` is ``None``).  Nothing is changed.
+        """
+        given: object = case
+        if not isinstance(given, Case):
+            argument = "case"
+            raise ArgumentError(argument, given, "a Case")
+        case_id = case.id
+        history = case.history
+        if type(history) is not tuple or not history:
+            raise ForgedHistoryError(case_id, 0, "the history has no opening record")
+        rebuilt = self._verified_opening(case_id, history[0])
+        for record in history[1:]:
+            data = Checks.recorded_data(case_id, record, _APPLY_KEYWORDS)
+            try:
+                rebuilt = self.apply(
+                    rebuilt, record.trigger, actor=record.actor, at=record.at, **data
+                )
+            except RuianGovernanceError as error:
+                raise ForgedHistoryError(case_id, record.seq, str(error)) from error
+            Checks.same_record(case_id, rebuilt.history[-1], record)
+        for field in _CASE_FIELDS:
+            if getattr(rebuilt, field) != getattr(case, field):
+                reason = f"its {field} differs from the one its history gives"
+                raise ForgedHistoryError(case_id, None, reason)
+        return rebuilt
+
+    def _verified_opening(self, case_id: object, first: HistoryRecord) -> Case:
+        """The case the opening record ``first`` opens, run again as the opening command."""
+        facts = Checks.recorded_data(case_id, first, _OPEN_ARGUMENTS)
+        missing = sorted(
+            k for k in ("lifecycle", "case_id", "location_id", "category") if k not in facts
+        )
+        if missing:
+            reason = f"the opening record lacks the case's {', '.join(missing)}"
+            raise ForgedHistoryError(case_id, 0, reason)
+        lifecycle = facts.pop("lifecycle")
+        if not isinstance(lifecycle, str):
+            raise ForgedHistoryError(case_id, 0, f"lifecycle {lifecycle!r} is not a key")
+        try:
+            opened = self.open(
+                lifecycle,
+                case_id=facts.pop("case_id"),  # type: ignore[arg-type]
+                trigger=first.trigger,
+                actor=first.actor,
+                at=first.at,
+                location_id=facts.pop("location_id"),  # type: ignore[arg-type]
+                category=facts.pop("category"),  # type: ignore[arg-type]
+                severity=facts.pop("severity", None),  # type: ignore[arg-type]
+                parties=facts.pop("parties", ()),  # type: ignore[arg-type]
+                **facts,
+            )
+        except RuianGovernanceError as error:
+            raise ForgedHistoryError(case_id, 0, str(error)) from error
+        Checks.same_record(case_id, opened.history[0], first)
+        return opened
 
     def overdue(self, cases: Iterable[Case], now: datetime) -> tuple[Case, ...]:
         """Return the cases past their deadline at ``now`` in a state whose deadline runs.

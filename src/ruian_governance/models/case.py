@@ -129,6 +129,11 @@ class Case:
         due_at: When it falls due, or ``None`` without a deadline.
         history: Every record, oldest first.
         version: Optimistic-concurrency version: the number of records after the opening one.
+
+    A case the :class:`~ruian_governance.Engine` made carries the engine's private mark (not a
+    field of equality, of ``repr`` or of documents): ``attrs.evolve``, this constructor, a
+    document or a store's decoding give an unmarked case, which the engine verifies (replays
+    with every check) before it runs a command on it.
     """
 
     id: str
@@ -145,6 +150,7 @@ class Case:
     due_at: datetime | None
     history: tuple[HistoryRecord, ...]
     version: int = 0
+    _seal: object = attrs.field(default=None, init=False, eq=False, repr=False, hash=False)
 
     def __repr__(self) -> str:
         """One line naming the case, its lifecycle, state and version (not its history).
