@@ -244,3 +244,27 @@ def test_hierarchy_prints_the_ruian_summary():
     assert result.stdout.startswith("瑞安市 Rui'an")
     assert "grid worker 网格员: 18000" in result.stdout
     assert "安阳街道 Anyang Subdistrict" in result.stdout
+
+
+@pytest.mark.parametrize("store", ["jsonl", "sqlite"])
+def test_redact_masks_parties_and_keeps_the_figures(files: Path, tmp_path: Path, store: str):
+    """Finding 17: ``simulate --redact`` stores no party names; the summary is the same.
+
+    The default (``--no-redact``) writes the cases exactly, made-up names included.
+    """
+    runs = {}
+    for name, extra in (("plain", ()), ("masked", ("--redact",))):
+        result = simulate_tiny(files, tmp_path / name, "--store", store, "--days", "28", *extra)
+        assert result.exit_code == 0, result.output
+        runs[name] = (tmp_path / name / f"cases.{store}").read_bytes()
+    assert simulate_tiny(files, tmp_path / "names", "--days", "28").exit_code == 0
+    with (tmp_path / "names" / "cases.jsonl").open(encoding="utf-8") as stream:
+        parties = {p for case in read_cases(stream) for p in case.parties}
+    assert parties  # the run has disputes between named parties
+    assert [p for p in parties if p.encode("utf-8") in runs["plain"]]
+    assert [p for p in parties if p.encode("utf-8") in runs["masked"]] == []
+    summaries = [run("summary", tmp_path / name, "--json") for name in runs]
+    assert all(s.exit_code == 0 for s in summaries), [s.output for s in summaries]
+    assert json.loads(summaries[0].stdout) == json.loads(summaries[1].stdout)
+    settings = json.loads((tmp_path / "masked" / "run.json").read_text(encoding="utf-8"))
+    assert settings["redacted"] is True

@@ -29,7 +29,7 @@ from typing import Any, TypeAlias, TypeVar, overload
 import attrs
 import cattrs
 
-from ruian_governance.errors import ArgumentError, DataError, RuianGovernanceError, UnknownIdError
+from ruian_governance.errors import ArgumentError, DataError, ForgedHistoryError, UnknownIdError
 from ruian_governance.lifecycles import Engine, LifecycleDefinition
 from ruian_governance.models import AdminUnit, Case, Hierarchy, HistoryRecord, Person
 from ruian_governance.routing import Report, Route, RoutingRules
@@ -389,7 +389,7 @@ def from_document(
         data: The document.
         kind: Its kind (``"case"``) or model class (``Case``).
         converter: A converter of your own (e.g. with your own :class:`CodeRegistry`).
-        engine: For a case: the engine whose replay of the history the case must equal.
+        engine: For a case: the engine that verifies it (the hierarchy the commands ran under).
 
     Raises:
         UnknownIdError: ``kind`` is not a document kind.
@@ -415,9 +415,7 @@ def from_document(
     except RecursionError:
         raise DataError(name, [f"$: nested more than {MAX_NESTING} levels deep"]) from None
     loaded = structure(document, cls, converter=converter, what=name)
-    if isinstance(loaded, Case):
-        _check_case(loaded, engine)
-    return loaded
+    return _checked(loaded, engine) if isinstance(loaded, Case) else loaded
 
 
 # --------------------------------------------------------------------------- a case and its history
@@ -464,24 +462,27 @@ def _case_problems(case: Case) -> list[str]:
     return problems
 
 
-def _check_case(case: Case, engine: Engine | None) -> None:
+def _checked(case: Case, engine: Engine | None) -> Case:
+    """``case`` if its history agrees with it (``engine``: the case :meth:`Engine.verify` gives)."""
     problems = _case_problems(case)
     if problems:
         raise DataError(_CASE, problems)
     if engine is None:
-        return
+        return case
     try:
-        replayed = engine.replay(case.history)
-    except RuianGovernanceError as error:
-        raise DataError(_CASE, [f"$.history: {_short(str(error), 200)}"]) from error
-    differences = [
-        f"$.{field.name}: {_short(getattr(case, field.name))} contradicts the history "
-        f"(replayed: {_short(getattr(replayed, field.name))})"
-        for field in attrs.fields(Case)
-        if field.name != "history" and getattr(case, field.name) != getattr(replayed, field.name)
-    ]
-    if differences:
-        raise DataError(_CASE, differences)
+        return engine.verify(case)
+    except ForgedHistoryError as error:
+        if error.seq is not None:
+            problems = [f"$.history[{error.seq}]: {_short(error.reason, 200)}"]
+        else:  # every record is a legal command: name the fields the history contradicts
+            replayed = engine.replay(case.history)
+            problems = [
+                f"$.{field.name}: {_short(getattr(case, field.name))} contradicts the history "
+                f"(replayed: {_short(getattr(replayed, field.name))})"
+                for field in attrs.fields(Case)
+                if getattr(case, field.name) != getattr(replayed, field.name)
+            ] or [f"$: {_short(error.reason, 200)}"]
+        raise DataError(_CASE, problems) from error
 
 
 # --------------------------------------------------------------------------- text
