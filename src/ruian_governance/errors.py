@@ -23,14 +23,14 @@ __all__ = [
     "AmbiguousTransitionError", "AnalysisError", "ArgumentError", "CalendarCoverageError",
     "CaseStoreError", "CategoryTableError", "CommandRoomError", "ConflictError", "DataError",
     "DuplicateIdError", "DuplicateKeyError", "FinalStateExitError", "ForgedHistoryError",
-    "GuardFailedError",
-    "HierarchyError", "InitialStateError", "InvalidActorError", "InvalidTransitionError",
-    "JurisdictionError", "LifecycleDefinitionError", "MissingDataError", "MissingParentError",
-    "NoDepartmentError", "NoStationError", "Open311Error", "OrphanError", "ParentLevelError",
-    "PlatformSetError", "RoleNotAllowedError", "RouteError", "RuianGovernanceError",
-    "SimulationConfigError", "StationPlacementError", "TimeOrderError", "TransitionError",
-    "TrapStateError", "UnexpectedDataError", "UnknownCategoryError", "UnknownIdError",
-    "UnknownKindError", "UnknownReferenceError", "UnknownRoutingKindError",
+    "GuardFailedError", "HierarchyError", "InitialStateError", "InvalidActorError",
+    "InvalidTransitionError", "JurisdictionError", "LifecycleDefinitionError", "MissingDataError",
+    "MissingParentError", "NoDepartmentError", "NoStationError", "Open311Error", "OrphanError",
+    "ParentLevelError", "PlatformSetError", "RoleNotAllowedError", "RouteError",
+    "RuianGovernanceError", "SimulationConfigError", "StationPlacementError", "StoreBusyError",
+    "StoreCorruptError", "StoreMismatchError", "StoreReadOnlyError", "TimeOrderError",
+    "TransitionError", "TrapStateError", "UnexpectedDataError", "UnknownCategoryError",
+    "UnknownIdError", "UnknownKindError", "UnknownReferenceError", "UnknownRoutingKindError",
     "UnreachableStateError", "WorkerAssignmentError",
 ]  # fmt: skip
 
@@ -619,3 +619,22 @@ class ForgedHistoryError(RuianGovernanceError, ValueError):
         self.reason = reason
         where = "the case" if seq is None else f"history record {seq}"
         super().__init__(f"case {case_id!r}: {where} does not follow from the rules: {reason}")
+
+
+# --------------------------------------------------------------------------- stores (Trust)
+
+
+class StoreCorruptError(CaseStoreError):
+    """A store file or its rows are damaged (not a store, a checksum fails). Added in 0.2.0."""
+
+
+class StoreMismatchError(CaseStoreError):
+    """A store file was written with other definitions or another layout. Added in 0.2.0."""
+
+
+class StoreBusyError(CaseStoreError, TimeoutError):
+    """Another connection held the store file's lock past the timeout. Added in 0.2.0."""
+
+
+class StoreReadOnlyError(CaseStoreError, PermissionError):
+    """A write on a store opened read-only, or on a file that cannot be written. Added in 0.2.0."""
