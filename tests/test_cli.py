@@ -268,3 +268,20 @@ def test_redact_masks_parties_and_keeps_the_figures(files: Path, tmp_path: Path,
     assert json.loads(summaries[0].stdout) == json.loads(summaries[1].stdout)
     settings = json.loads((tmp_path / "masked" / "run.json").read_text(encoding="utf-8"))
     assert settings["redacted"] is True
+
+
+def test_summary_of_an_sqlite_run_does_not_write_the_file(files: Path, tmp_path: Path):
+    """Finding 10 (CLI part): ``summary`` opens the case store read-only; the file is unchanged.
+
+    Before: opening always wrote (the journal mode, the schema), changing the file.
+    """
+    assert simulate_tiny(files, tmp_path / "s", "--store", "sqlite").exit_code == 0
+    store = tmp_path / "s" / "cases.sqlite"
+    before = (store.read_bytes(), store.stat().st_mtime_ns)
+    store.chmod(0o444)
+    try:
+        result = run("summary", tmp_path / "s", "--json")
+    finally:
+        store.chmod(0o644)
+    assert result.exit_code == 0, result.output
+    assert (store.read_bytes(), store.stat().st_mtime_ns) == before

@@ -504,7 +504,7 @@ def _load_run(run: Path) -> _Run:
         if not stored.is_file():
             msg = f"{stored}: not a file"
             raise CliError(msg)
-        with SQLiteCaseStore(stored, engine) as store:
+        with SQLiteCaseStore(stored, engine, read_only=True) as store:  # never writes the file
             cases = list(store)
     else:
         with (run / _CASES_JSONL).open(encoding="utf-8") as stream:
