@@ -22,6 +22,8 @@ from typing import Any
 import attrs
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ruian_governance import RULES_2021, Hierarchy, generate_hierarchy, to_document
 from ruian_governance.cli.commands import MAX_DAYS, cli
@@ -399,3 +401,89 @@ def test_names_are_printed_escaped(files: Path, hostile: Path, args: tuple[str, 
         assert [ln for ln in text.rstrip("\n").split("\n") if not _escaped(ln)] == []
     if result.exit_code == 0 and args[0] in ("hierarchy", "simulate"):
         assert "\\u202e" in result.stdout
+
+
+# --------------------------------------------------------------------------- drawn at random
+
+_OPTION_VALUES = st.one_of(
+    st.text(max_size=12),
+    st.integers().map(str),
+    st.floats().map(str),
+    st.sampled_from(["inf", "-inf", "nan", "1e309", "9999-12-31", "0001-01-01", "2025-02-30",
+                     "1" * 400, "\u202e", "a:b:c:d", "x:petition:inf", ":::", "-", "--"]),
+)  # fmt: skip
+_OPTIONS = ("--days", "--seed", "--start", "--rate", "--station-capacity", "--hotspot",
+            "--store", "--rules", "--out", "--report")  # fmt: skip
+
+
+def _one_line_or_success(result: Result) -> None:
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    if result.exit_code == 2:
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, lines
+        assert lines[0].startswith("Error: ")
+        assert _escaped(lines[0])
+    else:
+        assert result.exit_code in (0, 1), result.output
+
+
+@settings(max_examples=150)
+@given(st.lists(st.tuples(st.sampled_from(_OPTIONS), _OPTION_VALUES), min_size=1, max_size=4))
+def test_any_simulate_options_are_parsed_or_refused_in_one_line(
+    files: Path, options: list[tuple[str, str]]
+) -> None:
+    """Finding 12: any values of simulate's options give exit 2 and one line, never a traceback.
+
+    The hierarchy file is missing, so every invocation that parses ends there (no run).
+    """
+    args = ["simulate", "--quiet", *(x.replace("\x00", "") for o in options for x in o),
+            "--hierarchy", str(files / "missing.json")]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    _one_line_or_success(result)
+
+
+_JSON_JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                  max_size=3),
+    max_leaves=10,
+)  # fmt: skip
+
+
+@settings(max_examples=100)
+@given(
+    content=st.one_of(
+        st.binary(max_size=64),
+        _JSON_JUNK.map(json.dumps).map(str.encode),
+        _JSON_JUNK.map(lambda v: json.dumps({"format_version": 1, "kind": "hierarchy", "units": v})
+                       ).map(str.encode),
+    ),
+    command=st.sampled_from(["validate", "verify", "hierarchy", "rules-file", "routing",
+                             "run.json", "hierarchy.json", "cases.jsonl"]),
+)  # fmt: skip
+def test_any_file_content_is_read_or_refused_in_one_line(
+    files: Path, tmp_path_factory: pytest.TempPathFactory, content: bytes, command: str
+) -> None:
+    """Findings 12 and 11: any bytes in any file a command reads: a result or one line, exit 2."""
+    where = tmp_path_factory.mktemp("drawn")
+    path = where / "drawn.json"
+    path.write_bytes(content)
+    if command in ("run.json", "hierarchy.json", "cases.jsonl"):
+        shutil.copytree(files / "run", where / "run")
+        (where / "run" / command).write_bytes(content)
+        args = ["summary", str(where / "run")]
+    else:
+        args = {
+            "validate": ["validate", str(path)],
+            "verify": ["verify", str(path)],
+            "hierarchy": ["hierarchy", "--file", str(path)],
+            "rules-file": ["verify", str(files / "tiny.json"), "--rules-file", str(path)],
+            "routing": ["diagram", "routing", "t0001", "--hierarchy", str(path)],
+        }[command]
+    result = CliRunner().invoke(cli, args)
+    _one_line_or_success(result)
+    if command == "validate" and result.exit_code == 2:
+        assert result.stdout == "" or all(ln.startswith(str(path)) for ln in
+                                          result.stdout.splitlines())  # fmt: skip

@@ -396,9 +396,18 @@ _FORM_VALUES = st.one_of(
 )
 
 
-@given(st.dictionaries(_FORM_KEYS, _FORM_VALUES, max_size=6))
-def test_any_posted_form_gives_a_report_or_an_open311_error(form: dict[str, Any]) -> None:
-    """Invariant: any form, however malformed, gives a routable report or an Open311Error."""
+@given(
+    st.dictionaries(
+        _FORM_KEYS | st.integers() | st.none() | st.binary(max_size=3) | st.just("jurisdiction_id"),
+        _FORM_VALUES,
+        max_size=6,
+    )
+)
+def test_any_posted_form_gives_a_report_or_an_open311_error(form: dict[Any, Any]) -> None:
+    """Invariant: any form, however malformed, gives a routable report or an Open311Error.
+
+    Keys that are not text are drawn too (finding 11).
+    """
     report: Report | None = None
     refusal: Open311Error | None = None
     try:
