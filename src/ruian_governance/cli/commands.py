@@ -84,8 +84,7 @@ _RULES = {"2016": RULES_2016, "2021": RULES_2021}
 _CASES_JSONL = "cases.jsonl"
 _CASES_SQLITE = "cases.sqlite"
 _SHOWN_PROBLEMS = 3
-_USAGE = 2
-"""The exit code of every bad invocation."""
+_USAGE = 2  # the exit code of every bad invocation
 
 MAX_DAYS = 3660
 """The longest run ``simulate`` makes and ``summary`` reads: 3,660 days (about ten years)."""
@@ -253,10 +252,16 @@ def _hotspot(text: str) -> PlantedHotspot:
     except ValueError:
         msg = f"--hotspot {text!r}: expected UNIT:CATEGORY:FACTOR"
         raise CliError(msg) from None
-    if not (math.isfinite(value) and 0 <= value <= _MAX_FACTOR):
-        msg = f"--hotspot {text!r}: FACTOR must be a number from 0 to {_MAX_FACTOR:g}"
-        raise CliError(msg)
+    _within(f"--hotspot {text!r}: FACTOR", value, _MAX_FACTOR)
     return PlantedHotspot(unit_id=unit, category=category, factor=value)
+
+
+def _within(what: str, value: float, high: float) -> float:
+    """``value`` if it is a finite number from 0 to ``high`` (``nan`` and ``inf`` are not)."""
+    if not (math.isfinite(value) and 0 <= value <= high):
+        msg = f"{what} {value}: expected a number from 0 to {high:g}"
+        raise CliError(msg)
+    return value
 
 
 def _start(_ctx: click.Context, _param: click.Parameter, value: datetime) -> datetime:
@@ -268,21 +273,11 @@ def _start(_ctx: click.Context, _param: click.Parameter, value: datetime) -> dat
     return value
 
 
-def _rate(_ctx: click.Context, _param: click.Parameter, value: float) -> float:
-    """The ``--rate``, a finite number from 0 to :data:`_MAX_RATE` (``nan`` is refused)."""
-    if not (math.isfinite(value) and 0 <= value <= _MAX_RATE):
-        msg = f"--rate {value}: expected a number from 0 to {_MAX_RATE:g}"
-        raise CliError(msg)
-    return value
-
-
 def _without_cyclic_gc(run: Callable[[], _T]) -> _T:
     """Call ``run`` with Python's cyclic garbage collector paused (the application's choice).
 
-    A run builds hundreds of thousands of long-lived, immutable cases and records that form no
-    reference cycles; the collector would rescan them again and again, which costs about a
-    third of the run time and grows with its size (``benchmarks/bench_simulation.py``).
-    Reference counting still frees everything; the collector is restored afterwards.
+    A run's many long-lived, immutable cases form no reference cycles; rescanning them costs a
+    third of the run time (``benchmarks/bench_simulation.py``).  It is restored afterwards.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -317,7 +312,8 @@ def _write_store(path: Path, cases: Sequence[Case], engine: Engine) -> None:
     help=f"First day (China Standard Time), from {_STARTS[0]} to {_STARTS[1]}.",
 )  # fmt: skip
 @click.option(
-    "--rate", type=float, default=0.25, show_default=True, callback=_rate,
+    "--rate", type=float, default=0.25, show_default=True,
+    callback=lambda _ctx, _param, value: _within("--rate", value, _MAX_RATE),
     help=f"Reports per grid per day (0 to {_MAX_RATE:g}).",
 )  # fmt: skip
 @_hierarchy_option

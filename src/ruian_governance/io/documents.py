@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, TypeAlias, TypeVar, overload
 
@@ -430,18 +431,12 @@ def _case_problems(case: Case) -> list[str]:
     if not history:
         return ["$.history: expected at least the opening record"]
     problems: list[str] = []
-    before: HistoryRecord | None = None
+    source: str | None = None
+    at = history[0].at
     for index, record in enumerate(history):
-        path = f"$.history[{index}]"
-        if record.seq != index:
-            problems.append(f"{path}.seq: expected {index}, got {record.seq}")
-        source = None if before is None else before.dest
-        if record.source != source:
-            expected = f"expected {_short(source)}, got {_short(record.source)}"
-            problems.append(f"{path}.source: {expected}")
-        if before is not None and record.at < before.at:
-            problems.append(f"{path}.at: earlier than the record before it")
-        before = record
+        if record.seq != index or record.source != source or record.at < at:
+            problems.extend(_record_problems(index, record, source, at))
+        source, at = record.dest, record.at
     last, first = history[-1], history[0]
     opening = "the opening record's"
     facts = {
@@ -459,6 +454,18 @@ def _case_problems(case: Case) -> list[str]:
         for field, (value, expected, source) in facts.items()
         if value != expected
     )
+    return problems
+
+
+def _record_problems(
+    index: int, record: HistoryRecord, source: str | None, at: datetime
+) -> list[str]:
+    path = f"$.history[{index}]"
+    problems = [] if record.seq == index else [f"{path}.seq: expected {index}, got {record.seq}"]
+    if record.source != source:
+        problems.append(f"{path}.source: expected {_short(source)}, got {_short(record.source)}")
+    if record.at < at:
+        problems.append(f"{path}.at: earlier than the record before it")
     return problems
 
 
