@@ -25,7 +25,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ruian_governance import RULES_2021, Hierarchy, generate_hierarchy, to_document
-from ruian_governance.cli.commands import MAX_DAYS, cli
+from ruian_governance.cli.commands import cli
+from ruian_governance.sim import MAX_DAYS
 
 USAGE = "usage"  # click refused an option or argument (unknown, missing, wrong type, range)
 RANGE = "range"  # a value click parses but the command bounds (dates, rates, factors)

@@ -51,6 +51,9 @@ from ruian_governance.presets import RULES_2016, RULES_2021, ruian_preset
 from ruian_governance.routing import RoutingRules, routing_graph, verify
 from ruian_governance.sim import (
     CYCLE_DAYS,
+    MAX_DAYS,
+    MAX_FACTOR,
+    MAX_RATE,
     PlantedHotspot,
     SimulationConfig,
     simulate,
@@ -77,7 +80,7 @@ except ModuleNotFoundError as missing:
         raise
     raise MissingExtraError(extra) from None
 
-__all__ = ["MAX_DAYS", "cli", "run", "summarise_hierarchy"]
+__all__ = ["cli", "run", "summarise_hierarchy"]
 
 _T = TypeVar("_T")
 _RULES = {"2016": RULES_2016, "2021": RULES_2021}
@@ -86,13 +89,9 @@ _CASES_SQLITE = "cases.sqlite"
 _SHOWN_PROBLEMS = 3
 _USAGE = 2  # the exit code of every bad invocation
 
-MAX_DAYS = 3660
-"""The longest run ``simulate`` makes and ``summary`` reads: 3,660 days (about ten years)."""
 
 _STARTS = (date(2000, 1, 1), date(2100, 12, 31))
 """The first days a run may start on (the working-day calendar may cover fewer)."""
-_MAX_RATE = 1000.0
-_MAX_FACTOR = 1000.0
 _SEEDS = click.IntRange(-(2**63), 2**63 - 1)
 _REPR = reprlib.Repr()
 _REPR.maxlevel = 2
@@ -252,7 +251,7 @@ def _hotspot(text: str) -> PlantedHotspot:
     except ValueError:
         msg = f"--hotspot {text!r}: expected UNIT:CATEGORY:FACTOR"
         raise CliError(msg) from None
-    _within(f"--hotspot {text!r}: FACTOR", value, _MAX_FACTOR)
+    _within(f"--hotspot {text!r}: FACTOR", value, MAX_FACTOR)
     return PlantedHotspot(unit_id=unit, category=category, factor=value)
 
 
@@ -313,15 +312,15 @@ def _write_store(path: Path, cases: Sequence[Case], engine: Engine) -> None:
 )  # fmt: skip
 @click.option(
     "--rate", type=float, default=0.25, show_default=True,
-    callback=lambda _ctx, _param, value: _within("--rate", value, _MAX_RATE),
-    help=f"Reports per grid per day (0 to {_MAX_RATE:g}).",
+    callback=lambda _ctx, _param, value: _within("--rate", value, MAX_RATE),
+    help=f"Reports per grid per day (0 to {MAX_RATE:g}).",
 )  # fmt: skip
 @_hierarchy_option
 @_rules_option
 @click.option("--station-capacity", type=click.IntRange(1, 100_000), default=8, show_default=True)
 @click.option(
     "--hotspot", "planted", multiple=True, metavar="UNIT:CATEGORY:FACTOR",
-    help=f"Plant a hotspot (repeatable; FACTOR from 0 to {_MAX_FACTOR:g}).",
+    help=f"Plant a hotspot (repeatable; FACTOR from 0 to {MAX_FACTOR:g}).",
 )  # fmt: skip
 @click.option(
     "--store", type=click.Choice(["jsonl", "sqlite"]), default="jsonl", show_default=True,
