@@ -1,6 +1,7 @@
 """Benchmark: commands per second applied *and stored*, against the engine alone.
 
-Run:  python benchmarks/bench_stores.py [--cases 300] [--dir /tmp]
+Run:  python benchmarks/bench_stores.py [--cases 300] [--dir /tmp] [--commands 400]
+                                        [--lengths 10,1000,10000] [--threads 8]
 
 Every variant runs the same event closed loops 事件闭环 (report, accept, dispatch, sign, start,
 feed back, verify, close, evaluate: 9 commands per case):
@@ -15,12 +16,23 @@ feed back, verify, close, evaluate: 9 commands per case):
 Every stored command is one transaction.  Reported: commands per second and the slowdown
 against the baseline measured in the same run.  Disk figures depend on the file system's
 fsync cost.
+
+Then three more measurements:
+
+- history length: the cost of one stored command (a supervision 督办, ``store.apply``) on a
+  case of 10, 1,000 and 10,000 records, in one store, and with a second connection reading
+  the case back after each command (it decodes and re-runs only the new record);
+- contention: 8 threads on 4 cases of 1,000 records (2 threads a case, re-reading and
+  retrying on conflict), with one connection each and with one shared store, against one
+  thread doing the same commands;
+- the definitions' fingerprint a store file records, computed on ``ruian_preset()``.
 """
 
 from __future__ import annotations
 
 import argparse
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -30,13 +42,16 @@ from typing import Any
 from ruian_governance import (
     CHINA_STANDARD_TIME,
     Actor,
+    Case,
+    ConflictError,
     Level,
     MemoryCaseStore,
     SQLiteCaseStore,
     builtin_engine,
     generate_hierarchy,
+    ruian_preset,
 )
-from ruian_governance.stores import CaseStore
+from ruian_governance.stores import CaseStore, fingerprint
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA_STANDARD_TIME)
 STEP = timedelta(minutes=20)
@@ -56,6 +71,7 @@ class World:
         operator = Actor.of(h, h.people_of(room.id)[0].id, "command_room_operator")
         police = h.stations_of(town.id, station_kind="police_station")[0]
         officer = Actor.of(h, h.people_of(police.id)[0].id, "station_officer")
+        self.operator = operator
         self.plan: list[tuple[str, Actor, datetime, dict[str, Any]]] = [
             (trigger, actor, T0 + (k + 1) * STEP, data)
             for k, (trigger, actor, data) in enumerate(
@@ -111,6 +127,121 @@ def run_store(world: World, n: int, store: CaseStore) -> int:
     return commands
 
 
+def long_case(world: World, case_id: str, records: int) -> Case:
+    """An accepted event case with supervisions (督办) up to ``records`` history records."""
+    engine = world.engine
+    case = engine.open("event", **{**world.facts(0), "case_id": case_id})
+    trigger, actor, at, data = world.plan[0]
+    case = engine.apply(case, trigger, actor=actor, at=at, **data)
+    at = case.due_at or at
+    while len(case.history) < records:
+        at += STEP
+        case = engine.apply(case, "supervise", actor=world.operator, at=at, note="催办")
+    return case
+
+
+def supervise(store: CaseStore, world: World, case_id: str) -> Case:
+    """Store one more supervision on ``case_id`` (re-reading and retrying on a conflict)."""
+    while True:
+        case = store.get(case_id)
+        try:
+            return store.apply(case_id, case.version, "supervise", actor=world.operator,
+                               at=case.last.at + STEP, note="催办")  # fmt: skip
+        except ConflictError:
+            continue
+
+
+def by_length(world: World, tmp: str, lengths: list[int], commands: int) -> None:
+    """Print the cost of one stored command against the length of the case's history.
+
+    Best of 3 rounds of ``commands`` commands (the machine's noise is one-sided).
+    """
+    print(f"\nhistory length: {commands} supervisions, best of 3 (WAL, synchronous=NORMAL)")
+    print(f"{'records':>8} {'us/command':>11} {'with a reader':>14}")
+    for length in lengths:
+        path = Path(tmp, f"long{length}.db")
+        with (
+            SQLiteCaseStore(path, world.engine, synchronous="NORMAL") as store,
+            SQLiteCaseStore(path, world.engine, synchronous="NORMAL") as reader,
+        ):
+            store.add(long_case(world, "L", length))
+            reader.get("L")
+
+            def alone() -> int:
+                for _ in range(commands):
+                    supervise(store, world, "L")
+                return commands
+
+            def with_reader() -> int:
+                for _ in range(commands):
+                    supervise(store, world, "L")
+                    reader.get("L")
+                return commands
+
+            best = [min(timed(run)[1] for _ in range(3)) for run in (alone, with_reader)]
+        us = [1e6 * seconds / commands for seconds in best]
+        print(f"{length:>8,} {us[0]:>11.1f} {us[1]:>14.1f}")
+
+
+def contention(world: World, tmp: str, threads: int, commands: int) -> None:
+    """Print commands/s of ``threads`` threads on 4 long cases against one thread.
+
+    Stores are opened and the cases read before the clock starts; best of 3 rounds each.
+    """
+    path = Path(tmp, "contended.db")
+    with SQLiteCaseStore(path, world.engine, synchronous="NORMAL") as store:
+        for i in range(4):
+            store.add(long_case(world, f"C{i}", 1000))
+    per_thread = commands // threads
+
+    def opened() -> SQLiteCaseStore:
+        store = SQLiteCaseStore(path, world.engine, synchronous="NORMAL", timeout=60)
+        for i in range(4):
+            store.get(f"C{i}")
+        return store
+
+    def single() -> float:
+        with opened() as store:
+            start = time.perf_counter()
+            for k in range(per_thread * threads):
+                supervise(store, world, f"C{k % 4}")
+            return time.perf_counter() - start
+
+    def parallel(shared: bool) -> float:
+        one = opened()
+        stores = [one if shared else opened() for _ in range(threads)]
+        start = threading.Barrier(threads + 1)
+
+        def work(n: int) -> None:
+            start.wait()
+            for _ in range(per_thread):
+                supervise(stores[n], world, f"C{n % 4}")
+
+        workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+        for worker in workers:
+            worker.start()
+        start.wait()
+        began = time.perf_counter()
+        for worker in workers:
+            worker.join()
+        elapsed = time.perf_counter() - began
+        for store in {id(s): s for s in stores}.values():
+            store.close()
+        return elapsed
+
+    print(f"\ncontention: {threads} threads on 4 cases of 1,000 records, {per_thread} commands "
+          "each, best of 3")  # fmt: skip
+    runs: list[tuple[str, Callable[[], float]]] = [
+        ("1 thread", single),
+        (f"{threads} threads, a connection each", lambda: parallel(False)),
+        (f"{threads} threads, one shared store", lambda: parallel(True)),
+    ]
+    best = [min(run() for _ in range(3)) for _, run in runs]
+    for (name, _), seconds in zip(runs, best, strict=True):
+        rate = per_thread * threads / seconds
+        print(f"{name:<38} {rate:>9,.0f} commands/s {best[0] / seconds:>6.0%}")
+
+
 def timed(run: Callable[[], int]) -> tuple[int, float]:
     """Run once; return (commands, seconds)."""
     start = time.perf_counter()
@@ -123,6 +254,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=300)
     parser.add_argument("--dir", default=None, help="directory for the database files")
+    parser.add_argument("--commands", type=int, default=400)
+    parser.add_argument("--lengths", default="10,1000,10000")
+    parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
     world = World()
     run_engine(world, 20)  # warm the engine's caches
@@ -156,6 +290,12 @@ def main() -> None:
     for name, commands, seconds in results:
         rate = commands / seconds
         print(f"{name:<20} {rate:>12,.0f} {1e6 / rate:>11.1f} {base / rate:>8.1f}x")
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        by_length(world, tmp, [int(n) for n in args.lengths.split(",")], args.commands)
+        contention(world, tmp, args.threads, args.commands)
+    preset = builtin_engine(ruian_preset())
+    _, seconds = timed(lambda: len(fingerprint(preset)))
+    print(f"\nfingerprint of ruian_preset() and the built-in lifecycles: {seconds:.2f} s")
 
 
 if __name__ == "__main__":

@@ -154,16 +154,23 @@ def test_diagram_routing_of_a_town(files: Path, tiny: Hierarchy):
 
 
 def test_validate_lists_every_error_with_its_json_path(files: Path):
-    """Validate exits 0 for a good file and 2 for a bad one, naming each bad field's path."""
+    """Validate exits 0 for a good file and 2 for a bad one, naming each bad field's path.
+
+    The list of problems is the command's output (standard output); standard error has the
+    one ``Error:`` line every bad invocation prints (finding 12).
+    """
     assert run("validate", files / "tiny.json").exit_code == 0
     assert run("validate", files / "rules.json").exit_code == 0
     bad = run("validate", files / "bad.json")
     assert bad.exit_code == 2
-    assert "$.units[1].level" in bad.stderr
-    assert "$.people[0].posts[0].role" in bad.stderr
+    assert "$.units[1].level" in bad.stdout
+    assert "$.people[0].posts[0].role" in bad.stdout
+    assert bad.stderr.splitlines() == [
+        f"Error: {files / 'bad.json'}: invalid hierarchy, 2 problem(s)"
+    ]
     rules = run("validate", files / "bad_rules.json")
     assert rules.exit_code == 2
-    assert "$.categories[0].platform" in rules.stderr
+    assert "$.categories[0].platform" in rules.stdout
 
 
 @pytest.mark.parametrize(
@@ -237,3 +244,44 @@ def test_hierarchy_prints_the_ruian_summary():
     assert result.stdout.startswith("瑞安市 Rui'an")
     assert "grid worker 网格员: 18000" in result.stdout
     assert "安阳街道 Anyang Subdistrict" in result.stdout
+
+
+@pytest.mark.parametrize("store", ["jsonl", "sqlite"])
+def test_redact_masks_parties_and_keeps_the_figures(files: Path, tmp_path: Path, store: str):
+    """Finding 17: ``simulate --redact`` stores no party names; the summary is the same.
+
+    The default (``--no-redact``) writes the cases exactly, made-up names included.
+    """
+    runs = {}
+    for name, extra in (("plain", ()), ("masked", ("--redact",))):
+        result = simulate_tiny(files, tmp_path / name, "--store", store, "--days", "28", *extra)
+        assert result.exit_code == 0, result.output
+        runs[name] = (tmp_path / name / f"cases.{store}").read_bytes()
+    assert simulate_tiny(files, tmp_path / "names", "--days", "28").exit_code == 0
+    with (tmp_path / "names" / "cases.jsonl").open(encoding="utf-8") as stream:
+        parties = {p for case in read_cases(stream) for p in case.parties}
+    assert parties  # the run has disputes between named parties
+    assert [p for p in parties if p.encode("utf-8") in runs["plain"]]
+    assert [p for p in parties if p.encode("utf-8") in runs["masked"]] == []
+    summaries = [run("summary", tmp_path / name, "--json") for name in runs]
+    assert all(s.exit_code == 0 for s in summaries), [s.output for s in summaries]
+    assert json.loads(summaries[0].stdout) == json.loads(summaries[1].stdout)
+    settings = json.loads((tmp_path / "masked" / "run.json").read_text(encoding="utf-8"))
+    assert settings["redacted"] is True
+
+
+def test_summary_of_an_sqlite_run_does_not_write_the_file(files: Path, tmp_path: Path):
+    """Finding 10 (CLI part): ``summary`` opens the case store read-only; the file is unchanged.
+
+    Before: opening always wrote (the journal mode, the schema), changing the file.
+    """
+    assert simulate_tiny(files, tmp_path / "s", "--store", "sqlite").exit_code == 0
+    store = tmp_path / "s" / "cases.sqlite"
+    before = (store.read_bytes(), store.stat().st_mtime_ns)
+    store.chmod(0o444)
+    try:
+        result = run("summary", tmp_path / "s", "--json")
+    finally:
+        store.chmod(0o644)
+    assert result.exit_code == 0, result.output
+    assert (store.read_bytes(), store.stat().st_mtime_ns) == before

@@ -110,14 +110,18 @@ def _two_states(title: str, a: str, b: str, opening: str, go: str) -> LifecycleD
 
 
 def test_labels_that_would_break_mermaid_are_made_safe() -> None:
-    """Quotes, colons, semicolons and newlines in labels are written by the shared rules."""
-    definition = _two_states("odd", 'say "hi"\nthere', "b", "open", "go: now; fast")
+    """Quotes, colons and semicolons in labels are written by the shared rules.
+
+    (A label cannot hold a line break since finding 13 of the Trust issue; the shared rules
+    still handle one, see the HOSTILE texts below.)
+    """
+    definition = _two_states("odd", 'say "hi" there', "b", "open", "go: now; fast")
     text = lifecycle_to_mermaid(definition)
     assert '  state "say #quot;hi#quot; there" as a' in text
     assert "  a --> b: go#58; now#59; fast" in text
     dot = lifecycle_to_dot(definition)
     assert '"go: now; fast"' in dot
-    assert '  "a" [label="say \\"hi\\"\\nthere"];' in dot
+    assert '  "a" [label="say \\"hi\\" there"];' in dot
 
 
 def test_docs_show_the_current_diagrams() -> None:
@@ -195,7 +199,7 @@ def test_chinese_text_passes_both_rules_unchanged() -> None:
     assert dot_quote("事件闭环") == '"事件闭环"'
 
 
-@pytest.mark.parametrize("label", HOSTILE)
+@pytest.mark.parametrize("label", [text for text in HOSTILE if text.isprintable()])
 def test_hostile_labels_cannot_break_any_diagram(label: str) -> None:
     """Lifecycle and routing diagrams with a hostile label keep their shape, line for line."""
     import networkx as nx

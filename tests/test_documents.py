@@ -497,3 +497,324 @@ def test_hierarchy_stays_at_version_1_and_reads_documents_without_kind() -> None
     assert data["format_version"] == 1
     del data["kind"]
     assert from_document(data, "hierarchy") == WORLD.h
+
+
+# ----------------------------------------------------------------- hostile input (finding 11)
+
+
+def _nested(depth: int, leaf: Any = 1) -> Any:
+    """``depth`` levels of lists around ``leaf``, built without recursion."""
+    for _ in range(depth):
+        leaf = [leaf]
+    return leaf
+
+
+class _Hostile:
+    """An object no JSON document holds, whose repr fails."""
+
+    def __repr__(self) -> str:
+        raise RuntimeError
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"format_version": _nested(100_000)}, "$.format_version"),
+        ({"kind": _nested(100_000)}, "$.kind"),
+        ({"id": _nested(100_000)}, "$.id"),
+        ({"lifecycle": {"a": _nested(100_000)}}, "$.lifecycle"),
+        ({1: "x"}, "$: keys must be text"),
+        ({None: "x"}, "$: keys must be text"),
+        ({("a",): "x"}, "$: keys must be text"),
+        ({"id": {1, 2}}, "$.id"),
+        ({"id": b"C1"}, "$.id"),
+        ({"id": _Hostile()}, "$.id"),
+        ({"version": 10**5000}, "$.version"),
+        ({"format_version": 10**5000}, "$.format_version"),
+        ({"state": float("nan")}, "$.state"),
+    ],
+)
+def test_junk_of_any_python_type_or_depth_is_a_data_error_naming_its_path(
+    change: dict[Any, Any], path: str
+) -> None:
+    """Finding 11: deep values, keys that are not text and non-JSON objects are DataErrors.
+
+    Before: a 100k-deep ``format_version`` raised RecursionError and a key that is not text a
+    TypeError from inside cattrs.
+    """
+    bad = {**_CASE_DOCUMENT, **change}
+    with pytest.raises(DataError) as info:
+        from_document(bad, "case")
+    assert any(path in problem for problem in info.value.problems), info.value.problems
+    assert len(str(info.value)) < 5_000
+
+
+def test_keys_that_are_not_text_inside_record_data_are_refused() -> None:
+    """Finding 11: a history record's data object with a key that is not text names its path."""
+    bad = copy.deepcopy(_CASE_DOCUMENT)
+    bad["history"][0]["data"][7] = "x"
+    with pytest.raises(DataError) as info:
+        from_document(bad, "case")
+    assert any("$.history[0].data" in p for p in info.value.problems), info.value.problems
+
+
+def test_nesting_deeper_than_the_limit_is_named() -> None:
+    """Finding 11: junk nested past MAX_NESTING where cattrs cannot place it is named by path."""
+    from ruian_governance.io import MAX_NESTING
+
+    bad = {**_CASE_DOCUMENT, 3: _nested(MAX_NESTING + 5)}
+    with pytest.raises(DataError, match="keys must be text"):
+        from_document(bad, "case")
+    deep: Any = {"x": 1}
+    for _ in range(MAX_NESTING + 5):
+        deep = {"x": deep, 1: 2}
+    with pytest.raises(DataError):
+        from_document({**_CASE_DOCUMENT, "history": deep}, "case")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000, "1" * 5_000,
+     b"\xff\xfe\x00", '{"format_version": ' + "[" * 50_000 + "]" * 50_000 + "}"],
+)  # fmt: skip
+def test_loads_of_deep_huge_or_undecodable_text_is_a_data_error(text: str | bytes) -> None:
+    """Finding 11: JSON text too deep for Python's parser, huge numbers, bad bytes: DataError."""
+    with pytest.raises(DataError) as info:
+        loads(text, "case")
+    assert info.value.problems[0].startswith("$")
+
+
+def _deadlines_unbounded() -> bool:
+    try:
+        from ruian_governance import Deadline
+
+        Deadline(days=10**9)
+    except RuianGovernanceError:
+        return False
+    return True
+
+
+@pytest.mark.xfail(
+    condition=_deadlines_unbounded(), strict=True,
+    reason="the model bounds deadlines (finding 11, engine side): until then it loads",
+)  # fmt: skip
+def test_a_deadline_the_model_refuses_is_a_data_error_at_its_path() -> None:
+    """Finding 11: a lifecycle document with a 10**9-day deadline is a DataError with its path.
+
+    Before: it loaded, and then overflowed at ``Engine.open``.
+    """
+    bad = copy.deepcopy(_LIFECYCLE_DOCUMENT)
+    bad["deadlines"]["by_severity"]["ordinary"]["days"] = 10**9
+    with pytest.raises(DataError) as info:
+        from_document(bad, "lifecycle")
+    assert any("$.deadlines" in p for p in info.value.problems), info.value.problems
+
+
+def test_a_value_a_model_refuses_is_a_data_error_at_its_path() -> None:
+    """Finding 11: a model constructor's ArgumentError becomes a DataError naming the path.
+
+    Before: the ArgumentError passed bare, without the JSON path of the refused value.
+    """
+    bad = copy.deepcopy(_LIFECYCLE_DOCUMENT)
+    bad["states"][2]["label"]["en"] = ""
+    with pytest.raises(DataError) as info:
+        from_document(bad, "lifecycle")
+    assert info.value.problems == ("en='': expected a non-empty string @ $.states[2].label",)
+
+
+# --------------------------------------------------------- a case and its history (finding 2)
+
+
+def _edited(**changes: Any) -> dict[str, Any]:
+    document = copy.deepcopy(_CASE_DOCUMENT)
+    for path, value in changes.items():
+        target: Any = document
+        keys = [int(k) if k.isdigit() else k for k in path.split("__")]
+        for key in keys[:-1]:
+            target = target[key]
+        target[keys[-1]] = value
+    return document
+
+
+_EARLY = (T0 - timedelta(days=1)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"state": "closed"}, "$.state"),
+        ({"state": "accepted"}, "$.state"),
+        ({"version": 7}, "$.version"),
+        ({"history__1__seq": 5}, "$.history[1].seq"),
+        ({"history__1__source": "closed"}, "$.history[1].source"),
+        ({"history__0__source": "reported"}, "$.history[0].source"),
+        ({"history__2__at": _EARLY}, "$.history[2].at"),
+        ({"id": "C2"}, "$.id"),
+        ({"lifecycle": "dispute"}, "$.lifecycle"),
+        ({"location_id": "elsewhere"}, "$.location_id"),
+        ({"category": "petition"}, "$.category"),
+        ({"reporter_id": "nobody"}, "$.reporter_id"),
+        ({"opened_at": _EARLY}, "$.opened_at"),
+        ({"history": []}, "$.history"),
+    ],
+)
+def test_a_case_its_history_contradicts_is_refused_without_an_engine(
+    changes: dict[str, Any], path: str
+) -> None:
+    """Finding 2: state, version, numbering, chaining, time and opening facts are checked.
+
+    Before: ``from_document`` loaded such a case, and Open311 then reported the edited state.
+    """
+    with pytest.raises(DataError) as info:
+        from_document(_edited(**changes), Case)
+    assert any(p.startswith(path) for p in info.value.problems), info.value.problems
+    assert info.value.problems[0].startswith("$")
+
+
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"unit_id": "t0002"}, "$.unit_id"),
+        ({"assignees": ["t0001.station.police_station", "t0001.station.judicial_office"]},
+         "$.assignees"),
+        ({"severity": "major"}, "$.severity"),
+        ({"due_at": "2030-01-01T00:00:00+08:00"}, "$.due_at"),
+        ({"parties": ["王五"]}, "$.parties"),
+        ({"history__2__trigger": "close", "history__2__dest": "closed", "state": "closed"},
+         "$.history[2]"),
+        ({"history__1__actor__person_id": "nobody"}, "$.history[1]"),
+        ({"history__1__actor__role": "god", "history__1__actor__unit_id": "nowhere"},
+         "$.history[1]"),
+        ({"history__2__data": {"units": ["t0002.station.police_station"]},
+          "assignees": ["t0002.station.police_station"]}, "$.history[2]"),
+    ],
+)  # fmt: skip
+def test_a_case_its_replayed_history_contradicts_is_refused_with_an_engine(
+    changes: dict[str, Any], path: str
+) -> None:
+    """Finding 2: with an engine, every field must be what the replay of the history gives."""
+    edited = _edited(**changes)
+    with pytest.raises(DataError) as info:
+        from_document(edited, Case, engine=WORLD.engine)
+    assert any(p.startswith(path) for p in info.value.problems), info.value.problems
+
+
+def test_a_true_case_loads_with_and_without_an_engine() -> None:
+    """A case written by the library loads back equal, checked by its history and replay."""
+    case = a_case()
+    assert from_document(to_document(case), Case, engine=WORLD.engine) == case
+    assert loads(dumps(case), Case, engine=WORLD.engine) == case
+
+
+@given(cases())
+def test_every_engine_made_case_agrees_with_its_history(case: Case) -> None:
+    """Invariant: any case the engine made passes both checks of ``from_document``."""
+    assert from_document(written(case), Case, engine=WORLD.engine) == case
+
+
+# --------------------------------------------------------------------------- JSON lines
+
+
+def test_read_cases_names_the_line_of_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    """Finding 12 (io part): a non-UTF-8 ``cases.jsonl`` is a DataError, not UnicodeDecodeError."""
+    from ruian_governance.io import read_cases
+
+    path = tmp_path / "cases.jsonl"
+    path.write_bytes(dumps(a_case()).encode() + b"\n\xff\xfe junk\n")
+    with path.open(encoding="utf-8") as stream, pytest.raises(DataError, match="not UTF-8"):
+        list(read_cases(stream))
+
+
+def test_read_cases_refuses_deep_lines_and_forged_cases(tmp_path: Path) -> None:
+    """Findings 11 and 2: a line nested too deeply or a forged case names its line."""
+    from ruian_governance.io import read_cases
+
+    path = tmp_path / "cases.jsonl"
+    path.write_text("[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with path.open(encoding="utf-8") as stream, pytest.raises(DataError, match="line 1"):
+        list(read_cases(stream))
+    forged = json.dumps(_edited(unit_id="t0002"))
+    path.write_text(dumps(a_case()) + "\n" + forged + "\n", encoding="utf-8")
+    with path.open(encoding="utf-8") as stream:
+        assert len(list(read_cases(stream))) == 2  # the structure agrees; only replay tells
+    with path.open(encoding="utf-8") as stream, pytest.raises(DataError, match="line 2"):
+        list(read_cases(stream, engine=WORLD.engine))
+
+
+# --------------------------------------------------------------------------- redaction (finding 17)
+
+
+_PHONE = "13912345678"
+
+
+def _dispute() -> Case:
+    """A dispute whose parties, claims and free text carry personal data."""
+    case = WORLD.engine.open(
+        "dispute", case_id="D1", trigger="report", actor=WORLD["worker"], at=T0,
+        location_id=WORLD.grid, category="neighbours", parties=("欧阳娜娜", "李四"),
+        description=f"欧阳娜娜与李四争执，电话{_PHONE}，身份证330381199001011234",
+    )  # fmt: skip
+    return WORLD.engine.apply(
+        case, "triage", actor=WORLD["operator"], at=T0 + timedelta(hours=1), tier="simple",
+        note=f"李四（{_PHONE}）称欧阳娜娜越界",
+    )  # fmt: skip
+
+
+def _leaks(text: str) -> list[str]:
+    return [p for p in ("欧阳娜娜", "李四", _PHONE, "330381199001011234") if p in text]
+
+
+def test_documents_are_exact_by_default_and_masked_when_asked() -> None:
+    """Finding 17: ``to_document`` / ``dumps`` mask personal data only with a redaction.
+
+    Documents default to exact (a round trip gives the case back); with
+    :data:`STANDARD_REDACTION` no name, phone or ID number is left anywhere in the text.
+    """
+    from ruian_governance.io import STANDARD_REDACTION
+
+    case = _dispute()
+    assert loads(dumps(case), Case, engine=WORLD.engine) == case
+    assert _leaks(dumps(case)) == ["欧阳娜娜", "李四", _PHONE, "330381199001011234"]
+    masked = dumps(case, redaction=STANDARD_REDACTION)
+    assert _leaks(masked) == []
+    loaded = loads(masked, Case, engine=WORLD.engine)  # a masked case is still consistent
+    assert loaded.parties == ("***", "***")
+    assert loaded.history[0].get("description") == "***与***争执，电话***，身份证***"
+    # A record written alone does not know its case's parties: only numbers are masked in
+    # its text, unless the names are given (as the case's redaction does).
+    record = case.history[1]
+    alone = json.dumps(to_document(record, redaction=STANDARD_REDACTION), ensure_ascii=False)
+    assert _leaks(alone) == ["欧阳娜娜", "李四"]
+    named = STANDARD_REDACTION.record(record, names=STANDARD_REDACTION.names_of(case))
+    assert _leaks(dumps(named)) == []
+
+
+def test_json_lines_mask_personal_data_when_asked(tmp_path: Path) -> None:
+    """Finding 17: ``write_cases(..., redaction=...)`` writes no personal data."""
+    from ruian_governance.io import STANDARD_REDACTION, read_cases, write_cases
+
+    path = tmp_path / "cases.jsonl"
+    with path.open("w", encoding="utf-8") as stream:
+        write_cases([_dispute(), a_case()], stream, redaction=STANDARD_REDACTION)
+    assert _leaks(path.read_text(encoding="utf-8")) == []
+    with path.open(encoding="utf-8") as stream:
+        assert [c.id for c in read_cases(stream, engine=WORLD.engine)] == ["D1", "C1"]
+
+
+def test_a_redaction_policy_is_data() -> None:
+    """A ``Redaction`` says what is masked and how; bad policies are ArgumentErrors."""
+    from ruian_governance.io import PERSONAL_DATA_KEYS, Redaction, redact
+
+    assert {"parties", "claims"} == PERSONAL_DATA_KEYS
+    mine = Redaction(data_keys={"note"}, patterns=(), names=False, mask="[已隐藏]")
+    case = redact(_dispute(), mine)
+    assert case.parties == ("欧阳娜娜", "李四")
+    assert case.history[1].get("note") == "[已隐藏]"
+    assert _PHONE in str(case.history[0].get("description"))
+    assert redact(RULES_2021, mine) is RULES_2021
+    assert redact(_dispute(), None) == _dispute()
+    with pytest.raises(ArgumentError, match=r"^patterns="):
+        Redaction(patterns=("(",))
+    with pytest.raises(ArgumentError, match=r"^mask="):
+        Redaction(mask="")
+    assert Redaction().text("欧阳娜娜和欧阳", names=("欧阳", "欧阳娜娜")) == "***和***"

@@ -21,10 +21,10 @@ from ruian_governance import (
     Case,
     LifecycleDefinition,
 )
-from ruian_governance.errors import InvalidDataError
+from ruian_governance.errors import InvalidDataError, RuianGovernanceError
 from ruian_governance.io import dumps, from_document, loads, to_document
+from ruian_governance.labels import check_identifier
 from ruian_governance.lifecycles.parts import DEFAULT_DATA_SPEC, DataKind, DataSpec
-from ruian_governance.models import clean_id, clean_text
 from world import HOUR, T0, World, build_world, open_case
 
 
@@ -163,15 +163,17 @@ def test_data_specs_refuse_bounds_of_another_kind(fields: dict[str, object]) -> 
 
 
 def test_flags_and_the_text_rule() -> None:
-    """Flags are bools; text keeps tabs and line breaks, refuses other control characters."""
+    """Flags are bools; text follows the rule of names (labels), at any length up to the bound."""
     assert DataSpec.flag().read(True) is True
     assert DataSpec.flag().read(1) is None
-    assert clean_text("第一行\n第二行\t完", 20)
-    assert clean_text("全角\u3000空格", 20)
-    assert not clean_text("bell\x07", 20)
-    assert clean_id("t0001.v001.g01")
-    assert not clean_id("a" * 201)
-    assert not clean_id("tab\tid")
+    text = DataSpec.text(2000).read
+    assert text("全角\u3000空格 " * 100) is not None  # 800 characters, U+3000 spaces welcome
+    for bad in ("第一行\n第二行", "bell\x07", "a" * 1000 + "\u202e", "x" * 2001):
+        assert text(bad) is None
+    ids = DataSpec.ids(3).read
+    assert ids(check_identifier("t0001.v001.g01", "id")) == ("t0001.v001.g01",)
+    assert ids(("a" * 201,)) is None
+    assert ids(("tab\tid",)) is None
 
 
 def test_lifecycle_documents_round_trip_the_data_types() -> None:
@@ -187,7 +189,7 @@ def test_lifecycle_documents_round_trip_the_data_types() -> None:
     assert loaded.data_spec("stars").read(10) == 10
     assert loads(dumps(EVENT_LIFECYCLE), "lifecycle").data_specs == EVENT_LIFECYCLE.data_specs
     broken = {**document, "data_specs": {"urgent": {"kind": "flag", "max_length": 3}}}
-    with pytest.raises(ArgumentError):
+    with pytest.raises(RuianGovernanceError, match="max_length"):  # a DataError naming the path
         from_document(broken, LifecycleDefinition)
     with pytest.raises(ArgumentError, match="data_specs"):
         attrs.evolve(custom, data_specs={"x": "text"})

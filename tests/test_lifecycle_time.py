@@ -162,7 +162,7 @@ def test_open_refuses_other_bad_facts_with_typed_errors(world: World) -> None:
         world.engine.open("event", location_id=["g"], category="c", **facts)  # type: ignore[arg-type]
     with pytest.raises(UnknownIdError):
         world.engine.open(["event"], location_id=world.grid, category="c", **facts)  # type: ignore[arg-type]
-    for parties in (("甲", "\x00"), ("x" * 201,), tuple(str(i) for i in range(51)), 5):
+    for parties in (("甲", "\x00"), ("x" * 501,), tuple(str(i) for i in range(51)), 5, None):
         with pytest.raises(ArgumentError, match="parties"):
             world.engine.open("dispute", location_id=world.grid, category="c",
                               parties=parties, **facts)  # type: ignore[arg-type]  # fmt: skip

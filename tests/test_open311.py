@@ -396,9 +396,18 @@ _FORM_VALUES = st.one_of(
 )
 
 
-@given(st.dictionaries(_FORM_KEYS, _FORM_VALUES, max_size=6))
-def test_any_posted_form_gives_a_report_or_an_open311_error(form: dict[str, Any]) -> None:
-    """Invariant: any form, however malformed, gives a routable report or an Open311Error."""
+@given(
+    st.dictionaries(
+        _FORM_KEYS | st.integers() | st.none() | st.binary(max_size=3) | st.just("jurisdiction_id"),
+        _FORM_VALUES,
+        max_size=6,
+    )
+)
+def test_any_posted_form_gives_a_report_or_an_open311_error(form: dict[Any, Any]) -> None:
+    """Invariant: any form, however malformed, gives a routable report or an Open311Error.
+
+    Keys that are not text are drawn too (finding 11).
+    """
     report: Report | None = None
     refusal: Open311Error | None = None
     try:
@@ -444,3 +453,197 @@ def test_huge_values_are_clipped_in_error_descriptions() -> None:
             at=AT,
         )
     assert len(info.value.description) < 200
+
+
+# --------------------------------------------------------------------------- Trust findings
+
+
+def test_a_case_solved_on_the_spot_is_closed_at_once() -> None:
+    """Finding 16: a case at 办结 (solved on the spot) is "closed", not only once evaluated.
+
+    Before: ``status`` stayed "open" until the case reached a final state (评价).
+    """
+    case = open_case(WORLD, "event", case_id="C8")
+    case = WORLD.engine.apply(
+        case, "solve_on_spot", actor=WORLD["worker"], at=T0 + HOUR, result="已当场调解"
+    )
+    assert case.state not in EVENT_LIFECYCLE.final_states
+    written = case_to_service_request(
+        case, hierarchy=H, rules=RULES_2021, lifecycle=EVENT_LIFECYCLE
+    )
+    assert written["status"] == "closed"
+    assert written["status_notes"] == "就地解决: 已当场调解"
+
+
+@pytest.fixture(scope="module")
+def simulated() -> Any:
+    """A small simulated city: cases of every lifecycle in every state the run reaches."""
+    from ruian_governance import SimulationConfig, generate_hierarchy, simulate
+
+    city = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=2)
+    return simulate(SimulationConfig(hierarchy=city, days=28, seed=5, reports_per_grid_per_day=2))
+
+
+def test_status_is_closed_from_the_first_closing_state_on(simulated: Any) -> None:
+    """Finding 16: for every simulated case, closed iff it reached a closing or final state."""
+    definitions = {d.key: d for d in simulated.lifecycles}
+    seen = set()
+    for case in simulated.cases:
+        definition = definitions[case.lifecycle]
+        closing = {s.key for s in definition.states if s.closing}
+        reached = any(r.dest in closing for r in case.history)
+        expected = reached or case.state in definition.final_states
+        written = case_to_service_request(
+            case, hierarchy=simulated.hierarchy, rules=RULES_2021, lifecycle=definition
+        )
+        assert written["status"] == ("closed" if expected else "open"), case
+        seen.add((case.lifecycle, reached and case.state not in definition.final_states))
+    assert ("dispute", True) in seen  # e.g. completed -> reviewed -> analysed: closed
+    assert ("event", True) in seen  # 办结, not yet evaluated
+
+
+_POST = {"service_code": "petition", "address_id": WORLD.grid}
+
+
+@pytest.mark.parametrize("jurisdiction", ["gotham", "CITY", "city.gov", ["other"], 7])
+def test_an_unknown_jurisdiction_is_404(jurisdiction: Any) -> None:
+    """Finding 16: a jurisdiction_id other than the city's is refused as the spec answers (404).
+
+    Before: any jurisdiction_id was accepted.
+    """
+    from ruian_governance.io import open311_jurisdiction
+
+    form = {**_POST, "jurisdiction_id": jurisdiction}
+    with pytest.raises(Open311Error) as info:
+        report_from_service_request(form, hierarchy=H, rules=RULES_2021, request_id="x", at=AT)
+    assert info.value.code == 404
+    with pytest.raises(Open311Error, match="404"):
+        case_to_service_request(
+            _event_case(), hierarchy=H, rules=RULES_2021, lifecycle=EVENT_LIFECYCLE,
+            jurisdiction_id=jurisdiction,
+        )  # fmt: skip
+    report = Report(id="r7", grid_id=WORLD.grid, category="food_safety", at=AT)
+    with pytest.raises(Open311Error, match="404"):
+        report_to_service_request(
+            report, hierarchy=H, rules=RULES_2021, jurisdiction_id=jurisdiction
+        )
+    with pytest.raises(Open311Error, match="404"):
+        open311_jurisdiction(H, jurisdiction)
+
+
+def test_the_citys_jurisdiction_or_none_is_served() -> None:
+    """The city's id, or no jurisdiction_id at all, is the one jurisdiction served."""
+    from ruian_governance.io import open311_jurisdiction
+
+    assert open311_jurisdiction(H) == H.city.id == open311_jurisdiction(H, H.city.id)
+    with pytest.raises(Open311Error, match="404"):
+        open311_jurisdiction(H, "")  # an empty form field is read as no jurisdiction_id
+    form = {**_POST, "jurisdiction_id": H.city.id}
+    report = report_from_service_request(form, hierarchy=H, rules=RULES_2021, request_id="x", at=AT)
+    assert report.grid_id == WORLD.grid
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {1: "x", **_POST},
+        {None: "x", **_POST},
+        {("a",): "x", **_POST},
+        {b"service_code": "petition", **_POST},
+    ],
+)
+def test_a_field_name_that_is_not_text_is_400(form: dict[Any, Any]) -> None:
+    """Finding 11: a posted form with a key that is not text is refused (400).
+
+    Before: ``key.startswith`` raised AttributeError.
+    """
+    with pytest.raises(Open311Error) as info:
+        report_from_service_request(form, hierarchy=H, rules=RULES_2021, request_id="x", at=AT)
+    assert info.value.code == 400
+
+
+@pytest.mark.parametrize("form", [None, [("service_code", "petition")], "service_code=x", 3])
+def test_a_form_that_is_not_a_mapping_is_an_argument_error(form: Any) -> None:
+    """Finding 11: ``form`` must be a mapping; anything else is an ArgumentError naming it."""
+    with pytest.raises(ArgumentError, match=r"^form="):
+        report_from_service_request(form, hierarchy=H, rules=RULES_2021, request_id="x", at=AT)
+
+
+@pytest.mark.parametrize("value", [b"petition", [b"x"], [[["petition"]]], {"a": 1}])
+def test_field_values_that_are_not_text_are_400(value: Any) -> None:
+    """Bytes and nested values in a form field are refused, never read as their first item."""
+    form = {**_POST, "service_code": value}
+    with pytest.raises(Open311Error) as info:
+        report_from_service_request(form, hierarchy=H, rules=RULES_2021, request_id="x", at=AT)
+    assert info.value.code == 400
+
+
+# --------------------------------------------------------------------------- redaction (finding 17)
+
+
+_PHONE, _ID_CARD, _LANDLINE = "13912345678", "33038119900101123X", "0577-65812345"
+
+
+def _dispute_with_personal_data() -> Any:
+    case = WORLD.engine.open(
+        "dispute",
+        case_id="D1",
+        trigger="report",
+        actor=WORLD["worker"],
+        at=T0,
+        location_id=WORLD.grid,
+        category="neighbours",
+        parties=("张三", "李四"),
+        description=f"张三与李四因宅基地争执，张三电话{_PHONE}，身份证{_ID_CARD}，村委{_LANDLINE}",
+    )
+    return WORLD.engine.apply(
+        case, "triage", actor=WORLD["operator"], at=T0 + HOUR, tier="simple",
+        note=f"李四称张三({_PHONE})多次越界",
+    )  # fmt: skip
+
+
+def _personal(text: str) -> list[str]:
+    return [p for p in ("张三", "李四", _PHONE, _ID_CARD, _LANDLINE, "65812345") if p in text]
+
+
+def test_the_public_feed_masks_parties_phones_and_id_numbers() -> None:
+    """Finding 17: Open311 description and status_notes carry no personal data by default.
+
+    Before: dispute parties' names and phone numbers went verbatim into the public feed.
+    """
+    from ruian_governance import DISPUTE_LIFECYCLE
+
+    case = _dispute_with_personal_data()
+    written = case_to_service_request(
+        case, hierarchy=H, rules=RULES_2021, lifecycle=DISPUTE_LIFECYCLE
+    )
+    assert _personal(json.dumps(written, ensure_ascii=False)) == []
+    assert written["description"].startswith("***与***因宅基地争执")
+    assert "***" in written["status_notes"]
+    shown = case_to_service_request(
+        case, hierarchy=H, rules=RULES_2021, lifecycle=DISPUTE_LIFECYCLE, redaction=None
+    )
+    assert _personal(shown["description"]) == ["张三", "李四", _PHONE, _ID_CARD, _LANDLINE,
+                                               "65812345"]  # fmt: skip
+
+
+def test_a_report_in_the_public_feed_masks_phone_and_id_numbers() -> None:
+    """Finding 17: a report's description is masked too (it names no parties)."""
+    report = Report(
+        id="r8", grid_id=WORLD.grid, category="food_safety", at=AT,
+        description=f"后厨脏乱，联系{_PHONE}",
+    )  # fmt: skip
+    written = report_to_service_request(report, hierarchy=H, rules=RULES_2021)
+    assert written["description"] == "后厨脏乱，联系***"
+
+
+@given(
+    phone=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+    before=st.text(alphabet="的了是在号码：:，, ", max_size=5),
+    after=st.text(alphabet="的了是在号码：:，, ", max_size=5),
+)
+def test_any_mobile_number_in_free_text_is_masked(phone: str, before: str, after: str) -> None:
+    """Invariant: every 11-digit mainland mobile number in text around it is masked."""
+    from ruian_governance.io import STANDARD_REDACTION
+
+    assert phone not in STANDARD_REDACTION.text(before + phone + after)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ruian_governance import DataError, Hierarchy, generate_hierarchy
+from ruian_governance import DataError, Hierarchy, RuianGovernanceError, generate_hierarchy
 from ruian_governance.errors import HierarchyError
 from ruian_governance.io import (
+    DOCUMENT_KINDS,
     FORMAT_VERSION,
+    FORMAT_VERSIONS,
     configure_converter,
     from_document,
+    loads,
     make_converter,
     migrate,
     to_document,
@@ -191,3 +197,67 @@ def test_refused_values_are_data_errors_with_any_converter(data: dict[str, Any])
         with pytest.raises(DataError) as info:
             from_document(bad, Hierarchy, converter=converter)
         assert info.value.problems == ("invalid value for type, expected str @ $.units[0].name",)
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+def _deep(depth: int, leaf: Any) -> Any:
+    for _ in range(depth):
+        leaf = [leaf] if depth % 2 else {"a": leaf}
+    return leaf
+
+
+_ANY = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=6)
+    | st.binary(max_size=3)
+    | st.sampled_from([5000, -5000]).map(lambda n: 10 ** abs(n) * (1 if n > 0 else -1))
+    | st.sampled_from(["\ud800", "\u202e\x00", "x" * 100_000, object()])
+    | st.integers(min_value=60, max_value=3_000).map(lambda d: _deep(d, 1)),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner)
+        | st.frozensets(st.integers(), max_size=2)
+        | st.dictionaries(st.text(max_size=6) | st.integers() | st.none(), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=200)
+@given(kind=st.sampled_from(sorted(DOCUMENT_KINDS)), junk=_ANY, spread=st.booleans())
+def test_any_python_value_is_loaded_or_refused_with_a_data_error(
+    kind: str, junk: Any, spread: bool
+) -> None:
+    """Finding 11: any Python value, as a document or inside one, is a DataError or a model.
+
+    Deep nesting, keys that are not text, huge integers, bytes, sets and objects included;
+    never RecursionError, TypeError, AttributeError or ValueError from inside the loaders.
+    """
+    document = {"format_version": FORMAT_VERSIONS[kind], "kind": kind, "x": junk}
+    if spread and isinstance(junk, dict):
+        document = {**document, **junk}
+    for data in (junk, document):
+        refusal: DataError | None = None
+        try:
+            from_document(data, kind)
+        except DataError as error:
+            refusal = error
+        except RuianGovernanceError:
+            continue  # a model's own rule about the whole
+        if refusal is not None:
+            assert refusal.problems
+            assert all("$" in p for p in refusal.problems)
+            assert len(str(refusal)) < 10_000
+
+
+@settings(max_examples=100)
+@given(kind=st.sampled_from(sorted(DOCUMENT_KINDS)), text=st.text() | st.binary())
+def test_any_text_is_loaded_or_refused_with_a_data_error(kind: str, text: str | bytes) -> None:
+    """Finding 11: ``loads`` of any text or bytes is a DataError or a model."""
+    with contextlib.suppress(DataError):
+        loads(text, kind)

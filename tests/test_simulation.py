@@ -15,6 +15,7 @@ from ruian_governance import (
     DataError,
     Engine,
     Hierarchy,
+    Level,
     SimulationConfig,
     generate_hierarchy,
     simulate,
@@ -26,6 +27,8 @@ from ruian_governance.presets import with_staff
 from ruian_governance.sim import (
     CYCLE_DAYS,
     INSPECTION_DAYS,
+    MAX_FACTOR,
+    PlantedHotspot,
     SimulationResult,
     cycle_day,
 )
@@ -307,3 +310,48 @@ def test_a_naive_start_is_refused_through_the_shared_check():
         SimulationConfig(start=datetime(2025, 3, 3))
     assert isinstance(info.value.__cause__, ArgumentError)
     assert info.value.__cause__.argument == "start"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"days": 10**20},
+        {"days": 1.5},
+        {"days": True},
+        {"reports_per_grid_per_day": float("inf")},
+        {"reports_per_grid_per_day": 1e300},
+        {"hazards_per_town_per_day": float("nan")},
+        {"hazard_deadline_days": 10**9},
+        {"station_capacity": 0},
+        {"capacities": {"police_station": 10**9}},
+        {"capacities": ["police_station"]},
+        {"category_mix": 5},
+        {"severity_mix": None},
+        {"hazard_categories": None},
+        {"dispute_categories": 3},
+        {"hotspots": None},
+        {"rules": None},
+        {"hierarchy": "瑞安"},
+        {"seed": 2**80},
+        {"agreement": "0.5"},
+    ],
+)
+def test_a_config_that_would_not_finish_or_is_not_one_is_refused(fields: dict[str, object]):
+    """Trust, finding 12 (library side): unbounded or wrongly typed settings are refused.
+
+    An infinite or astronomically large rate, run length, deadline or capacity would never
+    finish (the CLI hung on some); wrong types gave raw TypeErrors.  Each is now a
+    SimulationConfigError or ArgumentError naming the field.
+    """
+    with pytest.raises((SimulationConfigError, ArgumentError)):
+        SimulationConfig(**fields)  # type: ignore[arg-type]
+
+
+def test_a_hotspot_factor_must_be_finite_and_bounded():
+    """A planted hotspot with an infinite or huge factor is refused (it hung the run)."""
+    h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0, seed=0)
+    grid = h.units_at(Level.GRID)[0].id
+    for factor in (float("inf"), float("nan"), -1.0, MAX_FACTOR * 2):
+        spot = PlantedHotspot(unit_id=grid, category="food_safety", factor=factor)
+        with pytest.raises(SimulationConfigError):
+            SimulationConfig(hierarchy=h, hotspots=[spot])

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import random
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import partial
@@ -22,7 +18,6 @@ from hypothesis import strategies as st
 from ruian_governance import (
     Case,
     ConflictError,
-    DataError,
     Engine,
     ManualClock,
     MemoryCaseStore,
@@ -30,13 +25,17 @@ from ruian_governance import (
     TransitionError,
     UnknownIdError,
 )
-from ruian_governance.errors import ArgumentError, CaseStoreError
+from ruian_governance.errors import (
+    ArgumentError,
+    CaseStoreError,
+    StoreCorruptError,
+    StoreMismatchError,
+)
 from ruian_governance.models import CaseIndex
 from ruian_governance.stores import STORE_SCHEMA_VERSION, CaseStore
 from ruian_governance.testing.strategies import Fault, command_sequences
+from store_kit import Recorder, happy
 from world import DAY, HOUR, T0, World, build_world, open_case
-
-WRITER = Path(__file__).with_name("store_writer.py")
 
 
 @pytest.fixture(scope="module")
@@ -76,24 +75,6 @@ def opener(request: pytest.FixtureRequest, world: World, tmp_path: Path) -> Iter
 def store(opener: Opener) -> CaseStore:
     """A fresh, empty store of each kind."""
     return opener()
-
-
-def happy(world: World, case: Case, n: int) -> Case:
-    """Apply the first ``n`` commands of the event closed loop with the engine alone."""
-    plan = [
-        ("accept", "operator", {}),
-        ("dispatch", "operator", {"units": (world.station("police_station"),)}),
-        ("sign", "police", {}),
-        ("start", "police", {}),
-        ("feed_back", "police", {"result": "已处理"}),
-        ("verify", "worker", {}),
-        ("close", "operator", {}),
-        ("evaluate", "worker", {"stars": 5}),
-    ]
-    for trigger, actor, data in plan[:n]:
-        case = world.engine.apply(case, trigger, actor=world[actor], at=case.last.at + HOUR,
-                                  **data)  # fmt: skip
-    return case
 
 
 def snapshot(store: CaseStore) -> list[Case]:
@@ -343,17 +324,6 @@ def test_explicit_subclasses_inherit_the_commands(world: World) -> None:
 # --------------------------------------------------------------------------- indexes
 
 
-@attrs.define
-class Recorder:
-    """A CaseIndex that records the id and version of every case it is told of."""
-
-    seen: list[tuple[str, int]] = attrs.field(factory=list)
-
-    def observe(self, case: Case) -> None:
-        """Record ``case``'s id and version."""
-        self.seen.append((case.id, case.version))
-
-
 def indexed(
     kind: str, world: World, path: Path, *indexes: CaseIndex
 ) -> MemoryCaseStore | SQLiteCaseStore:
@@ -495,18 +465,16 @@ def test_overdue_matches_the_engine(world: World, store: CaseStore) -> None:
 
 def test_overdue_compares_instants_across_offsets(world: World, store: CaseStore) -> None:
     """Deadlines in different UTC offsets are compared as instants, not as local text."""
-    # 2025-03-06T16:00Z (written +08:00) and 2025-03-06T17:00Z (written +00:00).
-    early = attrs.evolve(open_case(world, "event", "A"), due_at=T0 + 87 * HOUR)
-    late = attrs.evolve(
-        open_case(world, "event", "B"), due_at=datetime(2025, 3, 6, 17, 0, tzinfo=UTC)
-    )
-    store.add(early)
-    store.add(late)
+    early = store.add(open_case(world, "event", "A"))  # due 2025-03-07T00:00+08:00
+    late = store.open("event", case_id="B", trigger="report", actor=world["worker"],
+                      at=datetime(2025, 3, 3, 1, 0, tzinfo=UTC), location_id=world.grid,
+                      category="noise", severity="ordinary")  # fmt: skip
     assert early.due_at is not None
-    assert early.due_at.isoformat() > late.due_at.isoformat()  # type: ignore[union-attr]
-    now = datetime(2025, 3, 6, 16, 30, tzinfo=UTC)
+    assert late.due_at == datetime(2025, 3, 7, 0, 0, tzinfo=UTC)
+    assert early.due_at.isoformat() > late.due_at.isoformat()
+    now = datetime(2025, 3, 6, 20, 0, tzinfo=UTC)
     assert [c.id for c in store.overdue(now)] == ["A"]
-    assert [c.id for c in store.overdue(now + HOUR)] == ["A", "B"]
+    assert [c.id for c in store.overdue(now + 4 * HOUR)] == ["A", "B"]
 
 
 # --------------------------------------------------------------------------- concurrency
@@ -644,7 +612,7 @@ def test_sqlite_history_is_append_only(world: World, tmp_path: Path) -> None:
 
 
 def test_sqlite_store_detects_rows_that_disagree(world: World, tmp_path: Path) -> None:
-    """Get notices a history that does not fit the version; load notices a tampered case row."""
+    """Get notices a history that does not fit the version, and a case row edited in place."""
     path = tmp_path / "cases.db"
     with SQLiteCaseStore(path, world.engine) as store:
         store.add(happy(world, open_case(world, "event", "E1"), 2))
@@ -657,98 +625,40 @@ def test_sqlite_store_detects_rows_that_disagree(world: World, tmp_path: Path) -
     finally:
         db.close()
     with SQLiteCaseStore(path, world.engine) as store:
-        with pytest.raises(CaseStoreError, match="version 5"):
+        with pytest.raises(StoreCorruptError, match="version 5"):
             store.get("E1")
-        assert store.get("E2").state == "closed"
-        with pytest.raises(CaseStoreError, match="replayed"):
+        with pytest.raises(StoreCorruptError, match="checksum"):
+            store.get("E2")
+        with pytest.raises(StoreCorruptError, match="checksum"):
             store.load("E2")
+        with pytest.raises(StoreCorruptError):
+            store.by_state("dispatched")
 
 
 def test_sqlite_store_refuses_foreign_files_and_settings(world: World, tmp_path: Path) -> None:
-    """A file that is not a store, a newer layout, or an unknown sync setting is refused."""
+    """A file that is not a store, a newer layout, or an unknown setting is refused, typed."""
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(DataError):
+    with pytest.raises(StoreCorruptError, match="not a database"):
         SQLiteCaseStore(junk, world.engine)
+    foreign = tmp_path / "foreign.db"
+    db = sqlite3.connect(foreign)
+    db.execute("CREATE TABLE t (x)")
+    db.close()
+    with pytest.raises(StoreCorruptError, match="not a case store"):
+        SQLiteCaseStore(foreign, world.engine)
     newer = tmp_path / "newer.db"
+    with SQLiteCaseStore(newer, world.engine):
+        pass
     db = sqlite3.connect(newer)
     db.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION + 1}")
     db.close()
-    with pytest.raises(DataError, match="newer"):
+    with pytest.raises(StoreMismatchError, match="layout 3"):
         SQLiteCaseStore(newer, world.engine)
-    with pytest.raises(DataError):
+    with pytest.raises(CaseStoreError, match="unable to open"):
         SQLiteCaseStore(tmp_path / "no such directory" / "cases.db", world.engine)
     with pytest.raises(ArgumentError, match="synchronous"):
         SQLiteCaseStore(":memory:", world.engine, synchronous="OFF")  # type: ignore[arg-type]
-
-
-def _wait_ready(out: Path, err: Path, proc: subprocess.Popen[bytes]) -> None:
-    """Wait until the writer says READY (it imports the package and builds its world first)."""
-    limit = time.monotonic() + 60
-    while b"READY\n" not in out.read_bytes():
-        if proc.poll() is not None:
-            pytest.fail(f"writer exited early: {err.read_text()}")
-        if time.monotonic() > limit:  # pragma: no cover - only on a stalled machine
-            proc.kill()
-            pytest.fail("writer never became ready")
-        time.sleep(0.01)
-
-
-@pytest.mark.slow
-def test_a_killed_writer_loses_no_commit_and_leaves_no_half_command(
-    world: World, tmp_path: Path
-) -> None:
-    """SIGKILL at random moments: every reported commit survives; every case row fits its history.
-
-    A writer process applies commands (sometimes several per save) and prints each committed
-    version after the commit; it is killed four times at seeded random moments.  Afterwards
-    the database is intact, each case's version is its number of history records minus one,
-    seqs are contiguous, replaying each history gives the stored case, and every version the
-    writer reported is stored.
-    """
-    rng = random.Random(6)
-    path = tmp_path / "cases.db"
-    reported: dict[str, int] = {}
-    for round_ in range(4):
-        out, err = tmp_path / f"out{round_}.txt", tmp_path / f"err{round_}.txt"
-        with out.open("wb") as sink, err.open("wb") as errors:
-            proc = subprocess.Popen(
-                [sys.executable, str(WRITER), str(path), str(round_), f"r{round_}"],
-                stdout=sink,
-                stderr=errors,
-            )
-            try:
-                _wait_ready(out, err, proc)
-                time.sleep(rng.uniform(0.05, 0.4))
-                assert proc.poll() is None, err.read_text()
-            finally:
-                proc.kill()
-                proc.wait()
-        assert proc.returncode == -9
-        for line in out.read_text(encoding="utf-8").splitlines(keepends=True):
-            if line.endswith("\n") and line != "READY\n":
-                case_id, version = line.split()
-                reported[case_id] = max(reported.get(case_id, -1), int(version))
-    assert reported, "the writer committed nothing"
-
-    db = sqlite3.connect(path)
-    try:
-        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        rows = db.execute(
-            "SELECT c.id, c.version, count(h.seq), min(h.seq), max(h.seq) FROM cases AS c "
-            "LEFT JOIN history AS h ON h.case_id = c.id GROUP BY c.id"
-        ).fetchall()
-        orphans = db.execute(
-            "SELECT count(*) FROM history WHERE case_id NOT IN (SELECT id FROM cases)"
-        ).fetchone()
-    finally:
-        db.close()
-    assert orphans == (0,)
-    for case_id, version, count, first, last in rows:
-        assert (count, first, last) == (version + 1, 0, version), case_id
-    with SQLiteCaseStore(path, world.engine) as store:
-        for case in store:
-            assert world.engine.replay(case.history) == case
-            assert case.state == case.last.dest
-        for case_id, version in reported.items():
-            assert store.get(case_id).version >= version, case_id
+    for bad in ({"timeout": -1}, {"timeout": "5"}, {"cache_size": -1}, {"cache_size": 1.5}):
+        with pytest.raises(ArgumentError):
+            SQLiteCaseStore(":memory:", world.engine, **bad)  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ nowhere True
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from typing import NotRequired, TypedDict, Unpack
 
@@ -23,16 +24,16 @@ __all__ = [
     "AmbiguousTransitionError", "AnalysisError", "ArgumentError", "CalendarCoverageError",
     "CaseStoreError", "CategoryTableError", "CommandRoomError", "ConflictError", "DataError",
     "DuplicateIdError", "DuplicateKeyError", "FinalStateExitError", "ForgedHistoryError",
-    "FutureTimeError", "GuardFailedError",
-    "HierarchyError", "InitialStateError", "InvalidActorError", "InvalidDataError",
-    "InvalidTransitionError",
-    "JurisdictionError", "LifecycleDefinitionError", "MissingDataError", "MissingParentError",
-    "NoDepartmentError", "NoStationError", "Open311Error", "OrphanError", "ParentLevelError",
-    "PlatformSetError", "RoleNotAllowedError", "RouteError", "RuianGovernanceError",
-    "SimulationConfigError", "StationPlacementError", "TimeOrderError", "TransitionError",
-    "TrapStateError", "UnexpectedDataError", "UnknownCategoryError", "UnknownIdError",
-    "UnknownKindError", "UnknownReferenceError", "UnknownRoutingKindError",
-    "UnreachableStateError", "WorkerAssignmentError",
+    "FutureTimeError", "GuardFailedError", "HierarchyError", "InitialStateError",
+    "InvalidActorError", "InvalidDataError", "InvalidTransitionError", "JurisdictionError",
+    "LifecycleDefinitionError", "MissingDataError", "MissingParentError", "NoDepartmentError",
+    "NoStationError", "Open311Error", "OrphanError", "ParentLevelError", "PlatformSetError",
+    "RoleNotAllowedError", "RouteError", "RuianGovernanceError", "SimulationConfigError",
+    "StationPlacementError", "StoreBusyError", "StoreCorruptError", "StoreMismatchError",
+    "StoreReadOnlyError", "TimeOrderError", "TransitionError", "TrapStateError",
+    "UnexpectedDataError", "UnknownCategoryError", "UnknownIdError", "UnknownKindError",
+    "UnknownReferenceError", "UnknownRoutingKindError", "UnreachableStateError",
+    "WorkerAssignmentError",
 ]  # fmt: skip
 
 _SHOWN = 10
@@ -45,6 +46,19 @@ def _shown(items: Iterable[str], separator: str = ", ") -> str:
     if len(listed) > _SHOWN:
         shown += f"{separator}... ({len(listed) - _SHOWN} more)"
     return shown
+
+
+_REPR = reprlib.Repr()  # bounded: a 100k-deep list or a 10 MB string is shown in a few steps
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 3, 200, 200, 200
+
+
+def _clipped_repr(value: object) -> str:
+    """``repr(value)`` in at most 80 characters, whatever the value (deep, huge or hostile)."""
+    try:
+        shown = _REPR.repr(value)
+    except Exception:  # a value whose repr fails is still reported, by its type
+        shown = f"<{type(value).__name__} object>"
+    return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
 def _rule_message(rule: str, keys: tuple[str, ...], detail: str) -> str:
@@ -64,7 +78,7 @@ class ArgumentError(RuianGovernanceError, ValueError):
     """A function or constructor was called with an argument it does not accept.
 
     ``argument`` names the parameter (or field), ``value`` is what was passed (clipped in the
-    message) and ``reason`` says what was expected.
+    message, however deep or large) and ``reason`` says what was expected.
 
     >>> ArgumentError("days", -1, "a whole number of at least 1").argument
     'days'
@@ -76,10 +90,7 @@ class ArgumentError(RuianGovernanceError, ValueError):
         self.argument = argument
         self.value = value
         self.reason = reason
-        shown = repr(value)
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        super().__init__(f"{argument}={shown}: expected {reason}")
+        super().__init__(f"{argument}={_clipped_repr(value)}: expected {reason}")
 
 
 # --------------------------------------------------------------------------- hierarchy
@@ -492,26 +503,17 @@ class TransitionError(RuianGovernanceError):
 
 
 class InvalidTransitionError(TransitionError, ValueError, reason="not available in this state"):
-    """The trigger is unknown, or not available in the case's current state.
-
-    Added in 0.1.0.
-    """
+    """The trigger is unknown, or not available in the case's current state. Added in 0.1.0."""
 
 
 class InvalidActorError(
     TransitionError, PermissionError, reason="the actor does not hold this post"
 ):
-    """The actor does not hold the post (person, role, unit) they claim.
-
-    Added in 0.1.0.
-    """
+    """The actor does not hold the post (person, role, unit) they claim. Added in 0.1.0."""
 
 
 class RoleNotAllowedError(TransitionError, PermissionError, reason="role not allowed"):
-    """The actor's role may not fire this trigger.
-
-    Added in 0.1.0.
-    """
+    """The actor's role may not fire this trigger. Added in 0.1.0."""
 
 
 class JurisdictionError(
@@ -559,10 +561,7 @@ class UnexpectedDataError(TransitionError, ValueError, reason="unexpected data")
 
 
 class TimeOrderError(TransitionError, ValueError, reason="time out of order"):
-    """The command's time is naive, or earlier than the case's last history record.
-
-    Added in 0.1.0.
-    """
+    """The command's time is naive, or earlier than the case's last record. Added in 0.1.0."""
 
 
 class ConflictError(RuianGovernanceError, RuntimeError):
@@ -605,40 +604,44 @@ class CaseStoreError(RuianGovernanceError, ValueError):
 
 
 class ForgedHistoryError(RuianGovernanceError, ValueError):
-    """A case's history is not a run of legal commands, or the case contradicts it.
+    """A record is not a legal command, or the case contradicts its history. Added in 0.2.0.
 
-    ``seq`` is the first record that is not a legal command (``None`` when every record is and a
-    field of the case differs from the replayed one); ``reason`` says which check failed, and
-    the refusal of that check is the ``__cause__``.
-
-    Added in 0.2.0.
+    ``seq`` is the record (``None``: a field of the case), ``reason`` which check refused it
+    (that refusal is the ``__cause__``).
     """
 
     def __init__(self, case_id: object, seq: int | None, reason: str) -> None:
-        self.case_id = case_id
-        self.seq = seq
-        self.reason = reason
+        self.case_id, self.seq, self.reason = case_id, seq, reason
         where = "the case" if seq is None else f"history record {seq}"
         super().__init__(f"case {case_id!r}: {where} does not follow from the rules: {reason}")
 
 
 class InvalidDataError(TransitionError, ValueError, reason="data of the wrong type"):
-    """A command's data value is not of the type its lifecycle declares for the key.
-
-    ``key`` names it and ``expected`` says what was expected (e.g. text of at most 2000
-    characters, a whole number from 1 to 5).
-
-    Added in 0.2.0.
-    """
+    """A data value (``key``) is not of its declared type (``expected``). Added in 0.2.0."""
 
     def __init__(self, *, key: str, expected: str, **command: Unpack[_Command]) -> None:
-        self.key = key
-        self.expected = expected
+        self.key, self.expected = key, expected
         super().__init__(detail=f"{key}: expected {expected}", **command)
 
 
 class FutureTimeError(TimeOrderError, reason="time ahead of the clock"):
-    """The command's time lies beyond the engine's clock plus its tolerance.
+    """The command's time is beyond the engine's clock plus its tolerance. Added in 0.2.0."""
 
-    Added in 0.2.0.
-    """
+
+# --------------------------------------------------------------------------- stores (Trust)
+
+
+class StoreCorruptError(CaseStoreError):
+    """A store file or its rows are damaged (not a store, a checksum fails). Added in 0.2.0."""
+
+
+class StoreMismatchError(CaseStoreError):
+    """A store file was written with other definitions or another layout. Added in 0.2.0."""
+
+
+class StoreBusyError(CaseStoreError, TimeoutError):
+    """Another connection held the store file's lock past the timeout. Added in 0.2.0."""
+
+
+class StoreReadOnlyError(CaseStoreError, PermissionError):
+    """A write on a store opened read-only, or on a file that cannot be written. Added in 0.2.0."""

@@ -10,28 +10,34 @@ Subcommands:
 - ``validate``: check a hierarchy or routing-rules file, listing every error with its JSON path;
 - ``hierarchy``: a bilingual summary of a hierarchy (the Rui'an preset by default).
 
-Bad files and options print one line and exit with code 2, never a traceback.
+Every bad invocation (an unknown option, a value out of range, a missing, unreadable or
+damaged file, a stored run that is not one) prints exactly one ``Error:`` line on standard
+error and exits with code 2, never a traceback.  Every name, label, id and message printed goes
+through :func:`~ruian_governance.io.printable`.
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import math
+import reprlib
 import sys
-from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 
-from ruian_governance.analysis import Summary, summarise
+from ruian_governance.analysis import summarise
 from ruian_governance.errors import DataError, RuianGovernanceError
 from ruian_governance.io import (
+    STANDARD_REDACTION,
     from_document,
     lifecycle_to_dot,
     lifecycle_to_mermaid,
+    printable,
     read_cases,
     routing_to_dot,
     routing_to_mermaid,
@@ -40,11 +46,14 @@ from ruian_governance.io import (
     write_cases,
 )
 from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, Engine, LifecycleDefinition
-from ruian_governance.models import CHINA_STANDARD_TIME, Case, Hierarchy, Level
+from ruian_governance.models import CHINA_STANDARD_TIME, Case, Hierarchy
 from ruian_governance.presets import RULES_2016, RULES_2021, ruian_preset
 from ruian_governance.routing import RoutingRules, routing_graph, verify
 from ruian_governance.sim import (
     CYCLE_DAYS,
+    MAX_DAYS,
+    MAX_FACTOR,
+    MAX_RATE,
     PlantedHotspot,
     SimulationConfig,
     simulate,
@@ -53,11 +62,9 @@ from ruian_governance.sim import (
 from ruian_governance.stores import SQLiteCaseStore
 
 from ._errors import CliError, MissingExtraError
-from .report import html_report, on_time_label, score_text
 
 try:
     import click
-    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -65,7 +72,8 @@ try:
         TextColumn,
         TimeElapsedColumn,
     )
-    from rich.table import Table
+
+    from .report import html_report, plain_console, print_summary, summarise_hierarchy
 except ModuleNotFoundError as missing:
     extra = (missing.name or "").partition(".")[0]
     if extra not in {"click", "rich"}:
@@ -79,6 +87,23 @@ _RULES = {"2016": RULES_2016, "2021": RULES_2021}
 _CASES_JSONL = "cases.jsonl"
 _CASES_SQLITE = "cases.sqlite"
 _SHOWN_PROBLEMS = 3
+_USAGE = 2  # the exit code of every bad invocation
+
+
+_STARTS = (date(2000, 1, 1), date(2100, 12, 31))
+"""The first days a run may start on (the working-day calendar may cover fewer)."""
+_SEEDS = click.IntRange(-(2**63), 2**63 - 1)
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 2
+
+
+def _shown(value: object) -> str:
+    """A value read from a user's file, for a message: short and never deep."""
+    try:
+        text = _REPR.repr(value)
+    except (ValueError, RecursionError):  # an integer too long to write
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _message(error: Exception) -> str:
@@ -87,35 +112,82 @@ def _message(error: Exception) -> str:
         shown = "; ".join(error.problems[:_SHOWN_PROBLEMS])
         more = len(error.problems) - _SHOWN_PROBLEMS
         return f"invalid {error.what}: {shown}" + (f" (and {more} more)" if more > 0 else "")
-    if isinstance(error, json.JSONDecodeError):
-        return f"not JSON: {error}"
     if isinstance(error, OSError):
         where = f": {error.filename}" if error.filename else ""
         return f"{error.strerror or error}{where}"
+    if isinstance(error, click.ClickException):  # some list choices on lines of their own
+        return " ".join(error.format_message().split())
     return str(error)
 
 
+def _fail(error: Exception) -> int:
+    """Print ``error`` as the one ``Error:`` line (escaped) and return the usage exit code."""
+    click.echo(f"Error: {printable(_message(error))}", err=True)
+    return _USAGE
+
+
 class _Commands(click.Group):
-    """The command group: the library's errors, I/O errors and bad JSON are one line, exit 2."""
+    """The command group: every bad invocation is one ``Error:`` line and exit code 2.
+
+    Click's own usage errors (3-4 lines of usage, hint and error) are shown as one line too:
+    :meth:`main` runs click without its standalone handling and reports what it raises.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the subcommand; show a user's error as one ``Error:`` line and exit with 2."""
         try:
             return super().invoke(ctx)
-        except (RuianGovernanceError, json.JSONDecodeError, OSError) as error:
-            click.echo(f"Error: {_message(error)}", err=True)
-            ctx.exit(2)
+        except (RuianGovernanceError, OSError) as error:
+            ctx.exit(_fail(error))
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line; return (or, standalone, exit with) its exit code."""
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:
+            ctx = error.ctx
+            where = ctx.command_path if ctx is not None else "ruian-governance"
+            code = _fail(CliError(f"missing command (see '{where} --help')"))
+        except (click.ClickException, RuianGovernanceError, OSError) as error:
+            code = _fail(error)
+        except click.Abort:
+            click.echo("Error: aborted", err=True)
+            code = 1
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _json_text(data: Any, indent: int | None = None) -> str:
+    r"""JSON text with Chinese readable; ``\u`` escapes if it holds what UTF-8 cannot encode."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, from a file written elsewhere
+        return json.dumps(data, indent=indent)
+    return text
 
 
 def _load_json(path: Path) -> Any:
     with path.open(encoding="utf-8") as stream:
         try:
             return json.load(stream)
-        except json.JSONDecodeError as error:
-            msg = f"{path}: not JSON: {error}"
-            raise CliError(msg) from None
         except UnicodeDecodeError:
             msg = f"{path}: not UTF-8 text"
+            raise CliError(msg) from None
+        except RecursionError:
+            msg = f"{path}: not JSON: nested too deeply"
+            raise CliError(msg) from None
+        except ValueError as error:  # json.JSONDecodeError, an integer too long to read
+            msg = f"{path}: not JSON: {error}"
             raise CliError(msg) from None
 
 
@@ -124,54 +196,25 @@ def _load_hierarchy(path: Path | None) -> Hierarchy:
         return ruian_preset()
     data = _load_json(path)
     if isinstance(data, dict) and data.get("kind") not in (None, "hierarchy"):
-        msg = f"{path}: a {data.get('kind')!r} document, not a hierarchy"
+        msg = f"{path}: a {_shown(data.get('kind'))} document, not a hierarchy"
         raise CliError(msg)
-    return from_document(data, Hierarchy)
+    hierarchy: Hierarchy = _document(path, data, Hierarchy)
+    return hierarchy
+
+
+def _document(path: Path, data: Any, kind: type[Any] | str) -> Any:
+    """Load a document read from ``path``; a bad one is one line naming the file."""
+    try:
+        return from_document(data, kind)
+    except DataError as error:
+        msg = f"{path}: {_message(error)}"
+        raise CliError(msg) from None
 
 
 def _rules_for(hierarchy: Hierarchy, choice: str | None) -> RoutingRules:
     if choice is None:
         return _RULES.get(hierarchy.preset.key, RULES_2021)
     return _RULES[choice]
-
-
-def summarise_hierarchy(hierarchy: Hierarchy) -> str:
-    """Return a bilingual text summary of a hierarchy: counts by level, organisations, people.
-
-    >>> from ruian_governance import generate_hierarchy
-    >>> print(summarise_hierarchy(generate_hierarchy(towns=1, villages=1, grids=2,
-    ...                                              micro_grids=2)))
-    ... # doctest: +ELLIPSIS
-    示范市 Example City, platform preset 2021 基层治理四平台(2021)
-      city 市: 1, town / street 镇/街道: 1, village / community 村/社区: 1, grid 网格: 2, ...
-    ...
-    """
-    city, preset = hierarchy.city, hierarchy.preset
-    lines = [f"{city.name} {city.name_en}, platform preset {preset.key} {preset.label.zh}"]
-    lines.append(
-        "  "
-        + ", ".join(
-            f"{level.label.en} {level.label.zh}: {len(hierarchy.units_at(level))}"
-            for level in Level
-        )
-    )
-    lines.append(
-        f"  command rooms 综合信息指挥室: {len(hierarchy.command_rooms)}, "
-        f"platforms 平台: {len(hierarchy.platforms)}, "
-        f"stations 职能站所: {len(hierarchy.stations)}, "
-        f"departments 职能部门: {len(hierarchy.departments)}"
-    )
-    roles = Counter(post.role for person in hierarchy.people for post in person.posts)
-    lines.append(f"  people: {len(hierarchy.people)}")
-    for key, count in sorted(roles.items(), key=lambda item: -item[1]):
-        role = hierarchy.role(key)
-        lines.append(f"    {role.label.en} {role.label.zh}: {count}")
-    lines.append("  towns and streets 镇/街道:")
-    lines.extend(
-        f"    {town.name} {town.name_en}: {len(hierarchy.children(town.id))} villages"
-        for town in hierarchy.towns
-    )
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- the group
@@ -204,19 +247,36 @@ def hierarchy_command(path: Path | None) -> None:
 def _hotspot(text: str) -> PlantedHotspot:
     try:
         unit, category, factor = text.split(":")
-        return PlantedHotspot(unit_id=unit, category=category, factor=float(factor))
+        value = float(factor)
     except ValueError:
         msg = f"--hotspot {text!r}: expected UNIT:CATEGORY:FACTOR"
         raise CliError(msg) from None
+    _within(f"--hotspot {text!r}: FACTOR", value, MAX_FACTOR)
+    return PlantedHotspot(unit_id=unit, category=category, factor=value)
+
+
+def _within(what: str, value: float, high: float) -> float:
+    """``value`` if it is a finite number from 0 to ``high`` (``nan`` and ``inf`` are not)."""
+    if not (math.isfinite(value) and 0 <= value <= high):
+        msg = f"{what} {value}: expected a number from 0 to {high:g}"
+        raise CliError(msg)
+    return value
+
+
+def _start(_ctx: click.Context, _param: click.Parameter, value: datetime) -> datetime:
+    """The ``--start`` day, within :data:`_STARTS`."""
+    first, last = _STARTS
+    if not first <= value.date() <= last:
+        msg = f"--start {value.date()}: expected a day from {first} to {last}"
+        raise CliError(msg)
+    return value
 
 
 def _without_cyclic_gc(run: Callable[[], _T]) -> _T:
     """Call ``run`` with Python's cyclic garbage collector paused (the application's choice).
 
-    A run builds hundreds of thousands of long-lived, immutable cases and records that form no
-    reference cycles; the collector would rescan them again and again, which costs about a
-    third of the run time and grows with its size (``benchmarks/bench_simulation.py``).
-    Reference counting still frees everything; the collector is restored afterwards.
+    A run's many long-lived, immutable cases form no reference cycles; rescanning them costs a
+    third of the run time (``benchmarks/bench_simulation.py``).  It is restored afterwards.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -225,49 +285,6 @@ def _without_cyclic_gc(run: Callable[[], _T]) -> _T:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _print_summary(console: Console, summary: Summary, hierarchy: Hierarchy) -> None:
-    table = Table(title="研判 summary", show_header=False)
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for lifecycle, n in summary.by_lifecycle.items():
-        table.add_row(f"{lifecycle} cases", str(n))
-    for lifecycle, rate in summary.on_time_rate.items():
-        table.add_row(on_time_label(lifecycle), str(rate))
-    table.add_row("satisfaction 满意率", str(summary.satisfaction))
-    table.add_row("escalation rate 提级率", str(summary.escalation_rate))
-    table.add_row("return rate 退回率", str(summary.return_rate))
-    loop = "/".join(summary.closed_loop)
-    for p, span in summary.time_to_close.items():
-        table.add_row(f"{loop} time to close p{p:g} (hours)", f"{span.total_seconds() / 3600:.1f}")
-    for rung, n in summary.hazard_ladder.items():
-        table.add_row(f"hazard ladder: {rung}", str(n))
-    table.add_row("hotspots 热点", str(len(summary.hotspots)))
-    table.add_row("repeat incidents 重复事件", str(len(summary.repeat_incidents)))
-    console.print(table)
-    names = {t.id: t.name for t in hierarchy.towns}
-    towns = Table(title="bundled assessment 镇街、部门捆绑考核 (best and worst)")
-    towns.add_column("town 镇街")
-    towns.add_column("score", justify="right")
-    towns.add_column("cases", justify="right")
-    ranked = summary.assessment.towns
-    shown = ranked if len(ranked) <= 6 else (*ranked[:3], *ranked[-3:])
-    for town in shown:
-        towns.add_row(
-            names.get(town.unit_id, town.unit_id), score_text(town.score), str(town.cases)
-        )
-    console.print(towns)
-    if summary.hotspots:
-        spots = Table(title="hotspots 热点 (Poisson exact test, Benjamini-Hochberg)")
-        for column in ("unit", "category", "observed", "expected", "adjusted p"):
-            spots.add_column(column)
-        for f in summary.hotspots[:10]:
-            spots.add_row(
-                f.unit_id, f.category, str(f.observed), str(round(f.expected, 2)),
-                f"{f.adjusted:.2g}",
-            )  # fmt: skip
-        console.print(spots)
 
 
 def _write_store(path: Path, cases: Sequence[Case], engine: Engine) -> None:
@@ -283,22 +300,27 @@ def _write_store(path: Path, cases: Sequence[Case], engine: Engine) -> None:
     "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("run"),
     show_default=True, help="Directory for cases, hierarchy, settings and summary.",
 )  # fmt: skip
-@click.option("--days", type=click.IntRange(min=1), default=CYCLE_DAYS, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--days", type=click.IntRange(1, MAX_DAYS), default=CYCLE_DAYS, show_default=True,
+    help=f"Days to simulate (at most {MAX_DAYS:,}).",
+)  # fmt: skip
+@click.option("--seed", type=_SEEDS, default=0, show_default=True)
 @click.option(
     "--start", type=click.DateTime(formats=["%Y-%m-%d"]), default="2025-03-03",
-    show_default=True, help="First day (China Standard Time).",
+    show_default=True, callback=_start,
+    help=f"First day (China Standard Time), from {_STARTS[0]} to {_STARTS[1]}.",
 )  # fmt: skip
 @click.option(
-    "--rate", type=click.FloatRange(min=0), default=0.25, show_default=True,
-    help="Reports per grid per day.",
+    "--rate", type=float, default=0.25, show_default=True,
+    callback=lambda _ctx, _param, value: _within("--rate", value, MAX_RATE),
+    help=f"Reports per grid per day (0 to {MAX_RATE:g}).",
 )  # fmt: skip
 @_hierarchy_option
 @_rules_option
-@click.option("--station-capacity", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--station-capacity", type=click.IntRange(1, 100_000), default=8, show_default=True)
 @click.option(
     "--hotspot", "planted", multiple=True, metavar="UNIT:CATEGORY:FACTOR",
-    help="Plant a hotspot (repeatable).",
+    help=f"Plant a hotspot (repeatable; FACTOR from 0 to {MAX_FACTOR:g}).",
 )  # fmt: skip
 @click.option(
     "--store", type=click.Choice(["jsonl", "sqlite"]), default="jsonl", show_default=True,
@@ -307,6 +329,10 @@ def _write_store(path: Path, cases: Sequence[Case], engine: Engine) -> None:
 @click.option(
     "--report", type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a self-contained HTML report with charts.",
+)  # fmt: skip
+@click.option(
+    "--redact/--no-redact", default=False, show_default=True,
+    help="Mask personal data (parties, claims, phone and ID numbers) in the stored cases.",
 )  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or tables.")
 def simulate_command(  # noqa: PLR0913, PLR0917 - one parameter per option
@@ -321,17 +347,19 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     planted: tuple[str, ...],
     store: str,
     report: Path | None,
+    redact: bool,
     quiet: bool,
 ) -> None:
     """Run the city simulation and write its cases and a summary."""
-    console = Console(stderr=True, quiet=quiet)
+    console = plain_console(stderr=True, quiet=quiet)
+    hotspots = [_hotspot(p) for p in planted]
     hierarchy = _load_hierarchy(hierarchy_path)
     config = SimulationConfig(
         hierarchy=hierarchy,
         rules=_rules_for(hierarchy, rules),
         reports_per_grid_per_day=rate,
         station_capacity=station_capacity,
-        hotspots=[_hotspot(p) for p in planted],
+        hotspots=hotspots,
         seed=seed,
         start=start.replace(tzinfo=CHINA_STANDARD_TIME),
         days=days,
@@ -353,13 +381,15 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - one parameter per option
         result = _without_cyclic_gc(lambda: simulate(config, progress=advance))
     out.mkdir(parents=True, exist_ok=True)
     engine = Engine(result.hierarchy, result.lifecycles)
+    redaction = STANDARD_REDACTION if redact else None
     if store == "sqlite":
-        _write_store(out / _CASES_SQLITE, result.cases, engine)
+        cases = [redaction.case(c) for c in result.cases] if redaction else result.cases
+        _write_store(out / _CASES_SQLITE, cases, engine)
     else:
         with (out / _CASES_JSONL).open("w", encoding="utf-8") as stream:
-            write_cases(result.cases, stream)
+            write_cases(result.cases, stream, redaction=redaction)
     with (out / "hierarchy.json").open("w", encoding="utf-8") as stream:
-        json.dump(to_document(result.hierarchy), stream, ensure_ascii=False)
+        stream.write(_json_text(to_document(result.hierarchy)))
     settings = {
         "seed": seed,
         "start": config.start.isoformat(),
@@ -370,14 +400,13 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - one parameter per option
         "hazard_deadline_days": config.hazard_deadline_days,
         "hotspots": list(planted),
         "store": store,
+        "redacted": redact,
         "reported": result.reported,
         "commands": result.commands,
     }
     (out / "run.json").write_text(json.dumps(settings, indent=2), encoding="utf-8")
     summary = summarise(result.cases, result.hierarchy, lifecycles=result.lifecycles)
-    (out / "summary.json").write_text(
-        json.dumps(summary.to_json(), ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    (out / "summary.json").write_text(_json_text(summary.to_json(), indent=2), encoding="utf-8")
     if report is not None:
         report.write_text(
             html_report(
@@ -387,15 +416,58 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - one parameter per option
             ),
             encoding="utf-8",
         )  # fmt: skip
-    console = Console(quiet=quiet)
+    console = plain_console(quiet=quiet)
     console.print(
         f"{len(result.cases)} cases, {result.commands} commands -> "
         f"{out / (_CASES_SQLITE if store == 'sqlite' else _CASES_JSONL)}"
     )
-    _print_summary(console, summary, result.hierarchy)
+    print_summary(console, summary, result.hierarchy)
 
 
 # --------------------------------------------------------------------------- summary
+
+
+@attrs.frozen(kw_only=True)
+class _Settings:
+    """What ``summary`` reads of a run's ``run.json``, checked."""
+
+    start: datetime
+    days: int
+    rules: str | None
+    hazard_deadline_days: int
+
+
+def _whole(value: object, low: int, high: int) -> bool:
+    return type(value) is int and low <= value <= high
+
+
+def _settings(path: Path) -> _Settings:
+    """Read and check ``run.json``: every problem is named in one line."""
+    data = _load_json(path)
+    if not isinstance(data, dict):
+        msg = f"{path}: expected an object of settings, got {_shown(data)}"
+        raise CliError(msg)
+    problems = []
+    try:
+        start = datetime.fromisoformat(data["start"])
+    except (KeyError, TypeError, ValueError):
+        start = None
+    if start is None or start.utcoffset() is None:
+        problems.append("start: expected an ISO 8601 date-time with a UTC offset")
+        start = datetime.min
+    days = data.get("days")
+    if not _whole(days, 1, MAX_DAYS):
+        problems.append(f"days: expected a whole number from 1 to {MAX_DAYS}, got {_shown(days)}")
+    rules = data.get("rules")
+    if rules is not None and not (isinstance(rules, str) and rules in _RULES):
+        problems.append(f"rules: expected one of {', '.join(_RULES)}, got {_shown(rules)}")
+    hazard = data.get("hazard_deadline_days", 14)
+    if not _whole(hazard, 1, 365):
+        problems.append(f"hazard_deadline_days: expected 1 to 365, got {_shown(hazard)}")
+    if problems:
+        msg = f"{path}: {'; '.join(problems)}"
+        raise CliError(msg)
+    return _Settings(start=start, days=cast("int", days), rules=rules, hazard_deadline_days=hazard)
 
 
 @attrs.frozen(kw_only=True)
@@ -405,28 +477,37 @@ class _Run:
     hierarchy: Hierarchy
     lifecycles: tuple[LifecycleDefinition, ...]
     cases: list[Case]
-    settings: dict[str, Any]
+    settings: _Settings
 
 
 def _load_run(run: Path) -> _Run:
+    """Read a stored run; each case must be what its history gives (replayed by an engine)."""
     if not run.is_dir():
         msg = f"{run}: not a run directory (run `ruian-governance simulate` first)"
         raise CliError(msg)
-    settings = _load_json(run / "run.json")
+    settings = _settings(run / "run.json")
     hierarchy = _load_hierarchy(run / "hierarchy.json")
     config = SimulationConfig(
         hierarchy=hierarchy,
-        rules=_rules_for(hierarchy, settings.get("rules")),
-        hazard_deadline_days=int(settings.get("hazard_deadline_days", 14)),
+        rules=_rules_for(hierarchy, settings.rules),
+        hazard_deadline_days=settings.hazard_deadline_days,
     )
     lifecycles = simulation_lifecycles(config)
-    if (run / _CASES_SQLITE).exists():
-        engine = Engine(hierarchy, lifecycles)
-        with SQLiteCaseStore(run / _CASES_SQLITE, engine) as store:
+    engine = Engine(hierarchy, lifecycles)
+    stored = run / _CASES_SQLITE
+    if stored.exists() or stored.is_symlink():
+        if not stored.is_file():
+            msg = f"{stored}: not a file"
+            raise CliError(msg)
+        with SQLiteCaseStore(stored, engine, read_only=True) as store:  # never writes the file
             cases = list(store)
     else:
         with (run / _CASES_JSONL).open(encoding="utf-8") as stream:
-            cases = list(read_cases(stream))
+            try:
+                cases = list(read_cases(stream, engine=engine))
+            except DataError as error:
+                msg = f"{run / _CASES_JSONL}: {_message(error)}"
+                raise CliError(msg) from None
     return _Run(hierarchy=hierarchy, lifecycles=lifecycles, cases=cases, settings=settings)
 
 
@@ -444,16 +525,15 @@ def summary_command(run: Path, as_json: bool, report: Path | None) -> None:
         report.write_text(
             html_report(
                 stored.cases, stored.hierarchy, summary, lifecycles=stored.lifecycles,
-                start=datetime.fromisoformat(stored.settings["start"]),
-                days=int(stored.settings["days"]),
+                start=stored.settings.start, days=stored.settings.days,
                 title=f"{stored.hierarchy.city.name} 141 研判报告",
             ),
             encoding="utf-8",
         )  # fmt: skip
     if as_json:
-        click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+        click.echo(_json_text(summary.to_json(), indent=2))
     else:
-        _print_summary(Console(), summary, stored.hierarchy)
+        print_summary(plain_console(), summary, stored.hierarchy)
 
 
 # --------------------------------------------------------------------------- verify
@@ -470,12 +550,12 @@ def verify_command(hierarchy_file: Path, rules: str | None, rules_file: Path | N
     """Verify that every grid's reports can be routed (exit 1 if there are gaps)."""
     hierarchy = _load_hierarchy(hierarchy_file)
     table: RoutingRules = (
-        from_document(_load_json(rules_file), "routing_rules")
+        _document(rules_file, _load_json(rules_file), "routing_rules")
         if rules_file is not None
         else _rules_for(hierarchy, rules)
     )
     result = verify(hierarchy, table)
-    click.echo(result.summary())
+    click.echo("\n".join(map(printable, result.summary().splitlines())))
     if not result.ok:
         click.get_current_context().exit(1)
 
@@ -534,22 +614,19 @@ def validate_command(path: Path, kind: str) -> None:
     if kind == "auto":
         kind = data.get("kind", "hierarchy") if isinstance(data, dict) else "hierarchy"
     if kind not in ("hierarchy", "routing_rules"):
-        msg = f"{path}: cannot validate a {kind!r} document"
+        msg = f"{path}: cannot validate a {_shown(kind)} document"
         raise CliError(msg)
     try:
-        if kind == "hierarchy":
-            from_document(data, Hierarchy)
-        else:
-            from_document(data, "routing_rules")
+        from_document(data, Hierarchy if kind == "hierarchy" else "routing_rules")
     except DataError as error:
         for problem in error.problems:
-            click.echo(f"{path}: {problem}", err=True)
+            click.echo(printable(f"{path}: {problem}"))
         msg = f"{path}: invalid {kind}, {len(error.problems)} problem(s)"
         raise CliError(msg) from None
     except RuianGovernanceError as error:
         msg = f"{path}: invalid {kind}: {error}"
         raise CliError(msg) from None
-    click.echo(f"{path}: valid {kind}")
+    click.echo(printable(f"{path}: valid {kind}"))
 
 
 # --------------------------------------------------------------------------- entry point
@@ -557,18 +634,8 @@ def validate_command(path: Path, kind: str) -> None:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line on ``argv`` and return the exit code (2 for a user's error)."""
-    try:
-        code = cli.main(args=argv, prog_name="ruian-governance", standalone_mode=False)
-    except click.ClickException as error:
-        error.show()
-        return error.exit_code
-    except click.Abort:
-        click.echo("aborted", err=True)
-        return 1
-    except RuianGovernanceError as error:  # raised outside a command (an option's callback)
-        click.echo(f"Error: {_message(error)}", err=True)
-        return 2
-    return code if isinstance(code, int) else 0
+    code: int = cli.main(args=argv, prog_name="ruian-governance", standalone_mode=False)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

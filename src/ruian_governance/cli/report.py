@@ -1,6 +1,8 @@
-"""A self-contained HTML report of a run: inline SVG charts, no JavaScript, no extra package.
+"""What the command line shows: a run's summary tables, a hierarchy's summary, the HTML report.
 
-Private: the command line's ``simulate --report`` and ``summary --report`` write it.
+The HTML report is self-contained: inline SVG charts, no JavaScript, no extra package.
+Private: the command line's ``simulate``, ``summary`` and ``hierarchy`` print and write these.
+Every name, label and id shown goes through :func:`~ruian_governance.io.printable`.
 """
 
 from __future__ import annotations
@@ -9,12 +11,25 @@ import html
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
 
 from ruian_governance.analysis import Summary, on_time_rate, volumes
+from ruian_governance.io import printable
 from ruian_governance.lifecycles import LifecycleDefinition
-from ruian_governance.models import Case, Hierarchy
+from ruian_governance.models import Case, Hierarchy, Level
 
-__all__ = ["html_report", "legend", "on_time_label", "score_text"]
+__all__ = [
+    "html_report",
+    "legend",
+    "on_time_label",
+    "plain_console",
+    "print_summary",
+    "score_text",
+    "summarise_hierarchy",
+]
 
 # How the command line shows the built-in lifecycles (presentation only: the figures come from
 # the definitions); another lifecycle shows its key and a colour of the palette.
@@ -53,7 +68,7 @@ svg text { font-size: 11px; fill: #333; }
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text))
+    return html.escape(printable(text))
 
 
 def _daily_chart(
@@ -183,3 +198,99 @@ def html_report(  # noqa: PLR0913 - the data and how to title it
         "</table></body></html>",
     ]
     return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def summarise_hierarchy(hierarchy: Hierarchy) -> str:
+    """Return a bilingual text summary of a hierarchy: counts by level, organisations, people.
+
+    Names and labels are shown through :func:`~ruian_governance.io.printable`, so each line
+    of the summary is one printed line, whatever the names hold.
+
+    >>> from ruian_governance import generate_hierarchy
+    >>> print(summarise_hierarchy(generate_hierarchy(towns=1, villages=1, grids=2,
+    ...                                              micro_grids=2)))
+    ... # doctest: +ELLIPSIS
+    示范市 Example City, platform preset 2021 基层治理四平台(2021)
+      city 市: 1, town / street 镇/街道: 1, village / community 村/社区: 1, grid 网格: 2, ...
+    ...
+    """
+    city, preset = hierarchy.city, hierarchy.preset
+    lines = [f"{city.name} {city.name_en}, platform preset {preset.key} {preset.label.zh}"]
+    lines.append(
+        "  "
+        + ", ".join(
+            f"{level.label.en} {level.label.zh}: {len(hierarchy.units_at(level))}"
+            for level in Level
+        )
+    )
+    lines.append(
+        f"  command rooms 综合信息指挥室: {len(hierarchy.command_rooms)}, "
+        f"platforms 平台: {len(hierarchy.platforms)}, "
+        f"stations 职能站所: {len(hierarchy.stations)}, "
+        f"departments 职能部门: {len(hierarchy.departments)}"
+    )
+    roles = Counter(post.role for person in hierarchy.people for post in person.posts)
+    lines.append(f"  people: {len(hierarchy.people)}")
+    for key, count in sorted(roles.items(), key=lambda item: -item[1]):
+        role = hierarchy.role(key)
+        lines.append(f"    {role.label.en} {role.label.zh}: {count}")
+    lines.append("  towns and streets 镇/街道:")
+    lines.extend(
+        f"    {town.name} {town.name_en}: {len(hierarchy.children(town.id))} villages"
+        for town in hierarchy.towns
+    )
+    return "\n".join(map(printable, lines))
+
+
+def plain_console(**options: Any) -> Console:
+    """A console that reads no markup, emoji codes or highlighting in what it prints."""
+    return Console(markup=False, highlight=False, emoji=False, **options)
+
+
+def print_summary(console: Console, summary: Summary, hierarchy: Hierarchy) -> None:
+    """Print the summary's tables, every cell through :func:`printable`.
+
+    Give it a :func:`plain_console`, which reads no markup: a name like ``[red]`` is text.
+    """
+    table = Table(title="研判 summary", show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for lifecycle, n in summary.by_lifecycle.items():
+        table.add_row(printable(f"{lifecycle} cases"), str(n))
+    for lifecycle, rate in summary.on_time_rate.items():
+        table.add_row(printable(on_time_label(lifecycle)), str(rate))
+    table.add_row("satisfaction 满意率", str(summary.satisfaction))
+    table.add_row("escalation rate 提级率", str(summary.escalation_rate))
+    table.add_row("return rate 退回率", str(summary.return_rate))
+    loop = printable("/".join(summary.closed_loop))
+    for p, span in summary.time_to_close.items():
+        table.add_row(f"{loop} time to close p{p:g} (hours)", f"{span.total_seconds() / 3600:.1f}")
+    for rung, n in summary.hazard_ladder.items():
+        table.add_row(printable(f"hazard ladder: {rung}"), str(n))
+    table.add_row("hotspots 热点", str(len(summary.hotspots)))
+    table.add_row("repeat incidents 重复事件", str(len(summary.repeat_incidents)))
+    console.print(table)
+    names = {t.id: t.name for t in hierarchy.towns}
+    towns = Table(title="bundled assessment 镇街、部门捆绑考核 (best and worst)")
+    towns.add_column("town 镇街")
+    towns.add_column("score", justify="right")
+    towns.add_column("cases", justify="right")
+    ranked = summary.assessment.towns
+    shown = ranked if len(ranked) <= 6 else (*ranked[:3], *ranked[-3:])
+    for town in shown:
+        name = printable(names.get(town.unit_id, town.unit_id))
+        towns.add_row(name, score_text(town.score), str(town.cases))
+    console.print(towns)
+    if summary.hotspots:
+        spots = Table(title="hotspots 热点 (Poisson exact test, Benjamini-Hochberg)")
+        for column in ("unit", "category", "observed", "expected", "adjusted p"):
+            spots.add_column(column)
+        for f in summary.hotspots[:10]:
+            spots.add_row(
+                printable(f.unit_id), printable(f.category), str(f.observed),
+                str(round(f.expected, 2)), f"{f.adjusted:.2g}",
+            )  # fmt: skip
+        console.print(spots)

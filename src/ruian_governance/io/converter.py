@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import reprlib
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -41,7 +42,7 @@ from ruian_governance.errors import ArgumentError, DataError, RuianGovernanceErr
 from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, Effect, Guard, LifecycleDefinition
 from ruian_governance.models import DataValue, DeadlinePolicy, HistoryRecord
 
-__all__ = ["BUILTIN_CODE", "CodeRegistry", "configure_converter", "make_converter"]
+__all__ = ["BUILTIN_CODE", "MAX_NESTING", "CodeRegistry", "configure_converter", "make_converter"]
 
 _T = TypeVar("_T")
 
@@ -128,9 +129,47 @@ class _WrongTypeError(_HookError, TypeError):
     """A scalar of the wrong JSON type; cattrs names it an invalid type at the value's path."""
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 2  # junk may nest 100,000 deep: never recurse into it
+
+
 def _short(value: object, limit: int = 40) -> str:
-    text = repr(value)
+    """A value for an error message: its repr, clipped, never deep (junk may be anything)."""
+    try:
+        text = repr(value) if isinstance(value, str | int | float | None) else _REPR.repr(value)
+    except (ValueError, RecursionError):  # an int too long to write, a hostile __repr__
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+MAX_NESTING = 64
+"""How deep a document may nest (the library's own documents nest fewer than 10 levels)."""
+
+
+def _json_problems(data: Any, limit: int = MAX_NESTING) -> list[str]:
+    """The first problem found that makes ``data`` no plain JSON value, with its path.
+
+    Objects must have text keys, values be objects, arrays, text, numbers, booleans or null,
+    and nothing may nest deeper than ``limit``.  The walk uses no recursion, so 100,000 levels
+    of nesting are reported, not a ``RecursionError``.
+    """
+    stack: list[tuple[Any, str, int]] = [(data, "$", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, str | bool | int | float) or value is None:
+            continue
+        if depth >= limit and isinstance(value, Mapping | list | tuple):
+            return [f"{path}: nested more than {limit} levels deep"]
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    return [f"{path}: keys must be text, got {_short(key)}"]
+                stack.append((item, f"{path}.{key}", depth + 1))
+        elif isinstance(value, list | tuple):
+            stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
+        else:
+            return [f"{path}: {type(value).__name__} is not a JSON value"]
+    return []
 
 
 def _strict(tp: type[Any]) -> Callable[[Any, type[Any]], Any]:
@@ -189,6 +228,9 @@ def _structure_record_data(value: Any, _: Any) -> tuple[tuple[str, DataValue], .
         raise _RefusedError(msg)
     pairs: list[tuple[str, DataValue]] = []
     for key, item in value.items():
+        if not isinstance(key, str):
+            msg = f"data keys must be text, got {_short(key)}"
+            raise _RefusedError(msg)
         try:
             pairs.append((key, _structure_data_value(item, None)))
         except _RefusedError as error:
@@ -324,7 +366,7 @@ def _type_name(tp: Any) -> str:
 
 
 def _format(error: BaseException, tp: type[Any] | None) -> str:
-    if isinstance(error, _RefusedError):
+    if isinstance(error, _RefusedError) or _is_refusal(error):
         return str(error)
     if isinstance(error, ValueError | TypeError) and typing.get_origin(tp) in (
         typing.Union,
@@ -332,6 +374,11 @@ def _format(error: BaseException, tp: type[Any] | None) -> str:
     ):
         return f"invalid value for type, expected {_type_name(tp)}"
     return format_exception(error, tp)
+
+
+def _is_refusal(error: BaseException) -> bool:
+    """Whether a model's constructor refused one value (an :class:`ArgumentError`)."""
+    return isinstance(error, ArgumentError)
 
 
 def _clip(problem: str) -> str:
@@ -347,44 +394,50 @@ def structure(
     converter: cattrs.Converter | None = None,
     what: str | None = None,
 ) -> Any:
-    """Structure ``data`` as ``cls``, turning cattrs' errors into a :class:`DataError`.
+    """Structure ``data`` as ``cls``, turning every problem into a :class:`DataError`.
 
     Without a converter of the caller's, good data takes a fast path and only bad data is
-    structured again with detailed validation, to name the path of every problem.
+    structured again with detailed validation, to name the path of every problem.  A model's
+    constructor refusing one value (an :class:`ArgumentError`) is reported at the value's
+    path; data that is no plain JSON value (keys that are not text, objects that are not JSON,
+    nesting deeper than :data:`MAX_NESTING`) is named by its path.  Errors of a model's own rules
+    about the whole (a ``HierarchyError``, ...) pass as they are.
     """
+    name = what or cls.__name__
     if converter is None:
         try:
             return _FAST_CONVERTER.structure(data, cls)
-        except _HookError:  # bad data: structure again to find the paths
+        except (_HookError, ArgumentError):  # bad data: structure again to find the paths
             converter = _CONVERTER
         except RuianGovernanceError:
             raise
-        except Exception:  # any failure: structure again to find the paths
+        except Exception:
             converter = _CONVERTER
-    name = what or cls.__name__
     try:
         return converter.structure(data, cls)
     except (cattrs.BaseValidationError, cattrs.ForbiddenExtraKeysError) as error:
         ours = _our_error(error)
         if ours is not None:
-            # A model's own validation (e.g. a hierarchy rule) refused well-formed data.
+            # A model's own rule about the whole (e.g. a hierarchy rule) refused the data.
             raise ours from None
-        problems = cattrs.transform_error(error, path="$", format_exception=_format)
+        try:
+            problems = cattrs.transform_error(error, path="$", format_exception=_format)
+        except Exception:
+            problems = _json_problems(data) or [f"$: {type(error).__name__}"]
         raise DataError(name, [_clip(p) for p in problems]) from None
-    except _HookError as error:
+    except (_HookError, ArgumentError) as error:  # the top-level constructor refused a value
         raise DataError(name, [_clip(f"$: {error}")]) from None
     except RuianGovernanceError:
         raise
-    except RecursionError:
-        raise DataError(name, ["$: nested too deeply"]) from None
-    except (TypeError, ValueError, AttributeError, KeyError) as error:
-        raise DataError(name, [_clip(f"$: {error}")]) from None
+    except (TypeError, ValueError, AttributeError, KeyError, RecursionError) as error:
+        problems = _json_problems(data) or [f"$: {_short(str(error), 200)}"]
+        raise DataError(name, [_clip(p) for p in problems]) from None
 
 
 def _our_error(error: BaseException) -> RuianGovernanceError | None:
     """Find an error of ours that a model's constructor raised inside cattrs' error groups."""
-    if isinstance(error, RuianGovernanceError) and not isinstance(error, _HookError):
-        return error
+    if isinstance(error, RuianGovernanceError):
+        return None if isinstance(error, _HookError) or _is_refusal(error) else error
     for inner in getattr(error, "exceptions", ()):
         found = _our_error(inner)
         if found is not None:

@@ -48,17 +48,8 @@ from ruian_governance.errors import (
     TimeOrderError,
     UnexpectedDataError,
 )
-from ruian_governance.models import (
-    MAX_ID_LENGTH,
-    Actor,
-    Case,
-    Clock,
-    DataValue,
-    Hierarchy,
-    HistoryRecord,
-    clean_id,
-    clean_text,
-)
+from ruian_governance.labels import TEXT_MAX, check_text
+from ruian_governance.models import Actor, Case, Clock, DataValue, Hierarchy, HistoryRecord
 
 from . import _fast
 from .definition import LifecycleDefinition, Transition
@@ -81,9 +72,6 @@ _Rule = Callable[[Case, Actor], bool]
 
 _MAX_PARTIES = 50
 """The most parties a case may name."""
-
-_MAX_PARTY_LENGTH = 200
-"""The longest name (with a phone number, say) of a party."""
 
 
 class _Where(TypedDict):
@@ -392,38 +380,23 @@ class Checks:
     # ---------------------------------------------------------------- facts and records
 
     @staticmethod
-    def opening_facts(
-        case_id: object, location_id: object, category: object, parties: object
-    ) -> tuple[str, ...]:
-        """Check the facts of a new case; return its parties as a tuple.
+    def parties(parties: object) -> tuple[str, ...]:
+        """Check the parties of a new case: up to 50 names (one name alone is one party).
 
-        The case's id and category must be ids (:func:`~ruian_governance.models.clean_id`),
-        the location a string (its look-up in the hierarchy checks the rest); the parties up
-        to 50 clean names of at most 200 characters (one name given alone is one party).
+        Each is a name as :func:`~ruian_governance.labels.check_text` says (a person's name,
+        with a phone number say: one line of at most 500 characters).
 
         Raises:
-            ArgumentError: Names the first fact that is not so.
+            ArgumentError: ``parties`` is not a list of names, or too long, or a name is not
+                a name.
         """
-        if not (clean_id(case_id) and type(location_id) is str and clean_id(category)):
-            for argument, value in (
-                ("case_id", case_id),
-                ("location_id", location_id),
-                ("category", category),
-            ):
-                if not clean_id(value) and (argument != "location_id" or type(value) is not str):
-                    reason = f"an id (1 to {MAX_ID_LENGTH} printable characters)"
-                    raise ArgumentError(argument, value, reason)
-        if parties == ():
-            return ()
         names = (parties,) if isinstance(parties, str) else parties
-        if (
-            not isinstance(names, tuple | list)
-            or len(names) > _MAX_PARTIES
-            or not all(clean_text(name, _MAX_PARTY_LENGTH) for name in names)
-        ):
+        if not isinstance(names, tuple | list) or len(names) > _MAX_PARTIES:
             argument = "parties"
-            reason = f"up to {_MAX_PARTIES} names of 1 to {_MAX_PARTY_LENGTH} characters"
+            reason = f"a list of up to {_MAX_PARTIES} names of at most {TEXT_MAX} characters"
             raise ArgumentError(argument, parties, reason)
+        for name in names:
+            check_text(name, "parties")
         return tuple(names)
 
     @staticmethod

@@ -44,7 +44,16 @@ import attrs
 from transitions import MachineError
 from transitions.extensions.markup import MarkupMachine
 
-from ruian_governance._convert import mapping_of, str_frozenset, str_tuple, tuple_of
+from ruian_governance._convert import (
+    id_frozenset,
+    id_tuple,
+    identifier,
+    identifiers,
+    instance_of,
+    mapping_of,
+    optional_identifier,
+    tuple_of,
+)
 from ruian_governance.errors import ArgumentError, UnknownIdError, UnknownReferenceError
 from ruian_governance.labels import Label
 from ruian_governance.models import (
@@ -57,7 +66,16 @@ from ruian_governance.models import (
     Role,
 )
 
-from .parts import DEFAULT_DATA_SPEC, DataSpec, Jurisdiction, Severity, State, Trigger
+from .parts import (
+    DEFAULT_DATA_SPEC,
+    DataSpec,
+    Jurisdiction,
+    Severity,
+    State,
+    Trigger,
+    _holder_level,
+    _jurisdiction,
+)
 from .rules import check_structure
 
 __all__ = [
@@ -105,8 +123,8 @@ class Guard:
     the engine calls it once per command, and it must be a pure function of the context.
     """
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
-    label: Label
+    key: str = attrs.field(validator=identifier)
+    label: Label = attrs.field(validator=instance_of(Label))
     check: Callable[[CommandContext], bool] = attrs.field(eq=False)
 
 
@@ -119,8 +137,8 @@ class Effect:
     function of the context, so that replaying a history gives the same case.
     """
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
-    label: Label
+    key: str = attrs.field(validator=identifier)
+    label: Label = attrs.field(validator=instance_of(Label))
     apply: Callable[[CommandContext], Mapping[str, Any]] = attrs.field(eq=False)
 
 
@@ -142,13 +160,17 @@ class Transition:
         effects: Changes to the case besides its state, applied in order.
     """
 
-    trigger: str = attrs.field(validator=attrs.validators.min_len(1))
-    sources: tuple[str, ...] = attrs.field(converter=str_tuple)
-    dest: str | None
-    roles: frozenset[str] = attrs.field(converter=str_frozenset)
-    jurisdiction: Jurisdiction
-    requires: frozenset[str] = attrs.field(converter=str_frozenset, factory=frozenset)
-    accepts: frozenset[str] = attrs.field(converter=str_frozenset, factory=frozenset)
+    trigger: str = attrs.field(validator=identifier)
+    sources: tuple[str, ...] = attrs.field(converter=id_tuple, validator=identifiers)
+    dest: str | None = attrs.field(validator=optional_identifier)
+    roles: frozenset[str] = attrs.field(converter=id_frozenset, validator=identifiers)
+    jurisdiction: Jurisdiction = attrs.field(converter=_jurisdiction)
+    requires: frozenset[str] = attrs.field(
+        converter=id_frozenset, validator=identifiers, factory=frozenset
+    )
+    accepts: frozenset[str] = attrs.field(
+        converter=id_frozenset, validator=identifiers, factory=frozenset
+    )
     guards: tuple[Guard, ...] = attrs.field(converter=tuple_of, default=())
     effects: tuple[Effect, ...] = attrs.field(converter=tuple_of, default=())
 
@@ -217,14 +239,14 @@ class LifecycleDefinition:
             broken; the error names every offending key for the first rule broken.
     """
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
-    label: Label
+    key: str = attrs.field(validator=identifier)
+    label: Label = attrs.field(validator=instance_of(Label))
     states: tuple[State, ...] = attrs.field(converter=tuple_of)
     triggers: tuple[Trigger, ...] = attrs.field(converter=tuple_of)
     transitions: tuple[Transition, ...] = attrs.field(converter=tuple_of)
     severities: tuple[Severity, ...] = attrs.field(converter=tuple_of, default=())
     deadlines: DeadlinePolicy = attrs.field(factory=lambda: DeadlinePolicy(by_severity={}))
-    holder_level: Level = Level.TOWN
+    holder_level: Level = attrs.field(default=Level.TOWN, converter=_holder_level)
     roles: tuple[Role, ...] = attrs.field(converter=tuple_of, default=())
     data_specs: Mapping[str, DataSpec] = attrs.field(
         converter=mapping_of, factory=dict, hash=False, validator=_data_specs

@@ -64,6 +64,7 @@ from ruian_governance.errors import (
     UnknownIdError,
     UnknownReferenceError,
 )
+from ruian_governance.labels import check_identifier
 from ruian_governance.models import (
     Actor,
     Case,
@@ -71,7 +72,6 @@ from ruian_governance.models import (
     DataValue,
     Hierarchy,
     HistoryRecord,
-    clean_id,
 )
 
 from . import _fast
@@ -287,8 +287,8 @@ class Engine:
 
         Raises:
             ArgumentError: ``case_id``, ``location_id`` or ``category`` is not an id
-                (:func:`~ruian_governance.models.clean_id`: 1 to 200 printable characters),
-                or ``parties`` is not up to 50 clean names of at most 200 characters.
+                (:func:`~ruian_governance.labels.check_identifier`), or ``parties`` is not up
+                to 50 names (:func:`~ruian_governance.labels.check_text`).
             UnknownIdError: Unknown lifecycle, location or severity.
             InvalidTransitionError, InvalidActorError, RoleNotAllowedError, JurisdictionError,
                 TimeOrderError, MissingDataError, UnexpectedDataError, InvalidDataError,
@@ -300,16 +300,15 @@ class Engine:
         """
         definition = self.lifecycle(lifecycle)
         key = definition.key
-        names: tuple[str, ...] = ()
+        check_identifier(case_id, "case_id")
         categories = self._categories  # the categories found to be ids before
-        if parties or not (
-            clean_id(case_id)
-            and type(location_id) is str  # its look-up checks the rest
-            and (category in categories or clean_id(category))
-        ):
-            names = Checks.opening_facts(case_id, location_id, category, parties)
-        if len(categories) < _CACHE_LIMIT:
-            categories.add(category)
+        if type(category) is not str or category not in categories:
+            check_identifier(category, "category")
+            if len(categories) < _CACHE_LIMIT:
+                categories.add(category)
+        if type(location_id) is not str:  # its look-up in the hierarchy checks the rest
+            check_identifier(location_id, "location_id")
+        names = () if parties == () else Checks.parties(parties)
         facts = (case_id, location_id, category, severity, names)
         holder = self.holder_for(definition, location_id)  # checks the location exists
         if severity is not None and severity not in definition.severity_keys:

@@ -1,7 +1,11 @@
 """The value parts of a lifecycle: jurisdiction rules, states, triggers, severities, data types.
 
 Plain labelled values, with no behaviour of their own; a
-:class:`~ruian_governance.LifecycleDefinition` puts them together with its transitions.
+:class:`~ruian_governance.LifecycleDefinition` puts them together with its transitions.  Keys
+are ids (:func:`~ruian_governance.labels.check_identifier`), labels are
+:class:`~ruian_governance.labels.Label` values, flags are bools and a trigger's kind is a
+:class:`TriggerKind` or its string value; anything else raises
+:class:`~ruian_governance.errors.ArgumentError` naming the field.
 
 >>> from ruian_governance.labels import Label
 >>> State(key="closed", label=Label(en="closed", zh="办结"), closing=True).final
@@ -17,10 +21,10 @@ from typing import Any
 
 import attrs
 
-from ruian_governance._convert import LabelledEnum
+from ruian_governance._convert import LabelledEnum, flag, identifier, instance_of
 from ruian_governance.errors import ArgumentError
-from ruian_governance.labels import Label
-from ruian_governance.models import DataValue, clean_id, clean_text
+from ruian_governance.labels import TEXT_MAX, Label, check_identifier, check_text
+from ruian_governance.models import DataValue, Level
 
 __all__ = [
     "DEFAULT_DATA_SPEC",
@@ -74,6 +78,18 @@ Jurisdiction._labels_ = {
 }
 
 
+# The converters of the definition's enum-typed fields (one small typed function per field,
+# see _convert): a member or its documented string value, anything else an ArgumentError.
+
+
+def _jurisdiction(value: Jurisdiction | str) -> Jurisdiction:
+    return Jurisdiction.parse(value, "jurisdiction")
+
+
+def _holder_level(value: Level | str) -> Level:
+    return Level.parse(value, "holder_level")
+
+
 @attrs.frozen(kw_only=True)
 class State:
     """A state of a lifecycle.
@@ -90,12 +106,12 @@ class State:
             before the grid worker evaluates it).
     """
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
-    label: Label
-    initial: bool = False
-    final: bool = False
-    timed: bool = True
-    closing: bool = False
+    key: str = attrs.field(validator=identifier)
+    label: Label = attrs.field(validator=instance_of(Label))
+    initial: bool = attrs.field(default=False, validator=flag)
+    final: bool = attrs.field(default=False, validator=flag)
+    timed: bool = attrs.field(default=True, validator=flag)
+    closing: bool = attrs.field(default=False, validator=flag)
 
 
 class TriggerKind(LabelledEnum):
@@ -141,7 +157,7 @@ TriggerKind._labels_ = {
 }
 
 
-def _trigger_kind(value: object) -> TriggerKind | None:
+def _trigger_kind(value: TriggerKind | str | None) -> TriggerKind | None:
     return None if value is None else TriggerKind.parse(value, "kind")
 
 
@@ -153,8 +169,8 @@ class Trigger:
     for triggers the analysis does not count.
     """
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
-    label: Label
+    key: str = attrs.field(validator=identifier)
+    label: Label = attrs.field(validator=instance_of(Label))
     kind: TriggerKind | None = attrs.field(default=None, converter=_trigger_kind)
 
 
@@ -162,8 +178,8 @@ class Trigger:
 class Severity:
     """A severity tier of a lifecycle, e.g. ordinary 一般 / larger 较大 / major 重大."""
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
-    label: Label
+    key: str = attrs.field(validator=identifier)
+    label: Label = attrs.field(validator=instance_of(Label))
 
 
 # --------------------------------------------------------------------------- data types
@@ -172,7 +188,7 @@ class Severity:
 class DataKind(LabelledEnum):
     """The kind of value a command's data key holds (see :class:`DataSpec`).
 
-    - ``TEXT``: text of a bounded length (no control characters but tabs and line breaks);
+    - ``TEXT``: one line of text of a bounded length (the characters of a name);
     - ``INTEGER``: a whole number in a range (never a bool, never a float);
     - ``FLAG``: ``True`` or ``False``;
     - ``IDS``: a tuple of ids (a JSON list, or one id, is read as a tuple), at most so many.
@@ -284,8 +300,10 @@ class DataSpec:
     def read(self) -> Callable[[object], DataValue | None]:
         """``read(value)``: ``value`` as the data it is, or ``None`` if it is not of this type.
 
-        Text and ids must be clean (:func:`~ruian_governance.models.clean_text`,
-        :func:`~ruian_governance.models.clean_id`); ids given as a list, or as one id, are
+        Text follows the rule of names (:func:`~ruian_governance.labels.check_text`: one line,
+        no control, bidirectional or lone surrogate character) up to ``max_length``, ids the
+        rule of ids (:func:`~ruian_governance.labels.check_identifier`); ids given as a list, or
+        as one id, are
         read as a tuple.  A function compiled for the spec when it is built (the engine
         calls it for every data value of every command).
         """
@@ -300,6 +318,25 @@ class DataSpec:
         if kind is DataKind.FLAG:
             return "a flag (true or false)"
         return f"a list of 1 to {self.max_items} ids"
+
+
+def _is_text(value: str) -> bool:
+    """Whether ``value``'s characters are those of a name (the labels rule), at any length."""
+    try:
+        for start in range(0, len(value), TEXT_MAX):
+            check_text(value[start : start + TEXT_MAX], "text")
+    except ArgumentError:
+        return False
+    return True
+
+
+def _is_id(value: object) -> bool:
+    """Whether ``value`` is an id (the labels rule)."""
+    try:
+        check_identifier(value, "id")
+    except ArgumentError:
+        return False
+    return True
 
 
 def _reader(spec: DataSpec) -> Callable[[object], DataValue | None]:
@@ -318,7 +355,7 @@ def _reader(spec: DataSpec) -> Callable[[object], DataValue | None]:
 
         def text(value: object) -> DataValue | None:
             if type(value) is str and 0 < len(value) <= length:
-                return value if value.isprintable() or clean_text(value, length) else None
+                return value if value.isprintable() or _is_text(value) else None
             return None
 
         return text
@@ -341,7 +378,7 @@ def _reader(spec: DataSpec) -> Callable[[object], DataValue | None]:
         if not 0 < len(value) <= most:
             return None
         for item in value:
-            if not clean_id(item):
+            if not _is_id(item):
                 return None
         if len(seen) < _SEEN_LIMIT:
             seen.add(value)

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from .case import (
-    MAX_ID_LENGTH,
     Actor,
     Case,
     CaseIndex,
     DataValue,
     HistoryRecord,
-    clean_id,
-    clean_text,
     unit_ids,
 )
 from .clock import (
@@ -54,7 +51,6 @@ __all__ = [
     "CHINA_STANDARD_TIME",
     "CHINESE_WORKDAYS",
     "MAX_DEADLINE_DAYS",
-    "MAX_ID_LENGTH",
     "Actor",
     "AdminUnit",
     "Case",
@@ -87,7 +83,5 @@ __all__ = [
     "UnitKind",
     "WorkdayCalendar",
     "add_working_days",
-    "clean_id",
-    "clean_text",
     "unit_ids",
 ]

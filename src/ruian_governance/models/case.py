@@ -6,7 +6,6 @@ the engine (:mod:`ruian_governance.lifecycles`) makes every new version of it.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 from typing import Protocol, TypeAlias, runtime_checkable
 
@@ -18,67 +17,16 @@ from .hierarchy import Hierarchy
 from .units import Person
 
 __all__ = [
-    "MAX_ID_LENGTH",
     "Actor",
     "Case",
     "CaseIndex",
     "DataValue",
     "HistoryRecord",
-    "clean_id",
-    "clean_text",
     "unit_ids",
 ]
 
 DataValue: TypeAlias = str | int | bool | tuple[str, ...]
 """A value a command may carry: text, a number, a flag, or a tuple of ids."""
-
-MAX_ID_LENGTH = 200
-"""The longest id (of a case, a unit in command data) :func:`clean_id` accepts."""
-
-_BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
-_TEXT_CONTROLS = frozenset("\t\n\r")
-
-
-def clean_id(value: object) -> bool:
-    r"""Whether ``value`` is an id: 1 to :data:`MAX_ID_LENGTH` printable characters.
-
-    Printable as :meth:`str.isprintable` says: no control character (NUL included), no
-    bidirectional override or other format character, no lone surrogate, no separator but
-    the ASCII space, which may not open or close it.
-
-    >>> clean_id("t0001.v001.g01"), clean_id("E\x00"), clean_id("\ud800"), clean_id(" E1")
-    (True, False, False, False)
-    """
-    return (
-        type(value) is str
-        and 0 < len(value) <= MAX_ID_LENGTH
-        and value.isprintable()
-        and value[0] != " " != value[-1]
-    )
-
-
-def clean_text(value: object, max_length: int) -> bool:
-    r"""Whether ``value`` is text of 1 to ``max_length`` characters fit to store and show.
-
-    Tabs and line breaks are text; other control characters (NUL included), bidirectional
-    overrides and lone surrogates are not (they corrupt what a screen or a file shows, or
-    cannot be encoded at all).
-
-    >>> clean_text("已处理 handled\n第二行", 2000), clean_text("a\u202eb", 2000), clean_text("", 9)
-    (True, False, False)
-    """
-    if type(value) is not str or not 0 < len(value) <= max_length:
-        return False
-    if value.isprintable():
-        return True
-    for char in value:
-        if char in _TEXT_CONTROLS:
-            continue
-        if char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs"):
-            return False
-    return True
 
 
 def unit_ids(value: object) -> tuple[str, ...] | None:

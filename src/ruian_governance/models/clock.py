@@ -281,6 +281,11 @@ MAX_DEADLINE_DAYS = 3650
 """The longest time limit a :class:`Deadline` may count: ten years of days."""
 
 
+def _day_count(value: DayCount | str) -> DayCount:
+    # The converter of Deadline.count: one small typed function per enum field (see _convert).
+    return DayCount.parse(value, "count")
+
+
 def _days(_self: object, attribute: attrs.Attribute[int], value: int) -> None:
     if type(value) is not int or not 0 <= value <= MAX_DEADLINE_DAYS:
         raise ArgumentError(attribute.name, value, f"a whole number from 0 to {MAX_DEADLINE_DAYS}")
@@ -308,7 +313,7 @@ class Deadline:
     """
 
     days: int = attrs.field(validator=_days)
-    count: DayCount = DayCount.CALENDAR
+    count: DayCount = attrs.field(default=DayCount.CALENDAR, converter=_day_count)
 
     def due_date(self, start: date, *, calendar: WorkdayCalendar = CHINESE_WORKDAYS) -> date:
         """Return the last day of the time limit counted from ``start``.

@@ -26,7 +26,7 @@ from typing import TypeVar
 
 import attrs
 
-from ruian_governance._convert import tuple_of
+from ruian_governance._convert import instance_of, items_of, model_tuple
 from ruian_governance.errors import UnknownIdError
 
 from .rules import HierarchyIndex, validate
@@ -70,19 +70,31 @@ class Hierarchy:
         roles: Extra roles beyond :data:`BUILTIN_ROLES` (a key given here replaces the built-in).
 
     Raises:
+        ArgumentError: A part is not of its type (e.g. ``units`` holding something else than
+            :class:`~ruian_governance.models.AdminUnit` values), naming the field.
         DuplicateIdError, UnknownKindError, OrphanError, MissingParentError, ParentLevelError,
         CommandRoomError, PlatformSetError, StationPlacementError, WorkerAssignmentError.
     """
 
-    preset: PlatformPreset
-    units: tuple[AdminUnit, ...] = attrs.field(converter=tuple_of)
-    centre: SocialGovernanceCentre
-    command_rooms: tuple[CommandRoom, ...] = attrs.field(converter=tuple_of)
-    platforms: tuple[Platform, ...] = attrs.field(converter=tuple_of)
-    stations: tuple[Station, ...] = attrs.field(converter=tuple_of)
-    departments: tuple[Department, ...] = attrs.field(converter=tuple_of, default=())
-    people: tuple[Person, ...] = attrs.field(converter=tuple_of, default=())
-    roles: tuple[Role, ...] = attrs.field(converter=tuple_of, default=())
+    preset: PlatformPreset = attrs.field(validator=instance_of(PlatformPreset))
+    units: tuple[AdminUnit, ...] = attrs.field(converter=model_tuple, validator=items_of(AdminUnit))
+    centre: SocialGovernanceCentre = attrs.field(validator=instance_of(SocialGovernanceCentre))
+    command_rooms: tuple[CommandRoom, ...] = attrs.field(
+        converter=model_tuple, validator=items_of(CommandRoom)
+    )
+    platforms: tuple[Platform, ...] = attrs.field(
+        converter=model_tuple, validator=items_of(Platform)
+    )
+    stations: tuple[Station, ...] = attrs.field(converter=model_tuple, validator=items_of(Station))
+    departments: tuple[Department, ...] = attrs.field(
+        converter=model_tuple, validator=items_of(Department), default=()
+    )
+    people: tuple[Person, ...] = attrs.field(
+        converter=model_tuple, validator=items_of(Person), default=()
+    )
+    roles: tuple[Role, ...] = attrs.field(
+        converter=model_tuple, validator=items_of(Role), default=()
+    )
     _index: HierarchyIndex = attrs.field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:

@@ -3,22 +3,43 @@
 Every part is a frozen, keyword-only attrs value that refers to others by id; a
 :class:`~ruian_governance.models.Hierarchy` holds them all and checks how they fit together.
 
+Each part checks its own fields when it is built: ids and names as
+:mod:`ruian_governance.labels` says (no control, bidirectional or surrogate characters),
+enum fields from a member or its documented string value (``level="town"``), collections of
+the right items; anything else raises :class:`~ruian_governance.errors.ArgumentError` naming
+the field and the value.
+
 >>> from ruian_governance.models import AdminUnit, Level
->>> town = AdminUnit(id="anyang", name="安阳街道", level=Level.TOWN, parent_id="ruian")
+>>> town = AdminUnit(id="anyang", name="安阳街道", level="town", parent_id="ruian")
 >>> town.kind.label.zh, town.level.above
 ('镇/街道', <Level.CITY: 'city'>)
+>>> AdminUnit(id="anyang", name="安阳街道", level="province")
+Traceback (most recent call last):
+...
+ruian_governance.errors.ArgumentError: level='province': expected one of 'city', 'town', ...
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import ClassVar, TypeAlias, TypeVar
 
 import attrs
 
-from ruian_governance._convert import LabelledEnum, frozenset_of, non_empty, str_tuple, tuple_of
-from ruian_governance.errors import UnknownIdError
+from ruian_governance._convert import (
+    LabelledEnum,
+    id_tuple,
+    identifier,
+    identifiers,
+    instance_of,
+    items_of,
+    model_tuple,
+    optional_identifier,
+    text,
+    text_or_empty,
+)
+from ruian_governance.errors import ArgumentError, UnknownIdError
 from ruian_governance.labels import Label
 
 __all__ = [
@@ -145,6 +166,24 @@ Employment._labels_ = {
 }
 
 
+# The converters of enum-typed fields: one small typed function each (see _convert).
+
+
+def _level(value: Level | str) -> Level:
+    return value if isinstance(value, Level) else Level.parse(value, "level")
+
+
+def _employment(value: Employment | str | None) -> Employment | None:
+    return None if value is None else Employment.parse(value, "employment")
+
+
+def _unit_kinds(value: Iterable[UnitKind | str] | UnitKind | str) -> frozenset[UnitKind]:
+    items = (value,) if isinstance(value, UnitKind | str) else model_tuple(value)
+    if not isinstance(items, tuple):
+        raise ArgumentError("unit_kinds", value, "a collection of unit kinds")  # noqa: EM101 - a name
+    return frozenset(UnitKind.parse(kind, "unit_kinds") for kind in items)
+
+
 # --------------------------------------------------------------------------- roles
 
 
@@ -159,9 +198,9 @@ class Role:
     '网格员'
     """
 
-    key: str = attrs.field(validator=non_empty)
-    label: Label
-    unit_kinds: frozenset[UnitKind] = attrs.field(converter=frozenset_of)
+    key: str = attrs.field(validator=identifier)
+    label: Label = attrs.field(validator=instance_of(Label))
+    unit_kinds: frozenset[UnitKind] = attrs.field(converter=_unit_kinds)
 
 
 def _roles(*rows: tuple[str, str, str, tuple[UnitKind, ...]]) -> Mapping[str, Role]:
@@ -205,17 +244,19 @@ BUILTIN_ROLES: Mapping[str, Role] = _roles(
 class StationKind:
     """A kind of station 职能站所, e.g. police station 派出所."""
 
-    key: str = attrs.field(validator=non_empty)
-    label: Label
+    key: str = attrs.field(validator=identifier)
+    label: Label = attrs.field(validator=instance_of(Label))
 
 
 @attrs.frozen(kw_only=True)
 class PlatformKind:
     """A kind of platform 平台 and the station kinds it groups by default."""
 
-    key: str = attrs.field(validator=non_empty)
-    label: Label
-    station_kinds: tuple[str, ...] = attrs.field(converter=str_tuple, default=())
+    key: str = attrs.field(validator=identifier)
+    label: Label = attrs.field(validator=instance_of(Label))
+    station_kinds: tuple[str, ...] = attrs.field(
+        converter=id_tuple, validator=identifiers, default=()
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -226,10 +267,14 @@ class PlatformPreset:
     :data:`~ruian_governance.PLATFORMS_2021`; users may define their own.
     """
 
-    key: str = attrs.field(validator=non_empty)
-    label: Label
-    platforms: tuple[PlatformKind, ...] = attrs.field(converter=tuple_of)
-    station_kinds: tuple[StationKind, ...] = attrs.field(converter=tuple_of)
+    key: str = attrs.field(validator=identifier)
+    label: Label = attrs.field(validator=instance_of(Label))
+    platforms: tuple[PlatformKind, ...] = attrs.field(
+        converter=model_tuple, validator=items_of(PlatformKind)
+    )
+    station_kinds: tuple[StationKind, ...] = attrs.field(
+        converter=model_tuple, validator=items_of(StationKind)
+    )
 
     def platform_kind(self, key: str) -> PlatformKind:
         """Return the platform kind with this key.
@@ -268,11 +313,11 @@ class AdminUnit:
     ``parent_id`` is ``None`` only for the city.
     """
 
-    id: str
-    name: str
-    level: Level
-    parent_id: str | None = None
-    name_en: str = ""
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text)
+    level: Level = attrs.field(converter=_level)
+    parent_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    name_en: str = attrs.field(default="", validator=text_or_empty)
 
     @property
     def kind(self) -> UnitKind:
@@ -289,10 +334,10 @@ class AdminUnit:
 class SocialGovernanceCentre:
     """The city's social-governance centre 社会治理中心 (formerly 矛调中心)."""
 
-    id: str
-    name: str
-    city_id: str
-    name_en: str = ""
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text)
+    city_id: str = attrs.field(validator=identifier)
+    name_en: str = attrs.field(default="", validator=text_or_empty)
 
     kind: ClassVar[UnitKind] = UnitKind.CENTRE
     """Always :attr:`UnitKind.CENTRE`."""
@@ -302,10 +347,10 @@ class SocialGovernanceCentre:
 class CommandRoom:
     """A town's integrated-information command room 综合信息指挥室 (exactly one per town)."""
 
-    id: str
-    name: str
-    town_id: str
-    name_en: str = ""
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text)
+    town_id: str = attrs.field(validator=identifier)
+    name_en: str = attrs.field(default="", validator=text_or_empty)
 
     kind: ClassVar[UnitKind] = UnitKind.COMMAND_ROOM
     """Always :attr:`UnitKind.COMMAND_ROOM`."""
@@ -315,11 +360,11 @@ class CommandRoom:
 class Platform:
     """One of a town's platforms 平台; ``platform_kind`` is a platform-kind key of the preset."""
 
-    id: str
-    name: str
-    town_id: str
-    platform_kind: str
-    name_en: str = ""
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text)
+    town_id: str = attrs.field(validator=identifier)
+    platform_kind: str = attrs.field(validator=identifier)
+    name_en: str = attrs.field(default="", validator=text_or_empty)
 
     kind: ClassVar[UnitKind] = UnitKind.PLATFORM
     """Always :attr:`UnitKind.PLATFORM`."""
@@ -329,12 +374,12 @@ class Platform:
 class Station:
     """A functional station 职能站所 in a town, grouped under one platform of that town."""
 
-    id: str
-    name: str
-    town_id: str
-    platform_id: str
-    station_kind: str
-    name_en: str = ""
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text)
+    town_id: str = attrs.field(validator=identifier)
+    platform_id: str = attrs.field(validator=identifier)
+    station_kind: str = attrs.field(validator=identifier)
+    name_en: str = attrs.field(default="", validator=text_or_empty)
 
     kind: ClassVar[UnitKind] = UnitKind.STATION
     """Always :attr:`UnitKind.STATION`."""
@@ -344,11 +389,11 @@ class Station:
 class Department:
     """A city department 职能部门; ``department_kind`` is a free key used by routing tables."""
 
-    id: str
-    name: str
-    city_id: str
-    department_kind: str
-    name_en: str = ""
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text)
+    city_id: str = attrs.field(validator=identifier)
+    department_kind: str = attrs.field(validator=identifier)
+    name_en: str = attrs.field(default="", validator=text_or_empty)
 
     kind: ClassVar[UnitKind] = UnitKind.DEPARTMENT
     """Always :attr:`UnitKind.DEPARTMENT`."""
@@ -365,18 +410,18 @@ Organisation: TypeAlias = SocialGovernanceCentre | CommandRoom | Platform | Stat
 class Post:
     """A role held in a unit: the person acts as ``role`` within ``unit_id``."""
 
-    role: str
-    unit_id: str
-    employment: Employment | None = None
+    role: str = attrs.field(validator=identifier)
+    unit_id: str = attrs.field(validator=identifier)
+    employment: Employment | None = attrs.field(default=None, converter=_employment)
 
 
 @attrs.frozen(kw_only=True)
 class Person:
     """A person and the posts they hold (most hold one)."""
 
-    id: str
-    name: str
-    posts: tuple[Post, ...] = attrs.field(converter=tuple_of)
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text)
+    posts: tuple[Post, ...] = attrs.field(converter=model_tuple, validator=items_of(Post))
 
 
 Entity: TypeAlias = AdminUnit | Organisation | Person

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import attrs
 
+from ruian_governance._convert import identifier, text, text_or_empty
+
 __all__ = ["DEFAULT_DEPARTMENTS", "DepartmentSpec"]
 
 
 @attrs.frozen(kw_only=True)
 class DepartmentSpec:
-    """A city department for the generators: its kind key and its names."""
+    """A city department for the generators: its kind key and its names (an id and names)."""
 
-    department_kind: str
-    name: str
-    name_en: str
+    department_kind: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text)
+    name_en: str = attrs.field(validator=text_or_empty)
 
 
 def _dept(kind: str, zh: str, en: str) -> DepartmentSpec:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ruian_governance.errors import ArgumentError
+from ruian_governance.labels import check_identifier, check_text
 from ruian_governance.models import (
     AdminUnit,
     CommandRoom,
@@ -98,11 +99,32 @@ def _deal(parents: Sequence[AdminUnit], counts: Sequence[int], level: Level) -> 
     return children
 
 
+_MOST = 10_000_000
+"""The largest size or count a generator takes (design choice: a province has 450,000
+micro-grids; a larger number is a mistake, refused before it exhausts memory)."""
+
+
+def _check_counts(counts: Mapping[str, object]) -> None:
+    """Refuse a size or count that is not a whole number from 0 to :data:`_MOST`."""
+    for name, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MOST:
+            reason = f"a non-negative whole number, at most {_MOST:,}"
+            raise ArgumentError(argument=name, value=value, reason=reason)
+
+
+def _check_sequence(name: str, value: object, kind: type) -> None:
+    """Refuse ``value`` unless it is a sequence (not a string) of ``kind`` values."""
+    if (
+        not isinstance(value, Sequence)
+        or isinstance(value, str | bytes)
+        or not all(isinstance(item, kind) for item in value)
+    ):
+        raise ArgumentError(argument=name, value=value, reason=f"a sequence of {kind.__name__}")
+
+
 def _check_sizes(towns: int, sizes: dict[str, int]) -> None:
     """Refuse negative sizes, and fewer children than parents one level up."""
-    for name, value in {"towns": towns, **sizes}.items():
-        if value < 0:
-            raise ArgumentError(argument=name, value=value, reason="a non-negative size")
+    _check_counts({"towns": towns, **sizes})
     micro_grids = sizes["micro_grids"]
     for child, parent, n_parent in (
         ("villages", "towns", towns),
@@ -202,13 +224,34 @@ def generate_hierarchy(  # noqa: PLR0913 - every size is a knob
         supervision_panel: Members of the citizen-supervision panel 平安市民监督团.
 
     Raises:
-        ArgumentError: A size is negative, or there are fewer children than parents one level
-            up (e.g. fewer villages than towns).
+        ArgumentError: A size or count is not a whole number from 0 to 10,000,000, there are
+            fewer children than parents one level up (e.g. fewer villages than towns), or an
+            argument is of the wrong kind (a seed that is no int, a city id that is no id...).
 
     >>> h = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=16, seed=1)
     >>> [len(h.units_at(level)) for level in Level]
     [1, 2, 4, 8, 16]
     """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ArgumentError(argument="seed", value=seed, reason="an int")
+    if not isinstance(towns, int) or isinstance(towns, bool):
+        _check_sequence("towns", towns, TownSpec)
+    _check_sequence("departments", departments, DepartmentSpec)
+    if not isinstance(preset, PlatformPreset):
+        raise ArgumentError(argument="preset", value=preset, reason="a PlatformPreset")
+    check_identifier(city_id, "city_id")
+    check_text(city_name, "city_name")
+    check_text(city_name_en, "city_name_en", empty=True)
+    _check_counts(
+        {
+            "towns": towns if isinstance(towns, int) else 0,
+            "operators_per_room": operators_per_room,
+            "officers_per_station": officers_per_station,
+            "centre_officers": centre_officers,
+            "officers_per_department": officers_per_department,
+            "supervision_panel": supervision_panel,
+        }
+    )
     town_specs = (
         [
             TownSpec(id=f"t{i:04d}", name=f"第{i}镇", name_en=f"Town {i}")

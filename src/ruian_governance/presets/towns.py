@@ -14,16 +14,22 @@ from __future__ import annotations
 
 import attrs
 
+from ruian_governance._convert import identifier, text, text_or_empty
+
 __all__ = ["RUIAN_TOWNS", "TownSpec"]
 
 
 @attrs.frozen(kw_only=True)
 class TownSpec:
-    """The id stem and names of one town or street for the generators."""
+    """The id stem and names of one town or street for the generators.
 
-    id: str
-    name: str
-    name_en: str
+    Checked as ids and names are (:mod:`ruian_governance.labels`): an ``ArgumentError`` names
+    a bad field.
+    """
+
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text)
+    name_en: str = attrs.field(validator=text_or_empty)
 
 
 def _towns(suffix_zh: str, suffix_en: str, names: str) -> tuple[TownSpec, ...]:

@@ -29,12 +29,17 @@ from ruian_governance.errors import (
 from ruian_governance.models import Hierarchy, Level, UnitKind
 
 from .graph import EdgeKind
-from .rules import Category, Report, RoutingRules, SeverityTier, check_rules
+from .rules import Category, Report, RoutingRules, SeverityTier, _tier, check_rules
 
 __all__ = ["Hop", "Route", "Router", "escalation_path", "route"]
 
 
 # --------------------------------------------------------------------------- hops and routes
+
+
+def _edge_kind(value: EdgeKind | str) -> EdgeKind:
+    # The converter of Hop.kind: one small typed function per enum field (see _convert).
+    return EdgeKind.parse(value, "kind")
 
 
 @attrs.frozen(kw_only=True)
@@ -50,7 +55,7 @@ class Hop:
 
     source: str
     target: str
-    kind: EdgeKind
+    kind: EdgeKind = attrs.field(converter=_edge_kind)
     role: str
 
 
@@ -75,7 +80,7 @@ class Route:
 
     report_id: str
     category: str
-    severity: SeverityTier
+    severity: SeverityTier = attrs.field(converter=_tier)
     origin: str
     origin_role: str
     grid_id: str

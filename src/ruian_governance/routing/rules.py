@@ -22,7 +22,18 @@ from types import MappingProxyType
 
 import attrs
 
-from ruian_governance._convert import LabelledEnum, check_aware, str_tuple
+from ruian_governance._convert import (
+    LabelledEnum,
+    check_aware,
+    free_text,
+    id_tuple,
+    identifier,
+    identifiers,
+    instance_of,
+    items_of,
+    model_tuple,
+    optional_identifier,
+)
 from ruian_governance.errors import (
     CategoryTableError,
     UnknownCategoryError,
@@ -56,6 +67,21 @@ SeverityTier._labels_ = {
 }
 
 
+# The converters of enum-typed fields: one small typed function per field (see _convert).
+
+
+def _default_severity(value: SeverityTier | str) -> SeverityTier:
+    return SeverityTier.parse(value, "default_severity")
+
+
+def _severity(value: SeverityTier | str | None) -> SeverityTier | None:
+    return None if value is None else SeverityTier.parse(value, "severity")
+
+
+def _tier(value: SeverityTier | str) -> SeverityTier:
+    return SeverityTier.parse(value, "severity")
+
+
 # --------------------------------------------------------------------------- the category table
 
 
@@ -70,7 +96,12 @@ class Category:
         station_kinds: Station kinds that handle it, in order of preference: an ordinary report
             goes to the first of them a town has; a larger one to all of them.
         department_kinds: City department kinds that take a major report.
-        default_severity: The tier of a report that states none.
+        default_severity: The tier of a report that states none (a :class:`SeverityTier` or
+            its value, e.g. ``"larger"``).
+
+    Raises:
+        ArgumentError: A key is not an id, the label not a :class:`Label`, or the severity
+            not a tier (the error names the field and the value).
 
     >>> Category(key="petition", label=Label(en="petition", zh="信访"),
     ...          platform="comprehensive_governance",
@@ -78,18 +109,22 @@ class Category:
     ('petitions_office',)
     """
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
-    label: Label
-    platform: str = attrs.field(validator=attrs.validators.min_len(1))
-    station_kinds: tuple[str, ...] = attrs.field(converter=str_tuple)
-    department_kinds: tuple[str, ...] = attrs.field(converter=str_tuple, default=())
-    default_severity: SeverityTier = SeverityTier.ORDINARY
+    key: str = attrs.field(validator=identifier)
+    label: Label = attrs.field(validator=instance_of(Label))
+    platform: str = attrs.field(validator=identifier)
+    station_kinds: tuple[str, ...] = attrs.field(converter=id_tuple, validator=identifiers)
+    department_kinds: tuple[str, ...] = attrs.field(
+        converter=id_tuple, validator=identifiers, default=()
+    )
+    default_severity: SeverityTier = attrs.field(
+        default=SeverityTier.ORDINARY, converter=_default_severity
+    )
 
 
 def _categories(value: Iterable[Category]) -> tuple[Category, ...]:
-    # Not _convert.tuple_of: mypy's attrs plugin cannot solve a generic converter's type
-    # variable, so every caller of RoutingRules(categories=[...]) would fail type checking.
-    return tuple(value)
+    # _convert.model_tuple, with the field's item type for callers (mypy's attrs plugin takes
+    # the converter's argument type as the constructor's).
+    return model_tuple(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -103,6 +138,8 @@ class RoutingRules:
         categories: The categories, each key once.
 
     Raises:
+        ArgumentError: The key is not an id, the label not a :class:`Label`, the preset not a
+            :class:`PlatformPreset`, or ``categories`` not a collection of :class:`Category`.
         CategoryTableError: Duplicate category keys, or a category without station kinds.
         UnknownRoutingKindError: A category names a platform or station kind the preset lacks.
 
@@ -117,10 +154,12 @@ class RoutingRules:
 platform kind 'emergency_management', unknown to preset '2016'
     """
 
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
-    label: Label
-    preset: PlatformPreset
-    categories: tuple[Category, ...] = attrs.field(converter=_categories)
+    key: str = attrs.field(validator=identifier)
+    label: Label = attrs.field(validator=instance_of(Label))
+    preset: PlatformPreset = attrs.field(validator=instance_of(PlatformPreset))
+    categories: tuple[Category, ...] = attrs.field(
+        converter=_categories, validator=items_of(Category)
+    )
     _by_key: Mapping[str, Category] = attrs.field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -192,19 +231,25 @@ class Report:
         id: The report's id (一事一编码).
         grid_id: The grid it was reported in; a micro-grid id is routed from its grid.
         category: The key of its category in the routing rules.
-        severity: Its tier; ``None`` takes the category's default.
+        severity: Its tier (a :class:`SeverityTier` or its value); ``None`` takes the
+            category's default.
         reporter_id: The person who reported it, if known.
         at: When it was reported (timezone-aware), if known.
-        description: Free text.
+        description: Free text (line breaks kept; no lone surrogate, at most 100,000
+            characters; whoever displays it escapes it).
+
+    Raises:
+        ArgumentError: An id is not an id, the severity not a tier, ``at`` naive, or the
+            description not free text (the error names the field and the value).
 
     >>> Report(id="r1", grid_id="t0001.v001.g01", category="petition").severity is None
     True
     """
 
-    id: str
-    grid_id: str
-    category: str
-    severity: SeverityTier | None = None
-    reporter_id: str | None = None
+    id: str = attrs.field(validator=identifier)
+    grid_id: str = attrs.field(validator=identifier)
+    category: str = attrs.field(validator=identifier)
+    severity: SeverityTier | None = attrs.field(default=None, converter=_severity)
+    reporter_id: str | None = attrs.field(default=None, validator=optional_identifier)
     at: datetime | None = attrs.field(default=None, validator=check_aware)
-    description: str = ""
+    description: str = attrs.field(default="", validator=free_text)

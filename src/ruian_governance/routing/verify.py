@@ -27,7 +27,7 @@ from ruian_governance.models import Hierarchy, UnitKind
 
 from .graph import EdgeKind, _kinds_of, routing_graph
 from .router import Hop, Router
-from .rules import RoutingRules, SeverityTier
+from .rules import RoutingRules, SeverityTier, _severity
 
 __all__ = ["Gap", "GapKind", "VerificationReport", "verify"]
 
@@ -69,6 +69,11 @@ GapKind._labels_ = {
 }
 
 
+def _gap_kind(value: GapKind | str) -> GapKind:
+    # The converter of Gap.kind: one small typed function per enum field (see _convert).
+    return GapKind.parse(value, "kind")
+
+
 @attrs.frozen(kw_only=True)
 class Gap:
     """One gap found by :func:`verify`.
@@ -84,10 +89,10 @@ class Gap:
         grid_ids: The grids whose reports the gap breaks.
     """
 
-    kind: GapKind
+    kind: GapKind = attrs.field(converter=_gap_kind)
     message: str
     category: str | None = None
-    severity: SeverityTier | None = None
+    severity: SeverityTier | None = attrs.field(default=None, converter=_severity)
     town_id: str | None = None
     unit_ids: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()

@@ -15,7 +15,15 @@ from typing import TypeVar
 
 import attrs
 
-from ruian_governance._convert import require_aware, str_frozenset, str_tuple, tuple_of
+from ruian_governance._convert import (
+    id_frozenset,
+    id_tuple,
+    identifiers,
+    instance_of,
+    items_of,
+    model_tuple,
+    require_aware,
+)
 from ruian_governance.errors import ArgumentError, SimulationConfigError
 from ruian_governance.lifecycles import (
     DISPUTE_LIFECYCLE,
@@ -38,6 +46,10 @@ __all__ = [
     "DISPUTE_TIERS",
     "EVENT_TIERS",
     "INSPECTION_DAYS",
+    "MAX_CAPACITY",
+    "MAX_DAYS",
+    "MAX_FACTOR",
+    "MAX_RATE",
     "PlantedHotspot",
     "SimulationConfig",
     "cycle_day",
@@ -71,6 +83,20 @@ DEFAULT_CATEGORY_MIX: Mapping[str, float] = MappingProxyType(
 )
 """Relative weights of report categories (modelling defaults [design], not Rui'an figures)."""
 
+MAX_DAYS = 3660
+"""The longest run: 3,660 simulated days, about ten years (a design bound: a run's cost grows
+with its days, and the working-day calendar covers fewer years anyway)."""
+
+MAX_RATE = 1000.0
+"""The largest mean of reports per grid per day or hazards per town per day (design bound)."""
+
+MAX_FACTOR = 1000.0
+"""The largest factor of a planted hotspot (design bound)."""
+
+MAX_CAPACITY = 100_000
+"""The largest daily capacity of a station or department, and the longest hazard deadline in
+days is :data:`MAX_DAYS` (design bounds)."""
+
 EVENT_TIERS = (SeverityTier.ORDINARY, SeverityTier.LARGER, SeverityTier.MAJOR)
 """The event tiers, in the order of :attr:`SimulationConfig.severity_mix` draws."""
 
@@ -92,12 +118,27 @@ def _positive_weights(field: str, weights: Mapping[str, float]) -> None:
 
 
 def _probability(field: str, value: float) -> None:
-    if not 0.0 <= value <= 1.0:
-        raise SimulationConfigError(field, f"{value!r} is not a probability in [0, 1]")
+    _number(field, value, 0.0, 1.0)
+
+
+def _number(field: str, value: object, low: float, high: float, *, whole: bool = False) -> None:
+    """Refuse anything but a finite number (an int when ``whole``) in ``[low, high]``."""
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
+    if (whole and not isinstance(value, int)) or not (
+        math.isfinite(number) and low <= number <= high
+    ):
+        kind = "a whole number" if whole else "a finite number"
+        raise SimulationConfigError(field, f"{value!r} is not {kind} in [{low:g}, {high:g}]")
 
 
 def _frozen_mapping(value: Mapping[str, _V]) -> Mapping[str, _V]:
-    return MappingProxyType(dict(value))
+    # Anything but a mapping passes through to the check in __attrs_post_init__.
+    return MappingProxyType(dict(value)) if isinstance(value, Mapping) else value
+
+
+def _mapping(field: str, value: object) -> None:
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise SimulationConfigError(field, f"{value!r:.80} is not a mapping of text keys")
 
 
 @attrs.frozen(kw_only=True)
@@ -119,9 +160,9 @@ class PlantedHotspot:
 
 
 def _hotspot_tuple(value: Iterable[PlantedHotspot]) -> tuple[PlantedHotspot, ...]:
-    # tuple_of, with the field's type: mypy's attrs plugin takes the argument type of
+    # model_tuple, with the field's type: mypy's attrs plugin takes the argument type of
     # __init__ from the converter and cannot solve a generic converter's type variable.
-    return tuple_of(value)
+    return model_tuple(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -161,16 +202,20 @@ class SimulationConfig:
         SimulationConfigError: A rate, weight, probability, size or date is out of range.
     """
 
-    hierarchy: Hierarchy | None = attrs.field(default=None, repr=False)
-    rules: RoutingRules = RULES_2021
+    hierarchy: Hierarchy | None = attrs.field(
+        default=None, repr=False, validator=attrs.validators.optional(instance_of(Hierarchy))
+    )
+    rules: RoutingRules = attrs.field(default=RULES_2021, validator=instance_of(RoutingRules))
     category_mix: Mapping[str, float] = attrs.field(
         default=DEFAULT_CATEGORY_MIX, converter=_frozen_mapping, hash=False
     )
     dispute_categories: frozenset[str] = attrs.field(
-        default=frozenset({"neighbour_dispute", "labour_dispute"}), converter=str_frozenset
+        default=frozenset({"neighbour_dispute", "labour_dispute"}),
+        converter=id_frozenset,
+        validator=identifiers,
     )
     hazard_categories: tuple[str, ...] = attrs.field(
-        default=("fire_hazard", "work_safety_hazard"), converter=str_tuple
+        default=("fire_hazard", "work_safety_hazard"), converter=id_tuple, validator=identifiers
     )
     reports_per_grid_per_day: float = 0.25
     severity_mix: Mapping[str, float] = attrs.field(
@@ -196,30 +241,29 @@ class SimulationConfig:
     fail_verification: float = 0.05
     agreement: float = 0.7
     confirmation: float = 0.3
-    hotspots: tuple[PlantedHotspot, ...] = attrs.field(default=(), converter=_hotspot_tuple)
+    hotspots: tuple[PlantedHotspot, ...] = attrs.field(
+        default=(), converter=_hotspot_tuple, validator=items_of(PlantedHotspot)
+    )
     seed: int = 0
     start: datetime = datetime(2025, 3, 3, tzinfo=CHINA_STANDARD_TIME)
     days: int = CYCLE_DAYS
 
     def __attrs_post_init__(self) -> None:
-        if self.days < 1:
-            raise SimulationConfigError(field="days", problem=f"{self.days} must be at least 1")
+        _number("days", self.days, 1, MAX_DAYS, whole=True)
+        _number("seed", self.seed, -(2**63), 2**63 - 1, whole=True)
         try:
             require_aware(self.start, "start")
         except ArgumentError as error:
             raise SimulationConfigError(field="start", problem="must be timezone-aware") from error
         for field in ("reports_per_grid_per_day", "hazards_per_town_per_day"):
-            value = getattr(self, field)
-            if not (math.isfinite(value) and value >= 0):
-                raise SimulationConfigError(field, f"{value!r} must be a finite number >= 0")
-        for field in ("station_capacity", "department_capacity", "hazard_deadline_days"):
-            if getattr(self, field) < 1:
-                raise SimulationConfigError(field, f"{getattr(self, field)} must be at least 1")
+            _number(field, getattr(self, field), 0, MAX_RATE)
+        for field in ("station_capacity", "department_capacity"):
+            _number(field, getattr(self, field), 1, MAX_CAPACITY, whole=True)
+        _number("hazard_deadline_days", self.hazard_deadline_days, 1, MAX_DAYS, whole=True)
+        for field in ("category_mix", "severity_mix", "dispute_tier_mix", "capacities"):
+            _mapping(field, getattr(self, field))
         for key, capacity in self.capacities.items():
-            if not isinstance(capacity, int) or capacity < 1:
-                raise SimulationConfigError(
-                    field="capacities", problem=f"{key!r}: {capacity!r} is not >= 1"
-                )
+            _number(f"capacities[{key!r}]", capacity, 1, MAX_CAPACITY, whole=True)
         for field in (
             "on_the_spot",
             "reject",
@@ -253,8 +297,9 @@ class SimulationConfig:
         if bad:
             raise SimulationConfigError(field="dispute_tier_mix", problem=f"unknown tiers {bad}")
         for spot in self.hotspots:
-            if spot.category not in known or not spot.factor >= 0:
+            if not isinstance(spot, PlantedHotspot) or spot.category not in known:
                 raise SimulationConfigError(field="hotspots", problem=f"bad hotspot {spot!r}")
+            _number("hotspots.factor", spot.factor, 0, MAX_FACTOR)
 
 
 def cycle_day(config: SimulationConfig, at: datetime) -> int:

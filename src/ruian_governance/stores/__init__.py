@@ -8,6 +8,11 @@ implementations share one interface, :class:`CaseStore` (in :mod:`.base`):
 - :class:`SQLiteCaseStore` (:mod:`.sqlite`) keeps them in an SQLite database (standard library
   ``sqlite3``, write-ahead log, one transaction per stored command).
 
+Every write goes through the rules: :meth:`CaseStore.add` stores a case only once
+:meth:`Engine.verify <ruian_governance.Engine.verify>` accepts its whole history, and
+:meth:`CaseStore.save` only a case that keeps the stored records and adds legal commands.
+A store file records the :func:`fingerprint` of the definitions it was written with.
+
 Writes use optimistic concurrency on the case version: :meth:`CaseStore.save` stores a new
 version only if the stored one is still ``expected_version``; otherwise it raises
 :class:`~ruian_governance.ConflictError` and writes nothing.  :meth:`CaseStore.apply` reads a
@@ -34,7 +39,7 @@ accepted 1 2
 
 from __future__ import annotations
 
-from .base import STORE_SCHEMA_VERSION, CaseStore
+from .base import STORE_SCHEMA_VERSION, CaseStore, fingerprint
 from .memory import MemoryCaseStore
 from .sqlite import SQLiteCaseStore, Synchronous
 
@@ -44,4 +49,5 @@ __all__ = [
     "MemoryCaseStore",
     "SQLiteCaseStore",
     "Synchronous",
+    "fingerprint",
 ]

@@ -6,24 +6,45 @@ its members is a case store; a class that subclasses it explicitly also inherits
 manager, written once here on top of the other members.  ``_BaseStore`` (private to this
 subpackage) adds what :class:`~ruian_governance.stores.MemoryCaseStore` and
 :class:`~ruian_governance.stores.SQLiteCaseStore` share: the indexes, cached look-ups of each
-unit's town and each state's deadline, and the checks that a written case follows its history.
+unit's town and each state's deadline, and the checks every write passes: a new case is
+verified by :meth:`Engine.verify <ruian_governance.Engine.verify>` (its whole history re-run as
+commands), a later version must keep the stored records and add only records that are legal
+commands from the stored case.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import hashlib
+import json
+from abc import abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self, runtime_checkable
 
-from ruian_governance.errors import CaseStoreError, ConflictError, UnknownIdError
+import attrs
+import cattrs
+
+from ruian_governance.errors import (
+    ArgumentError,
+    CaseStoreError,
+    ConflictError,
+    ForgedHistoryError,
+    RuianGovernanceError,
+    StoreCorruptError,
+    UnknownIdError,
+)
+from ruian_governance.io import to_document
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Actor, Case, CaseIndex, Clock, DataValue, HistoryRecord
 
 __all__ = ["STORE_SCHEMA_VERSION", "CaseStore"]
 
-STORE_SCHEMA_VERSION = 1
-"""The version of the SQLite layout this release writes (kept in ``PRAGMA user_version``)."""
+STORE_SCHEMA_VERSION = 2
+"""The version of the SQLite layout this release writes (kept in ``PRAGMA user_version``).
+
+Layout 2 adds the definitions' fingerprint and a checksum chain over each case's records.
+"""
 
 _WHERE = "the case store"
 """Where an unknown case id was looked up (the ``where`` of :class:`UnknownIdError`)."""
@@ -79,12 +100,17 @@ class CaseStore(Protocol):
     def __contains__(self, case_id: object) -> bool: ...
 
     def add(self, case: Case) -> Case:
-        """Store a new case with its whole history.
+        """Store a new case with its whole history, once :meth:`Engine.verify` accepts it.
+
+        Returns the verified case (equal to ``case``).
 
         Raises:
+            ArgumentError: ``case`` is not a :class:`~ruian_governance.Case`.
             ConflictError: A case with this id is already stored (``expected`` is ``None``).
             CaseStoreError: The case's version does not follow its history.
             UnknownIdError: The engine does not run its lifecycle, or its unit is unknown.
+            ForgedHistoryError: Its history is not a run of legal commands, or the case
+                contradicts it; nothing was written.
         """
         ...
 
@@ -92,13 +118,18 @@ class CaseStore(Protocol):
         """Store ``case``, a later version of a stored case, if that is at ``expected_version``.
 
         Writes the case and only the history records after ``expected_version``, all or
-        nothing.  The records up to ``expected_version`` are taken to be the stored ones, as
-        they are when ``case`` comes from :meth:`Engine.apply` on the case read from the store.
+        nothing.  The records up to ``expected_version`` must equal the stored ones, each new
+        record must be the record its command makes when run again (every check of
+        :meth:`Engine.apply`) on the stored case, and the case must equal the one those
+        commands give.  Returns that case.
 
         Raises:
+            ArgumentError: ``case`` is not a case, or ``expected_version`` not a whole number.
             UnknownIdError: No case with this id is stored.
             ConflictError: The stored case is at another version; nothing was written.
             CaseStoreError: ``case`` is not a later version with one record per version.
+            ForgedHistoryError: A stored record was changed, a new record is not a legal
+                command, or the case contradicts its records; nothing was written.
         """
         ...
 
@@ -148,21 +179,17 @@ class CaseStore(Protocol):
         ...
 
     def load(self, case_id: str) -> Case:
-        """Return the stored case rebuilt by replaying its history with the engine.
+        """Return the stored case verified again by :meth:`Engine.verify` (a checked replay).
 
-        The replayed case is compared with the stored one (:meth:`get`), so a store whose
-        case rows and history disagree is noticed.
+        Every record is re-run as a command against the engine's hierarchy and lifecycles,
+        and the stored case is compared with the rebuilt one.
 
         Raises:
             UnknownIdError: No case with this id is stored.
-            CaseStoreError: The replayed case differs from the stored one.
-            TransitionError: The history does not replay with this engine's lifecycles.
+            ForgedHistoryError: The stored history is not a legal run, or the stored case
+                differs from the one it gives.
         """
-        stored = self.get(case_id)
-        replayed = self.engine.replay(stored.history)
-        if replayed != stored:
-            raise CaseStoreError(case_id, "the stored case differs from its replayed history")
-        return replayed
+        return self.engine.verify(self.get(case_id))
 
     def history(self, case_id: str) -> tuple[HistoryRecord, ...]:
         """Return the case's history records, oldest first.
@@ -207,25 +234,173 @@ def _command_time(store: CaseStore, at: datetime | None) -> datetime:
     return clock.now()
 
 
+def _text(value: object, argument: str) -> str:
+    """``value`` if it is a string SQLite can hold (UTF-8), else :class:`ArgumentError`."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            pass
+        else:
+            return value
+    raise ArgumentError(argument, value, "a text (str) without lone surrogates")
+
+
+def _version(value: object) -> int:
+    """``value`` if it is a version number (an ``int``, not a ``bool``), else refused."""
+    if type(value) is not int:
+        raise ArgumentError("expected_version", value, "a whole number (int)")  # noqa: EM101
+    return value
+
+
+def _checked_case(case: object) -> Case:
+    """``case`` if it is a :class:`Case` with a tuple of history records, else refused."""
+    if not isinstance(case, Case):
+        raise ArgumentError("case", case, "a Case")  # noqa: EM101 - a name
+    history: object = case.history
+    if type(history) is not tuple or not all(type(r) is HistoryRecord for r in history):
+        raise ForgedHistoryError(case.id, None, "its history is not a tuple of HistoryRecords")
+    return case
+
+
+# --------------------------------------------------------------------------- what a file records
+
+
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+"""Canonical JSON text: no spaces, Chinese text readable, no NaN or infinity."""
+
+
+def _seed(case_id: str) -> bytes:
+    """The start of a case's checksum chain: it binds the chain to the case's id."""
+    return hashlib.sha256(b"ruian_governance case\0" + case_id.encode("utf-8")).digest()
+
+
+def _link(chain: bytes, text: str) -> bytes:
+    """The next link of a checksum chain: sha256 of the previous link and a record's JSON."""
+    return hashlib.sha256(chain + text.encode("utf-8")).digest()
+
+
+def _row_text(row: Sequence[Any]) -> bytes:
+    """A case row's columns, each with its type and length, the text its checksum covers."""
+    return "".join(
+        "-" if v is None else f"{type(v).__name__[0]}{len(text := str(v))}:{text}" for v in row
+    ).encode("utf-8")
+
+
+def _row_sum(chain: bytes, text: bytes) -> bytes:
+    """The checksum of a case row: its columns' JSON after its chain's last link."""
+    return hashlib.sha256(chain + text).digest()
+
+
+def fingerprint(engine: Engine) -> str:
+    """The definitions' fingerprint: sha256 of the engine's hierarchy and lifecycles documents.
+
+    The documents are :func:`~ruian_governance.io.to_document`'s, written as canonical JSON
+    (sorted keys, no spaces) with the lifecycles in key order.  A store file records the
+    fingerprint of the engine that created it and refuses any other.
+
+    >>> from ruian_governance import builtin_engine, generate_hierarchy
+    >>> h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0)
+    >>> mark = fingerprint(builtin_engine(h))
+    >>> mark == fingerprint(builtin_engine(h)), len(mark)
+    (True, 64)
+    """
+    if not isinstance(engine, Engine):
+        raise ArgumentError("engine", engine, "an Engine")  # noqa: EM101 - a name
+    documents = {
+        "hierarchy": to_document(engine.hierarchy),
+        "lifecycles": [to_document(engine.lifecycles[k]) for k in sorted(engine.lifecycles)],
+    }
+    text = json.dumps(documents, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_VERSION, _HEAD, _CHAIN, _SUM, _SEQ, _RECORD, _RECORD_SUM = 12, 13, 14, 15, 16, 17, 18
+"""Positions in a row of :data:`_SELECT`: the case's columns, then one history record's."""
+
+_UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, RecursionError)
+"""What decoding stored (or about to be stored) JSON may raise; JSON and cattrs errors too."""
+
+
+def _decoded(
+    rows: Sequence[Any], converter: cattrs.Converter, chain: bytes | None = None, after: int = -1,
+    *, sums: bool = True,
+) -> Case:  # fmt: skip
+    """The case of ``rows`` (records after ``after``, chained from ``chain``), rows checked.
+
+    Raises:
+        StoreCorruptError: The records are not ``after + 1`` to the row's version, a checksum
+            fails (with ``sums``), or the JSON does not load.
+    """
+    first = rows[0]
+    case_id, version = first[0], first[_VERSION]
+    records = [(r[_SEQ], r[_RECORD], r[_RECORD_SUM]) for r in rows if r[_SEQ] is not None]
+    seqs = [seq for seq, _, _ in records]
+    if type(version) is not int or seqs != list(range(after + 1, version + 1)):
+        detail = f"stored version {version!r} but history records {seqs[:3]}...{seqs[-1:]}"
+        raise StoreCorruptError(case_id, detail)
+    try:
+        link = _seed(case_id) if chain is None else chain
+        for seq, text, stored in records:
+            link = _link(link, text)
+            if sums and link != stored:
+                raise StoreCorruptError(case_id, f"history record {seq} fails its checksum")
+        if sums and (
+            link != first[_CHAIN] or _row_sum(link, _row_text(first[:_CHAIN])) != first[_SUM]
+        ):
+            raise StoreCorruptError(case_id, "the case row fails its checksum")
+        data = json.loads(first[_HEAD])
+        data["history"] = [json.loads(text) for _, text, _ in records]
+        case: Case = converter.structure(data, Case)
+    except StoreCorruptError:
+        raise
+    except (*_UNREADABLE, cattrs.BaseValidationError) as error:
+        raise StoreCorruptError(case_id, f"stored JSON does not load: {error}") from None
+    return case
+
+
+@attrs.frozen
+class _Entry:
+    """A case as stored: the (verified) case, its chain's last link and its row's checksum."""
+
+    case: Case
+    chain: bytes
+    checksum: bytes
+
+
+_FIELDS = tuple(a.name for a in attrs.fields(Case) if a.eq and a.name != "history")
+"""The fields of a case compared with the one its records give (records one by one)."""
+
+
 class _BaseStore(CaseStore):
     """What both stores share: the engine, the clock, the indexes, and the write checks.
 
     Private to this subpackage: the checks are the stores' own business, not an extension
-    point.  Subclasses implement the storage members of :class:`CaseStore`.
+    point.  Subclasses implement :meth:`_current` (the stored case and a token of its row) and
+    :meth:`_commit` (write a verified case if the stored one is still the token's), and the
+    reads of :class:`CaseStore`; :meth:`open`, :meth:`add`, :meth:`save` and :meth:`apply`
+    are written here, once.
     """
 
     def __init__(
         self, engine: Engine, *, clock: Clock | None, indexes: Iterable[CaseIndex]
     ) -> None:
+        if not isinstance(engine, Engine):
+            raise ArgumentError("engine", engine, "an Engine")  # noqa: EM101 - a name
+        if clock is not None and not isinstance(clock, Clock):
+            raise ArgumentError("clock", clock, "a Clock or None")  # noqa: EM101 - a name
+        given = tuple(indexes) if isinstance(indexes, Iterable) else (indexes,)
+        if not all(isinstance(index, CaseIndex) for index in given):
+            raise ArgumentError("indexes", indexes, "CaseIndex objects")  # noqa: EM101
         self._engine = engine
         self._clock = clock
-        self._indexes = tuple(indexes)
+        self._indexes: tuple[CaseIndex, ...] = given
         self._towns: dict[str, str | None] = {}
         self._running: dict[tuple[str, str], bool] = {}
 
     @property
     def engine(self) -> Engine:
-        """The engine that runs commands and replays histories for this store."""
+        """The engine that runs commands and verifies histories for this store."""
         return self._engine
 
     @property
@@ -237,6 +412,112 @@ class _BaseStore(CaseStore):
     def indexes(self) -> tuple[CaseIndex, ...]:
         """The indexes told of every stored case, in the order they are told."""
         return self._indexes
+
+    # ---------------------------------------------------------------- what a store writes
+
+    def _writable(self) -> None:
+        """Refuse a write before it starts (the SQLite store's read-only mode)."""
+
+    @abstractmethod
+    def _current(self, case_id: str) -> tuple[Case, Any]:
+        """The stored case (verified) and a token naming the stored row, for :meth:`_commit`.
+
+        Raises:
+            UnknownIdError: No case with this id is stored.
+        """
+
+    @abstractmethod
+    def _commit(self, case: Case, records: tuple[HistoryRecord, ...], base: Any) -> Case:
+        """Write the verified ``case`` and its new ``records`` and tell the indexes.
+
+        ``base`` is the token :meth:`_current` gave for the stored version the case follows,
+        or ``None`` for a new case; the write happens only if that is still what is stored.
+
+        Raises:
+            ConflictError: The stored case is no longer ``base`` (or exists, for a new case).
+        """
+
+    def open(self, lifecycle: str, *, at: datetime | None = None, **facts: Any) -> Case:
+        """Open a case with :meth:`Engine.open` and add it (see :meth:`CaseStore.open`)."""
+        self._writable()
+        case = self._engine.open(lifecycle, at=_command_time(self, at), **facts)
+        self._check_placed(case)
+        return self._commit(case, case.history, None)
+
+    def add(self, case: Case) -> Case:
+        """Store a new case once the engine verified it (see :meth:`CaseStore.add`)."""
+        self._writable()
+        self._check_new(_checked_case(case))
+        verified = self._engine.verify(case)
+        return self._commit(verified, verified.history, None)
+
+    def save(self, case: Case, *, expected_version: int) -> Case:
+        """Store a later version of a stored case (see :meth:`CaseStore.save`)."""
+        self._writable()
+        new = self._new_records(_checked_case(case), expected_version)
+        stored, base = self._current(case.id)
+        if stored.version != expected_version:
+            raise ConflictError(case.id, expected_version, stored.version)
+        kept = case.history[: expected_version + 1]
+        if kept != stored.history:
+            pairs = enumerate(zip(kept, stored.history, strict=True))
+            seq = next(i for i, (a, b) in pairs if a != b)
+            raise ForgedHistoryError(case.id, seq, "it differs from the stored record")
+        made = self._follow(stored, new, case)
+        return self._commit(made, made.history[expected_version + 1 :], base)
+
+    def apply(
+        self,
+        case_id: str,
+        expected_version: int,
+        trigger: str,
+        *,
+        actor: Actor,
+        at: datetime | None = None,
+        **data: DataValue,
+    ) -> Case:
+        """Fire ``trigger`` on the stored case and save the result (see :meth:`CaseStore.apply`).
+
+        The stored case is the engine's own (verified when read), so the engine's checks of
+        the command are all a write needs.
+        """
+        self._writable()
+        stored, base = self._current(_text(case_id, "case_id"))
+        if stored.version != _version(expected_version):
+            raise ConflictError(case_id, expected_version, stored.version)
+        new = self._engine.apply(stored, trigger, actor=actor, at=_command_time(self, at), **data)
+        self._check_placed(new)
+        return self._commit(new, new.history[-1:], base)
+
+    def _follow(self, stored: Case, new: tuple[HistoryRecord, ...], case: Case) -> Case:
+        """The case the ``new`` records make from ``stored``, re-run as commands, if it is ``case``.
+
+        ``case`` is compared field by field, its history aside (the caller knows it is
+        ``stored``'s records and ``new``).
+
+        Raises:
+            ForgedHistoryError: A new record is not the record its command makes, or a field
+                of ``case`` differs from the result.
+        """
+        made = stored
+        for record in new:
+            try:
+                data = dict(record.data)
+                made = self._engine.apply(
+                    made, record.trigger, actor=record.actor, at=record.at, **data
+                )
+            except (RuianGovernanceError, TypeError, ValueError) as error:
+                raise ForgedHistoryError(case.id, record.seq, str(error)) from error
+            if made.history[-1] != record:
+                reason = "it differs from the record its command makes"
+                raise ForgedHistoryError(case.id, record.seq, reason)
+        for field in _FIELDS:
+            if getattr(made, field) != getattr(case, field):
+                reason = f"its {field} differs from the one its history gives"
+                raise ForgedHistoryError(case.id, None, reason)
+        return made
+
+    # ---------------------------------------------------------------- cached look-ups
 
     def _tell(self, case: Case) -> None:
         """Tell every index of ``case``, which was just stored."""
@@ -270,6 +551,8 @@ class _BaseStore(CaseStore):
             self._running[key] = runs
             return runs
 
+    # ---------------------------------------------------------------- structural checks
+
     def _check_new(self, case: Case) -> None:
         """Check a case before it is first stored: one record per version, in sequence."""
         if case.version != len(case.history) - 1:
@@ -293,6 +576,7 @@ class _BaseStore(CaseStore):
 
     def _new_records(self, case: Case, expected_version: int) -> tuple[HistoryRecord, ...]:
         """The records ``case`` adds to version ``expected_version``, checked."""
+        _version(expected_version)
         version = case.version
         history = case.history
         if expected_version < 0 or version <= expected_version:
@@ -303,12 +587,8 @@ class _BaseStore(CaseStore):
         if version != len(history) - 1:
             raise CaseStoreError(case.id, f"version {version} does not fit {len(history)} records")
         new = history[expected_version + 1 :]
-        if version == expected_version + 1:  # one command, the usual case: one record
-            if new[0].seq != version:
-                raise CaseStoreError(case.id, f"record {version} has seq {new[0].seq}")
-        else:
-            for seq, record in enumerate(new, start=expected_version + 1):
-                if record.seq != seq:
-                    raise CaseStoreError(case.id, f"record {seq} has seq {record.seq}")
+        for seq, record in enumerate(new, start=expected_version + 1):
+            if record.seq != seq:
+                raise CaseStoreError(case.id, f"record {seq} has seq {record.seq}")
         self._check_placed(case)
         return new

@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 from ruian_governance._convert import require_aware
 from ruian_governance.errors import ConflictError, UnknownIdError
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Case, CaseIndex, Clock, HistoryRecord
 
-from .base import _WHERE, _BaseStore
+from .base import _WHERE, _BaseStore, _text
 
 __all__ = ["MemoryCaseStore"]
 
@@ -20,7 +21,9 @@ class MemoryCaseStore(_BaseStore):
     """A case store in a dictionary: the :class:`CaseStore` interface without durability.
 
     Safe to share between threads: the compare-and-set of a write holds a lock; commands are
-    checked by the engine outside it.  Of two commands on the same version of a case, exactly
+    checked by the engine outside it.  The stored cases are the engine's own (every write is
+    verified, see :class:`CaseStore`), so :meth:`get` returns a case the engine runs commands
+    on without verifying it again.  Of two commands on the same version of a case, exactly
     one is stored; the other raises :class:`~ruian_governance.ConflictError`.  Each index is
     told of a stored case under the lock, right after the compare-and-set, so indexes see the
     versions of a case in order; a refused or conflicting write never reaches them.
@@ -68,28 +71,23 @@ class MemoryCaseStore(_BaseStore):
         return iter(self._sorted(self._cases.values()))
 
     def __contains__(self, case_id: object) -> bool:
-        return case_id in self._cases
+        return isinstance(case_id, str) and case_id in self._cases
 
-    def add(self, case: Case) -> Case:
-        """Store a new case with its whole history (see :meth:`CaseStore.add`)."""
-        self._check_new(case)
+    def _current(self, case_id: str) -> tuple[Case, Any]:
+        """The stored case; its token is the case object itself."""
+        case = self.get(case_id)
+        return case, case
+
+    def _commit(self, case: Case, records: tuple[HistoryRecord, ...], base: Any) -> Case:
+        """Compare-and-set under the lock: store ``case`` if ``base`` is still the stored one."""
         with self._lock:
             current = self._cases.get(case.id)
-            if current is not None:
-                raise ConflictError(case.id, None, current.version)
-            self._cases[case.id] = case
-            self._tell(case)
-        return case
-
-    def save(self, case: Case, *, expected_version: int) -> Case:
-        """Store a later version of a stored case (see :meth:`CaseStore.save`)."""
-        self._new_records(case, expected_version)
-        with self._lock:
-            current = self._cases.get(case.id)
-            if current is None:
-                raise UnknownIdError(case.id, _WHERE)
-            if current.version != expected_version:
-                raise ConflictError(case.id, expected_version, current.version)
+            if base is None:
+                if current is not None:
+                    raise ConflictError(case.id, None, current.version)
+            elif current is not base:
+                actual = None if current is None else current.version
+                raise ConflictError(case.id, case.version - len(records), actual)
             self._cases[case.id] = case
             self._tell(case)
         return case
@@ -98,8 +96,8 @@ class MemoryCaseStore(_BaseStore):
         """Return the stored case (see :meth:`CaseStore.get`)."""
         try:
             return self._cases[case_id]
-        except KeyError:
-            raise UnknownIdError(case_id, _WHERE) from None
+        except (KeyError, TypeError):
+            raise UnknownIdError(_text(case_id, "case_id"), _WHERE) from None
 
     def history(self, case_id: str) -> tuple[HistoryRecord, ...]:
         """Return the case's history records, oldest first (see :meth:`CaseStore.history`)."""
@@ -115,6 +113,9 @@ class MemoryCaseStore(_BaseStore):
 
     def by_state(self, state: str, *, lifecycle: str | None = None) -> tuple[Case, ...]:
         """Return the cases in ``state`` (of ``lifecycle`` only, when given)."""
+        state = _text(state, "state")
+        if lifecycle is not None:
+            lifecycle = _text(lifecycle, "lifecycle")
         return self._sorted(
             c
             for c in list(self._cases.values())
@@ -123,10 +124,12 @@ class MemoryCaseStore(_BaseStore):
 
     def by_unit(self, unit_id: str) -> tuple[Case, ...]:
         """Return the cases held by ``unit_id``."""
+        unit_id = _text(unit_id, "unit_id")
         return self._sorted(c for c in list(self._cases.values()) if c.unit_id == unit_id)
 
     def by_town(self, town_id: str) -> tuple[Case, ...]:
         """Return the cases held by the town ``town_id`` or by any unit under it."""
+        town_id = _text(town_id, "town_id")
         return self._sorted(
             c for c in list(self._cases.values()) if self._town_of(c.unit_id) == town_id
         )

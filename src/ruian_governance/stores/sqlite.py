@@ -1,6 +1,7 @@
 """The durable case store: :class:`SQLiteCaseStore`, in an SQLite database, and its SQL.
 
-This is the one module of the package that imports ``sqlite3`` (the standard library's).
+The one module of the package that imports ``sqlite3`` (the standard library's); the rows'
+checksums and decoding are in :mod:`.base`.
 """
 
 from __future__ import annotations
@@ -9,9 +10,14 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeAlias, get_args
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, Literal, TypeAlias, TypeVar, get_args
+from urllib.parse import quote
 
 import attrs
 import cattrs
@@ -21,78 +27,107 @@ from ruian_governance.errors import (
     ArgumentError,
     CaseStoreError,
     ConflictError,
-    DataError,
+    StoreBusyError,
+    StoreCorruptError,
+    StoreMismatchError,
+    StoreReadOnlyError,
     UnknownIdError,
 )
 from ruian_governance.io import make_converter
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Case, CaseIndex, Clock, HistoryRecord
 
-from .base import _WHERE, STORE_SCHEMA_VERSION, _BaseStore
+from .base import (
+    _CHAIN,
+    _FIELDS,
+    _SUM,
+    _UNREADABLE,
+    _VERSION,
+    _WHERE,
+    STORE_SCHEMA_VERSION,
+    _BaseStore,
+    _decoded,
+    _Entry,
+    _json,
+    _link,
+    _row_sum,
+    _row_text,
+    _seed,
+    _text,
+    fingerprint,
+)
 
 __all__ = ["SQLiteCaseStore", "Synchronous"]
 
 Synchronous: TypeAlias = Literal["FULL", "NORMAL", "EXTRA"]
 """SQLite's ``PRAGMA synchronous`` settings a :class:`SQLiteCaseStore` accepts."""
 
-_WHAT = "case store"
+_T = TypeVar("_T")
 
 # --------------------------------------------------------------------------- SQLite
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS cases (
-    id          TEXT PRIMARY KEY,
-    lifecycle   TEXT NOT NULL,
-    state       TEXT NOT NULL,
-    unit_id     TEXT NOT NULL,
-    town_id     TEXT,
-    location_id TEXT NOT NULL,
-    category    TEXT NOT NULL,
-    severity    TEXT,
-    opened_at   TEXT NOT NULL,
-    due_at      TEXT,
-    due_utc     TEXT,
-    running     INTEGER NOT NULL,
-    version     INTEGER NOT NULL CHECK (version >= 0),
-    head        TEXT NOT NULL
+CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;
+CREATE TABLE cases (
+    id TEXT PRIMARY KEY, lifecycle TEXT NOT NULL, state TEXT NOT NULL, unit_id TEXT NOT NULL,
+    town_id TEXT, location_id TEXT NOT NULL, category TEXT NOT NULL, severity TEXT,
+    opened_at TEXT NOT NULL, due_at TEXT, due_utc TEXT, running INTEGER NOT NULL,
+    version INTEGER NOT NULL CHECK (version >= 0), head TEXT NOT NULL,
+    chain BLOB NOT NULL, checksum BLOB NOT NULL
 );
-CREATE TABLE IF NOT EXISTS history (
-    case_id TEXT NOT NULL REFERENCES cases (id),
-    seq     INTEGER NOT NULL CHECK (seq >= 0),
-    trigger TEXT NOT NULL,
-    at      TEXT NOT NULL,
-    at_utc  TEXT NOT NULL,
-    record  TEXT NOT NULL,
-    PRIMARY KEY (case_id, seq)
+CREATE TABLE history (
+    case_id TEXT NOT NULL REFERENCES cases (id), seq INTEGER NOT NULL CHECK (seq >= 0),
+    trigger TEXT NOT NULL, at TEXT NOT NULL, at_utc TEXT NOT NULL, record TEXT NOT NULL,
+    checksum BLOB NOT NULL, PRIMARY KEY (case_id, seq)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS cases_by_state ON cases (state, lifecycle);
-CREATE INDEX IF NOT EXISTS cases_by_unit ON cases (unit_id);
-CREATE INDEX IF NOT EXISTS cases_by_town ON cases (town_id);
-CREATE INDEX IF NOT EXISTS cases_by_due ON cases (running, due_utc);
-CREATE TRIGGER IF NOT EXISTS history_no_update BEFORE UPDATE ON history
+CREATE INDEX cases_by_state ON cases (state, lifecycle);
+CREATE INDEX cases_by_unit ON cases (unit_id);
+CREATE INDEX cases_by_town ON cases (town_id);
+CREATE INDEX cases_by_due ON cases (running, due_utc);
+CREATE TRIGGER history_no_update BEFORE UPDATE ON history
 BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS history_no_delete BEFORE DELETE ON history
+CREATE TRIGGER history_no_delete BEFORE DELETE ON history
 BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER fingerprint_fixed BEFORE UPDATE ON meta WHEN OLD.key = 'fingerprint'
+BEGIN SELECT RAISE(ABORT, 'the fingerprint is fixed'); END;
 """
 
-_CASE_COLUMNS = (
-    "lifecycle, state, unit_id, town_id, location_id, category, severity, opened_at, due_at, "
+_COLUMNS = (
+    "id, lifecycle, state, unit_id, town_id, location_id, category, severity, opened_at, due_at, "
     "due_utc, running, version, head"
 )
-_INSERT_CASE = f"INSERT INTO cases (id, {_CASE_COLUMNS}) VALUES ({', '.join('?' * 14)})"
+_INSERT_CASE = f"INSERT INTO cases ({_COLUMNS}, chain, checksum) VALUES ({', '.join('?' * 16)})"
 _UPDATE_CASE = (
     "UPDATE cases SET "
-    + ", ".join(f"{c.strip()} = ?" for c in _CASE_COLUMNS.split(","))
-    + " WHERE id = ? AND version = ?"
+    + ", ".join(f"{c.strip()} = ?" for c in [*_COLUMNS.split(",")[1:], "chain", "checksum"])
+    + " WHERE id = ? AND version = ? AND checksum = ?"
 )
-_INSERT_RECORD = (
-    "INSERT INTO history (case_id, seq, trigger, at, at_utc, record) VALUES (?, ?, ?, ?, ?, ?)"
-)
+_INSERT_RECORD = "INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?)"
 _SELECT = (
-    "SELECT c.id, c.version, c.head, h.seq, h.record FROM cases AS c "
-    "JOIN history AS h ON h.case_id = c.id WHERE {where} ORDER BY {order}, h.seq"
+    "SELECT "
+    + ", ".join(f"c.{c.strip()}" for c in _COLUMNS.split(","))
+    + ", c.chain, c.checksum, h.seq, h.record, h.checksum FROM cases AS c "
+    "LEFT JOIN history AS h ON h.case_id = c.id AND h.seq > {after} "
+    "WHERE {where} ORDER BY {order}, h.seq"
 )
+_ROW = "SELECT version, checksum FROM cases WHERE id = ?"
+_MARK = "SELECT value FROM meta WHERE key = 'fingerprint'"
 _PAGE = 256
+_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+_DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_FORMAT)
+
+
+def _check_settings(path: Any, synchronous: Any, timeout: Any, size: Any, converter: Any) -> None:
+    """Refuse a setting a :class:`SQLiteCaseStore` does not accept, with ArgumentError."""
+    for name, value, good, expected in [
+        ("path", path, isinstance(path, str | os.PathLike) and "\0" not in str(path), "a path"),
+        ("synchronous", synchronous, synchronous in get_args(Synchronous), "FULL, NORMAL, EXTRA"),
+        ("timeout", timeout, type(timeout) in (int, float) and 0 <= timeout <= 86400, "0 to 86400"),
+        ("cache_size", size, type(size) is int and size >= 0, "a whole number >= 0"),
+        ("converter", converter, isinstance(converter, cattrs.BaseConverter | None), "a converter"),
+    ]:
+        if not good:
+            raise ArgumentError(name, value, expected)
 
 
 def _utc(moment: datetime) -> str:
@@ -100,62 +135,78 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+@contextmanager
+def _refusals(path: str, case_id: str | None, timeout: float) -> Iterator[None]:
+    """Turn SQLite's errors (and undecodable text) into the library's typed errors."""
+    try:
+        yield
+    except UnicodeDecodeError as error:  # text columns of a damaged file
+        raise StoreCorruptError(case_id, f"{path}: {error}") from None
+    except sqlite3.Error as error:
+        code = getattr(error, "sqlite_errorcode", -1) & 0xFF
+        if code in _BUSY:
+            detail = f"{path}: still locked by another connection after {timeout:g} s"
+            raise StoreBusyError(case_id, detail) from None
+        if code == sqlite3.SQLITE_READONLY:
+            raise StoreReadOnlyError(case_id, f"{path}: {error}") from None
+        if code in _DAMAGED or isinstance(error, sqlite3.IntegrityError) or "decode" in str(error):
+            raise StoreCorruptError(case_id, f"{path}: {error}") from None
+        if isinstance(error, sqlite3.ProgrammingError) and "closed" in str(error):
+            raise CaseStoreError(case_id, f"{path}: the store is closed") from None
+        raise CaseStoreError(case_id, f"{path}: {error}") from None
+
+
 class SQLiteCaseStore(_BaseStore):
     """A durable case store in an SQLite database (standard library ``sqlite3``).
 
-    Layout: a ``cases`` table (one row per case: id, lifecycle, state, holding unit and its
-    town, location, category, severity, times, version and the case as JSON without its
-    history) and an append-only ``history`` table (one row per record, primary key
-    ``(case_id, seq)``, the record as JSON), with indexes on the query columns.  Times are
-    ISO 8601 with their offset, plus a sortable UTC column for the overdue query; JSON is
-    written with the library's converter and keeps Chinese text readable.
+    Layout 2 (``docs/stores.md``): ``meta`` (the definitions' :attr:`fingerprint`, the number
+    of cases added), ``cases`` (one row per case: the query columns and the case as JSON
+    without its history) and the append-only ``history`` (one row per record, as JSON).  Each
+    record carries a checksum chained from the one before; each case row a checksum of its
+    columns and its chain.  Every read checks them (what is and is not detected:
+    ``docs/reliability.md``); every write decodes what it is about to write first.
 
-    The database runs in WAL mode.  Every write (:meth:`add`, :meth:`save`, so every applied
-    command) is one ``BEGIN IMMEDIATE`` ... ``COMMIT`` transaction: the case row and its new
-    history rows are written together or not at all, guarded by
-    ``UPDATE ... WHERE id = ? AND version = ?``.  A process killed at any moment leaves the
-    database at its last commit.
+    Every write is one ``BEGIN IMMEDIATE`` ... ``COMMIT`` transaction guarded by the stored
+    version, in WAL mode: a process killed at any moment leaves the last commit.
+    ``synchronous="FULL"`` (the default) syncs each commit (safe against a power cut);
+    ``"NORMAL"`` is faster and safe against a killed process, not a power cut.
 
-    ``synchronous`` defaults to ``"FULL"``: every commit is synced to disk, so a command
-    reported stored survives a power cut too.  ``"NORMAL"`` is faster and, in WAL mode, still
-    safe against a killed process and never corrupts the database, but a power cut may lose
-    the last commits.
-
-    A store is one connection.  It may be shared between threads (a lock serialises its
-    statements); several stores, in one process or many, may share a database file, and
-    optimistic concurrency settles their conflicts.
-
-    Each index is told of a stored case after its transaction committed (still under the
-    store's lock, so it sees this store's writes of a case in order); a refused, conflicting
-    or rolled-back write never reaches it.  Indexes hear only of this store's own writes, not
-    of those other connections make to the same file.
+    A store is one connection, safe to share between threads (a lock serialises its statements
+    and its cache); several stores, in one process or many, may share a file.  Opening and
+    every statement wait up to ``timeout`` seconds for another connection's lock.  Indexes
+    hear of this store's own writes, after their commit, in order.  A new file is created
+    complete and linked into place: an existing file without a store is refused.
 
     Args:
         path: Database file, or ``":memory:"`` for a private in-memory database.
-        engine: Runs commands and replays histories; its hierarchy gives each unit's town.
+        engine: Runs and verifies commands; the file records the fingerprint of its hierarchy
+            and lifecycles and is refused by an engine with other definitions.
         clock: Tells the time of commands given without ``at=``.
-        indexes: :class:`~ruian_governance.models.CaseIndex` objects (e.g. a
-            :class:`~ruian_governance.analysis.SimilarCaseLibrary`), told of every case this store
-            stores.
         synchronous: SQLite's ``PRAGMA synchronous`` (``"FULL"``, ``"NORMAL"`` or ``"EXTRA"``).
-        timeout: Seconds to wait for another connection's write lock before giving up.
+        timeout: Seconds to wait for another connection's lock before giving up.
         converter: A converter from :func:`~ruian_governance.io.make_converter` (a new one by
             default).
-        cache_size: How many cases to keep decoded (``0``: none).  A cached case is returned
-            by :meth:`get` only while the database still holds its version; since history is
-            append-only and every version is written once, that version's content is the
-            cached one.  This spares :meth:`apply` decoding the whole history every command.
+        cache_size: How many cases to keep decoded and verified (``0``: none), used while
+            their row is unchanged; after another connection's write only the new records are
+            read and re-run, so a command's cost does not grow with the history's length.
+        indexes: :class:`~ruian_governance.models.CaseIndex` objects told of every case this
+            store stores.
+        read_only: Open an existing file for reading only (SQLite ``mode=ro``): the file is
+            never written; writes raise :class:`~ruian_governance.errors.StoreReadOnlyError`.
 
     Raises:
-        ArgumentError: ``synchronous`` is not one of the accepted settings.
-        DataError: The file cannot be opened, or is not a case store of this or an earlier
-            layout.
+        ArgumentError: ``synchronous`` or ``timeout`` is not an accepted setting.
+        CaseStoreError: The file cannot be opened (or, ``read_only``, does not exist).
+        StoreCorruptError: The file is not a case store (empty, truncated, damaged, foreign).
+        StoreMismatchError: The file was written with other definitions, by layout 1 (see
+            :meth:`upgrade`) or by a newer release.
+        StoreBusyError: Another connection held the file's lock past ``timeout``.
 
     >>> from ruian_governance import builtin_engine, generate_hierarchy
     >>> engine = builtin_engine(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0))
     >>> with SQLiteCaseStore(":memory:", engine, synchronous="NORMAL") as store:
-    ...     print(len(store), store.closed)
-    0 False
+    ...     print(len(store), store.closed, len(store.fingerprint))
+    0 False 64
     >>> store.closed
     True
     """
@@ -171,52 +222,128 @@ class SQLiteCaseStore(_BaseStore):
         converter: cattrs.Converter | None = None,
         cache_size: int = 1024,
         indexes: Iterable[CaseIndex] = (),
+        read_only: bool = False,
     ) -> None:
-        if synchronous not in get_args(Synchronous):
-            expected = "'FULL', 'NORMAL' or 'EXTRA'"
-            raise ArgumentError("synchronous", synchronous, expected)  # noqa: EM101 - a name
+        _check_settings(path, synchronous, timeout, cache_size, converter)
         super().__init__(engine, clock=clock, indexes=indexes)
         self._converter = converter or make_converter()
         self._path = os.fspath(path)
+        self._timeout = float(timeout)
+        self._read_only = bool(read_only)
         self._lock = threading.Lock()
-        self._cache: dict[str, Case] = {}
-        self._cache_size = max(cache_size, 0)
+        self._cache: dict[str, _Entry] = {}
+        self._cache_size = cache_size
+        self._fingerprint = fingerprint(engine)
+        memory = self._path in ("", ":memory:")
         try:
-            self._db = sqlite3.connect(
-                self._path, timeout=timeout, isolation_level=None, check_same_thread=False
-            )
-        except sqlite3.DatabaseError as error:
-            raise DataError(_WHAT, [f"{self._path}: {error}"]) from None
+            if read_only:
+                if memory or not os.path.isfile(self._path):
+                    raise CaseStoreError(None, f"{self._path}: no store file to read")
+                uri = f"file:{quote(os.path.abspath(self._path))}?mode=ro"
+                self._db = self._connect(uri, uri=True)
+            else:
+                if not memory and not os.path.exists(self._path):
+                    self._create()
+                self._db = self._connect(self._path)
+        except CaseStoreError:
+            raise
+        except OSError as error:
+            raise CaseStoreError(None, f"{self._path}: {error}") from None
         try:
-            self._setup(synchronous)
-        except sqlite3.DatabaseError as error:
-            self._db.close()
-            raise DataError(_WHAT, [f"{self._path}: {error}"]) from None
+            with self._sql(None):
+                if memory:
+                    self._fill(self._db)
+                self._patiently(lambda: self._check_file(synchronous))
         except BaseException:
             self._db.close()
             raise
 
-    def _setup(self, synchronous: str) -> None:
-        db = self._db
-        db.execute("PRAGMA journal_mode = WAL")
+    # ---------------------------------------------------------------- opening
+
+    def _connect(self, target: str, *, uri: bool = False) -> sqlite3.Connection:
+        with self._sql(None):
+            try:
+                return sqlite3.connect(target, self._timeout, isolation_level=None,
+                                       check_same_thread=False, uri=uri)  # fmt: skip
+            except ValueError as error:  # a NUL in the path
+                raise CaseStoreError(None, f"{target!r}: {error}") from None
+
+    def _fill(self, db: sqlite3.Connection) -> None:
+        """Write the layout and this engine's fingerprint into an empty database."""
+        db.execute("BEGIN IMMEDIATE")
+        for statement in _SCHEMA.split(";\n"):
+            if statement.strip():
+                db.execute(statement)
+        meta = [("fingerprint", self._fingerprint), ("cases", 0)]
+        db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta)
+        db.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION}")
+        db.execute("COMMIT")
+
+    def _create(self) -> None:
+        """Create the file complete, then link it into place (of racing processes, one wins)."""
+        temporary = f"{self._path}.{os.getpid()}-{os.urandom(4).hex()}.new"
+        try:
+            db = self._connect(temporary)
+            try:
+                with self._sql(None):
+                    db.execute("PRAGMA journal_mode = WAL")
+                    self._fill(db)
+            finally:
+                db.close()
+            try:
+                os.link(temporary, self._path)
+            except FileExistsError:
+                pass  # another process created it first: open theirs
+            except OSError:  # no hard links on this file system
+                if not os.path.exists(self._path):
+                    os.replace(temporary, self._path)
+        finally:
+            for leftover in (temporary, f"{temporary}-wal", f"{temporary}-shm"):
+                with suppress(FileNotFoundError):
+                    os.unlink(leftover)
+
+    def _check_file(self, synchronous: str) -> None:
+        """Refuse a file that is not a store of this layout and these definitions; set it up."""
+        db, path = self._db, self._path
+        (layout,) = db.execute("PRAGMA user_version").fetchone()
+        if layout not in (0, STORE_SCHEMA_VERSION):
+            problem = f"layout {layout}, not {STORE_SCHEMA_VERSION} (layout 1: see upgrade())"
+            raise StoreMismatchError(None, f"{path}: {problem}")
+        mark = db.execute(_MARK).fetchone() if layout else None
+        if mark is None:
+            problem = "not a case store (no fingerprint: empty, truncated or foreign)"
+            raise StoreCorruptError(None, f"{path}: {problem}")
+        if mark[0] != self._fingerprint:
+            problem = f"written with other definitions ({str(mark[0])[:12]}..., not this engine's)"
+            raise StoreMismatchError(None, f"{path}: {problem}")
+        if self._read_only:
+            db.execute("PRAGMA query_only = ON")
+            return
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode = WAL")  # ignores the busy timeout: _patiently
         db.execute(f"PRAGMA synchronous = {synchronous}")
         db.execute("PRAGMA foreign_keys = ON")
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            (found,) = db.execute("PRAGMA user_version").fetchone()
-            if found > STORE_SCHEMA_VERSION:
-                problem = (
-                    f"layout version {found} is newer than this release ({STORE_SCHEMA_VERSION})"
-                )
-                raise DataError(_WHAT, [f"{self._path}: {problem}"])
-            for statement in _SCHEMA.split(";\n"):
-                if statement.strip():
-                    db.execute(statement)
-            db.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION}")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+
+    def _patiently(self, work: Callable[[], _T]) -> _T:
+        """Run ``work``, retrying while the file is locked, to ``timeout`` (bounded backoff).
+
+        SQLite's busy timeout does not cover changing the journal mode: opening retries here.
+        """
+        deadline = time.monotonic() + self._timeout
+        pause = 0.001
+        while True:
+            try:
+                return work()
+            except sqlite3.OperationalError as error:
+                left = deadline - time.monotonic()
+                if getattr(error, "sqlite_errorcode", 0) & 0xFF not in _BUSY or left <= 0:
+                    raise
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, 0.05)
+
+    def _sql(self, case_id: str | None) -> AbstractContextManager[None]:
+        """Turn SQLite's errors into the library's (:func:`_refusals`)."""
+        return _refusals(self._path, case_id, self._timeout)
 
     @property
     def path(self) -> str:
@@ -224,11 +351,21 @@ class SQLiteCaseStore(_BaseStore):
         return self._path
 
     @property
+    def fingerprint(self) -> str:
+        """The fingerprint of the engine's definitions the file records (hex sha256)."""
+        return self._fingerprint
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the store was opened for reading only."""
+        return self._read_only
+
+    @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
         try:
             self._db.total_changes  # noqa: B018 - raises once the connection is closed
-        except sqlite3.ProgrammingError:
+        except (sqlite3.ProgrammingError, AttributeError):
             return True
         return False
 
@@ -239,134 +376,146 @@ class SQLiteCaseStore(_BaseStore):
 
     # ---------------------------------------------------------------- writing
 
-    def _write(self, work: Any, case: Case) -> None:
-        """Run ``work(db)`` in one immediate transaction, then tell the indexes of ``case``.
+    def _writable(self) -> None:
+        if self._read_only:
+            raise StoreReadOnlyError(None, f"{self._path}: opened read-only")
 
-        All of ``work`` is committed, or none; the indexes are told only after the commit.
+    def _encode(
+        self, case: Case, records: tuple[HistoryRecord, ...]
+    ) -> tuple[tuple[Any, ...], list[str], bytes]:
+        """The case row, the records' JSON and the row's text, once they decode back to ``case``.
+
+        Raises:
+            CaseStoreError: Something would be written that does not read back (nothing is).
         """
-        with self._lock:
+        try:
+            head = self._converter.unstructure(attrs.evolve(case, history=()))
+            del head["history"]
+            due = case.due_at
+            row = (case.id, case.lifecycle, case.state, case.unit_id, self._town_of(case.unit_id),
+                   case.location_id, case.category, case.severity, case.opened_at.isoformat(),
+                   None if due is None else due.isoformat(), None if due is None else _utc(due),
+                   int(self._deadline_runs(case)), case.version, text := _json(head))  # fmt: skip
+            texts = [_json(self._converter.unstructure(r)) for r in records]
+            row_text = _row_text(row)  # and every column is text SQLite can hold, as are:
+            sum(len(record.encode("utf-8")) for record in texts)
+            back = json.loads(text)
+            back["history"] = [json.loads(record) for record in texts]
+            read: Case = self._converter.structure(back, Case)
+        except (*_UNREADABLE, OverflowError, cattrs.BaseValidationError) as error:
+            raise CaseStoreError(case.id, f"would not read back: {error}") from None
+        if read.history != records or any(getattr(read, f) != getattr(case, f) for f in _FIELDS):
+            raise CaseStoreError(case.id, "would not read back as the same case")
+        return row, texts, row_text
+
+    def _commit(self, case: Case, records: tuple[HistoryRecord, ...], base: Any) -> Case:
+        """Write ``case`` and ``records`` in one transaction if ``base`` is what is stored."""
+        row, texts, row_text = self._encode(case, records)
+        expected = case.version - len(records)
+        chain = _seed(case.id) if base is None else base.chain
+        rows = []
+        for record, text in zip(records, texts, strict=True):
+            chain = _link(chain, text)
+            at = record.at
+            rows.append(
+                (case.id, record.seq, record.trigger, at.isoformat(), _utc(at), text, chain)
+            )
+        checksum = _row_sum(chain, row_text)
+        with self._lock, self._sql(case.id):
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
-                work(db)
+                if base is None:
+                    found = db.execute(_ROW, (case.id,)).fetchone()
+                    if found is not None:
+                        raise ConflictError(case.id, None, found[0])
+                    db.execute(_INSERT_CASE, (*row, chain, checksum))
+                    db.execute("UPDATE meta SET value = value + 1 WHERE key = 'cases'")
+                else:
+                    update = (*row[1:], chain, checksum, case.id, expected, base.checksum)
+                    if db.execute(_UPDATE_CASE, update).rowcount != 1:
+                        found = db.execute(_ROW, (case.id,)).fetchone()
+                        if found is None or found[0] != expected:
+                            actual = None if found is None else found[0]
+                            raise ConflictError(case.id, expected, actual)
+                        raise StoreCorruptError(case.id, "its row changed without a new version")
+                db.executemany(_INSERT_RECORD, rows)
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
+            self._remember(_Entry(case, chain, checksum))
             self._tell(case)
-
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        """The rows of one statement (one consistent snapshot of the database)."""
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
-
-    def _dumps(self, value: Any) -> str:
-        return json.dumps(
-            self._converter.unstructure(value), ensure_ascii=False, separators=(",", ":")
-        )
-
-    def _case_row(self, case: Case) -> tuple[Any, ...]:
-        head = self._converter.unstructure(attrs.evolve(case, history=()))
-        del head["history"]
-        due = case.due_at
-        return (
-            case.lifecycle,
-            case.state,
-            case.unit_id,
-            self._town_of(case.unit_id),
-            case.location_id,
-            case.category,
-            case.severity,
-            case.opened_at.isoformat(),
-            None if due is None else due.isoformat(),
-            None if due is None else _utc(due),
-            int(self._deadline_runs(case)),
-            case.version,
-            json.dumps(head, ensure_ascii=False, separators=(",", ":")),
-        )
-
-    def _record_rows(self, case_id: str, records: Sequence[HistoryRecord]) -> list[tuple[Any, ...]]:
-        return [
-            (case_id, r.seq, r.trigger, r.at.isoformat(), _utc(r.at), self._dumps(r))
-            for r in records
-        ]
-
-    def add(self, case: Case) -> Case:
-        """Store a new case and its history in one transaction (see :meth:`CaseStore.add`)."""
-        self._check_new(case)
-        row = (case.id, *self._case_row(case))
-        records = self._record_rows(case.id, case.history)
-
-        def work(db: sqlite3.Connection) -> None:
-            found = db.execute("SELECT version FROM cases WHERE id = ?", (case.id,)).fetchone()
-            if found is not None:
-                raise ConflictError(case.id, None, found[0])
-            db.execute(_INSERT_CASE, row)
-            db.executemany(_INSERT_RECORD, records)
-
-        self._write(work, case)
-        self._remember(case)
-        return case
-
-    def save(self, case: Case, *, expected_version: int) -> Case:
-        """Store a later version of a case in one transaction (see :meth:`CaseStore.save`)."""
-        new = self._new_records(case, expected_version)
-        row = (*self._case_row(case), case.id, expected_version)
-        records = self._record_rows(case.id, new)
-
-        def work(db: sqlite3.Connection) -> None:
-            if db.execute(_UPDATE_CASE, row).rowcount != 1:
-                found = db.execute("SELECT version FROM cases WHERE id = ?", (case.id,)).fetchone()
-                if found is None:
-                    raise UnknownIdError(case.id, _WHERE)
-                raise ConflictError(case.id, expected_version, found[0])
-            db.executemany(_INSERT_RECORD, records)
-
-        self._write(work, case)
-        self._remember(case)
         return case
 
     # ---------------------------------------------------------------- reading
 
-    def _remember(self, case: Case) -> None:
-        """Keep ``case`` decoded, dropping the least recently stored case past the limit."""
+    def _remember(self, entry: _Entry) -> None:
+        """Keep ``entry``, dropping the least recently kept case past the limit (under the lock)."""
         if not self._cache_size:
             return
         cache = self._cache
-        cache.pop(case.id, None)
-        cache[case.id] = case
+        cache.pop(entry.case.id, None)
+        cache[entry.case.id] = entry
         if len(cache) > self._cache_size:
             del cache[next(iter(cache))]
 
-    def _cases(self, where: str, params: Sequence[Any], order: str = "c.id") -> list[Case]:
-        """The cases matching ``where``, read in one statement (one consistent snapshot)."""
-        rows = self._query(_SELECT.format(where=where, order=order), params)
-        cases: list[Case] = []
-        start = 0
-        for end in range(1, len(rows) + 1):
-            if end == len(rows) or rows[end][0] != rows[start][0]:
-                cases.append(self._build(rows[start:end]))
-                start = end
-        return cases
+    def _current(self, case_id: str) -> tuple[Case, Any]:
+        """The stored case, verified, and its entry (see :meth:`get`)."""
+        with self._lock, self._sql(case_id):
+            kept = self._cache.get(case_id)
+            after = -1 if kept is None else kept.case.version
+            if kept is not None:
+                found = self._db.execute(_ROW, (case_id,)).fetchone()
+                if found == (kept.case.version, kept.checksum):
+                    return kept.case, kept
+                if found is None or found[0] <= after:
+                    raise StoreCorruptError(case_id, "its row changed without a new version")
+            select = _SELECT.format(after="?", where="c.id = ?", order="c.id")
+            rows = self._db.execute(select, (after, case_id)).fetchall()
+            if not rows:
+                raise UnknownIdError(case_id, _WHERE)
+            entry = self._decode(rows, kept)
+            self._remember(entry)
+            return entry.case, entry
 
-    def _build(self, rows: Sequence[tuple[Any, ...]]) -> Case:
-        case_id, version, head = rows[0][0], rows[0][1], rows[0][2]
-        seqs = [row[3] for row in rows]
-        if seqs != list(range(version + 1)):
-            raise CaseStoreError(
-                case_id, f"stored version {version} but history records {seqs[:3]}...{seqs[-1:]}"
-            )
-        try:
-            data = json.loads(head)
-            data["history"] = [json.loads(row[4]) for row in rows]
-            case: Case = self._converter.structure(data, Case)
-        except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as error:
-            raise CaseStoreError(case_id, f"stored JSON does not load: {error}") from None
-        return case
+    def _decode(self, rows: Sequence[Any], base: _Entry | None) -> _Entry:
+        """The case of ``rows``, checked and verified (only the records after ``base``'s)."""
+        if base is None:
+            case = self._engine.verify(_decoded(rows, self._converter))
+        else:
+            head = _decoded(rows, self._converter, base.chain, base.case.version)
+            case = self._follow(base.case, head.history, head)
+        return _Entry(case, rows[0][_CHAIN], rows[0][_SUM])
+
+    def _cases(self, where: str, params: Sequence[Any], order: str = "c.id") -> list[Case]:
+        """The cases matching ``where``, read in one statement (one consistent snapshot).
+
+        Kept cases whose row is unchanged as kept; others decoded, checksums checked.
+        """
+        with self._lock, self._sql(None):
+            rows = self._db.execute(_SELECT.format(after=-1, where=where, order=order), params)
+            cases: list[Case] = []
+            for _, group in groupby(rows.fetchall(), key=itemgetter(0)):
+                found = list(group)
+                kept, first = self._cache.get(found[0][0]), found[0]
+                if kept and (kept.case.version, kept.checksum) == (first[_VERSION], first[_SUM]):
+                    cases.append(kept.case)
+                else:
+                    cases.append(_decoded(found, self._converter))
+            return cases
+
+    def _scalar(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock, self._sql(None):
+            return self._db.execute(sql, params).fetchall()
 
     def __len__(self) -> int:
-        ((count,),) = self._query("SELECT count(*) FROM cases")
+        ((count, added),) = self._scalar(
+            "SELECT (SELECT count(*) FROM cases), (SELECT value FROM meta WHERE key = 'cases')"
+        )
+        if count != added:
+            raise StoreCorruptError(None, f"{self._path}: {count} case rows, {added} cases added")
         return int(count)
 
     def __iter__(self) -> Iterator[Case]:
@@ -385,65 +534,108 @@ class SQLiteCaseStore(_BaseStore):
     def __contains__(self, case_id: object) -> bool:
         if not isinstance(case_id, str):
             return False
-        return bool(self._query("SELECT 1 FROM cases WHERE id = ?", (case_id,)))
+        return bool(self._scalar("SELECT 1 FROM cases WHERE id = ?", (_text(case_id, "id"),)))
 
     def get(self, case_id: str) -> Case:
         """Return the stored case with its history (see :meth:`CaseStore.get`).
 
-        The case row and its history rows are read in one statement and checked: the
-        history holds records ``0`` to ``version``, no more and no fewer.
+        The rows are checked (records ``0`` to ``version``, every checksum) and, the first
+        time this store reads the case, the engine verifies it; a case kept decoded is
+        returned while its row is unchanged, and brought up to date from the new records only.
 
         Raises:
             UnknownIdError: No case with this id is stored.
-            CaseStoreError: The stored rows do not hold together.
+            StoreCorruptError: The stored rows do not hold together or fail a checksum.
+            ForgedHistoryError: The stored history does not verify.
         """
-        cached = self._cache.get(case_id)
-        if cached is not None:
-            row = self._query("SELECT version FROM cases WHERE id = ?", (case_id,))
-            if row and row[0][0] == cached.version:
-                return cached
-        found = self._cases("c.id = ?", (case_id,))
-        if not found:
-            raise UnknownIdError(case_id, _WHERE)
-        self._remember(found[0])
-        return found[0]
+        return self._current(_text(case_id, "case_id"))[0]
 
     def history(self, case_id: str) -> tuple[HistoryRecord, ...]:
         """Return the case's history records, oldest first (see :meth:`CaseStore.history`)."""
-        rows = self._query("SELECT record FROM history WHERE case_id = ? ORDER BY seq", (case_id,))
-        if not rows:
-            raise UnknownIdError(case_id, _WHERE)
-        try:
-            return tuple(
-                self._converter.structure(json.loads(row[0]), HistoryRecord) for row in rows
-            )
-        except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as error:
-            raise CaseStoreError(case_id, f"stored JSON does not load: {error}") from None
+        return self.get(case_id).history
 
     def ids(self) -> tuple[str, ...]:
         """Return the ids of every stored case, sorted."""
-        return tuple(row[0] for row in self._query("SELECT id FROM cases ORDER BY id"))
+        return tuple(row[0] for row in self._scalar("SELECT id FROM cases ORDER BY id"))
 
     def by_state(self, state: str, *, lifecycle: str | None = None) -> tuple[Case, ...]:
         """Return the cases in ``state`` (of ``lifecycle`` only, when given)."""
         if lifecycle is None:
-            return tuple(self._cases("c.state = ?", (state,)))
-        return tuple(self._cases("c.state = ? AND c.lifecycle = ?", (state, lifecycle)))
+            return tuple(self._cases("c.state = ?", (_text(state, "state"),)))
+        params = (_text(state, "state"), _text(lifecycle, "lifecycle"))
+        return tuple(self._cases("c.state = ? AND c.lifecycle = ?", params))
 
     def by_unit(self, unit_id: str) -> tuple[Case, ...]:
         """Return the cases held by ``unit_id``."""
-        return tuple(self._cases("c.unit_id = ?", (unit_id,)))
+        return tuple(self._cases("c.unit_id = ?", (_text(unit_id, "unit_id"),)))
 
     def by_town(self, town_id: str) -> tuple[Case, ...]:
         """Return the cases held by the town ``town_id`` or by any unit under it."""
-        return tuple(self._cases("c.town_id = ?", (town_id,)))
+        return tuple(self._cases("c.town_id = ?", (_text(town_id, "town_id"),)))
 
     def overdue(self, now: datetime) -> tuple[Case, ...]:
         """Return the cases late at ``now`` (see :meth:`CaseStore.overdue`), by deadline."""
-        return tuple(
-            self._cases(
-                "c.running = 1 AND c.due_utc <= ?",
-                (_utc(require_aware(now, "now")),),
-                order="c.due_utc, c.id",
-            )
-        )
+        due = (_utc(require_aware(now, "now")),)
+        return tuple(self._cases("c.running = 1 AND c.due_utc <= ?", due, "c.due_utc, c.id"))
+
+    # ---------------------------------------------------------------- the whole file
+
+    def check(self) -> int:
+        """Check the whole file; return the number of cases.
+
+        SQLite's ``integrity_check``, the count of cases, every case's checksums and history.
+
+        Raises:
+            StoreCorruptError: The file or a case's rows are damaged.
+            ForgedHistoryError: A stored history does not verify.
+        """
+        problems = [row[0] for row in self._scalar("PRAGMA integrity_check")]
+        if problems != ["ok"]:
+            raise StoreCorruptError(None, f"{self._path}: {'; '.join(problems[:3])}")
+        count = len(self)
+        seen = 0
+        for case in self:
+            self._engine.verify(case)
+            seen += 1
+        if seen != count:
+            raise StoreCorruptError(None, f"{self._path}: {seen} cases read, {count} stored")
+        return seen
+
+    @classmethod
+    def upgrade(
+        cls, source: str | os.PathLike[str], target: str | os.PathLike[str], engine: Engine,
+        **options: Any,
+    ) -> int:  # fmt: skip
+        """Copy every case of the store file ``source`` into ``target``; return how many.
+
+        ``source`` is only read.  It may be of layout 1 (which records no fingerprint) or a
+        layout 2 store written with other definitions (staff changed, a lifecycle extended):
+        each case is verified by ``engine`` (:meth:`add`), so the copy holds only histories
+        that are legal runs under the new definitions.  ``options`` go to the target store.
+
+        Raises:
+            CaseStoreError: ``source`` is not a file (:class:`StoreCorruptError`: not a store).
+            ForgedHistoryError: A case does not verify (the cases before it, by id, are copied).
+        """
+        path = os.fspath(source)
+        if not os.path.isfile(path):
+            raise CaseStoreError(None, f"{path}: no store file to read")
+        converter = options.get("converter") or make_converter()
+        copied = 0
+        with _refusals(path, None, 5.0):
+            db = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True)
+            try:
+                with cls(target, engine, **options) as store:
+                    (layout,) = db.execute("PRAGMA user_version").fetchone()
+                    if layout not in (1, STORE_SCHEMA_VERSION):
+                        raise StoreCorruptError(None, f"{path}: not a case store of layout 1 or 2")
+                    select = _SELECT.format(after=-1, where="1", order="c.id")
+                    if layout == 1:
+                        select = select.replace("c.chain, c.checksum", "NULL, NULL")
+                        select = select.replace("h.checksum", "NULL")
+                    for _, group in groupby(db.execute(select), key=itemgetter(0)):
+                        store.add(_decoded(list(group), converter, sums=layout != 1))
+                        copied += 1
+            finally:
+                db.close()
+        return copied

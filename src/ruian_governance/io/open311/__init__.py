@@ -8,13 +8,18 @@ GeoReport v2 is the open standard citizen apps and hotlines use to file and foll
   (牵头平台), ``keywords`` its English and Chinese names, ``metadata`` false (no extra
   attributes), ``type`` ``"realtime"``.
 - **Service requests** (``GET requests``): a case becomes one request: ``status`` is
-  ``"closed"`` in a final state of its lifecycle and ``"open"`` otherwise; ``agency_responsible``
+  ``"closed"`` from the moment it reaches a closing state of its lifecycle (办结, also when
+  solved on the spot) or a final one, and ``"open"`` otherwise; ``agency_responsible``
   is the name of the units handling it (its assignees, else its holding unit 承办单位);
   ``expected_datetime`` its deadline (``due_at``); ``requested_datetime`` and
   ``updated_datetime`` the times of its first and latest history records; ``status_notes`` the
   latest record (trigger, and its reason or result if any); ``address`` the name path of its
   location and ``address_id`` the location's id.  The hierarchy has no coordinates: ``lat`` and
-  ``long`` are written as ``null``.
+  ``long`` are written as ``null``.  The feed is public: personal data in ``description``
+  and ``status_notes`` (parties' names, phone and identity-card numbers) is masked by a
+  :class:`~ruian_governance.io.Redaction` (on by default).
+- **Jurisdiction**: a server answers to one ``jurisdiction_id``, its city's id
+  (:func:`open311_jurisdiction`); another one is refused with code 404.
 - **Posting a request** (``POST requests``): the form fields become a
   :class:`~ruian_governance.Report` that routes like any other.  The location is ``address_id``
   (a grid or micro-grid id) or ``address_string`` (a name path as written in ``address``);
@@ -51,6 +56,7 @@ from __future__ import annotations
 from .mapping import (
     case_to_service_request,
     open311_address,
+    open311_jurisdiction,
     open311_post_response,
     open311_services,
     report_from_service_request,
@@ -76,6 +82,7 @@ __all__ = [
     "Open311Status",
     "case_to_service_request",
     "open311_address",
+    "open311_jurisdiction",
     "open311_post_response",
     "open311_services",
     "parse_open311_errors",

@@ -28,6 +28,8 @@ from ruian_governance.errors import (
     UnknownCategoryError,
     UnknownIdError,
 )
+from ruian_governance.io.converter import _short as _repr
+from ruian_governance.io.documents import STANDARD_REDACTION, Redaction
 from ruian_governance.labels import Language
 from ruian_governance.lifecycles import LifecycleDefinition
 from ruian_governance.models import AdminUnit, Case, Hierarchy, HistoryRecord, Level
@@ -38,6 +40,7 @@ from .parsers import Open311Status
 __all__ = [
     "case_to_service_request",
     "open311_address",
+    "open311_jurisdiction",
     "open311_post_response",
     "open311_services",
     "report_from_service_request",
@@ -108,6 +111,33 @@ def open311_address(hierarchy: Hierarchy, unit_id: str, *, language: Language = 
     return _ADDRESS_SEPARATOR.join(_name(u, language) for u in chain)
 
 
+def open311_jurisdiction(hierarchy: Hierarchy, jurisdiction_id: object = None) -> str:
+    """Return the ``jurisdiction_id`` a server of ``hierarchy`` answers to: its city's id.
+
+    An endpoint serving one jurisdiction may be called without a ``jurisdiction_id``; one that
+    names another jurisdiction is refused as the spec answers an unknown one.
+
+    Args:
+        hierarchy: The hierarchy served.
+        jurisdiction_id: The ``jurisdiction_id`` a request gave, if any.
+
+    Raises:
+        Open311Error: Code 404: ``jurisdiction_id`` is given and is not the city's id.
+
+    >>> from ruian_governance import generate_hierarchy
+    >>> h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0)
+    >>> open311_jurisdiction(h), open311_jurisdiction(h, "city")
+    ('city', 'city')
+    >>> open311_jurisdiction(h, "gotham")
+    Traceback (most recent call last):
+    ...
+    ruian_governance.errors.Open311Error: Open311 error 404: jurisdiction_id 'gotham' not found
+    """
+    if jurisdiction_id is not None and jurisdiction_id != hierarchy.city.id:
+        raise Open311Error(404, f"jurisdiction_id {_short(jurisdiction_id)} not found")
+    return hierarchy.city.id
+
+
 def _name(entity: Any, language: Language) -> str:
     if language == "en":
         return str(getattr(entity, "name_en", "") or entity.name)
@@ -128,6 +158,14 @@ def _notes(record: HistoryRecord, definition: LifecycleDefinition, language: Lan
         if isinstance(value, str) and value:
             return f"{text}: {value}"
     return text
+
+
+def _closed(case: Case, lifecycle: LifecycleDefinition) -> bool:
+    """Closed from the moment the case reached a closing state (办结), or in a final state."""
+    if case.state in lifecycle.final_states:
+        return True
+    closing = {s.key for s in lifecycle.states if s.closing}
+    return any(record.dest in closing for record in case.history)
 
 
 @attrs.frozen(kw_only=True)
@@ -183,35 +221,54 @@ class _Request:
         }
 
 
-def case_to_service_request(
+def case_to_service_request(  # noqa: PLR0913 - keyword-only options
     case: Case,
     *,
     hierarchy: Hierarchy,
     rules: RoutingRules,
     lifecycle: LifecycleDefinition,
     language: Language = "zh",
+    redaction: Redaction | None = STANDARD_REDACTION,
+    jurisdiction_id: str | None = None,
 ) -> dict[str, Any]:
     """Return a case as a GeoReport v2 service request (one item of ``GET requests``).
+
+    ``status`` is ``"closed"`` from the moment the case reaches a closing state of its
+    lifecycle (办结, also when solved on the spot) or a final one (e.g. not accepted), else
+    ``"open"``.  The ``GET requests`` feed is public: personal data in ``description`` and
+    ``status_notes`` is masked by ``redaction`` (default :data:`STANDARD_REDACTION`: parties'
+    names, phone and identity-card numbers).
 
     Args:
         case: The case.
         hierarchy: Where its units' names are found.
         rules: The category table (for the service name).
-        lifecycle: The case's lifecycle definition (its final states are "closed").
+        lifecycle: The case's lifecycle definition (its closing and final states).
         language: The language of names and notes.
+        redaction: The redaction policy of the public feed; ``None`` shows the text as stored
+            (for a non-public, authenticated feed only).
+        jurisdiction_id: The ``jurisdiction_id`` the request gave, if any.
 
     Raises:
         ArgumentError: ``lifecycle`` is not the case's lifecycle.
         UnknownIdError: A unit of the case is not in ``hierarchy``.
+        Open311Error: Code 404: ``jurisdiction_id`` is not the hierarchy's.
     """
+    open311_jurisdiction(hierarchy, jurisdiction_id)
     if lifecycle.key != case.lifecycle:
         reason = f"the lifecycle of case {case.id!r} ({case.lifecycle!r})"
         raise ArgumentError("lifecycle", lifecycle.key, reason)  # noqa: EM101 - a name
     description = case.history[0].get("description")
+    notes = _notes(case.last, lifecycle, language)
+    if redaction is not None:
+        names = redaction.names_of(case)
+        notes = redaction.text(notes, names=names)
+        if isinstance(description, str):
+            description = redaction.text(description, names=names)
     return _Request(
         id=case.id,
-        status="closed" if case.state in lifecycle.final_states else "open",
-        notes=_notes(case.last, lifecycle, language),
+        status="closed" if _closed(case, lifecycle) else "open",
+        notes=notes,
         category=case.category,
         description=description if isinstance(description, str) else None,
         handlers=case.assignees or (case.unit_id,),
@@ -222,27 +279,40 @@ def case_to_service_request(
     ).written(hierarchy, rules, language)
 
 
-def report_to_service_request(
-    report: Report, *, hierarchy: Hierarchy, rules: RoutingRules, language: Language = "zh"
+def report_to_service_request(  # noqa: PLR0913 - keyword-only options
+    report: Report,
+    *,
+    hierarchy: Hierarchy,
+    rules: RoutingRules,
+    language: Language = "zh",
+    redaction: Redaction | None = STANDARD_REDACTION,
+    jurisdiction_id: str | None = None,
 ) -> dict[str, Any]:
     """Return a report not yet opened as a case as an open GeoReport v2 service request.
 
     ``agency_responsible`` names the units its route hands it to (``null`` if it cannot be
-    routed); there is no deadline yet, so ``expected_datetime`` is ``null``.
+    routed); there is no deadline yet, so ``expected_datetime`` is ``null``.  Phone and
+    identity-card numbers in the description are masked by ``redaction`` (default
+    :data:`STANDARD_REDACTION`; ``None`` for a non-public feed).
 
     Raises:
         UnknownIdError: The report's grid is not in ``hierarchy``.
+        Open311Error: Code 404: ``jurisdiction_id`` is not the hierarchy's.
     """
+    open311_jurisdiction(hierarchy, jurisdiction_id)
     try:
         handlers: tuple[str, ...] | None = route(hierarchy, rules, report).handlers
     except RouteError:
         handlers = None
+    description = report.description
+    if redaction is not None:
+        description = redaction.text(description)
     return _Request(
         id=report.id,
         status="open",
         notes=None,
         category=report.category,
-        description=report.description or None,
+        description=description or None,
         handlers=handlers,
         requested=report.at,
         updated=report.at,
@@ -271,7 +341,7 @@ def open311_post_response(
 def _field(form: Mapping[str, Any], key: str) -> str | None:
     """A form field as one string: the first of repeated values, numbers as text."""
     value = form.get(key)
-    if isinstance(value, Sequence) and not isinstance(value, str):
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes | bytearray):
         value = value[0] if value else None
     if value is None:
         return None
@@ -282,8 +352,7 @@ def _field(form: Mapping[str, Any], key: str) -> str | None:
 
 
 def _short(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return _repr(value, limit)
 
 
 def _walk(hierarchy: Hierarchy, address: str) -> str:
@@ -344,11 +413,19 @@ def report_from_service_request(
         at: When the request was received (timezone-aware).
 
     Raises:
-        Open311Error: Code 404 for an unknown ``service_code``; 400 for a missing service code
-            or location, an unknown grid or address, an unknown attribute or severity.
-        ArgumentError: ``at`` is not a timezone-aware datetime.
+        Open311Error: Code 404 for an unknown ``service_code`` or ``jurisdiction_id`` (not
+            the hierarchy's city, :func:`open311_jurisdiction`); 400 for a field name that is
+            not text, a field value that is not text, a missing service code or location, an
+            unknown grid or address, an unknown attribute or severity.
+        ArgumentError: ``form`` is not a mapping, or ``at`` is not a timezone-aware datetime.
     """
     require_aware(at, "at")
+    if not isinstance(form, Mapping):
+        raise ArgumentError("form", form, "a mapping of the posted fields")  # noqa: EM101
+    names = [key for key in form if not isinstance(key, str)]
+    if names:
+        raise Open311Error(400, f"field names must be text, got {_short(names[0])}")
+    open311_jurisdiction(hierarchy, _field(form, "jurisdiction_id"))
     code = _field(form, "service_code")
     if code is None:
         raise Open311Error(400, "service_code required")

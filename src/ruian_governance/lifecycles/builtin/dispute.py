@@ -18,18 +18,11 @@ from ruian_governance.lifecycles.definition import (
     LifecycleDefinition,
     Transition,
 )
-from ruian_governance.lifecycles.parts import DataSpec, Jurisdiction, Severity, TriggerKind
-from ruian_governance.models import (
-    MAX_ID_LENGTH,
-    AdminUnit,
-    Deadline,
-    DeadlinePolicy,
-    Department,
-    Level,
-    unit_ids,
-)
+from ruian_governance.lifecycles.parts import Jurisdiction, Severity, TriggerKind
+from ruian_governance.models import AdminUnit, Deadline, DeadlinePolicy, Department, Level, unit_ids
 
 from .guards import (
+    NAME,
     SHARED_DATA,
     SUPERVISORS,
     TEXT,
@@ -422,8 +415,8 @@ def dispute_lifecycle(*, deadlines: DeadlinePolicy = DISPUTE_DEADLINES) -> Lifec
         holder_level=Level.TOWN,
         data_specs={
             **SHARED_DATA,
-            "tier": DataSpec.text(MAX_ID_LENGTH),
-            "commander": DataSpec.text(MAX_ID_LENGTH),
+            "tier": NAME,
+            "commander": NAME,
             "departments": UNITS,
             "claims": UNITS,  # the parties whose claims were collected
             **dict.fromkeys(("strategy", "terms", "ruling", "outcome", "finding"), TEXT),

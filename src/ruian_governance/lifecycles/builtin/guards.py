@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ruian_governance.errors import UnknownIdError
-from ruian_governance.labels import Label
+from ruian_governance.labels import TEXT_MAX, Label
 from ruian_governance.lifecycles.definition import CommandContext, Effect, Guard, Transition
 from ruian_governance.lifecycles.parts import (
     DataSpec,
@@ -24,12 +24,13 @@ from ruian_governance.lifecycles.parts import (
     Trigger,
     TriggerKind,
 )
-from ruian_governance.models import MAX_ID_LENGTH, Department, Station, unit_ids
+from ruian_governance.models import Department, Station, unit_ids
 
 __all__ = [
     "ASSIGN",
     "GRID_ROLES",
     "HANDLERS",
+    "NAME",
     "ONE_TARGET_IF_ORDINARY",
     "OVERDUE",
     "REPORTERS",
@@ -69,12 +70,15 @@ def new_trigger(
 TEXT = DataSpec.text()
 """Free text of at most 2,000 characters: reasons, notes, results, descriptions, comments."""
 
+NAME = DataSpec.text(TEXT_MAX)
+"""Short text of at most 500 characters, as a name: a channel, a tier, a notice's number."""
+
 UNITS = DataSpec.ids(max_items=50)
 """Unit ids a command names (stations, departments): 1 to 50 of them."""
 
 SHARED_DATA = {
     "description": TEXT,
-    "channel": DataSpec.text(MAX_ID_LENGTH),
+    "channel": NAME,
     "reason": TEXT,
     "note": TEXT,
     "result": TEXT,

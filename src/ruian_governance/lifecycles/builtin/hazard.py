@@ -16,13 +16,14 @@ from ruian_governance.lifecycles.definition import (
     LifecycleDefinition,
     Transition,
 )
-from ruian_governance.lifecycles.parts import DataSpec, Jurisdiction, Severity, TriggerKind
-from ruian_governance.models import MAX_ID_LENGTH, Case, Deadline, DeadlinePolicy, Level
+from ruian_governance.lifecycles.parts import Jurisdiction, Severity, TriggerKind
+from ruian_governance.models import Case, Deadline, DeadlinePolicy, Level
 
 from .guards import (
     ASSIGN,
     GRID_ROLES,
     HANDLERS,
+    NAME,
     OVERDUE,
     SHARED_DATA,
     SUPERVISORS,
@@ -228,7 +229,7 @@ def hazard_lifecycle(*, deadlines: DeadlinePolicy = HAZARD_DEADLINES) -> Lifecyc
         data_specs={
             **SHARED_DATA,
             "units": UNITS,
-            "notice": DataSpec.text(MAX_ID_LENGTH),
+            "notice": NAME,
             **dict.fromkeys(sorted(_FIVE_FIXED), TEXT),
         },
     )
