@@ -35,7 +35,6 @@ from ruian_governance.errors import (
     RuianGovernanceError,
     TimeOrderError,
     UnexpectedDataError,
-    UnknownIdError,
 )
 from ruian_governance.io import from_document, to_document
 from ruian_governance.lifecycles import (
@@ -160,7 +159,7 @@ def test_open_refuses_other_bad_facts_with_typed_errors(world: World) -> None:
         world.engine.open("event", location_id=world.grid, category="a\x00", **facts)  # type: ignore[arg-type]
     with pytest.raises(ArgumentError, match="location_id"):
         world.engine.open("event", location_id=["g"], category="c", **facts)  # type: ignore[arg-type]
-    with pytest.raises(UnknownIdError):
+    with pytest.raises(ArgumentError, match="lifecycle"):
         world.engine.open(["event"], location_id=world.grid, category="c", **facts)  # type: ignore[arg-type]
     for parties in (("甲", "\x00"), ("x" * 501,), tuple(str(i) for i in range(51)), 5, None):
         with pytest.raises(ArgumentError, match="parties"):

@@ -494,11 +494,17 @@ class TransitionError(RuianGovernanceError):
     def __init__(self, *, detail: str = "", **command: Unpack[_Command]) -> None:
         self.case_id = command["case_id"]
         self.state = command["state"]
-        self.trigger = command["trigger"]
+        self.trigger = trigger = command["trigger"]
         self.actor = command.get("actor")
         self.detail = detail
-        message = f"case {self.case_id!r} in state {self.state!r}: {self.trigger!r} refused: "
-        message += self.reason if self.actor is None else f"{self.reason} (actor {self.actor})"
+        case_id, state, trigger = (_clipped_repr(v) for v in (self.case_id, self.state, trigger))
+        message = f"case {case_id} in state {state}: {trigger} refused: {self.reason}"
+        if self.actor is not None:  # an Actor says who; anything else is shown clipped
+            try:
+                who = str(self.actor) if hasattr(self.actor, "person_id") else None
+            except Exception:  # a hostile actor whose text fails
+                who = None
+            message += f" (actor {who if who and len(who) <= 200 else _clipped_repr(self.actor)})"
         super().__init__(f"{message}: {detail}" if detail else message)
 
 
@@ -528,10 +534,7 @@ class JurisdictionError(
 
 
 class GuardFailedError(TransitionError, ValueError, reason="guard failed"):
-    """A guard of the transition said no; ``guard`` is its key.
-
-    Added in 0.1.0.
-    """
+    """A guard of the transition said no; ``guard`` is its key. Added in 0.1.0."""
 
     def __init__(self, *, guard: str, detail: str = "", **command: Unpack[_Command]) -> None:
         self.guard = guard
@@ -539,10 +542,7 @@ class GuardFailedError(TransitionError, ValueError, reason="guard failed"):
 
 
 class MissingDataError(TransitionError, ValueError, reason="required data missing"):
-    """The trigger requires data the command did not give; ``missing`` names it.
-
-    Added in 0.1.0.
-    """
+    """The trigger requires data the command did not give (``missing``). Added in 0.1.0."""
 
     def __init__(self, *, missing: Iterable[str], **command: Unpack[_Command]) -> None:
         self.missing: tuple[str, ...] = tuple(sorted(missing))
@@ -550,10 +550,7 @@ class MissingDataError(TransitionError, ValueError, reason="required data missin
 
 
 class UnexpectedDataError(TransitionError, ValueError, reason="unexpected data"):
-    """The command gave data the trigger does not take; ``unexpected`` names it.
-
-    Added in 0.1.0.
-    """
+    """The command gave data the trigger does not take (``unexpected``). Added in 0.1.0."""
 
     def __init__(self, *, unexpected: Iterable[str], **command: Unpack[_Command]) -> None:
         self.unexpected: tuple[str, ...] = tuple(sorted(unexpected))
@@ -612,8 +609,9 @@ class ForgedHistoryError(RuianGovernanceError, ValueError):
 
     def __init__(self, case_id: object, seq: int | None, reason: str) -> None:
         self.case_id, self.seq, self.reason = case_id, seq, reason
-        where = "the case" if seq is None else f"history record {seq}"
-        super().__init__(f"case {case_id!r}: {where} does not follow from the rules: {reason}")
+        where = "the case" if seq is None else f"history record {_clipped_repr(seq)}"
+        where = f"case {_clipped_repr(case_id)}: {where}"
+        super().__init__(f"{where} does not follow from the rules: {reason}")
 
 
 class InvalidDataError(TransitionError, ValueError, reason="data of the wrong type"):

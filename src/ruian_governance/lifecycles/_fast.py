@@ -15,7 +15,7 @@ carries the seal it is given (:func:`opened`, :func:`sealed`) or the one of the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ __all__ = [
     "dated",
     "marked",
     "opened",
+    "opening",
     "record",
     "sealed",
 ]
@@ -151,6 +152,51 @@ def opened(  # noqa: PLR0913 - the facts of a new case, keyword-only
     _c_version(new, 0)
     _c_seal(new, seal)
     return new
+
+
+def opening(  # noqa: PLR0913, PLR0917 - the parts of an opening command
+    definition: LifecycleDefinition,
+    trigger: str,
+    facts: tuple[str, str, str, str | None, tuple[str, ...]],
+    holder: str,
+    actor: Actor,
+    at: datetime,
+    data: Mapping[str, DataValue],
+    shared: Callable[[Any], Any],
+    seal: object,
+) -> Case:
+    """The case an opening command opens (before its deadline and effects), with its record.
+
+    The record's data is the case's facts (lifecycle, id, location, category, severity,
+    parties) and the command's ``data``, sorted; ``shared`` gives the engine's shared copy of
+    a value.
+    """
+    case_id, location_id, category, severity, parties = facts
+    pairs: list[tuple[str, DataValue]] = [
+        shared(("lifecycle", definition.key)),
+        ("case_id", case_id),
+        shared(("location_id", location_id)),
+        shared(("category", category)),
+    ]
+    if severity is not None:
+        pairs.append(shared(("severity", severity)))
+    if parties:
+        pairs.append(("parties", parties))
+    pairs.extend(shared(item) for item in data.items())
+    pairs.sort()
+    first = record(0, trigger, None, definition.initial.key, actor, at, tuple(pairs))
+    return opened(
+        lifecycle=definition.key,
+        first=first,
+        case_id=case_id,
+        location_id=location_id,
+        unit_id=holder,
+        parties=parties,
+        category=category,
+        severity=severity,
+        due_at=None,
+        seal=seal,
+    )
 
 
 def dated(case: Case, due_at: datetime | None) -> Case:

@@ -99,6 +99,9 @@ class Checks:
         hierarchy: The hierarchy actors and units are checked against.
         clock: The clock command times may not run ahead of (``None``: no such check).
         future_tolerance: How far ahead of the clock a command's time may be.
+
+    Raises:
+        ArgumentError: An argument of the wrong type, or a negative tolerance.
     """
 
     __slots__ = (
@@ -119,6 +122,17 @@ class Checks:
         clock: Clock | None = None,
         future_tolerance: timedelta = timedelta(minutes=5),
     ) -> None:
+        units: object = hierarchy
+        if not isinstance(units, Hierarchy):
+            argument = "hierarchy"
+            raise ArgumentError(argument, units, "a Hierarchy")
+        time: object = clock
+        if time is not None and not isinstance(time, Clock):
+            argument = "clock"
+            raise ArgumentError(argument, time, "a Clock (an object with now()) or None")
+        if type(future_tolerance) is not timedelta or future_tolerance < timedelta(0):
+            argument = "future_tolerance"
+            raise ArgumentError(argument, future_tolerance, "a timedelta of at least 0")
         self._hierarchy = hierarchy
         self._clock = clock
         self._tolerance = future_tolerance
@@ -144,8 +158,14 @@ class Checks:
     # ---------------------------------------------------------------- what the checks ask
 
     def holds_post(self, actor: Actor) -> bool:
-        """Whether the actor's person holds the actor's post (role in unit)."""
-        return (actor.person_id, actor.role, actor.unit_id) in self._posts
+        """Whether the actor's person holds the actor's post (role in unit).
+
+        ``False`` for anything that is not an actor.
+        """
+        try:
+            return (actor.person_id, actor.role, actor.unit_id) in self._posts
+        except (AttributeError, TypeError):  # not an actor, or one of unhashable fields
+            return False
 
     def in_jurisdiction(self, rule: Jurisdiction, case: Case, actor: Actor) -> bool:
         """Whether ``actor``'s unit satisfies ``rule`` for ``case``.
@@ -236,7 +256,11 @@ class Checks:
         trigger = transition.trigger
 
         def post(case: Case, actor: Actor, at: datetime, data: Mapping[str, DataValue]) -> None:
-            if (actor.person_id, actor.role, actor.unit_id) not in posts:
+            try:
+                held = (actor.person_id, actor.role, actor.unit_id) in posts
+            except (AttributeError, TypeError):  # not an actor, or one of unhashable fields
+                held = False
+            if not held:
                 raise InvalidActorError(**_where(case, trigger, actor))
 
         return post
@@ -413,7 +437,8 @@ class Checks:
         seq = getattr(record, "seq", None)
         where = seq if type(seq) is int else None
         if type(record) is not HistoryRecord:
-            raise ForgedHistoryError(case_id, where, f"{record!r} is not a HistoryRecord")
+            reason = f"a {type(record).__name__} is not a HistoryRecord"
+            raise ForgedHistoryError(case_id, where, reason)
         if type(record.trigger) is not str or not isinstance(record.actor, Actor):
             raise ForgedHistoryError(case_id, where, "its trigger or actor is of the wrong type")
         pairs = record.data
@@ -465,4 +490,5 @@ class Checks:
                 if getattr(made, name) != getattr(given, name)
             ]
             reason = f"its {', '.join(differ)} differ from the record its command makes"
-            raise ForgedHistoryError(case_id, given.seq, reason)
+            seq = given.seq if type(given.seq) is int else None
+            raise ForgedHistoryError(case_id, seq, reason)

@@ -60,6 +60,7 @@ from ruian_governance._convert import require_aware
 from ruian_governance.errors import (
     ArgumentError,
     ForgedHistoryError,
+    InvalidActorError,
     RuianGovernanceError,
     UnknownIdError,
     UnknownReferenceError,
@@ -151,13 +152,12 @@ class Engine:
         clock: Clock | None = None,
         future_tolerance: timedelta = timedelta(minutes=5),
     ) -> None:
-        given_clock: object = clock
-        if given_clock is not None and not isinstance(given_clock, Clock):
-            argument = "clock"
-            raise ArgumentError(argument, given_clock, "a Clock (an object with now()) or None")
-        if type(future_tolerance) is not timedelta or future_tolerance < timedelta(0):
-            argument = "future_tolerance"
-            raise ArgumentError(argument, future_tolerance, "a timedelta of at least 0")
+        # the checks refuse a hierarchy, clock or tolerance of the wrong type first
+        checks = self._checks = Checks(hierarchy, clock=clock, future_tolerance=future_tolerance)
+        listed: object = lifecycles
+        if not isinstance(listed, Iterable) or isinstance(listed, str | bytes):
+            argument = "lifecycles"
+            raise ArgumentError(argument, listed, "LifecycleDefinition instances")
         self._hierarchy = hierarchy
         self._definitions: dict[str, LifecycleDefinition] = {}
         roles = hierarchy.all_roles
@@ -176,7 +176,6 @@ class Engine:
                     definition.key, missing, "roles the hierarchy does not know"
                 )
             self._definitions[definition.key] = definition
-        checks = self._checks = Checks(hierarchy, clock=clock, future_tolerance=future_tolerance)
         self._steps: dict[str, dict[tuple[str, str], _Step]] = {
             key: {
                 pair: (dest, transition, checks.plan(definition, transition), definition)
@@ -213,11 +212,15 @@ class Engine:
         """Return the lifecycle definition with this key.
 
         Raises:
+            ArgumentError: ``key`` is not a string.
             UnknownIdError: The engine runs no lifecycle with this key.
         """
+        if type(key) is not str:
+            argument = "lifecycle"
+            raise ArgumentError(argument, key, "a lifecycle key")
         try:
             return self._definitions[key]
-        except (KeyError, TypeError):  # TypeError: an unhashable key
+        except KeyError:
             raise UnknownIdError(key, "the engine's lifecycles") from None
 
     def holder_for(self, definition: LifecycleDefinition, location_id: str) -> str:
@@ -229,6 +232,8 @@ class Engine:
         Raises:
             UnknownIdError: The location is not an administrative unit.
         """
+        if type(location_id) is not str:
+            check_identifier(location_id, "location_id")
         key = (definition.key, location_id)
         cached = self._holders.get(key)
         if cached is not None:
@@ -247,9 +252,17 @@ class Engine:
         """Whether ``actor``'s unit satisfies ``rule`` for ``case``.
 
         Raises:
+            ArgumentError: ``rule``, ``case`` or ``actor`` is not of its type.
             UnknownIdError: The actor's unit is not in the hierarchy.
         """
-        return self._checks.in_jurisdiction(rule, case, actor)
+        for argument, value, kind in (("rule", rule, Jurisdiction), ("case", case, Case),
+                                      ("actor", actor, Actor)):  # fmt: skip
+            if not isinstance(value, kind):
+                raise ArgumentError(argument, value, f"a {kind.__name__}")
+        try:
+            return self._checks.in_jurisdiction(rule, case, actor)
+        except TypeError:  # an actor's unit that is not an id
+            return False
 
     # ---------------------------------------------------------------- commands
 
@@ -306,27 +319,45 @@ class Engine:
             check_identifier(category, "category")
             if len(categories) < _CACHE_LIMIT:
                 categories.add(category)
-        if type(location_id) is not str:  # its look-up in the hierarchy checks the rest
-            check_identifier(location_id, "location_id")
         names = () if parties == () else Checks.parties(parties)
         facts = (case_id, location_id, category, severity, names)
         holder = self.holder_for(definition, location_id)  # checks the location exists
-        if severity is not None and severity not in definition.severity_keys:
-            raise UnknownIdError(severity, f"the severities of lifecycle {lifecycle!r}")
-        found = self._openings.get((lifecycle, trigger))
+        if severity is not None:
+            if type(severity) is not str:
+                argument = "severity"
+                raise ArgumentError(argument, severity, "a severity key or None")
+            if severity not in definition.severity_keys:
+                raise UnknownIdError(severity, f"the severities of lifecycle {lifecycle!r}")
+        found = self._openings.get((lifecycle, trigger)) if type(trigger) is str else None
         if found is None:
             initial = definition.initial.key
             self._checks.state(case_id, initial, trigger, actor, "not an opening trigger")
         opening, checks = found
+        who: object = actor
+        if not isinstance(who, Actor):  # the post check's refusal, before the case is built
+            initial = definition.initial.key
+            raise InvalidActorError(case_id=case_id, state=initial, trigger=trigger, actor=actor)
         given = tuple(data.values()) if data else ()
         # The case the opening command is checked against.  Its deadline needs a time the
         # checks have accepted, so it is set once they all have.
-        case = self._new(definition, opening, facts, holder, actor, at, data)
+        case = _fast.opening(
+            definition, opening.trigger, facts, holder, actor, at, data, self._shared, self._seal
+        )
         for check in checks:
             check(case, actor, at, data)
         if data and any(a is not b for a, b in zip(given, data.values(), strict=True)):
             # the data check read ids given as a list as the tuple they are recorded as
-            case = self._new(definition, opening, facts, holder, actor, at, data)
+            case = _fast.opening(
+                definition,
+                opening.trigger,
+                facts,
+                holder,
+                actor,
+                at,
+                data,
+                self._shared,
+                self._seal,
+            )
         if severity is not None and severity in definition.deadlines.by_severity:
             case = _fast.dated(case, self._due(definition, severity, at))
         if opening.effects:
@@ -336,46 +367,6 @@ class Engine:
         if due is not None and key in self._provisional and definition.deadlines.provisional(due):
             case = _fast.marked(case, PROVISIONAL)
         return case
-
-    def _new(  # noqa: PLR0913, PLR0917 - the parts of an opening command, private
-        self,
-        definition: LifecycleDefinition,
-        opening: Transition,
-        facts: _Facts,
-        holder: str,
-        actor: Actor,
-        at: datetime,
-        data: Mapping[str, DataValue],
-    ) -> Case:
-        """The case an opening command opens, before its deadline and effects."""
-        shared = self._shared
-        case_id, location_id, category, severity, parties = facts
-        pairs: list[tuple[str, DataValue]] = [
-            shared(("lifecycle", definition.key)),
-            ("case_id", case_id),
-            shared(("location_id", location_id)),
-            shared(("category", category)),
-        ]
-        if severity is not None:
-            pairs.append(shared(("severity", severity)))
-        if parties:
-            pairs.append(("parties", parties))
-        pairs.extend(shared(item) for item in data.items())
-        pairs.sort()
-        initial = definition.initial.key
-        first = _fast.record(0, opening.trigger, None, initial, actor, at, tuple(pairs))
-        return _fast.opened(
-            lifecycle=definition.key,
-            first=first,
-            case_id=case_id,
-            location_id=location_id,
-            unit_id=holder,
-            parties=parties,
-            category=category,
-            severity=severity,
-            due_at=None,
-            seal=self._seal,
-        )
 
     def apply(
         self,
@@ -411,13 +402,20 @@ class Engine:
             CalendarCoverageError, ArgumentError: A deadline the command sets, as for
                 :meth:`open`; nothing changed.
         """
-        if case._seal is not self._seal:
+        try:
+            made = case._seal is self._seal
+        except AttributeError:  # not a case: verify says so
+            made = False
+        if not made:
             case = self.verify(case)
         steps = self._steps.get(case.lifecycle)
         if steps is None:
             raise UnknownIdError(case.lifecycle, "the engine's lifecycles")
         state = case.state
-        step = steps.get((state, trigger))
+        try:
+            step = steps.get((state, trigger))
+        except TypeError:  # an unhashable trigger: not one
+            step = None
         if step is None:
             self._checks.state(case.id, state, trigger, actor)
         dest, transition, checks, definition = step
@@ -487,7 +485,7 @@ class Engine:
             UnknownIdError: The engine does not run the case's lifecycle.
             ForgedHistoryError: As for :meth:`apply`.
         """
-        if case._seal is not self._seal:
+        if getattr(case, "_seal", None) is not self._seal:
             case = self.verify(case)
         definition = self.lifecycle(case.lifecycle)
         checks = self._checks
@@ -511,9 +509,9 @@ class Engine:
             ForgedHistoryError: A record is not a legal command (the check's refusal is the
                 ``__cause__``).
         """
-        if not history:
+        if not isinstance(history, tuple | list) or not history:
             argument = "history"
-            raise ArgumentError(argument, history, "at least the opening record")
+            raise ArgumentError(argument, history, "a list of records, the opening one first")
         first = history[0]
         case_id = first.get("case_id") if type(first) is HistoryRecord else None
         return self._rebuild(case_id, tuple(history))
@@ -599,7 +597,10 @@ class Engine:
         """
         require_aware(now, "now")
         late: list[Case] = []
-        given: Iterable[object] = cases
+        given: object = cases
+        if not isinstance(given, Iterable):
+            argument = "cases"
+            raise ArgumentError(argument, given, "an iterable of cases")
         for case in given:
             if not isinstance(case, Case):
                 argument = "cases"
