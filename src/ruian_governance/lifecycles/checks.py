@@ -439,8 +439,13 @@ class Checks:
         if type(record) is not HistoryRecord:
             reason = f"a {type(record).__name__} is not a HistoryRecord"
             raise ForgedHistoryError(case_id, where, reason)
-        if type(record.trigger) is not str or not isinstance(record.actor, Actor):
-            raise ForgedHistoryError(case_id, where, "its trigger or actor is of the wrong type")
+        if (
+            type(record.seq) is not int
+            or type(record.trigger) is not str
+            or not isinstance(record.actor, Actor)
+        ):
+            reason = "its sequence number, trigger or actor is of the wrong type"
+            raise ForgedHistoryError(case_id, where, reason)
         pairs = record.data
         if type(pairs) is not tuple or not all(
             type(p) is tuple and len(p) == 2 and type(p[0]) is str for p in pairs
