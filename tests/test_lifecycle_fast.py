@@ -14,7 +14,7 @@ from ruian_governance.lifecycles import CommandContext, _fast
 
 HIERARCHY = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0, seed=0)
 
-keys = st.text(min_size=1, max_size=8)
+keys = st.text(alphabet="abcdefgh_.0123456789", min_size=1, max_size=8)
 times = st.datetimes(
     min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.sampled_from(
         [UTC, timezone(timedelta(hours=8))]

@@ -61,9 +61,12 @@ def _clipped_repr(value: object) -> str:
     return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
+_r = _clipped_repr  # short, for the messages below
+
+
 def _rule_message(rule: str, keys: tuple[str, ...], detail: str) -> str:
     """``rule: 'a', 'b' (detail)``: a broken rule, its sorted offending keys, an optional detail."""
-    message = f"{rule}: {_shown(repr(key) for key in keys)}"
+    message = f"{rule}: {_shown(_r(key) for key in keys)}"
     return f"{message} ({detail})" if detail else message
 
 
@@ -90,7 +93,7 @@ class ArgumentError(RuianGovernanceError, ValueError):
         self.argument = argument
         self.value = value
         self.reason = reason
-        super().__init__(f"{argument}={_clipped_repr(value)}: expected {reason}")
+        super().__init__(f"{argument}={_r(value)}: expected {reason}")
 
 
 # --------------------------------------------------------------------------- hierarchy
@@ -201,7 +204,7 @@ class UnknownIdError(RuianGovernanceError, LookupError):
     def __init__(self, id: str, where: str = "hierarchy") -> None:  # noqa: A002
         self.id = id
         self.where = where
-        super().__init__(f"unknown id {id!r} in {where}")
+        super().__init__(f"unknown id {_r(id)} in {where}")
 
 
 # --------------------------------------------------------------------------- routing
@@ -219,7 +222,7 @@ class CategoryTableError(RuianGovernanceError, ValueError):
     def __init__(self, rules: str, problems: Iterable[str]) -> None:
         self.rules = rules
         self.problems: tuple[str, ...] = tuple(problems)
-        super().__init__(f"routing rules {rules!r}: {_shown(self.problems, '; ')}")
+        super().__init__(f"routing rules {_r(rules)}: {_shown(self.problems, '; ')}")
 
 
 class UnknownRoutingKindError(CategoryTableError):
@@ -237,7 +240,7 @@ class UnknownRoutingKindError(CategoryTableError):
         super().__init__(
             rules,
             (
-                f"category {category!r} names {what} {kind!r}, unknown to preset {preset!r}"
+                f"category {_r(category)} names {what} {_r(kind)}, unknown to preset {_r(preset)}"
                 for category, what, kind in found
             ),
         )
@@ -259,7 +262,7 @@ class UnknownCategoryError(RouteError):
     def __init__(self, category: str, rules: str) -> None:
         self.category = category
         self.rules = rules
-        super().__init__(f"unknown category {category!r} in routing rules {rules!r}")
+        super().__init__(f"unknown category {_r(category)} in routing rules {_r(rules)}")
 
 
 class NoStationError(RouteError):
@@ -279,8 +282,8 @@ class NoStationError(RouteError):
         self.station_kinds: tuple[str, ...] = tuple(station_kinds)
         kinds = ", ".join(repr(k) for k in self.station_kinds)
         super().__init__(
-            f"town {town_id!r} has no station of kind {kinds}, "
-            f"needed for a {severity} {category!r} report"
+            f"town {_r(town_id)} has no station of kind {kinds}, "
+            f"needed for a {severity} {_r(category)} report"
         )
 
 
@@ -297,7 +300,7 @@ class NoDepartmentError(RouteError):
         self.department_kinds: tuple[str, ...] = tuple(department_kinds)
         kinds = ", ".join(repr(k) for k in self.department_kinds)
         super().__init__(
-            f"the city has no department of kind {kinds}, needed for a major {category!r} report"
+            f"the city has no department of kind {kinds}, needed for a major {_r(category)} report"
         )
 
 
@@ -401,7 +404,9 @@ class LifecycleDefinitionError(_RuleError, rule="lifecycle definition rule"):
         self.lifecycle = lifecycle
         self.keys: tuple[str, ...] = tuple(sorted(keys))
         self.detail = detail
-        super().__init__(f"lifecycle {lifecycle!r}: {_rule_message(self.rule, self.keys, detail)}")
+        super().__init__(
+            f"lifecycle {_r(lifecycle)}: {_rule_message(self.rule, self.keys, detail)}"
+        )
 
 
 class InitialStateError(LifecycleDefinitionError, rule="exactly one initial state is needed"):
@@ -497,14 +502,14 @@ class TransitionError(RuianGovernanceError):
         self.trigger = trigger = command["trigger"]
         self.actor = command.get("actor")
         self.detail = detail
-        case_id, state, trigger = (_clipped_repr(v) for v in (self.case_id, self.state, trigger))
+        case_id, state, trigger = (_r(v) for v in (self.case_id, self.state, trigger))
         message = f"case {case_id} in state {state}: {trigger} refused: {self.reason}"
         if self.actor is not None:  # an Actor says who; anything else is shown clipped
             try:
                 who = str(self.actor) if hasattr(self.actor, "person_id") else None
             except Exception:  # a hostile actor whose text fails
                 who = None
-            message += f" (actor {who if who and len(who) <= 200 else _clipped_repr(self.actor)})"
+            message += f" (actor {who if who and len(who) <= 200 else _r(self.actor)})"
         super().__init__(f"{message}: {detail}" if detail else message)
 
 
@@ -575,7 +580,7 @@ class ConflictError(RuianGovernanceError, RuntimeError):
         self.expected = expected
         self.actual = actual
         super().__init__(
-            f"case {case_id!r}: expected version {expected}, found {actual}; re-read and retry"
+            f"case {_r(case_id)}: expected version {expected}, found {actual}; re-read and retry"
         )
 
 
@@ -593,7 +598,7 @@ class CaseStoreError(RuianGovernanceError, ValueError):
     def __init__(self, case_id: str | None, detail: str) -> None:
         self.case_id = case_id
         self.detail = detail
-        where = "case store" if case_id is None else f"case store, case {case_id!r}"
+        where = "case store" if case_id is None else f"case store, case {_r(case_id)}"
         super().__init__(f"{where}: {detail}")
 
 
@@ -609,8 +614,8 @@ class ForgedHistoryError(RuianGovernanceError, ValueError):
 
     def __init__(self, case_id: object, seq: int | None, reason: str) -> None:
         self.case_id, self.seq, self.reason = case_id, seq, reason
-        where = "the case" if seq is None else f"history record {_clipped_repr(seq)}"
-        where = f"case {_clipped_repr(case_id)}: {where}"
+        where = "the case" if seq is None else f"history record {_r(seq)}"
+        where = f"case {_r(case_id)}: {where}"
         super().__init__(f"{where} does not follow from the rules: {reason}")
 
 
