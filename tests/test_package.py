@@ -60,6 +60,30 @@ def test_imports_and_works_without_hypothesis() -> None:
     assert result.stdout.strip() == "示范市"
 
 
+def test_imports_and_works_without_pyarrow() -> None:
+    """With pyarrow unimportable, the package imports; the tables raise ParquetExtraError."""
+    code = (
+        "import sys; sys.modules['pyarrow'] = None\n"
+        "import ruian_governance as rg\n"
+        "from ruian_governance.io import ParquetExtraError, cases_table, read_parquet\n"
+        "h = rg.generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=1)\n"
+        "assert 'pyarrow' not in [m for m in sys.modules if sys.modules[m] is not None]\n"
+        "for call in (lambda: cases_table([], h), lambda: read_parquet('x.parquet')):\n"
+        "    try:\n"
+        "        call()\n"
+        "    except ParquetExtraError as error:\n"
+        "        assert isinstance(error, ImportError) and error.module == 'pyarrow'\n"
+        "        print(error)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert all("pip install 'ruian-governance[parquet]'" in line for line in lines)
+
+
 def test_errors_share_one_root() -> None:
     """Every exception class exported derives from RuianGovernanceError."""
     for name in ruian_governance.__all__:
