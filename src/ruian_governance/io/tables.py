@@ -387,11 +387,11 @@ def _record_rows(case: Case, kinds: Mapping[str, TriggerKind]) -> Iterator[Row]:
         except UnicodeEncodeError:  # a lone surrogate (from elsewhere): escaped
             text = json.dumps(data)
         yield (
-                ("case_id", case.id), ("lifecycle", case.lifecycle), ("seq", record.seq),
-                ("trigger", record.trigger), ("kind", None if kind is None else kind.value),
-                ("source", record.source), ("dest", record.dest),
-                ("actor_person", actor.person_id), ("actor_role", actor.role),
-                ("actor_unit", actor.unit_id), ("fired_at", _aware(case, record.at)), ("data", text),
+            ("case_id", case.id), ("lifecycle", case.lifecycle), ("seq", record.seq),
+            ("trigger", record.trigger), ("kind", None if kind is None else kind.value),
+            ("source", record.source), ("dest", record.dest), ("actor_person", actor.person_id),
+            ("actor_role", actor.role), ("actor_unit", actor.unit_id),
+            ("fired_at", _aware(case, record.at)), ("data", text),
         )  # fmt: skip
 
 
