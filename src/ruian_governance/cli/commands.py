@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ruian_governance import __version__
+import ruian_governance
 from ruian_governance.errors import DataError, RuianGovernanceError, UnknownIdError
 from ruian_governance.io import (
     from_document,
@@ -139,7 +139,10 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
-    __version__, "--version", prog_name="ruian-governance", message="%(prog)s %(version)s"
+    ruian_governance.__version__,
+    "--version",
+    prog_name="ruian-governance",
+    message="%(prog)s %(version)s",
 )
 def cli() -> None:
     """Rui'an's 141 grassroots-governance system: simulate a city and analyse it (研判)."""
