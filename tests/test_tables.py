@@ -284,6 +284,9 @@ def test_what_is_not_cases_is_an_argument_error(junk: object) -> None:
         ({"redaction": "yes"}, "redaction"),
         ({"directory": None}, "directory"),
         ({"directory": 3}, "directory"),
+        ({"directory": ""}, "directory"),
+        ({"directory": "run\x00"}, "directory"),
+        ({"directory": b"run"}, "directory"),
     ],
 )
 def test_bad_arguments_of_write_parquet_are_named(arguments: dict[str, Any], argument: str):
@@ -295,6 +298,14 @@ def test_bad_arguments_of_write_parquet_are_named(arguments: dict[str, Any], arg
     with pytest.raises(ArgumentError) as info:
         write_parquet(run.cases[:3], directory, **given)
     assert info.value.argument == argument
+
+
+def test_lifecycles_may_be_a_generator(tmp_path: Path) -> None:
+    """write_parquet reads the definitions for both tables, even from a generator."""
+    run = _run()
+    paths = write_parquet(run.cases, tmp_path, hierarchy=run.hierarchy,
+                          lifecycles=(d for d in run.lifecycles))  # fmt: skip
+    assert read_parquet(paths[1]).equals(_tables()[1])
 
 
 def test_a_case_of_an_unknown_lifecycle_is_an_unknown_id() -> None:
@@ -317,10 +328,11 @@ def _broken(case: Case) -> list[Case]:
         attrs.evolve(case, history=(attrs.evolve(first, at=datetime(2025, 3, 3)),)),
         attrs.evolve(case, history=(attrs.evolve(first, data=((1, object()),)),)),
         attrs.evolve(case, history=(attrs.evolve(first, seq=2**80),)),
+        attrs.evolve(case, lifecycle=["event"]),
     ]
 
 
-@pytest.mark.parametrize("i", range(8))
+@pytest.mark.parametrize("i", range(9))
 def test_a_case_built_by_hand_with_wrong_types_is_an_argument_error(i: int) -> None:
     """Naive times, ids that are not text, junk histories: ArgumentError, never pyarrow's own."""
     run = _run()
@@ -347,8 +359,9 @@ def test_a_missing_directory_or_file_is_an_os_error(tmp_path: Path) -> None:
         read_parquet(tmp_path / "missing.parquet")
     with pytest.raises(IsADirectoryError):
         read_parquet(tmp_path)
-    with pytest.raises(ArgumentError):
-        read_parquet(None)  # type: ignore[arg-type]
+    for junk in (None, True, b"x.parquet", "x\x00.parquet", ""):
+        with pytest.raises(ArgumentError):
+            read_parquet(junk)  # type: ignore[arg-type]
 
 
 def _damaged(written: tuple[Path, Path], tmp_path: Path) -> dict[str, Path]:

@@ -40,7 +40,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from os import PathLike
+from os import PathLike, fspath
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
@@ -367,9 +367,8 @@ def history_table(
     meanings = _Meanings(lifecycles)
     rows: dict[str, list[Any]] = {name: [] for name, _ in _HISTORY_COLUMNS}
     for case in listed:
-        kinds = meanings.of(case)
         with _fields_of(case):
-            records = list(_record_rows(case, kinds))
+            records = list(_record_rows(case, meanings.of(case)))
         for row in records:
             for name, value in row:
                 rows[name].append(value)
@@ -399,9 +398,10 @@ def _record_rows(case: Case, kinds: Mapping[str, TriggerKind]) -> Iterator[Row]:
 
 
 def _path(value: object, argument: str) -> Path:
-    if isinstance(value, bool) or not isinstance(value, (str, PathLike)):
-        raise ArgumentError(argument, value, "a path (str or os.PathLike)")
-    return Path(value)
+    text = fspath(value) if isinstance(value, (str, PathLike)) else None
+    if not isinstance(text, str) or not text or "\x00" in text:
+        raise ArgumentError(argument, value, "a path (str or os.PathLike, no NUL character)")
+    return Path(text)
 
 
 def write_parquet(
@@ -433,6 +433,8 @@ def write_parquet(
     """
     where = _path(directory, "directory")
     listed = _listed(cases, redaction)
+    if isinstance(lifecycles, Iterator):  # read twice below: a generator is read once here
+        lifecycles = tuple(lifecycles)
     tables = (
         cases_table(listed, hierarchy, lifecycles=lifecycles),
         history_table(listed, lifecycles=lifecycles),
@@ -440,7 +442,8 @@ def write_parquet(
     pa = _arrow()
     paths = (where / CASES_FILE, where / HISTORY_FILE)
     for table, path in zip(tables, paths, strict=True):
-        pa.parquet.write_table(table, path)
+        with path.open("wb") as stream:
+            pa.parquet.write_table(table, stream)
     return paths
 
 
