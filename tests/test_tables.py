@@ -20,6 +20,7 @@ from ruian_governance import (
     EVENT_LIFECYCLE,
     Case,
     Engine,
+    HistoryRecord,
     SimulationConfig,
     generate_hierarchy,
     simulate,
@@ -317,6 +318,14 @@ def test_a_case_of_an_unknown_lifecycle_is_an_unknown_id() -> None:
         history_table(run.cases, lifecycles=[EVENT_LIFECYCLE])
 
 
+def _forged(record: HistoryRecord, **changes: object) -> HistoryRecord:
+    """A record with fields its constructor refuses, as a forger (or a careless copy) makes it."""
+    forged: HistoryRecord = object.__new__(HistoryRecord)
+    for field in attrs.fields(HistoryRecord):
+        object.__setattr__(forged, field.name, changes.get(field.name, getattr(record, field.name)))
+    return forged
+
+
 def _broken(case: Case) -> list[Case]:
     first = case.history[0]
     return [
@@ -324,10 +333,10 @@ def _broken(case: Case) -> list[Case]:
         attrs.evolve(case, id=3),
         attrs.evolve(case, version="7"),
         attrs.evolve(case, history=None),
-        attrs.evolve(case, history=(attrs.evolve(first, actor=None),)),
-        attrs.evolve(case, history=(attrs.evolve(first, at=datetime(2025, 3, 3)),)),
-        attrs.evolve(case, history=(attrs.evolve(first, data=((1, object()),)),)),
-        attrs.evolve(case, history=(attrs.evolve(first, seq=2**80),)),
+        attrs.evolve(case, history=(_forged(first, actor=None),)),
+        attrs.evolve(case, history=(_forged(first, at=datetime(2025, 3, 3)),)),
+        attrs.evolve(case, history=(_forged(first, data=((1, object()),)),)),
+        attrs.evolve(case, history=(_forged(first, seq=2**80),)),
         attrs.evolve(case, lifecycle=["event"]),
     ]
 
