@@ -247,7 +247,7 @@ def summarise_hierarchy(hierarchy: Hierarchy) -> str:
     >>> print(summarise_hierarchy(generate_hierarchy(towns=1, villages=1, grids=2,
     ...                                              micro_grids=2)))
     ... # doctest: +ELLIPSIS
-    示范市 Example City, platform preset 2021 基层治理四平台(2021)
+    示范市 Example City, platform preset 2021 基层治理四平台(设计示例,非官方)
       city 市: 1, town / street 镇/街道: 1, village / community 村/社区: 1, grid 网格: 2, ...
     ...
     """
