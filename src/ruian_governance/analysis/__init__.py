@@ -9,7 +9,9 @@ definitions each function takes (default: the built-in lifecycles), never from t
 - :mod:`~ruian_governance.analysis.volumes`: cases per window by town, platform, station...;
 - :mod:`~ruian_governance.analysis.hotspots`: the Poisson exact test for hotspots;
 - :mod:`~ruian_governance.analysis.repeats`: repeat incidents;
-- :mod:`~ruian_governance.analysis.assessment`: the bundled assessment of towns and departments;
+- :mod:`~ruian_governance.analysis.criteria`: which cases an assessment item counts;
+- :mod:`~ruian_governance.analysis.assessment`: the bundled assessment of towns and departments,
+  with deductions and veto items;
 - :mod:`~ruian_governance.analysis.case_library`: the similar-case library;
 - :mod:`~ruian_governance.analysis.summary`: the headline figures as one typed value.
 """
@@ -17,9 +19,14 @@ definitions each function takes (default: the built-in lifecycles), never from t
 from __future__ import annotations
 
 from .assessment import (
+    DEFAULT_RULES,
+    PANEL_FINDINGS,
+    AssessmentRules,
     AssessmentWeights,
     BundledAssessment,
+    Deduction,
     UnitScore,
+    VetoItem,
     bundled_assessment,
 )
 from .case_library import (
@@ -27,6 +34,7 @@ from .case_library import (
     SimilarCaseLibrary,
     similar_disputes,
 )
+from .criteria import CaseMatch
 from .hotspots import (
     HotspotFinding,
     hotspots,
@@ -56,9 +64,14 @@ from .volumes import (
 )
 
 __all__ = [
+    "DEFAULT_RULES",
+    "PANEL_FINDINGS",
     "VOLUME_KEYS",
+    "AssessmentRules",
     "AssessmentWeights",
     "BundledAssessment",
+    "CaseMatch",
+    "Deduction",
     "HotspotFinding",
     "LibraryEntry",
     "Rate",
@@ -66,6 +79,7 @@ __all__ = [
     "SimilarCaseLibrary",
     "Summary",
     "UnitScore",
+    "VetoItem",
     "Volumes",
     "bundled_assessment",
     "closed_at",

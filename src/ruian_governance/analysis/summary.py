@@ -22,7 +22,7 @@ True
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -32,7 +32,13 @@ from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, TriggerKind
 from ruian_governance.models import Case, Hierarchy
 
 from ._reading import Lifecycles, Reading
-from .assessment import BundledAssessment, bundled_assessment
+from .assessment import (
+    DEFAULT_RULES,
+    AssessmentRules,
+    BundledAssessment,
+    UnitScore,
+    bundled_assessment,
+)
 from .hotspots import HotspotFinding, hotspots
 from .rates import Rate, escalation_rate, on_time_rate, return_rate, satisfaction, time_to_close
 from .repeats import RepeatIncident, repeat_incidents
@@ -60,7 +66,8 @@ class Summary:
             in definition order).
         hotspots: Every hotspot (:func:`hotspots`), strongest first.
         repeat_incidents: Every repeat incident (:func:`repeat_incidents`), largest first.
-        assessment: The bundled assessment of towns and departments.
+        assessment: The bundled assessment of towns and departments (镇街、部门捆绑考核), with
+            deductions, veto items and the supervision panel's findings.
     """
 
     cases: int
@@ -87,7 +94,8 @@ class Summary:
         Rates are ``{"count", "total", "value"}`` with the value rounded to four places;
         times to close are in hours (``"time_to_close_hours"``, one decimal); hotspots and
         scores are rounded for reading; ``"hotspot_count"`` and ``"repeat_incidents"`` count
-        every finding.
+        every finding.  ``"assessment"`` holds the towns' scores, ``"department_assessment"``
+        the departments' (each with its base, deductions, vetoes and panel findings).
         """
         return {
             "cases": self.cases,
@@ -114,15 +122,26 @@ class Summary:
             ],
             "hotspot_count": len(self.hotspots),
             "repeat_incidents": len(self.repeat_incidents),
-            "assessment": [
-                {
-                    "town_id": u.unit_id,
-                    "score": None if u.score is None else round(u.score, 1),
-                    "cases": u.cases,
-                }
-                for u in self.assessment.towns
+            "assessment": [{"town_id": u.unit_id, **_score(u)} for u in self.assessment.towns],
+            "department_assessment": [
+                {"department_id": u.unit_id, **_score(u)} for u in self.assessment.departments
             ],
         }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _score(unit: UnitScore) -> dict[str, Any]:
+    return {
+        "score": _round(unit.score),
+        "base": _round(unit.base),
+        "cases": unit.cases,
+        "deductions": {k: round(v, 2) for k, v in unit.deductions.items()},
+        "vetoes": list(unit.vetoes),
+        "findings": unit.findings,
+    }
 
 
 def _rate(rate: Rate) -> dict[str, Any]:
@@ -139,6 +158,8 @@ def summarise(
     hierarchy: Hierarchy,
     *,
     lifecycles: Lifecycles = BUILTIN_LIFECYCLES,
+    rules: AssessmentRules = DEFAULT_RULES,
+    findings: Iterable[object] = (),
 ) -> Summary:
     """Return the headline figures of a set of cases.
 
@@ -146,10 +167,13 @@ def summarise(
     escalation and return rates, time to close of the event closed loop, the hazard ladder,
     the hotspots, the repeat incidents and the bundled assessment of the towns: see
     :class:`Summary`.  What each state and trigger means comes from ``lifecycles``, the
-    definitions of the cases' lifecycles.
+    definitions of the cases' lifecycles; ``rules`` and ``findings`` (the supervision panel's
+    ``(unit_id, finding)`` records) go to :func:`bundled_assessment`.
 
     Raises:
-        UnknownIdError: A case's lifecycle is not in ``lifecycles``.
+        UnknownIdError: A case's lifecycle is not in ``lifecycles``, or a finding's unit is
+            unknown.
+        AnalysisError: Bad ``rules`` or ``findings`` (see :func:`bundled_assessment`).
     """
     reading = Reading.of(lifecycles)
     meanings = reading.meanings()
@@ -185,5 +209,7 @@ def summarise(
         hazard_ladder={rung: ladder[rung] for rung in rungs},
         hotspots=hotspots(cases, hierarchy, lifecycles=reading),
         repeat_incidents=repeat_incidents(cases, lifecycles=reading),
-        assessment=bundled_assessment(cases, hierarchy, lifecycles=reading),
+        assessment=bundled_assessment(
+            cases, hierarchy, lifecycles=reading, rules=rules, findings=findings
+        ),
     )

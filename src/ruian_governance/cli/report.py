@@ -27,6 +27,7 @@ __all__ = [
     "legend",
     "on_time_label",
     "plain_console",
+    "print_departments",
     "print_summary",
     "score_text",
     "summarise_hierarchy",
@@ -276,6 +277,22 @@ def summarise_hierarchy(hierarchy: Hierarchy) -> str:
     return "\n".join(map(printable, lines))
 
 
+def print_departments(console: Console, summary: Summary, hierarchy: Hierarchy) -> None:
+    """Print the departments' scores of the bundled assessment (部门得分), every cell printable."""
+    if not summary.assessment.departments:
+        return
+    table = Table(title="departments 部门 (bundled with the towns they served 捆绑考核)")
+    for column in ("department 部门", "score 得分", "base 基础分", "deducted 扣分", "veto 否决"):
+        table.add_column(column, justify="left" if "部门" in column else "right")
+    for unit in summary.assessment.departments:
+        name = hierarchy.node(unit.unit_id).name if unit.unit_id in hierarchy else unit.unit_id
+        table.add_row(
+            printable(name), score_text(unit.score), score_text(unit.base),
+            f"{sum(unit.deductions.values()):.1f}", printable(", ".join(unit.vetoes)) or "-",
+        )  # fmt: skip
+    console.print(table)
+
+
 def plain_console(**options: Any) -> Console:
     """A console that reads no markup, emoji codes or highlighting in what it prints."""
     return Console(markup=False, highlight=False, emoji=False, **options)
@@ -307,14 +324,18 @@ def print_summary(console: Console, summary: Summary, hierarchy: Hierarchy) -> N
     names = {t.id: t.name for t in hierarchy.towns}
     towns = Table(title="bundled assessment 镇街、部门捆绑考核 (best and worst)")
     towns.add_column("town 镇街")
-    towns.add_column("score", justify="right")
-    towns.add_column("cases", justify="right")
+    for column in ("score 得分", "deducted 扣分", "veto 否决", "cases 案件"):
+        towns.add_column(column, justify="right")
     ranked = summary.assessment.towns
     shown = ranked if len(ranked) <= 6 else (*ranked[:3], *ranked[-3:])
     for town in shown:
         name = printable(names.get(town.unit_id, town.unit_id))
-        towns.add_row(name, score_text(town.score), str(town.cases))
+        towns.add_row(
+            name, score_text(town.score), f"{sum(town.deductions.values()):.1f}",
+            printable(", ".join(town.vetoes)) or "-", str(town.cases),
+        )  # fmt: skip
     console.print(towns)
+    print_departments(console, summary, hierarchy)
     if summary.hotspots:
         spots = Table(title="hotspots 热点 (Poisson exact test, Benjamini-Hochberg)")
         for column in ("unit", "category", "observed", "expected", "adjusted p"):
