@@ -47,7 +47,8 @@ hierarchy_option = click.option(
     help="A hierarchy JSON file (default: the Rui'an preset).",
 )  # fmt: skip
 rules_option = click.option(
-    "--rules", type=click.Choice(sorted(RULES)),
+    "--rules",
+    type=click.Choice(sorted(RULES)),
     help="Rule table: 2016 official, 2022 reported (unverified), 2021 a design choice "
     "(default: the preset's).",
 )
