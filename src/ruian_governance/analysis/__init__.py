@@ -12,6 +12,8 @@ definitions each function takes (default: the built-in lifecycles), never from t
 - :mod:`~ruian_governance.analysis.criteria`: which cases an assessment item counts;
 - :mod:`~ruian_governance.analysis.assessment`: the bundled assessment of towns and departments,
   with deductions and veto items;
+- :mod:`~ruian_governance.analysis.six_none`: six-none villages 六无村社 per period;
+- :mod:`~ruian_governance.analysis.situation`: the weekly situation analysis 形势分析 (周研判);
 - :mod:`~ruian_governance.analysis.case_library`: the similar-case library;
 - :mod:`~ruian_governance.analysis.summary`: the headline figures as one typed value.
 """
@@ -53,6 +55,18 @@ from .repeats import (
     RepeatIncident,
     repeat_incidents,
 )
+from .situation import (
+    RISK_DISPUTES,
+    SituationReport,
+    situation_analysis,
+)
+from .six_none import (
+    SIX_NONE_CRITERIA,
+    SixNonePeriod,
+    VillageCriterion,
+    VillageResult,
+    six_none_villages,
+)
 from .summary import (
     Summary,
     summarise,
@@ -66,6 +80,8 @@ from .volumes import (
 __all__ = [
     "DEFAULT_RULES",
     "PANEL_FINDINGS",
+    "RISK_DISPUTES",
+    "SIX_NONE_CRITERIA",
     "VOLUME_KEYS",
     "AssessmentRules",
     "AssessmentWeights",
@@ -77,9 +93,13 @@ __all__ = [
     "Rate",
     "RepeatIncident",
     "SimilarCaseLibrary",
+    "SituationReport",
+    "SixNonePeriod",
     "Summary",
     "UnitScore",
     "VetoItem",
+    "VillageCriterion",
+    "VillageResult",
     "Volumes",
     "bundled_assessment",
     "closed_at",
@@ -91,6 +111,8 @@ __all__ = [
     "return_rate",
     "satisfaction",
     "similar_disputes",
+    "situation_analysis",
+    "six_none_villages",
     "summarise",
     "time_to_close",
     "volumes",
