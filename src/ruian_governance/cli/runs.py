@@ -270,7 +270,7 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - one parameter per option
         report.write_text(
             html_report(
                 result.cases, result.hierarchy, summary, lifecycles=result.lifecycles,
-                start=config.start, days=days,
+                start=config.start, days=days, parameters=settings, rules=config.rules,
                 title=f"{result.hierarchy.city.name} 141 simulation 模拟研判报告",
             ),
             encoding="utf-8",
@@ -294,6 +294,8 @@ class _Settings:
     days: int
     rules: str | None
     hazard_deadline_days: int
+    parameters: dict[str, object] = attrs.field(factory=dict)
+    """Every setting of ``run.json``, as written (shown in the report)."""
 
 
 def _whole(value: object, low: int, high: int) -> bool:
@@ -326,7 +328,10 @@ def _settings(path: Path) -> _Settings:
     if problems:
         msg = f"{path}: {'; '.join(problems)}"
         raise CliError(msg)
-    return _Settings(start=start, days=cast("int", days), rules=rules, hazard_deadline_days=hazard)
+    return _Settings(
+        start=start, days=cast("int", days), rules=rules, hazard_deadline_days=hazard,
+        parameters=data,
+    )  # fmt: skip
 
 
 @attrs.frozen(kw_only=True)
@@ -392,6 +397,8 @@ def summary_command(run: Path, as_json: bool, report: Path | None) -> None:
             html_report(
                 stored.cases, stored.hierarchy, summary, lifecycles=stored.lifecycles,
                 start=stored.settings.start, days=stored.settings.days,
+                parameters=stored.settings.parameters,
+                rules=rules_for(stored.hierarchy, stored.settings.rules),
                 title=f"{stored.hierarchy.city.name} 141 研判报告",
             ),
             encoding="utf-8",
