@@ -14,6 +14,7 @@ definitions each function takes (default: the built-in lifecycles), never from t
   with deductions and veto items;
 - :mod:`~ruian_governance.analysis.six_none`: six-none villages 六无村社 per period;
 - :mod:`~ruian_governance.analysis.situation`: the weekly situation analysis 形势分析 (周研判);
+- :mod:`~ruian_governance.analysis.awards`: the 平安鼎 award ladder and the three rates 三率;
 - :mod:`~ruian_governance.analysis.case_library`: the similar-case library;
 - :mod:`~ruian_governance.analysis.summary`: the headline figures as one typed value.
 """
@@ -30,6 +31,13 @@ from .assessment import (
     UnitScore,
     VetoItem,
     bundled_assessment,
+)
+from .awards import (
+    AwardRung,
+    ThreeRates,
+    beside_cases,
+    consecutive_safe_years,
+    ping_an_ding,
 )
 from .case_library import (
     LibraryEntry,
@@ -85,6 +93,7 @@ __all__ = [
     "VOLUME_KEYS",
     "AssessmentRules",
     "AssessmentWeights",
+    "AwardRung",
     "BundledAssessment",
     "CaseMatch",
     "Deduction",
@@ -96,16 +105,20 @@ __all__ = [
     "SituationReport",
     "SixNonePeriod",
     "Summary",
+    "ThreeRates",
     "UnitScore",
     "VetoItem",
     "VillageCriterion",
     "VillageResult",
     "Volumes",
+    "beside_cases",
     "bundled_assessment",
     "closed_at",
+    "consecutive_safe_years",
     "escalation_rate",
     "hotspots",
     "on_time_rate",
+    "ping_an_ding",
     "poisson_upper_tail",
     "repeat_incidents",
     "return_rate",

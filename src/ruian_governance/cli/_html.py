@@ -14,12 +14,17 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from ruian_governance.analysis import (
     SituationReport,
     SixNonePeriod,
     Summary,
+    ThreeRates,
+    beside_cases,
+    consecutive_safe_years,
     on_time_rate,
+    ping_an_ding,
     situation_analysis,
     six_none_villages,
     volumes,
@@ -64,7 +69,10 @@ svg .target { stroke: #b33a3a; stroke-width: 1.5; stroke-dasharray: 5 3; }
 class ReportOptions:
     """What the report shows beside the summary: the run, its parameters and presentation."""
 
-    __slots__ = ("days", "lifecycles", "parameters", "rules", "start", "target", "title")
+    __slots__ = (
+        "days", "lifecycles", "parameters", "rules", "safe_years", "start", "survey", "target",
+        "title",
+    )  # fmt: skip
 
     def __init__(  # noqa: PLR0913 - one argument per option
         self,
@@ -76,6 +84,8 @@ class ReportOptions:
         parameters: Mapping[str, object] | None = None,
         rules: RoutingRules | None = None,
         target: float = ON_TIME_TARGET,
+        survey: ThreeRates | None = None,
+        safe_years: Mapping[int, bool] | None = None,
     ) -> None:
         self.lifecycles = lifecycles
         self.start = start
@@ -84,6 +94,8 @@ class ReportOptions:
         self.parameters = dict(parameters or {})
         self.rules = rules
         self.target = target
+        self.survey = survey
+        self.safe_years = dict(safe_years or {})
 
 
 def _e(text: object) -> str:
@@ -539,6 +551,36 @@ def _situation_section(weeks: Sequence[SituationReport], names: _Names, keys: Se
     return "".join(out)
 
 
+def _survey_section(summary: Summary, options: ReportOptions) -> str:
+    out = ["<h2>Three rates 三率 and the 平安鼎 ladder</h2>"]
+    if options.survey is None:
+        out.append(
+            '<p class="note">No survey given: the three rates (安全感满意度、知晓率、参与率) are '
+            "survey inputs, not case figures.</p>"
+        )
+    else:
+        rows = [
+            (r["label"], _pct(r["survey"]), "-" if r["cases"] is None else _pct(r["cases"]))
+            for r in beside_cases(options.survey, summary)
+        ]
+        out.append(
+            _table(["rate 指标", "survey 调查", "from cases 案件 (满意率 4-5 stars)"], rows, {1, 2})
+        )
+    if options.safe_years:
+        last = max(options.safe_years)
+        years = consecutive_safe_years(options.safe_years, up_to=last)
+        rung = ping_an_ding(years)
+        award = "none yet 尚未获得" if rung is None else f"{rung.label.zh} {rung.label.en}"
+        out.append(f"<p>{last}: {years} consecutive safe years 连续平安年, {_e(award)}.</p>")
+    return "".join(out)
+
+
+def _pct(rate: Mapping[str, Any]) -> str:
+    value = rate["value"]
+    shown = "n/a" if value is None else f"{value:.1%}"
+    return f"{shown} ({rate['count']}/{rate['total']})"
+
+
 def render_report(
     cases: Sequence[Case], hierarchy: Hierarchy, summary: Summary, options: ReportOptions
 ) -> str:
@@ -588,6 +630,7 @@ def render_report(
         _overdue_section(cases, names, options),
         _hotspot_section(summary, names),
         _six_none_section(periods, hierarchy),
+        _survey_section(summary, options),
         "<h2>Categories 事项类别</h2>",
         _table(
             ["category 类别", "cases 案件"],

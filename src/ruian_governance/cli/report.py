@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ruian_governance.analysis import Summary
+from ruian_governance.analysis import Summary, ThreeRates
 from ruian_governance.io import printable
 from ruian_governance.lifecycles import LifecycleDefinition
 from ruian_governance.models import Case, Hierarchy, Level
@@ -73,6 +73,8 @@ def html_report(  # noqa: PLR0913 - the data, how to title it and what to show b
     parameters: Mapping[str, object] | None = None,
     rules: RoutingRules | None = None,
     target: float = ON_TIME_TARGET,
+    survey: ThreeRates | None = None,
+    safe_years: Mapping[int, bool] | None = None,
 ) -> str:
     """Return the report a governance office prints, as one self-contained HTML document.
 
@@ -82,13 +84,14 @@ def html_report(  # noqa: PLR0913 - the data, how to title it and what to show b
     the bundled assessment of towns and departments (deductions, veto items), the weekly
     situation analysis 形势分析, the overdue cases, the hotspots named by town / village / grid
     with their full p-values, the six-none villages 六无村社 and the categories by their Chinese
-    names (from ``rules``, the run's category table).  ``summary`` is
+    names (from ``rules``, the run's category table); with ``survey`` the three rates 三率 beside
+    the case figures, with ``safe_years`` (year -> rated safe) the 平安鼎 rung.  ``summary`` is
     :func:`~ruian_governance.analysis.summarise` of ``cases`` with ``lifecycles``, the
     definitions of their lifecycles; ``start`` and ``days`` are the period reported.
     """
     options = ReportOptions(
         lifecycles=lifecycles, start=start, days=days, title=title, parameters=parameters,
-        rules=rules, target=target,
+        rules=rules, target=target, survey=survey, safe_years=safe_years,
     )  # fmt: skip
     return render_report(cases, hierarchy, summary, options)
 
