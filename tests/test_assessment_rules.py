@@ -8,7 +8,8 @@ from datetime import timedelta
 import attrs
 import pytest
 
-from ruian_governance import Label, builtin_engine, generate_hierarchy
+import test_analysis
+from ruian_governance import Label, generate_hierarchy
 from ruian_governance.analysis import (
     DEFAULT_RULES,
     PANEL_FINDINGS,
@@ -21,19 +22,11 @@ from ruian_governance.analysis import (
 )
 from ruian_governance.errors import AnalysisError, ArgumentError, UnknownIdError
 from ruian_governance.lifecycles import TriggerKind
-from ruian_governance.presets import with_staff
 from test_analysis import T0, H, Kit, event
 
 LATE = timedelta(days=10)
 
-
-@pytest.fixture(scope="module")
-def kit() -> Kit:
-    """Two towns, eight grids."""
-    h = with_staff(
-        generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0), id_prefix="sim."
-    )
-    return Kit(h=h, engine=builtin_engine(h))
+kit = test_analysis.kit  # the shared fixture: two towns, eight grids, staffed
 
 
 def _late_rule(points: float = 2.0, cap: float | None = None) -> Deduction:

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from ruian_governance import Label, Level, SimulationConfig, builtin_engine, generate_hierarchy
+import test_analysis
+from ruian_governance import Label, Level, SimulationConfig, generate_hierarchy
 from ruian_governance import simulate as run_simulation
 from ruian_governance.analysis import (
     SIX_NONE_CRITERIA,
@@ -16,19 +17,11 @@ from ruian_governance.analysis import (
     six_none_villages,
 )
 from ruian_governance.errors import AnalysisError, ArgumentError
-from ruian_governance.presets import with_staff
 from test_analysis import T0, H, Kit, event
 
 WEEK = timedelta(days=7)
 
-
-@pytest.fixture(scope="module")
-def kit() -> Kit:
-    """Two towns, four villages, eight grids."""
-    h = with_staff(
-        generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0), id_prefix="sim."
-    )
-    return Kit(h=h, engine=builtin_engine(h))
+kit = test_analysis.kit  # the shared fixture: two towns, eight grids, staffed
 
 
 def _village(kit: Kit, grid: str) -> str:

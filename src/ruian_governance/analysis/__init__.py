@@ -44,7 +44,7 @@ from .case_library import (
     SimilarCaseLibrary,
     similar_disputes,
 )
-from .criteria import CaseMatch
+from .criteria import CaseItem, CaseMatch
 from .hotspots import (
     HotspotFinding,
     hotspots,
@@ -95,6 +95,7 @@ __all__ = [
     "AssessmentWeights",
     "AwardRung",
     "BundledAssessment",
+    "CaseItem",
     "CaseMatch",
     "Deduction",
     "HotspotFinding",

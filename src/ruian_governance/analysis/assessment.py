@@ -29,9 +29,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 import attrs
 
@@ -42,7 +41,7 @@ from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, TriggerKind
 from ruian_governance.models import Case, Department, Hierarchy
 
 from ._reading import Lifecycles, Reading
-from .criteria import CaseMatch, latest
+from .criteria import CaseItem, CaseMatch, keyed_items, latest, threshold
 from .rates import Rate, escalation_rate, on_time_rate, return_rate, satisfaction
 
 __all__ = [
@@ -110,21 +109,8 @@ def _points(_: object, attribute: attrs.Attribute[float], value: object) -> None
         raise AnalysisError(attribute.name, f"{value!r} must be a finite number >= 0")
 
 
-def _key(_: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not (isinstance(value, str) and value.isidentifier()):
-        raise AnalysisError(attribute.name, f"expected an identifier, got {value!r}")
-
-
-def _of(kind: type) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, kind):
-            raise AnalysisError(attribute.name, f"expected a {kind.__name__}, got {value!r}")
-
-    return check
-
-
 @attrs.frozen(kw_only=True)
-class Deduction:
+class Deduction(CaseItem):
     """A deduction item 扣分项: ``points`` for each matching case, at most ``cap`` in all.
 
     Args:
@@ -139,9 +125,6 @@ class Deduction:
             that is not a ``CaseMatch``, or points or a cap that are not finite numbers >= 0.
     """
 
-    key: str = attrs.field(validator=_key)
-    label: Label = attrs.field(validator=_of(Label))
-    match: CaseMatch = attrs.field(validator=_of(CaseMatch))
     points: float = attrs.field(validator=_points)
     cap: float | None = attrs.field(default=None, validator=_cap)
 
@@ -152,7 +135,7 @@ class Deduction:
 
 
 @attrs.frozen(kw_only=True)
-class VetoItem:
+class VetoItem(CaseItem):
     """A veto item 一票否决: ``threshold`` matching cases fail the unit whatever its score.
 
     Args:
@@ -162,40 +145,18 @@ class VetoItem:
         threshold: How many matching cases veto (a whole number >= 1).
 
     Raises:
-        AnalysisError: As :class:`Deduction`, or a threshold that is not a whole number >= 1.
+        AnalysisError: As :class:`CaseItem`, or a threshold that is not a whole number >= 1.
     """
 
-    key: str = attrs.field(validator=_key)
-    label: Label = attrs.field(validator=_of(Label))
-    match: CaseMatch = attrs.field(validator=_of(CaseMatch))
-    threshold: int = attrs.field(default=1)
-
-    @threshold.validator
-    def _check(self, attribute: attrs.Attribute[int], value: object) -> None:
-        if type(value) is not int or value < 1:
-            raise AnalysisError(attribute.name, f"expected a whole number >= 1, got {value!r}")
-
-
-def _items(kind: type, value: object) -> tuple[Any, ...]:
-    argument = f"{kind.__name__} items"
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise AnalysisError(argument, f"expected a sequence, got {value!r}")
-    items = tuple(value)
-    bad = [item for item in items if not isinstance(item, kind)]
-    if bad:
-        raise AnalysisError(argument, f"expected {kind.__name__} values, got {bad[0]!r}")
-    keys = [item.key for item in items]
-    if len(set(keys)) != len(keys):
-        raise AnalysisError(argument, f"keys must be unique, got {keys!r}")
-    return items
+    threshold: int = attrs.field(default=1, validator=threshold)
 
 
 def _deductions(value: object) -> tuple[Deduction, ...]:
-    return _items(Deduction, value)
+    return keyed_items(Deduction, value, "deductions")
 
 
 def _vetoes(value: object) -> tuple[VetoItem, ...]:
-    return _items(VetoItem, value)
+    return keyed_items(VetoItem, value, "vetoes")
 
 
 @attrs.frozen(kw_only=True)

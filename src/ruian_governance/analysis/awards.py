@@ -25,7 +25,7 @@ from ruian_governance.errors import AnalysisError
 from ruian_governance.labels import Label
 
 from .rates import Rate
-from .summary import Summary
+from .summary import Summary, rate_json
 
 __all__ = [
     "AwardRung",
@@ -183,17 +183,8 @@ def beside_cases(survey: ThreeRates, summary: Summary) -> list[dict[str, Any]]:
             {
                 "key": key,
                 "label": label.zh,
-                "survey": _json(getattr(survey, key)),
-                "cases": None if case_rate is None else _json(case_rate),
+                "survey": rate_json(getattr(survey, key)),
+                "cases": None if case_rate is None else rate_json(case_rate),
             }
         )
     return rows
-
-
-def _json(rate: Rate) -> dict[str, Any]:
-    value = rate.value
-    return {
-        "count": rate.count,
-        "total": rate.total,
-        "value": None if value is None else round(value, 4),
-    }

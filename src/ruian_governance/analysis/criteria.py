@@ -19,16 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 import attrs
 
 from ruian_governance.errors import AnalysisError
+from ruian_governance.labels import Label
 from ruian_governance.lifecycles import TriggerKind
 from ruian_governance.models import Case
 
 from ._reading import Meaning
 
-__all__ = ["CaseMatch"]
+__all__ = ["CaseItem", "CaseMatch"]
 
 
 def _keys(name: str, value: object) -> frozenset[str]:
@@ -136,6 +138,65 @@ class CaseMatch:
         if self.overdue:
             parts.append("overdue 超期")
         return "; ".join(parts) or "any case"
+
+
+def _key(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not (isinstance(value, str) and value.isidentifier()):
+        raise AnalysisError(attribute.name, f"expected an identifier, got {value!r}")
+
+
+def _label(_: object, attribute: attrs.Attribute[Label], value: object) -> None:
+    if not isinstance(value, Label):
+        raise AnalysisError(attribute.name, f"expected a Label, got {value!r}")
+
+
+def _match(_: object, attribute: attrs.Attribute[CaseMatch], value: object) -> None:
+    if not isinstance(value, CaseMatch):
+        raise AnalysisError(attribute.name, f"expected a CaseMatch, got {value!r}")
+
+
+def threshold(_: object, attribute: attrs.Attribute[int], value: object) -> None:
+    """Check a threshold: a whole number of cases >= 1."""
+    if type(value) is not int or value < 1:
+        raise AnalysisError(attribute.name, f"expected a whole number >= 1, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class CaseItem:
+    """An item counted over cases: a deduction, a veto item, a six-none criterion.
+
+    Args:
+        key: The item's key (an identifier).
+        label: Its English and Chinese name.
+        match: Which cases count (:class:`CaseMatch`).
+
+    Raises:
+        AnalysisError: A key that is not an identifier, a label that is not a
+            :class:`~ruian_governance.Label` or a match that is not a :class:`CaseMatch`.
+    """
+
+    key: str = attrs.field(validator=_key)
+    label: Label = attrs.field(validator=_label)
+    match: CaseMatch = attrs.field(validator=_match)
+
+
+def keyed_items(kind: type, value: object, argument: str) -> tuple[Any, ...]:
+    r"""``value`` as a tuple of ``kind`` values with unique ``key``\ s (assessment items, criteria).
+
+    Raises:
+        AnalysisError: ``value`` is a string or not iterable, holds another type, or repeats a
+            key.
+    """
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise AnalysisError(argument, f"expected {kind.__name__} values, got {value!r}")
+    items = tuple(value)
+    bad = [item for item in items if not isinstance(item, kind)]
+    if bad:
+        raise AnalysisError(argument, f"expected {kind.__name__} values, got {bad[0]!r}")
+    keys = [item.key for item in items]
+    if len(set(keys)) != len(keys):
+        raise AnalysisError(argument, f"keys must be unique, got {keys!r}")
+    return items
 
 
 def is_overdue(case: Case, meaning: Meaning, as_of: datetime | None) -> bool:

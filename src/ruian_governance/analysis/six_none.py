@@ -29,7 +29,7 @@ from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, TriggerKind
 from ruian_governance.models import Case, Hierarchy, Level
 
 from ._reading import Lifecycles, Reading
-from .criteria import CaseMatch
+from .criteria import CaseItem, CaseMatch, keyed_items, threshold
 
 __all__ = [
     "SIX_NONE_CRITERIA",
@@ -41,35 +41,21 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class VillageCriterion:
+class VillageCriterion(CaseItem):
     """One "none" of the six-none villages: a village fails it with ``threshold`` matching cases.
 
     Args:
-        key: The criterion's key.
+        key: The criterion's key (an identifier).
         label: Its English and Chinese name (e.g. 无重大刑事案件).
         match: Which cases break it (:class:`~ruian_governance.analysis.CaseMatch`).
         threshold: How many matching cases fail the village (a whole number >= 1).
 
     Raises:
-        AnalysisError: A key that is not an identifier, a label that is not a ``Label``, a
-            match that is not a ``CaseMatch`` or a threshold that is not a whole number >= 1.
+        AnalysisError: As :class:`~ruian_governance.analysis.CaseItem`, or a threshold that is
+            not a whole number >= 1.
     """
 
-    key: str
-    label: Label
-    match: CaseMatch
-    threshold: int = 1
-
-    def __attrs_post_init__(self) -> None:
-        checks = (
-            ("key", isinstance(self.key, str) and self.key.isidentifier()),
-            ("label", isinstance(self.label, Label)),
-            ("match", isinstance(self.match, CaseMatch)),
-            ("threshold", type(self.threshold) is int and self.threshold >= 1),
-        )
-        for name, ok in checks:
-            if not ok:
-                raise AnalysisError(name, f"bad value {getattr(self, name)!r}")
+    threshold: int = attrs.field(default=1, validator=threshold)
 
 
 def _criterion(key: str, en: str, zh: str, match: CaseMatch) -> VillageCriterion:
@@ -222,16 +208,4 @@ def six_none_villages(  # noqa: PLR0913 - the data, the periods and the criteria
 
 
 def _criteria(criteria: Iterable[VillageCriterion]) -> tuple[VillageCriterion, ...]:
-    given: object = criteria
-    if isinstance(given, str) or not isinstance(given, Iterable):
-        argument = "criteria"
-        raise AnalysisError(argument, f"expected VillageCriterion values, got {given!r}")
-    chosen = tuple(given)
-    if not all(isinstance(c, VillageCriterion) for c in chosen):
-        argument = "criteria"
-        raise AnalysisError(argument, f"expected VillageCriterion values, got {chosen!r}")
-    keys = [c.key for c in chosen]
-    if len(set(keys)) != len(keys):
-        argument = "criteria"
-        raise AnalysisError(argument, f"keys must be unique, got {keys!r}")
-    return chosen
+    return keyed_items(VillageCriterion, criteria, "criteria")

@@ -101,10 +101,10 @@ class Summary:
             "cases": self.cases,
             "by_lifecycle": self.by_lifecycle,
             "by_state": {k: dict(v) for k, v in self.by_state.items()},
-            "on_time_rate": {k: _rate(r) for k, r in self.on_time_rate.items()},
-            "satisfaction": _rate(self.satisfaction),
-            "escalation_rate": _rate(self.escalation_rate),
-            "return_rate": _rate(self.return_rate),
+            "on_time_rate": {k: rate_json(r) for k, r in self.on_time_rate.items()},
+            "satisfaction": rate_json(self.satisfaction),
+            "escalation_rate": rate_json(self.escalation_rate),
+            "return_rate": rate_json(self.return_rate),
             "time_to_close_hours": {
                 f"p{p:g}": round(span.total_seconds() / 3600, 1)
                 for p, span in self.time_to_close.items()
@@ -144,7 +144,8 @@ def _score(unit: UnitScore) -> dict[str, Any]:
     }
 
 
-def _rate(rate: Rate) -> dict[str, Any]:
+def rate_json(rate: Rate) -> dict[str, Any]:
+    """A rate as JSON data: ``{"count", "total", "value"}``, the value rounded to four places."""
     value = rate.value
     return {
         "count": rate.count,

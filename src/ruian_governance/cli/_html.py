@@ -34,7 +34,7 @@ from ruian_governance.lifecycles import LifecycleDefinition
 from ruian_governance.models import Case, Hierarchy, Level
 from ruian_governance.routing import RoutingRules
 
-__all__ = ["ON_TIME_TARGET", "ReportOptions", "render_report"]
+__all__ = ["ON_TIME_TARGET", "html_report"]
 
 ON_TIME_TARGET = 0.9
 """The on-time target line drawn on the towns' chart (90%: a design choice, not a rule)."""
@@ -66,36 +66,13 @@ svg .target { stroke: #b33a3a; stroke-width: 1.5; stroke-dasharray: 5 3; }
 """
 
 
-class ReportOptions:
-    """What the report shows beside the summary: the run, its parameters and presentation."""
+class _Period:
+    """The cases' lifecycle definitions and the period reported."""
 
-    __slots__ = (
-        "days", "lifecycles", "parameters", "rules", "safe_years", "start", "survey", "target",
-        "title",
-    )  # fmt: skip
+    __slots__ = ("days", "lifecycles", "start")
 
-    def __init__(  # noqa: PLR0913 - one argument per option
-        self,
-        *,
-        lifecycles: Sequence[LifecycleDefinition],
-        start: datetime,
-        days: int,
-        title: str,
-        parameters: Mapping[str, object] | None = None,
-        rules: RoutingRules | None = None,
-        target: float = ON_TIME_TARGET,
-        survey: ThreeRates | None = None,
-        safe_years: Mapping[int, bool] | None = None,
-    ) -> None:
-        self.lifecycles = lifecycles
-        self.start = start
-        self.days = days
-        self.title = title
-        self.parameters = dict(parameters or {})
-        self.rules = rules
-        self.target = target
-        self.survey = survey
-        self.safe_years = dict(safe_years or {})
+    def __init__(self, lifecycles: Sequence[LifecycleDefinition], start: datetime, days: int):
+        self.lifecycles, self.start, self.days = lifecycles, start, days
 
 
 def _e(text: object) -> str:
@@ -257,10 +234,10 @@ def _hbars(  # noqa: PLR0913 - the rows and their axis
 class _Names:
     """How the report names places, categories and states (Chinese first)."""
 
-    def __init__(self, hierarchy: Hierarchy, options: ReportOptions) -> None:
+    def __init__(self, hierarchy: Hierarchy, rules: RoutingRules | None, period: _Period) -> None:
         self.h = hierarchy
-        self.rules = options.rules
-        self.definitions = {d.key: d for d in options.lifecycles}
+        self.rules = rules
+        self.definitions = {d.key: d for d in period.lifecycles}
 
     def place(self, unit_id: str) -> str:
         """``town / village / grid`` (from the town down), else the unit's name."""
@@ -309,7 +286,7 @@ def _score(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}"
 
 
-def _volumes_section(cases: Sequence[Case], summary: Summary, options: ReportOptions) -> str:
+def _volumes_section(cases: Sequence[Case], summary: Summary, options: _Period) -> str:
     keys = tuple(summary.on_time_rate)
     weekly = options.days > 120
     window = timedelta(days=7 if weekly else 1)
@@ -325,7 +302,11 @@ def _volumes_section(cases: Sequence[Case], summary: Summary, options: ReportOpt
 
 
 def _on_time_section(
-    cases: Sequence[Case], hierarchy: Hierarchy, summary: Summary, options: ReportOptions
+    cases: Sequence[Case],
+    hierarchy: Hierarchy,
+    summary: Summary,
+    options: _Period,
+    target: float,
 ) -> str:
     loop = frozenset(summary.closed_loop)
     by_town: dict[str, list[Case]] = {t.id: [] for t in hierarchy.towns}
@@ -339,15 +320,15 @@ def _on_time_section(
         rows.append((f"{town.name} {town.name_en}", rate.value, str(rate)))
     rows.sort(key=lambda r: (r[1] is None, -(r[1] or 0.0), r[0]))
     values = [r[1] for r in rows if r[1] is not None]
-    low, high = value_range([*values, options.target], high=1.0, step=0.05)
+    low, high = value_range([*values, target], high=1.0, step=0.05)
     tick = 0.05 if high - low <= 0.3 else 0.1
     chart = _hbars(
-        "on-time-by-town", rows, axis=(low, high), tick=tick, shown="{:.0%}", target=options.target
+        "on-time-by-town", rows, axis=(low, high), tick=tick, shown="{:.0%}", target=target
     )
     return (
         "<h2>On-time rate of events by town 各镇街事件按期办结率</h2>"
         f'<p class="note">Axis from {low:.0%} to {high:.0%} (chosen from the data so '
-        f"differences show); the dashed line is the target 目标线 {options.target:.0%} "
+        f"differences show); the dashed line is the target 目标线 {target:.0%} "
         "(a design choice).</p>" + chart
     )
 
@@ -438,8 +419,7 @@ def _hotspot_section(summary: Summary, names: _Names) -> str:
     ) + note  # fmt: skip
 
 
-def _overdue_section(cases: Sequence[Case], names: _Names, options: ReportOptions) -> str:
-    as_of = options.start + timedelta(days=options.days)
+def _overdue_section(cases: Sequence[Case], names: _Names, as_of: datetime) -> str:
     late = []
     for case in cases:
         definition = names.definitions.get(case.lifecycle)
@@ -551,9 +531,11 @@ def _situation_section(weeks: Sequence[SituationReport], names: _Names, keys: Se
     return "".join(out)
 
 
-def _survey_section(summary: Summary, options: ReportOptions) -> str:
+def _survey_section(
+    summary: Summary, survey: ThreeRates | None, safe_years: Mapping[int, bool]
+) -> str:
     out = ["<h2>Three rates 三率 and the 平安鼎 ladder</h2>"]
-    if options.survey is None:
+    if survey is None:
         out.append(
             '<p class="note">No survey given: the three rates (安全感满意度、知晓率、参与率) are '
             "survey inputs, not case figures.</p>"
@@ -561,14 +543,14 @@ def _survey_section(summary: Summary, options: ReportOptions) -> str:
     else:
         rows = [
             (r["label"], _pct(r["survey"]), "-" if r["cases"] is None else _pct(r["cases"]))
-            for r in beside_cases(options.survey, summary)
+            for r in beside_cases(survey, summary)
         ]
         out.append(
             _table(["rate 指标", "survey 调查", "from cases 案件 (满意率 4-5 stars)"], rows, {1, 2})
         )
-    if options.safe_years:
-        last = max(options.safe_years)
-        years = consecutive_safe_years(options.safe_years, up_to=last)
+    if safe_years:
+        last = max(safe_years)
+        years = consecutive_safe_years(safe_years, up_to=last)
         rung = ping_an_ding(years)
         award = "none yet 尚未获得" if rung is None else f"{rung.label.zh} {rung.label.en}"
         out.append(f"<p>{last}: {years} consecutive safe years 连续平安年, {_e(award)}.</p>")
@@ -581,11 +563,36 @@ def _pct(rate: Mapping[str, Any]) -> str:
     return f"{shown} ({rate['count']}/{rate['total']})"
 
 
-def render_report(
-    cases: Sequence[Case], hierarchy: Hierarchy, summary: Summary, options: ReportOptions
+def html_report(  # noqa: PLR0913 - the data, how to title it and what to show beside it
+    cases: Sequence[Case],
+    hierarchy: Hierarchy,
+    summary: Summary,
+    *,
+    lifecycles: Sequence[LifecycleDefinition],
+    start: datetime,
+    days: int,
+    title: str,
+    parameters: Mapping[str, object] | None = None,
+    rules: RoutingRules | None = None,
+    target: float = ON_TIME_TARGET,
+    survey: ThreeRates | None = None,
+    safe_years: Mapping[int, bool] | None = None,
 ) -> str:
-    """Return the report as one HTML document (see :func:`~ruian_governance.cli.html_report`)."""
-    names = _Names(hierarchy, options)
+    """Return the report a governance office prints, as one self-contained HTML document.
+
+    Inline SVG charts and CSS, no script, no network.  It shows the run's parameters
+    (``parameters``, e.g. the settings of ``run.json``), the headline figures, volumes on a date
+    axis, the on-time rate by town on an axis chosen from the data with the ``target`` line,
+    the bundled assessment of towns and departments (deductions, veto items), the weekly
+    situation analysis 形势分析, the overdue cases, the hotspots named by town / village / grid
+    with their full p-values, the six-none villages 六无村社 and the categories by their Chinese
+    names (from ``rules``, the run's category table); with ``survey`` the three rates 三率 beside
+    the case figures, with ``safe_years`` (year -> rated safe) the 平安鼎 rung.  ``summary`` is
+    :func:`~ruian_governance.analysis.summarise` of ``cases`` with ``lifecycles``, the
+    definitions of their lifecycles; ``start`` and ``days`` are the period reported.
+    """
+    options = _Period(lifecycles, start, days)
+    names = _Names(hierarchy, rules, options)
     keys = tuple(summary.on_time_rate)
     categories = Counter(c.category for c in cases)
     weeks = situation_analysis(
@@ -611,26 +618,26 @@ def render_report(
         f"({options.days} days 天)",
         "city 城市": f"{hierarchy.city.name} {hierarchy.city.name_en}",
         "platform preset 平台版本": f"{hierarchy.preset.key} {hierarchy.preset.label.zh}",
-        **{str(k): str(v) for k, v in options.parameters.items()},
+        **{str(k): str(v) for k, v in (parameters or {}).items()},
     }
     out = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(options.title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{_e(options.title)}</h1>",
+        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
         "<h2>Run parameters 运行参数</h2>",
         _table(["parameter 参数", "value 值"], list(parameters.items()), set()),
         "<h2>Headline figures 主要指标</h2>",
         _table(["figure 指标", "value 值"], headline, {1}),
         _volumes_section(cases, summary, options),
-        _on_time_section(cases, hierarchy, summary, options),
+        _on_time_section(cases, hierarchy, summary, options, target),
         _assessment_section(summary, names),
         _situation_section(weeks, names, keys),
-        _overdue_section(cases, names, options),
+        _overdue_section(cases, names, end),
         _hotspot_section(summary, names),
         _six_none_section(periods, hierarchy),
-        _survey_section(summary, options),
+        _survey_section(summary, survey, safe_years or {}),
         "<h2>Categories 事项类别</h2>",
         _table(
             ["category 类别", "cases 案件"],

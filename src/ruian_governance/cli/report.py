@@ -9,20 +9,16 @@ Every name, label and id shown goes through :func:`~ruian_governance.io.printabl
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from ruian_governance.analysis import Summary, ThreeRates
+from ruian_governance.analysis import Summary
 from ruian_governance.io import printable
-from ruian_governance.lifecycles import LifecycleDefinition
-from ruian_governance.models import Case, Hierarchy, Level
-from ruian_governance.routing import RoutingRules
+from ruian_governance.models import Hierarchy, Level
 
-from ._html import ON_TIME_TARGET, ReportOptions, render_report
+from ._html import html_report
 
 __all__ = [
     "hierarchy_json",
@@ -59,41 +55,6 @@ def on_time_label(lifecycle: str) -> str:
 def score_text(score: float | None) -> str:
     """An assessment score as shown: one decimal, or ``n/a``."""
     return "n/a" if score is None else f"{score:.1f}"
-
-
-def html_report(  # noqa: PLR0913 - the data, how to title it and what to show beside it
-    cases: Sequence[Case],
-    hierarchy: Hierarchy,
-    summary: Summary,
-    *,
-    lifecycles: Sequence[LifecycleDefinition],
-    start: datetime,
-    days: int,
-    title: str,
-    parameters: Mapping[str, object] | None = None,
-    rules: RoutingRules | None = None,
-    target: float = ON_TIME_TARGET,
-    survey: ThreeRates | None = None,
-    safe_years: Mapping[int, bool] | None = None,
-) -> str:
-    """Return the report a governance office prints, as one self-contained HTML document.
-
-    Inline SVG charts and CSS, no script, no network.  It shows the run's parameters
-    (``parameters``, e.g. the settings of ``run.json``), the headline figures, volumes on a date
-    axis, the on-time rate by town on an axis chosen from the data with the ``target`` line,
-    the bundled assessment of towns and departments (deductions, veto items), the weekly
-    situation analysis 形势分析, the overdue cases, the hotspots named by town / village / grid
-    with their full p-values, the six-none villages 六无村社 and the categories by their Chinese
-    names (from ``rules``, the run's category table); with ``survey`` the three rates 三率 beside
-    the case figures, with ``safe_years`` (year -> rated safe) the 平安鼎 rung.  ``summary`` is
-    :func:`~ruian_governance.analysis.summarise` of ``cases`` with ``lifecycles``, the
-    definitions of their lifecycles; ``start`` and ``days`` are the period reported.
-    """
-    options = ReportOptions(
-        lifecycles=lifecycles, start=start, days=days, title=title, parameters=parameters,
-        rules=rules, target=target, survey=survey, safe_years=safe_years,
-    )  # fmt: skip
-    return render_report(cases, hierarchy, summary, options)
 
 
 # --------------------------------------------------------------------------- text
