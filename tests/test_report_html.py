@@ -130,3 +130,25 @@ def test_a_long_run_is_drawn_by_week(run: SimulationResult) -> None:
     )  # fmt: skip
     assert "Weekly volumes 每周案件量" in page
     assert "<script" not in page
+
+
+def test_names_and_parameters_are_escaped(run: SimulationResult) -> None:
+    """14.8: a town named ``<script>...`` and a parameter holding markup are shown as text."""
+    from ruian_governance import Hierarchy, from_document, to_document
+
+    document = to_document(run.hierarchy)
+    town = run.hierarchy.towns[0].id
+    for unit in document["units"]:
+        if unit["id"] == town:
+            unit["name"] = "<script>alert(1)</script>&镇"
+    hierarchy = from_document(document, Hierarchy)
+    summary = summarise(run.cases, hierarchy, lifecycles=run.lifecycles)
+    page = html_report(
+        run.cases, hierarchy, summary, lifecycles=run.lifecycles, start=run.config.start,
+        days=DAYS, title="<b>t</b>", parameters={"<i>note</i>": "<img src=x onerror=1>"},
+    )  # fmt: skip
+    assert "<script" not in page
+    assert "<img" not in page
+    assert "<i>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&amp;镇" in page
+    assert "<title>&lt;b&gt;t&lt;/b&gt;</title>" in page
