@@ -279,7 +279,7 @@ def test_bundled_assessment_scores_towns_with_their_departments(kit: Kit):
 
 
 def test_departments_are_bundled_with_the_towns_they_served():
-    """A department's score is the case-weighted mean of the towns whose cases it handled."""
+    """A department's base is the case-weighted mean of the towns whose cases it handled."""
     h = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
     run = simulate(SimulationConfig(hierarchy=h, days=10, seed=5, reports_per_grid_per_day=2.0))
     result = bundled_assessment(run.cases, run.hierarchy)
@@ -287,7 +287,8 @@ def test_departments_are_bundled_with_the_towns_they_served():
     assert result.departments
     for dept in result.departments:
         expected = sum(scores[t] * share for t, share in dept.components.items())  # type: ignore[operator]
-        assert dept.score == pytest.approx(expected)
+        assert dept.base == pytest.approx(expected)
+        assert dept.score == pytest.approx(max(0.0, expected - sum(dept.deductions.values())))
 
 
 def test_similar_disputes_query_the_library(kit: Kit):
@@ -325,7 +326,7 @@ def test_summary_is_a_typed_value_with_a_json_form(kit: Kit):
     assert list(data) == [
         "cases", "by_lifecycle", "by_state", "on_time_rate", "satisfaction", "escalation_rate",
         "return_rate", "time_to_close_hours", "hazard_ladder", "hotspots", "hotspot_count",
-        "repeat_incidents", "assessment",
+        "repeat_incidents", "assessment", "department_assessment",
     ]  # fmt: skip
     for name, rate in (
         ("satisfaction", summary.satisfaction),

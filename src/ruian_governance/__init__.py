@@ -74,6 +74,7 @@ from .models import (
 from .presets import (
     RULES_2016,
     RULES_2021,
+    RULES_2022,
     generate_hierarchy,
     ruian_preset,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "HAZARD_LIFECYCLE",
     "RULES_2016",
     "RULES_2021",
+    "RULES_2022",
     "Actor",
     "AdminUnit",
     "ArgumentError",
