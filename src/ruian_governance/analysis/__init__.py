@@ -11,6 +11,8 @@ definitions each function takes (default: the built-in lifecycles), never from t
 - :mod:`~ruian_governance.analysis.repeats`: repeat incidents;
 - :mod:`~ruian_governance.analysis.assessment`: the bundled assessment of towns and departments;
 - :mod:`~ruian_governance.analysis.case_library`: the similar-case library;
+- :mod:`~ruian_governance.analysis.intake`: merged share, withdrawals, rework rate, spot checks
+  and citizens' satisfaction at callback;
 - :mod:`~ruian_governance.analysis.summary`: the headline figures as one typed value.
 """
 
@@ -31,6 +33,11 @@ from .hotspots import (
     HotspotFinding,
     hotspots,
     poisson_upper_tail,
+)
+from .intake import (
+    INTAKE_TRIGGERS,
+    IntakeFigures,
+    intake_figures,
 )
 from .rates import (
     Rate,
@@ -56,10 +63,12 @@ from .volumes import (
 )
 
 __all__ = [
+    "INTAKE_TRIGGERS",
     "VOLUME_KEYS",
     "AssessmentWeights",
     "BundledAssessment",
     "HotspotFinding",
+    "IntakeFigures",
     "LibraryEntry",
     "Rate",
     "RepeatIncident",
@@ -71,6 +80,7 @@ __all__ = [
     "closed_at",
     "escalation_rate",
     "hotspots",
+    "intake_figures",
     "on_time_rate",
     "poisson_upper_tail",
     "repeat_incidents",
