@@ -60,7 +60,7 @@ from ruian_governance.sim.citizens import Citizens
 from ruian_governance.sim.intake import IntakeRates
 from ruian_governance.sim.state import RunState
 from ruian_governance.stores import CaseStore
-from world import HOUR, T0, World, build_world, open_case
+from world import DAY, HOUR, T0, World, build_world, open_case
 
 
 @pytest.fixture(scope="module")
@@ -591,3 +591,68 @@ def test_builtin_engine_still_runs_the_three_lifecycles(world: World) -> None:
     assert {"intake", "merge", "rework", "callback"} <= {
         t.key for t in engine.lifecycle("event").triggers
     }
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+@pytest.mark.parametrize(
+    "value", [None, "5", 5.0, float("nan"), True, 10**100, -1, 0, 6, ("5",), [5]]
+)
+def test_hostile_satisfaction_is_refused_and_changes_nothing(
+    world: World, store: CaseStore, value: object
+) -> None:
+    """Hostile callback data.
+
+    Points 6-8: a satisfaction that is not a whole number from 1 to 5 is refused by the data
+    check, and the stored case is unchanged.
+    """
+    store.add(closed_by_station(world, citizen_case(world)))
+    before = snapshot(store)
+    version = store.get("C1").version
+    with pytest.raises(TransitionError):
+        store.apply("C1", version, "callback", actor=world["centre"], at=T0 + DAY,
+                    reporter="citizen-a1", satisfaction=value)  # fmt: skip
+    assert snapshot(store) == before
+
+
+@pytest.mark.parametrize("value", [None, "", "a b", 7, ("x", "y"), "x" * 10_000, "\u202e"])
+def test_hostile_references_are_refused(world: World, value: object) -> None:
+    """Hostile ids.
+
+    Points 6 and 8: a reporter, primary or related id that is not one id is refused.
+    """
+    case = citizen_case(world)
+    for trigger, key in (("merge", "primary"), ("link", "related"), ("withdraw_citizen",
+                                                                         "reporter")):  # fmt: skip
+        data: dict[str, Any] = {key: value}
+        if trigger == "withdraw_citizen":
+            data["reason"] = "x"
+        with pytest.raises(TransitionError):
+            fire(world, case, trigger, "operator", **data)
+
+
+def test_hostile_arguments_of_the_pure_functions(world: World) -> None:
+    """Hostile arguments.
+
+    Points 6, 8 and the analysis: typed errors, never AttributeError or TypeError.
+    """
+    case = open_case(world, "event")
+    for report, cases, h in ((None, [], world.h), (case, [None], world.h), (case, [], None),
+                             (case, "abc", world.h)):  # fmt: skip
+        with pytest.raises(ArgumentError):
+            suggest_duplicates(report, cases, h)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentError):
+        suggest_duplicates(case, [], world.h, closed_states="closed")
+    with pytest.raises(ArgumentError):
+        intake_figures([None])  # type: ignore[list-item]
+    with pytest.raises(ArgumentError):
+        nearest_grid(None, 27.0, 120.0)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentError):
+        nearest_grid({"g": (1.0,)}, 27.0, 120.0)  # type: ignore[dict-item]
+    with pytest.raises(ArgumentError):
+        nearest_grid({}, 27.0, 120.0, radius_km=float("inf"))
+    with pytest.raises(ArgumentError):
+        merge_duplicate(world.engine, "D1", case, actor=world["operator"], at=T0)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentError):
+        link_cases(world.engine, case, case, actor=world["operator"], at=T0)

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 import attrs
 
+from ruian_governance.errors import ArgumentError
 from ruian_governance.lifecycles import reporters
 from ruian_governance.models import Case
 
@@ -74,10 +75,19 @@ class IntakeFigures:
     citizen_satisfaction: Rate
 
 
+def _need_case(value: object) -> None:
+    if not isinstance(value, Case):
+        argument = "cases"
+        raise ArgumentError(argument, value, "cases only")
+
+
 def intake_figures(cases: Iterable[Case], *, lifecycle: str = "event") -> IntakeFigures:
     """Count intake, duplicates, withdrawals, rework, spot checks and callbacks.
 
     A pure function over the cases' histories; cases of other lifecycles are skipped.
+
+    Raises:
+        ArgumentError: An item of ``cases`` is not a case.
     """
     t = INTAKE_TRIGGERS
     channels: Counter[str] = Counter()
@@ -85,6 +95,7 @@ def intake_figures(cases: Iterable[Case], *, lifecycle: str = "event") -> Intake
     solved = checked = failed = calls = happy = 0
     taking: list[int] = []
     for case in cases:
+        _need_case(case)
         if case.lifecycle != lifecycle:
             continue
         total += 1

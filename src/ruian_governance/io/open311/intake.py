@@ -55,6 +55,12 @@ def _centroid(grid_id: str, value: object) -> tuple[float, float]:
     return _point(*value)
 
 
+def _need_mapping(value: object) -> None:
+    if not isinstance(value, Mapping):
+        argument = "centroids"
+        raise ArgumentError(argument, value, "a mapping of grid ids to (lat, long)")
+
+
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """The great-circle distance between two points in degrees (haversine), in km."""
     la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
@@ -78,7 +84,8 @@ def nearest_grid(
 
     Raises:
         ArgumentError: ``lat``/``long`` are not a latitude and longitude in degrees, a
-            centroid is not, or ``radius_km`` is not a positive number.
+            centroid is not, ``centroids`` is not a mapping, or ``radius_km`` is not a
+            positive number.
     """
     point = _point(lat, long)
     if (
@@ -89,11 +96,12 @@ def nearest_grid(
     ):
         argument = "radius_km"
         raise ArgumentError(argument, radius_km, "a positive number of kilometres")
+    _need_mapping(centroids)
     best: tuple[float, str] | None = None
     for grid_id, centroid in centroids.items():
         distance = _km(point, _centroid(grid_id, centroid))
-        if distance <= radius_km and (best is None or (distance, grid_id) < best):
-            best = (distance, grid_id)
+        if distance <= radius_km and (best is None or (distance, str(grid_id)) < best):
+            best = (distance, str(grid_id))
     return None if best is None else best[1]
 
 

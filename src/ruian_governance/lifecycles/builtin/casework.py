@@ -130,6 +130,11 @@ def reworks(case: Case) -> int:
 # --------------------------------------------------------------------------- duplicates
 
 
+def _need(value: object, kind: type, argument: str, expected: str) -> None:
+    if not isinstance(value, kind):
+        raise ArgumentError(argument, value, expected)
+
+
 def _village(hierarchy: Hierarchy, unit_id: str) -> str:
     unit = hierarchy.unit(unit_id)
     if unit.level in (Level.GRID, Level.MICRO_GRID):
@@ -156,16 +161,24 @@ def suggest_duplicates(
     the command room decides (:func:`merge_duplicate`).
 
     Raises:
-        ArgumentError: ``window`` is not a non-negative ``timedelta``.
+        ArgumentError: ``window`` is not a non-negative ``timedelta``, ``report`` or an item
+            of ``cases`` is not a case, ``hierarchy`` not a hierarchy, ``closed_states`` one
+            string.
         UnknownIdError: The report's location is not in ``hierarchy``.
     """
     if not isinstance(window, timedelta) or window < timedelta(0):
         argument = "window"
         raise ArgumentError(argument, window, "a timedelta of zero or more")
+    _need(report, Case, "report", "a case")
+    _need(hierarchy, Hierarchy, "hierarchy", "a Hierarchy")
+    if isinstance(closed_states, str):
+        argument = "closed_states"
+        raise ArgumentError(argument, closed_states, "state keys (not one string)")
     done = frozenset(closed_states)
     village = _village(hierarchy, report.location_id)
     found: list[tuple[int, timedelta, str, Case]] = []
     for case in cases:
+        _need(case, Case, "cases", "cases only")
         if (
             case.id == report.id
             or case.lifecycle != report.lifecycle
