@@ -49,6 +49,7 @@ from ruian_governance.lifecycles import (
     link_cases,
     merge_duplicate,
     merged_ids,
+    primary_of,
     related_ids,
     reporters,
     suggest_duplicates,
@@ -283,6 +284,7 @@ def test_a_duplicate_is_merged_into_its_primary(world: World) -> None:
     assert merged.state in world.engine.lifecycle("event").final_states
     assert all(world.engine.allowed(merged, a) == () for a in world.actors.values())
     assert merged_ids(taken) == ("D1",)
+    assert (primary_of(merged), primary_of(taken)) == ("P1", None)
     assert reporters(taken) == (world["worker"].person_id, "citizen-a1")
     closed = closed_by_station(world, taken)
     for ref in reporters(closed):

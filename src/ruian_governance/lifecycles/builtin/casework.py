@@ -43,6 +43,7 @@ __all__ = [
     "link_cases",
     "merge_duplicate",
     "merged_ids",
+    "primary_of",
     "related_ids",
     "reporter_ref",
     "reporters",
@@ -92,6 +93,16 @@ def reporters(case: Case) -> tuple[str, ...]:
 def merged_ids(case: Case) -> tuple[str, ...]:
     """The ids of the duplicates merged into the case 重复件, in the order merged."""
     return _refs(case, "take_duplicate", "duplicate")
+
+
+def primary_of(case: Case) -> str | None:
+    """The id of the primary case a duplicate was merged into, or ``None``.
+
+    A merged duplicate is final; its reporter follows the primary (whose feedback and
+    callbacks reach every reporter, :func:`reporters`).
+    """
+    found = _refs(case, "merge", "primary")
+    return found[0] if found else None
 
 
 def related_ids(case: Case) -> tuple[str, ...]:
