@@ -175,6 +175,9 @@ _SPOT_CHECKABLE = Guard(
 )
 
 
+_CASE_WORDS = {"primary": "主件", "duplicate": "重复件", "related": "关联件"}
+
+
 def _other_case(key: str, taken: Any) -> Guard:
     def check(context: CommandContext) -> bool:
         other = _first(context.data.get(key))
@@ -182,7 +185,10 @@ def _other_case(key: str, taken: Any) -> Guard:
 
     return Guard(
         key=f"{key}_other_case",
-        label=label(f"the {key} is another case, not named before", f"{key}为另一案件且未重复"),
+        label=label(
+            f"the {key} is another case, not named before",
+            f"{_CASE_WORDS.get(key, key)}为另一案件且未重复登记",
+        ),
         check=check,
     )
 
