@@ -52,7 +52,7 @@ from .casework import (
     reporters,
     reworks,
 )
-from .guards import REPORTERS, SUPERVISORS, label, new_state, new_trigger
+from .guards import REPORTERS, SHARED_DATA, SUPERVISORS, label, new_state, new_trigger
 
 __all__ = [
     "CITIZEN_CHANNELS",
@@ -117,11 +117,12 @@ NOT_OWN_WORK = Guard(
 or fed it back (:data:`~.casework.HANDLING_TRIGGERS`) rates or sends back their own work."""
 
 
+_READ_STARS = SHARED_DATA["stars"].read
+
+
 def _stars(context: CommandContext) -> int | None:
-    stars = context.data.get("stars")
-    if isinstance(stars, int) and not isinstance(stars, bool) and 1 <= stars <= 5:
-        return stars
-    return None
+    stars = _READ_STARS(context.data.get("stars"))
+    return stars if type(stars) is int else None
 
 
 def _unsatisfied(context: CommandContext) -> bool:
