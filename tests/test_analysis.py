@@ -126,6 +126,15 @@ def event(
     case = e.apply(case, "feed_back", actor=officer, at=opened + 3 * H, result="ok")
     case = e.apply(case, "verify", actor=worker, at=opened + 3 * H)
     case = e.apply(case, "close", actor=operator, at=opened + close_after)
+    if stars is not None and stars <= 2:  # unsatisfied: rework 重办 first (issue 12 point 7)
+        at = opened + close_after
+        case = e.apply(case, "rework", actor=worker, at=at, stars=stars, reason="不满意")
+        case = e.apply(case, "dispatch", actor=operator, at=at, units=(station,))
+        for trigger in ("sign", "start"):
+            case = e.apply(case, trigger, actor=officer, at=at)
+        case = e.apply(case, "feed_back", actor=officer, at=at, result="ok")
+        case = e.apply(case, "verify", actor=worker, at=at)
+        case = e.apply(case, "close", actor=operator, at=at)
     if stars is not None:
         case = e.apply(case, "evaluate", actor=worker, at=opened + close_after, stars=stars)
     return case

@@ -184,8 +184,10 @@ def test_lifecycle_guards_and_effects_are_written_by_key() -> None:
     """Guards and effects are {key, label} objects; loading takes the registry's object."""
     data = to_document(EVENT_LIFECYCLE)
     evaluate = next(t for t in data["transitions"] if t["trigger"] == "evaluate")
-    assert evaluate["guards"] == [{"key": "stars_1_to_5", "label": {"en": "1 to 5 stars",
-                                                                     "zh": "1-5星"}}]  # fmt: skip
+    assert evaluate["guards"][0] == {"key": "stars_1_to_5", "label": {"en": "1 to 5 stars",
+                                                                       "zh": "1-5星"}}  # fmt: skip
+    # issue 12 point 7: no self-evaluation, and 1-2 stars only once rework is used up
+    assert [g["key"] for g in evaluate["guards"][1:]] == ["not_own_work", "satisfied_or_reworked"]
     loaded = from_document(data, "lifecycle")
     assert loaded.transition("closed", "evaluate").guards[0] is BUILTIN_CODE.guards["stars_1_to_5"]
 

@@ -85,12 +85,18 @@ def test_reject_needs_a_reason_and_is_final(world: World) -> None:
 
 
 def test_solved_on_the_spot_closes_directly(world: World) -> None:
-    """就地解决: the grid worker closes a small matter at once, then it can be evaluated."""
+    """就地解决: the grid worker closes a small matter at once, then it can be evaluated.
+
+    By someone else of the location (issue 12 point 7: not by the worker who solved it).
+    """
     case = fire(
         world, open_case(world, "event"), "solve_on_spot", "worker", result="talked to both"
     )
     assert case.state == "closed"
-    case = fire(world, case, "evaluate", "worker", stars=4)
+    with pytest.raises(GuardFailedError) as own:
+        fire(world, case, "evaluate", "worker", stars=5)
+    assert own.value.guard == "not_own_work"
+    case = fire(world, case, "evaluate", "cadre", stars=4)
     assert case.state == "evaluated"
     with pytest.raises(GuardFailedError) as info:  # the next day is too late for 就地解决
         fire(world, open_case(world, "event"), "solve_on_spot", "worker", delay=DAY, result="ok")
@@ -283,7 +289,9 @@ def test_naive_time_is_refused(world: World) -> None:
 def test_allowed_lists_what_each_actor_may_do(world: World) -> None:
     """allowed() reflects state, role and jurisdiction."""
     case = open_case(world, "event")
-    assert world.engine.allowed(case, world["operator"]) == ("accept", "reject")
-    assert world.engine.allowed(case, world["worker"]) == ("solve_on_spot",)
+    assert world.engine.allowed(case, world["operator"]) == (
+        "accept", "reject", "withdraw_citizen", "merge", "take_duplicate", "link",
+    )  # fmt: skip
+    assert world.engine.allowed(case, world["worker"]) == ("solve_on_spot", "withdraw")
     assert world.engine.allowed(case, world["other_operator"]) == ()
     assert world.engine.allowed(case, world["police"]) == ()

@@ -16,6 +16,8 @@ definitions each function takes (default: the built-in lifecycles), never from t
 - :mod:`~ruian_governance.analysis.situation`: the weekly situation analysis 形势分析 (周研判);
 - :mod:`~ruian_governance.analysis.awards`: the 平安鼎 award ladder and the three rates 三率;
 - :mod:`~ruian_governance.analysis.case_library`: the similar-case library;
+- :mod:`~ruian_governance.analysis.intake`: merged share, withdrawals, rework rate, spot checks
+  and citizens' satisfaction at callback;
 - :mod:`~ruian_governance.analysis.summary`: the headline figures as one typed value.
 """
 
@@ -49,6 +51,11 @@ from .hotspots import (
     HotspotFinding,
     hotspots,
     poisson_upper_tail,
+)
+from .intake import (
+    INTAKE_TRIGGERS,
+    IntakeFigures,
+    intake_figures,
 )
 from .rates import (
     Rate,
@@ -87,6 +94,7 @@ from .volumes import (
 
 __all__ = [
     "DEFAULT_RULES",
+    "INTAKE_TRIGGERS",
     "PANEL_FINDINGS",
     "RISK_DISPUTES",
     "SIX_NONE_CRITERIA",
@@ -99,6 +107,7 @@ __all__ = [
     "CaseMatch",
     "Deduction",
     "HotspotFinding",
+    "IntakeFigures",
     "LibraryEntry",
     "Rate",
     "RepeatIncident",
@@ -118,6 +127,7 @@ __all__ = [
     "consecutive_safe_years",
     "escalation_rate",
     "hotspots",
+    "intake_figures",
     "on_time_rate",
     "ping_an_ding",
     "poisson_upper_tail",

@@ -28,7 +28,9 @@ from ruian_governance.errors import ArgumentError, SimulationConfigError
 from ruian_governance.lifecycles import (
     DISPUTE_LIFECYCLE,
     EVENT_LIFECYCLE,
+    REWORK_LIMIT,
     LifecycleDefinition,
+    event_lifecycle,
     hazard_lifecycle,
 )
 from ruian_governance.models import (
@@ -39,6 +41,8 @@ from ruian_governance.models import (
 )
 from ruian_governance.presets import RULES_2021
 from ruian_governance.routing import RoutingRules, SeverityTier
+
+from .intake import IntakeRates
 
 __all__ = [
     "CYCLE_DAYS",
@@ -194,6 +198,7 @@ class SimulationConfig:
         agreement: Chance that one rung of mediation reaches an agreement 调解协议.
         confirmation: Share of agreements taken to judicial confirmation 司法确认.
         hotspots: Planted hotspots (none by default).
+        intake: Citizens' intake, duplicates and honest evaluation (:class:`.IntakeRates`).
         seed: Seed of the private random generator.
         start: Start of the simulation (timezone-aware; within the working-day calendar).
         days: Number of simulated days (default 28, one 211 cycle).
@@ -244,6 +249,7 @@ class SimulationConfig:
     hotspots: tuple[PlantedHotspot, ...] = attrs.field(
         default=(), converter=_hotspot_tuple, validator=items_of(PlantedHotspot)
     )
+    intake: IntakeRates = attrs.field(factory=IntakeRates, validator=instance_of(IntakeRates))
     seed: int = 0
     start: datetime = datetime(2025, 3, 3, tzinfo=CHINA_STANDARD_TIME)
     days: int = CYCLE_DAYS
@@ -324,4 +330,6 @@ def simulation_lifecycles(config: SimulationConfig) -> tuple[LifecycleDefinition
     hazards = hazard_lifecycle(
         deadlines=DeadlinePolicy(by_severity={"general": deadline, "major": deadline})
     )
-    return (EVENT_LIFECYCLE, DISPUTE_LIFECYCLE, hazards)
+    limit = config.intake.rework_limit
+    events = EVENT_LIFECYCLE if limit == REWORK_LIMIT else event_lifecycle(rework_limit=limit)
+    return (events, DISPUTE_LIFECYCLE, hazards)

@@ -15,8 +15,9 @@ from datetime import date, datetime, time, timedelta
 from ruian_governance.models import Case, Department
 from ruian_governance.routing import SeverityTier
 
+from .citizens import Citizens
 from .config import EVENT_TIERS
-from .draws import cumulative, pick, stars
+from .draws import cumulative, pick
 from .state import Mechanism, RunState
 
 __all__ = ["Capacity", "EventLoop"]
@@ -75,18 +76,29 @@ class EventLoop(Mechanism):
         config = state.config
         self.tiers = tuple(t for t in EVENT_TIERS if config.severity_mix.get(t.value, 0) > 0)
         self.tier_cum = cumulative([config.severity_mix[t.value] for t in self.tiers])
+        self.citizens = Citizens(state, dispatch=self.dispatch, triage=self.triage)
 
     def open_event(self, now: datetime, grid: str, category: str) -> None:
-        """A grid worker reports an event 上报; solved on the spot or sent to triage."""
+        """A grid worker reports an event 上报; solved on the spot or sent to triage.
+
+        Or a citizen reports it (:mod:`.citizens`), withdraws it, or it repeats an open event.
+        """
         state, rng = self.state, self.rng
+        category, primary = self.citizens.duplicate_of(grid, category)
         tier = self.tiers[pick(rng, self.tier_cum)]
         handlers = state.route(grid, category, tier)
         if tier is SeverityTier.MAJOR and not handlers:  # no department: the town handles it
             tier = SeverityTier.LARGER
             handlers = state.route(grid, category, tier)
-        case_id = state.open_report("event", now, grid, category, severity=tier.value)
+        case_id = self.citizens.open(now, grid, category, tier.value)
         state.handlers[case_id] = handlers
-        if tier is SeverityTier.ORDINARY and rng.random() < self.config.on_the_spot:
+        if self.citizens.diverted(now, case_id, primary):
+            return
+        if (
+            tier is SeverityTier.ORDINARY
+            and not self.citizens.by_citizen(case_id)
+            and rng.random() < self.config.on_the_spot
+        ):
             midnight = datetime.combine(now.date() + timedelta(days=1), time(), now.tzinfo)
             when = min(now + timedelta(hours=0.5 + 2.5 * rng.random()), midnight)
             self.at(when - timedelta(minutes=1), self.solve_on_spot, case_id)
@@ -98,7 +110,7 @@ class EventLoop(Mechanism):
         case = self.store.get(case_id)
         worker = self.cast.worker[case.location_id]
         self.fire(case_id, "solve_on_spot", worker, now, result="现场劝导解决")
-        self.later(now, 1, 24, self.evaluate, case_id)
+        self.citizens.after_solved(now, case_id, self.evaluate)
 
     def triage(self, now: datetime, case_id: str) -> None:
         """The holder accepts 受理 the event, or rejects 不予受理 it (always if unroutable)."""
@@ -178,10 +190,11 @@ class EventLoop(Mechanism):
     def close(self, now: datetime, case_id: str) -> None:
         """The holder closes 办结 the verified event."""
         self.fire(case_id, "close", self.cast.holder(self.store.get(case_id)), now)
-        self.later(now, 1, 48, self.evaluate, case_id)
+        self.citizens.after_close(now, case_id, self.evaluate)
 
     def evaluate(self, now: datetime, case_id: str) -> None:
-        """The grid worker evaluates 评价 the event: fewer stars when it closed late."""
-        case = self.store.get(case_id)
-        given = stars(self.rng, case.last.at, case.due_at)
-        self.fire(case_id, "evaluate", self.cast.worker[case.location_id], now, stars=given)
+        """The grid worker evaluates 评价 the event: fewer stars when it closed late.
+
+        Not the worker who solved it on the spot, and 1-2 stars is rework (:mod:`.citizens`).
+        """
+        self.citizens.evaluate(now, case_id)

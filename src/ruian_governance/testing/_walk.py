@@ -24,7 +24,13 @@ import attrs
 from hypothesis import strategies as st
 
 from ruian_governance.errors import ArgumentError, TransitionError
-from ruian_governance.lifecycles import TRIAGE_LEVELS, Engine, Transition
+from ruian_governance.lifecycles import (
+    CITIZEN_CHANNELS,
+    TRIAGE_LEVELS,
+    Engine,
+    Transition,
+    reporters,
+)
 from ruian_governance.models import Actor, Case, DataValue, Department, Hierarchy, Level, Station
 
 from ._args import need_type
@@ -115,6 +121,18 @@ def _departments(engine: Engine, _case: Case | None) -> st.SearchStrategy[DataVa
     return st.lists(st.sampled_from(ids), min_size=1, max_size=2, unique=True).map(tuple)
 
 
+def _reporter(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    """A reporter reference: one of the case's reporters (callback, withdrawal), else new."""
+    known = reporters(case) if case is not None else ()
+    return st.sampled_from([(r,) for r in known] + [("citizen-a1",)])
+
+
+def _other_case(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    """Another case's id (a primary, duplicate or related case), now and then the case's own."""
+    own = [] if case is None else [(case.id,)]
+    return st.sampled_from([("E-other-1",), ("E-other-2",), *own])
+
+
 DEFAULT_DATA_VALUES: DataValues = {
     "units": _unit_targets,
     "days": _days,
@@ -123,12 +141,20 @@ DEFAULT_DATA_VALUES: DataValues = {
     "commander": _commanders,
     "departments": _departments,
     "notice": lambda _e, _c: st.integers(1, 999).map(lambda n: f"整改交办单 ZG-{n}"),
+    "channel": lambda _e, _c: st.sampled_from(sorted(CITIZEN_CHANNELS)),
+    "reporter": _reporter,
+    "primary": _other_case,
+    "duplicate": _other_case,
+    "related": _other_case,
+    "satisfaction": lambda _e, _c: st.integers(1, 5),
 }
 """The value strategies :func:`~ruian_governance.testing.strategies.command_data` knows:
 ``units`` (stations of the holding town, or departments when the city holds the case; one unit
 for ordinary cases), ``days`` (up to the ``max_extension`` limit), ``stars`` (1-5), ``tier`` (a
 triage tier), ``commander`` (a person with a task-force commander post), ``departments`` and
-``notice``."""
+``notice``; for the event loop's intake section ``channel`` (a citizen channel), ``reporter``
+(one of the case's reporters, or a new reference), ``primary`` / ``duplicate`` / ``related``
+(another case's id, now and then the case's own) and ``satisfaction`` (1-5)."""
 
 
 ValueMakers: TypeAlias = dict[str, Callable[[Engine, "Case | None"], st.SearchStrategy[DataValue]]]

@@ -8,8 +8,8 @@ One module per lifecycle (:mod:`.event`, :mod:`.dispute`, :mod:`.hazard`), and t
 effects they share in :mod:`.guards`.
 
 >>> from ruian_governance import DISPUTE_LIFECYCLE, EVENT_LIFECYCLE, HAZARD_LIFECYCLE
->>> [s.label.zh for s in EVENT_LIFECYCLE.states]
-['上报', '受理', '不予受理', '分流交办', '退回', '签收', '处置', '反馈', '核查', '办结', '评价']
+>>> [s.label.zh for s in EVENT_LIFECYCLE.states][-3:]
+['评价', '已合并', '已撤件']
 >>> DISPUTE_LIFECYCLE.next_state("people_mediation", "next_mediation")
 'administrative_mediation'
 >>> HAZARD_LIFECYCLE.state("closed").label.zh
@@ -24,6 +24,16 @@ from ruian_governance.lifecycles.definition import LifecycleDefinition
 from ruian_governance.lifecycles.engine import Engine
 from ruian_governance.models import Clock, Hierarchy
 
+from .casework import (
+    DUPLICATE_WINDOW,
+    link_cases,
+    merge_duplicate,
+    merged_ids,
+    primary_of,
+    related_ids,
+    reporters,
+    suggest_duplicates,
+)
 from .dispute import (
     DISPUTE_DEADLINES,
     DISPUTE_LIFECYCLE,
@@ -39,23 +49,35 @@ from .hazard import (
     hazard_lifecycle,
     hazard_rung,
 )
+from .intake import CITIZEN_CHANNELS, NOT_OWN_WORK, REWORK_LIMIT
 
 __all__ = [
     "BUILTIN_LIFECYCLES",
+    "CITIZEN_CHANNELS",
     "DISPUTE_DEADLINES",
     "DISPUTE_LIFECYCLE",
+    "DUPLICATE_WINDOW",
     "EVENT_DEADLINES",
     "EVENT_LIFECYCLE",
     "HAZARD_DEADLINES",
     "HAZARD_LADDER",
     "HAZARD_LIFECYCLE",
     "MEDIATION_LADDER",
+    "NOT_OWN_WORK",
+    "REWORK_LIMIT",
     "TRIAGE_LEVELS",
     "builtin_engine",
     "dispute_lifecycle",
     "event_lifecycle",
     "hazard_lifecycle",
     "hazard_rung",
+    "link_cases",
+    "merge_duplicate",
+    "merged_ids",
+    "primary_of",
+    "related_ids",
+    "reporters",
+    "suggest_duplicates",
 ]
 
 BUILTIN_LIFECYCLES: tuple[LifecycleDefinition, ...] = (

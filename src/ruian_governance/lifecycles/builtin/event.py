@@ -3,7 +3,8 @@
 "网格员信息采集上报 → 综合信息指挥室分流交办 → 四个平台各职能站所执行处置 → 网格员评价".
 
 >>> [s.label.zh for s in EVENT_LIFECYCLE.states]
-['上报', '受理', '不予受理', '分流交办', '退回', '签收', '处置', '反馈', '核查', '办结', '评价']
+['上报', '受理', '不予受理', '分流交办', '退回', '签收', '处置', '反馈', '核查', '办结', '评价', \
+'已合并', '已撤件']
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ from .guards import (
     new_trigger,
     reported,
     supervision,
+)
+from .intake import (
+    INTAKE_DATA,
+    REWORK_LIMIT,
+    honest_evaluation,
+    intake_states,
+    intake_transitions,
+    intake_triggers,
 )
 
 __all__ = [
@@ -116,7 +125,9 @@ _EVENT_OPEN = (
 )
 
 
-def event_lifecycle(*, deadlines: DeadlinePolicy = EVENT_DEADLINES) -> LifecycleDefinition:
+def event_lifecycle(
+    *, deadlines: DeadlinePolicy = EVENT_DEADLINES, rework_limit: int = REWORK_LIMIT
+) -> LifecycleDefinition:
     """Build the event closed loop 事件闭环 with the given deadlines.
 
     Grid workers report 上报; the town's command room accepts 受理 or rejects 不予受理 (with a
@@ -128,9 +139,18 @@ def event_lifecycle(*, deadlines: DeadlinePolicy = EVENT_DEADLINES) -> Lifecycle
     evaluates 评价 it with 1-5 stars.  Small matters solved on the spot 就地解决 close at once;
     overdue cases may be supervised 督办.
 
+    Intake, duplicates and honest evaluation (:mod:`.intake`): citizens' reports through the
+    app, the 12345 hotline or the walk-in window 一窗受理, withdrawal 撤件, duplicates merged
+    重复件合并 and related cases linked 关联件, spot checks 抽查 of on-the-spot solutions, rework
+    重办 after an unsatisfied rating (at most ``rework_limit`` times) and the reporter's
+    callback 回访; nobody evaluates their own work.
+
+    Raises:
+        ArgumentError: ``rework_limit`` is not a whole number from 0 to 10.
+
     >>> e = event_lifecycle()
-    >>> e.next_state("reported", "solve_on_spot"), e.final_states == {"rejected", "evaluated"}
-    ('closed', True)
+    >>> e.next_state("reported", "solve_on_spot"), sorted(e.final_states)
+    ('closed', ['evaluated', 'merged', 'rejected', 'withdrawn'])
     """
     states = (
         new_state("reported", "上报", initial=True),
@@ -144,6 +164,8 @@ def event_lifecycle(*, deadlines: DeadlinePolicy = EVENT_DEADLINES) -> Lifecycle
         new_state("verified", "核查"),
         new_state("closed", "办结", timed=False, closing=True),
         new_state("evaluated", "评价", final=True),
+        # -- intake, duplicates, honest evaluation (issue 12 points 6-8: .intake)
+        *intake_states(),
     )
     triggers = (
         new_trigger("report", "上报", kind=TriggerKind.REPORT),
@@ -163,6 +185,8 @@ def event_lifecycle(*, deadlines: DeadlinePolicy = EVENT_DEADLINES) -> Lifecycle
         new_trigger("close", "办结"),
         new_trigger("evaluate", "评价", kind=TriggerKind.EVALUATE),
         new_trigger("supervise", "督办", kind=TriggerKind.SUPERVISE),
+        # -- intake, duplicates, honest evaluation (issue 12 points 6-8: .intake)
+        *intake_triggers(),
     )
     t = Transition
     transitions = (
@@ -302,8 +326,14 @@ def event_lifecycle(*, deadlines: DeadlinePolicy = EVENT_DEADLINES) -> Lifecycle
             roles=SUPERVISORS,
             jurisdiction=Jurisdiction.HOLDER,
         ),
-        evaluation("closed"),
         supervision(_EVENT_OPEN),
+        # -- intake, duplicates, honest evaluation (issue 12 points 6-8: .intake)
+        honest_evaluation(evaluation("closed"), rework_limit=rework_limit),
+        *intake_transitions(
+            before_dispatch=("reported", "accepted"),
+            open_states=("reported", *_EVENT_OPEN),
+            rework_limit=rework_limit,
+        ),
     )
     return LifecycleDefinition(
         key="event",
@@ -322,6 +352,7 @@ def event_lifecycle(*, deadlines: DeadlinePolicy = EVENT_DEADLINES) -> Lifecycle
             **SHARED_DATA,
             "units": UNITS,
             "days": DataSpec.integer(1, MAX_DEADLINE_DAYS),
+            **INTAKE_DATA,
         },
     )
 
