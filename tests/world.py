@@ -99,6 +99,15 @@ def build_world() -> World:
         "justice": _actor(h, h.departments_of_kind("justice")[0].id, "department_officer"),
         "commander": Actor(person_id="commander", role="task_force_commander", unit_id=h.centre.id),
         "cadre": Actor(person_id="cadre1", role="village_cadre", unit_id=village.id),
+        # issue 13: courts, village mediators, sages, leaders, 政法委 (generated posts)
+        "judge": _actor(h, h.courts_serving(town)[0].id, "judge"),
+        "court_judge": _actor(h, h.courts[0].id, "judge"),
+        "mediator": _actor(h, village.id, "mediation_committee_member"),
+        "town_sage": _actor(h, town, "village_sage"),
+        "town_leader": _actor(h, town, "leader"),
+        "other_leader": _actor(h, other_town, "leader"),
+        "city_leader": _actor(h, h.city.id, "leader"),
+        "overseer": _actor(h, h.city.id, "political_legal_officer"),
     }
     return World(
         h=h,

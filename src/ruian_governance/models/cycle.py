@@ -79,19 +79,20 @@ def _weeks(field: str) -> Callable[[object, object, object], None]:
     return check
 
 
-def _start(_instance: object, _attribute: object, value: object) -> None:
+def _start(value: object) -> date:
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise ArgumentError("start", value, "a date (not a datetime)")
+        raise ArgumentError("start", value, "a date (not a datetime)")  # noqa: EM101 - a name
+    return value
 
 
 def _day(value: date | datetime) -> date:
     """The calendar day of a date, or of an aware datetime in China Standard Time."""
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise ArgumentError("at", value, "a date or a timezone-aware datetime")
+            raise ArgumentError("at", value, "a date or a timezone-aware datetime")  # noqa: EM101 - a name
         return value.astimezone(CHINA_STANDARD_TIME).date()
     if not isinstance(value, date):
-        raise ArgumentError("at", value, "a date or a timezone-aware datetime")
+        raise ArgumentError("at", value, "a date or a timezone-aware datetime")  # noqa: EM101 - a name
     return value
 
 
@@ -112,7 +113,7 @@ class InspectionCycle:
             date.
     """
 
-    start: date = attrs.field(validator=_start)
+    start: date = attrs.field(converter=_start)
     inspection_weeks: int = attrs.field(default=2, validator=_weeks("inspection_weeks"))
     revisit_weeks: int = attrs.field(default=2, validator=_weeks("revisit_weeks"))
 

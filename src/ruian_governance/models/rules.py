@@ -315,7 +315,7 @@ def _station_placement(
     return stations
 
 
-def _court_placement(  # noqa: PLR0913 - the tables the earlier rules built
+def _court_placement(
     h: HierarchyParts,
     by_id: Mapping[str, Entity],
     parent: dict[str, str],

@@ -54,12 +54,12 @@ def court_units(
     if (
         isinstance(towns_per_tribunal, bool)
         or not isinstance(towns_per_tribunal, int)
-        or not 0 <= towns_per_tribunal <= 1000  # noqa: PLR2004 - a design bound
+        or not 0 <= towns_per_tribunal <= 1000
     ):
-        raise ArgumentError("towns_per_tribunal", towns_per_tribunal, "a whole number, 0 to 1000")
+        raise ArgumentError("towns_per_tribunal", towns_per_tribunal, "a whole number, 0 to 1000")  # noqa: EM101 - a name
     level = None if shared_court_level is None else Level.parse(shared_court_level, "level")
     if level not in (None, Level.TOWN, Level.VILLAGE):
-        raise ArgumentError("shared_court_level", shared_court_level, "'town', 'village' or None")
+        raise ArgumentError("shared_court_level", shared_court_level, "'town', 'village' or None")  # noqa: EM101 - a name
     court = Court(
         id=f"{city.id}.court",
         name=f"{city.name}人民法院",

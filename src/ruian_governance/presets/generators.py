@@ -378,7 +378,10 @@ def generate_hierarchy(  # noqa: PLR0913 - every size is a knob
     for unit_id, role, count in (
         (city_id, "leader", city_leaders),
         (city_id, "political_legal_officer", political_legal_officers),
-        *((c.id, "judge", judges_per_court) for c in (*courts, *tribunals)),
+        *(
+            (c, "judge", judges_per_court)
+            for c in [*(x.id for x in courts), *(x.id for x in tribunals)]
+        ),
         *((t.id, "leader", leaders_per_town) for t in town_units),
         *((t.id, "village_sage", sages_per_town) for t in town_units),
         *(
