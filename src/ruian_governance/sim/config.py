@@ -29,13 +29,12 @@ from ruian_governance.lifecycles import (
     DISPUTE_LIFECYCLE,
     EVENT_LIFECYCLE,
     LifecycleDefinition,
+    hazard_deadlines,
     hazard_lifecycle,
 )
 from ruian_governance.models import (
     CHINA_STANDARD_TIME,
     CYCLE_211,
-    Deadline,
-    DeadlinePolicy,
     Hierarchy,
     InspectionCycle,
 )
@@ -202,6 +201,11 @@ class SimulationConfig:
             人民调解委员会 mediates (the others: the village cadre, or a village sage 新乡贤).
         panel_findings: Share of covert-inspection findings recorded by the citizens'
             supervision panel 平安市民监督团 (the others: the centre's inspectors).
+        sectoral_assignment: Share of hazards assigned to a city department of their sector
+            行业 (the category's departments) rather than to the town's stations.
+        territorial_assignment: Share of hazards assigned to their town itself 属地 (its
+            leader rectifies).
+        rung_spacing_days: Days between two rungs of the overdue ladder (calendar days).
         inspection_weeks: Weeks of covert inspection 暗访 in each 211 cycle (the seed: 2).
         revisit_weeks: Weeks of revisit 整改回访 in each 211 cycle (the seed: 2).
         hotspots: Planted hotspots (none by default).
@@ -255,6 +259,9 @@ class SimulationConfig:
     confirmation_refused: float = 0.1
     village_mediation: float = 0.5
     panel_findings: float = 0.5
+    sectoral_assignment: float = 0.3
+    territorial_assignment: float = 0.1
+    rung_spacing_days: int = 2
     inspection_weeks: int = 2
     revisit_weeks: int = 2
     hotspots: tuple[PlantedHotspot, ...] = attrs.field(
@@ -290,10 +297,13 @@ class SimulationConfig:
             "confirmation_refused",
             "village_mediation",
             "panel_findings",
+            "sectoral_assignment",
+            "territorial_assignment",
         ):
             _probability(field, getattr(self, field))
         for field in ("inspection_weeks", "revisit_weeks"):
             _number(field, getattr(self, field), 1, 52, whole=True)
+        _number("rung_spacing_days", self.rung_spacing_days, 1, MAX_DAYS, whole=True)
         _positive_weights("category_mix", self.category_mix)
         known = set(self.rules.keys)
         unknown = sorted(set(self.category_mix) - known)
@@ -353,8 +363,11 @@ def simulation_lifecycles(config: SimulationConfig) -> tuple[LifecycleDefinition
     >>> [d.key for d in simulation_lifecycles(SimulationConfig(hazard_deadline_days=7))]
     ['event', 'dispute', 'hazard']
     """
-    deadline = Deadline(days=config.hazard_deadline_days)
     hazards = hazard_lifecycle(
-        deadlines=DeadlinePolicy(by_severity={"general": deadline, "major": deadline})
+        deadlines=hazard_deadlines(
+            config.cycle,
+            days=config.hazard_deadline_days,
+            rung_spacing_days=config.rung_spacing_days,
+        )
     )
     return (EVENT_LIFECYCLE, DISPUTE_LIFECYCLE, hazards)
