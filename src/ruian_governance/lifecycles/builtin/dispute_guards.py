@@ -11,6 +11,7 @@ or a design choice.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -55,17 +56,21 @@ def case_parties(case: Case) -> tuple[str, ...]:
     return case.parties
 
 
-def revisited_parties(case: Case) -> frozenset[str]:
-    """The parties already called back 回访 since the dispute was last completed."""
-    done: set[str] = set()
+def revisited_parties(case: Case) -> Counter[str]:
+    """The parties called back 回访 since the dispute was last completed, with how often.
+
+    Parties are counted as a multiset, so that two parties of the same name (or a history
+    whose names were masked by a redaction) are each called back once.
+    """
+    done: Counter[str] = Counter()
     for record in reversed(case.history):
         if record.trigger in {"complete", "confirm"}:
             break
         if record.trigger == "revisit":
             party = record.get("party")
             if isinstance(party, str):
-                done.add(party)
-    return frozenset(done)
+                done[party] += 1
+    return done
 
 
 def case_leader(case: Case) -> str | None:
@@ -119,21 +124,24 @@ it arose (design choice: 小事不出村, the grid and the village mediate what 
 
 def _parties_named(context: CommandContext) -> bool:
     parties = unit_ids(context.data.get("parties"))
-    return parties is not None and len(set(parties)) == len(parties) >= 2
+    return parties is not None and len(parties) >= 2
 
 
 PARTIES_NAMED = Guard(
     key="two_or_more_parties",
-    label=label("two or more distinct parties", "两方以上当事人"),
+    label=label("two or more parties", "两方以上当事人"),
     check=_parties_named,
 )
-"""``parties`` names two or more distinct parties 当事人 (a dispute has two sides)."""
+"""``parties`` names two or more parties 当事人 (a dispute has two sides; two may share a
+name)."""
 
 
 def _party_to_revisit(context: CommandContext) -> bool:
     party = context.data.get("party")
+    if not isinstance(party, str):
+        return False
     case = context.case
-    return party in case_parties(case) and party not in revisited_parties(case)
+    return revisited_parties(case)[party] < Counter(case_parties(case))[party]
 
 
 PARTY_TO_REVISIT = Guard(
@@ -145,8 +153,8 @@ PARTY_TO_REVISIT = Guard(
 
 
 def _all_parties_revisited(context: CommandContext) -> bool:
-    parties = case_parties(context.case)
-    return bool(parties) and set(parties) <= revisited_parties(context.case)
+    parties = Counter(case_parties(context.case))
+    return bool(parties) and parties <= revisited_parties(context.case)
 
 
 ALL_PARTIES_REVISITED = Guard(
@@ -187,12 +195,7 @@ town where the dispute arose (national law: only a court confirms a mediation ag
 def _joint_application(context: CommandContext) -> bool:
     applicants = unit_ids(context.data.get("applicants"))
     parties = case_parties(context.case)
-    return (
-        applicants is not None
-        and len(set(parties)) >= 2
-        and len(set(applicants)) == len(applicants)
-        and set(applicants) == set(parties)
-    )
+    return applicants is not None and len(parties) >= 2 and sorted(applicants) == sorted(parties)
 
 
 JOINT_APPLICATION = Guard(
@@ -200,8 +203,8 @@ JOINT_APPLICATION = Guard(
     label=label("applied for jointly by every party", "双方当事人共同申请"),
     check=_joint_application,
 )
-"""The ``applicants`` are exactly the dispute's parties: the application is joint (national
-law: the parties apply together to the court)."""
+"""The ``applicants`` are exactly the dispute's parties (each once, in any order): the
+application is joint (national law: the parties apply together to the court)."""
 
 
 def _venue_fits(context: CommandContext) -> bool:
