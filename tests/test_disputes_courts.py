@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 
 import attrs
 import pytest
@@ -24,7 +23,7 @@ from ruian_governance.errors import (
 from ruian_governance.lifecycles.builtin.dispute_guards import case_leader, revisited_parties
 from ruian_governance.models import Actor, Court, Person, Post, Tribunal
 from ruian_governance.presets.courts import court_units
-from world import DAY, HOUR, World, build_world, open_case
+from world import DAY, HOUR, World, build_world, fire_as, open_case, refused_as
 
 BOTH = ("张三", "李四")
 
@@ -35,32 +34,15 @@ def world() -> World:
     return build_world()
 
 
-def fire(
-    world: World, case: Case, trigger: str, actor: str, delay: timedelta = HOUR, **data: object
-) -> Case:
-    """Fire ``trigger`` as ``actor`` some time after the case's last record."""
-    return world.engine.apply(case, trigger, actor=world[actor], at=case.last.at + delay, **data)  # type: ignore[arg-type]
-
-
-def refused(
-    world: World, case: Case, error: type[TransitionError], trigger: str, actor: str, **data: object
-) -> TransitionError:
-    """Fire a command that must be refused, and check the case is unchanged after it."""
-    before = attrs.evolve(case)
-    with pytest.raises(error) as info:
-        fire(world, case, trigger, actor, **data)
-    assert case == before
-    assert world.engine.verify(case) == case
-    return info.value
-
-
 def agreed(world: World, tier: str = "simple", mediator: str = "cadre") -> Case:
     """A dispute triaged to ``tier`` with an agreement reached."""
-    case = fire(world, open_case(world, "dispute"), "triage", "operator", tier=tier)
-    case = fire(world, case, "start_mediation", mediator)
+    case = fire_as(world, open_case(world, "dispute"), "triage", "operator", tier=tier)
+    case = fire_as(world, case, "start_mediation", mediator)
     if tier == "difficult":
-        case = fire(world, case, "assign_leader", "centre", leader=world["city_leader"].person_id)
-    return fire(world, case, "reach_agreement", mediator, terms="rebuild the wall")
+        case = fire_as(
+            world, case, "assign_leader", "centre", leader=world["city_leader"].person_id
+        )
+    return fire_as(world, case, "reach_agreement", mediator, terms="rebuild the wall")
 
 
 # --------------------------------------------------------------------------- point 1: courts
@@ -134,13 +116,13 @@ def test_village_shared_courts_are_run_by_the_tribunal_of_their_town() -> None:
 def test_only_a_judge_of_a_serving_court_confirms(world: World) -> None:
     """Point 1: a department officer (the Finance Bureau), a mediator or the centre cannot."""
     case = agreed(world)
-    refused(world, case, RoleNotAllowedError, "apply_confirmation", "cadre", applicants=BOTH)
-    refused(world, case, RoleNotAllowedError, "apply_confirmation", "court", applicants=BOTH)
-    applied = fire(world, case, "apply_confirmation", "judge", applicants=BOTH)
+    refused_as(world, case, RoleNotAllowedError, "apply_confirmation", "cadre", applicants=BOTH)
+    refused_as(world, case, RoleNotAllowedError, "apply_confirmation", "court", applicants=BOTH)
+    applied = fire_as(world, case, "apply_confirmation", "judge", applicants=BOTH)
     for actor in ("court", "centre", "justice", "cadre"):
-        refused(world, applied, RoleNotAllowedError, "confirm", actor)
-    assert fire(world, applied, "confirm", "court_judge").state == "completed"
-    assert fire(world, applied, "confirm", "judge").state == "completed"
+        refused_as(world, applied, RoleNotAllowedError, "confirm", actor)
+    assert fire_as(world, applied, "confirm", "court_judge").state == "completed"
+    assert fire_as(world, applied, "confirm", "judge").state == "completed"
 
 
 def test_a_tribunal_not_serving_the_town_is_refused() -> None:
@@ -172,14 +154,14 @@ def test_application_is_joint_and_within_thirty_days(world: World) -> None:
     """Point 1: both parties apply together, within 30 days of the agreement."""
     case = agreed(world)
     for applicants in (("张三",), ("张三", "王五"), ("张三", "李四", "王五"), ("张三", "张三")):
-        error = refused(world, case, GuardFailedError, "apply_confirmation", "judge",
+        error = refused_as(world, case, GuardFailedError, "apply_confirmation", "judge",
                         applicants=applicants)  # fmt: skip
         assert error.guard == "joint_application"  # type: ignore[attr-defined]
-    refused(world, case, MissingDataError, "apply_confirmation", "judge")
+    refused_as(world, case, MissingDataError, "apply_confirmation", "judge")
     for bad in (None, 3, float("nan"), ""):
         with pytest.raises(TransitionError):
-            fire(world, case, "apply_confirmation", "judge", applicants=bad)
-    late = refused(world, case, GuardFailedError, "apply_confirmation", "judge",
+            fire_as(world, case, "apply_confirmation", "judge", applicants=bad)
+    late = refused_as(world, case, GuardFailedError, "apply_confirmation", "judge",
                    delay=31 * DAY, applicants=BOTH)  # fmt: skip
     assert late.guard == "within_confirmation_window"  # type: ignore[attr-defined]
 
@@ -189,10 +171,10 @@ def test_a_dispute_without_two_parties_cannot_apply(world: World) -> None:
     case = world.engine.open("dispute", case_id="D2", trigger="report", actor=world["worker"],
                              at=open_case(world, "dispute").opened_at, location_id=world.grid,
                              category="land")  # fmt: skip
-    case = fire(world, case, "triage", "operator", tier="simple")
-    case = fire(world, case, "start_mediation", "cadre")
-    case = fire(world, case, "reach_agreement", "cadre", terms="t")
-    refused(world, case, GuardFailedError, "apply_confirmation", "judge", applicants=BOTH)
+    case = fire_as(world, case, "triage", "operator", tier="simple")
+    case = fire_as(world, case, "start_mediation", "cadre")
+    case = fire_as(world, case, "reach_agreement", "cadre", terms="t")
+    refused_as(world, case, GuardFailedError, "apply_confirmation", "judge", applicants=BOTH)
 
 
 def test_the_venue_is_a_shared_court_of_the_town(world: World) -> None:
@@ -201,29 +183,29 @@ def test_the_venue_is_a_shared_court_of_the_town(world: World) -> None:
     venue = world.h.shared_courts_of(world.grid)[0].id
     other = world.h.shared_courts_of(world.other_grid)[0].id
     for bad in (other, world.town, world.h.courts[0].id, "nowhere"):
-        error = refused(world, case, GuardFailedError, "apply_confirmation", "judge",
+        error = refused_as(world, case, GuardFailedError, "apply_confirmation", "judge",
                         applicants=BOTH, venue=bad)  # fmt: skip
         assert error.guard == "venue_fits"  # type: ignore[attr-defined]
-    applied = fire(world, case, "apply_confirmation", "judge", applicants=BOTH, venue=venue)
+    applied = fire_as(world, case, "apply_confirmation", "judge", applicants=BOTH, venue=venue)
     assert applied.last.get("venue") == venue
 
 
 def test_refusal_leads_to_re_mediation_or_litigation(world: World) -> None:
     """Point 1: 驳回 needs a reason; then mediate again, or go to litigation."""
-    applied = fire(world, agreed(world), "apply_confirmation", "judge", applicants=BOTH)
-    refused(world, applied, MissingDataError, "refuse_confirmation", "judge")
-    refused(world, applied, RoleNotAllowedError, "refuse_confirmation", "cadre", reason="r")
-    rejected = fire(world, applied, "refuse_confirmation", "judge", reason="违反法律规定")
+    applied = fire_as(world, agreed(world), "apply_confirmation", "judge", applicants=BOTH)
+    refused_as(world, applied, MissingDataError, "refuse_confirmation", "judge")
+    refused_as(world, applied, RoleNotAllowedError, "refuse_confirmation", "cadre", reason="r")
+    rejected = fire_as(world, applied, "refuse_confirmation", "judge", reason="违反法律规定")
     assert (rejected.state, world.engine.lifecycle("dispute").state(rejected.state).label.zh) == (
         "confirmation_refused",
         "驳回",
     )
-    refused(world, rejected, InvalidTransitionError, "complete", "cadre")
-    again = fire(world, rejected, "start_mediation", "cadre", note="重新调解")
+    refused_as(world, rejected, InvalidTransitionError, "complete", "cadre")
+    again = fire_as(world, rejected, "start_mediation", "cadre", note="重新调解")
     assert again.state == "people_mediation"
-    sued = fire(world, rejected, "refer_litigation", "cadre", reason="起诉")
+    sued = fire_as(world, rejected, "refer_litigation", "cadre", reason="起诉")
     assert sued.state == "litigation"
-    assert fire(world, sued, "complete", "cadre").state == "completed"
+    assert fire_as(world, sued, "complete", "cadre").state == "completed"
 
 
 # --------------------------------------------------------------------------- point 2: parties
@@ -231,29 +213,29 @@ def test_refusal_leads_to_re_mediation_or_litigation(world: World) -> None:
 
 def evaluated_ready(world: World) -> Case:
     """A simple dispute completed, reviewed and analysed."""
-    case = fire(world, agreed(world), "complete", "cadre")
-    case = fire(world, case, "review", "centre")
-    return fire(world, case, "analyse", "centre")
+    case = fire_as(world, agreed(world), "complete", "cadre")
+    case = fire_as(world, case, "review", "centre")
+    return fire_as(world, case, "analyse", "centre")
 
 
 def test_each_party_is_called_back_and_evaluates(world: World) -> None:
     """Point 2: 回访 of each party (1-5 stars); the evaluation closes once all are called."""
     case = evaluated_ready(world)
-    refused(world, case, GuardFailedError, "evaluate", "operator")
-    refused(world, case, RoleNotAllowedError, "revisit", "worker", party="张三", stars=5)
-    refused(world, case, RoleNotAllowedError, "evaluate", "worker")
+    refused_as(world, case, GuardFailedError, "evaluate", "operator")
+    refused_as(world, case, RoleNotAllowedError, "revisit", "worker", party="张三", stars=5)
+    refused_as(world, case, RoleNotAllowedError, "evaluate", "worker")
     for bad in ("王五", "张三 "):
-        refused(world, case, GuardFailedError, "revisit", "operator", party=bad, stars=5)
-    refused(world, case, InvalidDataError, "revisit", "operator", party="", stars=5)
+        refused_as(world, case, GuardFailedError, "revisit", "operator", party=bad, stars=5)
+    refused_as(world, case, InvalidDataError, "revisit", "operator", party="", stars=5)
     for stars in (0, 6, True, 4.5, "5", None):
         with pytest.raises(TransitionError):
-            fire(world, case, "revisit", "operator", party="张三", stars=stars)
-    case = fire(world, case, "revisit", "operator", party="张三", stars=2, comment="太慢")
-    refused(world, case, GuardFailedError, "revisit", "centre", party="张三", stars=5)
-    refused(world, case, GuardFailedError, "evaluate", "centre")
-    case = fire(world, case, "revisit", "centre", party="李四", stars=5)
+            fire_as(world, case, "revisit", "operator", party="张三", stars=stars)
+    case = fire_as(world, case, "revisit", "operator", party="张三", stars=2, comment="太慢")
+    refused_as(world, case, GuardFailedError, "revisit", "centre", party="张三", stars=5)
+    refused_as(world, case, GuardFailedError, "evaluate", "centre")
+    case = fire_as(world, case, "revisit", "centre", party="李四", stars=5)
     assert revisited_parties(case) == Counter(BOTH)
-    assert fire(world, case, "evaluate", "operator").state == "evaluated"
+    assert fire_as(world, case, "evaluate", "operator").state == "evaluated"
 
 
 def test_the_grid_worker_no_longer_evaluates(world: World) -> None:
@@ -266,8 +248,10 @@ def test_the_grid_worker_no_longer_evaluates(world: World) -> None:
 def test_triage_may_rename_the_parties(world: World) -> None:
     """Point 2: the parties named at screening replace those of the report (two or more)."""
     case = open_case(world, "dispute")
-    refused(world, case, GuardFailedError, "triage", "operator", tier="simple", parties=("王五",))
-    case = fire(world, case, "triage", "operator", tier="simple", parties=("王五", "赵六"))
+    refused_as(
+        world, case, GuardFailedError, "triage", "operator", tier="simple", parties=("王五",)
+    )
+    case = fire_as(world, case, "triage", "operator", tier="simple", parties=("王五", "赵六"))
     assert case.parties == ("王五", "赵六")
     assert world.engine.replay(case.history) == case
 
@@ -280,19 +264,19 @@ def test_grid_workers_and_village_mediators_mediate(world: World, mediator: str)
     """Point 3: the grid worker, the mediation committee and cadres mediate a village case."""
     case = agreed(world, mediator=mediator)
     assert case.state == "agreement"
-    assert fire(world, case, "complete", mediator).state == "completed"
+    assert fire_as(world, case, "complete", mediator).state == "completed"
 
 
 def test_mediators_act_only_where_the_dispute_is_held(world: World) -> None:
     """Point 3: a worker of another grid, or a town sage on a village case, are refused."""
-    case = fire(world, open_case(world, "dispute"), "triage", "operator", tier="simple")
+    case = fire_as(world, open_case(world, "dispute"), "triage", "operator", tier="simple")
     for actor in ("sibling_worker", "other_worker", "town_sage"):
-        error = refused(world, case, GuardFailedError, "start_mediation", actor)
+        error = refused_as(world, case, GuardFailedError, "start_mediation", actor)
         assert error.guard == "mediator_in_place"  # type: ignore[attr-defined]
-    town_case = fire(world, open_case(world, "dispute"), "triage", "operator", tier="complex")
+    town_case = fire_as(world, open_case(world, "dispute"), "triage", "operator", tier="complex")
     for actor in ("worker", "mediator", "cadre"):
-        refused(world, town_case, GuardFailedError, "start_mediation", actor)
-    assert fire(world, town_case, "start_mediation", "town_sage").state == "people_mediation"
+        refused_as(world, town_case, GuardFailedError, "start_mediation", actor)
+    assert fire_as(world, town_case, "start_mediation", "town_sage").state == "people_mediation"
 
 
 def test_new_roles_are_labelled() -> None:
@@ -309,8 +293,8 @@ def test_new_roles_are_labelled() -> None:
 
 def test_a_town_task_force_under_the_town_leader(world: World) -> None:
     """Point 4: stations and villages of the town under its leader form a 专班."""
-    case = fire(world, open_case(world, "dispute"), "triage", "operator", tier="complex")
-    case = fire(world, case, "start_mediation", "operator")
+    case = fire_as(world, open_case(world, "dispute"), "triage", "operator", tier="complex")
+    case = fire_as(world, case, "start_mediation", "operator")
     leader = world["town_leader"].person_id
     station = world["judicial"].unit_id
     other_station = world["other_police"].unit_id
@@ -322,32 +306,32 @@ def test_a_town_task_force_under_the_town_leader(world: World) -> None:
         {"commander": leader, "members": (station, station)},
         {"commander": leader},
     ):
-        refused(world, case, GuardFailedError, "form_task_force", "operator", **data)
-    case = fire(world, case, "form_task_force", "operator", commander=leader,
+        refused_as(world, case, GuardFailedError, "form_task_force", "operator", **data)
+    case = fire_as(world, case, "form_task_force", "operator", commander=leader,
                 members=(station, world.village))  # fmt: skip
     assert set(case.assignees) == {station, world.village, world.town}
-    case = fire(world, case, "draft_strategy", "town_leader", strategy="一案一策")
-    case = fire(world, case, "record_progress", "judicial", note="走访")
-    case = fire(world, case, "record_progress", "cadre", note="村里协助")
-    refused(world, case, JurisdictionError, "record_progress", "police", note="not a member")
+    case = fire_as(world, case, "draft_strategy", "town_leader", strategy="一案一策")
+    case = fire_as(world, case, "record_progress", "judicial", note="走访")
+    case = fire_as(world, case, "record_progress", "cadre", note="村里协助")
+    refused_as(world, case, JurisdictionError, "record_progress", "police", note="not a member")
 
 
 def test_a_difficult_dispute_needs_a_leader_who_owns_it(world: World) -> None:
     """Point 4: 领导包案 — a difficult dispute is completed only once a leader owns it."""
-    case = fire(world, open_case(world, "dispute"), "triage", "operator", tier="difficult")
-    case = fire(world, case, "start_mediation", "centre")
-    case = fire(world, case, "reach_agreement", "centre", terms="t")
-    error = refused(world, case, GuardFailedError, "complete", "centre")
+    case = fire_as(world, open_case(world, "dispute"), "triage", "operator", tier="difficult")
+    case = fire_as(world, case, "start_mediation", "centre")
+    case = fire_as(world, case, "reach_agreement", "centre", terms="t")
+    error = refused_as(world, case, GuardFailedError, "complete", "centre")
     assert error.guard == "leader_if_difficult"  # type: ignore[attr-defined]
-    case = fire(world, open_case(world, "dispute"), "triage", "operator", tier="difficult")
+    case = fire_as(world, open_case(world, "dispute"), "triage", "operator", tier="difficult")
     for bad in (world["town_leader"].person_id, world["worker"].person_id, "nobody", world.town):
-        refused(world, case, GuardFailedError, "assign_leader", "centre", leader=bad)
-    refused(world, case, MissingDataError, "assign_leader", "centre")
-    case = fire(world, case, "assign_leader", "centre", leader=world["city_leader"].person_id)
+        refused_as(world, case, GuardFailedError, "assign_leader", "centre", leader=bad)
+    refused_as(world, case, MissingDataError, "assign_leader", "centre")
+    case = fire_as(world, case, "assign_leader", "centre", leader=world["city_leader"].person_id)
     assert case_leader(case) == world["city_leader"].person_id
-    case = fire(world, case, "start_mediation", "centre")
-    case = fire(world, case, "reach_agreement", "centre", terms="t")
-    assert fire(world, case, "complete", "centre").state == "completed"
+    case = fire_as(world, case, "start_mediation", "centre")
+    case = fire_as(world, case, "reach_agreement", "centre", terms="t")
+    assert fire_as(world, case, "complete", "centre").state == "completed"
 
 
 # --------------------------------------------------------------------------- point 5: supervision
@@ -358,19 +342,19 @@ def test_supervision_and_analysis_in_any_open_state(world: World) -> None:
     case = open_case(world, "dispute")
     for step in (
         lambda c: c,
-        lambda c: fire(world, c, "triage", "operator", tier="simple"),
-        lambda c: fire(world, c, "start_mediation", "cadre"),
-        lambda c: fire(world, c, "reach_agreement", "cadre", terms="t"),
-        lambda c: fire(world, c, "apply_confirmation", "judge", applicants=BOTH),
-        lambda c: fire(world, c, "refuse_confirmation", "judge", reason="r"),
+        lambda c: fire_as(world, c, "triage", "operator", tier="simple"),
+        lambda c: fire_as(world, c, "start_mediation", "cadre"),
+        lambda c: fire_as(world, c, "reach_agreement", "cadre", terms="t"),
+        lambda c: fire_as(world, c, "apply_confirmation", "judge", applicants=BOTH),
+        lambda c: fire_as(world, c, "refuse_confirmation", "judge", reason="r"),
     ):
         case = step(case)
         state = case.state
-        case = fire(world, case, "review", "overseer", note="全程监管")
-        case = fire(world, case, "analyse", "centre", finding="风险研判")
+        case = fire_as(world, case, "review", "overseer", note="全程监管")
+        case = fire_as(world, case, "analyse", "centre", finding="风险研判")
         assert case.state == state
-    refused(world, case, RoleNotAllowedError, "analyse", "operator", finding="no")
-    refused(world, case, RoleNotAllowedError, "review", "worker")
+    refused_as(world, case, RoleNotAllowedError, "analyse", "operator", finding="no")
+    refused_as(world, case, RoleNotAllowedError, "review", "worker")
 
 
 def test_a_refused_court_command_leaves_the_store_unchanged(world: World) -> None:
@@ -399,13 +383,13 @@ def test_a_redacted_dispute_still_verifies(world: World) -> None:
     """Points 1-2: applicants and called-back parties are personal data; masked, it replays."""
     from ruian_governance.io import redact
 
-    case = fire(world, agreed(world), "apply_confirmation", "judge", applicants=BOTH)
-    case = fire(world, case, "confirm", "judge")
-    case = fire(world, case, "review", "centre")
-    case = fire(world, case, "analyse", "centre")
+    case = fire_as(world, agreed(world), "apply_confirmation", "judge", applicants=BOTH)
+    case = fire_as(world, case, "confirm", "judge")
+    case = fire_as(world, case, "review", "centre")
+    case = fire_as(world, case, "analyse", "centre")
     for party in BOTH:
-        case = fire(world, case, "revisit", "operator", party=party, stars=4)
-    case = fire(world, case, "evaluate", "operator")
+        case = fire_as(world, case, "revisit", "operator", party=party, stars=4)
+    case = fire_as(world, case, "evaluate", "operator")
     masked = redact(case)
     texts = [str(v) for r in masked.history for _, v in r.data]
     assert not any(name in text for name in BOTH for text in texts)

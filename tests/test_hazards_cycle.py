@@ -29,39 +29,13 @@ from ruian_governance.lifecycles import (
     panel_findings,
 )
 from ruian_governance.models import CHINA_STANDARD_TIME, CYCLE_211, CyclePhase, InspectionCycle
-from world import DAY, HOUR, T0, World, build_world
-
-FIVE_FIXED = {
-    "responsibility": "owner Chen",
-    "measures": "replace wiring",
-    "deadline": "2025-04-01",
-    "funds": "8000 yuan",
-    "plan": "weekly checks",
-}
+from world import DAY, FIVE_FIXED, HOUR, T0, World, build_world, fire_as, refused_as
 
 
 @pytest.fixture(scope="module")
 def world() -> World:
     """The shared test world (built once per module)."""
     return build_world()
-
-
-def fire(
-    world: World, case: Case, trigger: str, actor: str, delay: timedelta = HOUR, **data: object
-) -> Case:
-    """Fire ``trigger`` as ``actor`` some time after the case's last record."""
-    return world.engine.apply(case, trigger, actor=world[actor], at=case.last.at + delay, **data)  # type: ignore[arg-type]
-
-
-def refused(
-    world: World, case: Case, error: type[TransitionError], trigger: str, actor: str, **data: object
-) -> TransitionError:
-    """Fire a command that must be refused, and check the case is unchanged after it."""
-    before = attrs.evolve(case)
-    with pytest.raises(error) as info:
-        fire(world, case, trigger, actor, **data)
-    assert case == before
-    return info.value
 
 
 def found(world: World, severity: str = "general", actor: str = "centre", **data: object) -> Case:
@@ -80,30 +54,32 @@ def test_a_hazard_goes_to_its_town_a_station_or_a_sector_department(world: World
     emergency = world.department("emergency_management")
     police = world.station("police_station")
     for units in ((world.town,), (police,), (emergency,), (world.town, emergency)):
-        assigned = fire(world, case, "assign", "operator", units=units, notice="ZG-1")
+        assigned = fire_as(world, case, "assign", "operator", units=units, notice="ZG-1")
         assert assigned.assignees == units
     other_town = world.h.towns[1].id
     other_station = world["other_police"].unit_id
     for bad in ((other_town,), (other_station,), (world.village,), (world.grid,),
                 (world.h.centre.id,), (police, police), ("nowhere",)):  # fmt: skip
-        error = refused(world, case, GuardFailedError, "assign", "operator", units=bad,
+        error = refused_as(world, case, GuardFailedError, "assign", "operator", units=bad,
                         notice="ZG-1")  # fmt: skip
         assert error.guard == "hazard_targets_fit"  # type: ignore[attr-defined]
 
 
 def test_the_town_itself_rectifies_through_its_leader(world: World) -> None:
     """Point 6: a hazard assigned to the town is rectified by the town's leader."""
-    case = fire(world, found(world), "assign", "operator", units=(world.town,), notice="ZG-2")
-    refused(world, case, JurisdictionError, "start_rectification", "other_leader", **FIVE_FIXED)
-    case = fire(world, case, "start_rectification", "town_leader", **FIVE_FIXED)
-    assert fire(world, case, "submit_for_check", "town_leader", result="done").state == "checking"
+    case = fire_as(world, found(world), "assign", "operator", units=(world.town,), notice="ZG-2")
+    refused_as(world, case, JurisdictionError, "start_rectification", "other_leader", **FIVE_FIXED)
+    case = fire_as(world, case, "start_rectification", "town_leader", **FIVE_FIXED)
+    assert (
+        fire_as(world, case, "submit_for_check", "town_leader", result="done").state == "checking"
+    )
 
 
 def test_a_sector_department_rectifies(world: World) -> None:
     """Point 6: the sector department assigned rectifies; another department may not."""
     emergency = world.department("emergency_management")
-    case = fire(world, found(world), "assign", "operator", units=(emergency,), notice="ZG-3")
-    refused(world, case, JurisdictionError, "start_rectification", "justice", **FIVE_FIXED)
+    case = fire_as(world, found(world), "assign", "operator", units=(emergency,), notice="ZG-3")
+    refused_as(world, case, JurisdictionError, "start_rectification", "justice", **FIVE_FIXED)
     officer = world.h.people_of(emergency, role="department_officer")[0]
     from ruian_governance.models import Actor
 
@@ -119,18 +95,18 @@ def test_a_sector_department_rectifies(world: World) -> None:
 def test_a_major_hazard_is_listed_at_a_level_once(world: World) -> None:
     """Point 7: 挂牌 at province / prefecture / county, for major hazards, not a rung."""
     general = found(world)
-    error = refused(world, general, GuardFailedError, "list_hazard", "centre", level="county")
+    error = refused_as(world, general, GuardFailedError, "list_hazard", "centre", level="county")
     assert error.guard == "major_hazard"  # type: ignore[attr-defined]
     major = found(world, "major")
-    refused(world, major, MissingDataError, "list_hazard", "centre")
+    refused_as(world, major, MissingDataError, "list_hazard", "centre")
     for bad in ("city", "County", "", "national"):
         with pytest.raises(TransitionError):
-            fire(world, major, "list_hazard", "centre", level=bad)
-    refused(world, major, RoleNotAllowedError, "list_hazard", "worker", level="county")
-    listed = fire(world, major, "list_hazard", "centre", level="province")
+            fire_as(world, major, "list_hazard", "centre", level=bad)
+    refused_as(world, major, RoleNotAllowedError, "list_hazard", "worker", level="county")
+    listed = fire_as(world, major, "list_hazard", "centre", level="province")
     assert hazard_listing(listed) == "province"
     assert listed.state == "discovered"
-    refused(world, listed, GuardFailedError, "list_hazard", "centre", level="county")
+    refused_as(world, listed, GuardFailedError, "list_hazard", "centre", level="county")
     assert set(LISTING_LEVELS) == {"province", "prefecture", "county"}
     assert "list_hazard" not in HAZARD_LADDER
 
@@ -138,13 +114,13 @@ def test_a_major_hazard_is_listed_at_a_level_once(world: World) -> None:
 def test_summons_and_accountability_name_their_targets(world: World) -> None:
     """Point 7: 约谈 and 问责 record whom they target (units or people of the hierarchy)."""
     police = world.station("police_station")
-    case = fire(world, found(world), "assign", "operator", units=(police,), notice="ZG-4")
-    case = fire(world, case, "circulate", "centre", delay=10 * DAY)
-    refused(world, case, MissingDataError, "summon", "centre")
+    case = fire_as(world, found(world), "assign", "operator", units=(police,), notice="ZG-4")
+    case = fire_as(world, case, "circulate", "centre", delay=10 * DAY)
+    refused_as(world, case, MissingDataError, "summon", "centre")
     for bad in (("nowhere",), (police, police)):
-        refused(world, case, GuardFailedError, "summon", "centre", targets=bad)
+        refused_as(world, case, GuardFailedError, "summon", "centre", targets=bad)
     leader = world["town_leader"].person_id
-    case = fire(world, case, "summon", "centre", delay=8 * DAY, targets=(police, leader))
+    case = fire_as(world, case, "summon", "centre", delay=8 * DAY, targets=(police, leader))
     assert case.last.get("targets") == (police, leader)
 
 
@@ -172,9 +148,9 @@ def test_the_spacing_and_the_order_are_configuration(world: World) -> None:
 def test_next_rung_at_follows_the_deadline_then_the_spacing(world: World) -> None:
     """Point 7: when the next rung may be climbed."""
     police = world.station("police_station")
-    case = fire(world, found(world), "assign", "operator", units=(police,), notice="ZG-5")
+    case = fire_as(world, found(world), "assign", "operator", units=(police,), notice="ZG-5")
     assert next_rung_at(case) == case.due_at
-    case = fire(world, case, "circulate", "centre", delay=10 * DAY)
+    case = fire_as(world, case, "circulate", "centre", delay=10 * DAY)
     spacing = HAZARD_DEADLINES.limits["rung_spacing"]
     assert next_rung_at(case) == spacing.due(case.last.at)
 
@@ -261,12 +237,12 @@ def test_the_panel_records_findings_about_units(world: World) -> None:
     world.actors["panel"] = member
     police = world.station("police_station")
     case = found(world, actor="panel", inspected=(police,), description="消防通道堵塞")
-    case = fire(world, case, "record_panel_finding", "panel", inspected=(world.town,),
+    case = fire_as(world, case, "record_panel_finding", "panel", inspected=(world.town,),
                 note="复查仍未整改")  # fmt: skip
     for bad in (("nowhere",), (police, police), (panel.id,)):
-        refused(world, case, GuardFailedError, "record_panel_finding", "panel", inspected=bad,
+        refused_as(world, case, GuardFailedError, "record_panel_finding", "panel", inspected=bad,
                 note="x")  # fmt: skip
-    refused(world, case, RoleNotAllowedError, "record_panel_finding", "centre",
+    refused_as(world, case, RoleNotAllowedError, "record_panel_finding", "centre",
             inspected=(police,), note="not the panel")  # fmt: skip
     centre_case = attrs.evolve(found(world), id="H9")
     findings = panel_findings([case, centre_case])

@@ -16,15 +16,7 @@ from ruian_governance.errors import (
     RoleNotAllowedError,
 )
 from ruian_governance.lifecycles import HAZARD_LADDER, hazard_rung
-from world import DAY, HOUR, T0, World, build_world, open_case
-
-FIVE_FIXED = {
-    "responsibility": "owner Chen",
-    "measures": "replace wiring",
-    "deadline": "2025-04-01",
-    "funds": "8000 yuan",
-    "plan": "weekly checks",
-}
+from world import DAY, FIVE_FIXED, HOUR, T0, World, build_world, open_case
 
 
 @pytest.fixture(scope="module")

@@ -72,9 +72,14 @@ class Disputes(Mechanism):
         if case.state == "transferred":
             self.oversee(now, case)
         case = self.fire(case_id, "start_mediation", self.mediator(case), now)
-        if case.severity == "complex" and self.town_task_force(case):
-            self.later(now, 1, 8, self.form_town_task_force, case_id)
-        elif case.severity == "difficult" and self.task_force_departments(case):
+        members = (
+            self.town_task_force(case)
+            if case.severity == "complex"
+            else self.task_force_departments(case)
+            if case.severity == "difficult"
+            else ()
+        )
+        if members:
             self.later(now, 1, 8, self.form_task_force, case_id)
         else:
             self.schedule_outcome(now, case)
@@ -120,53 +125,29 @@ class Disputes(Mechanism):
         )
         return (*stations, *(() if village is None else (village,)))
 
-    def form_town_task_force(self, now: datetime, case_id: str) -> None:
-        """The town forms a task force 专班 under its leader; the leader drafts a strategy."""
-        cast = self.cast
-        case = self.store.get(case_id)
-        members = self.town_task_force(case)
-        leader = cast.leader[case.unit_id]
-        self.fire(
-            case_id,
-            "form_task_force",
-            cast.holder(case),
-            now,
-            commander=leader.person_id,
-            members=members,
-        )
-        self.fire(case_id, "draft_strategy", leader, now, strategy="镇街领导牵头、站所村社联动")
-        self.fire(
-            case_id,
-            "record_progress",
-            cast.officer[members[0]],
-            now,
-            note="专班走访双方，收集诉求",
-            claims=case.parties,
-        )
-        self.schedule_outcome(now, self.store.get(case_id))
-
     def form_task_force(self, now: datetime, case_id: str) -> None:
-        """The holder forms a task force 专班; the commander drafts a strategy; talks begin."""
+        """The holder forms a task force 专班; its commander drafts a strategy; talks begin.
+
+        A town's task force is its leader with stations and the village; the city's the
+        task-force commander with the category's departments.
+        """
         cast = self.cast
         case = self.store.get(case_id)
-        departments = self.task_force_departments(case)
-        self.fire(
-            case_id,
-            "form_task_force",
-            cast.holder(case),
-            now,
-            commander=cast.commander.person_id,
-            departments=departments,
-        )
-        self.fire(case_id, "draft_strategy", cast.commander, now, strategy="分类施策、一案一策")
-        self.fire(
-            case_id,
-            "record_progress",
-            cast.officer[departments[0]],
-            now,
-            note="线上会商，收集各方诉求",
-            claims=self.store.get(case_id).parties,
-        )
+        if case.severity == "complex":
+            members = self.town_task_force(case)
+            commander = cast.leader[case.unit_id]
+            unit_data = {"members": members}
+            strategy, note = "镇街领导牵头、站所村社联动", "专班走访双方，收集诉求"
+        else:
+            members = self.task_force_departments(case)
+            commander = cast.commander
+            unit_data = {"departments": members}
+            strategy, note = "分类施策、一案一策", "线上会商，收集各方诉求"
+        self.fire(case_id, "form_task_force", cast.holder(case), now,
+                  commander=commander.person_id, **unit_data)  # fmt: skip
+        self.fire(case_id, "draft_strategy", commander, now, strategy=strategy)
+        member = cast.officer[members[0]]
+        self.fire(case_id, "record_progress", member, now, note=note, claims=case.parties)
         self.schedule_outcome(now, self.store.get(case_id))
 
     def schedule_outcome(self, now: datetime, case: Case) -> None:

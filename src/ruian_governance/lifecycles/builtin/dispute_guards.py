@@ -18,7 +18,6 @@ from typing import Any
 from ruian_governance.errors import UnknownIdError
 from ruian_governance.lifecycles.definition import CommandContext, Effect, Guard
 from ruian_governance.models import (
-    AdminUnit,
     Case,
     Court,
     Department,
@@ -26,7 +25,6 @@ from ruian_governance.models import (
     Level,
     Person,
     SharedCourt,
-    Station,
     Tribunal,
     unit_ids,
 )
@@ -169,15 +167,9 @@ ALL_PARTIES_REVISITED = Guard(
 
 
 def _court_serves(context: CommandContext) -> bool:
-    h = context.hierarchy
     unit = context.actor.unit_id
-    try:
-        node = h.node(unit)
-    except UnknownIdError:
-        return False
-    if not isinstance(node, Court | Tribunal):
-        return False
-    return any(c.id == unit for c in h.courts_serving(context.case.location_id))
+    serving = context.hierarchy.courts_serving(context.case.location_id)
+    return any(c.id == unit and isinstance(c, Court | Tribunal) for c in serving)
 
 
 COURT_SERVES = Guard(
@@ -281,20 +273,15 @@ def _commander_units(context: CommandContext) -> list[str] | None:
     return units or None
 
 
-def _member_fits(context: CommandContext, member: str) -> bool:
+def _allowed_members(context: CommandContext) -> frozenset[str]:
+    """City departments; at a town also its stations and villages."""
     h = context.hierarchy
     holder = context.case.unit_id
-    try:
-        node = h.get(member)
-    except UnknownIdError:
-        return False
-    if type(node) is Department:
-        return True
-    if h.unit(holder).level is not Level.TOWN:
-        return False
-    if type(node) is Station:
-        return node.town_id == holder
-    return type(node) is AdminUnit and node.level is Level.VILLAGE and node.parent_id == holder
+    allowed = {d.id for d in h.departments}
+    if h.unit(holder).level is Level.TOWN:
+        allowed |= {s.id for s in h.stations_of(holder)}
+        allowed |= {v.id for v in h.children(holder)}
+    return frozenset(allowed)
 
 
 def _task_force_fits(context: CommandContext) -> bool:
@@ -312,7 +299,7 @@ def _task_force_fits(context: CommandContext) -> bool:
         return False
     if not all(d in h and type(h.get(d)) is Department for d in departments):
         return False
-    return all(_member_fits(context, m) for m in members)
+    return set(members) <= _allowed_members(context)
 
 
 TASK_FORCE_FITS = Guard(

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from ruian_governance.errors import ArgumentError, UnknownIdError
+from ruian_governance.errors import ArgumentError
 from ruian_governance.lifecycles.definition import (
     CommandContext,
     Effect,
@@ -25,14 +25,11 @@ from ruian_governance.lifecycles.definition import (
 from ruian_governance.lifecycles.parts import Jurisdiction, Severity, TriggerKind
 from ruian_governance.models import (
     CYCLE_211,
-    AdminUnit,
     Case,
     Deadline,
     DeadlinePolicy,
-    Department,
     InspectionCycle,
     Level,
-    Station,
     unit_ids,
 )
 
@@ -205,21 +202,11 @@ def _hazard_targets_fit(context: CommandContext) -> bool:
     if targets is None or len(set(targets)) != len(targets):
         return False
     h = context.hierarchy
+    allowed = {d.id for d in h.departments}
     town = h.town_of(context.case.location_id)
-    for target in targets:
-        try:
-            node = h.get(target)
-        except UnknownIdError:
-            return False
-        if type(node) is Station:
-            if town is None or node.town_id != town.id:
-                return False
-        elif type(node) is AdminUnit:
-            if town is None or node.id != town.id:
-                return False
-        elif type(node) is not Department:
-            return False
-    return True
+    if town is not None:
+        allowed |= {town.id, *(s.id for s in h.stations_of(town.id))}
+    return set(targets) <= allowed
 
 
 HAZARD_TARGETS_FIT = Guard(
