@@ -327,9 +327,7 @@ def test_summary_is_a_typed_value_with_a_json_form(kit: Kit):
     assert len(summary.assessment.towns) == len(kit.h.towns)
     assert list(summary.on_time_rate) == ["event", "dispute", "hazard"]
     assert summary.closed_loop == ("event",)
-    assert list(summary.hazard_ladder) == [
-        "list_for_supervision", "circulate", "summon", "hold_accountable"
-    ]  # fmt: skip
+    assert list(summary.hazard_ladder) == ["circulate", "summon", "hold_accountable"]
     data = summary.to_json()
     assert json.loads(json.dumps(data)) == data
     assert list(data) == [

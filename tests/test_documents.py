@@ -807,7 +807,7 @@ def test_a_redaction_policy_is_data() -> None:
     """A ``Redaction`` says what is masked and how; bad policies are ArgumentErrors."""
     from ruian_governance.io import PERSONAL_DATA_KEYS, Redaction, redact
 
-    assert {"parties", "claims"} == PERSONAL_DATA_KEYS
+    assert {"parties", "claims", "applicants", "party"} == PERSONAL_DATA_KEYS  # issue 13
     mine = Redaction(data_keys={"note"}, patterns=(), names=False, mask="[已隐藏]")
     case = redact(_dispute(), mine)
     assert case.parties == ("欧阳娜娜", "李四")

@@ -113,7 +113,7 @@ def test_the_tolerance_is_the_engine_s_choice(world: World) -> None:
 
 
 def test_the_hazard_ladder_cannot_be_climbed_from_the_future(world: World) -> None:
-    """Finding 4: 挂牌督办 at a far-future time is refused with a clock; nothing changes."""
+    """Finding 4: a circular 通报 at a far-future time is refused with a clock; nothing changes."""
     engine = builtin_engine(world.h, clock=FixedClock(at=T0 + DAY))
     case = engine.open("hazard", case_id="H1", trigger="find_on_patrol",
                        actor=world["worker"], at=T0, location_id=world.grid, category="fire",
@@ -121,7 +121,7 @@ def test_the_hazard_ladder_cannot_be_climbed_from_the_future(world: World) -> No
     case = engine.apply(case, "assign", actor=world["operator"], at=T0 + HOUR,
                         units=(world.station("police_station"),), notice="ZG-1")  # fmt: skip
     with pytest.raises(FutureTimeError):
-        engine.apply(case, "list_for_supervision", actor=world["operator"], at=T0 + 100 * DAY)
+        engine.apply(case, "circulate", actor=world["operator"], at=T0 + 100 * DAY)
     assert case.version == 1
 
 

@@ -46,6 +46,7 @@ STATUS = {
             "_RuleError", "HierarchyError", "DuplicateIdError", "MissingParentError",
             "ParentLevelError", "OrphanError", "CommandRoomError", "PlatformSetError",
             "StationPlacementError", "WorkerAssignmentError", "UnknownKindError",
+            "CourtPlacementError",
             "CategoryTableError", "UnknownRoutingKindError", "RouteError", "UnknownCategoryError",
             "NoStationError", "NoDepartmentError", "DataError", "SimulationConfigError",
             "CalendarCoverageError", "LifecycleDefinitionError", "InitialStateError",

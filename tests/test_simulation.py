@@ -119,7 +119,7 @@ def test_ladder_rungs_and_checks_only_in_the_revisit_fortnight(result: Simulatio
             if record.trigger in ladder | {"pass_check", "fail_check"}:
                 rungs.append(record.trigger)
                 assert cycle_day(result.config, record.at) >= INSPECTION_DAYS
-    assert "list_for_supervision" in rungs
+    assert "circulate" in rungs
 
 
 def test_the_closed_loop_and_side_paths_all_happen(result: SimulationResult):

@@ -73,11 +73,13 @@ from ruian_governance.errors._core import (
     UnknownRoutingKindError,
     WorkerAssignmentError,
 )
+from ruian_governance.errors._disputes import CourtPlacementError
 
 # Several names a line (fmt: skip): the hierarchy's many short names would take 45 lines.
 __all__ = [
     "AmbiguousTransitionError", "AnalysisError", "ArgumentError", "CalendarCoverageError",
-    "CaseStoreError", "CategoryTableError", "CommandRoomError", "ConflictError", "DataError",
+    "CaseStoreError", "CategoryTableError", "CommandRoomError", "ConflictError",
+    "CourtPlacementError", "DataError",
     "DuplicateIdError", "DuplicateKeyError", "FinalStateExitError", "ForgedHistoryError",
     "FutureTimeError", "GuardFailedError", "HierarchyError", "InitialStateError",
     "InvalidActorError", "InvalidDataError", "InvalidTransitionError", "JurisdictionError",

@@ -147,9 +147,10 @@ ID_CARD_PATTERN = r"(?<![0-9A-Za-z])(?:\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])"
 LANDLINE_PATTERN = r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"
 """A landline number with its area code and a dash (``0577-65812345``)."""
 
-PERSONAL_DATA_KEYS = frozenset({"parties", "claims"})
-"""History-record data keys whose values are personal data: the parties to a dispute and
-their claims (诉求).  ``parties`` is also the case field of the same name."""
+PERSONAL_DATA_KEYS = frozenset({"parties", "claims", "applicants", "party"})
+"""History-record data keys whose values are personal data: the parties to a dispute, their
+claims (诉求), the applicants for judicial confirmation and the party called back 回访.
+``parties`` is also the case field of the same name."""
 
 
 def _patterns(value: Iterable[str]) -> tuple[str, ...]:

@@ -24,11 +24,13 @@ from .clock import (
     WorkdayCalendar,
     add_working_days,
 )
+from .cycle import ACTIVITY_LABELS, CYCLE_211, CyclePhase, InspectionCycle
 from .hierarchy import Hierarchy
 from .units import (
     BUILTIN_ROLES,
     AdminUnit,
     CommandRoom,
+    Court,
     Department,
     Employment,
     Entity,
@@ -40,16 +42,20 @@ from .units import (
     PlatformPreset,
     Post,
     Role,
+    SharedCourt,
     SocialGovernanceCentre,
     Station,
     StationKind,
+    Tribunal,
     UnitKind,
 )
 
 __all__ = [
+    "ACTIVITY_LABELS",
     "BUILTIN_ROLES",
     "CHINA_STANDARD_TIME",
     "CHINESE_WORKDAYS",
+    "CYCLE_211",
     "MAX_DEADLINE_DAYS",
     "Actor",
     "AdminUnit",
@@ -58,6 +64,8 @@ __all__ = [
     "ChineseWorkdays",
     "Clock",
     "CommandRoom",
+    "Court",
+    "CyclePhase",
     "DataValue",
     "DayCount",
     "Deadline",
@@ -68,6 +76,7 @@ __all__ = [
     "FixedClock",
     "Hierarchy",
     "HistoryRecord",
+    "InspectionCycle",
     "Level",
     "ManualClock",
     "Organisation",
@@ -77,9 +86,11 @@ __all__ = [
     "PlatformPreset",
     "Post",
     "Role",
+    "SharedCourt",
     "SocialGovernanceCentre",
     "Station",
     "StationKind",
+    "Tribunal",
     "UnitKind",
     "WorkdayCalendar",
     "add_working_days",

@@ -31,13 +31,14 @@ from ruian_governance.lifecycles import (
     REWORK_LIMIT,
     LifecycleDefinition,
     event_lifecycle,
+    hazard_deadlines,
     hazard_lifecycle,
 )
 from ruian_governance.models import (
     CHINA_STANDARD_TIME,
-    Deadline,
-    DeadlinePolicy,
+    CYCLE_211,
     Hierarchy,
+    InspectionCycle,
 )
 from ruian_governance.presets import RULES_2021
 from ruian_governance.routing import RoutingRules, SeverityTier
@@ -60,11 +61,13 @@ __all__ = [
     "simulation_lifecycles",
 ]
 
-CYCLE_DAYS = 28
-"""Length of one 211 covert-inspection cycle 211平安暗访机制, in days."""
+CYCLE_DAYS = CYCLE_211.days
+"""Length of one default 211 covert-inspection cycle 211平安暗访机制, in days (28: the seed's
+2 + 2 weeks, from :data:`~ruian_governance.models.CYCLE_211`)."""
 
-INSPECTION_DAYS = 14
-"""Days of covert inspection 暗访 at the start of each cycle; the rest is revisit 整改回访."""
+INSPECTION_DAYS = CYCLE_211.inspection_days
+"""Days of covert inspection 暗访 at the start of a default cycle; the rest is revisit 整改回访.
+A run's own cycle is :attr:`SimulationConfig.cycle`."""
 
 DEFAULT_CATEGORY_MIX: Mapping[str, float] = MappingProxyType(
     {
@@ -197,6 +200,18 @@ class SimulationConfig:
         fail_verification: Share of feedbacks that fail the on-site check 核查不通过.
         agreement: Chance that one rung of mediation reaches an agreement 调解协议.
         confirmation: Share of agreements taken to judicial confirmation 司法确认.
+        confirmation_refused: Share of confirmation applications the court refuses 驳回.
+        village_mediation: Share of a village's disputes its people's mediation committee
+            人民调解委员会 mediates (the others: the village cadre, or a village sage 新乡贤).
+        panel_findings: Share of covert-inspection findings recorded by the citizens'
+            supervision panel 平安市民监督团 (the others: the centre's inspectors).
+        sectoral_assignment: Share of hazards assigned to a city department of their sector
+            行业 (the category's departments) rather than to the town's stations.
+        territorial_assignment: Share of hazards assigned to their town itself 属地 (its
+            leader rectifies).
+        rung_spacing_days: Days between two rungs of the overdue ladder (calendar days).
+        inspection_weeks: Weeks of covert inspection 暗访 in each 211 cycle (the seed: 2).
+        revisit_weeks: Weeks of revisit 整改回访 in each 211 cycle (the seed: 2).
         hotspots: Planted hotspots (none by default).
         intake: Citizens' intake, duplicates and honest evaluation (:class:`.IntakeRates`).
         seed: Seed of the private random generator.
@@ -246,6 +261,14 @@ class SimulationConfig:
     fail_verification: float = 0.05
     agreement: float = 0.7
     confirmation: float = 0.3
+    confirmation_refused: float = 0.1
+    village_mediation: float = 0.5
+    panel_findings: float = 0.5
+    sectoral_assignment: float = 0.3
+    territorial_assignment: float = 0.1
+    rung_spacing_days: int = 2
+    inspection_weeks: int = 2
+    revisit_weeks: int = 2
     hotspots: tuple[PlantedHotspot, ...] = attrs.field(
         default=(), converter=_hotspot_tuple, validator=items_of(PlantedHotspot)
     )
@@ -277,8 +300,16 @@ class SimulationConfig:
             "fail_verification",
             "agreement",
             "confirmation",
+            "confirmation_refused",
+            "village_mediation",
+            "panel_findings",
+            "sectoral_assignment",
+            "territorial_assignment",
         ):
             _probability(field, getattr(self, field))
+        for field in ("inspection_weeks", "revisit_weeks"):
+            _number(field, getattr(self, field), 1, 52, whole=True)
+        _number("rung_spacing_days", self.rung_spacing_days, 1, MAX_DAYS, whole=True)
         _positive_weights("category_mix", self.category_mix)
         known = set(self.rules.keys)
         unknown = sorted(set(self.category_mix) - known)
@@ -292,6 +323,19 @@ class SimulationConfig:
                 field="hazard_categories", problem=f"unknown categories {unknown}"
             )
         self._check_mixes(known)
+
+    @property
+    def cycle(self) -> InspectionCycle:
+        """The run's 211 cycle: its weeks, starting on the run's first day (China time).
+
+        >>> SimulationConfig(inspection_weeks=1).cycle.days
+        21
+        """
+        return InspectionCycle(
+            start=self.start.astimezone(CHINA_STANDARD_TIME).date(),
+            inspection_weeks=self.inspection_weeks,
+            revisit_weeks=self.revisit_weeks,
+        )
 
     def _check_mixes(self, known: set[str]) -> None:
         _positive_weights("severity_mix", self.severity_mix)
@@ -309,15 +353,14 @@ class SimulationConfig:
 
 
 def cycle_day(config: SimulationConfig, at: datetime) -> int:
-    """Return the day of the 211 cycle (0-27) that ``at`` falls on; days < 14 are inspection.
+    """Return the day of the run's 211 cycle that ``at`` falls on (``config.cycle``).
 
     >>> from datetime import timedelta
     >>> config = SimulationConfig(hierarchy=None)
     >>> cycle_day(config, config.start + timedelta(days=30, hours=9))
     2
     """
-    start = config.start.astimezone(CHINA_STANDARD_TIME).date()
-    return (at.astimezone(CHINA_STANDARD_TIME).date() - start).days % CYCLE_DAYS
+    return config.cycle.day_of_cycle(at)
 
 
 def simulation_lifecycles(config: SimulationConfig) -> tuple[LifecycleDefinition, ...]:
@@ -326,9 +369,12 @@ def simulation_lifecycles(config: SimulationConfig) -> tuple[LifecycleDefinition
     >>> [d.key for d in simulation_lifecycles(SimulationConfig(hazard_deadline_days=7))]
     ['event', 'dispute', 'hazard']
     """
-    deadline = Deadline(days=config.hazard_deadline_days)
     hazards = hazard_lifecycle(
-        deadlines=DeadlinePolicy(by_severity={"general": deadline, "major": deadline})
+        deadlines=hazard_deadlines(
+            config.cycle,
+            days=config.hazard_deadline_days,
+            rung_spacing_days=config.rung_spacing_days,
+        )
     )
     limit = config.intake.rework_limit
     events = EVENT_LIFECYCLE if limit == REWORK_LIMIT else event_lifecycle(rework_limit=limit)

@@ -41,10 +41,10 @@ import attrs
 from ruian_governance.analysis import SimilarCaseLibrary
 from ruian_governance.errors import SimulationConfigError
 from ruian_governance.lifecycles import LifecycleDefinition
-from ruian_governance.models import Case, Hierarchy, Level
+from ruian_governance.models import Case, CyclePhase, Hierarchy, Level
 from ruian_governance.presets import ruian_preset, with_staff
 
-from .config import INSPECTION_DAYS, SimulationConfig, cycle_day
+from .config import SimulationConfig
 from .disputes import Disputes
 from .draws import cumulative, office_time, pick, poisson
 from .events import EventLoop
@@ -149,7 +149,7 @@ class _Run:
             for _ in range(poisson(rng, max(extra, 0.0))):
                 grid = grids[int(rng.random() * len(grids))]
                 at(office_time(rng, now), self.report, DueReport(grid, category))
-        if cycle_day(config, now) < INSPECTION_DAYS:
+        if config.cycle.phase(now) is CyclePhase.INSPECTION:
             for _ in range(poisson(rng, config.hazards_per_town_per_day * len(self.towns))):
                 town = self.towns[int(rng.random() * len(self.towns))]
                 at(office_time(rng, now), self.hazards.inspect, town)

@@ -3,7 +3,8 @@
 Each is a :class:`~ruian_governance.LifecycleDefinition` built by a factory that takes its
 deadline policy, so every time limit is configurable; the module constants use the defaults of
 the domain notes (same day on the spot, 3 working days ordinary, 7 hard, extension to 15 at most;
-disputes 1 / 7 / 20 days and 30 days to apply for judicial confirmation; hazards a 60-day loop).
+disputes 1 / 7 / 20 days and 30 days to apply for judicial confirmation; hazards a 60-day loop,
+7 days for a covert-inspection finding, rungs 7 days apart).
 One module per lifecycle (:mod:`.event`, :mod:`.dispute`, :mod:`.hazard`), and the guards and
 effects they share in :mod:`.guards`.
 
@@ -46,10 +47,16 @@ from .hazard import (
     HAZARD_DEADLINES,
     HAZARD_LADDER,
     HAZARD_LIFECYCLE,
+    HAZARD_RUNGS,
+    LISTING_LEVELS,
+    hazard_deadlines,
     hazard_lifecycle,
+    hazard_listing,
     hazard_rung,
+    next_rung_at,
 )
 from .intake import CITIZEN_CHANNELS, NOT_OWN_WORK, REWORK_LIMIT
+from .panel import PanelFinding, panel_findings
 
 __all__ = [
     "BUILTIN_LIFECYCLES",
@@ -62,18 +69,25 @@ __all__ = [
     "HAZARD_DEADLINES",
     "HAZARD_LADDER",
     "HAZARD_LIFECYCLE",
+    "HAZARD_RUNGS",
+    "LISTING_LEVELS",
     "MEDIATION_LADDER",
     "NOT_OWN_WORK",
     "REWORK_LIMIT",
     "TRIAGE_LEVELS",
+    "PanelFinding",
     "builtin_engine",
     "dispute_lifecycle",
     "event_lifecycle",
+    "hazard_deadlines",
     "hazard_lifecycle",
+    "hazard_listing",
     "hazard_rung",
     "link_cases",
     "merge_duplicate",
     "merged_ids",
+    "next_rung_at",
+    "panel_findings",
     "primary_of",
     "related_ids",
     "reporters",
