@@ -115,11 +115,12 @@ class Hazards(Mechanism):
         """The lead unit submits for checking; the check falls in the revisit weeks."""
         self.fire(case_id, "submit_for_check", self.handler(self.store.get(case_id)), now,
                   result="已整改")  # fmt: skip
-        when = now + timedelta(hours=4)
+        delay = timedelta(minutes=int(self.rng.random() * 480))
+        when = now + timedelta(hours=4) + delay
         if self.cycle.phase(when) is CyclePhase.INSPECTION:  # checks are made on revisit
             day = self.cycle.next_revisit(when)
-            when = datetime.combine(day, time(9), when.tzinfo)
-        self.at(when + timedelta(minutes=int(self.rng.random() * 480)), self.check, case_id)
+            when = datetime.combine(day, time(9), when.tzinfo) + delay
+        self.at(when, self.check, case_id)
 
     def check(self, now: datetime, case_id: str) -> None:
         """The holder checks 验收: passed 销号, or failed back to the unit."""
