@@ -2,9 +2,10 @@
 
 Layered inside, top to bottom: :mod:`.builtin` (the built-in event closed loop 事件闭环,
 disputes 矛盾纠纷 and hazard rectification 隐患整改, and :func:`builtin_engine`), :mod:`.engine`
-(the :class:`Engine`), :mod:`.checks` (the checks every command passes, in one order),
-:mod:`.definition` (a :class:`LifecycleDefinition`, validated when built by :mod:`.rules`, and
-the :class:`CommandContext` its guards and effects receive) and :mod:`.parts` (states,
+(the :class:`Engine`), :mod:`.checks` (the checks every command passes, in one order) beside
+:mod:`.warnings` (step deadlines, warning lights 亮灯预警 and paused time, pure functions),
+:mod:`.definition` (a :class:`LifecycleDefinition`, validated when built by :mod:`.rules`,
+and the :class:`CommandContext` its guards and effects receive) and :mod:`.parts` (states,
 triggers, severities, jurisdiction rules, the types of command data).  The engine knows no
 lifecycle of its own.
 """
@@ -45,6 +46,18 @@ from .parts import (
     Trigger,
     TriggerKind,
 )
+from .warnings import (
+    DueCommand,
+    Pause,
+    WarningLevel,
+    due_commands,
+    effective_due,
+    is_late,
+    paused_time,
+    pauses,
+    step_started,
+    warning_level,
+)
 
 __all__ = [
     "BUILTIN_LIFECYCLES",
@@ -60,19 +73,29 @@ __all__ = [
     "CommandContext",
     "DataKind",
     "DataSpec",
+    "DueCommand",
     "Effect",
     "Engine",
     "Guard",
     "Jurisdiction",
     "LifecycleDefinition",
+    "Pause",
     "Severity",
     "State",
     "Transition",
     "Trigger",
     "TriggerKind",
+    "WarningLevel",
     "builtin_engine",
     "dispute_lifecycle",
+    "due_commands",
+    "effective_due",
     "event_lifecycle",
     "hazard_lifecycle",
     "hazard_rung",
+    "is_late",
+    "paused_time",
+    "pauses",
+    "step_started",
+    "warning_level",
 ]
