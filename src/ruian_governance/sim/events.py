@@ -10,6 +10,7 @@ evaluates 评价 it.  Some ordinary events are solved on the spot 就地解决.
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, time, timedelta
 
 from ruian_governance.lifecycles import ProgressStatus, assignee_progress, is_late
@@ -18,6 +19,7 @@ from ruian_governance.routing import SeverityTier
 
 from .config import EVENT_TIERS
 from .draws import cumulative, pick, stars
+from .queue import Handler, P
 from .state import Mechanism, RunState
 
 __all__ = ["Capacity", "EventLoop"]
@@ -79,6 +81,8 @@ class EventLoop(Mechanism):
         config = state.config
         self.tiers = tuple(t for t in EVENT_TIERS if config.severity_mix.get(t.value, 0) > 0)
         self.tier_cum = cumulative([config.severity_mix[t.value] for t in self.tiers])
+        self.paths = random.Random(f"event_paths/{config.seed}")
+        """The side paths' own generator (joint handling, reassignment, pause, extension)."""
 
     def open_event(self, now: datetime, grid: str, category: str) -> None:
         """A grid worker reports an event 上报; solved on the spot or sent to triage."""
@@ -169,7 +173,7 @@ class EventLoop(Mechanism):
         """The lead unit feeds back 反馈 its result, once the case runs and its helpers did."""
         case = self.store.get(case_id)
         if case.state != "in_progress" or not self.assisting_done(case):
-            self.later(now, 2, 8, self.feed_back, case_id)  # paused, or waiting for 协办
+            self.side(now, 2, 8, self.feed_back, case_id)  # paused, or waiting for 协办
             return
         self.fire(case_id, "feed_back", self.cast.officer[case.assignees[0]], now, result="已处置")
         self.later(now, 1, 24, self.verify, case_id)
@@ -193,6 +197,15 @@ class EventLoop(Mechanism):
         self.later(now, 1, 48, self.evaluate, case_id)
 
     # ------------------------------------------------------------ joint handling 联办 (issue 12)
+    def side(self, now: datetime, low: float, high: float, handler: Handler[P], payload: P) -> None:
+        """Schedule a side path's step between ``low`` and ``high`` hours after ``now``.
+
+        The side paths draw from their own generator (:attr:`paths`), so that the main loop's
+        draws, and the reports they time, change only where a side path changes a case's
+        course.
+        """
+        hours = low + (high - low) * self.paths.random()
+        self.at(now + timedelta(hours=hours), handler, payload)
 
     def joint_meeting(self, now: datetime, case: Case, units: tuple[str, ...]) -> None:
         """A joint meeting of the town's platforms 四平台联席会议 before a joint dispatch."""
@@ -201,7 +214,7 @@ class EventLoop(Mechanism):
         platforms = tuple(p.id for p in self.hierarchy.platforms_of(case.unit_id))
         if len(platforms) < 2:
             return
-        if self.rng.random() < self.config.event_paths["joint_meeting"]:
+        if self.paths.random() < self.config.event_paths["joint_meeting"]:
             holder = self.cast.holder(case)
             decision = f"{units[0]} 主办，其余协办"
             self.fire(case.id, "joint_meeting", holder, now, platforms=platforms, decision=decision)
@@ -209,14 +222,14 @@ class EventLoop(Mechanism):
     def assisting(self, now: datetime, case_id: str, units: tuple[str, ...]) -> None:
         """Each assisting unit 协办 signs (or returns) on its own, some hours after dispatch."""
         for unit in units[1:]:
-            self.later(now, 0.5, 6, self.assist, (case_id, unit))
+            self.side(now, 0.5, 6, self.assist, (case_id, unit))
 
     def assist(self, now: datetime, job: tuple[str, str]) -> None:
         """An assisting unit signs 协办签收 and later feeds back, or returns 协办退回 it."""
         case_id, unit = job
         case = self.store.get(case_id)
         if case.state == "paused":
-            self.later(now, 4, 12, self.assist, job)
+            self.side(now, 4, 12, self.assist, job)
             return
         mine = [p.status for p in assignee_progress(case) if p.unit_id == unit]
         if (
@@ -226,11 +239,11 @@ class EventLoop(Mechanism):
         ):
             return  # the lead returned it, or it was reassigned
         officer = self.cast.officer[unit]
-        if self.rng.random() < self.config.event_paths["assist_return"]:
+        if self.paths.random() < self.config.event_paths["assist_return"]:
             self.fire(case_id, "assist_return", officer, now, reason="非本单位职责")
             return
         self.fire(case_id, "assist_sign", officer, now)
-        self.later(now, 4, 48, self.assist_feed_back, job)
+        self.side(now, 4, 48, self.assist_feed_back, job)
 
     def assist_feed_back(self, now: datetime, job: tuple[str, str]) -> None:
         """An assisting unit feeds back 协办反馈 (later if the case is paused)."""
@@ -239,7 +252,7 @@ class EventLoop(Mechanism):
         if unit not in case.assignees[1:]:
             return
         if case.state == "paused":
-            self.later(now, 4, 12, self.assist_feed_back, job)
+            self.side(now, 4, 12, self.assist_feed_back, job)
             return
         mine = [p.status for p in assignee_progress(case) if p.unit_id == unit]
         if case.state not in _JOINT_STATES or mine != [ProgressStatus.SIGNED]:
@@ -256,7 +269,7 @@ class EventLoop(Mechanism):
     def maybe_reassign(self, now: datetime, case_id: str) -> bool:
         """The command room reassigns 转派 a signed event to another unit, at the path's rate."""
         case = self.store.get(case_id)
-        if self.rng.random() >= self.config.event_paths["reassign"]:
+        if self.paths.random() >= self.config.event_paths["reassign"]:
             return False
         lead = case.assignees[0]
         units = self.alternative(case, lead)
@@ -266,7 +279,7 @@ class EventLoop(Mechanism):
         self.fire(case_id, "reassign", holder, now, units=units, reason="原单位处置力量不足")
         self.state.handlers[case_id] = units
         self.assisting(now, case_id, units)
-        self.later(now, 0.5, 6, self.sign, case_id)
+        self.side(now, 0.5, 6, self.sign, case_id)
         return True
 
     # ------------------------------------------------------------ pause 挂起, extension 延期
@@ -274,11 +287,11 @@ class EventLoop(Mechanism):
     def clock_paths(self, now: datetime, case_id: str, low: float, high: float) -> None:
         """Schedule a pause or an extension request during handling, at the paths' rates."""
         paths = self.config.event_paths
-        draw = self.rng.random()
+        draw = self.paths.random()
         if draw < paths["pause"]:
-            self.later(now, 0.5, max(1.0, low / 2), self.pause, case_id)
+            self.side(now, 0.5, max(1.0, low / 2), self.pause, case_id)
         elif draw < paths["pause"] + paths["extension"]:
-            self.later(now, 0.5, max(1.0, high / 2), self.request_extension, case_id)
+            self.side(now, 0.5, max(1.0, high / 2), self.request_extension, case_id)
 
     def pause(self, now: datetime, case_id: str) -> None:
         """The command room pauses 挂起 the event (waiting for a party, a court, the weather)."""
@@ -286,10 +299,10 @@ class EventLoop(Mechanism):
         lifecycle = self.state.engine.lifecycle(case.lifecycle)
         if case.state != "in_progress" or is_late(case, lifecycle, now):
             return
-        days = 1 + int(self.rng.random() * 5)
+        days = 1 + int(self.paths.random() * 5)
         holder = self.cast.holder(case)
         self.fire(case_id, "pause", holder, now, days=days, reason="等待当事人")
-        self.later(now, 12, 24 * days, self.resume, case_id)
+        self.side(now, 12, 24 * days, self.resume, case_id)
 
     def resume(self, now: datetime, case_id: str) -> None:
         """The command room resumes 恢复 the paused event."""
@@ -303,9 +316,9 @@ class EventLoop(Mechanism):
         if case.state != "in_progress":
             return
         officer = self.cast.officer[case.assignees[0]]
-        days = 2 + int(self.rng.random() * 4)
+        days = 2 + int(self.paths.random() * 4)
         self.fire(case_id, "request_extension", officer, now, days=days, reason="需协调多方")
-        self.later(now, 1, 8, self.answer_extension, case_id)
+        self.side(now, 1, 8, self.answer_extension, case_id)
 
     def answer_extension(self, now: datetime, case_id: str) -> None:
         """The command room approves 批准延期 or refuses 不予延期 the pending request."""
@@ -313,7 +326,7 @@ class EventLoop(Mechanism):
         if case.state not in ("in_progress", "paused") or case.last.trigger == "feed_back":
             return
         holder = self.cast.holder(case)
-        if self.rng.random() < self.config.event_paths["extension_refused"]:
+        if self.paths.random() < self.config.event_paths["extension_refused"]:
             self.fire(case_id, "refuse_extension", holder, now, reason="理由不充分")
         else:
             self.fire(case_id, "approve_extension", holder, now)
