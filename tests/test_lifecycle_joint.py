@@ -386,3 +386,22 @@ def test_paused_time_is_never_counted_late(
     assert is_late(resumed, EVENT_LIFECYCLE, end) == (
         working_time(at, case.due_at, hours=within.hours) == timedelta(0) and end >= resumed.due_at
     )
+
+
+def test_timeliness_counts_paused_time_extensions_joint_cases_and_levels(world: World) -> None:
+    """Points 1, 3, 4, 5: the analysis reports paused time, extensions, warnings by level."""
+    from ruian_governance.analysis import timeliness
+
+    paused = fire(world, handling(world), "pause", "operator", days=2, reason="rain")
+    resumed = fire(world, paused, "resume", "operator", delay=2 * HOUR)
+    asked = fire(world, resumed, "request_extension", "police", days=3, reason="parts")
+    extended = fire(world, asked, "approve_extension", "operator")
+    together = joint(world, "L2")
+    at = extended.last.at
+    figures = timeliness([paused, extended, together], at)
+    assert figures.total == 3
+    assert (figures.paused, figures.paused_now) == (2, 1)
+    assert figures.paused_time == paused_time(paused, EVENT_LIFECYCLE, at) + 2 * HOUR
+    assert (figures.extended, figures.extensions, figures.joint) == (1, 1, 1)
+    assert sum(figures.warnings.values()) == 3
+    assert figures.to_json()["paused_hours"] == round(figures.paused_time / HOUR, 2)

@@ -49,6 +49,10 @@ from .summary import (
     Summary,
     summarise,
 )
+from .timeliness import (
+    Timeliness,
+    timeliness,
+)
 from .volumes import (
     VOLUME_KEYS,
     Volumes,
@@ -65,6 +69,7 @@ __all__ = [
     "RepeatIncident",
     "SimilarCaseLibrary",
     "Summary",
+    "Timeliness",
     "UnitScore",
     "Volumes",
     "bundled_assessment",
@@ -79,5 +84,6 @@ __all__ = [
     "similar_disputes",
     "summarise",
     "time_to_close",
+    "timeliness",
     "volumes",
 ]
