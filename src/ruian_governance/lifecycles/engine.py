@@ -33,7 +33,7 @@ the number of cases processed.  The engine knows no lifecycle of its own:
 >>> case.state, case.version, [r.trigger for r in case.history]
 ('accepted', 1, ['report', 'accept'])
 >>> engine.allowed(case, operator)
-('escalate', 'dispatch', 'supervise')
+('escalate', 'dispatch', 'joint_meeting', 'supervise')
 >>> engine.verify(attrs.evolve(case)) == case
 True
 >>> engine.apply(attrs.evolve(case, assignees=("t0001.s01",)), "accept", actor=operator,
