@@ -8,8 +8,8 @@ One module per lifecycle (:mod:`.event`, :mod:`.dispute`, :mod:`.hazard`), and t
 effects they share in :mod:`.guards`.
 
 >>> from ruian_governance import DISPUTE_LIFECYCLE, EVENT_LIFECYCLE, HAZARD_LIFECYCLE
->>> [s.label.zh for s in EVENT_LIFECYCLE.states]
-['上报', '受理', '不予受理', '分流交办', '退回', '签收', '处置', '挂起', '反馈', '核查', '办结', '评价']
+>>> " ".join(s.label.zh for s in EVENT_LIFECYCLE.states)
+'上报 受理 不予受理 分流交办 退回 签收 处置 挂起 反馈 核查 办结 评价'
 >>> DISPUTE_LIFECYCLE.next_state("people_mediation", "next_mediation")
 'administrative_mediation'
 >>> HAZARD_LIFECYCLE.state("closed").label.zh

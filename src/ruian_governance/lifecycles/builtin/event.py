@@ -2,8 +2,8 @@
 
 "网格员信息采集上报 → 综合信息指挥室分流交办 → 四个平台各职能站所执行处置 → 网格员评价".
 
->>> [s.label.zh for s in EVENT_LIFECYCLE.states]
-['上报', '受理', '不予受理', '分流交办', '退回', '签收', '处置', '挂起', '反馈', '核查', '办结', '评价']
+>>> " ".join(s.label.zh for s in EVENT_LIFECYCLE.states)
+'上报 受理 不予受理 分流交办 退回 签收 处置 挂起 反馈 核查 办结 评价'
 """
 
 from __future__ import annotations
