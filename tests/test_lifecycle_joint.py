@@ -310,6 +310,9 @@ def test_pause_stops_the_clock_and_resume_moves_the_deadline(world: World) -> No
     after_due = case.due_at + 2 * DAY
     assert not is_late(paused, EVENT_LIFECYCLE, after_due)
     assert world.engine.overdue([paused], after_due) == ()
+    with pytest.raises(GuardFailedError) as info:  # no supervision 督办 while the clock stops
+        fire(world, paused, "supervise", "operator", delay=after_due - paused.last.at)
+    assert info.value.guard == "overdue"
     level = warning_level(paused, after_due, EVENT_LIFECYCLE)
     assert level is warning_level(paused, paused.last.at, EVENT_LIFECYCLE)
     resumed = fire(world, paused, "resume", "operator", delay=after_due - paused.last.at)
