@@ -37,7 +37,7 @@ from ruian_governance.lifecycles import (
 )
 from ruian_governance.models import working_time
 from ruian_governance.stores import CaseStore
-from world import DAY, HOUR, T0, World, build_world
+from world import DAY, HOUR, T0, World, build_world, fire
 
 MINUTE = timedelta(minutes=1)
 
@@ -57,13 +57,6 @@ def store(request: pytest.FixtureRequest, world: World, tmp_path: Path) -> Itera
         handle = SQLiteCaseStore(tmp_path / "cases.db", world.engine)
         yield handle
         handle.close()
-
-
-def fire(
-    world: World, case: Case, trigger: str, actor: str, delay: timedelta = HOUR, **data: object
-) -> Case:
-    """Fire ``trigger`` as ``actor`` some time after the case's last record."""
-    return world.engine.apply(case, trigger, actor=world[actor], at=case.last.at + delay, **data)  # type: ignore[arg-type]
 
 
 def larger(world: World, case_id: str = "L1") -> Case:

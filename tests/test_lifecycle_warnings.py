@@ -23,7 +23,7 @@ from ruian_governance.models import (
     add_working_time,
     working_time,
 )
-from world import HOUR, T0, World, build_world, open_case
+from world import HOUR, T0, World, build_world, fire, open_case
 
 LIFECYCLES = {"event": EVENT_LIFECYCLE}
 
@@ -32,13 +32,6 @@ LIFECYCLES = {"event": EVENT_LIFECYCLE}
 def world() -> World:
     """The shared test world (built once per module)."""
     return build_world()
-
-
-def fire(
-    world: World, case: Case, trigger: str, actor: str, delay: timedelta = HOUR, **data: object
-) -> Case:
-    """Fire ``trigger`` as ``actor`` some time after the case's last record."""
-    return world.engine.apply(case, trigger, actor=world[actor], at=case.last.at + delay, **data)  # type: ignore[arg-type]
 
 
 def dispatched(world: World) -> Case:

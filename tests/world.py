@@ -150,3 +150,10 @@ def without_stations(hierarchy: Hierarchy, town_id: str, station_kind: str) -> H
         stations=[s for s in hierarchy.stations if s.id not in gone],
         people=[p for p in hierarchy.people if not any(post.unit_id in gone for post in p.posts)],
     )
+
+
+def fire(
+    world: World, case: Case, trigger: str, actor: str, delay: timedelta = HOUR, **data: object
+) -> Case:
+    """Fire ``trigger`` as ``actor`` some time after the case's last record."""
+    return world.engine.apply(case, trigger, actor=world[actor], at=case.last.at + delay, **data)  # type: ignore[arg-type]

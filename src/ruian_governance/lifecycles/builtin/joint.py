@@ -157,36 +157,31 @@ def assignee_progress(case: Case) -> tuple[AssigneeProgress, ...]:
     )
 
 
-def _mine(context: CommandContext) -> AssigneeProgress | None:
-    unit = context.actor.unit_id
-    for progress in assignee_progress(context.case):
-        if progress.unit_id == unit:
-            return progress
-    return None
+def _actor_at(status: ProgressStatus, key: str, en: str, zh: str) -> Guard:
+    """A guard: the unit firing the command stands at ``status`` on the case."""
+
+    def check(context: CommandContext) -> bool:
+        unit = context.actor.unit_id
+        return any(
+            p.unit_id == unit and p.status is status for p in assignee_progress(context.case)
+        )
+
+    return Guard(key=key, label=label(en, zh), check=check)
 
 
-def _not_signed(context: CommandContext) -> bool:
-    mine = _mine(context)
-    return mine is not None and mine.status is ProgressStatus.ASSIGNED
-
-
-ASSIST_NOT_SIGNED = Guard(
-    key="assisting_unit_not_signed",
-    label=label("the assisting unit has not signed yet", "协办单位尚未签收"),
-    check=_not_signed,
+ASSIST_NOT_SIGNED = _actor_at(
+    ProgressStatus.ASSIGNED,
+    "assisting_unit_not_signed",
+    "the assisting unit has not signed yet",
+    "协办单位尚未签收",
 )
 """The assisting unit firing the command has not signed since its assignment."""
 
-
-def _signed(context: CommandContext) -> bool:
-    mine = _mine(context)
-    return mine is not None and mine.status is ProgressStatus.SIGNED
-
-
-ASSIST_SIGNED = Guard(
-    key="assisting_unit_signed",
-    label=label("the assisting unit has signed and not fed back", "协办单位已签收未反馈"),
-    check=_signed,
+ASSIST_SIGNED = _actor_at(
+    ProgressStatus.SIGNED,
+    "assisting_unit_signed",
+    "the assisting unit has signed and not fed back",
+    "协办单位已签收未反馈",
 )
 """The assisting unit firing the command has signed and not yet fed back."""
 
