@@ -401,3 +401,51 @@ def test_timeliness_counts_paused_time_extensions_joint_cases_and_levels(world: 
     assert (figures.extended, figures.extensions, figures.joint) == (1, 1, 1)
     assert sum(figures.warnings.values()) == 3
     assert figures.to_json()["paused_hours"] == round(figures.paused_time / HOUR, 2)
+
+
+@pytest.mark.parametrize(
+    ("trigger", "actor", "data"),
+    [
+        ("pause", "operator", {"days": True, "reason": "x"}),
+        ("pause", "operator", {"days": "5", "reason": "x"}),
+        ("pause", "operator", {"days": float("nan"), "reason": "x"}),
+        ("pause", "operator", {"days": 10**9, "reason": "x"}),
+        ("pause", "operator", {"days": 0, "reason": "x"}),
+        ("pause", "operator", {"days": None, "reason": "x"}),
+        ("request_extension", "police", {"days": -1, "reason": "x"}),
+        ("request_extension", "police", {"days": 2.5, "reason": "x"}),
+        ("reassign", "operator", {"units": "nowhere", "reason": "x"}),
+        ("reassign", "operator", {"units": (), "reason": "x"}),
+        ("reassign", "operator", {"units": ("a", "a"), "reason": "x", "lead": ("a", "b")}),
+        ("resume", "operator", {}),
+        ("approve_extension", "operator", {}),
+    ],
+)
+def test_hostile_clock_commands_are_refused_and_change_nothing(
+    world: World, store: CaseStore, trigger: str, actor: str, data: dict[str, object]
+) -> None:
+    """Points 2-4: strings, bools, NaN, huge and empty values are refused; nothing changes."""
+    case = handling(world)
+    store.add(case)
+    before, history = store.get(case.id), store.history(case.id)
+    with pytest.raises(TransitionError):
+        store.apply(case.id, case.version, trigger, actor=world[actor],
+                    at=case.last.at + HOUR, **data)  # fmt: skip
+    assert store.get(case.id) == before
+    assert store.history(case.id) == history
+
+
+def test_a_forged_assisting_record_does_not_verify(world: World) -> None:
+    """Point 1: a history where an unassigned unit signs as 协办 is a forgery."""
+    from ruian_governance.errors import ForgedHistoryError
+
+    alone = fire(world, larger(world), "dispatch", "operator",
+                 units=(world.station("judicial_office"),))  # fmt: skip
+    helped = fire(world, joint(world), "assist_sign", "police")
+    forged = attrs.evolve(
+        alone,
+        history=(*alone.history, attrs.evolve(helped.last, seq=alone.version + 1)),
+        version=alone.version + 1,
+    )
+    with pytest.raises(ForgedHistoryError):
+        world.engine.verify(forged)
