@@ -449,3 +449,19 @@ def test_a_forged_assisting_record_does_not_verify(world: World) -> None:
     )
     with pytest.raises(ForgedHistoryError):
         world.engine.verify(forged)
+
+
+def test_paused_time_is_not_late_in_the_on_time_rate(world: World) -> None:
+    """Point 3: a case closed after its first deadline, by less than its pause, is on time."""
+    from ruian_governance.analysis import on_time_rate
+
+    case = handling(world)
+    assert case.due_at is not None
+    paused = fire(world, case, "pause", "operator", days=5, reason="等待当事人")
+    resumed = fire(world, paused, "resume", "operator", delay=3 * DAY)
+    done = fire(world, resumed, "feed_back", "police", result="ok")
+    done = fire(world, fire(world, done, "verify", "worker"), "close", "operator", delay=DAY)
+    assert done.last.at > case.due_at  # past the first deadline
+    assert resumed.due_at is not None
+    assert done.last.at < resumed.due_at
+    assert on_time_rate([done]).count == 1
