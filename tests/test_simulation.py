@@ -158,7 +158,7 @@ def test_capacity_limits_cases_started_per_station_per_day(tiny: Hierarchy):
                          station_capacity=2)
     )  # fmt: skip
     starts = Counter(
-        (c.assignees[0], r.at.date())
+        (r.actor.unit_id, r.at.date())
         for c in run.cases
         for r in c.history
         if r.trigger == "start" and c.unit_id != run.hierarchy.city.id

@@ -190,3 +190,10 @@ def refused_as(
     assert case == before
     assert world.engine.verify(case) == case
     return info.value
+
+
+def fire(
+    world: World, case: Case, trigger: str, actor: str, delay: timedelta = HOUR, **data: object
+) -> Case:
+    """Fire ``trigger`` as ``actor`` some time after the case's last record."""
+    return world.engine.apply(case, trigger, actor=world[actor], at=case.last.at + delay, **data)  # type: ignore[arg-type]

@@ -86,6 +86,10 @@ from .summary import (
     Summary,
     summarise,
 )
+from .timeliness import (
+    Timeliness,
+    timeliness,
+)
 from .volumes import (
     VOLUME_KEYS,
     Volumes,
@@ -116,6 +120,7 @@ __all__ = [
     "SixNonePeriod",
     "Summary",
     "ThreeRates",
+    "Timeliness",
     "UnitScore",
     "VetoItem",
     "VillageCriterion",
@@ -139,5 +144,6 @@ __all__ = [
     "six_none_villages",
     "summarise",
     "time_to_close",
+    "timeliness",
     "volumes",
 ]

@@ -13,18 +13,25 @@ from .case import (
 from .clock import (
     CHINA_STANDARD_TIME,
     CHINESE_WORKDAYS,
-    MAX_DEADLINE_DAYS,
     ChineseWorkdays,
     Clock,
-    DayCount,
-    Deadline,
-    DeadlinePolicy,
     FixedClock,
     ManualClock,
     WorkdayCalendar,
     add_working_days,
 )
 from .cycle import ACTIVITY_LABELS, CYCLE_211, CyclePhase, InspectionCycle
+from .deadlines import (
+    MAX_DEADLINE_DAYS,
+    OFFICE_HOURS,
+    DayCount,
+    Deadline,
+    DeadlinePolicy,
+    StepLimit,
+    WorkingHours,
+    add_working_time,
+    working_time,
+)
 from .hierarchy import Hierarchy
 from .units import (
     BUILTIN_ROLES,
@@ -57,6 +64,7 @@ __all__ = [
     "CHINESE_WORKDAYS",
     "CYCLE_211",
     "MAX_DEADLINE_DAYS",
+    "OFFICE_HOURS",
     "Actor",
     "AdminUnit",
     "Case",
@@ -90,9 +98,13 @@ __all__ = [
     "SocialGovernanceCentre",
     "Station",
     "StationKind",
+    "StepLimit",
     "Tribunal",
     "UnitKind",
     "WorkdayCalendar",
+    "WorkingHours",
     "add_working_days",
+    "add_working_time",
     "unit_ids",
+    "working_time",
 ]

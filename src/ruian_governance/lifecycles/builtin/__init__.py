@@ -9,8 +9,8 @@ One module per lifecycle (:mod:`.event`, :mod:`.dispute`, :mod:`.hazard`), and t
 effects they share in :mod:`.guards`.
 
 >>> from ruian_governance import DISPUTE_LIFECYCLE, EVENT_LIFECYCLE, HAZARD_LIFECYCLE
->>> [s.label.zh for s in EVENT_LIFECYCLE.states][-3:]
-['评价', '已合并', '已撤件']
+>>> " ".join(s.label.zh for s in EVENT_LIFECYCLE.states)
+'上报 受理 不予受理 分流交办 退回 签收 处置 挂起 反馈 核查 办结 评价 已合并 已撤件'
 >>> DISPUTE_LIFECYCLE.next_state("people_mediation", "next_mediation")
 'administrative_mediation'
 >>> HAZARD_LIFECYCLE.state("closed").label.zh
@@ -56,7 +56,9 @@ from .hazard import (
     next_rung_at,
 )
 from .intake import CITIZEN_CHANNELS, NOT_OWN_WORK, REWORK_LIMIT
+from .joint import AssigneeProgress, ProgressStatus, assignee_progress
 from .panel import PanelFinding, panel_findings
+from .timing import extensions_granted, pending_extension
 
 __all__ = [
     "BUILTIN_LIFECYCLES",
@@ -75,10 +77,14 @@ __all__ = [
     "NOT_OWN_WORK",
     "REWORK_LIMIT",
     "TRIAGE_LEVELS",
+    "AssigneeProgress",
     "PanelFinding",
+    "ProgressStatus",
+    "assignee_progress",
     "builtin_engine",
     "dispute_lifecycle",
     "event_lifecycle",
+    "extensions_granted",
     "hazard_deadlines",
     "hazard_lifecycle",
     "hazard_listing",
@@ -88,6 +94,7 @@ __all__ = [
     "merged_ids",
     "next_rung_at",
     "panel_findings",
+    "pending_extension",
     "primary_of",
     "related_ids",
     "reporters",
