@@ -119,21 +119,27 @@ class _SQLiteRows:
     ) -> Page[InboxItem]:  # fmt: skip
         """The cases waiting for ``unit_id``'s action (see :meth:`CaseStore.inbox`)."""
         query = _query(query)
-        unit, actions = _inbox_scope(self._engine, unit_id, role)
+        box = _inbox_scope(self._engine, unit_id, role)
+        scope = f"inbox {box.unit} {role}"
         where, params = _where(query)
-        if not actions:
+        sides: list[str] = []
+        for side, test, value in (
+            ("held", "c.unit_id IN (?, ?)", (box.unit, box.admin)),
+            ("assigned", _ASSIGNED, (box.unit,)),
+            ("located", "c.location_id = ?", (box.unit,)),
+        ):
+            pairs = box.sides[side]
+            if pairs:
+                marks = ", ".join("(?, ?)" for _ in pairs)
+                sides.append(f"({test} AND (c.lifecycle, c.state) IN (VALUES {marks}))")
+                params.extend((*value, *(part for pair in pairs for part in pair)))
+        if not sides:
             _limit(limit)
-            _after(cursor, query, f"inbox {unit} {role}")
+            _after(cursor, query, scope)
             return Page(items=(), cursor=None)
-        where.append(f"(c.unit_id = ? OR {_ASSIGNED})")
-        params.extend((unit, unit))
-        pairs = ", ".join("(?, ?)" for _ in actions)
-        where.append(f"(c.lifecycle, c.state) IN (VALUES {pairs})")
-        params.extend(part for pair in actions for part in pair)
-        found = self._page(query, f"inbox {unit} {role}", where, params, cursor, limit, now)
-        items = tuple(
-            InboxItem(row=row, triggers=actions[row.lifecycle, row.state]) for row, _ in found[0]
-        )
+        where.append(f"({' OR '.join(sides)})")
+        found = self._page(query, scope, where, params, cursor, limit, now)
+        items = tuple(InboxItem(row=row, triggers=box.triggers(row)) for row, _ in found[0])
         return Page(items=items, cursor=found[1])
 
     def count(self, query: RowQuery | None = None) -> int:
@@ -197,7 +203,8 @@ def _row(found: Sequence[Any], now: datetime | None) -> Row:
     try:
         row = Row(
             id=case_id, lifecycle=found[1], state=found[2], holder=found[3],
-            assignees=tuple(json.loads(found[20])), town=found[4], category=found[6],
+            assignees=tuple(json.loads(found[20])), location=found[5], town=found[4],
+            category=found[6],
             severity=found[7], opened=datetime.fromisoformat(found[8]),
             due=None if found[9] is None else datetime.fromisoformat(found[9]),
             closed=None if found[18] is None else datetime.fromisoformat(found[18]),

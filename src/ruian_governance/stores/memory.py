@@ -171,7 +171,8 @@ class MemoryCaseStore(_BaseStore):
             return kept[1]
         row = Row(
             id=case.id, lifecycle=case.lifecycle, state=case.state, holder=case.unit_id,
-            assignees=case.assignees, town=self._town_of(case.unit_id), category=case.category,
+            assignees=case.assignees, location=case.location_id,
+            town=self._town_of(case.unit_id), category=case.category,
             severity=case.severity, opened=case.opened_at, due=case.due_at,
             closed=self._meanings.closed_at(case), version=case.version,
         )  # fmt: skip
@@ -201,15 +202,14 @@ class MemoryCaseStore(_BaseStore):
     ) -> Page[InboxItem]:  # fmt: skip
         """The cases waiting for ``unit_id``'s action (see :meth:`CaseStore.inbox`)."""
         query = _query(query)
-        unit, actions = _inbox_scope(self._engine, unit_id, role)
+        box = _inbox_scope(self._engine, unit_id, role)
         moment = _now(now, None if self._clock is None else self._clock.now())
         waiting = [
-            InboxItem(row=row, triggers=actions[row.lifecycle, row.state])
+            InboxItem(row=row, triggers=triggers)
             for row in self._matching(query)
-            if (row.lifecycle, row.state) in actions
-            and (row.holder == unit or unit in row.assignees)
+            if (triggers := box.triggers(row))
         ]
-        page = _paged(waiting, query, f"inbox {unit} {role}", cursor, limit, lambda i: i.row)
+        page = _paged(waiting, query, f"inbox {box.unit} {role}", cursor, limit, lambda i: i.row)
         items = tuple(attrs.evolve(i, row=self._lit(i.row, moment)) for i in page.items)
         return Page(items=items, cursor=page.cursor)
 

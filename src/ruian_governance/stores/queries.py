@@ -49,7 +49,7 @@ import attrs
 
 from ruian_governance._convert import require_aware
 from ruian_governance.errors import ArgumentError, InvalidCursorError
-from ruian_governance.lifecycles import Engine, LifecycleDefinition
+from ruian_governance.lifecycles import Engine, Jurisdiction
 from ruian_governance.models import Case
 
 __all__ = [
@@ -92,6 +92,7 @@ class Row:
         state: Its state's key.
         holder: The administrative unit holding it (:attr:`Case.unit_id`).
         assignees: The units it is assigned to (stations, departments).
+        location: The administrative unit the matter is in (事发地).
         town: The town of its holder (``None``: held by the city).
         category: Its category key.
         severity: Its severity tier key, or ``None`` before triage.
@@ -108,6 +109,7 @@ class Row:
     state: str
     holder: str
     assignees: tuple[str, ...]
+    location: str
     town: str | None
     category: str
     severity: str | None
@@ -122,9 +124,9 @@ class Row:
 class InboxItem:
     """A case waiting for a unit's action (a :class:`Row`) and the triggers the unit may fire.
 
-    ``triggers`` are the triggers whose roles a post of the unit (or the actor's role) holds
-    in the case's state, in definition order; jurisdiction, data and guards are the command's
-    (:func:`~ruian_governance.stores.why_not` says which of them refuses).
+    ``triggers`` are the triggers a post of the unit (or the given role) may fire in the case's
+    state on the unit's side of the case (holder, assignee or location), in definition order;
+    data and guards are the command's (:func:`~ruian_governance.why_not` says which refuses).
     """
 
     row: Row
@@ -217,6 +219,11 @@ def _optional_flag(_: Any, attribute: attrs.Attribute[Any], value: object) -> No
         raise ArgumentError(attribute.name, value, "True, False or None")
 
 
+def _flag(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not bool:
+        raise ArgumentError(attribute.name, value, "True or False")
+
+
 def _optional_time(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None:
         require_aware(value, attribute.name)
@@ -278,7 +285,7 @@ class RowQuery:
     closed_from: datetime | None = attrs.field(default=None, validator=_optional_time)
     closed_before: datetime | None = attrs.field(default=None, validator=_optional_time)
     order: Order = attrs.field(default="id", validator=_order)
-    descending: bool = attrs.field(default=False, validator=_optional_flag)
+    descending: bool = attrs.field(default=False, validator=_flag)
 
     def matches(self, row: Row) -> bool:
         """Whether ``row`` passes every filter (the memory store's reading of the query)."""
@@ -484,17 +491,53 @@ class CaseLists(Protocol):
 # --------------------------------------------------------------------------- inboxes
 
 
-def _inbox_scope(
-    engine: Engine, unit_id: object, role: str | None
-) -> tuple[str, Mapping[tuple[str, str], tuple[str, ...]]]:
-    """The unit and, per (lifecycle, state), the triggers its posts' roles (or ``role``) fire.
+_SIDES = {
+    Jurisdiction.HOLDER: "held",
+    Jurisdiction.HOLDER_OR_ABOVE: "held",
+    Jurisdiction.ASSIGNED: "assigned",
+    Jurisdiction.LOCATION: "located",
+}
+"""Which side of a case a trigger waits on, by its jurisdiction (design choice): the holder's
+unit (or an organisation acting for it), an assignee, or the unit of the case's location.
+Triggers of other jurisdictions (anywhere, the town, the city) wait on no one's inbox."""
+
+
+@attrs.frozen
+class _Inbox:
+    """A unit's inbox: the unit, its administrative unit, and the triggers waiting on each side.
+
+    Each side maps ``(lifecycle, state)`` to the triggers the unit's roles fire there.
+    """
+
+    unit: str
+    admin: str
+    sides: Mapping[str, Mapping[tuple[str, str], tuple[str, ...]]]
+
+    def triggers(self, row: Row) -> tuple[str, ...]:
+        """The triggers waiting on the unit in ``row`` (empty: not in the inbox)."""
+        key = (row.lifecycle, row.state)
+        found: list[str] = []
+        for side, applies in (
+            ("held", row.holder in (self.unit, self.admin)),
+            ("assigned", self.unit in row.assignees),
+            ("located", row.location == self.unit),
+        ):
+            if applies:
+                found.extend(t for t in self.sides[side].get(key, ()) if t not in found)
+        return tuple(found)
+
+
+def _inbox_scope(engine: Engine, unit_id: object, role: object) -> _Inbox:
+    """The inbox of ``unit_id``: what its posts' roles (or only ``role``) fire, on each side.
 
     Raises:
-        ArgumentError: ``unit_id`` is not a text.
+        ArgumentError: ``unit_id`` or ``role`` is not a text.
         UnknownIdError: No unit or organisation has this id.
     """
     if type(unit_id) is not str:
-        raise ArgumentError("unit_id", unit_id, "a unit id (str)")  # noqa: EM101
+        raise ArgumentError("unit_id", unit_id, "a unit id (str)")  # noqa: EM101 - a name
+    if role is not None and type(role) is not str:
+        raise ArgumentError("role", role, "a role key (str) or None")  # noqa: EM101 - a name
     hierarchy = engine.hierarchy
     people = hierarchy.people_of(unit_id)
     roles = (
@@ -502,16 +545,14 @@ def _inbox_scope(
         if role is not None
         else {post.role for p in people for post in p.posts if post.unit_id == unit_id}
     )
-    actions: dict[tuple[str, str], tuple[str, ...]] = {}
+    sides: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
+        "held": {}, "assigned": {}, "located": {}
+    }  # fmt: skip
     for key, definition in sorted(engine.lifecycles.items()):
         for state in definition.states:
-            triggers = _triggers(definition, state.key, roles)
-            if triggers:
-                actions[key, state.key] = triggers
-    return unit_id, actions
-
-
-def _triggers(definition: LifecycleDefinition, state: str, roles: set[str]) -> tuple[str, ...]:
-    return tuple(
-        t for t, transition in definition.transitions_from(state) if transition.roles & roles
-    )
+            for trigger, transition in definition.transitions_from(state.key):
+                side = _SIDES.get(transition.jurisdiction)
+                if side is not None and transition.roles & roles:
+                    found = sides[side].get((key, state.key), ())
+                    sides[side][key, state.key] = (*found, trigger)
+    return _Inbox(unit_id, hierarchy.admin_unit_of(unit_id), sides)
