@@ -50,13 +50,13 @@ CREATE TABLE case_units (
 ) WITHOUT ROWID;
 CREATE INDEX case_units_by_case ON case_units (case_id);
 CREATE INDEX cases_by_state ON cases (state, lifecycle);
-CREATE INDEX cases_by_unit ON cases (unit_id, opened_utc);
-CREATE INDEX cases_by_town ON cases (town_id, opened_utc);
+CREATE INDEX cases_by_unit ON cases (unit_id, opened_utc, id);
+CREATE INDEX cases_by_town ON cases (town_id, opened_utc, id);
 CREATE INDEX cases_by_due ON cases (running, due_utc);
 CREATE INDEX cases_by_opened ON cases (opened_utc, id);
 CREATE INDEX cases_by_due_key ON cases (due_key, id);
-CREATE INDEX cases_by_category ON cases (category, opened_utc);
-CREATE INDEX cases_by_closed ON cases (closed_utc);
+CREATE INDEX cases_by_category ON cases (category, opened_utc, id);
+CREATE INDEX cases_by_closed ON cases (closed_utc) WHERE closed_utc IS NOT NULL;
 CREATE TRIGGER history_no_update BEFORE UPDATE ON history
 BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 CREATE TRIGGER history_no_delete BEFORE DELETE ON history
