@@ -165,7 +165,9 @@ def main() -> None:
                           ("inbox page of 50", inbox), ("count", count),
                           ("full scan (NOT INDEXED), first 50", full)):  # fmt: skip
         print(f"{name:36s} {seconds * 1e3:10.2f} ms")
-    print(f"full scan / first page: {full / page:,.0f}x; full scan / deep page: {full / deep:,.0f}x")
+    print(
+        f"full scan / first page: {full / page:,.0f}x; full scan / deep page: {full / deep:,.0f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ def _fill(store: CaseStore, world: World) -> None:
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CaseStore, CaseStore]]:
+    """The same 24 cases in a memory store and an SQLite store."""
     memory = MemoryCaseStore(WORLD.engine)
     sqlite = SQLiteCaseStore(tmp_path_factory.mktemp("lists") / "cases.db", WORLD.engine)
     _fill(memory, WORLD)
@@ -67,7 +68,8 @@ def _all(store: CaseStore, query: RowQuery, limit: int, now: datetime | None) ->
         cursor = page.cursor
         if cursor is None:
             return rows
-    raise AssertionError("paging does not end")
+    message = "paging does not end"
+    raise AssertionError(message)
 
 
 QUERIES = [
@@ -144,7 +146,8 @@ def test_inbox_lists_what_a_unit_may_do(stores: tuple[CaseStore, CaseStore]) -> 
     signing = next(i for i in station_box.items if i.row.state == "dispatched")
     assert "sign" in signing.triggers
     room_box = sqlite.inbox(room, limit=50, query=RowQuery(states="reported"))
-    assert room_box.items and all("accept" in i.triggers for i in room_box.items)
+    assert room_box.items
+    assert all("accept" in i.triggers for i in room_box.items)
     assert sqlite.inbox(room, role="no_such_role", limit=5) == Page(items=(), cursor=None)
     cursor = sqlite.inbox(room, limit=2).cursor
     assert cursor is not None
@@ -215,7 +218,7 @@ def test_bad_arguments_are_argument_errors(stores: tuple[CaseStore, CaseStore], 
         with pytest.raises(ArgumentError, match="query"):
             store.count(query)  # type: ignore[arg-type]
     with pytest.raises(ArgumentError, match="now"):
-        store.rows(now=datetime(2025, 1, 1))  # noqa: DTZ001 - naive on purpose
+        store.rows(now=datetime(2025, 1, 1))
     with pytest.raises(ArgumentError, match="now"):
         store.rows(now=float("nan"))  # type: ignore[arg-type]
     for by in ("head", "id", None, 1):
@@ -228,7 +231,7 @@ def test_bad_arguments_are_argument_errors(stores: tuple[CaseStore, CaseStore], 
     [
         {"town": 1}, {"town": ""}, {"states": 5}, {"states": ("a", 1)}, {"states": [""]},
         {"closed": "yes"}, {"closed": 1}, {"descending": None}, {"order": "random"},
-        {"order": ["id"]}, {"opened_from": datetime(2025, 1, 1)},  # noqa: DTZ001 - naive
+        {"order": ["id"]}, {"opened_from": datetime(2025, 1, 1)},
         {"due_before": float("nan")}, {"category": None, "severity": 3},
     ],
 )  # fmt: skip
@@ -258,8 +261,9 @@ def _as_layout_2(path: Path) -> None:
     columns = ("id, lifecycle, state, unit_id, town_id, location_id, category, severity, "
                "opened_at, due_at, due_utc, running, version, head")  # fmt: skip
     rows = db.execute(f"SELECT {columns}, chain FROM cases").fetchall()
-    for name in ("case_units_by_case", "cases_by_opened", "cases_by_due_key",
-                 "cases_by_category", "cases_by_closed", "cases_by_unit", "cases_by_town"):  # fmt: skip
+    indexes = ("case_units_by_case", "cases_by_opened", "cases_by_due_key", "cases_by_category",
+               "cases_by_closed", "cases_by_unit", "cases_by_town")  # fmt: skip
+    for name in indexes:
         db.execute(f"DROP INDEX {name}")
     db.execute("DROP TABLE case_units")
     for column in ("opened_utc", "due_key", "closed_at", "closed_utc", "assignees"):
