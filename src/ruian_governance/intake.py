@@ -41,7 +41,7 @@ import hashlib
 import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -128,7 +128,8 @@ def _registrar(store: CaseStore, route: Route) -> Actor:
     room = hierarchy.command_room_of(route.town_id)
     people = hierarchy.people_of(room.id, role="command_room_operator")
     if not people:
-        raise UnknownIdError(f"{room.id}/command_room_operator", "the command room's posts")
+        post = f"{room.id}/command_room_operator"
+        raise UnknownIdError(post, "the command room's posts")
     return Actor(person_id=people[0].id, role="command_room_operator", unit_id=room.id)
 
 
@@ -205,7 +206,7 @@ def intake(  # noqa: PLR0913 - the source, then keyword-only settings
             raise ArgumentError("router", router, "a Router or None")  # noqa: EM101 - a name
         route = router(report)
     else:
-        route = source  # type: ignore[assignment] - a Route, checked above
+        route = cast("Route", source)  # checked above
     description = {"description": report.description} if report and report.description else {}
     case = store.open(
         lifecycle,

@@ -123,21 +123,22 @@ class _SQLiteRows:
         scope = f"inbox {box.unit} {role}"
         where, params = _where(query)
         sides: list[str] = []
-        for side, test, value in (
-            ("held", "c.unit_id IN (?, ?)", (box.unit, box.admin)),
-            ("assigned", _ASSIGNED, (box.unit,)),
-            ("located", "c.location_id = ?", (box.unit,)),
-        ):
+        for side, select, value in (
+            ("held", "SELECT id FROM cases WHERE unit_id IN (?, ?)", (box.unit, box.admin)),
+            ("assigned", "SELECT u.case_id FROM case_units AS u JOIN cases ON id = u.case_id "
+                         "WHERE u.unit_id = ?", (box.unit,)),
+            ("located", "SELECT id FROM cases WHERE location_id = ?", (box.unit,)),
+        ):  # fmt: skip
             pairs = box.sides[side]
             if pairs:
                 marks = ", ".join("(?, ?)" for _ in pairs)
-                sides.append(f"({test} AND (c.lifecycle, c.state) IN (VALUES {marks}))")
+                sides.append(f"{select} AND (lifecycle, state) IN (VALUES {marks})")
                 params.extend((*value, *(part for pair in pairs for part in pair)))
         if not sides:
             _limit(limit)
             _after(cursor, query, scope)
             return Page(items=(), cursor=None)
-        where.append(f"({' OR '.join(sides)})")
+        where.append(f"c.id IN ({' UNION '.join(sides)})")
         found = self._page(query, scope, where, params, cursor, limit, now)
         items = tuple(InboxItem(row=row, triggers=box.triggers(row)) for row, _ in found[0])
         return Page(items=items, cursor=found[1])
