@@ -48,6 +48,7 @@ _BY = {"lifecycle": "lifecycle", "state": "state", "holder": "unit_id", "town": 
 _EQUAL = (("lifecycle", "lifecycle"), ("holder", "unit_id"), ("town", "town_id"),
           ("category", "category"), ("severity", "severity"))  # fmt: skip
 _RANGES = (("opened", "opened_utc"), ("due", "due_utc"), ("closed", "closed_utc"))
+_JOINED = "SELECT u.case_id FROM case_units AS u JOIN cases ON id = u.case_id WHERE u.unit_id = ?"
 _ASSIGNED = "c.id IN (SELECT case_id FROM case_units WHERE unit_id = ?)"
 
 
@@ -125,8 +126,7 @@ class _SQLiteRows:
         sides: list[str] = []
         for side, select, value in (
             ("held", "SELECT id FROM cases WHERE unit_id IN (?, ?)", (box.unit, box.admin)),
-            ("assigned", "SELECT u.case_id FROM case_units AS u JOIN cases ON id = u.case_id "
-                         "WHERE u.unit_id = ?", (box.unit,)),
+            ("assigned", _JOINED, (box.unit,)),
             ("located", "SELECT id FROM cases WHERE location_id = ?", (box.unit,)),
         ):  # fmt: skip
             pairs = box.sides[side]
