@@ -33,12 +33,12 @@ from .queries import (
     _count_by,
     _cursor,
     _inbox_scope,
+    _light,
     _limit,
     _Meanings,
     _now,
     _query,
     _utc,
-    _warning,
 )
 
 _ROW_SELECT = "SELECT " + ", ".join(f"c.{c.strip()}" for c in _ALL.split(",")) + " FROM cases AS c"
@@ -89,6 +89,7 @@ class _SQLiteRows:
     _clock: Clock | None
     _meanings: _Meanings
     _sql: Callable[[str | None], AbstractContextManager[None]]
+    _cases: Callable[[str, Sequence[Any]], list[Case]]
 
     # ---------------------------------------------------------------- keeping case_units
 
@@ -98,8 +99,8 @@ class _SQLiteRows:
         if not new:
             db.execute("DELETE FROM case_units WHERE case_id = ?", (case.id,))
         db.executemany(
-            "INSERT OR IGNORE INTO case_units (unit_id, case_id) VALUES (?, ?)",
-            [(unit, case.id) for unit in case.assignees],
+            "INSERT OR IGNORE INTO case_units (unit_id, case_id, lead) VALUES (?, ?, ?)",
+            [(unit, case.id, int(k == 0)) for k, unit in enumerate(case.assignees)],
         )
 
     # ---------------------------------------------------------------- lists
@@ -127,6 +128,8 @@ class _SQLiteRows:
         for side, select, value in (
             ("held", "SELECT id FROM cases WHERE unit_id IN (?, ?)", (box.unit, box.admin)),
             ("assigned", _JOINED, (box.unit,)),
+            ("lead", f"{_JOINED} AND u.lead = 1", (box.unit,)),
+            ("assisting", f"{_JOINED} AND u.lead = 0", (box.unit,)),
             ("located", "SELECT id FROM cases WHERE location_id = ?", (box.unit,)),
         ):  # fmt: skip
             pairs = box.sides[side]
@@ -164,6 +167,23 @@ class _SQLiteRows:
         return dict(sorted(((k, int(n)) for k, n in found),
                            key=lambda kv: (kv[0] is None, kv[0] or "")))  # fmt: skip
 
+    def _lit(
+        self, rows: list[tuple[Row, Sequence[Any]]], now: datetime
+    ) -> list[tuple[Row, Sequence[Any]]]:
+        """The rows with their warning lights at ``now``, from their cases' histories.
+
+        The light reads the history (step and pause times), so the page's cases are read
+        (checksums checked; kept decoded ones reused), in a second statement after the rows'.
+        """
+        ids = [row.id for row, _ in rows]
+        where = f"c.id IN ({', '.join('?' * len(ids))})"
+        cases = {case.id: case for case in self._cases(where, ids)}
+        return [
+            (attrs.evolve(row, warning=_light(self._engine, cases[row.id], now)), found)
+            if row.id in cases else (row, found)
+            for row, found in rows
+        ]  # fmt: skip
+
     def _page(  # noqa: PLR0913, PLR0917 - the parts of one statement, private
         self, query: RowQuery, scope: str, where: list[str], params: list[Any],
         cursor: object, limit: object, now: object,
@@ -184,7 +204,9 @@ class _SQLiteRows:
         )
         with self._lock, self._sql(None):
             found = self._db.execute(sql, params).fetchall()
-        rows = [(_row(sql_row, moment), sql_row) for sql_row in found[:count]]
+        rows = [(_row(sql_row), sql_row) for sql_row in found[:count]]
+        if moment is not None and rows:
+            rows = self._lit(rows, moment)
         if len(found) <= count:
             return rows, None
         last = rows[-1][1]
@@ -192,7 +214,7 @@ class _SQLiteRows:
         return rows, _cursor(query, scope, key[query.order])
 
 
-def _row(found: Sequence[Any], now: datetime | None) -> Row:
+def _row(found: Sequence[Any]) -> Row:
     """The :class:`Row` of an SQL row of ``_ROW_SELECT``, its checksum checked.
 
     Raises:
@@ -213,4 +235,4 @@ def _row(found: Sequence[Any], now: datetime | None) -> Row:
         )  # fmt: skip
     except (ValueError, TypeError) as error:
         raise StoreCorruptError(case_id, f"the case row does not read: {error}") from None
-    return attrs.evolve(row, warning=_warning(row, bool(found[11]), now))
+    return row
