@@ -152,7 +152,8 @@ def main() -> None:
         store, towns = reuse(args.path)
     else:
         store, towns = fill(args.path, args.cases)
-    print(f"{'reused' if args.reuse else 'filled'} {len(store):,} cases in {time.perf_counter() - start:.1f} s "
+    done = "reused" if args.reuse else "filled"
+    print(f"{done} {len(store):,} cases in {time.perf_counter() - start:.1f} s "
           f"({os.path.getsize(args.path) / 1e6:.0f} MB)")  # fmt: skip
     town = towns[5]
     query = RowQuery(town=town, closed=False, order="opened", descending=True)
