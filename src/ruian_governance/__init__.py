@@ -52,6 +52,7 @@ from .lifecycles import (
     Transition,
     Trigger,
     builtin_engine,
+    why_not,
 )
 from .models import (
     CHINA_STANDARD_TIME,
@@ -164,4 +165,5 @@ __all__ = [
     "simulate",
     "to_document",
     "verify",
+    "why_not",
 ]

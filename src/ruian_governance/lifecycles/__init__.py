@@ -60,6 +60,7 @@ from .definition import (
     Transition,
 )
 from .engine import Engine
+from .menu import Choice, ChoiceStatus, why_not
 from .parts import (
     DataKind,
     DataSpec,
@@ -100,6 +101,8 @@ __all__ = [
     "REWORK_LIMIT",
     "TRIAGE_LEVELS",
     "AssigneeProgress",
+    "Choice",
+    "ChoiceStatus",
     "CommandContext",
     "DataKind",
     "DataSpec",
@@ -144,4 +147,5 @@ __all__ = [
     "step_started",
     "suggest_duplicates",
     "warning_level",
+    "why_not",
 ]
