@@ -52,6 +52,7 @@ from .lifecycles import (
     Transition,
     Trigger,
     builtin_engine,
+    why_not,
 )
 from .models import (
     CHINA_STANDARD_TIME,
@@ -162,4 +163,5 @@ __all__ = [
     "simulate",
     "to_document",
     "verify",
+    "why_not",
 ]

@@ -36,6 +36,7 @@ from .definition import (
     Transition,
 )
 from .engine import Engine
+from .menu import Choice, Status, why_not
 from .parts import (
     DataKind,
     DataSpec,
@@ -57,6 +58,7 @@ __all__ = [
     "HAZARD_LIFECYCLE",
     "MEDIATION_LADDER",
     "TRIAGE_LEVELS",
+    "Choice",
     "CommandContext",
     "DataKind",
     "DataSpec",
@@ -67,6 +69,7 @@ __all__ = [
     "LifecycleDefinition",
     "Severity",
     "State",
+    "Status",
     "Transition",
     "Trigger",
     "TriggerKind",
@@ -75,4 +78,5 @@ __all__ = [
     "event_lifecycle",
     "hazard_lifecycle",
     "hazard_rung",
+    "why_not",
 ]

@@ -5,10 +5,15 @@ reports, lifecycle definitions, cases, command sequences); the state machines he
 (:class:`EventMachine`, :class:`DisputeMachine`, :class:`HazardMachine` and the generic
 :class:`LifecycleMachine`) fuzz a configuration and check the library's invariants.  Nothing
 else in the package imports this subpackage, so the package works without Hypothesis.
+
+Importing it registers the shipped strategies with Hypothesis (``st.from_type(Case)`` draws
+valid cases, ``st.from_type(Hierarchy)`` hierarchies; see :mod:`._types`); an installed package
+also registers them at Hypothesis' import, through its ``hypothesis`` entry point.
 """
 
 from __future__ import annotations
 
+from ._types import register
 from .machines import (
     CaseObserver,
     DisputeMachine,
@@ -18,6 +23,8 @@ from .machines import (
     default_hierarchy,
     within_jurisdiction,
 )
+
+register()  # st.from_type(Case), st.from_type(Hierarchy), ...: the shipped strategies
 
 __all__ = [
     "CaseObserver",

@@ -21,9 +21,9 @@ flowchart TD
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-import networkx as nx  # type: ignore[import-untyped]  # no stubs in the dev dependencies
+import networkx as nx  # type: ignore[import-untyped, unused-ignore]  # types-networkx (dev)
 
 from ruian_governance.errors import UnknownIdError
 from ruian_governance.labels import Language
@@ -69,7 +69,8 @@ def routing_from_node_link(data: dict[str, Any]) -> nx.DiGraph[str]:
     >>> sorted(back.edges(data=True)) == sorted(g.edges(data=True))
     True
     """
-    return nx.node_link_graph(data, directed=True, multigraph=False, edges="edges")
+    graph = nx.node_link_graph(data, directed=True, multigraph=False, edges="edges")
+    return cast("nx.DiGraph[str]", graph)
 
 
 def routing_to_graphml(graph: nx.DiGraph[str]) -> str:
@@ -121,7 +122,7 @@ def town_routing_graph(
     if not keep:
         raise UnknownIdError(town_id, "the routing graph's towns")
     if escalation:
-        keep += [n for n, kind in graph.nodes(data="kind") if kind == UnitKind.CENTRE.value]
+        keep += [n for n, d in graph.nodes(data=True) if d.get("kind") == UnitKind.CENTRE.value]
     wanted = set(keep)
     sub: nx.DiGraph[str] = nx.DiGraph(**graph.graph)
     sub.add_nodes_from((n, dict(data)) for n, data in graph.nodes(data=True) if n in wanted)
