@@ -18,6 +18,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "api"
 #: The public modules, in the order of the layers (docs/architecture.md), top first.
 MODULES = (
     "cli",
+    "intake",
     "sim",
     "stores",
     "analysis",
