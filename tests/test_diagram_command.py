@@ -13,12 +13,7 @@ from click.testing import CliRunner, Result
 from ruian_governance import (
     DISPUTE_LIFECYCLE,
     RULES_2021,
-    Jurisdiction,
-    Label,
     LifecycleDefinition,
-    State,
-    Transition,
-    Trigger,
     generate_hierarchy,
     routing_graph,
     ruian_preset,
@@ -35,6 +30,7 @@ from ruian_governance.io import (
     town_routing_graph,
 )
 from ruian_governance.presets import RUIAN_TOWNS
+from test_diagrams import _two_states
 
 
 @cache
@@ -166,29 +162,8 @@ def test_cli_detail_of_a_small_town_is_drawn_in_mermaid(tmp_path: Path) -> None:
 
 
 def _custom() -> LifecycleDefinition:
-    """A lifecycle of the user's own, not built in."""
-    return LifecycleDefinition(
-        key="permit",
-        label=Label(en="Permit", zh="许可"),
-        states=(
-            State(key="filed", label=Label(en="Filed", zh="已申请"), initial=True),
-            State(key="granted", label=Label(en="Granted", zh="已批准"), final=True),
-        ),
-        triggers=(
-            Trigger(key="file", label=Label(en="file", zh="申请")),
-            Trigger(key="grant", label=Label(en="grant", zh="批准")),
-        ),
-        transitions=(
-            Transition(
-                trigger="file", sources=(), dest="filed", roles={"grid_worker"},
-                jurisdiction=Jurisdiction.ANY,
-            ),
-            Transition(
-                trigger="grant", sources=("filed",), dest="granted", roles={"grid_worker"},
-                jurisdiction=Jurisdiction.ANY,
-            ),
-        ),
-    )  # fmt: skip
+    """A lifecycle of the user's own, not built in (``filed --grant--> granted``)."""
+    return _two_states("Permit 许可", "Filed 已申请", "Granted 已批准", "file", "grant")
 
 
 @pytest.mark.parametrize("definition", [DISPUTE_LIFECYCLE, _custom()], ids=["dispute", "custom"])
