@@ -102,7 +102,7 @@ def test_generated_ids_sort_by_time_and_repeat_with_the_seed() -> None:
         ({}, ArgumentError),  # no ids, no case_id
         ({"ids": "ids"}, ArgumentError),
         ({"ids": CaseIds(seed=1), "rules": None}, ArgumentError),
-        ({"ids": CaseIds(seed=1), "at": datetime(2025, 1, 1)}, ArgumentError),  # noqa: DTZ001
+        ({"ids": CaseIds(seed=1), "at": datetime(2025, 1, 1)}, ArgumentError),
         ({"ids": CaseIds(seed=1), "at": float("nan")}, ArgumentError),
         ({"case_id": "has space"}, ArgumentError),
         ({"case_id": 7}, ArgumentError),

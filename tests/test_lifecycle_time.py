@@ -302,10 +302,12 @@ def test_a_command_that_sets_a_provisional_deadline_is_marked(world: World) -> N
     assert case.history[0].get(PROVISIONAL) is None
     steps = [("accept", "operator", {}), ("dispatch", "operator",
              {"units": (world.station("police_station"),)}), ("sign", "police", {}),
-             ("start", "police", {}), ("extend", "operator", {"days": 15})]  # fmt: skip
+             ("start", "police", {}),
+             ("request_extension", "police", {"days": 15, "reason": "waiting for a court"}),
+             ("approve_extension", "operator", {})]  # fmt: skip
     for k, (trigger, who, data) in enumerate(steps, start=1):
         case = engine.apply(case, trigger, actor=world[who], at=at + k * HOUR, **data)
-    assert case.due_at == datetime(2026, 12, 23, tzinfo=CHINA_STANDARD_TIME)
+    assert case.due_at == datetime(2026, 12, 26, tzinfo=CHINA_STANDARD_TIME)  # 3 + 15 days
     assert case.last.get(PROVISIONAL) is None
     late = engine.open("event", case_id="G", trigger="report", actor=world["worker"],
                        at=datetime(2026, 12, 14, 9, tzinfo=CHINA_STANDARD_TIME),

@@ -25,6 +25,7 @@ from ruian_governance.errors import (
     StoreMismatchError,
     UnknownIdError,
 )
+from ruian_governance.lifecycles import WarningLevel, warning_level
 from ruian_governance.stores import CaseStore, InboxItem, Page, Row, RowQuery
 from ruian_governance.stores.base import _row_sum, _row_text
 from store_kit import advance
@@ -120,13 +121,14 @@ def test_rows_say_what_a_list_shows(stores: tuple[CaseStore, CaseStore]) -> None
             assert row.assignees == case.assignees
             closing = [r.at for r in case.history if r.dest == "closed"]
             assert row.closed == (closing[0] if closing else None)
-            if row.closed is not None:
-                assert row.warning is None
-            elif row.due is not None and row.warning is not None:
-                assert (row.warning == "red") == (row.due <= T0 + 5 * DAY)
+            definition = WORLD.engine.lifecycle(case.lifecycle)
+            assert row.warning is warning_level(case, T0 + 5 * DAY, definition)
     assert memory.rows(limit=1).items[0].warning is None  # no now, no clock: no light
     early = sqlite.rows(RowQuery(states="reported"), limit=1, now=T0).items[0]
-    assert early.warning == "green"
+    assert early.warning is WarningLevel.GREEN
+    lights = {r.warning for r in _all(sqlite, RowQuery(), 50, T0 + 5 * DAY)}
+    assert WarningLevel.NONE in lights
+    assert len(lights) > 1
 
 
 def test_inbox_lists_what_a_unit_may_do(stores: tuple[CaseStore, CaseStore]) -> None:
@@ -307,3 +309,25 @@ def test_rows_follow_writes(tmp_path: Path) -> None:
         assert [r.id for r in rest.items] == [r.id for r in store.rows(query).items]
         row = store.rows(RowQuery(states="accepted", holder=WORLD.town), limit=50).items
         assert case.id in [r.id for r in row]
+
+
+def test_joint_handling_inboxes(tmp_path: Path) -> None:
+    """Point 1: a case dispatched to two units waits on the lead 主办 and the assisting 协办."""
+    police, judicial = WORLD.station("police_station"), WORLD.station("judicial_office")
+    memory = MemoryCaseStore(WORLD.engine)
+    with SQLiteCaseStore(tmp_path / "c.db", WORLD.engine) as sqlite:
+        for store in (memory, sqlite):
+            store.open("event", case_id="J1", trigger="report", actor=WORLD["worker"],
+                       at=T0, location_id=WORLD.grid, category="neighbours",
+                       severity="larger")  # fmt: skip
+            store.apply("J1", 0, "accept", actor=WORLD["operator"], at=T0 + HOUR)
+            store.apply("J1", 1, "dispatch", actor=WORLD["operator"], at=T0 + 2 * HOUR,
+                        units=(police, judicial))  # fmt: skip
+        for unit in (police, judicial):
+            assert memory.inbox(unit) == sqlite.inbox(unit)
+        lead = sqlite.inbox(police).items
+        assert [i.row.id for i in lead] == ["J1"]
+        assert "sign" in lead[0].triggers
+        assisting = sqlite.inbox(judicial).items
+        assert all("sign" not in i.triggers for i in assisting)
+        assert sqlite.rows(RowQuery(assignee=judicial)).items[0].assignees == (police, judicial)

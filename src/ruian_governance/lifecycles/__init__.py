@@ -2,9 +2,10 @@
 
 Layered inside, top to bottom: :mod:`.builtin` (the built-in event closed loop 事件闭环,
 disputes 矛盾纠纷 and hazard rectification 隐患整改, and :func:`builtin_engine`), :mod:`.engine`
-(the :class:`Engine`), :mod:`.checks` (the checks every command passes, in one order),
-:mod:`.definition` (a :class:`LifecycleDefinition`, validated when built by :mod:`.rules`, and
-the :class:`CommandContext` its guards and effects receive) and :mod:`.parts` (states,
+(the :class:`Engine`), :mod:`.checks` (the checks every command passes, in one order) beside
+:mod:`.warnings` (step deadlines, warning lights 亮灯预警 and paused time, pure functions),
+:mod:`.definition` (a :class:`LifecycleDefinition`, validated when built by :mod:`.rules`,
+and the :class:`CommandContext` its guards and effects receive) and :mod:`.parts` (states,
 triggers, severities, jurisdiction rules, the types of command data).  The engine knows no
 lifecycle of its own.
 """
@@ -22,11 +23,16 @@ from .builtin import (
     HAZARD_LIFECYCLE,
     MEDIATION_LADDER,
     TRIAGE_LEVELS,
+    AssigneeProgress,
+    ProgressStatus,
+    assignee_progress,
     builtin_engine,
     dispute_lifecycle,
     event_lifecycle,
+    extensions_granted,
     hazard_lifecycle,
     hazard_rung,
+    pending_extension,
 )
 from .definition import (
     CommandContext,
@@ -36,7 +42,7 @@ from .definition import (
     Transition,
 )
 from .engine import Engine
-from .menu import Choice, Status, why_not
+from .menu import Choice, ChoiceStatus, why_not
 from .parts import (
     DataKind,
     DataSpec,
@@ -45,6 +51,18 @@ from .parts import (
     State,
     Trigger,
     TriggerKind,
+)
+from .warnings import (
+    DueCommand,
+    Pause,
+    WarningLevel,
+    due_commands,
+    effective_due,
+    is_late,
+    paused_time,
+    pauses,
+    step_started,
+    warning_level,
 )
 
 __all__ = [
@@ -58,25 +76,40 @@ __all__ = [
     "HAZARD_LIFECYCLE",
     "MEDIATION_LADDER",
     "TRIAGE_LEVELS",
+    "AssigneeProgress",
     "Choice",
+    "ChoiceStatus",
     "CommandContext",
     "DataKind",
     "DataSpec",
+    "DueCommand",
     "Effect",
     "Engine",
     "Guard",
     "Jurisdiction",
     "LifecycleDefinition",
+    "Pause",
+    "ProgressStatus",
     "Severity",
     "State",
-    "Status",
     "Transition",
     "Trigger",
     "TriggerKind",
+    "WarningLevel",
+    "assignee_progress",
     "builtin_engine",
     "dispute_lifecycle",
+    "due_commands",
+    "effective_due",
     "event_lifecycle",
+    "extensions_granted",
     "hazard_lifecycle",
     "hazard_rung",
+    "is_late",
+    "paused_time",
+    "pauses",
+    "pending_extension",
+    "step_started",
+    "warning_level",
     "why_not",
 ]

@@ -153,6 +153,8 @@ class Checks:
             Jurisdiction.HOLDER_OR_ABOVE: self._holder_or_above,
             Jurisdiction.ASSIGNED: lambda case, actor: actor.unit_id in case.assignees,
             Jurisdiction.CITY: lambda _case, actor: self._town_of(actor.unit_id) is None,
+            Jurisdiction.LEAD: lambda case, actor: case.assignees[:1] == (actor.unit_id,),
+            Jurisdiction.ASSISTING: lambda case, actor: actor.unit_id in case.assignees[1:],
         }
 
     # ---------------------------------------------------------------- what the checks ask

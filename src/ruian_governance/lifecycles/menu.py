@@ -66,9 +66,9 @@ from .checks import Checks
 from .definition import LifecycleDefinition, Transition
 from .engine import Engine
 
-__all__ = ["Choice", "Status", "why_not"]
+__all__ = ["Choice", "ChoiceStatus", "why_not"]
 
-Status: TypeAlias = Literal["allowed", "needs_data", "refused"]
+ChoiceStatus: TypeAlias = Literal["allowed", "needs_data", "refused"]
 """A menu entry's status: fire it now, fill the form first, or refused (:attr:`Choice.check`)."""
 
 _CHECK_OF: tuple[tuple[type[TransitionError], str], ...] = (
@@ -101,7 +101,7 @@ class Choice:
 
     trigger: str
     label: Label
-    status: Status
+    status: ChoiceStatus
     check: str | None
     error: TransitionError | None
     requires: frozenset[str]
@@ -184,7 +184,7 @@ def _choice(  # noqa: PLR0913, PLR0917 - a menu entry's parts, private
     check: str | None,
     error: TransitionError | None,
     transition: Transition | None,
-    status: Status = "refused",
+    status: ChoiceStatus = "refused",
 ) -> Choice:
     return Choice(
         trigger=trigger,
@@ -227,6 +227,6 @@ def _judge(  # noqa: PLR0913, PLR0917 - one trigger's command, private
         except TransitionError as error:
             name = _check_of(error)
             waits = data is None and isinstance(error, MissingDataError)
-            status: Status = "needs_data" if waits else "refused"
+            status: ChoiceStatus = "needs_data" if waits else "refused"
             return _choice(trigger, label, name, error, transition, status)
     return _choice(trigger, label, None, None, transition)

@@ -13,16 +13,23 @@ from .case import (
 from .clock import (
     CHINA_STANDARD_TIME,
     CHINESE_WORKDAYS,
-    MAX_DEADLINE_DAYS,
     ChineseWorkdays,
     Clock,
-    DayCount,
-    Deadline,
-    DeadlinePolicy,
     FixedClock,
     ManualClock,
     WorkdayCalendar,
     add_working_days,
+)
+from .deadlines import (
+    MAX_DEADLINE_DAYS,
+    OFFICE_HOURS,
+    DayCount,
+    Deadline,
+    DeadlinePolicy,
+    StepLimit,
+    WorkingHours,
+    add_working_time,
+    working_time,
 )
 from .hierarchy import Hierarchy
 from .units import (
@@ -51,6 +58,7 @@ __all__ = [
     "CHINA_STANDARD_TIME",
     "CHINESE_WORKDAYS",
     "MAX_DEADLINE_DAYS",
+    "OFFICE_HOURS",
     "Actor",
     "AdminUnit",
     "Case",
@@ -80,8 +88,12 @@ __all__ = [
     "SocialGovernanceCentre",
     "Station",
     "StationKind",
+    "StepLimit",
     "UnitKind",
     "WorkdayCalendar",
+    "WorkingHours",
     "add_working_days",
+    "add_working_time",
     "unit_ids",
+    "working_time",
 ]

@@ -44,6 +44,7 @@ __all__ = [
     "CYCLE_DAYS",
     "DEFAULT_CATEGORY_MIX",
     "DISPUTE_TIERS",
+    "EVENT_PATHS",
     "EVENT_TIERS",
     "INSPECTION_DAYS",
     "MAX_CAPACITY",
@@ -55,6 +56,29 @@ __all__ = [
     "cycle_day",
     "simulation_lifecycles",
 ]
+
+EVENT_PATHS: Mapping[str, float] = MappingProxyType(
+    {
+        "joint_meeting": 0.3,
+        "assist_return": 0.05,
+        "reassign": 0.02,
+        "pause": 0.03,
+        "extension": 0.08,
+        "extension_refused": 0.25,
+    }
+)
+"""Default rates of the event loop's side paths (design choices of plausible size, no source)."""
+
+
+def _event_paths(paths: Mapping[str, float]) -> None:
+    _mapping("event_paths", paths)
+    keys = set(paths)
+    if keys != set(EVENT_PATHS):
+        problem = f"must give exactly the rates {sorted(EVENT_PATHS)}"
+        raise SimulationConfigError(field="event_paths", problem=problem)
+    for key, rate in paths.items():
+        _probability(f"event_paths[{key!r}]", rate)
+
 
 CYCLE_DAYS = 28
 """Length of one 211 covert-inspection cycle 211平安暗访机制, in days."""
@@ -191,6 +215,13 @@ class SimulationConfig:
         reject: Share of events the command room rejects 不予受理.
         return_: Share of dispatches a station returns 退回 as not its duty.
         fail_verification: Share of feedbacks that fail the on-site check 核查不通过.
+        event_paths: The rates of the event loop's side paths (issue 12, design choices):
+            ``joint_meeting`` (share of larger events handled jointly 联办 whose command room
+            holds a joint meeting 四平台联席会议 first), ``assist_return`` (share of assisting
+            units 协办 that return it), ``reassign`` (share of signed events reassigned 转派),
+            ``pause`` (share of handled events paused 挂起), ``extension`` (share of handled
+            events whose lead asks for an extension 延期) and ``extension_refused`` (share of
+            those requests refused); every key of :data:`EVENT_PATHS`, each from 0 to 1.
         agreement: Chance that one rung of mediation reaches an agreement 调解协议.
         confirmation: Share of agreements taken to judicial confirmation 司法确认.
         hotspots: Planted hotspots (none by default).
@@ -239,6 +270,9 @@ class SimulationConfig:
     reject: float = 0.03
     return_: float = 0.05
     fail_verification: float = 0.05
+    event_paths: Mapping[str, float] = attrs.field(
+        default=EVENT_PATHS, converter=_frozen_mapping, hash=False
+    )
     agreement: float = 0.7
     confirmation: float = 0.3
     hotspots: tuple[PlantedHotspot, ...] = attrs.field(
@@ -273,6 +307,7 @@ class SimulationConfig:
             "confirmation",
         ):
             _probability(field, getattr(self, field))
+        _event_paths(self.event_paths)
         _positive_weights("category_mix", self.category_mix)
         known = set(self.rules.keys)
         unknown = sorted(set(self.category_mix) - known)

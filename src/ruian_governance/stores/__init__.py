@@ -54,7 +54,6 @@ from .queries import (
     Page,
     Row,
     RowQuery,
-    WarningLevel,
 )
 from .sqlite import SQLiteCaseStore, Synchronous
 
@@ -72,6 +71,5 @@ __all__ = [
     "RowQuery",
     "SQLiteCaseStore",
     "Synchronous",
-    "WarningLevel",
     "fingerprint",
 ]

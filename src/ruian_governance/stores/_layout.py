@@ -46,7 +46,7 @@ CREATE TABLE history (
 ) WITHOUT ROWID;
 CREATE TABLE case_units (
     unit_id TEXT NOT NULL, case_id TEXT NOT NULL REFERENCES cases (id),
-    PRIMARY KEY (unit_id, case_id)
+    lead INTEGER NOT NULL, PRIMARY KEY (unit_id, case_id)
 ) WITHOUT ROWID;
 CREATE INDEX case_units_by_case ON case_units (case_id);
 CREATE INDEX cases_by_state ON cases (state, lifecycle);

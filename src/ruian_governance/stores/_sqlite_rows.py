@@ -33,22 +33,28 @@ from .queries import (
     _count_by,
     _cursor,
     _inbox_scope,
+    _light,
     _limit,
     _Meanings,
     _now,
     _query,
     _utc,
-    _warning,
 )
 
 _ROW_SELECT = "SELECT " + ", ".join(f"c.{c.strip()}" for c in _ALL.split(",")) + " FROM cases AS c"
 _KEYS = {"id": ("c.id",), "opened": ("c.opened_utc", "c.id"), "due": ("c.due_key", "c.id")}
+_KEY_OF: dict[str, Callable[[Sequence[Any]], tuple[str, ...]]] = {
+    "id": lambda r: (r[0],),
+    "opened": lambda r: (r[16], r[0]),
+    "due": lambda r: (r[17], r[0]),
+}
+"""A page's sort key from an SQL row of ``_ROW_SELECT`` (the cursor's key)."""
 _BY = {"lifecycle": "lifecycle", "state": "state", "holder": "unit_id", "town": "town_id",
        "category": "category", "severity": "severity"}  # fmt: skip
 _EQUAL = (("lifecycle", "lifecycle"), ("holder", "unit_id"), ("town", "town_id"),
           ("category", "category"), ("severity", "severity"))  # fmt: skip
 _RANGES = (("opened", "opened_utc"), ("due", "due_utc"), ("closed", "closed_utc"))
-_JOINED = "SELECT u.case_id FROM case_units AS u JOIN cases ON id = u.case_id WHERE u.unit_id = ?"
+_LEADING = "c.id IN (SELECT case_id FROM case_units WHERE unit_id = ? AND lead = {lead})"
 _ASSIGNED = "c.id IN (SELECT case_id FROM case_units WHERE unit_id = ?)"
 
 
@@ -89,6 +95,7 @@ class _SQLiteRows:
     _clock: Clock | None
     _meanings: _Meanings
     _sql: Callable[[str | None], AbstractContextManager[None]]
+    _cases: Callable[[str, Sequence[Any]], list[Case]]
 
     # ---------------------------------------------------------------- keeping case_units
 
@@ -98,8 +105,8 @@ class _SQLiteRows:
         if not new:
             db.execute("DELETE FROM case_units WHERE case_id = ?", (case.id,))
         db.executemany(
-            "INSERT OR IGNORE INTO case_units (unit_id, case_id) VALUES (?, ?)",
-            [(unit, case.id) for unit in case.assignees],
+            "INSERT OR IGNORE INTO case_units (unit_id, case_id, lead) VALUES (?, ?, ?)",
+            [(unit, case.id, int(k == 0)) for k, unit in enumerate(case.assignees)],
         )
 
     # ---------------------------------------------------------------- lists
@@ -122,26 +129,33 @@ class _SQLiteRows:
         query = _query(query)
         box = _inbox_scope(self._engine, unit_id, role)
         scope = f"inbox {box.unit} {role}"
-        where, params = _where(query)
-        sides: list[str] = []
-        for side, select, value in (
-            ("held", "SELECT id FROM cases WHERE unit_id IN (?, ?)", (box.unit, box.admin)),
-            ("assigned", _JOINED, (box.unit,)),
-            ("located", "SELECT id FROM cases WHERE location_id = ?", (box.unit,)),
+        base, base_params = _where(query)
+        holders = dict.fromkeys((box.unit, box.admin))  # the unit, or the unit it acts for
+        sides: list[tuple[list[str], list[Any]]] = []
+        for side, test, values in (
+            *(("held", "c.unit_id = ?", (h,)) for h in holders),
+            ("assigned", _ASSIGNED, (box.unit,)),
+            ("lead", _LEADING.format(lead=1), (box.unit,)),
+            ("assisting", _LEADING.format(lead=0), (box.unit,)),
+            ("located", "c.location_id = ?", (box.unit,)),
         ):  # fmt: skip
             pairs = box.sides[side]
             if pairs:
                 marks = ", ".join("(?, ?)" for _ in pairs)
-                sides.append(f"{select} AND (lifecycle, state) IN (VALUES {marks})")
-                params.extend((*value, *(part for pair in pairs for part in pair)))
-        if not sides:
-            _limit(limit)
-            _after(cursor, query, scope)
-            return Page(items=(), cursor=None)
-        where.append(f"c.id IN ({' UNION '.join(sides)})")
-        found = self._page(query, scope, where, params, cursor, limit, now)
-        items = tuple(InboxItem(row=row, triggers=box.triggers(row)) for row, _ in found[0])
-        return Page(items=items, cursor=found[1])
+                where = [*base, test, f"(c.lifecycle, c.state) IN (VALUES {marks})"]
+                flat = [part for pair in pairs for part in pair]
+                sides.append((where, [*base_params, *values, *flat]))
+        count = _limit(limit)
+        after = _after(cursor, query, scope)
+        moment = _now(now, None if self._clock is None else self._clock.now())
+        merged: dict[str, Sequence[Any]] = {}
+        for where, params in sides:  # each side in its index's order, then merged
+            for found in self._select(query, where, params, after, count):
+                merged.setdefault(found[0], found)
+        ordered = sorted(merged.values(), key=_KEY_OF[query.order], reverse=query.descending)
+        rows, next_cursor = self._rows_of(query, scope, ordered, count, moment)
+        items = tuple(InboxItem(row=row, triggers=box.triggers(row)) for row, _ in rows)
+        return Page(items=items, cursor=next_cursor)
 
     def count(self, query: RowQuery | None = None) -> int:
         """How many cases match ``query`` (see :meth:`CaseStore.count`)."""
@@ -164,6 +178,23 @@ class _SQLiteRows:
         return dict(sorted(((k, int(n)) for k, n in found),
                            key=lambda kv: (kv[0] is None, kv[0] or "")))  # fmt: skip
 
+    def _lit(
+        self, rows: list[tuple[Row, Sequence[Any]]], now: datetime
+    ) -> list[tuple[Row, Sequence[Any]]]:
+        """The rows with their warning lights at ``now``, from their cases' histories.
+
+        The light reads the history (step and pause times), so the page's cases are read
+        (checksums checked; kept decoded ones reused), in a second statement after the rows'.
+        """
+        ids = [row.id for row, _ in rows]
+        where = f"c.id IN ({', '.join('?' * len(ids))})"
+        cases = {case.id: case for case in self._cases(where, ids)}
+        return [
+            (attrs.evolve(row, warning=_light(self._engine, cases[row.id], now)), found)
+            if row.id in cases else (row, found)
+            for row, found in rows
+        ]  # fmt: skip
+
     def _page(  # noqa: PLR0913, PLR0917 - the parts of one statement, private
         self, query: RowQuery, scope: str, where: list[str], params: list[Any],
         cursor: object, limit: object, now: object,
@@ -172,6 +203,14 @@ class _SQLiteRows:
         count = _limit(limit)
         after = _after(cursor, query, scope)
         moment = _now(now, None if self._clock is None else self._clock.now())
+        found = self._select(query, where, params, after, count)
+        return self._rows_of(query, scope, found, count, moment)
+
+    def _select(
+        self, query: RowQuery, where: list[str], params: list[Any],
+        after: tuple[str, ...] | None, count: int,
+    ) -> list[Sequence[Any]]:  # fmt: skip
+        """The SQL rows of at most ``count + 1`` cases matching ``where`` after ``after``."""
         keys = _KEYS[query.order]
         direction = " DESC" if query.descending else ""
         if after is not None:
@@ -183,16 +222,22 @@ class _SQLiteRows:
             f"ORDER BY {', '.join(k + direction for k in keys)} LIMIT {count + 1}"
         )
         with self._lock, self._sql(None):
-            found = self._db.execute(sql, params).fetchall()
-        rows = [(_row(sql_row, moment), sql_row) for sql_row in found[:count]]
+            return list(self._db.execute(sql, params).fetchall())
+
+    def _rows_of(
+        self, query: RowQuery, scope: str, found: list[Sequence[Any]], count: int,
+        moment: datetime | None,
+    ) -> tuple[list[tuple[Row, Sequence[Any]]], str | None]:  # fmt: skip
+        """The page's rows (lit at ``moment``) of ``found`` in order, and the next cursor."""
+        rows = [(_row(sql_row), sql_row) for sql_row in found[:count]]
+        if moment is not None and rows:
+            rows = self._lit(rows, moment)
         if len(found) <= count:
             return rows, None
-        last = rows[-1][1]
-        key = {"id": (last[0],), "opened": (last[16], last[0]), "due": (last[17], last[0])}
-        return rows, _cursor(query, scope, key[query.order])
+        return rows, _cursor(query, scope, _KEY_OF[query.order](rows[-1][1]))
 
 
-def _row(found: Sequence[Any], now: datetime | None) -> Row:
+def _row(found: Sequence[Any]) -> Row:
     """The :class:`Row` of an SQL row of ``_ROW_SELECT``, its checksum checked.
 
     Raises:
@@ -213,4 +258,4 @@ def _row(found: Sequence[Any], now: datetime | None) -> Row:
         )  # fmt: skip
     except (ValueError, TypeError) as error:
         raise StoreCorruptError(case_id, f"the case row does not read: {error}") from None
-    return attrs.evolve(row, warning=_warning(row, bool(found[11]), now))
+    return row

@@ -24,10 +24,10 @@ from .queries import (
     _count_by,
     _counted,
     _inbox_scope,
+    _light,
     _now,
     _paged,
     _query,
-    _warning,
 )
 
 __all__ = ["MemoryCaseStore"]
@@ -181,7 +181,7 @@ class MemoryCaseStore(_BaseStore):
 
     def _lit(self, row: Row, now: datetime | None) -> Row:
         case = self._cases[row.id]
-        return attrs.evolve(row, warning=_warning(row, self._deadline_runs(case), now))
+        return attrs.evolve(row, warning=_light(self._engine, case, now))
 
     def _matching(self, query: RowQuery) -> list[Row]:
         return [row for row in map(self._row, list(self._cases.values())) if query.matches(row)]

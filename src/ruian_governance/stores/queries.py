@@ -32,7 +32,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import (
     Any,
     Generic,
@@ -49,7 +49,7 @@ import attrs
 
 from ruian_governance._convert import require_aware
 from ruian_governance.errors import ArgumentError, InvalidCursorError
-from ruian_governance.lifecycles import Engine, Jurisdiction
+from ruian_governance.lifecycles import Engine, Jurisdiction, WarningLevel, warning_level
 from ruian_governance.models import Case
 
 __all__ = [
@@ -61,7 +61,6 @@ __all__ = [
     "Page",
     "Row",
     "RowQuery",
-    "WarningLevel",
 ]
 
 MAX_PAGE = 1000
@@ -74,9 +73,6 @@ Cases without a deadline sort after every deadline (design choice)."""
 
 CountBy: TypeAlias = Literal["lifecycle", "state", "holder", "town", "category", "severity"]
 """The columns :meth:`counts` groups by."""
-
-WarningLevel: TypeAlias = Literal["green", "yellow", "red"]
-"""The warning light of an open case with a running deadline (亮灯预警): on time, close, late."""
 
 
 # --------------------------------------------------------------------------- rows
@@ -100,8 +96,9 @@ class Row:
         due: When it falls due, or ``None``.
         closed: When it first entered a closing state (办结 / 销号), or ``None``.
         version: Its version, the ``expected_version`` of the next command.
-        warning: The warning light at the query's ``now`` (亮灯预警), or ``None`` (no deadline
-            running, closed, or no ``now``).
+        warning: The warning light 亮灯预警 at the query's ``now``
+            (:func:`~ruian_governance.lifecycles.warning_level`: none, green, yellow, red,
+            overdue), or ``None`` without a ``now``.
     """
 
     id: str
@@ -147,21 +144,11 @@ class Page(Generic[_R]):
     cursor: str | None
 
 
-def _warning(row: Row, running: bool, now: datetime | None) -> WarningLevel | None:
-    """The warning light of a row at ``now``: a placeholder until the events helper's rule.
-
-    Placeholder (design choice, to be replaced by the lifecycles' own pure function): red when
-    the deadline passed, yellow in the last quarter of the time between opening and deadline,
-    green before; ``None`` without a running deadline, once closed, or without ``now``.
-    """
-    due = row.due
-    if now is None or due is None or not running or row.closed is not None:
+def _light(engine: Engine, case: Case, now: datetime | None) -> WarningLevel | None:
+    """The light of ``case`` at ``now`` (:func:`~ruian_governance.lifecycles.warning_level`)."""
+    if now is None:
         return None
-    if now >= due:
-        return "red"
-    if (due - now) * 4 <= max(due - row.opened, timedelta(0)):
-        return "yellow"
-    return "green"
+    return warning_level(case, now, engine.lifecycle(case.lifecycle))
 
 
 def _utc(moment: datetime) -> str:
@@ -495,10 +482,13 @@ _SIDES = {
     Jurisdiction.HOLDER: "held",
     Jurisdiction.HOLDER_OR_ABOVE: "held",
     Jurisdiction.ASSIGNED: "assigned",
+    Jurisdiction.LEAD: "lead",
+    Jurisdiction.ASSISTING: "assisting",
     Jurisdiction.LOCATION: "located",
 }
 """Which side of a case a trigger waits on, by its jurisdiction (design choice): the holder's
-unit (or an organisation acting for it), an assignee, or the unit of the case's location.
+unit (or an organisation acting for it), an assignee (any, the lead 主办 or an assisting one 协办),
+or the unit of the case's location.
 Triggers of other jurisdictions (anywhere, the town, the city) wait on no one's inbox."""
 
 
@@ -520,6 +510,8 @@ class _Inbox:
         for side, applies in (
             ("held", row.holder in (self.unit, self.admin)),
             ("assigned", self.unit in row.assignees),
+            ("lead", row.assignees[:1] == (self.unit,)),
+            ("assisting", self.unit in row.assignees[1:]),
             ("located", row.location == self.unit),
         ):
             if applies:
@@ -546,7 +538,7 @@ def _inbox_scope(engine: Engine, unit_id: object, role: object) -> _Inbox:
         else {post.role for p in people for post in p.posts if post.unit_id == unit_id}
     )
     sides: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
-        "held": {}, "assigned": {}, "located": {}
+        "held": {}, "assigned": {}, "lead": {}, "assisting": {}, "located": {}
     }  # fmt: skip
     for key, definition in sorted(engine.lifecycles.items()):
         for state in definition.states:

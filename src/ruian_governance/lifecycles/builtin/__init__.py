@@ -39,6 +39,8 @@ from .hazard import (
     hazard_lifecycle,
     hazard_rung,
 )
+from .joint import AssigneeProgress, ProgressStatus, assignee_progress
+from .timing import extensions_granted, pending_extension
 
 __all__ = [
     "BUILTIN_LIFECYCLES",
@@ -51,11 +53,16 @@ __all__ = [
     "HAZARD_LIFECYCLE",
     "MEDIATION_LADDER",
     "TRIAGE_LEVELS",
+    "AssigneeProgress",
+    "ProgressStatus",
+    "assignee_progress",
     "builtin_engine",
     "dispute_lifecycle",
     "event_lifecycle",
+    "extensions_granted",
     "hazard_lifecycle",
     "hazard_rung",
+    "pending_extension",
 ]
 
 BUILTIN_LIFECYCLES: tuple[LifecycleDefinition, ...] = (
