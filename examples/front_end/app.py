@@ -358,7 +358,8 @@ class _Front:
         if params.get("format") == "json":
             items = [
                 {"id": i.row.id, "state": i.row.state, "category": i.row.category,
-                 "due": i.row.due.isoformat() if i.row.due else None, "warning": i.row.warning,
+                 "due": i.row.due.isoformat() if i.row.due else None,
+                 "warning": i.row.warning.value if i.row.warning else None,
                  "version": i.row.version, "triggers": list(i.triggers)}
                 for i in page.items
             ]  # fmt: skip
@@ -367,7 +368,8 @@ class _Front:
             f'<tr><td><a href="/cases/{_q(i.row.id)}">{_e(i.row.id)}</a></td>'
             f"<td>{_e(i.row.state)}</td><td>{_e(i.row.category)}</td>"
             f"<td>{_e(i.row.due.isoformat() if i.row.due else '—')}</td>"
-            f"<td>{_e(i.row.warning or '—')}</td><td>{_e(', '.join(i.triggers))}</td></tr>"
+            f"<td>{_e(i.row.warning.label.zh if i.row.warning else '—')}</td>"
+            f"<td>{_e(', '.join(i.triggers))}</td></tr>"
             for i in page.items
         )
         more = (
