@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -144,3 +145,22 @@ def test_the_vendored_mermaid_is_the_pinned_release_with_its_licence() -> None:
     licence = (VENDORED / "LICENSE").read_text(encoding="utf-8")
     assert "MIT License" in licence
     assert "Knut Sveidqvist" in licence
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Chromium (.ci/run installs it)")
+def test_diagrams_render_from_disk_in_a_headless_browser_without_network(built: Path) -> None:
+    """Chromium draws each diagram as SVG from file://, every connection refused.
+
+    The page is opened from disk and a dead proxy refuses any network fetch.
+    """
+    command = [
+        "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9",
+        "--virtual-time-budget=15000", "--dump-dom", (built / "integrators.html").as_uri(),
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    drawn = re.findall(
+        r'<pre[^>]*class="mermaid"[^>]*data-processed="true"[^>]*>\s*<svg', result.stdout
+    )
+    assert len(drawn) >= 3
+    assert "Syntax error" not in result.stdout

@@ -285,6 +285,7 @@ def test_inboxes_list_what_waits_for_each_unit(client: TestClient) -> None:
     room = client.get(f"/units/{ROOM.id}/inbox", params={"format": "json"}).json()
     assert [(i["id"], "accept" in i["triggers"]) for i in room["items"]] == [(case_id, True)]
     assert room["cursor"] is None
+    assert room["items"][0]["warning"] in ("none", "green", "yellow", "red", "overdue")
     html_page = client.get(f"/units/{ROOM.id}/inbox").text
     assert f'href="/cases/{case_id}"' in html_page
     _command(client, case_id, "accept", 0)
