@@ -8,7 +8,9 @@ form-encoded ``POST requests.json`` (with ``requests``, which ``georeport`` itse
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import importlib
 import socket
 import threading
 import time
@@ -16,6 +18,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import app as app_module
 import httpx2 as httpx
 import pytest
 import requests
@@ -376,3 +379,17 @@ def test_an_existing_open311_client_reads_the_app(served: str, store: SQLiteCase
     with pytest.raises(requests.HTTPError):
         GeoReport(served, jurisdiction="gotham").get_service_list()
     assert len(store) == 1
+
+
+def test_the_example_uses_the_public_api_alone() -> None:
+    """Every name app.py imports from the package is in its module's ``__all__``."""
+    tree = ast.parse(Path(app_module.__file__ or "").read_text(encoding="utf-8"))
+    imported = [
+        (node.module, alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ruian_governance")
+        for alias in node.names
+    ]
+    assert len(imported) > 20
+    for module, name in imported:
+        assert name in importlib.import_module(module).__all__, (module, name)
