@@ -1,6 +1,8 @@
 """Benchmark: a page of 50 rows from an SQLite store of 1,000,000 cases, against a full scan.
 
-Run:  python benchmarks/bench_stores_paging.py [--cases 1000000] [--path /tmp/paging.db]
+Run:  python benchmarks/bench_stores_paging.py [--cases 1000000] [--path /tmp/paging.db] [--reuse]
+
+``--reuse`` measures a file an earlier run filled (its indexes brought up to this layout).
 
 Issue 14 point 1.  The store is filled fast: one real event case is opened and stored in each
 of 23 towns through the store's checks, then its rows are copied to ``--cases`` case rows with
@@ -13,7 +15,7 @@ Measured in the same run (median of repeats):
 
 - page:       ``store.rows(RowQuery(town=..., closed=False, order="opened", descending=True),
               limit=50)``, the first page and the page after 20 pages (keyset cursor);
-- inbox:      the first page of the town's command room's inbox;
+- inbox:      the first page of the town's command room's inbox, in each order;
 - count:      ``store.count`` of the same query;
 - full scan:  the same rows read with SQLite told to use no index (``NOT INDEXED``): every
               case row read, filtered and sorted, then the first 50 taken.
@@ -41,6 +43,7 @@ from ruian_governance import (
     generate_hierarchy,
 )
 from ruian_governance.stores import RowQuery
+from ruian_governance.stores._layout import _SCHEMA
 from ruian_governance.stores.base import _link, _row_sum, _row_text, _seed
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA_STANDARD_TIME)
@@ -108,6 +111,18 @@ def fill(path: str, cases: int) -> tuple[SQLiteCaseStore, list[str]]:
     return store, towns
 
 
+def reuse(path: str) -> tuple[SQLiteCaseStore, list[str]]:
+    """The store an earlier run filled at ``path``, with this layout's indexes added."""
+    h = generate_hierarchy(towns=23, villages=23, grids=23, micro_grids=0, seed=1)
+    db = sqlite3.connect(path, isolation_level=None)
+    for statement in _SCHEMA.split(";\n"):
+        if statement.strip().startswith("CREATE INDEX"):
+            db.execute(statement.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))
+    db.execute("ANALYZE")
+    db.close()
+    return SQLiteCaseStore(path, builtin_engine(h), synchronous="NORMAL"), [t.id for t in h.towns]
+
+
 def _write(db: sqlite3.Connection, columns: list[str], batch: list, history: list) -> None:
     marks = ", ".join("?" * len(columns))
     db.executemany(f"INSERT INTO cases ({', '.join(columns)}) VALUES ({marks})", batch)
@@ -130,10 +145,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--path", default="/tmp/bench_paging.db")
+    parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
     start = time.perf_counter()
-    store, towns = fill(args.path, args.cases)
-    print(f"filled {len(store):,} cases in {time.perf_counter() - start:.1f} s "
+    if args.reuse:
+        store, towns = reuse(args.path)
+    else:
+        store, towns = fill(args.path, args.cases)
+    done = "reused" if args.reuse else "filled"
+    print(f"{done} {len(store):,} cases in {time.perf_counter() - start:.1f} s "
           f"({os.path.getsize(args.path) / 1e6:.0f} MB)")  # fmt: skip
     town = towns[5]
     query = RowQuery(town=town, closed=False, order="opened", descending=True)
@@ -145,7 +165,10 @@ def main() -> None:
     room = store.engine.hierarchy.command_room_of(town).id
     page = timed(lambda: store.rows(query, limit=50), 21)
     deep = timed(lambda: store.rows(query, limit=50, cursor=cursor), 21)
-    inbox = timed(lambda: store.inbox(room, limit=50), 21)
+    inboxes = {
+        order: timed(lambda o=order: store.inbox(room, limit=50, query=RowQuery(order=o)), 21)
+        for order in ("id", "opened", "due")
+    }
     count = timed(lambda: store.count(query), 5)
     select = ", ".join(f"c.{c}" for c in ("id", "lifecycle", "state", "unit_id", "town_id",
                                           "opened_at", "head", "chain", "checksum"))  # fmt: skip
@@ -162,7 +185,8 @@ def main() -> None:
     store.close()
     print(json.dumps({"cases": args.cases}))
     for name, seconds in (("page of 50, first", page), ("page of 50, after 20 pages", deep),
-                          ("inbox page of 50", inbox), ("count", count),
+                          *((f"inbox page of 50, by {o}", t) for o, t in inboxes.items()),
+                          ("count", count),
                           ("full scan (NOT INDEXED), first 50", full)):  # fmt: skip
         print(f"{name:36s} {seconds * 1e3:10.2f} ms")
     print(

@@ -30,6 +30,7 @@ from ruian_governance.problems import (
 STATUS = {
     "RuianGovernanceError": 500,
     "ArgumentError": 400,
+    "InvalidCursorError": 400,
     "AnalysisError": 400,
     "UnknownIdError": 404,
     "ConflictError": 409,

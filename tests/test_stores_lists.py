@@ -264,7 +264,8 @@ def _as_layout_2(path: Path) -> None:
                "opened_at, due_at, due_utc, running, version, head")  # fmt: skip
     rows = db.execute(f"SELECT {columns}, chain FROM cases").fetchall()
     indexes = ("case_units_by_case", "cases_by_opened", "cases_by_due_key", "cases_by_category",
-               "cases_by_closed", "cases_by_unit", "cases_by_town")  # fmt: skip
+               "cases_by_closed", "cases_by_unit", "cases_by_town", "cases_by_unit_id",
+               "cases_by_unit_due", "cases_by_location")  # fmt: skip
     for name in indexes:
         db.execute(f"DROP INDEX {name}")
     db.execute("DROP TABLE case_units")

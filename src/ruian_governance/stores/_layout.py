@@ -51,7 +51,8 @@ CREATE TABLE case_units (
 CREATE INDEX case_units_by_case ON case_units (case_id);
 CREATE INDEX cases_by_state ON cases (state, lifecycle);
 CREATE INDEX cases_by_unit ON cases (unit_id, opened_utc, id);
-CREATE INDEX cases_by_unit_state ON cases (unit_id, lifecycle, state);
+CREATE INDEX cases_by_unit_id ON cases (unit_id, id);
+CREATE INDEX cases_by_unit_due ON cases (unit_id, due_key, id);
 CREATE INDEX cases_by_location ON cases (location_id, lifecycle, state);
 CREATE INDEX cases_by_town ON cases (town_id, opened_utc, id);
 CREATE INDEX cases_by_due ON cases (running, due_utc);
