@@ -61,6 +61,8 @@ from .render.lifecycle import (
     lifecycle_to_mermaid,
 )
 from .render.routing import (
+    MERMAID_MAX_EDGES,
+    aggregate_grids,
     route_graph,
     routing_from_node_link,
     routing_to_dot,
@@ -98,6 +100,7 @@ __all__ = [
     "ID_CARD_PATTERN",
     "LANDLINE_PATTERN",
     "MAX_NESTING",
+    "MERMAID_MAX_EDGES",
     "MIGRATIONS",
     "MOBILE_PATTERN",
     "OPEN311_REQUEST_FIELDS",
@@ -112,6 +115,7 @@ __all__ = [
     "Open311Status",
     "ParquetExtraError",
     "Redaction",
+    "aggregate_grids",
     "case_to_service_request",
     "cases_from_history",
     "cases_schema",
