@@ -7,6 +7,7 @@ mapping, and diagrams of lifecycles and routing.
 
 from __future__ import annotations
 
+from .bulk import load_hierarchy, parse_json
 from .converter import (
     BUILTIN_CODE,
     MAX_NESTING,
@@ -125,6 +126,7 @@ __all__ = [
     "json_schema",
     "lifecycle_to_dot",
     "lifecycle_to_mermaid",
+    "load_hierarchy",
     "loads",
     "make_converter",
     "migrate",
@@ -135,6 +137,7 @@ __all__ = [
     "parse_open311_errors",
     "parse_open311_post_response",
     "parse_open311_requests",
+    "parse_json",
     "parse_open311_services",
     "printable",
     "read_cases",
