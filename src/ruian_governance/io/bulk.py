@@ -42,7 +42,7 @@ from typing import Any
 
 import attrs
 
-from ruian_governance.errors import DataError
+from ruian_governance.errors import DataError, RuianGovernanceError
 from ruian_governance.labels import IDENTIFIER_MAX, TEXT_MAX
 from ruian_governance.models import AdminUnit, Employment, Hierarchy, Level, Person, Post
 
@@ -99,7 +99,7 @@ def parse_json(text: str | bytes) -> Any:
         raise DataError("hierarchy", [f"$: not JSON text ({_short(str(error), 80)})"]) from None  # noqa: EM101
 
 
-class _NotPlain(Exception):  # noqa: N818 - a private signal, never seen outside this module
+class _NotPlain(RuianGovernanceError):  # noqa: N818 - a private signal, never let out
     """A value the fast checks do not accept as plainly good: take the ordinary path."""
 
 
