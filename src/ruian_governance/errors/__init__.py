@@ -73,6 +73,7 @@ from ruian_governance.errors._core import (
     UnknownRoutingKindError,
     WorkerAssignmentError,
 )
+from ruian_governance.errors._scale import ScaleExtraError
 
 # Several names a line (fmt: skip): the hierarchy's many short names would take 45 lines.
 __all__ = [
@@ -83,7 +84,8 @@ __all__ = [
     "InvalidActorError", "InvalidDataError", "InvalidTransitionError", "JurisdictionError",
     "LifecycleDefinitionError", "MissingDataError", "MissingParentError", "NoDepartmentError",
     "NoStationError", "Open311Error", "OrphanError", "ParentLevelError", "PlatformSetError",
-    "RoleNotAllowedError", "RouteError", "RuianGovernanceError", "SimulationConfigError",
+    "RoleNotAllowedError", "RouteError", "RuianGovernanceError", "ScaleExtraError",
+    "SimulationConfigError",
     "StationPlacementError", "StoreBusyError", "StoreCorruptError", "StoreMismatchError",
     "StoreReadOnlyError", "TimeOrderError", "TransitionError", "TrapStateError",
     "UnexpectedDataError", "UnknownCategoryError", "UnknownIdError", "UnknownKindError",

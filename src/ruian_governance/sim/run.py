@@ -190,7 +190,7 @@ def simulate(
     for spot in config.hotspots:
         if spot.unit_id not in base:
             raise SimulationConfigError(field="hotspots", problem=f"unknown unit {spot.unit_id!r}")
-    run = _Run(config, with_staff(base, id_prefix="sim."))
+    run = _Run(config, with_staff(base, id_prefix=f"{config.id_prefix}sim."))
     run.run(progress)
     state = run.state
     return SimulationResult(
