@@ -194,3 +194,29 @@ def test_hotspots_of_other_cities_left_out(region: Region) -> None:
     assert attrs.evolve(shard_config(config, region.cities[1]), hotspots=()).id_prefix == (
         region.cities[1].code + "."
     )
+
+
+def test_cli_simulate_region(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Point 2: ``simulate-region`` writes the dataset and region.json; options are checked."""
+    import json
+
+    from ruian_governance.cli import main
+
+    out = tmp_path / "region"
+    args = ["simulate-region", "--out", str(out), "--cities", "2", "--towns", "2"]
+    args += ["--villages", "4", "--grids", "8", "--days", "2", "--workers", "0"]
+    assert main(args) == 0
+    written = json.loads((out / "region.json").read_text(encoding="utf-8"))
+    assert [s["code"] for s in written["shards"]] == ["330302", "330303"]
+    assert "cases ->" in capsys.readouterr().out
+    assert main(args) == 2  # the directory already holds a dataset
+    assert main([*args[:-2], "--workers", "1", "--scheduler", "tcp://127.0.0.1:1"]) == 2
+
+
+def test_stale_dataset_refused(region: Region, tmp_path: Path) -> None:
+    """Point 4: a directory that already holds a dataset is refused before anything runs."""
+    simulate_region(region, SimulationConfig(days=1), workers=0, directory=tmp_path)
+    before = sorted(p.stat().st_mtime_ns for p in tmp_path.rglob("*.parquet"))
+    with pytest.raises(ArgumentError, match="without a dataset"):
+        simulate_region(region, SimulationConfig(days=1), workers=0, directory=tmp_path)
+    assert sorted(p.stat().st_mtime_ns for p in tmp_path.rglob("*.parquet")) == before

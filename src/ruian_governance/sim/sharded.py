@@ -162,7 +162,8 @@ def simulate_region(  # noqa: PLR0913 - the run, where it goes, and where it run
         progress: Called after each shard with (shards done, shards in all).
 
     Raises:
-        ArgumentError: ``workers`` is not a whole number from 0, or given with ``scheduler``.
+        ArgumentError: ``workers`` is not a whole number from 0, or given with ``scheduler``;
+            ``directory`` already holds a dataset.
         ScaleExtraError: Dask is needed and not installed.
         SimulationConfigError, UnknownRoutingKindError: As :func:`~.run.simulate`, for the
             first shard that fails.
@@ -178,6 +179,12 @@ def simulate_region(  # noqa: PLR0913 - the run, where it goes, and where it run
     if workers is not None and (workers < 0 or scheduler is not None):
         msg = "workers"
         raise ArgumentError(msg, workers, "a whole number from 0, without a scheduler")
+    if directory is not None:
+        root = Path(fspath(directory))
+        if any(any((root / part).glob("*")) for part in ("cases", "history")):
+            msg = "directory"
+            reason = "a directory without a dataset (stale partitions would mix in)"
+            raise ArgumentError(msg, str(directory), reason)
     base = attrs.evolve(config, hierarchy=None)  # each task carries its own shard
     total = len(region.cities)
     if workers == 0:
