@@ -25,6 +25,7 @@ from ruian_governance.sim import CYCLE_DAYS, MAX_DAYS, MAX_RATE, SimulationConfi
 from ruian_governance.sim.region import generate_region
 from ruian_governance.sim.sharded import simulate_region
 
+from ._errors import CliError
 from .report import plain_console
 from .runs import _SEEDS, _start, _within
 
@@ -84,7 +85,7 @@ def simulate_region_command(  # noqa: PLR0913, PLR0917 - one parameter per optio
     """Run a region of generated cities, one Dask task per city, into one dataset."""
     if workers is not None and scheduler is not None:
         msg = "--workers and --scheduler exclude each other"
-        raise click.UsageError(msg)
+        raise CliError(msg)
     region = generate_region(
         cities=cities, towns=towns, villages=max(villages, towns), grids=max(grids, villages),
         seed=seed,
