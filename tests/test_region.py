@@ -71,7 +71,24 @@ def test_case_ids_never_collide(region: Region) -> None:
     assert all(ids)
     assert not ids[0] & ids[1]
     assert not ids[1] & ids[2]
-    assert all(i.startswith(region.cities[0].code + ".") for i in ids[0])
+    assert all(i[1:].startswith(region.cities[0].code + ".") for i in ids[0])
+
+
+def test_id_prefix_changes_ids_only() -> None:
+    """Point 1: a prefixed run is the same run (the mechanisms read a case's lifecycle from
+    its id's first letter: the hazard revisit and the evening sweep must still find theirs)."""
+    h = generate_hierarchy(seed=3, micro_grids=0, **SMALL)
+    config = SimulationConfig(hierarchy=h, days=30, seed=4, reports_per_grid_per_day=1.0)
+    plain = simulate(config)
+    prefixed = simulate(attrs.evolve(config, id_prefix="330381."))
+
+    def shape(run: object) -> list[tuple[str, str, tuple[str, ...]]]:
+        cases = run.cases  # type: ignore[attr-defined]
+        return [(c.lifecycle, c.state, tuple(r.trigger for r in c.history)) for c in cases]
+
+    assert shape(prefixed) == shape(plain)
+    assert prefixed.commands == plain.commands
+    assert [c.id for c in prefixed.cases] == [c.id[0] + "330381." + c.id[1:] for c in plain.cases]
 
 
 def test_shard_refuses_foreign_ids() -> None:

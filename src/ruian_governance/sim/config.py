@@ -199,9 +199,11 @@ class SimulationConfig:
         seed: Seed of the private random generator.
         start: Start of the simulation (timezone-aware; within the working-day calendar).
         days: Number of simulated days (default 28, one 211 cycle).
-        id_prefix: Put before every id the run makes: its case ids and the ids of the staff
-            it adds (default ``""``: ``E0000001``, ``sim.cadre...``).  A region's shard passes
-            its city code and a dot (``"330381."``), so that cities never share an id.
+        id_prefix: Put in every id the run makes: after the lifecycle's letter of a case id
+            and before the ids of the staff it adds (default ``""``: ``E0000001``,
+            ``sim.cadre...``).  A region's shard passes its city code and a dot
+            (``"330381."``: ``E330381.0000001``, ``330381.sim.cadre...``), so that cities
+            never share an id.
 
     A configuration pickles with the standard :mod:`pickle` (its routing rules travel as
     their JSON document, its mappings as plain dicts), so that a Dask worker can run it.

@@ -72,12 +72,12 @@ class RunState:
     def open_case(self, lifecycle: str, **facts: Any) -> str:
         """Open a case with the lifecycle's next id (one command); return its id.
 
-        Ids number each lifecycle's cases from 1 after the configuration's ``id_prefix``:
-        ``E0000001`` events, ``D...`` disputes,
-        ``H...`` hazards.
+        Ids number each lifecycle's cases from 1: ``E0000001`` events, ``D...`` disputes,
+        ``H...`` hazards; the configuration's ``id_prefix`` comes after the letter
+        (``E330381.0000001``), which the mechanisms read the lifecycle from.
         """
         self._counter[lifecycle] += 1
-        case_id = f"{self.config.id_prefix}{_ID_PREFIX[lifecycle]}{self._counter[lifecycle]:07d}"
+        case_id = f"{_ID_PREFIX[lifecycle]}{self.config.id_prefix}{self._counter[lifecycle]:07d}"
         self.store.open(lifecycle, case_id=case_id, **facts)
         self.commands += 1
         self.open[case_id] = None
