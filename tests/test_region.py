@@ -75,8 +75,11 @@ def test_case_ids_never_collide(region: Region) -> None:
 
 
 def test_id_prefix_changes_ids_only() -> None:
-    """Point 1: a prefixed run is the same run (the mechanisms read a case's lifecycle from
-    its id's first letter: the hazard revisit and the evening sweep must still find theirs)."""
+    """Point 1: a prefixed run is the same run, its ids aside.
+
+    The mechanisms read a case's lifecycle from its id's first letter: the hazard revisit and
+    the evening sweep must still find theirs.
+    """
     h = generate_hierarchy(seed=3, micro_grids=0, **SMALL)
     config = SimulationConfig(hierarchy=h, days=30, seed=4, reports_per_grid_per_day=1.0)
     plain = simulate(config)
