@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from os import PathLike, fspath
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -37,8 +38,9 @@ from typing import Any, TypeAlias
 import attrs
 
 from ruian_governance.errors import ArgumentError, ScaleExtraError
+from ruian_governance.models import Case
 
-from .config import SimulationConfig
+from .config import SimulationConfig, simulation_lifecycles
 from .region import CityShard, Region, shard_seed
 from .run import simulate
 
@@ -58,7 +60,7 @@ class ShardResult:
         reported: Events and disputes reported by grid workers.
         commands: Commands applied (opening records included).
         digest: SHA-256 of the shard's cases (their ids, states, versions and every history
-            record, in id order): equal digests, equal runs.
+            record, in the order the run handed them over): equal digests, equal runs.
         files: The dataset files the shard wrote, relative to the dataset root (none without
             a directory), with the SHA-256 of each.
     """
@@ -87,14 +89,12 @@ def shard_config(config: SimulationConfig, shard: CityShard) -> SimulationConfig
     )
 
 
-def _digest(cases: Sequence[Any]) -> str:
-    sha = hashlib.sha256()
+def _digest_into(sha: Any, cases: Sequence[Case]) -> None:
     for case in cases:
         sha.update(f"{case.id}\t{case.state}\t{case.version}\n".encode())
         for r in case.history:
             line = f"{r.seq}\t{r.trigger}\t{r.dest}\t{r.at.isoformat()}\t{r.actor}\t{r.data}\n"
             sha.update(line.encode("utf-8", "surrogatepass"))
-    return sha.hexdigest()
 
 
 def run_shard(
@@ -102,20 +102,38 @@ def run_shard(
 ) -> ShardResult:
     """Run one shard (see :func:`shard_config`); write its cases under ``directory`` if given.
 
+    The run hands its cases over as it goes (:func:`~.run.simulate`'s ``sink``): they are
+    written, a batch of row groups at a time, and digested, never all held at once.
+
     Raises:
         SimulationConfigError, UnknownRoutingKindError: As :func:`~.run.simulate`.
         ParquetExtraError: ``directory`` is given and pyarrow is not installed.
     """
     from ruian_governance.io.dataset import CityWriter  # noqa: PLC0415 - the parquet extra
 
-    result = simulate(shard_config(config, shard))
+    config = shard_config(config, shard)
+    sha = hashlib.sha256()
+    count = [0]
+    root = None if directory is None else Path(fspath(directory))
+    with ExitStack() as stack:
+        writer = None
+        if root is not None:
+            writer = stack.enter_context(
+                CityWriter(
+                    root, shard.code, hierarchy=shard.hierarchy,
+                    lifecycles=simulation_lifecycles(config),
+                )
+            )  # fmt: skip
+
+        def sink(batch: tuple[Case, ...]) -> None:
+            count[0] += len(batch)
+            _digest_into(sha, batch)
+            if writer is not None:
+                writer.write(batch)
+
+        result = simulate(config, sink=sink)
     files: list[tuple[str, str]] = []
-    if directory is not None:
-        root = Path(fspath(directory))
-        with CityWriter(
-            root, shard.code, hierarchy=result.hierarchy, lifecycles=result.lifecycles
-        ) as writer:
-            writer.write(result.cases)
+    if root is not None:
         written = sorted(root.glob(f"*/city_code={shard.code}/town_id=*/*.parquet"))
         files = [
             (p.relative_to(root).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
@@ -123,10 +141,10 @@ def run_shard(
         ]
     return ShardResult(
         code=shard.code,
-        cases=len(result.cases),
+        cases=count[0],
         reported=result.reported,
         commands=result.commands,
-        digest=_digest(result.cases),
+        digest=sha.hexdigest(),
         files=tuple(files),
     )
 

@@ -17,8 +17,8 @@ from ruian_governance.errors import RouteError
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Actor, Case, Hierarchy
 from ruian_governance.routing import Report, Router, SeverityTier
-from ruian_governance.stores import MemoryCaseStore
 
+from .cases import RunCases
 from .cast import Cast
 from .config import SimulationConfig, simulation_lifecycles
 from .queue import EventQueue, Handler, P
@@ -43,7 +43,7 @@ class RunState:
         self.lifecycles = simulation_lifecycles(config)
         self.engine = Engine(hierarchy, self.lifecycles)
         self.library = SimilarCaseLibrary(hierarchy)
-        self.store = MemoryCaseStore(self.engine, indexes=(self.library,))
+        self.store = RunCases(self.engine, indexes=(self.library,))
         self.router = Router(hierarchy, config.rules)
         self.queue = EventQueue()
         self.cast = Cast(hierarchy)
@@ -53,6 +53,9 @@ class RunState:
         """Events and disputes reported by grid workers."""
         self.open: dict[str, None] = {}
         """Ids of the cases not yet in a final state, in the order they were opened."""
+        self.finished: list[str] = []
+        """Ids of the cases that reached a final state, in that order (the run may hand them
+        out and drop them: see :func:`~.run.simulate`'s ``sink``)."""
         self.handlers: dict[str, tuple[str, ...]] = {}
         """The units the router named for each event and hazard."""
         self.flags: dict[str, set[str]] = {}
@@ -104,6 +107,7 @@ class RunState:
         self.commands += 1
         if new.state in self._final[new.lifecycle]:
             self.open.pop(case_id, None)
+            self.finished.append(case_id)
         return new
 
     def route(self, grid: str, category: str, tier: SeverityTier) -> tuple[str, ...]:
