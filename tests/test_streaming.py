@@ -76,8 +76,9 @@ def test_run_holds_open_cases_only(
 
 
 def test_run_cases_refusals() -> None:
-    """Point 3: the run's case holder refuses an unknown id, a stale version, a reopened id,
-    and changes nothing then.
+    """Point 3: the run's case holder refuses an unknown id, a stale version, a reopened id.
+
+    A refusal changes nothing.
     """
     h = generate_hierarchy(towns=1, villages=2, grids=4, micro_grids=0, seed=0)
     run = simulate(SimulationConfig(hierarchy=h, days=5, seed=1, reports_per_grid_per_day=2))
