@@ -61,6 +61,7 @@ class RunState:
         self.flags: dict[str, set[str]] = {}
         """What has happened to a case once and must not happen again ("returned", ...)."""
         self._counter = dict.fromkeys(_ID_PREFIX, 0)
+        self._routes: dict[tuple[str, str, SeverityTier], tuple[str, ...]] = {}
         self._final = {
             d.key: frozenset(s.key for s in d.states if s.final) for d in self.lifecycles
         }
@@ -111,13 +112,23 @@ class RunState:
         return new
 
     def route(self, grid: str, category: str, tier: SeverityTier) -> tuple[str, ...]:
-        """The units the router names for a report, or none if it cannot route it."""
-        try:
-            return self.router(
-                Report(id="r", grid_id=grid, category=category, severity=tier)
-            ).handlers
-        except RouteError:
-            return ()
+        """The units the router names for a report, or none if it cannot route it.
+
+        Remembered by (town, category, tier): a route's handlers are the leaves of its
+        town's tail, the same for every grid of the town (the router is a pure function).
+        """
+        town = self.hierarchy.town_of(grid)
+        key = (grid if town is None else town.id, category, tier)
+        found = self._routes.get(key)
+        if found is None:
+            try:
+                found = self.router(
+                    Report(id="r", grid_id=grid, category=category, severity=tier)
+                ).handlers
+            except RouteError:
+                found = ()
+            self._routes[key] = found
+        return found
 
 
 class Mechanism:
