@@ -24,8 +24,8 @@ from ruian_governance.analysis import (
 )
 from ruian_governance.errors import AnalysisError, ArgumentError
 from ruian_governance.io.dataset import dataset_files, partition_dir
-from ruian_governance.io.regional import RegionalAnalysis
 from ruian_governance.sim.region import generate_region
+from ruian_governance.sim.regional import RegionalAnalysis
 from ruian_governance.sim.sharded import shard_config, simulate_region
 
 pytest.importorskip("duckdb")

@@ -19,10 +19,10 @@ import attrs
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ruian_governance.io.regional import RegionalAnalysis
 from ruian_governance.models import CHINA_STANDARD_TIME
 from ruian_governance.sim import CYCLE_DAYS, MAX_DAYS, MAX_RATE, SimulationConfig
 from ruian_governance.sim.region import generate_region
+from ruian_governance.sim.regional import RegionalAnalysis
 from ruian_governance.sim.sharded import simulate_region
 
 from ._errors import CliError

@@ -12,8 +12,8 @@ each file reads back with :func:`~ruian_governance.io.read_parquet`.  :class:`Ci
 appends a city's cases as row groups while a run goes on (a run hands over the cases that
 closed, then the rest), so that no more than one batch is held; the same cases handed in the
 same batches give the same bytes.  Ids never collide across cities (a region's ids carry the
-city's code), so the dataset holds many cities; :mod:`ruian_governance.io.regional` queries it
-with DuckDB.
+city's code), so the dataset holds many cities; :func:`connect_dataset` opens it in DuckDB
+(which :class:`~ruian_governance.sim.regional.RegionalAnalysis` queries).
 
 >>> import tempfile
 >>> from ruian_governance import SimulationConfig, generate_hierarchy, simulate
@@ -41,9 +41,16 @@ from ruian_governance.labels import check_identifier
 from ruian_governance.lifecycles import BUILTIN_LIFECYCLES
 from ruian_governance.models import Case, Hierarchy
 
-from .tables import Lifecycles, _arrow, _path, cases_table, history_table
+from .tables import Lifecycles, ParquetExtraError, _arrow, _path, cases_table, history_table
 
-__all__ = ["DATASET_PARTS", "PART_FILE", "CityWriter", "dataset_files", "partition_dir"]
+__all__ = [
+    "DATASET_PARTS",
+    "PART_FILE",
+    "CityWriter",
+    "connect_dataset",
+    "dataset_files",
+    "partition_dir",
+]
 
 DATASET_PARTS = ("cases", "history")
 """The two trees of a dataset: one row per case, one row per history record."""
@@ -167,3 +174,39 @@ class CityWriter:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _duckdb() -> Any:
+    try:
+        import duckdb  # noqa: PLC0415 - the parquet extra loads only when used
+    except ModuleNotFoundError as missing:
+        raise ParquetExtraError((missing.name or "duckdb").partition(".")[0]) from None
+    return duckdb
+
+
+def _quoted(text: str) -> str:
+    """``text`` inside single quotes of SQL."""
+    return text.replace("'", "''")
+
+
+def connect_dataset(root: str | PathLike[str], *, city: str | None = None) -> Any:
+    """A DuckDB connection (in memory) with the dataset as two views, ``cases`` and ``history``.
+
+    Each view reads its tree's files where they are, with the partition columns
+    ``city_code`` and ``town_id``; given a ``city``, only that city's rows.
+
+    Raises:
+        ParquetExtraError: duckdb is not installed.
+        ArgumentError: ``root`` is not a path or holds no dataset.
+    """
+    where = _path(root, "root")
+    if not any((where / "cases").glob(f"city_code=*/town_id=*/{PART_FILE}")):
+        msg = "root"
+        raise ArgumentError(msg, str(root), "a dataset directory (cases/city_code=...)")
+    db = _duckdb().connect(":memory:")
+    only = "" if city is None else f" WHERE city_code = '{_quoted(city)}'"
+    for part in DATASET_PARTS:
+        pattern = _quoted(str(where / part / "city_code=*" / "town_id=*" / PART_FILE))
+        source = f"read_parquet('{pattern}', hive_partitioning = true)"
+        db.execute(f"CREATE VIEW {part} AS SELECT * FROM {source}{only}")
+    return db

@@ -1,24 +1,26 @@
 """A region's analysis 研判 over its Parquet dataset, with DuckDB (the ``parquet`` extra).
 
+It lives beside the region's run: it reads the analysis's types and the dataset of ``io``,
+which are siblings that do not import each other.
+
 :class:`RegionalAnalysis` opens a dataset written by
 :class:`~ruian_governance.io.dataset.CityWriter` (many cities, partitioned by city and town)
-as two DuckDB views, ``cases`` and ``history`` (with the partition columns ``city_code`` and
-``town_id``), and answers the same questions as the in-memory analysis
-(:mod:`ruian_governance.analysis`) with the same meaning, over the whole region or one city,
-without loading the cases into Python: volumes, the on-time rate 按期办结率, time to close,
-the escalation and return rates and satisfaction 满意率.  The cases table already holds what
-each case's history means (closed at, on time, escalated, returned: read from the lifecycle
-definitions when it was written); the history table holds each record's trigger kind, and the
-stars of evaluations in its data.
+through :func:`~ruian_governance.io.dataset.connect_dataset`, as two DuckDB views, ``cases``
+and ``history`` (with the partition columns ``city_code`` and ``town_id``), and answers the
+same questions as the in-memory analysis (:mod:`ruian_governance.analysis`) with the same
+meaning, over the whole region or one city, without loading the cases into Python: volumes,
+the on-time rate 按期办结率, time to close, the escalation and return rates and satisfaction
+满意率.  The cases table already holds what each case's history means (closed at, on time,
+escalated, returned: read from the lifecycle definitions when it was written); the history
+table holds each record's trigger kind, and the stars of evaluations in its data.
 
 DuckDB reads the files where they are, a row group at a time, so the region's analysis needs
 memory for its answers, not for its cases.
 
 >>> import tempfile
 >>> from ruian_governance import SimulationConfig
->>> from ruian_governance.analysis import on_time_rate
 >>> from ruian_governance.sim.region import generate_region
->>> from ruian_governance.sim.sharded import simulate_region, shard_config
+>>> from ruian_governance.sim.sharded import simulate_region
 >>> region = generate_region(cities=2, towns=2, villages=4, grids=8, seed=3)
 >>> with tempfile.TemporaryDirectory() as root:
 ...     _ = simulate_region(region, SimulationConfig(days=5, seed=1), workers=0, directory=root)
@@ -37,24 +39,14 @@ from types import TracebackType
 from typing import Any, Self
 
 from ruian_governance.analysis import Rate
-from ruian_governance.errors import AnalysisError, ArgumentError
+from ruian_governance.errors import AnalysisError
+from ruian_governance.io.dataset import connect_dataset
 from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, LifecycleDefinition, TriggerKind
-
-from .dataset import PART_FILE
-from .tables import ParquetExtraError, _path
 
 __all__ = ["REGIONAL_VOLUME_KEYS", "RegionalAnalysis"]
 
 REGIONAL_VOLUME_KEYS = ("city_code", "town_id", "category", "lifecycle", "state")
 """What :meth:`RegionalAnalysis.volumes` counts cases by."""
-
-
-def _duckdb() -> Any:
-    try:
-        import duckdb  # noqa: PLC0415 - the parquet extra loads only when used
-    except ModuleNotFoundError as missing:
-        raise ParquetExtraError((missing.name or "duckdb").partition(".")[0]) from None
-    return duckdb
 
 
 class RegionalAnalysis:
@@ -77,24 +69,10 @@ class RegionalAnalysis:
         city: str | None = None,
         lifecycles: Iterable[LifecycleDefinition] = BUILTIN_LIFECYCLES,
     ) -> None:
-        where = _path(root, "root")
-        if not any((where / "cases").glob(f"city_code=*/town_id=*/{PART_FILE}")):
-            msg = "root"
-            raise ArgumentError(msg, str(root), "a dataset directory (cases/city_code=...)")
-        duckdb = _duckdb()
-        self._db = duckdb.connect(":memory:")
+        self._db = connect_dataset(root, city=city)
         self._returnable = sorted(
             d.key for d in lifecycles if any(t.kind is TriggerKind.RETURN for t in d.triggers)
         )
-        only = "" if city is None else " WHERE city_code = $city"
-        for part in ("cases", "history"):
-            pattern = str(where / part / "city_code=*" / "town_id=*" / PART_FILE)
-            source = f"read_parquet('{_quoted(pattern)}', hive_partitioning = true)"
-            sql = f"CREATE VIEW {part} AS SELECT * FROM {source}{only.replace('$city', '?')}"
-            if city is None:
-                self._db.execute(sql)
-            else:  # a view takes no parameters: the code is a checked id, quoted
-                self._db.execute(sql.replace("?", f"'{_quoted(city)}'"))
 
     def close(self) -> None:
         """Close the DuckDB connection."""
@@ -199,8 +177,3 @@ class RegionalAnalysis:
         ).fetchall()
         spans = {int(rank): span for rank, span in rows}
         return {p: spans[rank] for p, rank in ranks.items()}
-
-
-def _quoted(text: str) -> str:
-    """``text`` inside single quotes of SQL."""
-    return text.replace("'", "''")
