@@ -100,3 +100,68 @@ def test_refusals(tmp_path: Path) -> None:
     with RegionalAnalysis(tmp_path, city="nowhere'--") as none:
         assert none.on_time_rate().total == 0
         assert none.time_to_close() == {}
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    level=st.sampled_from(["grid", "village"]),
+    correction=st.sampled_from(["benjamini-hochberg", "bonferroni"]),
+)
+def test_hotspots_of_one_city_equal_in_memory(seed: int, level: str, correction: str) -> None:
+    """Point 4: a region of one city finds exactly what analysis.hotspots finds."""
+    from ruian_governance.analysis import hotspots
+    from ruian_governance.models import Level
+    from ruian_governance.sim import PlantedHotspot
+
+    region = generate_region(cities=1, towns=2, villages=4, grids=12, seed=seed)
+    grid = next(u.id for u in region.cities[0].hierarchy.units if u.level is Level.GRID)
+    spot = PlantedHotspot(unit_id=grid, category="public_order", factor=30.0)
+    config = SimulationConfig(days=14, seed=seed, hotspots=(spot,))
+    run = simulate(shard_config(config, region.cities[0]))
+    with tempfile.TemporaryDirectory() as root:
+        simulate_region(region, config, workers=0, directory=root)
+        with RegionalAnalysis(root, lifecycles=run.lifecycles) as duck:
+            found = duck.hotspots(region, level=Level(level), alpha=0.2, correction=correction)
+    expected = hotspots(
+        run.cases, run.hierarchy, level=Level(level), alpha=0.2, correction=correction,
+        lifecycles=run.lifecycles,
+    )  # fmt: skip
+    assert found == expected
+
+
+def test_hotspots_one_family_across_the_region() -> None:
+    """Point 4: every city's tests form one family (m is the region's), planted one found."""
+    from ruian_governance.analysis import adjusted_p_values, hotspots
+    from ruian_governance.models import Level
+    from ruian_governance.sim import PlantedHotspot
+
+    region = generate_region(cities=3, towns=2, villages=4, grids=12, seed=11)
+    grid = next(u.id for u in region.cities[1].hierarchy.units if u.level is Level.GRID)
+    spot = PlantedHotspot(unit_id=grid, category="public_order", factor=40.0)
+    config = SimulationConfig(days=21, seed=2, hotspots=(spot,))
+    runs = [simulate(shard_config(config, s)) for s in region.cities]
+    with tempfile.TemporaryDirectory() as root:
+        simulate_region(region, config, workers=0, directory=root)
+        with RegionalAnalysis(root, lifecycles=runs[0].lifecycles) as duck:
+            found = duck.hotspots(region, alpha=0.05)
+            with pytest.raises(AnalysisError):
+                duck.hotspots(region, level=Level.TOWN)
+            with pytest.raises(AnalysisError):
+                duck.hotspots(region, correction="holm")
+            with pytest.raises(AnalysisError):
+                duck.hotspots(region, alpha=1.0)
+    assert (grid, "public_order") in {(f.unit_id, f.category) for f in found}
+    # the family: every city's tests at alpha just under 1 with Bonferroni give each p-value
+    everything = [
+        f
+        for run in runs
+        for f in hotspots(run.cases, run.hierarchy, alpha=0.999_999_999, correction="bonferroni",
+                          lifecycles=run.lifecycles)
+    ]  # fmt: skip
+    assert {(f.unit_id, f.category) for f in found} <= {(f.unit_id, f.category) for f in everything}
+    for f in found:  # the region's adjusted p-value is never below the city's own p-value
+        assert f.adjusted >= f.p_value
+    assert adjusted_p_values([0.01, 0.02], 2, "bonferroni") == [0.02, 0.04]
+    with pytest.raises(AnalysisError):
+        adjusted_p_values([0.01], 1, "holm")

@@ -29,6 +29,7 @@ from .case_library import (
 )
 from .hotspots import (
     HotspotFinding,
+    adjusted_p_values,
     hotspots,
     poisson_upper_tail,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "Summary",
     "UnitScore",
     "Volumes",
+    "adjusted_p_values",
     "bundled_assessment",
     "closed_at",
     "escalation_rate",

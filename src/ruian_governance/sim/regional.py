@@ -32,16 +32,25 @@ memory for its answers, not for its cases.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from os import PathLike
 from types import TracebackType
 from typing import Any, Self
 
-from ruian_governance.analysis import Rate
+from ruian_governance.analysis import (
+    HotspotFinding,
+    Rate,
+    adjusted_p_values,
+    poisson_upper_tail,
+)
 from ruian_governance.errors import AnalysisError
 from ruian_governance.io.dataset import connect_dataset
 from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, LifecycleDefinition, TriggerKind
+from ruian_governance.models import Hierarchy, Level
+
+from .region import Region
 
 __all__ = ["REGIONAL_VOLUME_KEYS", "RegionalAnalysis"]
 
@@ -70,8 +79,15 @@ class RegionalAnalysis:
         lifecycles: Iterable[LifecycleDefinition] = BUILTIN_LIFECYCLES,
     ) -> None:
         self._db = connect_dataset(root, city=city)
+        definitions = tuple(lifecycles)
         self._returnable = sorted(
-            d.key for d in lifecycles if any(t.kind is TriggerKind.RETURN for t in d.triggers)
+            d.key for d in definitions if any(t.kind is TriggerKind.RETURN for t in d.triggers)
+        )
+        kinds = [{t.key: t.kind for t in d.triggers} for d in definitions]
+        self._reported = sorted(
+            d.key
+            for d, kind in zip(definitions, kinds, strict=True)
+            if any(t.opening and kind.get(t.trigger) is TriggerKind.REPORT for t in d.transitions)
         )
 
     def close(self) -> None:
@@ -177,3 +193,92 @@ class RegionalAnalysis:
         ).fetchall()
         spans = {int(rank): span for rank, span in rows}
         return {p: spans[rank] for p, rank in ranks.items()}
+
+    def hotspots(
+        self,
+        region: Region,
+        *,
+        level: Level = Level.GRID,
+        alpha: float = 0.05,
+        correction: str = "benjamini-hochberg",
+    ) -> tuple[HotspotFinding, ...]:
+        """Hotspots 热点研判 of the whole region, one family of tests corrected together.
+
+        As :func:`~ruian_governance.analysis.hotspots` city by city (a unit's expected count
+        is its city's count of the category times the unit's share of its city's grids; the
+        cases of lifecycles opened by a report), but every test of every city is one family
+        for the Benjamini-Hochberg (or Bonferroni) correction: a region of one city finds
+        what the in-memory function finds.
+
+        Args:
+            region: The region the dataset holds (its cities' grids are the exposure).
+            level: ``Level.GRID`` or ``Level.VILLAGE``.
+            alpha: The significance level after correction.
+            correction: ``"benjamini-hochberg"`` or ``"bonferroni"``.
+
+        Raises:
+            AnalysisError: Another level or correction, or ``alpha`` outside (0, 1).
+        """
+        if level not in (Level.GRID, Level.VILLAGE):
+            raise AnalysisError(argument="level", problem=f"{level.value!r} is not grid or village")
+        if correction not in ("benjamini-hochberg", "bonferroni"):
+            problem = f"{correction!r} is not benjamini-hochberg or bonferroni"
+            raise AnalysisError(argument="correction", problem=problem)
+        if not 0 < alpha < 1:
+            raise AnalysisError(argument="alpha", problem=f"{alpha!r} is not in (0, 1)")
+        if not self._reported:
+            return ()
+        marks = ", ".join("?" for _ in self._reported)
+        rows = self._db.execute(
+            f"SELECT city_code, location, category, count(*) FROM cases WHERE lifecycle IN "
+            f"({marks}) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+            self._reported,
+        ).fetchall()
+        by_city: dict[str, list[tuple[str, str, int]]] = {}
+        for code, location, category, count in rows:
+            by_city.setdefault(str(code), []).append((str(location), str(category), int(count)))
+        tests: list[tuple[float, str, str, int, float]] = []
+        m = 0
+        for shard in region.cities:
+            found, family = _city_tests(shard.hierarchy, level, by_city.get(shard.code, []))
+            tests += found
+            m += family
+        tests.sort()
+        adjusted = adjusted_p_values([t[0] for t in tests], m, correction)
+        findings = [
+            HotspotFinding(unit_id=u, category=c, observed=k, expected=mu, p_value=p, adjusted=a)
+            for (p, u, c, k, mu), a in zip(tests, adjusted, strict=True)
+            if a <= alpha
+        ]
+        return tuple(sorted(findings, key=lambda f: (f.adjusted, f.p_value, f.unit_id, f.category)))
+
+
+def _city_tests(
+    h: Hierarchy, level: Level, counted: list[tuple[str, str, int]]
+) -> tuple[list[tuple[float, str, str, int, float]], int]:
+    """One city's tests (p, unit, category, observed, expected) and its family size."""
+    grids = h.units_at(Level.GRID)
+    unit_of_grid = {g.id: g.id if level is Level.GRID else (g.parent_id or g.id) for g in grids}
+    share = Counter(unit_of_grid.values())
+    counts: Counter[tuple[str, str]] = Counter()
+    city: Counter[str] = Counter()
+    for location, category, count in counted:
+        place = h.unit(location)
+        grid = (
+            place.id
+            if place.level is Level.GRID
+            else place.parent_id
+            if place.level is Level.MICRO_GRID
+            else None
+        )
+        if grid is None:
+            continue
+        counts[unit_of_grid[grid], category] += count
+        city[category] += count
+    if not city or not grids:
+        return [], 0
+    tests: list[tuple[float, str, str, int, float]] = []
+    for (unit, category), k in counts.items():
+        mu = city[category] * share[unit] / len(grids)
+        tests.append((poisson_upper_tail(k, mu), unit, category, k, mu))
+    return tests, len(share) * len(city)
