@@ -240,3 +240,29 @@ def test_stale_dataset_refused(region: Region, tmp_path: Path) -> None:
     with pytest.raises(ArgumentError, match="without a dataset"):
         simulate_region(region, SimulationConfig(days=1), workers=0, directory=tmp_path)
     assert sorted(p.stat().st_mtime_ns for p in tmp_path.rglob("*.parquet")) == before
+
+
+def test_lazy_shards_equal_built_ones(region: Region, tmp_path: Path) -> None:
+    """Point 2: a city the worker builds (generated, or read from a file) runs the same."""
+    from ruian_governance.io import dumps
+    from ruian_governance.sim.region import GeneratedCity, HierarchyFile
+
+    lazy = generate_region(cities=3, seed=5, lazy=True, **SMALL)
+    assert all(isinstance(c, GeneratedCity) for c in lazy.cities)
+    assert pickle.loads(pickle.dumps(lazy)) == lazy
+    config = SimulationConfig(days=3, seed=2)
+    assert simulate_region(lazy, config, workers=0) == simulate_region(region, config, workers=0)
+    plain = generate_hierarchy(seed=0, micro_grids=0, **SMALL)
+    path = tmp_path / "h.json"
+    path.write_text(dumps(plain), encoding="utf-8")
+    from_file = HierarchyFile(code="g0009", path=str(path))
+    built = CityShard(code="g0009", hierarchy=namespaced(plain, "g0009"))
+    assert from_file.build() == built
+    assert run_shard(from_file, config) == run_shard(built, config)
+    spaced = tmp_path / "spaced.json"
+    spaced.write_text(dumps(built.hierarchy), encoding="utf-8")
+    assert HierarchyFile(code="g0009", path=str(spaced)).build() == built
+    with pytest.raises(ArgumentError):
+        GeneratedCity(code="a.b")
+    with pytest.raises(ArgumentError):
+        Region(cities=[from_file, built])  # one code twice

@@ -88,7 +88,7 @@ def simulate_region_command(  # noqa: PLR0913, PLR0917 - one parameter per optio
         raise CliError(msg)
     region = generate_region(
         cities=cities, towns=towns, villages=max(villages, towns), grids=max(grids, villages),
-        seed=seed,
+        seed=seed, lazy=True,
     )  # fmt: skip
     config = SimulationConfig(
         reports_per_grid_per_day=rate,

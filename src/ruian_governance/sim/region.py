@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeAlias
 
 import attrs
 
-from ruian_governance._convert import instance_of, items_of, model_tuple
+from ruian_governance._convert import instance_of, model_tuple
 from ruian_governance.errors import ArgumentError
+from ruian_governance.io import load_hierarchy
 from ruian_governance.labels import check_identifier
 from ruian_governance.models import Hierarchy, Person
 from ruian_governance.presets import generate_hierarchy
@@ -39,7 +41,10 @@ __all__ = [
     "RUIAN_CODE",
     "WENZHOU_CODES",
     "CityShard",
+    "GeneratedCity",
+    "HierarchyFile",
     "Region",
+    "Shard",
     "generate_region",
     "generated_code",
     "namespaced",
@@ -175,9 +180,96 @@ class CityShard:
         """The city's name (its city unit's)."""
         return self.hierarchy.city.name
 
+    def build(self) -> CityShard:
+        """This shard (a built shard builds to itself)."""
+        return self
 
-def _shards(value: Iterable[CityShard]) -> tuple[CityShard, ...]:
+
+@attrs.frozen(kw_only=True)
+class GeneratedCity:
+    """A generated city that a worker builds itself: a few numbers travel, not the hierarchy.
+
+    :meth:`build` gives the :class:`CityShard` of ``generate_hierarchy`` with these sizes and
+    the seed :func:`shard_seed` of ``seed`` and ``code``, namespaced by ``code``, named after
+    the code's county where it is known (as :func:`generate_region` builds its cities).
+
+    Args:
+        code: The city's code.
+        towns, villages, grids, micro_grids: The sizes (see ``generate_hierarchy``).
+        seed: The region's seed.
+
+    Raises:
+        ArgumentError: ``code`` is not an id or holds a dot.
+    """
+
+    code: str = attrs.field(validator=lambda _, a, v: _code(v, a.name))
+    towns: int = 5
+    villages: int = 40
+    grids: int = 200
+    micro_grids: int = 0
+    seed: int = 0
+
+    def build(self) -> CityShard:
+        """Generate the city (the same every time).
+
+        Raises:
+            ArgumentError: A size is refused by ``generate_hierarchy``.
+        """
+        h = generate_hierarchy(
+            seed=shard_seed(self.seed, self.code),
+            towns=self.towns,
+            villages=self.villages,
+            grids=self.grids,
+            micro_grids=self.micro_grids,
+            city_name=WENZHOU_CODES.get(self.code, f"示范市{self.code}"),
+            city_name_en=f"City {self.code}",
+        )
+        return CityShard(code=self.code, hierarchy=namespaced(h, self.code))
+
+
+@attrs.frozen(kw_only=True)
+class HierarchyFile:
+    """A city whose hierarchy a worker reads itself from a JSON document (``load_hierarchy``).
+
+    The document's ids are namespaced by ``code`` when they are not already.
+
+    Args:
+        code: The city's code.
+        path: The hierarchy document (a path every worker can read).
+    """
+
+    code: str = attrs.field(validator=lambda _, a, v: _code(v, a.name))
+    path: str = attrs.field(validator=instance_of(str))
+
+    def build(self) -> CityShard:
+        """Read the city.
+
+        Raises:
+            DataError, HierarchyError: As :func:`~ruian_governance.io.load_hierarchy`.
+            OSError: The file cannot be read.
+        """
+        h = load_hierarchy(Path(self.path))
+        if not h.city.id.startswith(self.code + "."):
+            h = namespaced(h, self.code)
+        return CityShard(code=self.code, hierarchy=h)
+
+
+Shard: TypeAlias = CityShard | GeneratedCity | HierarchyFile
+"""A city of a region: built, or built by the worker that runs it."""
+
+
+def _shards(value: Iterable[Shard]) -> tuple[Shard, ...]:
     return model_tuple(value)
+
+
+def _each_a_shard(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple):
+        raise ArgumentError(attribute.name, value, "a collection of shards")
+    for item in value:
+        if not isinstance(item, CityShard | GeneratedCity | HierarchyFile):
+            raise ArgumentError(
+                attribute.name, item, "each a CityShard, GeneratedCity or HierarchyFile"
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -189,10 +281,10 @@ class Region:
 
     Raises:
         ArgumentError: ``cities`` is empty, holds something else than a :class:`CityShard`,
-            or two shards share a code.
+            :class:`GeneratedCity` or :class:`HierarchyFile`, or two shards share a code.
     """
 
-    cities: tuple[CityShard, ...] = attrs.field(converter=_shards, validator=items_of(CityShard))
+    cities: tuple[Shard, ...] = attrs.field(converter=_shards, validator=_each_a_shard)
 
     def __attrs_post_init__(self) -> None:
         if not self.cities:
@@ -209,7 +301,7 @@ class Region:
         """The shards' codes, in order."""
         return tuple(c.code for c in self.cities)
 
-    def city(self, code: str) -> CityShard:
+    def city(self, code: str) -> Shard:
         """The shard of this code.
 
         Raises:
@@ -231,13 +323,15 @@ def generate_region(  # noqa: PLR0913 - sizes are the knobs
     micro_grids: int = 0,
     seed: int = 0,
     codes: Iterable[str] | None = None,
+    lazy: bool = False,
 ) -> Region:
     """A region of ``cities`` generated cities of the same size, each in its own namespace.
 
     The codes are ``codes`` if given, else the Wenzhou codes (:data:`WENZHOU_CODES`, in code
     order) and then generated ones (:func:`generated_code`); each city is generated from
     :func:`shard_seed` of ``seed`` and its code, and named after its code's county where it
-    is known.
+    is known.  With ``lazy`` the cities are :class:`GeneratedCity` specifications, built by the
+    worker that runs each (the client holds no hierarchy: what a country-sized region needs).
 
     Raises:
         ArgumentError: ``cities`` is not a whole number from 1, or ``codes`` are too few, not
@@ -254,17 +348,12 @@ def generate_region(  # noqa: PLR0913 - sizes are the knobs
         if len(chosen) < cities:
             msg = "codes"
             raise ArgumentError(msg, chosen, f"at least {cities} codes")
-    shards = []
-    for code in chosen:
-        name = WENZHOU_CODES.get(code, f"示范市{code}")
-        h = generate_hierarchy(
-            seed=shard_seed(seed, code),
-            towns=towns,
-            villages=villages,
-            grids=grids,
-            micro_grids=micro_grids,
-            city_name=name,
-            city_name_en=f"City {code}",
+    specs = [
+        GeneratedCity(
+            code=code, towns=towns, villages=villages, grids=grids, micro_grids=micro_grids,
+            seed=seed,
         )
-        shards.append(CityShard(code=code, hierarchy=namespaced(h, code)))
+        for code in chosen
+    ]  # fmt: skip
+    shards: list[Shard] = list(specs) if lazy else [spec.build() for spec in specs]
     return Region(cities=shards)

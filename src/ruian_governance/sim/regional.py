@@ -240,7 +240,10 @@ class RegionalAnalysis:
         tests: list[tuple[float, str, str, int, float]] = []
         m = 0
         for shard in region.cities:
-            found, family = _city_tests(shard.hierarchy, level, by_city.get(shard.code, []))
+            if shard.code not in by_city:
+                continue  # no case: no test (a lazy city is not built for nothing)
+            h = shard.build().hierarchy
+            found, family = _city_tests(h, level, by_city[shard.code])
             tests += found
             m += family
         tests.sort()

@@ -41,7 +41,7 @@ from ruian_governance.errors import ArgumentError, ScaleExtraError
 from ruian_governance.models import Case
 
 from .config import SimulationConfig, simulation_lifecycles
-from .region import CityShard, Region, shard_seed
+from .region import CityShard, Region, Shard, shard_seed
 from .run import simulate
 
 __all__ = ["RegionProgress", "ShardResult", "run_shard", "shard_config", "simulate_region"]
@@ -98,9 +98,12 @@ def _digest_into(sha: Any, cases: Sequence[Case]) -> None:
 
 
 def run_shard(
-    shard: CityShard, config: SimulationConfig, directory: str | PathLike[str] | None = None
+    shard: Shard, config: SimulationConfig, directory: str | PathLike[str] | None = None
 ) -> ShardResult:
     """Run one shard (see :func:`shard_config`); write its cases under ``directory`` if given.
+
+    A :class:`~.region.GeneratedCity` or :class:`~.region.HierarchyFile` is built first, in
+    the process that runs it.
 
     The run hands its cases over as it goes (:func:`~.run.simulate`'s ``sink``): they are
     written, a batch of row groups at a time, and digested, never all held at once.
@@ -111,6 +114,7 @@ def run_shard(
     """
     from ruian_governance.io.dataset import CityWriter  # noqa: PLC0415 - the parquet extra
 
+    shard = shard.build()  # a GeneratedCity or HierarchyFile is built here, on the worker
     config = shard_config(config, shard)
     sha = hashlib.sha256()
     count = [0]
