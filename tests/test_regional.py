@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from ruian_governance import SimulationConfig, simulate
 from ruian_governance.analysis import (
     escalation_rate,
     on_time_rate,
+    repeat_incidents,
     return_rate,
     satisfaction,
     time_to_close,
@@ -57,6 +59,10 @@ def test_dataset_analysis_equals_in_memory(seed: int, days: int, cities: int, ra
                     percentiles=(10, 50, 90, 100), lifecycle=lifecycle
                 ) == time_to_close(cases, percentiles=(10, 50, 90, 100), **kw)
             assert duck.return_rate() == return_rate(cases, lifecycles=lifecycles)
+            for within, least in ((timedelta(days=2), 2), (timedelta(hours=30), 3)):
+                assert duck.repeat_incidents(within=within, min_count=least) == repeat_incidents(
+                    cases, within=within, min_count=least, lifecycles=lifecycles
+                )
             assert duck.volumes("category") == dict(
                 sorted(Counter(c.category for c in cases).items())
             )
@@ -97,6 +103,10 @@ def test_refusals(tmp_path: Path) -> None:
             duck.volumes("id; DROP TABLE cases")
         with pytest.raises(AnalysisError):
             duck.time_to_close(percentiles=(0,))
+        with pytest.raises(AnalysisError):
+            duck.repeat_incidents(min_count=1)
+        with pytest.raises(AnalysisError):
+            duck.repeat_incidents(within=timedelta(0))
     with RegionalAnalysis(tmp_path, city="nowhere'--") as none:
         assert none.on_time_rate().total == 0
         assert none.time_to_close() == {}

@@ -42,6 +42,7 @@ from typing import Any, Self
 from ruian_governance.analysis import (
     HotspotFinding,
     Rate,
+    RepeatIncident,
     adjusted_p_values,
     poisson_upper_tail,
 )
@@ -193,6 +194,47 @@ class RegionalAnalysis:
         ).fetchall()
         spans = {int(rank): span for rank, span in rows}
         return {p: spans[rank] for p, rank in ranks.items()}
+
+    def repeat_incidents(
+        self, *, within: timedelta = timedelta(days=7), min_count: int = 2
+    ) -> tuple[RepeatIncident, ...]:
+        """As :func:`~ruian_governance.analysis.repeat_incidents`, over the whole dataset.
+
+        Runs of cases of one category at one place, each opened within ``within`` of the one
+        before (window functions over the cases opened by a report), largest first.
+
+        Raises:
+            AnalysisError: ``min_count`` below 2 or a window that is not positive.
+        """
+        if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 2:
+            raise AnalysisError(argument="min_count", problem=f"{min_count} must be at least 2")
+        if within <= timedelta(0):
+            raise AnalysisError(argument="within", problem="must be positive")
+        if not self._reported:
+            return ()
+        marks = ", ".join("?" for _ in self._reported)
+        rows = self._db.execute(
+            "WITH c AS (SELECT location, category, id, opened_at FROM cases "
+            f"WHERE lifecycle IN ({marks})), "
+            "g AS (SELECT *, CASE WHEN opened_at - lag(opened_at) OVER w <= to_microseconds(?) "
+            "THEN 0 ELSE 1 END AS fresh FROM c "
+            "WINDOW w AS (PARTITION BY location, category ORDER BY opened_at, id)), "
+            "r AS (SELECT *, sum(fresh) OVER (PARTITION BY location, category "
+            "ORDER BY opened_at, id ROWS UNBOUNDED PRECEDING) AS run FROM g) "
+            "SELECT location, category, list(id ORDER BY opened_at, id), min(opened_at), "
+            "max(opened_at) FROM r GROUP BY location, category, run HAVING count(*) >= ?",
+            [*self._reported, within // timedelta(microseconds=1), min_count],
+        ).fetchall()
+        found = [
+            RepeatIncident(
+                location_id=str(location), category=str(category),
+                case_ids=tuple(str(i) for i in ids), first=first, last=last,
+            )
+            for location, category, ids, first, last in rows
+        ]  # fmt: skip
+        return tuple(
+            sorted(found, key=lambda r: (-len(r.case_ids), r.location_id, r.category, r.first))
+        )
 
     def hotspots(
         self,
