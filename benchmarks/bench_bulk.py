@@ -21,14 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-PROVINCE = {
-    "towns": 1_360,
-    "villages": 20_000,
-    "grids": 85_000,
-    "micro_grids": 450_000,
-    "grid_workers": 85_000,
-    "micro_grid_workers": 450_000,
-}
+from bench_hierarchy import SCALES  # the province of bench_hierarchy.py (run from here)
+
+PROVINCE: dict[str, int] = {k: v for k, v in SCALES["province"].items() if isinstance(v, int)}
 
 
 def main() -> None:
@@ -39,7 +34,7 @@ def main() -> None:
     from ruian_governance.io import dumps, from_document, load_hierarchy
 
     sizes = {k: max(1, v // 20) for k, v in PROVINCE.items()} if args.small else PROVINCE
-    h = generate_hierarchy(seed=1, **sizes)
+    h = generate_hierarchy(seed=1, **sizes)  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "hierarchy.json"
         path.write_text(dumps(h), encoding="utf-8")
