@@ -65,9 +65,12 @@ def region_run(args: argparse.Namespace) -> None:
         start = time.perf_counter()
         plain = [timed_shard(s, config, f"{tmp}/plain") for s in region.cities]
         one = time.perf_counter() - start
-        with distributed.LocalCluster(
-            n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster, distributed.Client(cluster) as client:
+        with (
+            distributed.LocalCluster(
+                n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
             client.submit(sum, [1]).result()  # the cluster is up before the clock starts
             start = time.perf_counter()
             futures = [
