@@ -85,8 +85,8 @@ def region_run(args: argparse.Namespace) -> None:
     print(f"[1] region: {args.cities} cities x {args.grids} grids x {args.days} days, "
           f"{events:,} events, {sum(r.cases for r, _, _ in plain):,} cases")  # fmt: skip
     print(f"    one process (no Dask): {one:8.2f} s wall")
-    cluster = f"LocalCluster({args.workers}):"
-    print(f"    {cluster:<23}{many:8.2f} s wall   speed-up {one / many:.2f}x")
+    label = f"LocalCluster({args.workers}):"
+    print(f"    {label:<23}{many:8.2f} s wall   speed-up {one / many:.2f}x")
     print(f"    identical output (digests and file SHA-256): {same}")
     print(f"[2] events per CPU second (one process): {events / cpu:,.0f}")
     peak = max(m for _, _, m in dask)
