@@ -236,7 +236,7 @@ def _on_dask(  # noqa: PLR0913 - simulate_region's arguments, checked
     progress: RegionProgress | None,
 ) -> tuple[ShardResult, ...]:
     distributed = _distributed()
-    target = None if directory is None else fspath(directory)
+    target = None if directory is None else fspath(Path(fspath(directory)).absolute())
     cluster = None
     if scheduler is None:
         cluster = distributed.LocalCluster(
