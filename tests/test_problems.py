@@ -42,6 +42,7 @@ STATUS = {
     "RoleNotAllowedError": 403,
     "JurisdictionError": 403,
     "Open311Error": 404,  # the sample's own code
+    "ScaleExtraError": 501,  # an ImportError: an optional extra the server lacks
     **dict.fromkeys(
         [
             "_RuleError", "HierarchyError", "DuplicateIdError", "MissingParentError",
@@ -72,6 +73,7 @@ SAMPLES: dict[str, object] = {
     "state": "reported", "trigger": "accept", "actor": ACTOR, "guard": "held_by_town",
     "missing": ["units"], "unexpected": ["x"], "expected": 3, "actual": 4, "seq": 2,
     "reason": "guard failed", "value": -1, "key": "stars", "message": "something happened",
+    "module": "distributed",
 }  # fmt: skip
 
 

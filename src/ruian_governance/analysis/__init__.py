@@ -49,6 +49,7 @@ from .case_library import (
 from .criteria import CaseItem, CaseMatch
 from .hotspots import (
     HotspotFinding,
+    adjusted_p_values,
     hotspots,
     poisson_upper_tail,
 )
@@ -126,6 +127,7 @@ __all__ = [
     "VillageCriterion",
     "VillageResult",
     "Volumes",
+    "adjusted_p_values",
     "beside_cases",
     "bundled_assessment",
     "closed_at",

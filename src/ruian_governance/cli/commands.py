@@ -66,6 +66,7 @@ try:
         rules_option,
         shown,
     )
+    from .regions import simulate_region_command
     from .report import hierarchy_json, summarise_hierarchy
     from .runs import simulate_command, summary_command
 except ModuleNotFoundError as missing:
@@ -153,6 +154,7 @@ def cli() -> None:
 
 cli.add_command(simulate_command)
 cli.add_command(summary_command)
+cli.add_command(simulate_region_command)
 
 
 @cli.command("hierarchy")

@@ -74,6 +74,7 @@ from ruian_governance.errors._core import (
     WorkerAssignmentError,
 )
 from ruian_governance.errors._disputes import CourtPlacementError
+from ruian_governance.errors._scale import ScaleExtraError
 from ruian_governance.errors._ui import InvalidCursorError
 
 # Several names a line (fmt: skip): the hierarchy's many short names would take 45 lines.
@@ -87,6 +88,7 @@ __all__ = [
     "JurisdictionError", "LifecycleDefinitionError", "MissingDataError", "MissingParentError",
     "NoDepartmentError", "NoStationError", "Open311Error", "OrphanError", "ParentLevelError",
     "PlatformSetError", "RoleNotAllowedError", "RouteError", "RuianGovernanceError",
+    "ScaleExtraError",
     "SimulationConfigError", "StationPlacementError", "StoreBusyError", "StoreCorruptError",
     "StoreMismatchError", "StoreReadOnlyError", "TimeOrderError", "TransitionError",
     "TrapStateError", "UnexpectedDataError", "UnknownCategoryError", "UnknownIdError",

@@ -7,6 +7,7 @@ mapping, and diagrams of lifecycles and routing.
 
 from __future__ import annotations
 
+from .bulk import load_hierarchy, parse_json
 from .converter import (
     BUILTIN_CODE,
     MAX_NESTING,
@@ -129,6 +130,7 @@ __all__ = [
     "json_schema",
     "lifecycle_to_dot",
     "lifecycle_to_mermaid",
+    "load_hierarchy",
     "loads",
     "make_converter",
     "migrate",
@@ -136,6 +138,7 @@ __all__ = [
     "open311_jurisdiction",
     "open311_post_response",
     "open311_services",
+    "parse_json",
     "parse_open311_errors",
     "parse_open311_post_response",
     "parse_open311_requests",

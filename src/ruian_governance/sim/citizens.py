@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from ruian_governance.errors import UnknownCategoryError
+from ruian_governance.errors import UnknownCategoryError, UnknownIdError
 from ruian_governance.lifecycles import reporters
 from ruian_governance.lifecycles.builtin.casework import handlers_of, reworks
 
@@ -53,7 +53,10 @@ class Citizens(Mechanism):
         latest = self.latest.get(grid)
         if latest is None or not self.rng.random() < self.rates.duplicate:
             return category, None
-        primary = self.store.get(latest)
+        try:
+            primary = self.store.get(latest)
+        except UnknownIdError:  # finished and handed to the run's sink: takes no duplicate
+            return category, None
         if primary.state not in _TAKES_DUPLICATES:
             return category, None
         return primary.category, primary.id

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -25,6 +25,8 @@ from ruian_governance._convert import (
     require_aware,
 )
 from ruian_governance.errors import ArgumentError, SimulationConfigError
+from ruian_governance.io import from_document, to_document
+from ruian_governance.labels import check_identifier
 from ruian_governance.lifecycles import (
     DISPUTE_LIFECYCLE,
     EVENT_LIFECYCLE,
@@ -40,7 +42,7 @@ from ruian_governance.models import (
     Hierarchy,
     InspectionCycle,
 )
-from ruian_governance.presets import RULES_2021
+from ruian_governance.presets import RULES_2016, RULES_2021
 from ruian_governance.routing import RoutingRules, SeverityTier
 
 from .intake import IntakeRates
@@ -248,6 +250,14 @@ class SimulationConfig:
         seed: Seed of the private random generator.
         start: Start of the simulation (timezone-aware; within the working-day calendar).
         days: Number of simulated days (default 28, one 211 cycle).
+        id_prefix: Put in every id the run makes: after the lifecycle's letter of a case id
+            and before the ids of the staff it adds (default ``""``: ``E0000001``,
+            ``sim.cadre...``).  A region's shard passes its city code and a dot
+            (``"330381."``: ``E330381.0000001``, ``330381.sim.cadre...``), so that cities
+            never share an id.
+
+    A configuration pickles with the standard :mod:`pickle` (its routing rules travel as
+    their JSON document, its mappings as plain dicts), so that a Dask worker can run it.
 
     Raises:
         SimulationConfigError: A rate, weight, probability, size or date is out of range.
@@ -310,9 +320,15 @@ class SimulationConfig:
     seed: int = 0
     start: datetime = datetime(2025, 3, 3, tzinfo=CHINA_STANDARD_TIME)
     days: int = CYCLE_DAYS
+    id_prefix: str = ""
 
     def __attrs_post_init__(self) -> None:
         _number("days", self.days, 1, MAX_DAYS, whole=True)
+        if self.id_prefix != "":
+            try:
+                check_identifier(self.id_prefix, "id_prefix")
+            except ArgumentError as error:
+                raise SimulationConfigError(field="id_prefix", problem=str(error)) from None
         _number("seed", self.seed, -(2**63), 2**63 - 1, whole=True)
         try:
             require_aware(self.start, "start")
@@ -372,6 +388,15 @@ class SimulationConfig:
             revisit_weeks=self.revisit_weeks,
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as plain values: the rules as their JSON document, the mappings as dicts."""
+        values = {f.name: getattr(self, f.name) for f in attrs.fields(SimulationConfig)}
+        for name, value in values.items():
+            if isinstance(value, MappingProxyType):
+                values[name] = dict(value)
+        values["rules"] = to_document(self.rules)
+        return (_unpickle_config, (values,))
+
     def _check_mixes(self, known: set[str]) -> None:
         _positive_weights("severity_mix", self.severity_mix)
         bad = sorted(set(self.severity_mix) - {t.value for t in EVENT_TIERS})
@@ -385,6 +410,15 @@ class SimulationConfig:
             if not isinstance(spot, PlantedHotspot) or spot.category not in known:
                 raise SimulationConfigError(field="hotspots", problem=f"bad hotspot {spot!r}")
             _number("hotspots.factor", spot.factor, 0, MAX_FACTOR)
+
+
+def _unpickle_config(values: dict[str, Any]) -> SimulationConfig:
+    """The configuration :meth:`SimulationConfig.__reduce__` wrote (rules from their document)."""
+    rules = values["rules"]
+    shipped = {t.key: t for t in (RULES_2016, RULES_2021)}.get(rules.get("key"))
+    if shipped is None or to_document(shipped) != rules:
+        shipped = from_document(rules, RoutingRules)
+    return SimulationConfig(**{**values, "rules": shipped})
 
 
 def cycle_day(config: SimulationConfig, at: datetime) -> int:

@@ -82,6 +82,12 @@ class IntakeRates:
     rework_limit: int = 1
     callback: float = 1.0
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle as plain values (a read-only mapping does not pickle): for Dask workers."""
+        values = {f.name: getattr(self, f.name) for f in attrs.fields(IntakeRates)}
+        values["channel_mix"] = dict(self.channel_mix)
+        return (_intake_rates, (values,))
+
     def __attrs_post_init__(self) -> None:
         for field in ("citizens", "duplicate", "withdraw", "spot_check", "spot_check_fails"):
             _probability(field, getattr(self, field))
@@ -110,3 +116,8 @@ class IntakeRates:
             raise SimulationConfigError(
                 field="intake.rework_limit", problem=f"must be 0 to 10, got {limit!r}"
             )
+
+
+def _intake_rates(values: dict[str, object]) -> IntakeRates:
+    """Rebuild pickled :class:`IntakeRates` (through its checks)."""
+    return IntakeRates(**values)  # type: ignore[arg-type]

@@ -202,8 +202,8 @@ def aggregate_grids(graph: nx.DiGraph[str]) -> nx.DiGraph[str]:
 def _grid_groups(graph: nx.DiGraph[str]) -> dict[str, str]:
     """Each grid or micro-grid node with the id of its group node (``<village>.grids``)."""
     groups: dict[str, str] = {}
-    for node, kind in graph.nodes(data="kind"):
-        if kind not in _GRID_KINDS:
+    for node, data in graph.nodes(data=True):
+        if data.get("kind") not in _GRID_KINDS:
             continue
         seen, current = {node}, node
         while graph.nodes[current].get("kind") in _GRID_KINDS:
