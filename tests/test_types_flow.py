@@ -112,3 +112,37 @@ def test_loads_and_from_document_are_typed(tmp_path: Path) -> None:
         env={"PYTHONPATH": str(root / "src"), "MYPYPATH": str(root / "src"), "PATH": ""},
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+_FIRST_IMPORTS = [
+    "import ruian_governance.testing",
+    "import hypothesis",
+    "import ruian_governance.testing.machines",
+    "import ruian_governance.testing._types",
+]
+
+
+@pytest.mark.parametrize("first", _FIRST_IMPORTS)
+def test_the_entry_point_registers_whatever_is_imported_first(first: str) -> None:
+    """Whichever of the package and Hypothesis is imported first, ``st.from_type(Case)`` works.
+
+    No circular import: the hook is defined before ``_types`` imports Hypothesis.
+    """
+    from importlib.metadata import entry_points
+
+    if not any(e.name == "ruian_governance" for e in entry_points(group="hypothesis")):
+        pytest.skip("the package is not installed with its hypothesis entry point")
+    code = (
+        f"{first}\n"
+        "from hypothesis import given, settings, strategies as st\n"
+        "from ruian_governance import Case\n"
+        "@settings(max_examples=2, database=None)\n"
+        "@given(st.from_type(Case))\n"
+        "def t(c): assert isinstance(c, Case)\n"
+        "t(); print('drawn')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "drawn"

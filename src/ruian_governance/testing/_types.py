@@ -17,7 +17,24 @@ A user's own registration for one of these types replaces the library's (Hypothe
 last one registered).
 """
 
+# ruff: noqa: E402  (the hook is written before the imports, on purpose: see its docstring)
+
 from __future__ import annotations
+
+from typing import Any
+
+
+def _hypothesis_setup_hook() -> None:
+    """What Hypothesis calls at its import (the ``hypothesis`` entry point): :func:`register`.
+
+    Written before this module imports Hypothesis: when :mod:`ruian_governance.testing` is
+    imported first, Hypothesis' import (below) calls this hook while this module is half
+    loaded; the hook then leaves the registration to the end of the package's import.
+    """
+    registering: Any = globals().get("register")
+    if registering is not None:
+        registering()
+
 
 from functools import cache
 
@@ -55,8 +72,3 @@ def register() -> None:
         RoutingRules, st.deferred(lambda: routing_rules(preset=_engine().hierarchy.preset))
     )
     st.register_type_strategy(LifecycleDefinition, st.deferred(lifecycle_definitions))
-
-
-def _hypothesis_setup_hook() -> None:
-    """What Hypothesis calls at its import (the ``hypothesis`` entry point): :func:`register`."""
-    register()
