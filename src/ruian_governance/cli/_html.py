@@ -28,7 +28,7 @@ from ruian_governance.analysis import (
     six_none_villages,
     volumes,
 )
-from ruian_governance.lifecycles import LifecycleDefinition
+from ruian_governance.lifecycles import LifecycleDefinition, WarningLevel, is_late
 from ruian_governance.models import Case, Hierarchy, Level
 from ruian_governance.routing import RoutingRules
 
@@ -230,6 +230,52 @@ def _assessment_section(summary: Summary, names: _Names) -> str:
     return "".join(out)
 
 
+def _intake_section(summary: Summary) -> str:
+    """Intake 受理 and timeliness 时效 (issue 12): channels, duplicates, rework, lights, pauses."""
+    figures = summary.intake
+    out = ["<h2>Intake and timeliness 受理与时效研判</h2>"]
+    rows: list[tuple[str, object]] = [
+        *((f"citizens' reports 群众来件: {k}", n) for k, n in figures.by_channel.items()),
+        ("merged duplicates 重复件合并", figures.merged),
+        ("withdrawn 撤件", figures.withdrawn),
+        ("rework 重办 (of cases closed)", figures.reworked),
+        ("spot-checked 抽查 (of on-the-spot solutions 小事不出网格)", figures.spot_checked),
+        ("spot checks failed 抽查不合格", figures.spot_check_failed),
+        ("citizens satisfied at callback 回访满意率 (4-5)", figures.citizen_satisfaction),
+        *(
+            (f"callback 回访 by channel: {k}", r)
+            for k, r in figures.satisfaction_by_channel.items()
+        ),
+    ]
+    out.append(table(["figure 指标", "value 值"], rows, {1}))
+    timely = summary.timeliness
+    if timely is None:
+        return "".join(out)
+    hours = timely.paused_time.total_seconds() / 3600
+    out.append(f"<h3>Warning lights 亮灯预警 as of 截至 {timely.at:%Y-%m-%d %H:%M}</h3>")
+    lights = [
+        (f"{WarningLevel(k).label.zh} {WarningLevel(k).label.en}", n)
+        for k, n in timely.warnings.items()
+    ]
+    out.append(table(["light 灯", "cases 案件"], lights, {1}))
+    out.append(
+        table(
+            ["figure 指标", "value 值"],
+            [
+                ("cases paused 挂起 (ever / now)", f"{timely.paused} / {timely.paused_now}"),
+                ("paused working hours credited 挂起工时", f"{hours:.1f}"),
+                (
+                    "cases extended 延期 / extensions granted",
+                    f"{timely.extended} / {timely.extensions}",
+                ),
+                ("joint cases 联办", timely.joint),
+            ],
+            {1},
+        )
+    )
+    return "".join(out)
+
+
 def _hotspot_section(summary: Summary, names: _Names) -> str:
     head = "<h2>Hotspots 热点网格 (Poisson exact test, Benjamini-Hochberg, α = 0.05)</h2>"
     if not summary.hotspots:
@@ -255,11 +301,7 @@ def _overdue_section(cases: Sequence[Case], names: _Names, as_of: datetime) -> s
     late = []
     for case in cases:
         definition = names.definitions.get(case.lifecycle)
-        due = case.due_at
-        if definition is None or due is None or due > as_of:
-            continue
-        state = definition.state(case.state)
-        if state.timed and not state.final:
+        if definition is not None and is_late(case, definition, as_of):
             late.append(case)
     late.sort(key=lambda c: (c.due_at, c.id))
     rows = [
@@ -415,7 +457,8 @@ def html_report(  # noqa: PLR0913 - the data, how to title it and what to show b
     Inline SVG charts and CSS, no script, no network.  It shows the run's parameters
     (``parameters``, e.g. the settings of ``run.json``), the headline figures, volumes on a date
     axis, the on-time rate by town on an axis chosen from the data with the ``target`` line,
-    the bundled assessment of towns and departments (deductions, veto items), the weekly
+    the bundled assessment of towns and departments (deductions, veto items), intake and
+    timeliness (channels, duplicates, rework, callbacks, warning lights, pauses), the weekly
     situation analysis 形势分析, the overdue cases, the hotspots named by town / village / grid
     with their full p-values, the six-none villages 六无村社 and the categories by their Chinese
     names (from ``rules``, the run's category table); with ``survey`` the three rates 三率 beside
@@ -465,6 +508,7 @@ def html_report(  # noqa: PLR0913 - the data, how to title it and what to show b
         _volumes_section(cases, summary, options),
         _on_time_section(cases, hierarchy, summary, options, target),
         _assessment_section(summary, names),
+        _intake_section(summary),
         _situation_section(weeks, names, keys),
         _overdue_section(cases, names, end),
         _hotspot_section(summary, names),
