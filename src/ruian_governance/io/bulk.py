@@ -156,8 +156,8 @@ def _setter(cls: type[Any], name: str) -> Callable[[Any, Any], None]:
     return setter
 
 
-_UNIT_ID, _UNIT_NAME, _UNIT_LEVEL, _UNIT_PARENT, _UNIT_EN = (
-    _setter(AdminUnit, n) for n in ("id", "name", "level", "parent_id", "name_en")
+_UNIT_ID, _UNIT_NAME, _UNIT_LEVEL, _UNIT_PARENT, _UNIT_EN, _UNIT_CENTROID = (
+    _setter(AdminUnit, n) for n in ("id", "name", "level", "parent_id", "name_en", "centroid")
 )
 _POST_ROLE, _POST_UNIT, _POST_EMPLOYMENT = (
     _setter(Post, n) for n in ("role", "unit_id", "employment")
@@ -183,6 +183,7 @@ def _units(items: Any) -> tuple[AdminUnit, ...]:
         _UNIT_LEVEL(unit, level)
         _UNIT_PARENT(unit, r.get("parent_id"))
         _UNIT_EN(unit, r.get("name_en", ""))
+        _UNIT_CENTROID(unit, None)  # a unit with a centroid takes the ordinary path
         units.append(unit)
     return tuple(units)
 
