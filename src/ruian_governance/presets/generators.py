@@ -479,6 +479,7 @@ def ruian_preset(  # noqa: PLR0913 - sizes are the knobs users turn
     grid_workers: int = 18_000,
     micro_grid_workers: int = 30_000,
     preset: PlatformPreset = PLATFORMS_2021,
+    origin: tuple[float, float] | None = None,
 ) -> Hierarchy:
     """Build the Rui'an-shaped hierarchy.
 
@@ -487,7 +488,9 @@ def ruian_preset(  # noqa: PLR0913 - sizes are the knobs users turn
 
     The defaults match the seed article: about 18,000 grid workers 网格员 and 30,000 micro-grid
     workers 微网格员.  Village, grid and micro-grid counts for Rui'an are not published; the
-    defaults (600 / 3,000 / 30,000) are configuration, not facts.
+    defaults (600 / 3,000 / 30,000) are configuration, not facts.  With ``origin`` (e.g.
+    :data:`~ruian_governance.presets.RUIAN_ORIGIN`) every unit gets a generated centroid (see
+    :func:`generate_hierarchy`; the places are generated, not Rui'an's map).
 
     >>> h = ruian_preset(villages=23, grids=23, micro_grids=0, grid_workers=23,
     ...                  micro_grid_workers=0)
@@ -503,6 +506,7 @@ def ruian_preset(  # noqa: PLR0913 - sizes are the knobs users turn
         grid_workers=grid_workers,
         micro_grid_workers=micro_grid_workers,
         preset=preset,
+        origin=origin,
         city_id="ruian",
         city_name="瑞安市",
         city_name_en="Rui'an",
