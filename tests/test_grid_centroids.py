@@ -40,6 +40,7 @@ from ruian_governance.io.open311 import (
 )
 from ruian_governance.models import AdminUnit, Level
 from ruian_governance.presets import RULES_2021
+from test_bulk import _errors
 from world import T0
 
 ORIGIN = (27.78, 120.65)
@@ -241,3 +242,26 @@ def test_a_simulation_on_a_placed_city_runs_as_on_the_unplaced_one() -> None:
     b = simulate(SimulationConfig(hierarchy=plain, days=7, seed=1))
     assert a.cases == b.cases
     assert a.hierarchy.grid_centroids()
+
+
+def test_the_fast_load_reads_centroids_as_the_ordinary_path_does() -> None:
+    """12.8: a placed hierarchy loads fast to the same value as from_document gives."""
+    h = _placed(seed=4)
+    text = dumps(h)
+    assert load_hierarchy(text) == from_document(json.loads(text), Hierarchy) == h
+    ints = to_document(h)
+    ints["units"][2]["centroid"] = [27, 120]
+    assert load_hierarchy(json.dumps(ints)).units[2].centroid == (27.0, 120.0)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [[95, 0], [0, -181], ["27", "120"], [True, 1], [1], [1, 2, 3], "27,120", {"lat": 1}, 5,
+     [None, 1]],
+)  # fmt: skip
+def test_the_fast_load_refuses_bad_centroids_as_the_ordinary_path(bad: object) -> None:
+    """12.8: the fast path never accepts what the ordinary path refuses, with its message."""
+    document = to_document(_placed())
+    document["units"][2]["centroid"] = bad
+    expected, got = _errors(document)
+    assert got == expected
