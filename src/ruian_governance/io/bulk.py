@@ -11,8 +11,9 @@ and people:
   and the build (the previous setting is restored; the documents hold no reference cycles);
 - every value of the big lists is checked against the very rules the models' validators
   apply (:func:`~ruian_governance.labels.check_identifier`, ``check_text``, the level and
-  employment enums, a unit's optional ``centroid`` range), but a column at a time: the ids of all units are joined once and the
-  joined text checked, which is the same rule for every id at C speed;
+  employment enums, a unit's optional ``centroid`` range), but a column at a time: the ids
+  of all units are joined once and the joined text checked, which is the same rule for every
+  id at C speed;
 - the units, people and posts are then built without calling their validators again (the
   values were just checked), and the :class:`~ruian_governance.Hierarchy` is constructed as
   usual, so every structural rule of the hierarchy is checked as always.
