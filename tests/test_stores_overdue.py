@@ -7,36 +7,21 @@ store reads its candidates from columns, then checks the paused ones with ``is_l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import test_lifecycle_joint
 from ruian_governance import EVENT_LIFECYCLE, Case, MemoryCaseStore, SQLiteCaseStore
 from ruian_governance.errors import ArgumentError
 from ruian_governance.lifecycles import is_late
 from ruian_governance.stores import CaseStore
-from world import DAY, T0, World, build_world, fire
+from world import DAY, T0, World, fire
 
-
-@pytest.fixture(scope="module")
-def world() -> World:
-    """The shared test world (built once per module)."""
-    return build_world()
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def store(request: pytest.FixtureRequest, world: World, tmp_path: Path) -> Iterator[CaseStore]:
-    """A fresh store of each kind."""
-    if request.param == "memory":
-        yield MemoryCaseStore(world.engine)
-    else:
-        handle = SQLiteCaseStore(tmp_path / "cases.db", world.engine)
-        yield handle
-        handle.close()
+world = test_lifecycle_joint.world  # the shared fixtures: the test world, a store of each kind
+store = test_lifecycle_joint.store
 
 
 def _handling(world: World, case_id: str) -> Case:
