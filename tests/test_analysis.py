@@ -333,7 +333,7 @@ def test_summary_is_a_typed_value_with_a_json_form(kit: Kit):
     assert list(data) == [
         "cases", "by_lifecycle", "by_state", "on_time_rate", "satisfaction", "escalation_rate",
         "return_rate", "time_to_close_hours", "hazard_ladder", "hotspots", "hotspot_count",
-        "repeat_incidents", "assessment", "department_assessment",
+        "repeat_incidents", "assessment", "department_assessment", "intake", "timeliness",
     ]  # fmt: skip
     for name, rate in (
         ("satisfaction", summary.satisfaction),

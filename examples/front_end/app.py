@@ -8,6 +8,8 @@ the ``person`` and ``role`` fields are, and your templates where the small HTML 
   (filters ``service_request_id``, ``service_code``, ``status``, ``start_date`` /
   ``end_date``; the last 90 days by default) and ``GET requests/{id}.json``.  Refusals are the
   spec's error list (``[{"code": ..., "description": ...}]``) with the error's HTTP status.
+  The demo's grids carry generated centroids (``ruian_preset(origin=RUIAN_ORIGIN)``), so a
+  request giving only ``lat``/``long`` is located in the nearest grid.
 - ``GET /cases/{id}?person=...&role=...``: the case page: its facts, its history, and the
   command menu for that actor (``why_not``: each trigger allowed, waiting for the form's data,
   or refused and why).
@@ -70,6 +72,7 @@ from ruian_governance.io import (
 )
 from ruian_governance.lifecycles import DataKind, DataSpec
 from ruian_governance.models import Clock
+from ruian_governance.presets import RUIAN_ORIGIN
 from ruian_governance.problems import PROBLEM_MEDIA_TYPE, http_status, problem_details
 from ruian_governance.stores import CaseStore, RowQuery, SQLiteCaseStore
 
@@ -118,7 +121,7 @@ def create_app(store: CaseStore, *, rules: RoutingRules, ids: CaseIds) -> Starle
 
 def demo_app() -> Starlette:
     """The app on the Rui'an preset, its cases in the SQLite file ``$RUIAN_DB``."""
-    engine = builtin_engine(ruian_preset())
+    engine = builtin_engine(ruian_preset(origin=RUIAN_ORIGIN))
     store = SQLiteCaseStore(os.environ.get("RUIAN_DB", "cases.sqlite"), engine, clock=WallClock())
     return create_app(store, rules=RULES_2021, ids=CaseIds(seed=int(os.environ.get("SEED", "0"))))
 

@@ -39,10 +39,13 @@ from ruian_governance import (
 from ruian_governance.intake import CaseIds
 from ruian_governance.io import MERMAID_MAX_EDGES, lifecycle_to_mermaid
 from ruian_governance.lifecycles import DataSpec
+from ruian_governance.presets import RUIAN_ORIGIN
 from ruian_governance.stores import SQLiteCaseStore
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA_STANDARD_TIME)
-CITY = ruian_preset(villages=23, grids=23, micro_grids=0, grid_workers=23, micro_grid_workers=0)
+CITY = ruian_preset(
+    villages=23, grids=23, micro_grids=0, grid_workers=23, micro_grid_workers=0, origin=RUIAN_ORIGIN
+)
 TOWN = CITY.towns[0]
 GRID = f"{TOWN.id}.v001.g01"
 ROOM = CITY.command_room_of(TOWN.id)
@@ -120,6 +123,21 @@ def test_a_posted_request_is_registered_and_followed(
     assert by_code.json() == []
     by_id = client.get("/open311/v2/requests.json", params={"service_request_id": request_id})
     assert [r["service_request_id"] for r in by_id.json()] == [request_id]
+
+
+def test_a_request_giving_only_lat_long_is_registered_at_its_grid(
+    client: TestClient, store: SQLiteCaseStore
+) -> None:
+    """Issue 12 point 8: the grids' centroids locate a coordinate-only request."""
+    lat, long = CITY.grid_centroids()[GRID]
+    form = {"service_code": "food_safety", "lat": str(lat), "long": str(long)}
+    case = store.get(_post(client, form))
+    assert case.location_id == GRID
+    [one] = client.get(f"/open311/v2/requests/{case.id}.json").json()
+    assert (one["lat"], one["long"]) == (lat, long)
+    far = client.post("/open311/v2/requests.json", data={**form, "lat": "0", "long": "0"})
+    assert far.status_code == 400
+    assert len(store) == 1
 
 
 @pytest.mark.parametrize(

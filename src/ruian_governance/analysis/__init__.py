@@ -85,6 +85,7 @@ from .six_none import (
 )
 from .summary import (
     Summary,
+    panel_records,
     summarise,
 )
 from .timeliness import (
@@ -136,6 +137,7 @@ __all__ = [
     "hotspots",
     "intake_figures",
     "on_time_rate",
+    "panel_records",
     "ping_an_ding",
     "poisson_upper_tail",
     "repeat_incidents",

@@ -20,7 +20,7 @@ illustrative, to be replaced by a city's own assessment rules.
 >>> [(d.key, d.label.zh, d.points, d.cap) for d in DEFAULT_RULES.deductions]
 ... # doctest: +NORMALIZE_WHITESPACE
 [('overdue', '超期未办结', 0.5, 10.0),
- ('sanctioned_hazard', '隐患被挂牌、通报、约谈或问责', 1.0, 10.0)]
+ ('sanctioned_hazard', '隐患被通报、约谈或问责', 1.0, 10.0)]
 >>> [(v.key, v.label.zh) for v in DEFAULT_RULES.vetoes]
 [('major_hazard_overdue', '重大隐患逾期未整改')]
 """
@@ -198,8 +198,8 @@ DEFAULT_RULES = AssessmentRules(
         Deduction(
             key="sanctioned_hazard",
             label=Label(
-                en="hazard listed, circulated, summoned or held to account",
-                zh="隐患被挂牌、通报、约谈或问责",
+                en="hazard circulated, summoned or held to account (the overdue ladder)",
+                zh="隐患被通报、约谈或问责",
             ),
             match=CaseMatch(trigger_kinds={TriggerKind.SANCTION}),
             points=1.0,

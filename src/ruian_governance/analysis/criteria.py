@@ -6,7 +6,7 @@ triggers, or ran overdue".  A rule is data (frozen sets of keys), so it can be c
 shown; an empty set means "any".
 
 >>> from ruian_governance.analysis import CaseMatch
->>> from ruian_governance.lifecycles import TriggerKind
+>>> from ruian_governance.lifecycles import TriggerKind, is_late
 >>> CaseMatch(opened_by={TriggerKind.FIND}, severities={"major"}, overdue=True).describe()
 'major; opened by find; overdue 超期'
 >>> CaseMatch(lifecycles="hazard")
@@ -25,7 +25,7 @@ import attrs
 
 from ruian_governance.errors import AnalysisError
 from ruian_governance.labels import Label
-from ruian_governance.lifecycles import TriggerKind
+from ruian_governance.lifecycles import TriggerKind, is_late
 from ruian_governance.models import Case
 
 from ._reading import Meaning
@@ -87,7 +87,8 @@ class CaseMatch:
         severities: Severity keys (e.g. ``{"major"}``).
         triggers: The case fired at least one of these trigger keys.
         trigger_kinds: The case fired a trigger of at least one of these kinds (e.g.
-            ``{TriggerKind.SANCTION}``: listed, circulated, summoned or held accountable).
+            ``{TriggerKind.SANCTION}``: circulated, summoned or held accountable on the overdue
+            ladder; listing 挂牌 is not a rung).
         opened_by: The case's lifecycle opens by a trigger of one of these kinds (e.g.
             ``{TriggerKind.FIND}``: hazards found by inspection; ``{TriggerKind.REPORT}``:
             reported matters), whatever the lifecycle's key.
@@ -200,14 +201,21 @@ def keyed_items(kind: type, value: object, argument: str) -> tuple[Any, ...]:
 
 
 def is_overdue(case: Case, meaning: Meaning, as_of: datetime | None) -> bool:
-    """Whether ``case`` closed after its deadline, or is open past it at ``as_of``."""
+    """Whether ``case`` closed after its deadline, or is open past it at ``as_of``.
+
+    A case paused 挂起 at ``as_of`` is judged as :func:`~ruian_governance.lifecycles.is_late`
+    judges it: not late within the pause granted.
+    """
     due = case.due_at
     if due is None:
         return False
     closed = meaning.closed_at(case)
     if closed is not None:
         return closed >= due
-    return as_of is not None and as_of >= due
+    if as_of is None or as_of < due:
+        return False
+    definition = meaning.definition
+    return not definition.state(case.state).paused or is_late(case, definition, as_of)
 
 
 def latest(cases: Iterable[Case]) -> datetime | None:

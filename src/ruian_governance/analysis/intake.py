@@ -46,6 +46,10 @@ def _frozen(value: Mapping[str, int]) -> Mapping[str, int]:
     return MappingProxyType(dict(value))
 
 
+def _frozen_rates(value: Mapping[str, Rate]) -> Mapping[str, Rate]:
+    return MappingProxyType(dict(value))
+
+
 @attrs.frozen(kw_only=True)
 class IntakeFigures:
     """Intake and honest-evaluation figures of a selection of cases.
@@ -62,6 +66,9 @@ class IntakeFigures:
         spot_check_failed: Spot checks that failed, of spot checks.
         citizen_satisfaction: Callbacks 回访 with a satisfaction of 4 or 5, of callbacks
             (recorded apart from the grid's evaluation 评价).
+        satisfaction_by_channel: :attr:`citizen_satisfaction` by the channel the case came in
+            by (``app``, ``hotline``, ``window``; ``grid`` for a case a grid worker reported),
+            sorted by channel.  Added in 0.2.0.
     """
 
     cases: int
@@ -73,6 +80,7 @@ class IntakeFigures:
     spot_checked: Rate
     spot_check_failed: Rate
     citizen_satisfaction: Rate
+    satisfaction_by_channel: Mapping[str, Rate] = attrs.field(factory=dict, converter=_frozen_rates)
 
 
 def _need_case(value: object) -> None:
@@ -94,6 +102,8 @@ def intake_figures(cases: Iterable[Case], *, lifecycle: str = "event") -> Intake
     total = merged = withdrawn = closed = reworked = 0
     solved = checked = failed = calls = happy = 0
     taking: list[int] = []
+    asked: Counter[str] = Counter()
+    pleased: Counter[str] = Counter()
     for case in cases:
         _need_case(case)
         if case.lifecycle != lifecycle:
@@ -101,9 +111,11 @@ def intake_figures(cases: Iterable[Case], *, lifecycle: str = "event") -> Intake
         total += 1
         triggers = Counter(r.trigger for r in case.history)
         first = case.history[0]
+        came_by = "grid"
         if first.trigger == t["intake"]:
             channel = first.get("channel")
-            channels[channel if isinstance(channel, str) else "?"] += 1
+            came_by = channel if isinstance(channel, str) else "?"
+            channels[came_by] += 1
         merged += triggers[t["merge"]] > 0
         withdrawn += (triggers[t["withdraw"]] + triggers[t["withdraw_citizen"]]) > 0
         closed += (triggers[t["close"]] + triggers[t["solve_on_spot"]]) > 0
@@ -117,7 +129,10 @@ def intake_figures(cases: Iterable[Case], *, lifecycle: str = "event") -> Intake
             if record.trigger == t["callback"]:
                 calls += 1
                 value = record.get("satisfaction")
-                happy += isinstance(value, int) and value >= 4
+                glad = isinstance(value, int) and value >= 4
+                happy += glad
+                asked[came_by] += 1
+                pleased[came_by] += glad
     return IntakeFigures(
         cases=total,
         by_channel=dict(sorted(channels.items())),
@@ -128,4 +143,7 @@ def intake_figures(cases: Iterable[Case], *, lifecycle: str = "event") -> Intake
         spot_checked=Rate(count=checked, total=solved),
         spot_check_failed=Rate(count=failed, total=checked),
         citizen_satisfaction=Rate(count=happy, total=calls),
+        satisfaction_by_channel={
+            channel: Rate(count=pleased[channel], total=n) for channel, n in sorted(asked.items())
+        },
     )

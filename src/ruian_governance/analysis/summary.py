@@ -23,13 +23,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 
-from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, TriggerKind
-from ruian_governance.models import Case, Hierarchy
+from ruian_governance._convert import require_aware
+from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, TriggerKind, panel_findings
+from ruian_governance.models import Case, Department, Hierarchy
 
 from ._reading import Lifecycles, Reading
 from .assessment import (
@@ -39,11 +40,14 @@ from .assessment import (
     UnitScore,
     bundled_assessment,
 )
+from .criteria import latest
 from .hotspots import HotspotFinding, hotspots
+from .intake import IntakeFigures, intake_figures
 from .rates import Rate, escalation_rate, on_time_rate, return_rate, satisfaction, time_to_close
 from .repeats import RepeatIncident, repeat_incidents
+from .timeliness import Timeliness, timeliness
 
-__all__ = ["Summary", "summarise"]
+__all__ = ["Summary", "panel_records", "summarise"]
 
 
 @attrs.frozen(kw_only=True)
@@ -68,6 +72,13 @@ class Summary:
         repeat_incidents: Every repeat incident (:func:`repeat_incidents`), largest first.
         assessment: The bundled assessment of towns and departments (镇街、部门捆绑考核), with
             deductions, veto items and the supervision panel's findings.
+        intake: Intake and honest-evaluation figures of the event closed loop
+            (:func:`~ruian_governance.analysis.intake_figures`): citizens' reports by channel,
+            merged share 重复件, withdrawals 撤件, rework rate 重办, spot checks 抽查 and the
+            citizens' satisfaction at callback 回访 by channel.  Added in 0.2.0.
+        timeliness: Warnings by level 亮灯预警, paused time 挂起, extensions 延期 and joint cases
+            联办 at the summary's time (:func:`~ruian_governance.analysis.timeliness`), or
+            ``None`` without cases or a time.  Added in 0.2.0.
     """
 
     cases: int
@@ -82,6 +93,8 @@ class Summary:
     hotspots: tuple[HotspotFinding, ...]
     repeat_incidents: tuple[RepeatIncident, ...]
     assessment: BundledAssessment
+    intake: IntakeFigures = attrs.field(factory=lambda: intake_figures(()))
+    timeliness: Timeliness | None = None
 
     @property
     def by_lifecycle(self) -> dict[str, int]:
@@ -95,7 +108,9 @@ class Summary:
         times to close are in hours (``"time_to_close_hours"``, one decimal); hotspots and
         scores are rounded for reading; ``"hotspot_count"`` and ``"repeat_incidents"`` count
         every finding.  ``"assessment"`` holds the towns' scores, ``"department_assessment"``
-        the departments' (each with its base, deductions, vetoes and panel findings).
+        the departments' (each with its base, deductions, vetoes and panel findings);
+        ``"intake"`` the intake figures (rates as above, mean reporters per case rounded to two
+        places) and ``"timeliness"`` :meth:`Timeliness.to_json` (``None`` without a time).
         """
         return {
             "cases": self.cases,
@@ -126,7 +141,28 @@ class Summary:
             "department_assessment": [
                 {"department_id": u.unit_id, **_score(u)} for u in self.assessment.departments
             ],
+            "intake": _intake_json(self.intake),
+            "timeliness": None if self.timeliness is None else self.timeliness.to_json(),
         }
+
+
+def _intake_json(figures: IntakeFigures) -> dict[str, Any]:
+    """Intake figures as JSON data: counts, rates as :func:`rate_json`, channels sorted."""
+    per_case = figures.reporters_per_case
+    return {
+        "cases": figures.cases,
+        "by_channel": dict(figures.by_channel),
+        "merged": rate_json(figures.merged),
+        "withdrawn": rate_json(figures.withdrawn),
+        "reporters_per_case": None if per_case is None else round(per_case, 2),
+        "reworked": rate_json(figures.reworked),
+        "spot_checked": rate_json(figures.spot_checked),
+        "spot_check_failed": rate_json(figures.spot_check_failed),
+        "citizen_satisfaction": rate_json(figures.citizen_satisfaction),
+        "satisfaction_by_channel": {
+            k: rate_json(r) for k, r in figures.satisfaction_by_channel.items()
+        },
+    }
 
 
 def _round(value: float | None) -> float | None:
@@ -154,28 +190,42 @@ def rate_json(rate: Rate) -> dict[str, Any]:
     }
 
 
-def summarise(
+def summarise(  # noqa: PLR0913 - the cases, the city, how to read and score them, when
     cases: Sequence[Case],
     hierarchy: Hierarchy,
     *,
     lifecycles: Lifecycles = BUILTIN_LIFECYCLES,
     rules: AssessmentRules = DEFAULT_RULES,
-    findings: Iterable[object] = (),
+    findings: Iterable[object] | None = None,
+    at: datetime | None = None,
 ) -> Summary:
     """Return the headline figures of a set of cases.
 
     Counts by lifecycle and state, the on-time rate of each lifecycle, satisfaction,
     escalation and return rates, time to close of the event closed loop, the hazard ladder,
-    the hotspots, the repeat incidents and the bundled assessment of the towns: see
-    :class:`Summary`.  What each state and trigger means comes from ``lifecycles``, the
-    definitions of the cases' lifecycles; ``rules`` and ``findings`` (the supervision panel's
-    ``(unit_id, finding)`` records) go to :func:`bundled_assessment`.
+    the hotspots, the repeat incidents, the bundled assessment of the towns and departments,
+    the intake figures and the timeliness figures: see :class:`Summary`.  What each state and
+    trigger means comes from ``lifecycles``, the definitions of the cases' lifecycles.
+
+    ``rules`` and ``findings`` go to :func:`bundled_assessment`.  ``findings`` are the
+    supervision panel's ``(unit_id, finding)`` records 平安市民监督团; by default (``None``)
+    those the cases' histories hold (:func:`~ruian_governance.lifecycles.panel_findings`),
+    each about a unit in a town or a department (a finding about the city itself is not
+    scored); give ``()`` to score without them.  ``at`` is when open cases are judged
+    (overdue, warning lights): by default the latest record of ``cases``.
 
     Raises:
         UnknownIdError: A case's lifecycle is not in ``lifecycles``, or a finding's unit is
             unknown.
         AnalysisError: Bad ``rules`` or ``findings`` (see :func:`bundled_assessment`).
+        ArgumentError: ``at`` is not an aware datetime.
     """
+    cases = list(cases)
+    if at is not None:
+        require_aware(at, "at")
+    as_of = at or latest(cases)
+    if findings is None:
+        findings = panel_records(cases, hierarchy)
     reading = Reading.of(lifecycles)
     meanings = reading.meanings()
     by_state: dict[str, Counter[str]] = defaultdict(Counter)
@@ -211,6 +261,29 @@ def summarise(
         hotspots=hotspots(cases, hierarchy, lifecycles=reading),
         repeat_incidents=repeat_incidents(cases, lifecycles=reading),
         assessment=bundled_assessment(
-            cases, hierarchy, lifecycles=reading, rules=rules, findings=findings
+            cases, hierarchy, lifecycles=reading, rules=rules, findings=findings, as_of=as_of
         ),
+        intake=intake_figures(cases, lifecycle=loop[0] if loop else "event"),
+        timeliness=None if as_of is None else timeliness(cases, as_of, lifecycles=reading),
     )
+
+
+def panel_records(cases: Iterable[Case], hierarchy: Hierarchy) -> list[tuple[str, object]]:
+    """The supervision panel's findings 平安市民监督团 in ``cases``, as the assessment takes them.
+
+    :func:`~ruian_governance.lifecycles.panel_findings` read as ``(unit_id, finding)`` pairs
+    (the records :func:`bundled_assessment` takes as ``findings``), keeping the findings about
+    a unit of the hierarchy that is in a town or is a department (a finding about the city
+    or an unknown unit is not the bundled assessment's).
+
+    >>> from ruian_governance import generate_hierarchy
+    >>> panel_records([], generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0))
+    []
+    """
+    departments = {d.id for d in hierarchy.departments if isinstance(d, Department)}
+    return [
+        (unit_id, finding)
+        for unit_id, found in panel_findings(cases).items()
+        if unit_id in departments or (unit_id in hierarchy and hierarchy.town_of(unit_id))
+        for finding in found
+    ]

@@ -9,7 +9,6 @@ axis ranges, the on-time target line, how many rows a table shows) are design ch
 
 from __future__ import annotations
 
-import html
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -29,21 +28,19 @@ from ruian_governance.analysis import (
     six_none_villages,
     volumes,
 )
-from ruian_governance.io import printable
-from ruian_governance.lifecycles import LifecycleDefinition
+from ruian_governance.lifecycles import LifecycleDefinition, WarningLevel, is_late
 from ruian_governance.models import Case, Hierarchy, Level
 from ruian_governance.routing import RoutingRules
+
+from ._charts import escaped, hbars, legend, nice_step, stacked_bars, table, value_range
 
 __all__ = ["ON_TIME_TARGET", "html_report"]
 
 ON_TIME_TARGET = 0.9
 """The on-time target line drawn on the towns' chart (90%: a design choice, not a rule)."""
 
-_LEGEND = {"event": "event 事件", "dispute": "dispute 纠纷", "hazard": "hazard 隐患"}
-_PALETTE = ("#2f6db3", "#d9822b", "#b33a3a", "#3a8f5c", "#7a4fa3", "#8c8c8c")
 _ROWS = 200
 """The most rows a long table (overdue cases) shows; the rest are counted."""
-_WIDTH = 760
 
 _STYLE = """
 body { font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif;
@@ -73,159 +70,6 @@ class _Period:
 
     def __init__(self, lifecycles: Sequence[LifecycleDefinition], start: datetime, days: int):
         self.lifecycles, self.start, self.days = lifecycles, start, days
-
-
-def _e(text: object) -> str:
-    return html.escape(printable(text))
-
-
-def _legend(lifecycle: str) -> str:
-    return _LEGEND.get(lifecycle, lifecycle)
-
-
-# --------------------------------------------------------------------------- axes
-
-
-def _nice_step(span: float, ticks: int = 5) -> float:
-    """A round step (1, 2 or 5 times a power of ten) giving about ``ticks`` ticks."""
-    if span <= 0:
-        return 1.0
-    raw = span / ticks
-    power = 10.0 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-
-
-def value_range(values: Sequence[float], *, high: float, step: float) -> tuple[float, float]:
-    """The axis range from the data: from a round value below the lowest to ``high``.
-
-    On-time rates of 81-98% are drawn on 80-100%, so their differences show.
-
-    >>> value_range([0.81, 0.98], high=1.0, step=0.05)
-    (0.8, 1.0)
-    >>> value_range([], high=100.0, step=5.0)
-    (0.0, 100.0)
-    """
-    if not values:
-        return 0.0, high
-    low = math.floor((min(values) - step / 10) / step) * step
-    return max(0.0, round(low, 10)), high
-
-
-def _svg(width: int, height: int, name: str, body: Sequence[str]) -> str:
-    return (
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" data-chart="{name}" '
-        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{_e(name)}">{"".join(body)}</svg>'
-    )
-
-
-def _stacked(
-    name: str,
-    counts: Mapping[str, Sequence[int]],
-    starts: Sequence[datetime],
-    keys: Sequence[str],
-    *,
-    unit: str,
-) -> str:
-    """Stacked bars per window, dates on the time axis, horizontal gridlines with values."""
-    n = len(starts)
-    width, height, left, right, top, bottom = _WIDTH, 280, 48, 10, 28, 44
-    plot_w, plot_h = width - left - right, height - top - bottom
-    colours = {k: _PALETTE[i % len(_PALETTE)] for i, k in enumerate(keys)}
-    peak = max((sum(counts.get(k, (0,) * n)[i] for k in keys) for i in range(n)), default=0)
-    step = _nice_step(max(peak, 1))
-    ceiling = max(step, math.ceil(max(peak, 1) / step) * step)
-    body = []
-    tick = 0.0
-    while tick <= ceiling + 1e-9:
-        y = top + plot_h * (1 - tick / ceiling)
-        body.append(
-            f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}"/>'
-            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{tick:g}</text>'
-        )
-        tick += step
-    bar = plot_w / max(n, 1)
-    label_every = max(1, math.ceil(n / 10))
-    for i, first in enumerate(starts):
-        y = float(top + plot_h)
-        x = left + i * bar
-        for key in keys:
-            count = counts.get(key, (0,) * n)[i]
-            h = plot_h * count / ceiling
-            y -= h
-            if count:
-                body.append(
-                    f'<rect x="{x:.2f}" y="{y:.2f}" width="{max(bar * 0.8, 0.5):.2f}" '
-                    f'height="{h:.2f}" fill="{colours[key]}"><title>{first.date()} '
-                    f"{_e(_legend(key))}: {count}</title></rect>"
-                )
-        if i % label_every == 0:
-            body.append(
-                f'<line class="axis" x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" '
-                f'y2="{top + plot_h + 4}"/><text x="{x:.1f}" y="{top + plot_h + 16}">'
-                f"{first:%m-%d}</text>"
-            )
-    body.append(
-        f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{width - right}" '
-        f'y2="{top + plot_h}"/><line class="axis" x1="{left}" y1="{top}" x2="{left}" '
-        f'y2="{top + plot_h}"/>'
-        f'<text x="{left}" y="{height - 6}">{starts[0]:%Y-%m-%d} … {starts[-1]:%Y-%m-%d} '
-        f"({_e(unit)})</text>"
-    )
-    for k, key in enumerate(keys):
-        body.append(
-            f'<rect x="{left + 10 + k * 130}" y="6" width="10" height="10" '
-            f'fill="{colours[key]}"/><text x="{left + 24 + k * 130}" y="15">'
-            f"{_e(_legend(key))}</text>"
-        )
-    return _svg(width, height, name, body)
-
-
-def _hbars(  # noqa: PLR0913 - the rows and their axis
-    name: str,
-    rows: Sequence[tuple[str, float | None, str]],
-    *,
-    axis: tuple[float, float],
-    tick: float,
-    shown: str,
-    target: float | None = None,
-) -> str:
-    """Horizontal bars on a value axis from ``axis[0]``, vertical gridlines, a target line."""
-    low, high = axis
-    width, row, left, right, top = _WIDTH, 20, 200, 120, 24
-    plot_w = width - left - right
-    height = top + row * len(rows) + 24
-
-    def x_of(value: float) -> float:
-        return left + plot_w * (min(max(value, low), high) - low) / ((high - low) or 1)
-
-    body = []
-    value = math.ceil(round(low / tick, 9)) * tick
-    while value <= high + 1e-9:
-        x = x_of(value)
-        body.append(
-            f'<line class="grid" x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 16}"/>'
-            f'<text x="{x:.1f}" y="{top - 8}" text-anchor="middle">{shown.format(value)}</text>'
-        )
-        value = round(value + tick, 10)
-    for i, (label, score, text) in enumerate(rows):
-        y = top + i * row
-        w = 0.0 if score is None else x_of(score) - left
-        body.append(
-            f'<text x="{left - 6}" y="{y + 14}" text-anchor="end">{_e(label)}</text>'
-            f'<rect x="{left}" y="{y + 3}" width="{max(w, 0.0):.1f}" height="{row - 6}" '
-            f'fill="#2f6db3"><title>{_e(label)}: {_e(text)}</title></rect>'
-            f'<text x="{left + w + 4:.1f}" y="{y + 14}">{_e(text)}</text>'
-        )
-    body.append(f'<line class="axis" x1="{left}" y1="{top - 4}" x2="{left}" y2="{height - 16}"/>')
-    if target is not None and low <= target <= high:
-        x = x_of(target)
-        body.append(
-            f'<line class="target" x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 16}"/>'
-            f'<text x="{x + 3:.1f}" y="{height - 2}" fill="#b33a3a">'
-            f"target 目标 {shown.format(target)}</text>"
-        )
-    return _svg(width, height, name, body)
 
 
 # --------------------------------------------------------------------------- names
@@ -270,18 +114,6 @@ class _Names:
 # --------------------------------------------------------------------------- sections
 
 
-def _table(head: Sequence[str], rows: Sequence[Sequence[object]], numeric: set[int]) -> str:
-    out = ["<table><tr>"]
-    out += [f"<th{' class=n' if i in numeric else ''}>{_e(h)}</th>" for i, h in enumerate(head)]
-    out.append("</tr>")
-    for row in rows:
-        out.append("<tr>")
-        out += [f"<td{' class=n' if i in numeric else ''}>{_e(v)}</td>" for i, v in enumerate(row)]
-        out.append("</tr>")
-    out.append("</table>")
-    return "".join(out)
-
-
 def _score(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}"
 
@@ -298,7 +130,7 @@ def _volumes_section(cases: Sequence[Case], summary: Summary, options: _Period) 
     starts = [options.start + i * window for i in range(windows)]
     title = "Weekly volumes 每周案件量" if weekly else "Daily volumes 每日案件量"
     unit = "cases opened per week 每周新增" if weekly else "cases opened per day 每日新增"
-    return f"<h2>{title}</h2>" + _stacked("volumes", counts, starts, keys, unit=unit)
+    return f"<h2>{title}</h2>" + stacked_bars("volumes", counts, starts, keys, unit=unit)
 
 
 def _on_time_section(
@@ -322,7 +154,7 @@ def _on_time_section(
     values = [r[1] for r in rows if r[1] is not None]
     low, high = value_range([*values, target], high=1.0, step=0.05)
     tick = 0.05 if high - low <= 0.3 else 0.1
-    chart = _hbars(
+    chart = hbars(
         "on-time-by-town", rows, axis=(low, high), tick=tick, shown="{:.0%}", target=target
     )
     return (
@@ -344,8 +176,8 @@ def _assessment_section(summary: Summary, names: _Names) -> str:
     vetoed = {v.key: v.label.zh for v in rules.vetoes}
     out.append(
         f'<p class="note">Base score from on time, satisfaction, no return, no escalation and '
-        f"hazards closed; deductions 扣分: {_e('; '.join(items))}; veto items 一票否决: "
-        f"{_e(vetoes)}. Illustrative defaults (a design choice).</p>"
+        f"hazards closed; deductions 扣分: {escaped('; '.join(items))}; veto items 一票否决: "
+        f"{escaped(vetoes)}. Illustrative defaults (a design choice).</p>"
     )
     for heading, units in (
         ("Towns 镇街", assessment.towns),
@@ -359,9 +191,9 @@ def _assessment_section(summary: Summary, names: _Names) -> str:
                 (names.unit(u.unit_id), u.score, _score(u.score) + (" 否决" if u.vetoes else ""))
                 for u in units
             ]
-            tick = _nice_step(high - low)
+            tick = nice_step(high - low)
             out.append(
-                _hbars(
+                hbars(
                     f"scores-{heading.split()[0].lower()}",
                     rows,
                     axis=(low, high),
@@ -370,7 +202,7 @@ def _assessment_section(summary: Summary, names: _Names) -> str:
                 )
             )
         out.append(
-            _table(
+            table(
                 [
                     "unit 单位",
                     "score 得分",
@@ -398,6 +230,52 @@ def _assessment_section(summary: Summary, names: _Names) -> str:
     return "".join(out)
 
 
+def _intake_section(summary: Summary) -> str:
+    """Intake 受理 and timeliness 时效 (issue 12): channels, duplicates, rework, lights, pauses."""
+    figures = summary.intake
+    out = ["<h2>Intake and timeliness 受理与时效研判</h2>"]
+    rows: list[tuple[str, object]] = [
+        *((f"citizens' reports 群众来件: {k}", n) for k, n in figures.by_channel.items()),
+        ("merged duplicates 重复件合并", figures.merged),
+        ("withdrawn 撤件", figures.withdrawn),
+        ("rework 重办 (of cases closed)", figures.reworked),
+        ("spot-checked 抽查 (of on-the-spot solutions 小事不出网格)", figures.spot_checked),
+        ("spot checks failed 抽查不合格", figures.spot_check_failed),
+        ("citizens satisfied at callback 回访满意率 (4-5)", figures.citizen_satisfaction),
+        *(
+            (f"callback 回访 by channel: {k}", r)
+            for k, r in figures.satisfaction_by_channel.items()
+        ),
+    ]
+    out.append(table(["figure 指标", "value 值"], rows, {1}))
+    timely = summary.timeliness
+    if timely is None:
+        return "".join(out)
+    hours = timely.paused_time.total_seconds() / 3600
+    out.append(f"<h3>Warning lights 亮灯预警 as of 截至 {timely.at:%Y-%m-%d %H:%M}</h3>")
+    lights = [
+        (f"{WarningLevel(k).label.zh} {WarningLevel(k).label.en}", n)
+        for k, n in timely.warnings.items()
+    ]
+    out.append(table(["light 灯", "cases 案件"], lights, {1}))
+    out.append(
+        table(
+            ["figure 指标", "value 值"],
+            [
+                ("cases paused 挂起 (ever / now)", f"{timely.paused} / {timely.paused_now}"),
+                ("paused working hours credited 挂起工时", f"{hours:.1f}"),
+                (
+                    "cases extended 延期 / extensions granted",
+                    f"{timely.extended} / {timely.extensions}",
+                ),
+                ("joint cases 联办", timely.joint),
+            ],
+            {1},
+        )
+    )
+    return "".join(out)
+
+
 def _hotspot_section(summary: Summary, names: _Names) -> str:
     head = "<h2>Hotspots 热点网格 (Poisson exact test, Benjamini-Hochberg, α = 0.05)</h2>"
     if not summary.hotspots:
@@ -412,7 +290,7 @@ def _hotspot_section(summary: Summary, names: _Names) -> str:
     ]  # fmt: skip
     more = len(summary.hotspots) - len(rows)
     note = f'<p class="note">{more} more 另有 {more} 个.</p>' if more > 0 else ""
-    return head + _table(
+    return head + table(
         ["place 镇街 / 村社 / 网格", "category 类别", "observed 实际", "expected 期望",
          "ratio 倍数", "p", "adjusted p 校正后"],
         rows, {2, 3, 4, 5, 6},
@@ -423,15 +301,11 @@ def _overdue_section(cases: Sequence[Case], names: _Names, as_of: datetime) -> s
     late = []
     for case in cases:
         definition = names.definitions.get(case.lifecycle)
-        due = case.due_at
-        if definition is None or due is None or due > as_of:
-            continue
-        state = definition.state(case.state)
-        if state.timed and not state.final:
+        if definition is not None and is_late(case, definition, as_of):
             late.append(case)
     late.sort(key=lambda c: (c.due_at, c.id))
     rows = [
-        (c.id, names.place(c.location_id), names.category(c.category), _legend(c.lifecycle),
+        (c.id, names.place(c.location_id), names.category(c.category), legend(c.lifecycle),
          names.state(c.lifecycle, c.state), f"{c.due_at:%Y-%m-%d}",
          f"{(as_of - c.due_at).total_seconds() / 86400:.1f}")
         for c in late[:_ROWS]
@@ -442,7 +316,7 @@ def _overdue_section(cases: Sequence[Case], names: _Names, as_of: datetime) -> s
     head = f"<h2>Overdue cases 超期案件 ({len(late)}, as of 截至 {as_of:%Y-%m-%d %H:%M})</h2>"
     if not late:
         return head + "<p>None 无。</p>"
-    return head + _table(
+    return head + table(
         ["case 案件", "place 地点", "category 类别", "kind 类型", "state 状态", "due 期限",
          "days overdue 超期天数"],
         rows, {6},
@@ -469,7 +343,7 @@ def _six_none_section(periods: Sequence[SixNonePeriod], hierarchy: Hierarchy) ->
             name = town.name if town is not None else ""
             by_town.setdefault(name, []).append(hierarchy.unit(village_id).name)
         out.append(
-            _table(
+            table(
                 ["town 镇街", "six-none villages 六无村社"],
                 [(town, "、".join(v)) for town, v in by_town.items()],
                 set(),
@@ -482,7 +356,7 @@ def _situation_section(weeks: Sequence[SituationReport], names: _Names, keys: Se
     out = ["<h2>Situation analysis 形势分析 (weekly review 周研判)</h2>"]
     counts = {k: [w.opened.get(k, 0) for w in weeks] for k in keys}
     out.append(
-        _stacked(
+        stacked_bars(
             "situation-weekly",
             counts,
             [w.start for w in weeks],
@@ -505,10 +379,10 @@ def _situation_section(weeks: Sequence[SituationReport], names: _Names, keys: Se
              spots or "-", len(w.risk_disputes), len(w.overdue_hazards))
         )  # fmt: skip
     out.append(
-        _table(
+        table(
             [
                 "week 周",
-                f"opened (change) 新增(环比): {' / '.join(_legend(k) for k in keys)}",
+                f"opened (change) 新增(环比): {' / '.join(legend(k) for k in keys)}",
                 "closed 办结",
                 "on time 按期",
                 "new hotspots 新热点",
@@ -526,7 +400,7 @@ def _situation_section(weeks: Sequence[SituationReport], names: _Names, keys: Se
         out.append(
             f"<h3>At the end of the last week 本周末: risk disputes 风险纠纷 "
             f"{len(last.risk_disputes)}, overdue hazards 逾期隐患 {len(last.overdue_hazards)}</h3>"
-            f"<p>{_e(', '.join((*last.risk_disputes, *last.overdue_hazards)[:60]))}</p>"
+            f"<p>{escaped(', '.join((*last.risk_disputes, *last.overdue_hazards)[:60]))}</p>"
         )
     return "".join(out)
 
@@ -546,14 +420,14 @@ def _survey_section(
             for r in beside_cases(survey, summary)
         ]
         out.append(
-            _table(["rate 指标", "survey 调查", "from cases 案件 (满意率 4-5 stars)"], rows, {1, 2})
+            table(["rate 指标", "survey 调查", "from cases 案件 (满意率 4-5 stars)"], rows, {1, 2})
         )
     if safe_years:
         last = max(safe_years)
         years = consecutive_safe_years(safe_years, up_to=last)
         rung = ping_an_ding(years)
         award = "none yet 尚未获得" if rung is None else f"{rung.label.zh} {rung.label.en}"
-        out.append(f"<p>{last}: {years} consecutive safe years 连续平安年, {_e(award)}.</p>")
+        out.append(f"<p>{last}: {years} consecutive safe years 连续平安年, {escaped(award)}.</p>")
     return "".join(out)
 
 
@@ -583,7 +457,8 @@ def html_report(  # noqa: PLR0913 - the data, how to title it and what to show b
     Inline SVG charts and CSS, no script, no network.  It shows the run's parameters
     (``parameters``, e.g. the settings of ``run.json``), the headline figures, volumes on a date
     axis, the on-time rate by town on an axis chosen from the data with the ``target`` line,
-    the bundled assessment of towns and departments (deductions, veto items), the weekly
+    the bundled assessment of towns and departments (deductions, veto items), intake and
+    timeliness (channels, duplicates, rework, callbacks, warning lights, pauses), the weekly
     situation analysis 形势分析, the overdue cases, the hotspots named by town / village / grid
     with their full p-values, the six-none villages 六无村社 and the categories by their Chinese
     names (from ``rules``, the run's category table); with ``survey`` the three rates 三率 beside
@@ -605,7 +480,7 @@ def html_report(  # noqa: PLR0913 - the data, how to title it and what to show b
     )  # fmt: skip
     headline = [
         ("cases 案件", str(summary.cases)),
-        *((f"{_legend(k)} on time 按期办结率", str(r)) for k, r in summary.on_time_rate.items()),
+        *((f"{legend(k)} on time 按期办结率", str(r)) for k, r in summary.on_time_rate.items()),
         ("satisfaction 满意率 (4-5 stars)", str(summary.satisfaction)),
         ("escalation rate 提级率", str(summary.escalation_rate)),
         ("return rate 退回率", str(summary.return_rate)),
@@ -624,22 +499,23 @@ def html_report(  # noqa: PLR0913 - the data, how to title it and what to show b
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{_e(title)}</h1>",
+        f"<title>{escaped(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{escaped(title)}</h1>",
         "<h2>Run parameters 运行参数</h2>",
-        _table(["parameter 参数", "value 值"], list(parameters.items()), set()),
+        table(["parameter 参数", "value 值"], list(parameters.items()), set()),
         "<h2>Headline figures 主要指标</h2>",
-        _table(["figure 指标", "value 值"], headline, {1}),
+        table(["figure 指标", "value 值"], headline, {1}),
         _volumes_section(cases, summary, options),
         _on_time_section(cases, hierarchy, summary, options, target),
         _assessment_section(summary, names),
+        _intake_section(summary),
         _situation_section(weeks, names, keys),
         _overdue_section(cases, names, end),
         _hotspot_section(summary, names),
         _six_none_section(periods, hierarchy),
         _survey_section(summary, survey, safe_years or {}),
         "<h2>Categories 事项类别</h2>",
-        _table(
+        table(
             ["category 类别", "cases 案件"],
             [(names.category(k), n) for k, n in categories.most_common()],
             {1},

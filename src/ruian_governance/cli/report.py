@@ -16,6 +16,7 @@ from rich.table import Table
 
 from ruian_governance.analysis import Summary
 from ruian_governance.io import printable
+from ruian_governance.lifecycles import WarningLevel
 from ruian_governance.models import Hierarchy, Level
 
 from ._html import html_report
@@ -27,6 +28,7 @@ __all__ = [
     "on_time_label",
     "plain_console",
     "print_departments",
+    "print_intake",
     "print_summary",
     "score_text",
     "summarise_hierarchy",
@@ -148,6 +150,35 @@ def print_departments(console: Console, summary: Summary, hierarchy: Hierarchy) 
     console.print(table)
 
 
+def print_intake(console: Console, summary: Summary) -> None:
+    """Print intake 受理 and timeliness 时效 figures (issue 12), every cell printable."""
+    table = Table(title="intake and timeliness 受理与时效", show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    figures = summary.intake
+    for channel, n in figures.by_channel.items():
+        table.add_row(printable(f"citizens' reports 群众来件: {channel}"), str(n))
+    table.add_row("merged duplicates 重复件合并", str(figures.merged))
+    table.add_row("withdrawn 撤件", str(figures.withdrawn))
+    table.add_row("rework 重办 (of closed)", str(figures.reworked))
+    table.add_row("spot-checked 抽查 (of on-the-spot)", str(figures.spot_checked))
+    table.add_row("spot checks failed 抽查不合格", str(figures.spot_check_failed))
+    table.add_row("citizens satisfied at callback 回访满意率", str(figures.citizen_satisfaction))
+    for channel, rate in figures.satisfaction_by_channel.items():
+        table.add_row(printable(f"  callback 回访: {channel}"), str(rate))
+    timely = summary.timeliness
+    if timely is not None:
+        for level, n in timely.warnings.items():
+            label = WarningLevel(level).label
+            table.add_row(printable(f"warning light 亮灯: {label.en} {label.zh}"), str(n))
+        hours = timely.paused_time.total_seconds() / 3600
+        table.add_row("paused 挂起 (cases, now)", f"{timely.paused}, {timely.paused_now}")
+        table.add_row("paused working hours 挂起工时", f"{hours:.1f}")
+        table.add_row("extensions 延期 (cases, granted)", f"{timely.extended}, {timely.extensions}")
+        table.add_row("joint cases 联办", str(timely.joint))
+    console.print(table)
+
+
 def plain_console(**options: Any) -> Console:
     """A console that reads no markup, emoji codes or highlighting in what it prints."""
     return Console(markup=False, highlight=False, emoji=False, **options)
@@ -176,6 +207,7 @@ def print_summary(console: Console, summary: Summary, hierarchy: Hierarchy) -> N
     table.add_row("hotspots 热点", str(len(summary.hotspots)))
     table.add_row("repeat incidents 重复事件", str(len(summary.repeat_incidents)))
     console.print(table)
+    print_intake(console, summary)
     names = {t.id: t.name for t in hierarchy.towns}
     towns = Table(title="bundled assessment 镇街、部门捆绑考核 (best and worst)")
     towns.add_column("town 镇街")

@@ -11,8 +11,9 @@ and people:
   and the build (the previous setting is restored; the documents hold no reference cycles);
 - every value of the big lists is checked against the very rules the models' validators
   apply (:func:`~ruian_governance.labels.check_identifier`, ``check_text``, the level and
-  employment enums), but a column at a time: the ids of all units are joined once and the
-  joined text checked, which is the same rule for every id at C speed;
+  employment enums, a unit's optional ``centroid`` range), but a column at a time: the ids
+  of all units are joined once and the joined text checked, which is the same rule for every
+  id at C speed;
 - the units, people and posts are then built without calling their validators again (the
   values were just checked), and the :class:`~ruian_governance.Hierarchy` is constructed as
   usual, so every structural rule of the hierarchy is checked as always.
@@ -54,7 +55,7 @@ __all__ = ["load_hierarchy", "parse_json"]
 _LEVELS = {level.value: level for level in Level}
 _EMPLOYMENTS: dict[Any, Employment | None] = {e.value: e for e in Employment}
 _EMPLOYMENTS[None] = None
-_UNIT_KEYS = frozenset({"id", "name", "level", "parent_id", "name_en"})
+_UNIT_KEYS = frozenset({"id", "name", "level", "parent_id", "name_en", "centroid"})
 _PERSON_KEYS = frozenset({"id", "name", "posts"})
 _POST_KEYS = frozenset({"role", "unit_id", "employment"})
 _HIERARCHY_FIELDS = {f.name for f in attrs.fields(Hierarchy)}
@@ -156,8 +157,8 @@ def _setter(cls: type[Any], name: str) -> Callable[[Any, Any], None]:
     return setter
 
 
-_UNIT_ID, _UNIT_NAME, _UNIT_LEVEL, _UNIT_PARENT, _UNIT_EN = (
-    _setter(AdminUnit, n) for n in ("id", "name", "level", "parent_id", "name_en")
+_UNIT_ID, _UNIT_NAME, _UNIT_LEVEL, _UNIT_PARENT, _UNIT_EN, _UNIT_CENTROID = (
+    _setter(AdminUnit, n) for n in ("id", "name", "level", "parent_id", "name_en", "centroid")
 )
 _POST_ROLE, _POST_UNIT, _POST_EMPLOYMENT = (
     _setter(Post, n) for n in ("role", "unit_id", "employment")
@@ -183,8 +184,23 @@ def _units(items: Any) -> tuple[AdminUnit, ...]:
         _UNIT_LEVEL(unit, level)
         _UNIT_PARENT(unit, r.get("parent_id"))
         _UNIT_EN(unit, r.get("name_en", ""))
+        _UNIT_CENTROID(unit, _point(r.get("centroid")))
         units.append(unit)
     return tuple(units)
+
+
+def _point(value: Any) -> tuple[float, float] | None:
+    """A unit's centroid ``[lat, long]`` as the model keeps it, or :class:`_NotPlain`."""
+    if value is None:
+        return None
+    if type(value) is not list or len(value) != 2:
+        raise _NotPlain
+    lat, long = value
+    if type(lat) not in (float, int) or type(long) not in (float, int):
+        raise _NotPlain
+    if not (-90 <= lat <= 90 and -180 <= long <= 180):  # NaN fails too
+        raise _NotPlain
+    return float(lat), float(long)
 
 
 def _people(items: Any) -> tuple[Person, ...]:

@@ -40,7 +40,7 @@ from cattrs.v import format_exception
 
 from ruian_governance.errors import ArgumentError, DataError, RuianGovernanceError
 from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, Effect, Guard, LifecycleDefinition
-from ruian_governance.models import DataValue, DeadlinePolicy, HistoryRecord
+from ruian_governance.models import AdminUnit, DataValue, DeadlinePolicy, HistoryRecord
 
 __all__ = ["BUILTIN_CODE", "MAX_NESTING", "CodeRegistry", "configure_converter", "make_converter"]
 
@@ -322,6 +322,20 @@ def configure_converter(converter: cattrs.Converter, *, code: CodeRegistry | Non
             DeadlinePolicy, converter, calendar=override(omit=True), hours=override(omit=True)
         ),
     )
+    # A unit without coordinates is written as before (no "centroid" key).
+    converter.register_unstructure_hook(
+        AdminUnit,
+        make_dict_unstructure_fn(
+            AdminUnit,
+            converter,
+            centroid=override(omit_if_default=True, unstruct_hook=_point_list),
+        ),
+    )
+
+
+def _point_list(point: tuple[float, float] | None) -> list[float] | None:
+    """A centroid as JSON writes it: ``[lat, long]``."""
+    return None if point is None else list(point)
 
 
 def make_converter(

@@ -28,7 +28,7 @@ import attrs
 from ruian_governance.errors import ArgumentError, UnknownIdError
 from ruian_governance.labels import Label
 from ruian_governance.lifecycles import Effect, Guard
-from ruian_governance.models import DeadlinePolicy, HistoryRecord
+from ruian_governance.models import AdminUnit, DeadlinePolicy, HistoryRecord
 
 from .documents import DOCUMENT_KINDS, FORMAT_VERSION, FORMAT_VERSIONS
 
@@ -59,6 +59,17 @@ _DATA_VALUE: dict[str, Any] = {
 
 _FIELD_SCHEMAS: dict[tuple[type[Any], str], dict[str, Any]] = {
     (HistoryRecord, "data"): {"type": "object", "additionalProperties": _DATA_VALUE},
+    (AdminUnit, "centroid"): {
+        "type": "array",
+        "prefixItems": [
+            {"type": "number", "minimum": -90, "maximum": 90},
+            {"type": "number", "minimum": -180, "maximum": 180},
+        ],
+        "minItems": 2,
+        "maxItems": 2,
+        "description": "A point (lat, long) in degrees (WGS 84) inside the unit; left out "
+        "when the unit has none.",
+    },
 }
 """Fields the converter writes in a form of its own (not derived from the type hint)."""
 

@@ -21,6 +21,7 @@ ruian_governance.errors.ArgumentError: level='province': expected one of 'city',
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import ClassVar, TypeAlias, TypeVar
@@ -181,6 +182,20 @@ Employment._labels_ = {
 
 def _level(value: Level | str) -> Level:
     return value if isinstance(value, Level) else Level.parse(value, "level")
+
+
+def _centroid(value: object) -> tuple[float, float] | None:
+    """A point ``(lat, long)`` in degrees: two finite numbers in range (not text, not flags)."""
+    if value is None:
+        return None
+    if isinstance(value, tuple | list) and len(value) == 2:
+        lat, long = value
+        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+            la, lo = float(lat), float(long)
+            if math.isfinite(la) and math.isfinite(lo) and -90 <= la <= 90 and -180 <= lo <= 180:
+                return la, lo
+    expected = "(lat, long) in degrees: a finite latitude in [-90, 90] and longitude in [-180, 180]"
+    raise ArgumentError("centroid", value, expected)  # noqa: EM101 - the field's name
 
 
 def _employment(value: Employment | str | None) -> Employment | None:
@@ -351,7 +366,19 @@ def _by_key(kinds: tuple[_K, ...], key: str, preset: str) -> _K:
 class AdminUnit:
     """An administrative unit: the city, a town or street, a village, a grid or a micro-grid.
 
-    ``parent_id`` is ``None`` only for the city.
+    ``parent_id`` is ``None`` only for the city.  ``centroid`` is an optional point
+    ``(lat, long)`` in degrees (WGS 84) inside the unit, e.g. a grid's centre: with it an
+    Open311 request that gives only ``lat``/``long`` is located in the nearest grid
+    (:meth:`Hierarchy.grid_centroids <ruian_governance.Hierarchy.grid_centroids>`).  Added in
+    0.2.0.
+
+    >>> AdminUnit(id="g1", name="网格1", level="grid", parent_id="v1",
+    ...           centroid=[27.78, 120.65]).centroid
+    (27.78, 120.65)
+    >>> AdminUnit(id="g1", name="网格1", level="grid", parent_id="v1", centroid=(91, 0))
+    Traceback (most recent call last):
+    ...
+    ruian_governance.errors.ArgumentError: centroid=(91, 0): expected (lat, long) in degrees...
     """
 
     id: str = attrs.field(validator=identifier)
@@ -359,6 +386,7 @@ class AdminUnit:
     level: Level = attrs.field(converter=_level)
     parent_id: str | None = attrs.field(default=None, validator=optional_identifier)
     name_en: str = attrs.field(default="", validator=text_or_empty)
+    centroid: tuple[float, float] | None = attrs.field(default=None, converter=_centroid)
 
     @property
     def kind(self) -> UnitKind:

@@ -15,13 +15,14 @@ from .departments import DEFAULT_DEPARTMENTS, DepartmentSpec
 from .generators import generate_hierarchy, ruian_preset
 from .platforms import PLATFORMS_2016, PLATFORMS_2021, PLATFORMS_2022, STATION_KINDS
 from .staffing import with_staff
-from .towns import RUIAN_TOWNS, TownSpec
+from .towns import RUIAN_ORIGIN, RUIAN_TOWNS, TownSpec
 
 __all__ = [
     "DEFAULT_DEPARTMENTS",
     "PLATFORMS_2016",
     "PLATFORMS_2021",
     "PLATFORMS_2022",
+    "RUIAN_ORIGIN",
     "RUIAN_TOWNS",
     "RULES_2016",
     "RULES_2021",

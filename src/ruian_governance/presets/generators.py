@@ -16,6 +16,8 @@ import functools
 import random
 from collections.abc import Mapping, Sequence
 
+import attrs
+
 from ruian_governance.errors import ArgumentError
 from ruian_governance.labels import check_identifier, check_text
 from ruian_governance.models import (
@@ -57,6 +59,50 @@ def _spread(total: int, parents: int, rng: random.Random) -> list[int]:
     for i in rng.choices(range(parents), k=total - parents):
         counts[i] += 1
     return counts
+
+
+_SPREAD = {Level.TOWN: 0.15, Level.VILLAGE: 0.03, Level.GRID: 0.008, Level.MICRO_GRID: 0.002}
+"""How far (degrees, each way) a placed unit's centroid lies from its parent's (design choice:
+a county-sized city, towns about 15 km apart, grids under a kilometre)."""
+
+
+def _city(city_id: str, name: str, name_en: str, origin: object) -> AdminUnit:
+    """The city unit, at ``origin`` if given (refused as ``origin`` if not a point)."""
+    try:
+        return AdminUnit(
+            id=city_id, name=name, name_en=name_en, level=Level.CITY,
+            centroid=origin,
+        )  # fmt: skip
+    except ArgumentError as error:
+        if error.argument != "centroid":
+            raise
+        raise ArgumentError(
+            argument="origin", value=origin, reason="(lat, long) in degrees"
+        ) from None
+
+
+def _placed(units: list[AdminUnit], origin: tuple[float, float], seed: int) -> list[AdminUnit]:
+    """``units`` (parents before children) each with a centroid near its parent's.
+
+    The city sits at ``origin``; the jitter comes from a generator of its own, so placing the
+    units changes nothing else the seed makes.
+    """
+    rng = random.Random(f"place:{seed}")
+    at: dict[str, tuple[float, float]] = {}
+    placed = []
+    for unit in units:
+        if unit.parent_id is None:
+            point = origin
+        else:
+            lat, long = at[unit.parent_id]
+            spread = _SPREAD[unit.level]
+            point = (
+                round(min(90.0, max(-90.0, lat + rng.uniform(-spread, spread))), 6),
+                round(min(180.0, max(-180.0, long + rng.uniform(-spread, spread))), 6),
+            )
+        at[unit.id] = point
+        placed.append(attrs.evolve(unit, centroid=point))
+    return placed
 
 
 @functools.lru_cache(maxsize=256)
@@ -206,6 +252,7 @@ def generate_hierarchy(  # noqa: PLR0913 - every size is a knob
     leaders_per_town: int = 1,
     city_leaders: int = 1,
     political_legal_officers: int = 1,
+    origin: tuple[float, float] | None = None,
 ) -> Hierarchy:
     """Generate a valid hierarchy of any size, deterministically from ``seed``.
 
@@ -246,11 +293,19 @@ def generate_hierarchy(  # noqa: PLR0913 - every size is a knob
         city_leaders: City leaders 市领导.
         political_legal_officers: Officers of the political-legal committee / safety office
             政法委/平安办 at the city.
+        origin: With a point ``(lat, long)``, every administrative unit gets a centroid
+            (:attr:`~ruian_governance.models.AdminUnit.centroid`): the city at ``origin``, each
+            unit near its parent's (towns within 0.15°, villages 0.03°, grids 0.008°,
+            micro-grids 0.002°: a design choice), deterministic from ``seed`` without changing
+            anything else the seed makes; Open311 requests giving only ``lat``/``long`` are then
+            located (:meth:`~ruian_governance.Hierarchy.grid_centroids`).  ``None`` (the
+            default): no coordinates.  Added in 0.2.0.
 
     Raises:
         ArgumentError: A size or count is not a whole number from 0 to 10,000,000, there are
             fewer children than parents one level up (e.g. fewer villages than towns), or an
-            argument is of the wrong kind (a seed that is no int, a city id that is no id...).
+            argument is of the wrong kind (a seed that is no int, a city id that is no id...),
+            or ``origin`` is not a latitude and longitude in degrees.
 
     >>> h = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=16, seed=1)
     >>> [len(h.units_at(level)) for level in Level]
@@ -304,7 +359,7 @@ def generate_hierarchy(  # noqa: PLR0913 - every size is a knob
     rng = random.Random(seed)
 
     # administrative units
-    city = AdminUnit(id=city_id, name=city_name, name_en=city_name_en, level=Level.CITY)
+    city = _city(city_id, city_name, city_name_en, origin)
     town_units = [
         AdminUnit(id=t.id, name=t.name, name_en=t.name_en, level=Level.TOWN, parent_id=city_id)
         for t in town_specs
@@ -399,9 +454,10 @@ def generate_hierarchy(  # noqa: PLR0913 - every size is a knob
         Person(id=f"p{i:07d}", name=name, posts=posts)
         for i, (name, posts) in enumerate(zip(names, staff, strict=True), start=1)
     ]
+    units = [city, *(unit for units in dealt.values() for unit in units)]
     return Hierarchy(
         preset=preset,
-        units=[city, *(unit for units in dealt.values() for unit in units)],
+        units=units if city.centroid is None else _placed(units, city.centroid, seed),
         centre=centre,
         command_rooms=rooms,
         platforms=platforms,
@@ -423,6 +479,7 @@ def ruian_preset(  # noqa: PLR0913 - sizes are the knobs users turn
     grid_workers: int = 18_000,
     micro_grid_workers: int = 30_000,
     preset: PlatformPreset = PLATFORMS_2021,
+    origin: tuple[float, float] | None = None,
 ) -> Hierarchy:
     """Build the Rui'an-shaped hierarchy.
 
@@ -431,7 +488,9 @@ def ruian_preset(  # noqa: PLR0913 - sizes are the knobs users turn
 
     The defaults match the seed article: about 18,000 grid workers 网格员 and 30,000 micro-grid
     workers 微网格员.  Village, grid and micro-grid counts for Rui'an are not published; the
-    defaults (600 / 3,000 / 30,000) are configuration, not facts.
+    defaults (600 / 3,000 / 30,000) are configuration, not facts.  With ``origin`` (e.g.
+    :data:`~ruian_governance.presets.RUIAN_ORIGIN`) every unit gets a generated centroid (see
+    :func:`generate_hierarchy`; the places are generated, not Rui'an's map).
 
     >>> h = ruian_preset(villages=23, grids=23, micro_grids=0, grid_workers=23,
     ...                  micro_grid_workers=0)
@@ -447,6 +506,7 @@ def ruian_preset(  # noqa: PLR0913 - sizes are the knobs users turn
         grid_workers=grid_workers,
         micro_grid_workers=micro_grid_workers,
         preset=preset,
+        origin=origin,
         city_id="ruian",
         city_name="瑞安市",
         city_name_en="Rui'an",

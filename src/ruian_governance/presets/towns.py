@@ -16,7 +16,13 @@ import attrs
 
 from ruian_governance._convert import identifier, text, text_or_empty
 
-__all__ = ["RUIAN_TOWNS", "TownSpec"]
+__all__ = ["RUIAN_ORIGIN", "RUIAN_TOWNS", "TownSpec"]
+
+RUIAN_ORIGIN: tuple[float, float] = (27.78, 120.65)
+"""About where Rui'an's city centre lies (Anyang Subdistrict 安阳街道), ``(lat, long)`` in degrees.
+
+Rounded from public maps (a design choice for placing generated grids,
+``ruian_preset(origin=RUIAN_ORIGIN)``), not a surveyed point.  Added in 0.2.0."""
 
 
 @attrs.frozen(kw_only=True)

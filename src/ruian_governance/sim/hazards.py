@@ -10,7 +10,10 @@ city department of the category; otherwise the stations the router names), with 
 rectification notice 整改交办单; the unit starts rectifying with the five fixed 五落实 and
 submits for checking.  Checks 验收 are made in the revisit weeks 整改回访, which is also when
 overdue hazards climb the ladder 通报 -> 约谈 -> 问责, one rung at a time and no sooner than the
-lifecycle's rung spacing; a summons and accountability target the assigned units.
+lifecycle's rung spacing; a summons and accountability target the assigned units.  The panel
+joins the revisit: on an overdue hazard it records a finding 监督团发现 about the assigned units
+(``record_panel_finding``, once per hazard, at the same ``panel_findings`` rate), which the
+bundled assessment deducts.
 """
 
 from __future__ import annotations
@@ -132,12 +135,13 @@ class Hazards(Mechanism):
             self.fire(case_id, "pass_check", actor, now, note="验收通过，销号")
 
     def revisit(self, now: datetime, _day: int) -> None:
-        """The revisit weeks: overdue hazards climb one rung once the spacing allows."""
+        """The revisit weeks: the panel notes overdue hazards; they climb one rung when due."""
         state = self.state
         ids = [i for i in state.open if i.startswith("H")]
         for case in state.engine.overdue([self.store.get(i) for i in ids], now):
             if case.state not in _LADDER_STATES:
                 continue
+            self.panel_finding(now, case)
             rung = hazard_rung(case)
             when = next_rung_at(case, self.deadlines)
             if rung >= len(HAZARD_LADDER) or when is None or now < when:
@@ -147,3 +151,18 @@ class Hazards(Mechanism):
             if key != "circulate":
                 data["targets"] = case.assignees
             self.fire(case.id, key, self.cast.centre, now, **data)
+
+    def panel_finding(self, now: datetime, case: Case) -> None:
+        """The panel, joining the revisit 整改回访, records a finding about an overdue hazard.
+
+        Once per hazard, at the configured rate (``panel_findings``); the finding names the
+        units assigned to rectify it (``record_panel_finding``), which the assessment reads.
+        """
+        panel = self.cast.panel
+        flags = self.state.flags.setdefault(case.id, set())
+        if panel is None or "panel_revisit" in flags or not case.assignees:
+            return
+        flags.add("panel_revisit")
+        if self.rng.random() < self.config.panel_findings:
+            self.fire(case.id, "record_panel_finding", panel, now, inspected=case.assignees,
+                      note="整改回访：监督团发现逾期未整改")  # fmt: skip

@@ -223,6 +223,9 @@ class CaseStore(CaseLists, Protocol):
     def overdue(self, now: datetime) -> tuple[Case, ...]:
         """Return the cases late at ``now``, as :meth:`Engine.overdue` would, by deadline.
 
+        Paused time 挂起 is not late (:func:`~ruian_governance.lifecycles.is_late`): a case
+        paused within the days granted is left out, one paused past its grant is listed.
+
         Raises:
             ArgumentError: ``now`` is not a timezone-aware datetime.
         """

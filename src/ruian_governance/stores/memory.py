@@ -154,10 +154,13 @@ class MemoryCaseStore(_BaseStore):
     def overdue(self, now: datetime) -> tuple[Case, ...]:
         """Return the cases late at ``now`` (see :meth:`CaseStore.overdue`), by deadline."""
         now = require_aware(now, "now")
+        meanings = self._meanings
         late = [
             c
             for c in list(self._cases.values())
-            if c.due_at is not None and c.due_at <= now and self._deadline_runs(c)
+            if c.due_at is not None
+            and c.due_at <= now
+            and (self._deadline_runs(c) or meanings.late_while_paused(c, now))
         ]
         late.sort(key=lambda c: (c.due_at, c.id))
         return tuple(late)

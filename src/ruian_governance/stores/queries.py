@@ -49,7 +49,7 @@ import attrs
 
 from ruian_governance._convert import require_aware
 from ruian_governance.errors import ArgumentError, InvalidCursorError
-from ruian_governance.lifecycles import Engine, Jurisdiction, WarningLevel, warning_level
+from ruian_governance.lifecycles import Engine, Jurisdiction, WarningLevel, is_late, warning_level
 from ruian_governance.models import Case
 
 __all__ = [
@@ -175,6 +175,7 @@ class _Meanings:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._closing: dict[str, frozenset[str]] = {}
+        self._paused: dict[str, frozenset[str]] | None = None
 
     def closing(self, lifecycle: str) -> frozenset[str]:
         try:
@@ -184,6 +185,25 @@ class _Meanings:
             found = frozenset(s.key for s in definition.states if s.closing)
             self._closing[lifecycle] = found
             return found
+
+    def paused(self) -> dict[str, frozenset[str]]:
+        """The paused states 挂起 of each lifecycle that has any (the overdue query's extra)."""
+        found = self._paused
+        if found is None:
+            found = {}
+            for key, definition in self._engine.lifecycles.items():
+                states = frozenset(s.key for s in definition.states if s.paused)
+                if states:
+                    found[key] = states
+            self._paused = found
+        return found
+
+    def late_while_paused(self, case: Case, now: datetime) -> bool:
+        """Whether a case in a paused state is late at ``now`` (:func:`is_late`: past its grant)."""
+        states = self.paused().get(case.lifecycle)
+        if not states or case.state not in states:
+            return False
+        return is_late(case, self._engine.lifecycle(case.lifecycle), now)
 
     def closed_at(self, case: Case) -> datetime | None:
         """When ``case`` first entered a closing state, or ``None`` (as the analysis counts)."""

@@ -505,8 +505,17 @@ class SQLiteCaseStore(_SQLiteRows, _BaseStore):
 
     def overdue(self, now: datetime) -> tuple[Case, ...]:
         """Return the cases late at ``now`` (see :meth:`CaseStore.overdue`), by deadline."""
-        due = (_utc(require_aware(now, "now")),)
-        return tuple(self._cases("c.running = 1 AND c.due_utc <= ?", due, "c.due_utc, c.id"))
+        due = _utc(require_aware(now, "now"))
+        where, params = "c.running = 1 AND c.due_utc <= ?", [due]
+        meanings = self._meanings
+        for lifecycle, states in sorted(meanings.paused().items()):  # candidates, then is_late
+            marks = ", ".join("?" * len(states))
+            where += f" OR (c.state IN ({marks}) AND c.lifecycle = ? AND c.due_utc <= ?)"
+            params += [*sorted(states), lifecycle, due]
+        found = self._cases(where, params, "c.due_utc, c.id")
+        return tuple(
+            c for c in found if self._deadline_runs(c) or meanings.late_while_paused(c, now)
+        )
 
     # ---------------------------------------------------------------- the whole file
 

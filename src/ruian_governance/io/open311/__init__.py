@@ -14,8 +14,9 @@ GeoReport v2 is the open standard citizen apps and hotlines use to file and foll
   ``expected_datetime`` its deadline (``due_at``); ``requested_datetime`` and
   ``updated_datetime`` the times of its first and latest history records; ``status_notes`` the
   latest record (trigger, and its reason or result if any); ``address`` the name path of its
-  location and ``address_id`` the location's id.  The hierarchy has no coordinates: ``lat`` and
-  ``long`` are written as ``null``.  The feed is public: personal data in ``description``
+  location and ``address_id`` the location's id; ``lat`` and ``long`` the location's centroid
+  (:attr:`~ruian_governance.models.AdminUnit.centroid`), ``null`` when it has none.
+  The feed is public: personal data in ``description``
   and ``status_notes`` (parties' names, phone and identity-card numbers) is masked by a
   :class:`~ruian_governance.io.Redaction` (on by default).
 - **Jurisdiction**: a server answers to one ``jurisdiction_id``, its city's id
@@ -23,8 +24,10 @@ GeoReport v2 is the open standard citizen apps and hotlines use to file and foll
 - **Posting a request** (``POST requests``): the form fields become a
   :class:`~ruian_governance.Report` that routes like any other.  The location is ``address_id``
   (a grid or micro-grid id) or ``address_string`` (a name path as written in ``address``);
-  ``lat`` / ``long`` locate the grid when the integrator gives grid centroids
-  (:func:`nearest_grid`), and are otherwise accepted and ignored.
+  ``lat`` / ``long`` locate the grid when the hierarchy's grids carry centroids
+  (:meth:`~ruian_governance.Hierarchy.grid_centroids`) or the integrator gives some
+  (``grid_centroids=``), the nearest within :data:`GRID_RADIUS_KM` (:func:`nearest_grid`), and
+  are otherwise accepted and ignored.
   ``attribute[severity]`` may give the severity tier (ordinary / larger / major); contact
   fields (``email``, ``phone``, names, ``device_id``, ``account_id``) are accepted and not kept:
   the report holds no personal data of citizens.

@@ -6,9 +6,9 @@ closed loop: the routing rules are known here, so a category they do not define 
 before the case exists (:class:`~ruian_governance.errors.UnknownCategoryError`), and a feed of
 service requests never shows a case without a service name.
 
-:func:`nearest_grid` locates a point (``lat``/``long``) by grid centroids an integrator keeps
-beside the hierarchy (the hierarchy itself holds no geometry): the nearest centroid within a
-distance.
+:func:`nearest_grid` locates a point (``lat``/``long``) by grid centroids, the hierarchy's
+own (:meth:`~ruian_governance.Hierarchy.grid_centroids`) or some an integrator keeps beside
+it: the nearest centroid within a distance.
 
 >>> nearest_grid({"g1": (27.78, 120.65), "g2": (27.80, 120.70)}, 27.781, 120.651)
 'g1'

@@ -196,6 +196,8 @@ class _Request:
         except UnknownCategoryError:
             service_name = None
         separator = "、" if language == "zh" else ", "
+        place = hierarchy.get(self.location_id) if self.location_id in hierarchy else None
+        point = place.centroid if isinstance(place, AdminUnit) else None
         agency = (
             None
             if self.handlers is None
@@ -216,8 +218,8 @@ class _Request:
             "address": open311_address(hierarchy, self.location_id, language=language),
             "address_id": self.location_id,
             "zipcode": None,
-            "lat": None,
-            "long": None,
+            "lat": None if point is None else point[0],
+            "long": None if point is None else point[1],
             "media_url": None,
         }
 
@@ -397,6 +399,8 @@ def _locate(
     if address_string is not None:
         return _walk(hierarchy, address_string)
     lat, long, centroids = point
+    if centroids is None and lat is not None and long is not None:
+        centroids = hierarchy.grid_centroids() or None  # the hierarchy's own coordinates
     if centroids is not None and lat is not None and long is not None:
         try:
             found = nearest_grid(centroids, lat, long)
@@ -407,8 +411,8 @@ def _locate(
         return found
     raise Open311Error(
         400,
-        "address_id or address_string required (or lat/long with grid centroids): "
-        "the hierarchy has no coordinates",
+        "address_id or address_string required (or lat/long, when the grids have "
+        "centroids): the hierarchy has no coordinates",
     )
 
 
@@ -431,10 +435,13 @@ def report_from_service_request(  # noqa: PLR0913 - the form and keyword-only co
         rules: The category table the service code must be in.
         request_id: The id to give the report (and the created service request).
         at: When the request was received (timezone-aware).
-        grid_centroids: Grid centroids ``{grid_id: (lat, long)}`` kept beside the hierarchy;
-            with them a request giving only ``lat``/``long`` is located in the grid of the
-            nearest centroid within :data:`~ruian_governance.io.open311.intake.GRID_RADIUS_KM`
-            (:func:`~ruian_governance.io.open311.intake.nearest_grid`).
+        grid_centroids: Grid centroids ``{grid_id: (lat, long)}``; a request giving only
+            ``lat``/``long`` is located in the grid of the nearest centroid within
+            :data:`~ruian_governance.io.open311.intake.GRID_RADIUS_KM`
+            (:func:`~ruian_governance.io.open311.intake.nearest_grid`).  By default (``None``)
+            the hierarchy's own (:meth:`~ruian_governance.Hierarchy.grid_centroids`, the
+            grids' and micro-grids' :attr:`~ruian_governance.models.AdminUnit.centroid`);
+            given, they override the hierarchy's (e.g. centroids kept beside it).
 
     Raises:
         Open311Error: Code 404 for an unknown ``service_code`` or ``jurisdiction_id`` (not
