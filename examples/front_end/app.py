@@ -56,7 +56,12 @@ from ruian_governance import (
     ruian_preset,
     why_not,
 )
-from ruian_governance.errors import Open311Error, RuianGovernanceError, UnknownIdError
+from ruian_governance.errors import (
+    ConflictError,
+    Open311Error,
+    RuianGovernanceError,
+    UnknownIdError,
+)
 from ruian_governance.intake import CaseIds, intake
 from ruian_governance.io import (
     aggregate_grids,
@@ -68,7 +73,7 @@ from ruian_governance.io import (
     routing_to_mermaid,
     town_routing_graph,
 )
-from ruian_governance.lifecycles import DataKind, DataSpec
+from ruian_governance.lifecycles import read_command_form
 from ruian_governance.models import Clock
 from ruian_governance.problems import PROBLEM_MEDIA_TYPE, http_status, problem_details
 from ruian_governance.stores import CaseStore, RowQuery, SQLiteCaseStore
@@ -323,20 +328,19 @@ class _Front:
         """The command form: fire a trigger if the case is still at the form's version."""
         case_id = request.path_params["case_id"]
         form = await request.form()
-        fields = {key: value for key, value in form.multi_items() if isinstance(value, str)}
+        fields = {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
+        one = {key: values[0] if values else "" for key, values in fields.items()}
         try:
             case = self.store.get(case_id)
-            definition = self.engine.lifecycle(case.lifecycle)
-            actor = Actor.of(self.hierarchy, fields.get("person", ""), fields.get("role", ""))
-            data = {
-                key.removeprefix("data."): form_value(definition.data_spec(key[5:]), value)
-                for key, value in fields.items()
-                if key.startswith("data.") and value != ""
-            }
-            new = self.store.apply(
-                case_id, _version(fields.get("version")), fields.get("trigger", ""),
-                actor=actor, **data,
-            )  # fmt: skip
+            actor = Actor.of(self.hierarchy, one.get("person", ""), one.get("role", ""))
+            version = _version(one.get("version"))
+            if version != case.version:  # a stale form: refused before its fields are read
+                raise ConflictError(case_id, expected=version, actual=case.version)
+            trigger = one.get("trigger", "")
+            data = read_command_form(
+                self.engine.lifecycle(case.lifecycle), case.state, trigger, fields, prefix="data."
+            )
+            new = self.store.apply(case_id, version, trigger, actor=actor, **data)
         except RuianGovernanceError as error:
             return _problem(error)
         if "application/json" in request.headers.get("accept", ""):
@@ -421,21 +425,6 @@ class _Front:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def form_value(spec: DataSpec, text: str) -> Any:
-    """A form field's text as the value a command's data key takes (by its ``DataSpec``).
-
-    The engine checks the value again (bounds, length); this only reads the text: an integer,
-    a flag (``true``/``on``/``1``), ids separated by commas or spaces, or the text itself.
-    """
-    if spec.kind == DataKind.INTEGER:
-        return int(text) if text.strip().lstrip("-").isdigit() else text
-    if spec.kind == DataKind.FLAG:
-        return text.strip().lower() in ("true", "on", "1", "yes")
-    if spec.kind == DataKind.IDS:
-        return tuple(part for part in text.replace(",", " ").split() if part)
-    return text
 
 
 def _version(text: str | None) -> int:

@@ -23,7 +23,7 @@ import httpx2 as httpx
 import pytest
 import requests
 import uvicorn
-from app import MERMAID_JS, create_app, form_value
+from app import MERMAID_JS, create_app
 from georeport import GeoReport
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -38,7 +38,6 @@ from ruian_governance import (
 )
 from ruian_governance.intake import CaseIds
 from ruian_governance.io import MERMAID_MAX_EDGES, lifecycle_to_mermaid
-from ruian_governance.lifecycles import DataSpec
 from ruian_governance.stores import SQLiteCaseStore
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA_STANDARD_TIME)
@@ -270,13 +269,22 @@ def test_six_parallel_posts_of_one_form_one_wins(app: Starlette, store: SQLiteCa
     assert store.get(case_id).version == 1
 
 
-def test_form_values_are_read_by_the_data_spec() -> None:
-    """The command form's text becomes the data key's kind; the engine checks it again."""
-    assert form_value(DataSpec.integer(1, 5), "4") == 4
-    assert form_value(DataSpec.integer(1, 5), "four") == "four"  # refused by the engine
-    assert form_value(DataSpec.flag(), "on") is True
-    assert form_value(DataSpec.ids(max_items=3), "a.b, c.d  e") == ("a.b", "c.d", "e")
-    assert form_value(DataSpec.text(), " 原因 ") == " 原因 "
+def test_bad_form_fields_are_named_and_change_nothing(
+    client: TestClient, store: SQLiteCaseStore
+) -> None:
+    """The command form is read by the library (``read_command_form``): each bad field named."""
+    case_id = _post(client)
+    _command(client, case_id, "accept", 0)
+    before = store.get(case_id)
+    answer = _command(client, case_id, "dispatch", 1, units="a\x00b", colour="red")
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert problem["type"].endswith("FormError")
+    assert problem["fields"] == {
+        "data.units": "expected a list of 1 to 50 ids",
+        "data.colour": "not a data key of dispatch",
+    }
+    assert store.get(case_id) == before
 
 
 # --------------------------------------------------------------------------- inbox, diagrams
