@@ -360,14 +360,7 @@ class _Front:
         except RuianGovernanceError as error:
             return _problem(error)
         if params.get("format") == "json":
-            items = [
-                {"id": i.row.id, "state": i.row.state, "category": i.row.category,
-                 "due": i.row.due.isoformat() if i.row.due else None,
-                 "warning": i.row.warning.value if i.row.warning else None,
-                 "version": i.row.version, "triggers": list(i.triggers)}
-                for i in page.items
-            ]  # fmt: skip
-            return JSONResponse({"items": items, "cursor": page.cursor})
+            return JSONResponse(page.to_json())
         rows = "".join(
             f'<tr><td><a href="/cases/{_q(i.row.id)}">{_e(i.row.id)}</a></td>'
             f"<td>{_e(i.row.state)}</td><td>{_e(i.row.category)}</td>"

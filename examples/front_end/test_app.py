@@ -294,15 +294,15 @@ def test_inboxes_list_what_waits_for_each_unit(client: TestClient) -> None:
     """The command room's inbox holds the new case with accept; after dispatch the station's."""
     case_id = _post(client)
     room = client.get(f"/units/{ROOM.id}/inbox", params={"format": "json"}).json()
-    assert [(i["id"], "accept" in i["triggers"]) for i in room["items"]] == [(case_id, True)]
+    assert [(i["row"]["id"], "accept" in i["triggers"]) for i in room["items"]] == [(case_id, True)]
     assert room["cursor"] is None
-    assert room["items"][0]["warning"] in ("none", "green", "yellow", "red", "overdue")
+    assert room["items"][0]["row"]["warning"] in ("none", "green", "yellow", "red", "overdue")
     html_page = client.get(f"/units/{ROOM.id}/inbox").text
     assert f'href="/cases/{case_id}"' in html_page
     _command(client, case_id, "accept", 0)
     _command(client, case_id, "dispatch", 1, units=STATION)
     station = client.get(f"/units/{STATION}/inbox", params={"format": "json"}).json()
-    assert [i["id"] for i in station["items"]] == [case_id]
+    assert [i["row"]["id"] for i in station["items"]] == [case_id]
     unknown = client.get("/units/nowhere/inbox")
     assert unknown.status_code == 404
     assert unknown.json()["type"].endswith("UnknownIdError")
@@ -314,7 +314,7 @@ def test_inbox_pages_with_a_cursor(client: TestClient, store: SQLiteCaseStore) -
     first = store.inbox(ROOM.id, limit=2)
     assert first.cursor is not None
     rest = client.get(f"/units/{ROOM.id}/inbox", params={"format": "json", "cursor": first.cursor})
-    seen = [i.row.id for i in first.items] + [i["id"] for i in rest.json()["items"]]
+    seen = [i.row.id for i in first.items] + [i["row"]["id"] for i in rest.json()["items"]]
     assert sorted(seen) == sorted(ids)
     forged = client.get(f"/units/{ROOM.id}/inbox", params={"cursor": "forged"})
     assert forged.status_code == 400
