@@ -28,7 +28,7 @@ import html
 import json
 import os
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -65,6 +65,7 @@ from ruian_governance.errors import (
 from ruian_governance.intake import CaseIds, intake
 from ruian_governance.io import (
     aggregate_grids,
+    as_open311_error,
     case_to_service_request,
     lifecycle_to_mermaid,
     open311_jurisdiction,
@@ -76,16 +77,10 @@ from ruian_governance.io import (
 from ruian_governance.lifecycles import read_command_form
 from ruian_governance.models import Clock
 from ruian_governance.problems import PROBLEM_MEDIA_TYPE, http_status, problem_details
-from ruian_governance.stores import CaseStore, RowQuery, SQLiteCaseStore
+from ruian_governance.stores import CaseStore, SQLiteCaseStore, open311_requests
 
 MERMAID_JS = Path(__file__).resolve().parents[2] / "docs" / "_static" / "mermaid" / "mermaid.min.js"
 """The Mermaid build vendored for the docs, served to the diagram pages (no CDN)."""
-
-OPEN311_WINDOW = timedelta(days=90)
-"""GeoReport v2: ``GET requests`` covers the last 90 days by default, and never more."""
-
-OPEN311_PAGE = 1000
-"""The most requests one ``GET requests`` answers (the spec leaves the number to the server)."""
 
 
 class WallClock:
@@ -163,53 +158,18 @@ class _Front:
         fields.pop("api_key", None)  # a real server checks it here
         try:
             taken = intake(self.store, fields, rules=self.rules, ids=self.ids)
-        except Open311Error as error:
+        except RuianGovernanceError as error:  # a form, a route or an opening refused
             return _open311_error(error)
-        except RuianGovernanceError as error:  # a route or an opening refused: same format
-            return _open311_error(Open311Error(http_status(error), str(error)))
         return JSONResponse(open311_post_response(taken.case.id, service_notice="已受理"))
 
     async def requests(self, request: Request) -> Response:
         """GET requests.json: the requests matching the spec's filters, newest first."""
-        params = request.query_params
+        params = {key: request.query_params.getlist(key) for key in request.query_params}
         try:
-            self._jurisdiction(request)
-            if params.get("service_request_id"):
-                ids = [i for i in params["service_request_id"].split(",") if i]
-                cases = [self.store.get(i) for i in ids if i in self.store]
-            else:
-                cases = self._search(params)
-        except Open311Error as error:
+            found = open311_requests(self.store, params, rules=self.rules, now=self.clock.now())
+        except RuianGovernanceError as error:
             return _open311_error(error)
-        return JSONResponse([self._service_request(case) for case in cases])
-
-    def _search(self, params: Mapping[str, str]) -> list[Case]:
-        now = self.clock.now()
-        end = _w3_time(params.get("end_date"), "end_date")
-        start = _w3_time(params.get("start_date"), "start_date")
-        start = start or (end or now) - OPEN311_WINDOW
-        if end is not None and (end - start > OPEN311_WINDOW or start > end):
-            raise Open311Error(400, "start_date and end_date: a range of at most 90 days")
-        before = None if end is None else end + timedelta(microseconds=1)  # end included
-        status = params.get("status")
-        if status not in (None, "", "open", "closed"):
-            raise Open311Error(400, "status: open or closed")
-        codes: list[str | None] = [c for c in params.get("service_code", "").split(",") if c]
-        codes = codes or [None]  # no code: every service
-        known = {service["service_code"] for service in open311_services(self.rules)}
-        for code in codes:
-            if code is not None and code not in known:
-                raise Open311Error(404, f"service_code {code!r} not found")
-        found: list[Case] = []
-        for code in codes:
-            query = RowQuery(
-                category=code, closed=None if not status else status == "closed",
-                opened_from=start, opened_before=before, order="opened", descending=True,
-            )  # fmt: skip
-            page = self.store.rows(query, limit=OPEN311_PAGE, now=now)
-            found += [self.store.get(row.id) for row in page.items]
-        found.sort(key=lambda case: (case.opened_at, case.id), reverse=True)
-        return found[:OPEN311_PAGE]
+        return JSONResponse(found)
 
     async def request(self, request: Request) -> Response:
         """GET requests/{id}.json: one request, as a list of one (the spec's form)."""
@@ -426,20 +386,9 @@ def _version(text: str | None) -> int:
     return int(text)
 
 
-def _w3_time(text: str | None, name: str) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)  # Python 3.11 reads the "Z" of w3 times
-    except ValueError:
-        raise Open311Error(400, f"{name}: a w3 date-time such as 2025-03-03T00:00:00Z") from None
-    if moment.utcoffset() is None:
-        raise Open311Error(400, f"{name}: give its time zone (Z or +08:00)")
-    return moment
-
-
-def _open311_error(error: Open311Error) -> Response:
-    return JSONResponse(error.to_json(), status_code=error.code)
+def _open311_error(error: RuianGovernanceError) -> Response:
+    refusal = as_open311_error(error)  # any library error in the spec's error format
+    return JSONResponse(refusal.to_json(), status_code=refusal.code)
 
 
 def _problem(error: RuianGovernanceError) -> Response:

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ruian_governance.errors import ArgumentError, FormError
 from ruian_governance.models import DataValue
@@ -160,7 +161,8 @@ def read_command_form(
     known = transition.requires | transition.accepts
     bad: dict[str, str] = {}
     data: dict[str, DataValue] = {}
-    for name, value in form.items():
+    given: Mapping[Any, object] = form  # checked: a posted form may hold anything
+    for name, value in given.items():
         if len(bad) >= _MAX_FIELDS:
             break
         if not isinstance(name, str):
