@@ -67,6 +67,7 @@ from ruian_governance.io import (
     aggregate_grids,
     as_open311_error,
     case_to_service_request,
+    case_view,
     lifecycle_to_mermaid,
     open311_jurisdiction,
     open311_post_response,
@@ -216,31 +217,34 @@ class _Front:
             case = self.store.get(request.path_params["case_id"])
         except UnknownIdError as error:
             return _problem(error)
-        definition = self.engine.lifecycle(case.lifecycle)
+        view = case_view(
+            case, hierarchy=self.hierarchy, rules=self.rules,
+            lifecycle=self.engine.lifecycle(case.lifecycle),
+        )  # fmt: skip
         facts = {
-            "编号 id": case.id,
-            "流程 lifecycle": definition.label.zh,
-            "状态 state": definition.state(case.state).label.zh,
-            "承办单位 holder": self._name(case.unit_id),
-            "交办单位 assignees": "、".join(self._name(u) for u in case.assignees) or "—",
-            "事发地 location": self._name(case.location_id),
-            "类别 category": case.category,
-            "等级 severity": case.severity or "—",
-            "期限 due": case.due_at.isoformat() if case.due_at else "—",
-            "版本 version": str(case.version),
+            "编号 id": view.id,
+            "流程 lifecycle": view.lifecycle_label,
+            "状态 state": view.state_label,
+            "承办单位 holder": view.holder_name,
+            "交办单位 assignees": "、".join(view.assignee_names) or "—",
+            "事发地 location": view.location_name,
+            "类别 category": view.category_label,
+            "等级 severity": view.severity_label or "—",
+            "期限 due": view.due_at.isoformat() if view.due_at else "—",
+            "版本 version": str(view.version),
         }
         rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts.items())
         history = "".join(
-            f"<tr><td>{r.seq}</td><td>{_e(r.at.isoformat())}</td>"
-            f"<td>{_e(definition.trigger(r.trigger).label.zh)}</td>"
-            f"<td>{_e(r.actor.person_id)} ({_e(r.actor.role)}, "
-            f"{_e(self._name(r.actor.unit_id))})</td>"
+            f"<tr><td>{r.seq}</td><td>{_e(r.at.isoformat())}</td><td>{_e(r.trigger_label)}</td>"
+            f"<td>{_e(r.dest_label)}</td><td>{_e(r.person_name)} ({_e(r.role_label)}, "
+            f"{_e(r.unit_name)})</td>"
             f"<td>{_e(json.dumps(dict(r.data), ensure_ascii=False, default=str))}</td></tr>"
-            for r in case.history
+            for r in view.history
         )
         body = (
             f"<h1>{_e(case.id)}</h1><table>{rows}</table><h2>记录 History</h2>"
-            f"<table><tr><th>#</th><th>time</th><th>command</th><th>by</th><th>data</th></tr>"
+            "<table><tr><th>#</th><th>time</th><th>command</th><th>state</th><th>by</th>"
+            f"<th>data</th></tr>"
             f"{history}</table>{self._menu(case, request.query_params)}"
             f'<p><a href="/diagrams/lifecycles/{_q(case.lifecycle)}">流程图</a></p>'
         )
@@ -336,7 +340,8 @@ class _Front:
             else ""
         )
         body = (
-            f"<h1>{_e(self._name(unit_id))} 待办</h1><table><tr><th>case</th><th>state</th>"
+            f"<h1>{_e(self.hierarchy.node(unit_id).name)} 待办</h1>"
+            "<table><tr><th>case</th><th>state</th>"
             f"<th>category</th><th>due</th><th>light</th><th>may fire</th></tr>{rows}</table>{more}"
         )
         return _page(f"{unit_id} inbox", body)
@@ -369,12 +374,6 @@ class _Front:
     async def mermaid_js(self, request: Request) -> Response:
         """The vendored Mermaid build."""
         return FileResponse(MERMAID_JS, media_type="text/javascript")
-
-    def _name(self, unit_id: str) -> str:
-        try:
-            return self.hierarchy.node(unit_id).name
-        except RuianGovernanceError:
-            return unit_id
 
 
 # --------------------------------------------------------------------------- helpers
