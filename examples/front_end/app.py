@@ -50,9 +50,9 @@ from ruian_governance import (
     RULES_2021,
     Actor,
     Case,
+    Router,
     RoutingRules,
     builtin_engine,
-    routing_graph,
     ruian_preset,
     why_not,
 )
@@ -132,6 +132,7 @@ class _Front:
         self.engine = store.engine
         self.hierarchy = store.engine.hierarchy
         self.rules = rules
+        self.router = Router(self.hierarchy, rules)  # routes and the routing graph, built once
         self.ids = ids
         clock: Clock | None = store.clock
         if clock is None:
@@ -158,7 +159,7 @@ class _Front:
         fields = {key: value for key, value in form.multi_items() if isinstance(value, str)}
         fields.pop("api_key", None)  # a real server checks it here
         try:
-            taken = intake(self.store, fields, rules=self.rules, ids=self.ids)
+            taken = intake(self.store, fields, rules=self.rules, router=self.router, ids=self.ids)
         except RuianGovernanceError as error:  # a form, a route or an opening refused
             return _open311_error(error)
         return JSONResponse(open311_post_response(taken.case.id, service_notice="已受理"))
@@ -352,7 +353,7 @@ class _Front:
         return lifecycle_to_mermaid(self.engine.lifecycle(key), language="zh")
 
     def _routing_mermaid(self, town: str) -> str:
-        graph = town_routing_graph(routing_graph(self.hierarchy, self.rules), town)
+        graph = town_routing_graph(self.router.graph(), town)  # the city's graph, kept
         return routing_to_mermaid(aggregate_grids(graph), language="zh")
 
     async def lifecycle_text(self, request: Request) -> Response:
