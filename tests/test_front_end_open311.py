@@ -18,11 +18,8 @@ import pytest
 from ruian_governance import (
     CHINA_STANDARD_TIME,
     RULES_2021,
-    Actor,
     MemoryCaseStore,
     SQLiteCaseStore,
-    builtin_engine,
-    ruian_preset,
 )
 from ruian_governance.errors import (
     ArgumentError,
@@ -40,17 +37,9 @@ from ruian_governance.stores import (
     open311_requests,
     open311_search,
 )
+from small_city import CITY, ENGINE, GRID, OPERATOR, WORKER
 
 NOW = datetime(2025, 6, 1, 9, 0, tzinfo=CHINA_STANDARD_TIME)
-CITY = ruian_preset(villages=23, grids=23, micro_grids=0, grid_workers=23, micro_grid_workers=0)
-TOWN = CITY.towns[0]
-GRID = f"{TOWN.id}.v001.g01"
-ROOM = CITY.command_room_of(TOWN.id)
-OPERATOR = Actor.of(
-    CITY, CITY.people_of(ROOM.id, role="command_room_operator")[0].id, "command_room_operator"
-)
-WORKER = Actor.of(CITY, CITY.people_of(GRID, role="grid_worker")[0].id, "grid_worker")
-ENGINE = builtin_engine(CITY)
 
 
 def _fill(store: CaseStore) -> dict[str, str]:

@@ -11,12 +11,11 @@ import time
 import networkx as nx
 import pytest
 
-from ruian_governance import RULES_2021, routing_graph, ruian_preset
+from ruian_governance import RULES_2021, routing_graph
 from ruian_governance.errors import ArgumentError
 from ruian_governance.io import routing_to_node_link, town_routing_graph
 from ruian_governance.routing import Router
-
-CITY = ruian_preset(villages=23, grids=23, micro_grids=0, grid_workers=23, micro_grid_workers=0)
+from small_city import CITY
 
 
 def test_the_graph_is_built_once_and_equal_to_a_fresh_one() -> None:

@@ -19,25 +19,13 @@ from ruian_governance import (
     EVENT_LIFECYCLE,
     HAZARD_LIFECYCLE,
     RULES_2021,
-    Actor,
     Case,
-    builtin_engine,
-    ruian_preset,
 )
 from ruian_governance.errors import ArgumentError
 from ruian_governance.io import CaseView, case_view, json_schema
+from small_city import CITY, ENGINE, GRID, OPERATOR, ROOM, STATION, TOWN, WORKER
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=CHINA_STANDARD_TIME)
-CITY = ruian_preset(villages=23, grids=23, micro_grids=0, grid_workers=23, micro_grid_workers=0)
-TOWN = CITY.towns[0]
-GRID = f"{TOWN.id}.v001.g01"
-ROOM = CITY.command_room_of(TOWN.id)
-STATION = CITY.stations_of(TOWN.id, station_kind="market_supervision_office")[0]
-OPERATOR = Actor.of(
-    CITY, CITY.people_of(ROOM.id, role="command_room_operator")[0].id, "command_room_operator"
-)
-WORKER = Actor.of(CITY, CITY.people_of(GRID, role="grid_worker")[0].id, "grid_worker")
-ENGINE = builtin_engine(CITY)
 
 
 def _case() -> Case:
