@@ -131,6 +131,8 @@ def test_codes_and_ids(filled: tuple[CaseStore, dict[str, str]]) -> None:
         ({"start_date": "2025-03-03T00:00:00Z", "end_date": "2025-03-02T00:00:00Z"}, 400),
         ({"start_date": "9999-12-31T00:00:00+00:00"}, 400),
         ({"end_date": "0001-01-02T00:00:00+00:00"}, 400),
+        ({"end_date": "0001-04-01T00:00:00+14:00"}, 400),
+        ({"start_date": "9999-12-30T00:00:00Z", "end_date": "9999-12-31T23:59:59.999999Z"}, 400),
         ({"status": "pending"}, 400),
         ({"status": "open,NaN"}, 400),
         ({"service_code": "potholes"}, 404),

@@ -42,7 +42,7 @@ ruian_governance.errors.Open311Error: Open311 error 400: status: open, closed or
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -122,7 +122,7 @@ def _w3_time(text: str, name: str) -> datetime | None:
 
 
 def _window(params: Mapping[str, Any], now: datetime) -> tuple[datetime, datetime]:
-    """The range of opening times asked for, both ends included."""
+    """The range of opening times asked for: its start, and the instant after its end."""
     start = _w3_time(_param(params, "start_date"), "start_date")
     end = _w3_time(_param(params, "end_date"), "end_date")
     try:
@@ -131,11 +131,13 @@ def _window(params: Mapping[str, Any], now: datetime) -> tuple[datetime, datetim
             start = end - OPEN311_WINDOW
         elif end is None:
             end = start + OPEN311_WINDOW
+        before = end + timedelta(microseconds=1)  # end included
+        start.astimezone(UTC), before.astimezone(UTC)  # both within the years 1 to 9999
     except OverflowError:
         raise Open311Error(400, "start_date and end_date: within the years 1 to 9999") from None
     if start > end or end - start > OPEN311_WINDOW:
         raise Open311Error(400, "start_date and end_date: a range of at most 90 days")
-    return start, end
+    return start, before
 
 
 def open311_search(
@@ -174,8 +176,7 @@ def open311_search(
             rules.category(str(code))
         except UnknownCategoryError:
             raise Open311Error(404, f"service_code {str(code)[:60]!r} not found") from None
-    start, end = _window(params, now)
-    before = end + timedelta(microseconds=1)  # end included
+    start, before = _window(params, now)
     open_only = statuses == ["open"]  # closed ones are filtered by status (final states too)
     queries = tuple(
         RowQuery(
