@@ -6,14 +6,16 @@ the ``person`` and ``role`` fields are, and your templates where the small HTML 
 - Open311 GeoReport v2 (``/open311/v2``): ``GET services.json``, ``POST requests.json``
   (one-call intake: the route's town's command room registers the case), ``GET requests.json``
   (filters ``service_request_id``, ``service_code``, ``status``, ``start_date`` /
-  ``end_date``; the last 90 days by default) and ``GET requests/{id}.json``.  Refusals are the
-  spec's error list (``[{"code": ..., "description": ...}]``) with the error's HTTP status.
+  ``end_date``; the last 90 days by default: ``open311_requests``) and
+  ``GET requests/{id}.json``.  Refusals are the spec's error list
+  (``[{"code": ..., "description": ...}]``) with the error's HTTP status (``as_open311_error``).
 - ``GET /cases/{id}?person=...&role=...``: the case page: its facts, its history, and the
   command menu for that actor (``why_not``: each trigger allowed, waiting for the form's data,
   or refused and why).
 - ``POST /cases/{id}/commands``: the command form (``trigger``, ``person``, ``role``,
   ``version`` and ``data.<key>`` fields): the store applies it if the case is still at that
-  version (optimistic concurrency: a stale form is 409).  Refusals are RFC 9457 problem details.
+  version (optimistic concurrency: a stale form is 409), its data read by the library
+  (``read_command_form``: each bad field named, 422).  Refusals are RFC 9457 problem details.
 - ``GET /units/{unit_id}/inbox``: the unit's inbox 待办 (``role``, ``cursor``; ``format=json``).
 - ``GET /diagrams/lifecycles/{key}`` and ``/diagrams/routing/{town}``: Mermaid diagrams drawn
   in the page by the vendored Mermaid of the docs (no network); ``.mmd`` gives the text.
