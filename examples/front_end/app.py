@@ -6,8 +6,9 @@ the ``person`` and ``role`` fields are, and your templates where the small HTML 
 - Open311 GeoReport v2 (``/open311/v2``): ``GET services.json``, ``POST requests.json``
   (one-call intake: the route's town's command room registers the case), ``GET requests.json``
   (filters ``service_request_id``, ``service_code``, ``status``, ``start_date`` /
-  ``end_date``; the last 90 days by default) and ``GET requests/{id}.json``.  Refusals are the
-  spec's error list (``[{"code": ..., "description": ...}]``) with the error's HTTP status.
+  ``end_date``; the last 90 days by default: ``open311_requests``) and
+  ``GET requests/{id}.json``.  Refusals are the spec's error list
+  (``[{"code": ..., "description": ...}]``) with the error's HTTP status (``as_open311_error``).
   The demo's grids carry generated centroids (``ruian_preset(origin=RUIAN_ORIGIN)``), so a
   request giving only ``lat``/``long`` is located in the nearest grid.
 - ``GET /cases/{id}?person=...&role=...``: the case page: its facts, its history, and the
@@ -15,7 +16,8 @@ the ``person`` and ``role`` fields are, and your templates where the small HTML 
   or refused and why).
 - ``POST /cases/{id}/commands``: the command form (``trigger``, ``person``, ``role``,
   ``version`` and ``data.<key>`` fields): the store applies it if the case is still at that
-  version (optimistic concurrency: a stale form is 409).  Refusals are RFC 9457 problem details.
+  version (optimistic concurrency: a stale form is 409), its data read by the library
+  (``read_command_form``: each bad field named, 422).  Refusals are RFC 9457 problem details.
 - ``GET /units/{unit_id}/inbox``: the unit's inbox 待办 (``role``, ``cursor``; ``format=json``).
 - ``GET /diagrams/lifecycles/{key}`` and ``/diagrams/routing/{town}``: Mermaid diagrams drawn
   in the page by the vendored Mermaid of the docs (no network); ``.mmd`` gives the text.
@@ -30,7 +32,7 @@ import html
 import json
 import os
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -52,17 +54,24 @@ from ruian_governance import (
     RULES_2021,
     Actor,
     Case,
+    Router,
     RoutingRules,
     builtin_engine,
-    routing_graph,
     ruian_preset,
     why_not,
 )
-from ruian_governance.errors import Open311Error, RuianGovernanceError, UnknownIdError
+from ruian_governance.errors import (
+    ConflictError,
+    Open311Error,
+    RuianGovernanceError,
+    UnknownIdError,
+)
 from ruian_governance.intake import CaseIds, intake
 from ruian_governance.io import (
     aggregate_grids,
+    as_open311_error,
     case_to_service_request,
+    case_view,
     lifecycle_to_mermaid,
     open311_jurisdiction,
     open311_post_response,
@@ -70,20 +79,14 @@ from ruian_governance.io import (
     routing_to_mermaid,
     town_routing_graph,
 )
-from ruian_governance.lifecycles import DataKind, DataSpec
+from ruian_governance.lifecycles import read_command_form
 from ruian_governance.models import Clock
 from ruian_governance.presets import RUIAN_ORIGIN
 from ruian_governance.problems import PROBLEM_MEDIA_TYPE, http_status, problem_details
-from ruian_governance.stores import CaseStore, RowQuery, SQLiteCaseStore
+from ruian_governance.stores import CaseStore, SQLiteCaseStore, open311_requests
 
 MERMAID_JS = Path(__file__).resolve().parents[2] / "docs" / "_static" / "mermaid" / "mermaid.min.js"
 """The Mermaid build vendored for the docs, served to the diagram pages (no CDN)."""
-
-OPEN311_WINDOW = timedelta(days=90)
-"""GeoReport v2: ``GET requests`` covers the last 90 days by default, and never more."""
-
-OPEN311_PAGE = 1000
-"""The most requests one ``GET requests`` answers (the spec leaves the number to the server)."""
 
 
 class WallClock:
@@ -134,6 +137,7 @@ class _Front:
         self.engine = store.engine
         self.hierarchy = store.engine.hierarchy
         self.rules = rules
+        self.router = Router(self.hierarchy, rules)  # routes and the routing graph, built once
         self.ids = ids
         clock: Clock | None = store.clock
         if clock is None:
@@ -160,54 +164,19 @@ class _Front:
         fields = {key: value for key, value in form.multi_items() if isinstance(value, str)}
         fields.pop("api_key", None)  # a real server checks it here
         try:
-            taken = intake(self.store, fields, rules=self.rules, ids=self.ids)
-        except Open311Error as error:
+            taken = intake(self.store, fields, rules=self.rules, router=self.router, ids=self.ids)
+        except RuianGovernanceError as error:  # a form, a route or an opening refused
             return _open311_error(error)
-        except RuianGovernanceError as error:  # a route or an opening refused: same format
-            return _open311_error(Open311Error(http_status(error), str(error)))
         return JSONResponse(open311_post_response(taken.case.id, service_notice="已受理"))
 
     async def requests(self, request: Request) -> Response:
         """GET requests.json: the requests matching the spec's filters, newest first."""
-        params = request.query_params
+        params = {key: request.query_params.getlist(key) for key in request.query_params}
         try:
-            self._jurisdiction(request)
-            if params.get("service_request_id"):
-                ids = [i for i in params["service_request_id"].split(",") if i]
-                cases = [self.store.get(i) for i in ids if i in self.store]
-            else:
-                cases = self._search(params)
-        except Open311Error as error:
+            found = open311_requests(self.store, params, rules=self.rules, now=self.clock.now())
+        except RuianGovernanceError as error:
             return _open311_error(error)
-        return JSONResponse([self._service_request(case) for case in cases])
-
-    def _search(self, params: Mapping[str, str]) -> list[Case]:
-        now = self.clock.now()
-        end = _w3_time(params.get("end_date"), "end_date")
-        start = _w3_time(params.get("start_date"), "start_date")
-        start = start or (end or now) - OPEN311_WINDOW
-        if end is not None and (end - start > OPEN311_WINDOW or start > end):
-            raise Open311Error(400, "start_date and end_date: a range of at most 90 days")
-        before = None if end is None else end + timedelta(microseconds=1)  # end included
-        status = params.get("status")
-        if status not in (None, "", "open", "closed"):
-            raise Open311Error(400, "status: open or closed")
-        codes: list[str | None] = [c for c in params.get("service_code", "").split(",") if c]
-        codes = codes or [None]  # no code: every service
-        known = {service["service_code"] for service in open311_services(self.rules)}
-        for code in codes:
-            if code is not None and code not in known:
-                raise Open311Error(404, f"service_code {code!r} not found")
-        found: list[Case] = []
-        for code in codes:
-            query = RowQuery(
-                category=code, closed=None if not status else status == "closed",
-                opened_from=start, opened_before=before, order="opened", descending=True,
-            )  # fmt: skip
-            page = self.store.rows(query, limit=OPEN311_PAGE, now=now)
-            found += [self.store.get(row.id) for row in page.items]
-        found.sort(key=lambda case: (case.opened_at, case.id), reverse=True)
-        return found[:OPEN311_PAGE]
+        return JSONResponse(found)
 
     async def request(self, request: Request) -> Response:
         """GET requests/{id}.json: one request, as a list of one (the spec's form)."""
@@ -254,31 +223,34 @@ class _Front:
             case = self.store.get(request.path_params["case_id"])
         except UnknownIdError as error:
             return _problem(error)
-        definition = self.engine.lifecycle(case.lifecycle)
+        view = case_view(
+            case, hierarchy=self.hierarchy, rules=self.rules,
+            lifecycle=self.engine.lifecycle(case.lifecycle),
+        )  # fmt: skip
         facts = {
-            "编号 id": case.id,
-            "流程 lifecycle": definition.label.zh,
-            "状态 state": definition.state(case.state).label.zh,
-            "承办单位 holder": self._name(case.unit_id),
-            "交办单位 assignees": "、".join(self._name(u) for u in case.assignees) or "—",
-            "事发地 location": self._name(case.location_id),
-            "类别 category": case.category,
-            "等级 severity": case.severity or "—",
-            "期限 due": case.due_at.isoformat() if case.due_at else "—",
-            "版本 version": str(case.version),
+            "编号 id": view.id,
+            "流程 lifecycle": view.lifecycle_label,
+            "状态 state": view.state_label,
+            "承办单位 holder": view.holder_name,
+            "交办单位 assignees": "、".join(view.assignee_names) or "—",
+            "事发地 location": view.location_name,
+            "类别 category": view.category_label,
+            "等级 severity": view.severity_label or "—",
+            "期限 due": view.due_at.isoformat() if view.due_at else "—",
+            "版本 version": str(view.version),
         }
         rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts.items())
         history = "".join(
-            f"<tr><td>{r.seq}</td><td>{_e(r.at.isoformat())}</td>"
-            f"<td>{_e(definition.trigger(r.trigger).label.zh)}</td>"
-            f"<td>{_e(r.actor.person_id)} ({_e(r.actor.role)}, "
-            f"{_e(self._name(r.actor.unit_id))})</td>"
+            f"<tr><td>{r.seq}</td><td>{_e(r.at.isoformat())}</td><td>{_e(r.trigger_label)}</td>"
+            f"<td>{_e(r.dest_label)}</td><td>{_e(r.person_name)} ({_e(r.role_label)}, "
+            f"{_e(r.unit_name)})</td>"
             f"<td>{_e(json.dumps(dict(r.data), ensure_ascii=False, default=str))}</td></tr>"
-            for r in case.history
+            for r in view.history
         )
         body = (
             f"<h1>{_e(case.id)}</h1><table>{rows}</table><h2>记录 History</h2>"
-            f"<table><tr><th>#</th><th>time</th><th>command</th><th>by</th><th>data</th></tr>"
+            "<table><tr><th>#</th><th>time</th><th>command</th><th>state</th><th>by</th>"
+            f"<th>data</th></tr>"
             f"{history}</table>{self._menu(case, request.query_params)}"
             f'<p><a href="/diagrams/lifecycles/{_q(case.lifecycle)}">流程图</a></p>'
         )
@@ -326,20 +298,19 @@ class _Front:
         """The command form: fire a trigger if the case is still at the form's version."""
         case_id = request.path_params["case_id"]
         form = await request.form()
-        fields = {key: value for key, value in form.multi_items() if isinstance(value, str)}
+        fields = {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
+        one = {key: values[0] if values else "" for key, values in fields.items()}
         try:
             case = self.store.get(case_id)
-            definition = self.engine.lifecycle(case.lifecycle)
-            actor = Actor.of(self.hierarchy, fields.get("person", ""), fields.get("role", ""))
-            data = {
-                key.removeprefix("data."): form_value(definition.data_spec(key[5:]), value)
-                for key, value in fields.items()
-                if key.startswith("data.") and value != ""
-            }
-            new = self.store.apply(
-                case_id, _version(fields.get("version")), fields.get("trigger", ""),
-                actor=actor, **data,
-            )  # fmt: skip
+            actor = Actor.of(self.hierarchy, one.get("person", ""), one.get("role", ""))
+            version = _version(one.get("version"))
+            if version != case.version:  # a stale form: refused before its fields are read
+                raise ConflictError(case_id, expected=version, actual=case.version)
+            trigger = one.get("trigger", "")
+            data = read_command_form(
+                self.engine.lifecycle(case.lifecycle), case.state, trigger, fields, prefix="data."
+            )
+            new = self.store.apply(case_id, version, trigger, actor=actor, **data)
         except RuianGovernanceError as error:
             return _problem(error)
         if "application/json" in request.headers.get("accept", ""):
@@ -359,14 +330,7 @@ class _Front:
         except RuianGovernanceError as error:
             return _problem(error)
         if params.get("format") == "json":
-            items = [
-                {"id": i.row.id, "state": i.row.state, "category": i.row.category,
-                 "due": i.row.due.isoformat() if i.row.due else None,
-                 "warning": i.row.warning.value if i.row.warning else None,
-                 "version": i.row.version, "triggers": list(i.triggers)}
-                for i in page.items
-            ]  # fmt: skip
-            return JSONResponse({"items": items, "cursor": page.cursor})
+            return JSONResponse(page.to_json())
         rows = "".join(
             f'<tr><td><a href="/cases/{_q(i.row.id)}">{_e(i.row.id)}</a></td>'
             f"<td>{_e(i.row.state)}</td><td>{_e(i.row.category)}</td>"
@@ -382,7 +346,8 @@ class _Front:
             else ""
         )
         body = (
-            f"<h1>{_e(self._name(unit_id))} 待办</h1><table><tr><th>case</th><th>state</th>"
+            f"<h1>{_e(self.hierarchy.node(unit_id).name)} 待办</h1>"
+            "<table><tr><th>case</th><th>state</th>"
             f"<th>category</th><th>due</th><th>light</th><th>may fire</th></tr>{rows}</table>{more}"
         )
         return _page(f"{unit_id} inbox", body)
@@ -393,7 +358,7 @@ class _Front:
         return lifecycle_to_mermaid(self.engine.lifecycle(key), language="zh")
 
     def _routing_mermaid(self, town: str) -> str:
-        graph = town_routing_graph(routing_graph(self.hierarchy, self.rules), town)
+        graph = town_routing_graph(self.router.graph(), town)  # the city's graph, kept
         return routing_to_mermaid(aggregate_grids(graph), language="zh")
 
     async def lifecycle_text(self, request: Request) -> Response:
@@ -416,29 +381,8 @@ class _Front:
         """The vendored Mermaid build."""
         return FileResponse(MERMAID_JS, media_type="text/javascript")
 
-    def _name(self, unit_id: str) -> str:
-        try:
-            return self.hierarchy.node(unit_id).name
-        except RuianGovernanceError:
-            return unit_id
-
 
 # --------------------------------------------------------------------------- helpers
-
-
-def form_value(spec: DataSpec, text: str) -> Any:
-    """A form field's text as the value a command's data key takes (by its ``DataSpec``).
-
-    The engine checks the value again (bounds, length); this only reads the text: an integer,
-    a flag (``true``/``on``/``1``), ids separated by commas or spaces, or the text itself.
-    """
-    if spec.kind == DataKind.INTEGER:
-        return int(text) if text.strip().lstrip("-").isdigit() else text
-    if spec.kind == DataKind.FLAG:
-        return text.strip().lower() in ("true", "on", "1", "yes")
-    if spec.kind == DataKind.IDS:
-        return tuple(part for part in text.replace(",", " ").split() if part)
-    return text
 
 
 def _version(text: str | None) -> int:
@@ -447,20 +391,9 @@ def _version(text: str | None) -> int:
     return int(text)
 
 
-def _w3_time(text: str | None, name: str) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)  # Python 3.11 reads the "Z" of w3 times
-    except ValueError:
-        raise Open311Error(400, f"{name}: a w3 date-time such as 2025-03-03T00:00:00Z") from None
-    if moment.utcoffset() is None:
-        raise Open311Error(400, f"{name}: give its time zone (Z or +08:00)")
-    return moment
-
-
-def _open311_error(error: Open311Error) -> Response:
-    return JSONResponse(error.to_json(), status_code=error.code)
+def _open311_error(error: RuianGovernanceError) -> Response:
+    refusal = as_open311_error(error)  # any library error in the spec's error format
+    return JSONResponse(refusal.to_json(), status_code=refusal.code)
 
 
 def _problem(error: RuianGovernanceError) -> Response:

@@ -23,7 +23,7 @@ import httpx2 as httpx
 import pytest
 import requests
 import uvicorn
-from app import MERMAID_JS, create_app, form_value
+from app import MERMAID_JS, create_app
 from georeport import GeoReport
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -38,7 +38,6 @@ from ruian_governance import (
 )
 from ruian_governance.intake import CaseIds
 from ruian_governance.io import MERMAID_MAX_EDGES, lifecycle_to_mermaid
-from ruian_governance.lifecycles import DataSpec
 from ruian_governance.presets import RUIAN_ORIGIN
 from ruian_governance.stores import SQLiteCaseStore
 
@@ -288,13 +287,22 @@ def test_six_parallel_posts_of_one_form_one_wins(app: Starlette, store: SQLiteCa
     assert store.get(case_id).version == 1
 
 
-def test_form_values_are_read_by_the_data_spec() -> None:
-    """The command form's text becomes the data key's kind; the engine checks it again."""
-    assert form_value(DataSpec.integer(1, 5), "4") == 4
-    assert form_value(DataSpec.integer(1, 5), "four") == "four"  # refused by the engine
-    assert form_value(DataSpec.flag(), "on") is True
-    assert form_value(DataSpec.ids(max_items=3), "a.b, c.d  e") == ("a.b", "c.d", "e")
-    assert form_value(DataSpec.text(), " 原因 ") == " 原因 "
+def test_bad_form_fields_are_named_and_change_nothing(
+    client: TestClient, store: SQLiteCaseStore
+) -> None:
+    """The command form is read by the library (``read_command_form``): each bad field named."""
+    case_id = _post(client)
+    _command(client, case_id, "accept", 0)
+    before = store.get(case_id)
+    answer = _command(client, case_id, "dispatch", 1, units="a\x00b", colour="red")
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert problem["type"].endswith("FormError")
+    assert problem["fields"] == {
+        "data.units": "expected a list of 1 to 50 ids",
+        "data.colour": "not a data key of dispatch",
+    }
+    assert store.get(case_id) == before
 
 
 # --------------------------------------------------------------------------- inbox, diagrams
@@ -304,15 +312,15 @@ def test_inboxes_list_what_waits_for_each_unit(client: TestClient) -> None:
     """The command room's inbox holds the new case with accept; after dispatch the station's."""
     case_id = _post(client)
     room = client.get(f"/units/{ROOM.id}/inbox", params={"format": "json"}).json()
-    assert [(i["id"], "accept" in i["triggers"]) for i in room["items"]] == [(case_id, True)]
+    assert [(i["row"]["id"], "accept" in i["triggers"]) for i in room["items"]] == [(case_id, True)]
     assert room["cursor"] is None
-    assert room["items"][0]["warning"] in ("none", "green", "yellow", "red", "overdue")
+    assert room["items"][0]["row"]["warning"] in ("none", "green", "yellow", "red", "overdue")
     html_page = client.get(f"/units/{ROOM.id}/inbox").text
     assert f'href="/cases/{case_id}"' in html_page
     _command(client, case_id, "accept", 0)
     _command(client, case_id, "dispatch", 1, units=STATION)
     station = client.get(f"/units/{STATION}/inbox", params={"format": "json"}).json()
-    assert [i["id"] for i in station["items"]] == [case_id]
+    assert [i["row"]["id"] for i in station["items"]] == [case_id]
     unknown = client.get("/units/nowhere/inbox")
     assert unknown.status_code == 404
     assert unknown.json()["type"].endswith("UnknownIdError")
@@ -324,7 +332,7 @@ def test_inbox_pages_with_a_cursor(client: TestClient, store: SQLiteCaseStore) -
     first = store.inbox(ROOM.id, limit=2)
     assert first.cursor is not None
     rest = client.get(f"/units/{ROOM.id}/inbox", params={"format": "json", "cursor": first.cursor})
-    seen = [i.row.id for i in first.items] + [i["id"] for i in rest.json()["items"]]
+    seen = [i.row.id for i in first.items] + [i["row"]["id"] for i in rest.json()["items"]]
     assert sorted(seen) == sorted(ids)
     forged = client.get(f"/units/{ROOM.id}/inbox", params={"cursor": "forged"})
     assert forged.status_code == 400

@@ -74,6 +74,7 @@ from ruian_governance.errors._core import (
     WorkerAssignmentError,
 )
 from ruian_governance.errors._disputes import CourtPlacementError
+from ruian_governance.errors._finish14 import FormError
 from ruian_governance.errors._scale import ScaleExtraError
 from ruian_governance.errors._ui import InvalidCursorError
 
@@ -83,6 +84,7 @@ __all__ = [
     "CaseStoreError", "CategoryTableError", "CommandRoomError", "ConflictError",
     "CourtPlacementError", "DataError",
     "DuplicateIdError", "DuplicateKeyError", "FinalStateExitError", "ForgedHistoryError",
+    "FormError",
     "FutureTimeError", "GuardFailedError", "HierarchyError", "InitialStateError",
     "InvalidActorError", "InvalidCursorError", "InvalidDataError", "InvalidTransitionError",
     "JurisdictionError", "LifecycleDefinitionError", "MissingDataError", "MissingParentError",

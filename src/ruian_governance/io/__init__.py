@@ -44,6 +44,7 @@ from .open311 import (
     Open311Service,
     Open311ServiceRequest,
     Open311Status,
+    as_open311_error,
     case_to_service_request,
     open311_address,
     open311_jurisdiction,
@@ -90,6 +91,7 @@ from .tables import (
     read_parquet,
     write_parquet,
 )
+from .views import CaseView, RecordView, case_view
 
 __all__ = [
     "BUILTIN_CODE",
@@ -109,15 +111,19 @@ __all__ = [
     "PERSONAL_DATA_KEYS",
     "STANDARD_REDACTION",
     "TABLE_TIME_ZONE",
+    "CaseView",
     "CodeRegistry",
     "Migration",
     "Open311Service",
     "Open311ServiceRequest",
     "Open311Status",
     "ParquetExtraError",
+    "RecordView",
     "Redaction",
     "aggregate_grids",
+    "as_open311_error",
     "case_to_service_request",
+    "case_view",
     "cases_from_history",
     "cases_schema",
     "cases_table",

@@ -60,6 +60,7 @@ from .definition import (
     Transition,
 )
 from .engine import Engine
+from .forms import FORM_FALSE, FORM_TRUE, FormValue, read_command_form
 from .menu import Choice, ChoiceStatus, why_not
 from .parts import (
     DataKind,
@@ -91,6 +92,8 @@ __all__ = [
     "DUPLICATE_WINDOW",
     "EVENT_DEADLINES",
     "EVENT_LIFECYCLE",
+    "FORM_FALSE",
+    "FORM_TRUE",
     "HAZARD_DEADLINES",
     "HAZARD_LADDER",
     "HAZARD_LIFECYCLE",
@@ -109,6 +112,7 @@ __all__ = [
     "DueCommand",
     "Effect",
     "Engine",
+    "FormValue",
     "Guard",
     "Jurisdiction",
     "LifecycleDefinition",
@@ -142,6 +146,7 @@ __all__ = [
     "pauses",
     "pending_extension",
     "primary_of",
+    "read_command_form",
     "related_ids",
     "reporters",
     "step_started",

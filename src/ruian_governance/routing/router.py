@@ -18,8 +18,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 import attrs
+import networkx as nx  # type: ignore[import-untyped, unused-ignore]  # types-networkx (dev)
 
 from ruian_governance.errors import (
+    ArgumentError,
     NoDepartmentError,
     NoStationError,
     RouteError,
@@ -28,7 +30,7 @@ from ruian_governance.errors import (
 )
 from ruian_governance.models import Hierarchy, Level, UnitKind
 
-from .graph import EdgeKind
+from .graph import EdgeKind, routing_graph
 from .rules import Category, Report, RoutingRules, SeverityTier, _tier, check_rules
 
 __all__ = ["Hop", "Route", "Router", "escalation_path", "route"]
@@ -230,6 +232,34 @@ class Router:
         for town_id, room_id in self._room.items():
             for category in rules.categories:
                 self._add_town_tails(town_id, room_id, category)
+        self._graphs: dict[bool, nx.DiGraph[str]] = {}
+
+    def graph(self, *, micro_grids: bool = True) -> nx.DiGraph[str]:
+        """The routing graph of this router's hierarchy and rules, built once and kept.
+
+        :func:`~ruian_governance.routing.routing_graph` of :attr:`hierarchy` and :attr:`rules`,
+        built at the first call (for each ``micro_grids``) and then returned as it is: a
+        server answering diagrams per request builds it once.  The graph is frozen
+        (``networkx.freeze``: changing it raises ``NetworkXError``); ``graph.copy()`` gives
+        one to change.  Safe to call from several threads (two first calls at once may each
+        build it; one is kept).
+
+        >>> from ruian_governance import RULES_2021, generate_hierarchy
+        >>> router = Router(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0),
+        ...                 RULES_2021)
+        >>> router.graph() is router.graph(), router.graph().number_of_nodes() > 0
+        (True, True)
+
+        Raises:
+            ArgumentError: ``micro_grids`` is not a bool.
+        """
+        if type(micro_grids) is not bool:
+            raise ArgumentError("micro_grids", micro_grids, "True or False")  # noqa: EM101
+        found = self._graphs.get(micro_grids)
+        if found is None:
+            found = routing_graph(self._hierarchy, self._rules, micro_grids=micro_grids)
+            found = self._graphs.setdefault(micro_grids, _frozen(found))
+        return found
 
     # ---------------------------------------------------------------- read-only views
 
@@ -431,3 +461,9 @@ def route(hierarchy: Hierarchy, rules: RoutingRules, report: Report) -> Route:
      ('t0001.platform.law_enforcement', 't0001.station.natural_resources_office', 'coordinate')]
     """
     return Router(hierarchy, rules)(report)
+
+
+def _frozen(graph: nx.DiGraph[str]) -> nx.DiGraph[str]:
+    """``graph`` frozen in place (networkx refuses every change to it)."""
+    frozen: nx.DiGraph[str] = nx.freeze(graph)
+    return frozen

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 from .base import STORE_SCHEMA_VERSION, CaseStore, fingerprint
 from .memory import MemoryCaseStore
+from .open311 import OPEN311_WINDOW, Open311Search, open311_requests, open311_search
 from .queries import (
     MAX_PAGE,
     CaseLists,
@@ -59,12 +60,14 @@ from .sqlite import SQLiteCaseStore, Synchronous
 
 __all__ = [
     "MAX_PAGE",
+    "OPEN311_WINDOW",
     "STORE_SCHEMA_VERSION",
     "CaseLists",
     "CaseStore",
     "CountBy",
     "InboxItem",
     "MemoryCaseStore",
+    "Open311Search",
     "Order",
     "Page",
     "Row",
@@ -72,4 +75,6 @@ __all__ = [
     "SQLiteCaseStore",
     "Synchronous",
     "fingerprint",
+    "open311_requests",
+    "open311_search",
 ]

@@ -49,6 +49,7 @@ import attrs
 
 from ruian_governance._convert import require_aware
 from ruian_governance.errors import ArgumentError, InvalidCursorError
+from ruian_governance.io.converter import unstructure
 from ruian_governance.lifecycles import Engine, Jurisdiction, WarningLevel, is_late, warning_level
 from ruian_governance.models import Case
 
@@ -116,6 +117,16 @@ class Row:
     version: int
     warning: WarningLevel | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        """The row as plain JSON data: the library converter's form (as in documents).
+
+        Times are ISO 8601 text with their UTC offset, ``assignees`` a list, ``warning`` the
+        light's value (``"green"``, ..., ``null`` without a ``now``); the JSON Schema is
+        ``json_schema(Row)`` (:func:`~ruian_governance.io.json_schema`).
+        """
+        data: dict[str, Any] = unstructure(self)
+        return data
+
 
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class InboxItem:
@@ -128,6 +139,11 @@ class InboxItem:
 
     row: Row
     triggers: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The item as plain JSON data: ``{"row": {...}, "triggers": [...]}`` (as a row)."""
+        data: dict[str, Any] = unstructure(self)
+        return data
 
 
 _R = TypeVar("_R", Row, InboxItem)
@@ -142,6 +158,23 @@ class Page(Generic[_R]):
 
     items: tuple[_R, ...]
     cursor: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The page as plain JSON data: ``{"items": [...], "cursor": ...}``, each item's JSON.
+
+        >>> from datetime import datetime, timezone
+        >>> row = Row(id="E1", lifecycle="event", state="reported", holder="t1",
+        ...           assignees=(), location="t1.v1.g1", town="t1", category="noise",
+        ...           severity="ordinary", opened=datetime(2025, 3, 3, 1, tzinfo=timezone.utc),
+        ...           due=None, closed=None, version=0, warning=WarningLevel.GREEN)
+        >>> page = Page(items=(InboxItem(row=row, triggers=("accept",)),), cursor=None)
+        >>> document = page.to_json()
+        >>> document["items"][0]["row"]["opened"], document["items"][0]["row"]["warning"]
+        ('2025-03-03T01:00:00+00:00', 'green')
+        >>> document["items"][0]["triggers"], document["cursor"]
+        (['accept'], None)
+        """
+        return {"items": [item.to_json() for item in self.items], "cursor": self.cursor}
 
 
 def _light(engine: Engine, case: Case, now: datetime | None) -> WarningLevel | None:

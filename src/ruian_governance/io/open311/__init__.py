@@ -62,6 +62,7 @@ from __future__ import annotations
 
 from .intake import GRID_RADIUS_KM, nearest_grid, open_citizen_report
 from .mapping import (
+    as_open311_error,
     case_to_service_request,
     open311_address,
     open311_jurisdiction,
@@ -89,6 +90,7 @@ __all__ = [
     "Open311Service",
     "Open311ServiceRequest",
     "Open311Status",
+    "as_open311_error",
     "case_to_service_request",
     "nearest_grid",
     "open311_address",

@@ -25,6 +25,7 @@ from ruian_governance.errors import (
     ArgumentError,
     Open311Error,
     RouteError,
+    RuianGovernanceError,
     UnknownCategoryError,
     UnknownIdError,
 )
@@ -33,12 +34,14 @@ from ruian_governance.io.documents import STANDARD_REDACTION, Redaction
 from ruian_governance.labels import Language
 from ruian_governance.lifecycles import LifecycleDefinition
 from ruian_governance.models import AdminUnit, Case, Hierarchy, HistoryRecord, Level
+from ruian_governance.problems import http_status, problem_details
 from ruian_governance.routing import Report, RoutingRules, SeverityTier, route
 
 from .intake import nearest_grid
 from .parsers import Open311Status
 
 __all__ = [
+    "as_open311_error",
     "case_to_service_request",
     "open311_address",
     "open311_jurisdiction",
@@ -336,6 +339,30 @@ def open311_post_response(
         {"service_request_id": service_request_id, "service_notice": service_notice,
          "account_id": None}
     ]  # fmt: skip
+
+
+def as_open311_error(error: RuianGovernanceError) -> Open311Error:
+    """Any library error as a GeoReport v2 error, for an Open311 endpoint's answer.
+
+    An :class:`~ruian_governance.errors.Open311Error` is returned as it is; any other error
+    (a route or an opening refused at intake, a stale case id, a busy store) becomes one with
+    its suggested HTTP status (:func:`~ruian_governance.problems.http_status`) as ``code`` and
+    its problem details' ``detail`` (bounded, UTF-8 safe) as ``description``.  Answer with
+    ``error.to_json()`` and the status ``error.code``.
+
+    >>> from ruian_governance.errors import ConflictError
+    >>> as_open311_error(ConflictError("E-1", expected=None, actual=0)).to_json()
+    [{'code': 409, 'description': "case 'E-1': expected version None, found 0; re-read and retry"}]
+
+    Raises:
+        ArgumentError: ``error`` is not a library error.
+    """
+    given: object = error  # checked: a careless caller passes anything
+    if isinstance(given, Open311Error):
+        return given
+    if not isinstance(given, RuianGovernanceError):
+        raise ArgumentError("error", given, "a RuianGovernanceError")  # noqa: EM101 - a name
+    return Open311Error(http_status(given), str(problem_details(given)["detail"]))
 
 
 # --------------------------------------------------------------------------- a posted request
