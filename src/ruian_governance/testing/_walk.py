@@ -18,13 +18,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeAlias
+from functools import cache, lru_cache
+from typing import Any, TypeAlias, TypeVar
 
 import attrs
 from hypothesis import strategies as st
 
-from ruian_governance.errors import ArgumentError, TransitionError
-from ruian_governance.lifecycles import TRIAGE_LEVELS, Engine, Transition
+from ruian_governance.errors import ArgumentError, GuardFailedError, TransitionError
+from ruian_governance.lifecycles import TRIAGE_LEVELS, Engine, LifecycleDefinition, Transition
 from ruian_governance.models import Actor, Case, DataValue, Department, Hierarchy, Level, Station
 
 from ._args import need_type
@@ -39,10 +40,12 @@ __all__ = [
     "ValueMakers",
     "drawn_data",
     "faults_of",
+    "fill_data",
     "known_values",
     "make_context",
     "next_command",
     "opened_case",
+    "pick",
     "posts_as_actors",
     "sequence",
 ]
@@ -65,16 +68,24 @@ _DAY = timedelta(days=1)
 _DELAYS = (timedelta(0), _HOUR, _HOUR, 4 * _HOUR, _DAY, 3 * _DAY, 10 * _DAY, 40 * _DAY)
 
 
+_TEXT_VALUES: st.SearchStrategy[DataValue] = st.sampled_from(_TEXTS)
+_BOOLEANS = st.booleans()
+
+
+@cache
+def _indexes(size: int) -> st.SearchStrategy[int]:
+    """Positions in a sequence of ``size`` items (one strategy per size, built once)."""
+    return st.integers(0, size - 1)
+
+
 def _texts(_engine: Engine, _case: Case | None) -> st.SearchStrategy[DataValue]:
-    return st.sampled_from(_TEXTS)
+    return _TEXT_VALUES
 
 
-def _unit_targets(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    """Stations of the holding town, or departments when the city holds the case."""
+@lru_cache(maxsize=1024)
+def _targets_of(engine: Engine, holder_id: str, most: int) -> st.SearchStrategy[DataValue]:
     h = engine.hierarchy
-    if case is None:
-        return st.sampled_from(_TEXTS)
-    holder = h.unit(case.unit_id)
+    holder = h.unit(holder_id)
     pool: Sequence[Station | Department]
     if holder.level is Level.CITY:
         pool = h.departments
@@ -85,10 +96,22 @@ def _unit_targets(engine: Engine, case: Case | None) -> st.SearchStrategy[DataVa
         pool = () if town is None else h.stations_of(town.id)
     if not pool:
         return st.just(("no_such_unit",))
-    most = 1 if case.severity in {None, "ordinary"} else 2
     return st.lists(
         st.sampled_from([u.id for u in pool]), min_size=1, max_size=most, unique=True
     ).map(tuple)
+
+
+def _unit_targets(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    """Stations of the holding town, or departments when the city holds the case."""
+    if case is None:
+        return _TEXT_VALUES
+    most = 1 if case.severity in {None, "ordinary"} else 2
+    return _targets_of(engine, case.unit_id, most)
+
+
+@lru_cache(maxsize=64)
+def _days_up_to(most: int) -> st.SearchStrategy[DataValue]:
+    return st.one_of(st.just(most), st.integers(1, most))
 
 
 def _days(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
@@ -96,10 +119,11 @@ def _days(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
     if case is not None:
         limit = engine.lifecycle(case.lifecycle).deadlines.limits.get("max_extension")
         most = 15 if limit is None or limit.days < 1 else limit.days
-    return st.one_of(st.just(most), st.integers(1, most))
+    return _days_up_to(most)
 
 
-def _commanders(engine: Engine, _case: Case | None) -> st.SearchStrategy[DataValue]:
+@lru_cache(maxsize=64)
+def _commanders(engine: Engine, _case: Case | None = None) -> st.SearchStrategy[DataValue]:
     found = sorted(
         p.id
         for p in engine.hierarchy.people
@@ -108,27 +132,37 @@ def _commanders(engine: Engine, _case: Case | None) -> st.SearchStrategy[DataVal
     return st.sampled_from(found) if found else st.just("no_such_commander")
 
 
-def _departments(engine: Engine, _case: Case | None) -> st.SearchStrategy[DataValue]:
+@lru_cache(maxsize=64)
+def _department_lists(engine: Engine) -> st.SearchStrategy[DataValue]:
     ids = [d.id for d in engine.hierarchy.departments]
     if not ids:
         return st.just(("no_such_department",))
     return st.lists(st.sampled_from(ids), min_size=1, max_size=2, unique=True).map(tuple)
 
 
+def _departments(engine: Engine, _case: Case | None) -> st.SearchStrategy[DataValue]:
+    return _department_lists(engine)
+
+
+_STARS: st.SearchStrategy[DataValue] = st.integers(1, 5)
+_TIERS: st.SearchStrategy[DataValue] = st.sampled_from(sorted(TRIAGE_LEVELS))
+_NOTICES: st.SearchStrategy[DataValue] = st.integers(1, 999).map(lambda n: f"整改交办单 ZG-{n}")
+
 DEFAULT_DATA_VALUES: DataValues = {
     "units": _unit_targets,
     "days": _days,
-    "stars": lambda _e, _c: st.integers(1, 5),
-    "tier": lambda _e, _c: st.sampled_from(sorted(TRIAGE_LEVELS)),
-    "commander": _commanders,
+    "stars": lambda _e, _c: _STARS,
+    "tier": lambda _e, _c: _TIERS,
+    "commander": lambda engine, _c: _commanders(engine),
     "departments": _departments,
-    "notice": lambda _e, _c: st.integers(1, 999).map(lambda n: f"整改交办单 ZG-{n}"),
+    "notice": lambda _e, _c: _NOTICES,
 }
 """The value strategies :func:`~ruian_governance.testing.strategies.command_data` knows:
 ``units`` (stations of the holding town, or departments when the city holds the case; one unit
 for ordinary cases), ``days`` (up to the ``max_extension`` limit), ``stars`` (1-5), ``tier`` (a
 triage tier), ``commander`` (a person with a task-force commander post), ``departments`` and
-``notice``."""
+``notice``.  Each strategy is built once (per engine, holder and size where it depends on
+them), not at every draw."""
 
 
 ValueMakers: TypeAlias = dict[str, Callable[[Engine, "Case | None"], st.SearchStrategy[DataValue]]]
@@ -140,8 +174,7 @@ def known_values(values: DataValues | None) -> ValueMakers:
     return {**DEFAULT_DATA_VALUES, **(values or {})}
 
 
-@st.composite
-def drawn_data(
+def fill_data(
     draw: st.DrawFn, engine: Engine, case: Case | None, transition: Transition, known: ValueMakers
 ) -> dict[str, DataValue]:
     """Every key ``transition`` requires and some it accepts, valued from ``known`` (or texts)."""
@@ -149,9 +182,17 @@ def drawn_data(
     for key in sorted(transition.requires):
         data[key] = draw(known.get(key, _texts)(engine, case), label=key)
     for key in sorted(transition.accepts - transition.requires):
-        if draw(st.booleans(), label=f"with_{key}"):
+        if draw(_BOOLEANS, label=f"with_{key}"):
             data[key] = draw(known.get(key, _texts)(engine, case), label=key)
     return data
+
+
+@st.composite
+def drawn_data(
+    draw: st.DrawFn, engine: Engine, case: Case | None, transition: Transition, known: ValueMakers
+) -> dict[str, DataValue]:
+    """:func:`fill_data` as a strategy."""
+    return fill_data(draw, engine, case, transition, known)
 
 
 # --------------------------------------------------------------------------- steps
@@ -189,13 +230,17 @@ class Step:
     data: Mapping[str, DataValue] = attrs.field(factory=dict)
     fault: Fault | None = None
 
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        """Print briefly in Hypothesis' (and IPython's) reports: one line per step."""
+    def __str__(self) -> str:
+        """One line: who fires what, when, with which data, and whether it is legal."""
         fault = "legal" if self.fault is None else f"fault={self.fault.value}"
-        printer.text(
+        return (
             f"Step({self.trigger!r} by {self.actor} at {self.at.isoformat()}, "
             f"data={dict(self.data)!r}, {fault})"
         )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Print briefly in Hypothesis' (and IPython's) reports: one line per step."""
+        printer.text(str(self))
 
     def apply(self, engine: Engine, case: Case) -> Case:
         """Fire this command on ``case`` with ``engine`` and return the new case.
@@ -272,21 +317,130 @@ def make_context(
     )
 
 
+_GUARDED_TRIES = 2
+"""How many actors (each with fresh data) try a trigger that guards keep refusing."""
+
+
+_T = TypeVar("_T")
+
+_BACKS = (
+    timedelta(minutes=1),
+    timedelta(minutes=59),
+    timedelta(hours=8),
+    timedelta(days=1),
+    timedelta(days=14),
+)
+"""How far back in time a command wrong in :attr:`Fault.TIME_BACKWARDS` is."""
+
+
+def pick(draw: st.DrawFn, items: Sequence[_T], label: str) -> _T:
+    """One of ``items`` (not empty), drawn by position (shrinks towards the first)."""
+    return items[draw(_indexes(len(items)), label=label)] if len(items) > 1 else items[0]
+
+
 def rotated(draw: st.DrawFn, items: Sequence[Any], label: str) -> list[Any]:
     """``items`` starting at a drawn position (shrinks towards the first item)."""
-    if not items:
-        return []
-    start = draw(st.integers(0, len(items) - 1), label=label)
+    if len(items) < 2:
+        return list(items)
+    start = draw(_indexes(len(items)), label=label)
     return [*items[start:], *items[:start]]
 
 
-def legal_step(draw: st.DrawFn, ctx: Context, case: Case) -> tuple[Step, Case] | None:
+def _order(
+    draw: st.DrawFn,
+    definition: LifecycleDefinition,
+    state: str,
+    triggers: list[str],
+    prefer: Sequence[frozenset[str]],
+) -> list[str]:
+    """The order in which :func:`legal_step` tries ``triggers`` (see there).
+
+    Two draws: the mode (what comes first in each group) and one turn that rotates every
+    part.  Mode 0, the simplest, moves the case on, to the state from which most of the
+    lifecycle can still be reached (so that the simplest walk, and a shrunk sequence, goes
+    straight along the main path); modes 1 and 2 stay in the state first (supervision,
+    progress records, sanctions...); mode 3 ends the case first.
+    """
+    mode = draw(_indexes(4), label="order")
+    turn = draw(_indexes(_TURNS), label="turn")
+    finals = definition.final_states
+    order: list[str] = []
+    placed: set[str] = set()
+    for chosen in (*prefer, frozenset(triggers)):
+        group = [t for t in triggers if t in chosen and t not in placed]
+        placed.update(group)
+        staying = [t for t in group if definition.next_state(state, t) == state]
+        ending = [t for t in group if definition.next_state(state, t) in finals]
+        moving = [t for t in group if t not in staying and t not in ending]
+        if mode == 0:  # the simplest walk goes where most of the lifecycle still lies ahead
+            ahead = _reaches(definition)
+            moving.sort(key=lambda t: -ahead[definition.next_state(state, t) or state])
+            order += moving + _turned(staying, turn) + _turned(ending, turn)
+            continue
+        parts = (ending, moving, staying) if mode == 3 else (staying, moving, ending)
+        for part in parts:
+            order += _turned(part, turn)
+    return order
+
+
+_REACHES: dict[int, tuple[LifecycleDefinition, dict[str, int]]] = {}
+
+
+def _reaches(definition: LifecycleDefinition) -> dict[str, int]:
+    """How many states each state of ``definition`` can still reach (itself included).
+
+    Kept per definition object (a few dozen at most in a test session).
+    """
+    found = _REACHES.get(id(definition))
+    if found is not None and found[0] is definition:
+        return found[1]
+    sizes: dict[str, int] = {}
+    for start in (s.key for s in definition.states):
+        seen, frontier = {start}, [start]
+        while frontier:
+            state = frontier.pop()
+            for trigger in definition.triggers_from(state):
+                dest = definition.next_state(state, trigger)
+                if dest is not None and dest not in seen:
+                    seen.add(dest)
+                    frontier.append(dest)
+        sizes[start] = len(seen)
+    if len(_REACHES) > _REACHES_KEPT:
+        _REACHES.clear()
+    _REACHES[id(definition)] = (definition, sizes)
+    return sizes
+
+
+_REACHES_KEPT = 256
+
+_TURNS = 60
+"""How far a group of triggers may be turned (60: every turn of up to 6 is equally likely)."""
+
+
+def _turned(items: list[str], turn: int) -> list[str]:
+    """``items`` starting at position ``turn`` (modulo their number)."""
+    if len(items) < 2:
+        return items
+    start = turn % len(items)
+    return [*items[start:], *items[:start]]
+
+
+def legal_step(
+    draw: st.DrawFn, ctx: Context, case: Case, prefer: Sequence[frozenset[str]] = ()
+) -> tuple[Step, Case] | None:
     """Walk the engine: a command some actor may fire now, with data the engine accepts.
 
     Triggers are tried one at a time from a drawn position (each trigger as likely as any
-    other, however many actors may fire it), those that keep the case open first three times
-    in four, so that walks reach deep states; then the actors allowed to fire it, from a drawn
-    position, each with freshly drawn data.
+    other, however many actors may fire it): first those of each tier of ``prefer`` in turn
+    (a state machine's steering: the triggers it has not yet seen fired from the case's
+    state in this run, then those that lead nearer to such a trigger), then the others.  In
+    each group, those that keep the case open come first three times in four, so that walks
+    reach deep states; in the first tier, half the time, those that stay in the state come
+    first of all.  Each trigger is tried by the actors allowed to fire it, from a drawn
+    position, each with freshly drawn data (a trigger that guards keep refusing is given up
+    after two tries).  A preferred trigger that a guard refuses at the drawn time is tried
+    again at the moment the case falls due (if that is later), so that the commands on
+    overdue cases (supervision, sanctions) are reached.
     """
     engine = ctx.engine
     delay = draw(ctx.delays, label="delay")
@@ -294,27 +448,32 @@ def legal_step(draw: st.DrawFn, ctx: Context, case: Case) -> tuple[Step, Case] |
         delay = -delay
     at = case.history[-1].at + delay
     definition = engine.lifecycle(case.lifecycle)
-    finals = definition.final_states
     by_trigger: dict[str, list[Actor]] = {}
     for trigger, actor in ctx.allowed(case):
         by_trigger.setdefault(trigger, []).append(actor)
-    onward = [t for t in by_trigger if definition.next_state(case.state, t) not in finals]
-    ending = [t for t in by_trigger if t not in onward]
-    if draw(st.integers(0, 3), label="end_first") == 3:
-        order = rotated(draw, ending, "ending") + rotated(draw, onward, "onward")
-    else:
-        order = rotated(draw, onward, "onward") + rotated(draw, ending, "ending")
+    order = _order(draw, definition, case.state, list(by_trigger), prefer)
+    preferred = frozenset().union(*prefer)
+    due = case.due_at
     for trigger in order:
         transition = definition.transition(case.state, trigger)
         if transition is None:  # pragma: no cover - allowed() offers only available triggers
             continue
+        times = (at, due) if trigger in preferred and due is not None and due > at else (at,)
+        guarded = 0
         for actor in rotated(draw, by_trigger[trigger], "actor"):
-            data = draw(drawn_data(engine, case, transition, ctx.values), label="data")
-            try:
-                new = engine.apply(case, trigger, actor=actor, at=at, **data)
-            except TransitionError:
-                continue
-            return Step(trigger=trigger, actor=actor, at=at, data=data), new
+            data = fill_data(draw, engine, case, transition, ctx.values)
+            for when in times:
+                try:
+                    new = engine.apply(case, trigger, actor=actor, at=when, **data)
+                except GuardFailedError:
+                    continue
+                except TransitionError:
+                    break
+                return Step(trigger=trigger, actor=actor, at=when, data=data), new
+            else:  # every time tried was refused by a guard, which seldom depends on the actor
+                guarded += 1
+                if guarded == _GUARDED_TRIES:
+                    break
     return None
 
 
@@ -331,20 +490,20 @@ def faulty_step(draw: st.DrawFn, ctx: Context, case: Case, fault: Fault) -> Step
         transition = definition.transition(case.state, trigger)
         if transition is None:
             return {}
-        return draw(drawn_data(engine, case, transition, ctx.values), label="data")
+        return fill_data(draw, engine, case, transition, ctx.values)
 
     if fault is Fault.WRONG_STATE:
         offered = set(definition.triggers_from(case.state))
         others = sorted({t.trigger for t in definition.transitions if not t.opening} - offered)
-        trigger = draw(st.sampled_from(others)) if others else "no_such_trigger"
-        actor = draw(st.sampled_from(ctx.pool), label="actor")
+        trigger = pick(draw, others, "trigger") if others else "no_such_trigger"
+        actor = pick(draw, ctx.pool, "actor")
         return Step(trigger=trigger, actor=actor, at=at, fault=fault)
     if fault is Fault.WRONG_ACTOR and available:
-        trigger = draw(st.sampled_from([t for t, _ in available]), label="trigger")
+        trigger = pick(draw, [t for t, _ in available], "trigger")
         may = {a for t, a in allowed if t == trigger}
         refused = [a for a in ctx.pool if a not in may]
         actor = (
-            draw(st.sampled_from(refused), label="actor")
+            pick(draw, refused, "actor")
             if refused
             else Actor(person_id="nobody", role="grid_worker", unit_id=case.unit_id)
         )
@@ -352,21 +511,21 @@ def faulty_step(draw: st.DrawFn, ctx: Context, case: Case, fault: Fault) -> Step
     if fault is Fault.MISSING_DATA and allowed:
         requires = {t: tr.requires for t, tr in available}
         needing = [(t, a) for t, a in allowed if requires[t]]
-        trigger, actor = draw(st.sampled_from(needing or allowed), label="command")
+        trigger, actor = pick(draw, needing or allowed, "command")
         data = data_for(trigger)
         if needing:
-            del data[draw(st.sampled_from(sorted(requires[trigger])), label="missing")]
+            del data[pick(draw, sorted(requires[trigger]), "missing")]
         else:
             data["no_such_key"] = "unexpected"
         return Step(trigger=trigger, actor=actor, at=at, data=data, fault=fault)
     # TIME_BACKWARDS, or nothing available for the other faults: any command, back in time
     # (nothing at all is allowed here, so it is refused either way)
     if allowed:
-        trigger, actor = draw(st.sampled_from(allowed), label="command")
+        trigger, actor = pick(draw, allowed, "command")
     else:
-        trigger = draw(st.sampled_from([t for t, _ in available] or ["no_such_trigger"]))
-        actor = draw(st.sampled_from(ctx.pool), label="actor")
-    back = timedelta(minutes=draw(st.integers(1, 14 * 24 * 60), label="minutes_back"))
+        trigger = pick(draw, [t for t, _ in available] or ["no_such_trigger"], "trigger")
+        actor = pick(draw, ctx.pool, "actor")
+    back = pick(draw, _BACKS, "back")
     return Step(trigger=trigger, actor=actor, at=last - back, data=data_for(trigger), fault=fault)
 
 
@@ -379,17 +538,24 @@ def faults_of(faults: Iterable[Fault]) -> tuple[Fault, ...]:
 
 
 @st.composite
-def next_command(
-    draw: st.DrawFn, ctx: Context, case: Case, faults: tuple[Fault, ...], legal: bool
+def next_command(  # noqa: PLR0913 - the walk's context and the machine's preferences
+    draw: st.DrawFn,
+    ctx: Context,
+    case: Case,
+    faults: tuple[Fault, ...],
+    legal: bool,
+    *,
+    prefer: Sequence[frozenset[str]] = (),
 ) -> Step | None:
     """One next command for ``case``: faulty (when ``faults`` and drawn, or not ``legal``) or legal.
 
-    ``None`` when no legal command is found.
+    ``None`` when no legal command is found; the triggers of ``prefer`` are tried first (see
+    :func:`legal_step`).
     """
-    invalid = bool(faults) and (not legal or draw(st.booleans(), label="invalid"))
+    invalid = bool(faults) and (not legal or draw(_BOOLEANS, label="invalid"))
     if invalid:
-        return faulty_step(draw, ctx, case, draw(st.sampled_from(faults), label="fault"))
-    found = legal_step(draw, ctx, case)
+        return faulty_step(draw, ctx, case, pick(draw, faults, "fault"))
+    found = legal_step(draw, ctx, case, prefer)
     return None if found is None else found[0]
 
 
@@ -430,9 +596,24 @@ class Opening:
     ids: st.SearchStrategy[str]
 
 
+_PARTIES = st.lists(st.sampled_from(("张三", "李四", "王五")), max_size=2, unique=True).map(tuple)
+
+
+@lru_cache(maxsize=256)
+def _severities(tiers: tuple[str, ...]) -> st.SearchStrategy[str | None]:
+    """No severity, or one of ``tiers``."""
+    return st.one_of(st.none(), st.sampled_from(tiers)) if tiers else st.none()
+
+
 @st.composite
-def opened_case(draw: st.DrawFn, how: Opening) -> Case:
+def opened_case(
+    draw: st.DrawFn, how: Opening, fresh: Mapping[str, frozenset[str]] | None = None
+) -> Case:
     """A case opened through the engine by the first drawn actor it accepts, at some place.
+
+    The opening triggers are tried from a drawn position, the ``fresh`` ones of the drawn
+    lifecycle (by its key: those a state machine has not yet seen fired in its run) first; at
+    each place, each by the actors allowed to fire it.
 
     Raises:
         ArgumentError: No actor could open a case of the drawn lifecycle at any place.
@@ -442,12 +623,14 @@ def opened_case(draw: st.DrawFn, how: Opening) -> Case:
     definition = engine.lifecycle(draw(how.lifecycles, label="lifecycle"))
     at = draw(how.times, label="at")
     category = str(draw(how.categories, label="category"))
-    tiers = sorted(definition.severity_keys)
-    severity = draw(st.one_of(st.none(), st.sampled_from(tiers)) if tiers else st.none())
-    parties = tuple(draw(st.lists(st.sampled_from(("张三", "李四", "王五")), max_size=2,
-                                  unique=True), label="parties"))  # fmt: skip
+    severity = draw(_severities(tuple(sorted(definition.severity_keys))), label="severity")
+    parties = draw(_PARTIES, label="parties")
     case_id = draw(how.ids, label="case_id")
     openings = [t for t in definition.transitions if t.opening]
+    first = (fresh or {}).get(definition.key, frozenset())
+    openings = rotated(draw, [t for t in openings if t.trigger in first], "opening") + rotated(
+        draw, [t for t in openings if t.trigger not in first], "opening"
+    )
     for location in rotated(draw, how.places, "location"):
         probe = Case(
             id=case_id,
@@ -465,13 +648,13 @@ def opened_case(draw: st.DrawFn, how: Opening) -> Case:
         for opening in openings:
             openers = [
                 a
-                for a in ctx.pool
-                if a.role in opening.roles
-                and engine.in_jurisdiction(opening.jurisdiction, probe, a)
+                for role in sorted(opening.roles)
+                for a in ctx.by_role.get(role, ())
+                if engine.in_jurisdiction(opening.jurisdiction, probe, a)
             ]
             if not openers:
                 continue
-            data = draw(drawn_data(engine, None, opening, ctx.values), label="data")
+            data = fill_data(draw, engine, None, opening, ctx.values)
             for actor in rotated(draw, openers, "opener"):
                 try:
                     return engine.open(definition.key, case_id=case_id,
