@@ -195,20 +195,24 @@ def _attrs_opened(
     category: str,
     severity: str | None,
     due_at: datetime | None,
+    seal: object,
 ) -> Case:
-    return Case(
-        id=case_id,
-        lifecycle=lifecycle,
-        state=first.dest,
-        location_id=location_id,
-        unit_id=unit_id,
-        reporter_id=first.actor.person_id,
-        parties=parties,
-        category=category,
-        severity=severity,
-        opened_at=first.at,
-        due_at=due_at,
-        history=(first,),
+    return _SEALED(
+        Case(
+            id=case_id,
+            lifecycle=lifecycle,
+            state=first.dest,
+            location_id=location_id,
+            unit_id=unit_id,
+            reporter_id=first.actor.person_id,
+            parties=parties,
+            category=category,
+            severity=severity,
+            opened_at=first.at,
+            due_at=due_at,
+            history=(first,),
+        ),
+        seal,
     )
 
 
@@ -216,40 +220,46 @@ def _attrs_advance(
     case: Case, state: str, last: HistoryRecord, changes: dict[str, Any] | None = None
 ) -> Case:
     made = changes or {}
-    return Case(
-        id=case.id,
-        lifecycle=case.lifecycle,
-        state=state,
-        location_id=case.location_id,
-        unit_id=made.get("unit_id", case.unit_id),
-        assignees=made.get("assignees", case.assignees),
-        reporter_id=case.reporter_id,
-        parties=made.get("parties", case.parties),
-        category=case.category,
-        severity=made.get("severity", case.severity),
-        opened_at=case.opened_at,
-        due_at=made.get("due_at", case.due_at),
-        history=(*case.history, last),
-        version=case.version + 1,
+    return _SEALED(
+        Case(
+            id=case.id,
+            lifecycle=case.lifecycle,
+            state=state,
+            location_id=case.location_id,
+            unit_id=made.get("unit_id", case.unit_id),
+            assignees=made.get("assignees", case.assignees),
+            reporter_id=case.reporter_id,
+            parties=made.get("parties", case.parties),
+            category=case.category,
+            severity=made.get("severity", case.severity),
+            opened_at=case.opened_at,
+            due_at=made.get("due_at", case.due_at),
+            history=(*case.history, last),
+            version=case.version + 1,
+        ),
+        case._seal,
     )
 
 
 def _attrs_dated(case: Case, due_at: datetime | None) -> Case:
-    return Case(
-        id=case.id,
-        lifecycle=case.lifecycle,
-        state=case.state,
-        location_id=case.location_id,
-        unit_id=case.unit_id,
-        assignees=case.assignees,
-        reporter_id=case.reporter_id,
-        parties=case.parties,
-        category=case.category,
-        severity=case.severity,
-        opened_at=case.opened_at,
-        due_at=due_at,
-        history=case.history,
-        version=case.version,
+    return _SEALED(
+        Case(
+            id=case.id,
+            lifecycle=case.lifecycle,
+            state=case.state,
+            location_id=case.location_id,
+            unit_id=case.unit_id,
+            assignees=case.assignees,
+            reporter_id=case.reporter_id,
+            parties=case.parties,
+            category=case.category,
+            severity=case.severity,
+            opened_at=case.opened_at,
+            due_at=due_at,
+            history=case.history,
+            version=case.version,
+        ),
+        case._seal,
     )
 
 
@@ -272,6 +282,10 @@ def _attrs_context(  # noqa: PLR0917 - the signature of _fast.context
         lifecycle=lifecycle,
     )
 
+
+_SEALED = _fast.sealed
+"""The engine's mark on the cases it made: set on attrs-built cases too (one slot write), so
+that the engine does not verify them before each command."""
 
 ATTRS_BUILT = {
     "record": _attrs_record,

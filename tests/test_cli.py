@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import attrs
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
 
-from ruian_governance import RULES_2021, Hierarchy, generate_hierarchy, to_document
+import ruian_governance
+from ruian_governance import RULES_2021, Hierarchy, Level, generate_hierarchy, to_document
 from ruian_governance.cli import MissingExtraError, main
 from ruian_governance.cli.commands import cli
 from ruian_governance.io import read_cases
@@ -116,14 +118,45 @@ def test_report_is_self_contained_html_with_charts(files: Path, tmp_path: Path):
 
 
 def test_verify_reports_complete_routing_and_gaps(files: Path):
-    """Verify exits 0 on complete routing, 1 with the gaps listed."""
-    ok = run("verify", files / "tiny.json")
+    """Verify exits 0 on complete routing, 1 with each gap listed: town, category, tier."""
+    ok = run("verify", "--hierarchy", files / "tiny.json")
     assert ok.exit_code == 0
     assert "routing complete" in ok.stdout
-    assert run("verify", files / "tiny.json", "--rules-file", files / "rules.json").exit_code == 0
-    gaps = run("verify", files / "gappy.json")
+    rules = ("--rules-file", files / "rules.json")
+    assert run("verify", "--hierarchy", files / "tiny.json", *rules).exit_code == 0
+    gaps = run("verify", "--hierarchy", files / "gappy.json")
     assert gaps.exit_code == 1
-    assert "no_station" in gaps.stdout
+    lines = gaps.stdout.splitlines()
+    assert lines[:3] == ["2 gaps, 360 routes checked:", "  no_station: 2", "gaps:"]
+    assert lines[3:] == [
+        f"  no_station 缺少站所 | town t0002 第2镇 | category {key} {zh} | tier larger 较大 | "
+        f"town 't0002' has no station of kind 'judicial_office', needed for a larger {key!r} "
+        "report (7 grids affected)"
+        for key, zh in (("neighbour_dispute", "邻里纠纷"), ("labour_dispute", "劳资纠纷"))
+    ]
+
+
+def test_verify_json_lists_each_gap(files: Path):
+    """Verify --json: the verdict, the counts and every gap as an object (exit 1 with gaps)."""
+    result = run("verify", "--hierarchy", files / "gappy.json", "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert (report["ok"], report["rules"], report["counts"]) == (False, "2021", {"no_station": 2})
+    assert report["failing_routes"] == sum(g["grids_affected"] for g in report["gaps"]) > 0
+    gap = report["gaps"][0]
+    assert {k: gap[k] for k in ("kind", "town", "town_name", "category", "tier", "missing")} == {
+        "kind": "no_station", "town": "t0002", "town_name": "第2镇",
+        "category": "neighbour_dispute", "tier": "larger", "missing": ["judicial_office"],
+    }  # fmt: skip
+    ok = json.loads(run("verify", "--hierarchy", files / "tiny.json", "--json").stdout)
+    assert (ok["ok"], ok["gaps"], ok["counts"]) == (True, [], {})
+
+
+def test_version_prints_the_package_version():
+    """--version prints the command's name and the installed version."""
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"ruian-governance {ruian_governance.__version__}\n"
 
 
 @pytest.mark.parametrize(
@@ -183,8 +216,10 @@ def test_validate_lists_every_error_with_its_json_path(files: Path):
         ("simulate", "--hierarchy", "{files}/tiny.json", "--hotspot", "nowhere:petition:3"),
         ("simulate", "--hierarchy", "{files}/tiny.json", "--rules", "2016"),
         ("summary", "{files}/no_such_run"),
-        ("verify", "{files}/missing.json"),
-        ("verify", "{files}/bad.json"),
+        ("verify", "--hierarchy", "{files}/missing.json"),
+        ("verify", "--hierarchy", "{files}/bad.json"),
+        ("verify", "{files}/tiny.json"),
+        ("hierarchy", "--file", "{files}/tiny.json"),
         ("diagram", "routing", "nowhere", "--hierarchy", "{files}/tiny.json"),
         ("diagram", "lifecycle", "unicorn"),
         ("validate", "{files}/not.json"),
@@ -285,3 +320,83 @@ def test_summary_of_an_sqlite_run_does_not_write_the_file(files: Path, tmp_path:
         store.chmod(0o644)
     assert result.exit_code == 0, result.output
     assert (store.read_bytes(), store.stat().st_mtime_ns) == before
+
+
+def test_validate_json_gives_the_verdict_and_every_problem(files: Path):
+    """Validate --json: one object; an invalid file still ends with the Error line and exit 2."""
+    good = run("validate", files / "tiny.json", "--json")
+    assert good.exit_code == 0
+    assert json.loads(good.stdout) == {
+        "path": str(files / "tiny.json"), "kind": "hierarchy", "valid": True, "problems": []
+    }  # fmt: skip
+    bad = run("validate", files / "bad.json", "--json")
+    assert bad.exit_code == 2
+    verdict = json.loads(bad.stdout)
+    assert (verdict["valid"], len(verdict["problems"])) == (False, 2)
+    assert "$.units[1].level" in verdict["problems"][0]
+    assert bad.stderr.splitlines() == [
+        f"Error: {files / 'bad.json'}: invalid hierarchy, 2 problem(s)"
+    ]
+    rules = json.loads(run("validate", files / "rules.json", "--json").stdout)
+    assert (rules["kind"], rules["valid"]) == ("routing_rules", True)
+
+
+def test_hierarchy_json_gives_the_figures_of_the_summary(files: Path, tiny: Hierarchy):
+    """Hierarchy --json: counts by level, organisations, posts by role and the towns."""
+    ruian = json.loads(run("hierarchy", "--json").stdout)
+    assert ruian["city"] == {"id": "ruian", "name": "瑞安市", "name_en": "Rui'an"}
+    assert ruian["posts"]["grid_worker"] == 18000
+    assert len(ruian["towns"]) == 23
+    assert ruian["towns"][0]["name"] == "安阳街道"
+    facts = json.loads(run("hierarchy", "--hierarchy", files / "tiny.json", "--json").stdout)
+    assert facts["units"]["grid"] == len(tiny.units_at(Level.GRID))
+    assert [t["id"] for t in facts["towns"]] == [t.id for t in tiny.towns]
+    text = run("hierarchy", "--hierarchy", files / "tiny.json")
+    assert text.stdout.startswith(f"{tiny.city.name} ")
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (("--format", "parquet"), {"cases.parquet", "history.parquet"}),
+        (("--format", "both"), {"cases.jsonl", "cases.parquet", "history.parquet"}),
+        (("--store", "sqlite", "--format", "parquet"),
+         {"cases.sqlite", "cases.parquet", "history.parquet"}),
+    ],
+)  # fmt: skip
+def test_simulate_writes_parquet_beside_or_instead_of_json_lines(
+    files: Path, tmp_path: Path, extra: tuple[str, ...], expected: set[str]
+):
+    """--format parquet|both writes the cases and history tables; summary reads any run alike.
+
+    A run written into a directory replaces the case files an earlier run left there.
+    """
+    assert simulate_tiny(files, tmp_path / "j").exit_code == 0
+    out = tmp_path / "j2"
+    assert simulate_tiny(files, out, "--store", "sqlite").exit_code == 0
+    result = simulate_tiny(files, out, *extra)
+    assert result.exit_code == 0, result.output
+    written = {p.name for p in out.iterdir()} - {"hierarchy.json", "run.json", "summary.json"}
+    assert written == expected
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["format"] == extra[-1]
+    from_run = json.loads(run("summary", out, "--json").stdout)
+    assert from_run == json.loads(run("summary", tmp_path / "j", "--json").stdout)
+    cases = pq.read_table(out / "cases.parquet")
+    assert cases.num_rows == from_run["cases"]
+    assert str(cases.schema.field("opened_at").type) == "timestamp[us, tz=+08:00]"
+
+
+def test_redact_masks_the_parties_in_parquet_too(files: Path, tmp_path: Path):
+    """--redact --format parquet: the history's data holds no party names; summary reads it."""
+    result = simulate_tiny(files, tmp_path / "p", "--days", "28", "--format", "both", "--redact")
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "p" / "cases.jsonl").open(encoding="utf-8") as stream:
+        masked = list(read_cases(stream))
+    assert {p for c in masked for p in c.parties} == {"***"}
+    assert simulate_tiny(files, tmp_path / "n", "--days", "28").exit_code == 0
+    with (tmp_path / "n" / "cases.jsonl").open(encoding="utf-8") as stream:
+        parties = {p for case in read_cases(stream) for p in case.parties}
+    data = " ".join(pq.read_table(tmp_path / "p" / "history.parquet").column("data").to_pylist())
+    assert parties
+    assert [p for p in parties if p in data] == []
+    assert run("summary", tmp_path / "p", "--json").exit_code == 0

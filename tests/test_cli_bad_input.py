@@ -19,6 +19,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
 from hypothesis import given, settings
@@ -95,6 +97,7 @@ def files(tmp_path_factory: pytest.TempPathFactory, tiny: Hierarchy) -> Path:
          "--out", str(run), "--quiet"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
+    _parquet_runs(root)
     damaged: dict[str, Any] = {
         "no_start": {"start": None},
         "naive_start": {"start": "2025-03-03T00:00:00"},
@@ -135,6 +138,25 @@ def files(tmp_path_factory: pytest.TempPathFactory, tiny: Hierarchy) -> Path:
     return root
 
 
+def _parquet_runs(root: Path) -> None:
+    """A run written as Parquet only, and copies with a damaged and a forged history file."""
+    parquet = root / "parquet_run"
+    result = CliRunner().invoke(
+        cli,
+        ["simulate", "--hierarchy", str(root / "tiny.json"), "--days", "3", "--rate", "1",
+         "--out", str(parquet), "--quiet", "--format", "parquet"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    for name in ("garbage_parquet", "forged_parquet"):
+        shutil.copytree(parquet, root / name)
+    (root / "garbage_parquet" / "history.parquet").write_bytes(b"PAR1" + b"\xff" * 600)
+    history = pq.read_table(parquet / "history.parquet")
+    triggers = history.column("trigger").to_pylist()
+    triggers[1] = "close"
+    forged = history.set_column(3, history.schema.field(3), pa.array(triggers, pa.string()))
+    pq.write_table(forged, root / "forged_parquet" / "history.parquet")
+
+
 GRID = "t0001.v001.g01"
 SIM = ("simulate", "--hierarchy", "{f}/tiny.json", "--days", "3", "--quiet", "--out", "{f}/out")
 
@@ -171,6 +193,7 @@ BAD: list[tuple[str, tuple[str, ...]]] = [
     (LOOKUP, (*SIM, "--hotspot", "nowhere:petition:3")),
     (LOOKUP, (*SIM, "--hotspot", f"{GRID}:unicorn:2")),
     (USAGE, (*SIM, "--store", "xml")),
+    (USAGE, (*SIM, "--format", "csv")),
     (USAGE, (*SIM, "--rules", "1999")),
     (USAGE, (*SIM, "--redact", "yes")),
     (USAGE, (*SIM, "--frobnicate")),
@@ -214,27 +237,31 @@ BAD: list[tuple[str, tuple[str, ...]]] = [
     (DOCUMENT, ("summary", "{f}/forged_case")),
     (DOCUMENT, ("summary", "{f}/deep_case")),
     (FILE, ("summary", "{f}/sqlite_dir")),
+    (DOCUMENT, ("summary", "{f}/garbage_parquet")),
+    (DOCUMENT, ("summary", "{f}/forged_parquet")),
     (FILE, ("summary", "{f}/no_hierarchy")),
     (TEXT, ("summary", "{f}/deep_hierarchy")),
     (USAGE, ("summary", "{f}/run", "--report", "{f}/a_dir")),
     (USAGE, ("summary", "{f}/run", "--frobnicate")),
     (USAGE, ("summary", "{f}/run", "{f}/run")),
     # ---- verify
-    (USAGE, ("verify",)),
-    (FILE, ("verify", "{f}/missing.json")),
-    (USAGE, ("verify", "{f}/a_dir")),
-    (TEXT, ("verify", "{f}/deep.json")),
-    (TEXT, ("verify", "{f}/latin1.json")),
-    (DOCUMENT, ("verify", "{f}/bad.json")),
-    (DOCUMENT, ("verify", "{f}/deep_version.json")),
-    (USAGE, ("verify", "{f}/tiny.json", "--rules", "1999")),
-    (FILE, ("verify", "{f}/tiny.json", "--rules-file", "{f}/missing.json")),
-    (USAGE, ("verify", "{f}/tiny.json", "--rules-file", "{f}/a_dir")),
-    (TEXT, ("verify", "{f}/tiny.json", "--rules-file", "{f}/deep.json")),
-    (TEXT, ("verify", "{f}/tiny.json", "--rules-file", "{f}/deep_object.json")),
-    (DOCUMENT, ("verify", "{f}/tiny.json", "--rules-file", "{f}/bad_rules.json")),
-    (DOCUMENT, ("verify", "{f}/tiny.json", "--rules-file", "{f}/tiny.json")),
-    (DOCUMENT, ("verify", "{f}/tiny.json", "--rules-file", "{f}/array.json")),
+    (USAGE, ("verify", "--hierarchy")),
+    (USAGE, ("verify", "{f}/tiny.json")),  # the hierarchy file is --hierarchy, as everywhere
+    (FILE, ("verify", "--hierarchy", "{f}/missing.json")),
+    (USAGE, ("verify", "--hierarchy", "{f}/a_dir")),
+    (TEXT, ("verify", "--hierarchy", "{f}/deep.json")),
+    (TEXT, ("verify", "--hierarchy", "{f}/latin1.json")),
+    (DOCUMENT, ("verify", "--hierarchy", "{f}/bad.json")),
+    (DOCUMENT, ("verify", "--hierarchy", "{f}/bad.json", "--json")),
+    (DOCUMENT, ("verify", "--hierarchy", "{f}/deep_version.json")),
+    (USAGE, ("verify", "--hierarchy", "{f}/tiny.json", "--rules", "1999")),
+    (FILE, ("verify", "--hierarchy", "{f}/tiny.json", "--rules-file", "{f}/missing.json")),
+    (USAGE, ("verify", "--hierarchy", "{f}/tiny.json", "--rules-file", "{f}/a_dir")),
+    (TEXT, ("verify", "--hierarchy", "{f}/tiny.json", "--rules-file", "{f}/deep.json")),
+    (TEXT, ("verify", "--hierarchy", "{f}/tiny.json", "--rules-file", "{f}/deep_object.json")),
+    (DOCUMENT, ("verify", "--hierarchy", "{f}/tiny.json", "--rules-file", "{f}/bad_rules.json")),
+    (DOCUMENT, ("verify", "--hierarchy", "{f}/tiny.json", "--rules-file", "{f}/tiny.json")),
+    (DOCUMENT, ("verify", "--hierarchy", "{f}/tiny.json", "--rules-file", "{f}/array.json")),
     # ---- diagram
     (USAGE, ("diagram",)),
     (USAGE, ("diagram", "lifecycle")),
@@ -256,16 +283,18 @@ BAD: list[tuple[str, tuple[str, ...]]] = [
     (TEXT, ("validate", "{f}/latin1.json")),
     (TEXT, ("validate", "{f}/empty.json")),
     (TEXT, ("validate", "{f}/huge_int.json")),
+    (TEXT, ("validate", "{f}/huge_int.json", "--json")),
     (USAGE, ("validate", "{f}/tiny.json", "--kind", "case")),
     (DOCUMENT, ("validate", "{f}/case.json")),
     (DOCUMENT, ("validate", "{f}/kind_list.json")),
     # ---- hierarchy
-    (FILE, ("hierarchy", "--file", "{f}/missing.json")),
-    (FILE, ("hierarchy", "--file", "{f}/a_dir")),
-    (TEXT, ("hierarchy", "--file", "{f}/deep.json")),
-    (TEXT, ("hierarchy", "--file", "{f}/latin1.json")),
-    (DOCUMENT, ("hierarchy", "--file", "{f}/bad.json")),
-    (DOCUMENT, ("hierarchy", "--file", "{f}/rules.json")),
+    (USAGE, ("hierarchy", "--file", "{f}/tiny.json")),  # the one spelling is --hierarchy
+    (FILE, ("hierarchy", "--hierarchy", "{f}/missing.json")),
+    (USAGE, ("hierarchy", "--hierarchy", "{f}/a_dir")),
+    (TEXT, ("hierarchy", "--hierarchy", "{f}/deep.json")),
+    (TEXT, ("hierarchy", "--hierarchy", "{f}/latin1.json")),
+    (DOCUMENT, ("hierarchy", "--hierarchy", "{f}/bad.json")),
+    (DOCUMENT, ("hierarchy", "--hierarchy", "{f}/rules.json", "--json")),
     (USAGE, ("hierarchy", "extra")),
     # ---- the group
     (USAGE, ()),
@@ -380,12 +409,15 @@ def hostile(files: Path, tiny: Hierarchy) -> Path:
 @pytest.mark.parametrize(
     "args",
     [
-        ("hierarchy", "--file", "{h}"),
+        ("hierarchy", "--hierarchy", "{h}"),
+        ("hierarchy", "--hierarchy", "{h}", "--json"),
         ("simulate", "--hierarchy", "{h}", "--days", "3", "--out", "{f}/hostile_run"),
         ("diagram", "routing", "t0001", "--hierarchy", "{h}"),
         ("diagram", "routing", "t0001", "--hierarchy", "{h}", "--format", "dot"),
-        ("verify", "{h}"),
+        ("verify", "--hierarchy", "{h}"),
+        ("verify", "--hierarchy", "{h}", "--json"),
         ("validate", "{h}"),
+        ("validate", "{h}", "--json"),
     ],
 )
 def test_names_are_printed_escaped(files: Path, hostile: Path, args: tuple[str, ...]) -> None:
@@ -463,7 +495,7 @@ _JSON_JUNK = st.recursive(
                        ).map(str.encode),
     ),
     command=st.sampled_from(["validate", "verify", "hierarchy", "rules-file", "routing",
-                             "run.json", "hierarchy.json", "cases.jsonl"]),
+                             "run.json", "hierarchy.json", "cases.jsonl", "history.parquet"]),
 )  # fmt: skip
 def test_any_file_content_is_read_or_refused_in_one_line(
     files: Path, tmp_path_factory: pytest.TempPathFactory, content: bytes, command: str
@@ -472,16 +504,18 @@ def test_any_file_content_is_read_or_refused_in_one_line(
     where = tmp_path_factory.mktemp("drawn")
     path = where / "drawn.json"
     path.write_bytes(content)
-    if command in ("run.json", "hierarchy.json", "cases.jsonl"):
-        shutil.copytree(files / "run", where / "run")
+    if command in ("run.json", "hierarchy.json", "cases.jsonl", "history.parquet"):
+        run = "parquet_run" if command == "history.parquet" else "run"
+        shutil.copytree(files / run, where / "run")
         (where / "run" / command).write_bytes(content)
         args = ["summary", str(where / "run")]
     else:
+        tiny = str(files / "tiny.json")
         args = {
             "validate": ["validate", str(path)],
-            "verify": ["verify", str(path)],
-            "hierarchy": ["hierarchy", "--file", str(path)],
-            "rules-file": ["verify", str(files / "tiny.json"), "--rules-file", str(path)],
+            "verify": ["verify", "--hierarchy", str(path)],
+            "hierarchy": ["hierarchy", "--hierarchy", str(path)],
+            "rules-file": ["verify", "--hierarchy", tiny, "--rules-file", str(path)],
             "routing": ["diagram", "routing", "t0001", "--hierarchy", str(path)],
         }[command]
     result = CliRunner().invoke(cli, args)

@@ -22,6 +22,7 @@ from ruian_governance import (
     builtin_engine,
 )
 from ruian_governance.errors import (
+    ForgedHistoryError,
     GuardFailedError,
     InvalidActorError,
     InvalidTransitionError,
@@ -119,18 +120,21 @@ def test_cases_round_trip_through_cattrs(world: World) -> None:
 
 
 def test_replay_rejects_tampered_histories(world: World) -> None:
-    """Replay refuses a history whose records do not follow one another."""
+    """Replay refuses a history whose records do not follow one another (the check's cause)."""
     case = closed_event(world)
     with pytest.raises(ArgumentError, match="history"):
         world.engine.replay(())
-    with pytest.raises(InvalidTransitionError):
+    with pytest.raises(ForgedHistoryError, match="lacks the case's case_id") as info:
         world.engine.replay(case.history[1:])
+    assert info.value.seq == 0
     swapped = (case.history[0], case.history[2], case.history[1])
-    with pytest.raises(InvalidTransitionError):
+    with pytest.raises(ForgedHistoryError) as info:
         world.engine.replay(swapped)
+    assert isinstance(info.value.__cause__, InvalidTransitionError)
     earlier = attrs.evolve(case.history[2], at=T0 - HOUR)
-    with pytest.raises(TimeOrderError):
+    with pytest.raises(ForgedHistoryError) as info:
         world.engine.replay((*case.history[:2], earlier))
+    assert isinstance(info.value.__cause__, TimeOrderError)
 
 
 def test_effects_may_not_change_identity_fields(world: World) -> None:

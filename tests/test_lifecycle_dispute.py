@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import attrs
 import pytest
 
 from ruian_governance import Case, Level, MemoryCaseStore
 from ruian_governance.analysis import SimilarCaseLibrary
 from ruian_governance.errors import (
     GuardFailedError,
+    InvalidDataError,
     InvalidTransitionError,
     JurisdictionError,
     MissingDataError,
@@ -100,6 +102,47 @@ def test_escalation_goes_one_level_at_a_time_and_stops_at_the_city(world: World)
     with pytest.raises(GuardFailedError) as info:
         fire(world, case, "escalate", "centre", reason="no higher level")
     assert info.value.guard == "below_city"
+
+
+def test_an_escalated_dispute_takes_the_deadline_of_the_level_that_holds_it(
+    world: World,
+) -> None:
+    """Finding 14: a simple village dispute escalated is due as the new level's tier, from then.
+
+    Before, it kept the one-day deadline of the village and was overdue at once at the city.
+    """
+    deadlines = world.engine.lifecycle("dispute").deadlines
+    case = fire(world, triaged(world, "simple"), "start_mediation", "cadre")
+    escalated_at = case.last.at + 3 * DAY  # the one-day deadline has long passed
+    assert case.due_at is not None
+    assert escalated_at > case.due_at
+    case = fire(world, case, "escalate", "cadre", delay=3 * DAY, reason="beyond the village")
+    assert (case.unit_id, case.severity) == (world.town, "complex")
+    assert case.due_at == deadlines.due("complex", escalated_at)
+    assert world.engine.overdue([case], escalated_at) == ()
+    case = fire(world, case, "escalate", "judicial", delay=DAY, reason="beyond the town")
+    assert (case.unit_id, case.severity) == (world.h.city.id, "difficult")
+    assert case.due_at == deadlines.due("difficult", case.last.at)
+    assert world.engine.verify(attrs.evolve(case)) == case
+
+
+def test_in_a_simulated_city_escalated_disputes_are_due_from_their_escalation() -> None:
+    """Finding 14: in a simulated run, each escalation restarts the deadline of the new tier."""
+    from ruian_governance import generate_hierarchy
+    from ruian_governance.sim import SimulationConfig, simulate
+
+    hierarchy = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
+    result = simulate(SimulationConfig(hierarchy=hierarchy, days=28, seed=3,
+                                       reports_per_grid_per_day=1.0))  # fmt: skip
+    deadlines = {d.key: d for d in result.lifecycles}["dispute"].deadlines
+    checked = 0
+    for case in result.cases:
+        setting = [r for r in case.history if r.trigger in {"triage", "escalate"}]
+        if case.lifecycle == "dispute" and setting and setting[-1].trigger == "escalate":
+            assert case.severity is not None
+            assert case.due_at == deadlines.due(case.severity, setting[-1].at)
+            checked += 1
+    assert checked > 0
 
 
 def test_task_force_for_complex_cases(world: World) -> None:
@@ -204,7 +247,7 @@ def test_refused_command_leaves_store_and_library_unchanged(world: World) -> Non
     entry = library.entry("D9")
     assert entry is not None
     assert entry.case is case
-    with pytest.raises(GuardFailedError):
+    with pytest.raises(InvalidDataError):
         store.apply("D9", case.version, "evaluate", actor=world["worker"],
                     at=case.last.at + HOUR, stars=9)  # fmt: skip
     assert store.get("D9") is case

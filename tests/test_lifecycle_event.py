@@ -10,6 +10,7 @@ from ruian_governance import EVENT_LIFECYCLE, Actor, Case, TransitionError
 from ruian_governance.errors import (
     GuardFailedError,
     InvalidActorError,
+    InvalidDataError,
     InvalidTransitionError,
     JurisdictionError,
     MissingDataError,
@@ -227,10 +228,10 @@ def test_opening_checks_the_reporter(world: World) -> None:
 
 
 def test_evaluation_needs_one_to_five_stars(world: World) -> None:
-    """评价: 0 or 6 stars, or no stars, are refused."""
+    """评价: 0 or 6 stars, or no stars, are refused (the data type of ``stars`` is 1-5)."""
     case = fire(world, open_case(world, "event"), "solve_on_spot", "worker", result="ok")
     for stars in (0, 6):
-        with pytest.raises(GuardFailedError):
+        with pytest.raises(InvalidDataError):
             fire(world, case, "evaluate", "worker", stars=stars)
     with pytest.raises(MissingDataError):
         fire(world, case, "evaluate", "worker")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import attrs
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from ruian_governance import EVENT_LIFECYCLE, Actor, Case, HistoryRecord, generate_hierarchy
@@ -14,7 +14,7 @@ from ruian_governance.lifecycles import CommandContext, _fast
 
 HIERARCHY = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0, seed=0)
 
-keys = st.text(min_size=1, max_size=8)
+keys = st.text(alphabet="abcdefgh_.0123456789", min_size=1, max_size=8)
 times = st.datetimes(
     min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.sampled_from(
         [UTC, timezone(timedelta(hours=8))]
@@ -170,3 +170,16 @@ def test_fast_contexts_equal_attrs_contexts(
         hierarchy=HIERARCHY,
         lifecycle=EVENT_LIFECYCLE,
     )
+
+
+@given(case=cases(), key=keys)
+def test_fast_marked_equals_attrs(case: Case, key: str) -> None:
+    """_fast.marked adds ``(key, True)`` to the last record's data, and keeps the seal."""
+    last = case.history[-1]
+    assume(all(k != key for k, _ in last.data))
+    seal = object()
+    built = _fast.marked(_fast.sealed(attrs.evolve(case), seal), key)
+    assert _complete(built)
+    assert built._seal is seal
+    record = attrs.evolve(last, data=tuple(sorted((*last.data, (key, True)))))
+    assert built == attrs.evolve(case, history=(*case.history[:-1], record))

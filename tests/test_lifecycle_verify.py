@@ -131,13 +131,19 @@ def test_records_must_equal_what_their_commands_make(world: World) -> None:
 
 
 def test_histories_of_the_wrong_shape_give_a_typed_error(world: World) -> None:
-    """Finding 2: no history, non-records, data that is not pairs: ForgedHistoryError."""
+    """Finding 2: no history, non-records: ForgedHistoryError; a malformed record is not built.
+
+    A record whose data is not pairs or whose trigger is not an id is refused when it is built
+    (ArgumentError), so it can never reach a history.
+    """
     case = dispatched_event(world)
     first = case.history[0]
-    for history in ((), [first], (first, "record"), (attrs.evolve(first, data=[("a", 1)]),),
-                    (attrs.evolve(first, trigger=["report"]),)):  # fmt: skip
+    for history in ((), [first], (first, "record")):
         with pytest.raises(ForgedHistoryError):
             world.engine.verify(attrs.evolve(case, history=history))  # type: ignore[arg-type]
+    for changes in ({"data": [("a", 1)]}, {"trigger": ["report"]}):
+        with pytest.raises(ArgumentError):
+            attrs.evolve(first, **changes)
     with pytest.raises(ArgumentError):
         world.engine.verify("case")  # type: ignore[arg-type]
 
@@ -176,13 +182,15 @@ def test_copies_out_of_the_process_and_other_engines_verify(world: World) -> Non
     assert copy.copy(case)._seal is case._seal
 
 
-def test_replay_is_the_unchecked_rebuild(world: World) -> None:
-    """Replay rebuilds without permissions; its result is verified before a command runs."""
+def test_replay_is_the_checked_rebuild(world: World) -> None:
+    """Finding 2: replay runs the checks verify runs; what it rebuilds is ready for commands."""
     case = dispatched_event(world)
     first, accept, dispatch = case.history
     nobody = Actor(person_id="nobody", role="god", unit_id="nowhere")
-    rebuilt = world.engine.replay((first, attrs.evolve(accept, actor=nobody), dispatch))
-    assert rebuilt.history[1].actor == nobody
-    with pytest.raises(ForgedHistoryError):
-        world.engine.apply(rebuilt, "sign", actor=world["police"], at=T0 + 3 * HOUR)
+    with pytest.raises(ForgedHistoryError) as info:
+        world.engine.replay((first, attrs.evolve(accept, actor=nobody), dispatch))
+    assert isinstance(info.value.__cause__, InvalidActorError)
+    rebuilt = world.engine.replay(list(case.history))
+    assert rebuilt == case
+    assert world.engine.apply(rebuilt, "sign", actor=world["police"], at=T0 + 3 * HOUR)
     assert isinstance(rebuilt.history[0], HistoryRecord)

@@ -44,20 +44,43 @@ def test_py_typed_ships() -> None:
     assert files("ruian_governance").joinpath("py.typed").is_file()
 
 
-def test_imports_and_works_without_hypothesis() -> None:
-    """With Hypothesis unimportable, the package imports and builds a hierarchy."""
-    code = (
-        "import sys; sys.modules['hypothesis'] = None\n"
+def _without(module: str, code: str) -> list[str]:
+    """Run ``code`` in a new interpreter where ``module`` cannot be imported; its output lines.
+
+    The package is imported first, and must not have imported ``module`` (nor failed to).
+    """
+    script = (
+        f"import sys; sys.modules[{module!r}] = None\n"
         "import ruian_governance as rg\n"
         "h = rg.generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=1)\n"
-        "assert 'hypothesis' not in [m for m in sys.modules if sys.modules[m] is not None]\n"
-        "print(h.city.name)\n"
+        f"assert {module!r} not in [m for m in sys.modules if sys.modules[m] is not None]\n" + code
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "示范市"
+    return result.stdout.splitlines()
+
+
+def test_imports_and_works_without_hypothesis() -> None:
+    """With Hypothesis unimportable, the package imports and builds a hierarchy."""
+    assert _without("hypothesis", "print(h.city.name)\n") == ["示范市"]
+
+
+def test_imports_and_works_without_pyarrow() -> None:
+    """With pyarrow unimportable, the package imports; the tables raise ParquetExtraError."""
+    lines = _without(
+        "pyarrow",
+        "from ruian_governance.io import ParquetExtraError, cases_table, read_parquet\n"
+        "for call in (lambda: cases_table([], h), lambda: read_parquet('x.parquet')):\n"
+        "    try:\n"
+        "        call()\n"
+        "    except ParquetExtraError as error:\n"
+        "        assert isinstance(error, ImportError) and error.module == 'pyarrow'\n"
+        "        print(error)\n",
+    )
+    assert len(lines) == 2
+    assert all("pip install 'ruian-governance[parquet]'" in line for line in lines)
 
 
 def test_errors_share_one_root() -> None:

@@ -22,6 +22,7 @@ from ruian_governance.lifecycles import LifecycleDefinition
 from ruian_governance.models import Case, Hierarchy, Level
 
 __all__ = [
+    "hierarchy_json",
     "html_report",
     "legend",
     "on_time_label",
@@ -203,11 +204,44 @@ def html_report(  # noqa: PLR0913 - the data and how to title it
 # --------------------------------------------------------------------------- text
 
 
+def hierarchy_json(hierarchy: Hierarchy) -> dict[str, Any]:
+    """A hierarchy's summary as JSON: counts by level, organisations, posts by role, towns.
+
+    >>> from ruian_governance import generate_hierarchy
+    >>> facts = hierarchy_json(generate_hierarchy(towns=1, villages=1, grids=2, micro_grids=2))
+    >>> facts["city"]["name"], facts["units"]["grid"], facts["towns"][0]["villages"]
+    ('示范市', 2, 1)
+    """
+    city, preset = hierarchy.city, hierarchy.preset
+    roles = Counter(post.role for person in hierarchy.people for post in person.posts)
+    return {
+        "city": {"id": city.id, "name": city.name, "name_en": city.name_en},
+        "preset": {"key": preset.key, "label": preset.label.zh},
+        "units": {level.value: len(hierarchy.units_at(level)) for level in Level},
+        "command_rooms": len(hierarchy.command_rooms),
+        "platforms": len(hierarchy.platforms),
+        "stations": len(hierarchy.stations),
+        "departments": len(hierarchy.departments),
+        "people": len(hierarchy.people),
+        "posts": dict(sorted(roles.items(), key=lambda item: (-item[1], item[0]))),
+        "towns": [
+            {
+                "id": town.id,
+                "name": town.name,
+                "name_en": town.name_en,
+                "villages": len(hierarchy.children(town.id)),
+            }
+            for town in hierarchy.towns
+        ],
+    }
+
+
 def summarise_hierarchy(hierarchy: Hierarchy) -> str:
     """Return a bilingual text summary of a hierarchy: counts by level, organisations, people.
 
-    Names and labels are shown through :func:`~ruian_governance.io.printable`, so each line
-    of the summary is one printed line, whatever the names hold.
+    The figures of :func:`hierarchy_json`, with labels.  Names and labels are shown through
+    :func:`~ruian_governance.io.printable`, so each line of the summary is one printed line,
+    whatever the names hold.
 
     >>> from ruian_governance import generate_hierarchy
     >>> print(summarise_hierarchy(generate_hierarchy(towns=1, villages=1, grids=2,
@@ -217,30 +251,27 @@ def summarise_hierarchy(hierarchy: Hierarchy) -> str:
       city 市: 1, town / street 镇/街道: 1, village / community 村/社区: 1, grid 网格: 2, ...
     ...
     """
-    city, preset = hierarchy.city, hierarchy.preset
-    lines = [f"{city.name} {city.name_en}, platform preset {preset.key} {preset.label.zh}"]
+    facts = hierarchy_json(hierarchy)
+    city, preset = facts["city"], facts["preset"]
+    lines = [f"{city['name']} {city['name_en']}, platform preset {preset['key']} {preset['label']}"]
+    units = facts["units"]
     lines.append(
-        "  "
-        + ", ".join(
-            f"{level.label.en} {level.label.zh}: {len(hierarchy.units_at(level))}"
-            for level in Level
-        )
+        "  " + ", ".join(f"{lv.label.en} {lv.label.zh}: {units[lv.value]}" for lv in Level)
     )
     lines.append(
-        f"  command rooms 综合信息指挥室: {len(hierarchy.command_rooms)}, "
-        f"platforms 平台: {len(hierarchy.platforms)}, "
-        f"stations 职能站所: {len(hierarchy.stations)}, "
-        f"departments 职能部门: {len(hierarchy.departments)}"
+        f"  command rooms 综合信息指挥室: {facts['command_rooms']}, "
+        f"platforms 平台: {facts['platforms']}, "
+        f"stations 职能站所: {facts['stations']}, "
+        f"departments 职能部门: {facts['departments']}"
     )
-    roles = Counter(post.role for person in hierarchy.people for post in person.posts)
-    lines.append(f"  people: {len(hierarchy.people)}")
-    for key, count in sorted(roles.items(), key=lambda item: -item[1]):
+    lines.append(f"  people: {facts['people']}")
+    for key, count in facts["posts"].items():
         role = hierarchy.role(key)
         lines.append(f"    {role.label.en} {role.label.zh}: {count}")
     lines.append("  towns and streets 镇/街道:")
     lines.extend(
-        f"    {town.name} {town.name_en}: {len(hierarchy.children(town.id))} villages"
-        for town in hierarchy.towns
+        f"    {town['name']} {town['name_en']}: {town['villages']} villages"
+        for town in facts["towns"]
     )
     return "\n".join(map(printable, lines))
 

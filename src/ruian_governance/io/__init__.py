@@ -1,7 +1,8 @@
-"""Data in and out: documents, schemas, JSON lines, Open311 and diagrams.
+"""Data in and out: documents, schemas, JSON lines, Parquet, Open311 and diagrams.
 
-JSON documents of every model (cattrs), JSON Schemas, JSON lines of cases, the Open311
-GeoReport v2 mapping, and diagrams of lifecycles and routing.
+JSON documents of every model (cattrs), JSON Schemas, JSON lines of cases, cases and their
+history as Arrow tables and Parquet files (the ``parquet`` extra), the Open311 GeoReport v2
+mapping, and diagrams of lifecycles and routing.
 """
 
 from __future__ import annotations
@@ -73,12 +74,27 @@ from .schemas import (
     json_schema,
     shipped_schema,
 )
+from .tables import (
+    CASES_FILE,
+    HISTORY_FILE,
+    TABLE_TIME_ZONE,
+    ParquetExtraError,
+    cases_from_history,
+    cases_schema,
+    cases_table,
+    history_schema,
+    history_table,
+    read_parquet,
+    write_parquet,
+)
 
 __all__ = [
     "BUILTIN_CODE",
+    "CASES_FILE",
     "DOCUMENT_KINDS",
     "FORMAT_VERSION",
     "FORMAT_VERSIONS",
+    "HISTORY_FILE",
     "ID_CARD_PATTERN",
     "LANDLINE_PATTERN",
     "MAX_NESTING",
@@ -88,17 +104,24 @@ __all__ = [
     "OPEN311_SERVICE_FIELDS",
     "PERSONAL_DATA_KEYS",
     "STANDARD_REDACTION",
+    "TABLE_TIME_ZONE",
     "CodeRegistry",
     "Migration",
     "Open311Service",
     "Open311ServiceRequest",
     "Open311Status",
+    "ParquetExtraError",
     "Redaction",
     "case_to_service_request",
+    "cases_from_history",
+    "cases_schema",
+    "cases_table",
     "configure_converter",
     "document_schema",
     "dumps",
     "from_document",
+    "history_schema",
+    "history_table",
     "json_schema",
     "lifecycle_to_dot",
     "lifecycle_to_mermaid",
@@ -115,6 +138,7 @@ __all__ = [
     "parse_open311_services",
     "printable",
     "read_cases",
+    "read_parquet",
     "redact",
     "report_from_service_request",
     "report_to_service_request",
@@ -128,4 +152,5 @@ __all__ = [
     "to_document",
     "town_routing_graph",
     "write_cases",
+    "write_parquet",
 ]

@@ -5,7 +5,8 @@ disputes 矛盾纠纷 and hazard rectification 隐患整改, and :func:`builtin_
 (the :class:`Engine`), :mod:`.checks` (the checks every command passes, in one order),
 :mod:`.definition` (a :class:`LifecycleDefinition`, validated when built by :mod:`.rules`, and
 the :class:`CommandContext` its guards and effects receive) and :mod:`.parts` (states,
-triggers, severities, jurisdiction rules).  The engine knows no lifecycle of its own.
+triggers, severities, jurisdiction rules, the types of command data).  The engine knows no
+lifecycle of its own.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from .definition import (
 )
 from .engine import Engine
 from .parts import (
+    DataKind,
+    DataSpec,
     Jurisdiction,
     Severity,
     State,
@@ -55,6 +58,8 @@ __all__ = [
     "MEDIATION_LADDER",
     "TRIAGE_LEVELS",
     "CommandContext",
+    "DataKind",
+    "DataSpec",
     "Effect",
     "Engine",
     "Guard",

@@ -15,9 +15,11 @@ carries the seal it is given (:func:`opened`, :func:`sealed`) or the one of the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
+
+import attrs
 
 from ruian_governance.models import Actor, Case, DataValue, Hierarchy, HistoryRecord
 
@@ -25,10 +27,13 @@ from .definition import CommandContext, LifecycleDefinition
 
 __all__ = [
     "EFFECT_FIELDS",
+    "Seal",
     "advance",
     "context",
     "dated",
+    "marked",
     "opened",
+    "opening",
     "record",
     "sealed",
 ]
@@ -37,6 +42,16 @@ EFFECT_FIELDS = frozenset({"unit_id", "assignees", "severity", "due_at", "partie
 """The case fields an :class:`~ruian_governance.Effect` may change (all others are refused)."""
 
 _new = object.__new__
+
+
+class Seal:
+    """One engine's mark on the cases it made (never copied out of the process)."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type[None], tuple[()]]:
+        """A pickled or deep-copied case is unmarked: it is verified before it is used."""
+        return type(None), ()
 
 
 def _setters(cls: type, *names: str) -> tuple[Any, ...]:
@@ -139,6 +154,51 @@ def opened(  # noqa: PLR0913 - the facts of a new case, keyword-only
     return new
 
 
+def opening(  # noqa: PLR0913, PLR0917 - the parts of an opening command
+    definition: LifecycleDefinition,
+    trigger: str,
+    facts: tuple[str, str, str, str | None, tuple[str, ...]],
+    holder: str,
+    actor: Actor,
+    at: datetime,
+    data: Mapping[str, DataValue],
+    shared: Callable[[Any], Any],
+    seal: object,
+) -> Case:
+    """The case an opening command opens (before its deadline and effects), with its record.
+
+    The record's data is the case's facts (lifecycle, id, location, category, severity,
+    parties) and the command's ``data``, sorted; ``shared`` gives the engine's shared copy of
+    a value.
+    """
+    case_id, location_id, category, severity, parties = facts
+    pairs: list[tuple[str, DataValue]] = [
+        shared(("lifecycle", definition.key)),
+        ("case_id", case_id),
+        shared(("location_id", location_id)),
+        shared(("category", category)),
+    ]
+    if severity is not None:
+        pairs.append(shared(("severity", severity)))
+    if parties:
+        pairs.append(("parties", parties))
+    pairs.extend(shared(item) for item in data.items())
+    pairs.sort()
+    first = record(0, trigger, None, definition.initial.key, actor, at, tuple(pairs))
+    return opened(
+        lifecycle=definition.key,
+        first=first,
+        case_id=case_id,
+        location_id=location_id,
+        unit_id=holder,
+        parties=parties,
+        category=category,
+        severity=severity,
+        due_at=None,
+        seal=seal,
+    )
+
+
 def dated(case: Case, due_at: datetime | None) -> Case:
     """``case`` with its deadline set to ``due_at`` (nothing else changes)."""
     new: Case = _new(Case)
@@ -156,6 +216,22 @@ def dated(case: Case, due_at: datetime | None) -> Case:
     _c_due_at(new, due_at)
     _c_history(new, case.history)
     _c_version(new, case.version)
+    _c_seal(new, case._seal)
+    return new
+
+
+def marked(case: Case, key: str) -> Case:
+    """``case`` with ``(key, True)`` added to the data of its last record.
+
+    Rare: the engine's mark of a provisional deadline.
+    """
+    last = case.history[-1]
+    data = tuple(sorted((*last.data, (key, True))))
+    mark = record(last.seq, last.trigger, last.source, last.dest, last.actor, last.at, data)
+    new: Case = _new(Case)
+    for name, value in attrs.asdict(case, recurse=False).items():
+        object.__setattr__(new, name, value)
+    _c_history(new, (*case.history[:-1], mark))
     _c_seal(new, case._seal)
     return new
 

@@ -9,10 +9,11 @@ passed:
 3. ``role``: the role may fire the trigger (``RoleNotAllowedError``);
 4. ``jurisdiction``: the actor's unit lies where the transition's rule says
    (``JurisdictionError``);
-5. ``time``: the time is timezone-aware and not before the case's last record
-   (``TimeOrderError``);
+5. ``time``: the time is timezone-aware, not before the case's last record
+   (``TimeOrderError``) and, with a clock, not beyond its time plus the engine's tolerance
+   (``FutureTimeError``);
 6. ``data``: every required key is given and no unknown one (``MissingDataError``,
-   ``UnexpectedDataError``);
+   ``UnexpectedDataError``), each value of its declared type (``InvalidDataError``);
 7. ``guards``: every guard passes (``GuardFailedError``); each guard is called once.
 
 :meth:`Checks.state` refuses a trigger with no transition in the state (the first check is the
@@ -29,15 +30,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import NoReturn, TypedDict
 
 from ruian_governance._convert import require_aware
 from ruian_governance.errors import (
     ArgumentError,
     ForgedHistoryError,
+    FutureTimeError,
     GuardFailedError,
     InvalidActorError,
+    InvalidDataError,
     InvalidTransitionError,
     JurisdictionError,
     MissingDataError,
@@ -45,7 +48,8 @@ from ruian_governance.errors import (
     TimeOrderError,
     UnexpectedDataError,
 )
-from ruian_governance.models import Actor, Case, DataValue, Hierarchy, HistoryRecord
+from ruian_governance.labels import TEXT_MAX, check_text
+from ruian_governance.models import Actor, Case, Clock, DataValue, Hierarchy, HistoryRecord
 
 from . import _fast
 from .definition import LifecycleDefinition, Transition
@@ -65,6 +69,9 @@ Check = Callable[[Case, Actor, datetime, Mapping[str, DataValue]], None]
 data)`` raises its typed error, or returns ``None``."""
 
 _Rule = Callable[[Case, Actor], bool]
+
+_MAX_PARTIES = 50
+"""The most parties a case may name."""
 
 
 class _Where(TypedDict):
@@ -90,12 +97,45 @@ class Checks:
 
     Args:
         hierarchy: The hierarchy actors and units are checked against.
+        clock: The clock command times may not run ahead of (``None``: no such check).
+        future_tolerance: How far ahead of the clock a command's time may be.
+
+    Raises:
+        ArgumentError: An argument of the wrong type, or a negative tolerance.
     """
 
-    __slots__ = ("_above", "_admin", "_hierarchy", "_posts", "_rules", "_town")
+    __slots__ = (
+        "_above",
+        "_admin",
+        "_clock",
+        "_hierarchy",
+        "_posts",
+        "_rules",
+        "_tolerance",
+        "_town",
+    )
 
-    def __init__(self, hierarchy: Hierarchy) -> None:
+    def __init__(
+        self,
+        hierarchy: Hierarchy,
+        *,
+        clock: Clock | None = None,
+        future_tolerance: timedelta = timedelta(minutes=5),
+    ) -> None:
+        units: object = hierarchy
+        if not isinstance(units, Hierarchy):
+            argument = "hierarchy"
+            raise ArgumentError(argument, units, "a Hierarchy")
+        time: object = clock
+        if time is not None and not isinstance(time, Clock):
+            argument = "clock"
+            raise ArgumentError(argument, time, "a Clock (an object with now()) or None")
+        if type(future_tolerance) is not timedelta or future_tolerance < timedelta(0):
+            argument = "future_tolerance"
+            raise ArgumentError(argument, future_tolerance, "a timedelta of at least 0")
         self._hierarchy = hierarchy
+        self._clock = clock
+        self._tolerance = future_tolerance
         intern = sys.intern
         self._posts: frozenset[tuple[str, str, str]] = frozenset(
             (intern(p.id), intern(post.role), intern(post.unit_id))
@@ -118,8 +158,14 @@ class Checks:
     # ---------------------------------------------------------------- what the checks ask
 
     def holds_post(self, actor: Actor) -> bool:
-        """Whether the actor's person holds the actor's post (role in unit)."""
-        return (actor.person_id, actor.role, actor.unit_id) in self._posts
+        """Whether the actor's person holds the actor's post (role in unit).
+
+        ``False`` for anything that is not an actor.
+        """
+        try:
+            return (actor.person_id, actor.role, actor.unit_id) in self._posts
+        except (AttributeError, TypeError):  # not an actor, or one of unhashable fields
+            return False
 
     def in_jurisdiction(self, rule: Jurisdiction, case: Case, actor: Actor) -> bool:
         """Whether ``actor``'s unit satisfies ``rule`` for ``case``.
@@ -199,7 +245,7 @@ class Checks:
             self.role(transition),
             self.jurisdiction(transition),
             self.time(transition),
-            self.data(transition),
+            self.data(definition, transition),
             self.guards(definition, transition),
         )
         return tuple(check for check in compiled if check is not None)
@@ -210,7 +256,11 @@ class Checks:
         trigger = transition.trigger
 
         def post(case: Case, actor: Actor, at: datetime, data: Mapping[str, DataValue]) -> None:
-            if (actor.person_id, actor.role, actor.unit_id) not in posts:
+            try:
+                held = (actor.person_id, actor.role, actor.unit_id) in posts
+            except (AttributeError, TypeError):  # not an actor, or one of unhashable fields
+                held = False
+            if not held:
                 raise InvalidActorError(**_where(case, trigger, actor))
 
         return post
@@ -250,15 +300,18 @@ class Checks:
 
         return jurisdiction
 
-    @staticmethod
-    def time(transition: Transition) -> Check:
-        """The time check: aware, and not before the case's last record (``TimeOrderError``).
+    def time(self, transition: Transition) -> Check:
+        """The time check: aware, not before the case's last record (``TimeOrderError``).
 
         Aware as :func:`~ruian_governance._convert.require_aware` says; a datetime in a
         fixed-offset zone (``datetime.timezone``, e.g. China Standard Time) always is, and is
         let through without asking (``utcoffset()`` costs as much as the rest of the check).
+        With a clock, a time beyond the clock's time plus the tolerance raises
+        ``FutureTimeError`` (a ``TimeOrderError``).
         """
         trigger = transition.trigger
+        clock = self._clock
+        tolerance = self._tolerance
 
         def time(case: Case, actor: Actor, at: datetime, data: Mapping[str, DataValue]) -> None:
             if type(at) is not datetime or type(at.tzinfo) is not timezone:
@@ -274,18 +327,32 @@ class Checks:
                     **_where(case, trigger, actor),
                     detail=f"{at.isoformat()} is before the last record at {last.isoformat()}",
                 )
+            if clock is not None:
+                now = require_aware(clock.now(), "clock.now()")
+                if at - now > tolerance:
+                    raise FutureTimeError(
+                        **_where(case, trigger, actor),
+                        detail=f"{at.isoformat()} is ahead of the clock's {now.isoformat()} "
+                        f"by more than {tolerance}",
+                    )
 
         return time
 
     @staticmethod
-    def data(transition: Transition) -> Check:
-        """The data check: every required key (``MissingDataError``), no unknown one.
+    def data(definition: LifecycleDefinition, transition: Transition) -> Check:
+        """The data check: every required key, no unknown one, each value of its type.
 
-        An unknown key raises ``UnexpectedDataError``.  For an opening command, the data is
-        what it gives besides the case's facts.
+        A missing key raises ``MissingDataError``, an unknown one ``UnexpectedDataError``, a
+        value that is not of the type the definition declares for its key
+        (:meth:`~ruian_governance.LifecycleDefinition.data_spec`) ``InvalidDataError``.  Ids
+        given as a list (JSON's form) are read as the tuple they are recorded as: the check
+        puts the tuple in ``data``.  For an opening command, the data is what it gives
+        besides the case's facts.
         """
         requires = transition.requires
         known = requires | transition.accepts
+        specs = {key: definition.data_spec(key) for key in known}
+        readers = {key: spec.read for key, spec in specs.items()}
         trigger = transition.trigger
 
         def data_keys(
@@ -293,12 +360,23 @@ class Checks:
         ) -> None:
             if data or requires:
                 keys = data.keys()
-                missing = requires - keys
-                if missing:
+                if not keys >= requires:
+                    missing = requires - keys
                     raise MissingDataError(missing=missing, **_where(case, trigger, actor))
-                unexpected = keys - known
-                if unexpected:
+                if not keys <= known:
+                    unexpected = keys - known
                     raise UnexpectedDataError(unexpected=unexpected, **_where(case, trigger, actor))
+                read: dict[str, DataValue] | None = None
+                for key, value in data.items():
+                    found = readers[key](value)
+                    if found is None:  # never a data value
+                        expected = str(specs[key])
+                        where = _where(case, trigger, actor)
+                        raise InvalidDataError(key=key, expected=expected, **where)
+                    if found is not value:
+                        read = {key: found} if read is None else {**read, key: found}
+                if read is not None:  # the engine's own dict of the command's data
+                    data.update(read)  # type: ignore[attr-defined]
 
         return data_keys
 
@@ -323,7 +401,27 @@ class Checks:
 
         return guard
 
-    # ---------------------------------------------------------------- verification
+    # ---------------------------------------------------------------- facts and records
+
+    @staticmethod
+    def parties(parties: object) -> tuple[str, ...]:
+        """Check the parties of a new case: up to 50 names (one name alone is one party).
+
+        Each is a name as :func:`~ruian_governance.labels.check_text` says (a person's name,
+        with a phone number say: one line of at most 500 characters).
+
+        Raises:
+            ArgumentError: ``parties`` is not a list of names, or too long, or a name is not
+                a name.
+        """
+        names = (parties,) if isinstance(parties, str) else parties
+        if not isinstance(names, tuple | list) or len(names) > _MAX_PARTIES:
+            argument = "parties"
+            reason = f"a list of up to {_MAX_PARTIES} names of at most {TEXT_MAX} characters"
+            raise ArgumentError(argument, parties, reason)
+        for name in names:
+            check_text(name, "parties")
+        return tuple(names)
 
     @staticmethod
     def recorded_data(
@@ -339,9 +437,15 @@ class Checks:
         seq = getattr(record, "seq", None)
         where = seq if type(seq) is int else None
         if type(record) is not HistoryRecord:
-            raise ForgedHistoryError(case_id, where, f"{record!r} is not a HistoryRecord")
-        if type(record.trigger) is not str or not isinstance(record.actor, Actor):
-            raise ForgedHistoryError(case_id, where, "its trigger or actor is of the wrong type")
+            reason = f"a {type(record).__name__} is not a HistoryRecord"
+            raise ForgedHistoryError(case_id, where, reason)
+        if (
+            type(record.seq) is not int
+            or type(record.trigger) is not str
+            or not isinstance(record.actor, Actor)
+        ):
+            reason = "its sequence number, trigger or actor is of the wrong type"
+            raise ForgedHistoryError(case_id, where, reason)
         pairs = record.data
         if type(pairs) is not tuple or not all(
             type(p) is tuple and len(p) == 2 and type(p[0]) is str for p in pairs
@@ -354,6 +458,28 @@ class Checks:
         if clash:
             raise ForgedHistoryError(case_id, where, f"no command has data {', '.join(clash)}")
         return data
+
+    @staticmethod
+    def opening_record(
+        case_id: object, first: object, mark: str
+    ) -> tuple[str, dict[str, DataValue]]:
+        """An opening record's lifecycle key, and the rest of its data (``mark`` left out).
+
+        Raises:
+            ForgedHistoryError: Not a record as :meth:`recorded_data` says, or without the
+                case's lifecycle, id, location or category.
+        """
+        facts = Checks.recorded_data(case_id, first, frozenset(("trigger", "actor", "at")))
+        facts.pop(mark, None)
+        needed = ("lifecycle", "case_id", "location_id", "category")
+        missing = [key for key in needed if key not in facts]
+        if missing:
+            reason = f"the opening record lacks the case's {', '.join(sorted(missing))}"
+            raise ForgedHistoryError(case_id, 0, reason)
+        lifecycle = facts.pop("lifecycle")
+        if not isinstance(lifecycle, str):
+            raise ForgedHistoryError(case_id, 0, f"lifecycle {lifecycle!r} is not a key")
+        return lifecycle, facts
 
     @staticmethod
     def same_record(case_id: object, made: HistoryRecord, given: HistoryRecord) -> None:
@@ -369,4 +495,5 @@ class Checks:
                 if getattr(made, name) != getattr(given, name)
             ]
             reason = f"its {', '.join(differ)} differ from the record its command makes"
-            raise ForgedHistoryError(case_id, given.seq, reason)
+            seq = given.seq if type(given.seq) is int else None
+            raise ForgedHistoryError(case_id, seq, reason)

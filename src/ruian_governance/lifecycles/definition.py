@@ -50,10 +50,11 @@ from ruian_governance._convert import (
     identifier,
     identifiers,
     instance_of,
+    mapping_of,
     optional_identifier,
     tuple_of,
 )
-from ruian_governance.errors import UnknownIdError, UnknownReferenceError
+from ruian_governance.errors import ArgumentError, UnknownIdError, UnknownReferenceError
 from ruian_governance.labels import Label
 from ruian_governance.models import (
     Actor,
@@ -65,7 +66,16 @@ from ruian_governance.models import (
     Role,
 )
 
-from .parts import Jurisdiction, Severity, State, Trigger, _holder_level, _jurisdiction
+from .parts import (
+    DEFAULT_DATA_SPEC,
+    DataSpec,
+    Jurisdiction,
+    Severity,
+    State,
+    Trigger,
+    _holder_level,
+    _jurisdiction,
+)
 from .rules import check_structure
 
 __all__ = [
@@ -196,6 +206,12 @@ class _Probe:
     state: str
 
 
+def _data_specs(_self: object, attribute: attrs.Attribute[Any], value: Mapping[Any, Any]) -> None:
+    for key, spec in value.items():
+        if not isinstance(key, str) or not isinstance(spec, DataSpec):
+            raise ArgumentError(attribute.name, {key: spec}, "data keys mapped to DataSpec values")
+
+
 @attrs.frozen(kw_only=True)
 class LifecycleDefinition:
     """A lifecycle as data: states, triggers, severities, transitions and deadlines.
@@ -212,8 +228,12 @@ class LifecycleDefinition:
             ancestor (or the location itself) at this level.
         roles: Roles the lifecycle introduces beyond
             :data:`~ruian_governance.BUILTIN_ROLES` (a hierarchy must know them too).
+        data_specs: The type of each data key its commands take (text of a bounded length,
+            an integer in a range, a flag, unit ids); a key not listed is text of at most
+            2,000 characters (:data:`~ruian_governance.lifecycles.parts.DEFAULT_DATA_SPEC`).
 
     Raises:
+        ArgumentError: ``data_specs`` maps a key to something other than a ``DataSpec``.
         DuplicateKeyError, UnknownReferenceError, InitialStateError, FinalStateExitError,
         AmbiguousTransitionError, UnreachableStateError, TrapStateError: The structure is
             broken; the error names every offending key for the first rule broken.
@@ -228,6 +248,9 @@ class LifecycleDefinition:
     deadlines: DeadlinePolicy = attrs.field(factory=lambda: DeadlinePolicy(by_severity={}))
     holder_level: Level = attrs.field(default=Level.TOWN, converter=_holder_level)
     roles: tuple[Role, ...] = attrs.field(converter=tuple_of, default=())
+    data_specs: Mapping[str, DataSpec] = attrs.field(
+        converter=mapping_of, factory=dict, hash=False, validator=_data_specs
+    )
     _compiled: _Compiled = attrs.field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -308,6 +331,15 @@ class LifecycleDefinition:
         TypeError: 'mappingproxy' object does not support item assignment
         """
         return self._compiled.view
+
+    def data_spec(self, key: str) -> DataSpec:
+        """Return the type of data key ``key``: as declared, else text of at most 2,000 chars.
+
+        >>> from ruian_governance import EVENT_LIFECYCLE
+        >>> str(EVENT_LIFECYCLE.data_spec("stars")), str(EVENT_LIFECYCLE.data_spec("colour"))
+        ('a whole number from 1 to 5', 'text of at most 2000 characters')
+        """
+        return self.data_specs.get(key, DEFAULT_DATA_SPEC)
 
     def opening(self, trigger: str) -> Transition | None:
         """Return the opening transition fired by ``trigger``, or ``None``."""
@@ -431,6 +463,15 @@ class LifecycleDefinition:
                 key: {"days": d.days, "count": d.count.value}
                 for key, d in self.deadlines.limits.items()
             },
+            "data": {
+                key: {"kind": spec.kind.value}
+                | {
+                    bound: getattr(spec, bound)
+                    for bound in ("max_length", "minimum", "maximum", "max_items")
+                    if getattr(spec, bound) is not None
+                }
+                for key, spec in sorted(self.data_specs.items())
+            },
             "machine": {
                 "initial": markup["initial"],
                 "states": [dict(s) for s in markup["states"]],
@@ -452,10 +493,12 @@ class LifecycleDefinition:
         roles: Iterable[Role] = (),
         remove_triggers: Iterable[str] = (),
         deadlines: DeadlinePolicy | None = None,
+        data_specs: Mapping[str, DataSpec] | None = None,
     ) -> LifecycleDefinition:
         """Return a new definition with more states, triggers, transitions, severities or roles.
 
-        The result is validated like any definition.  ``remove_triggers`` drops every
+        The result is validated like any definition.  ``data_specs`` adds or replaces the
+        types of data keys.  ``remove_triggers`` drops every
         transition of those triggers first (the triggers themselves stay declared unless no
         transition uses them).
 
@@ -489,6 +532,7 @@ class LifecycleDefinition:
             deadlines=self.deadlines if deadlines is None else deadlines,
             holder_level=self.holder_level,
             roles=(*self.roles, *roles),
+            data_specs={**self.data_specs, **(data_specs or {})},
         )
 
     def allow(self, trigger: str, *roles: str) -> LifecycleDefinition:

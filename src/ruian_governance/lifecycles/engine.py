@@ -42,30 +42,38 @@ Traceback (most recent call last):
 ...
 ruian_governance.errors.ForgedHistoryError: case 'E1': the case does not follow from the rules: ...
 
-A case the engine made carries its private mark, so a command on it costs no more than the
-command's own checks.  A case from anywhere else (a store's decoding, a document,
-``attrs.evolve``) is *verified* first (:meth:`Engine.verify`: its whole history replayed as
-commands, every check run again, and the case compared with the rebuilt one), which costs a
-replay of its history; verify a case read from a store or a document once, and run commands
-on the case ``verify`` returns.
+A case the engine made carries its private mark; any other case value (a store's decoding, a
+document, ``attrs.evolve``) is verified (:meth:`Engine.verify`, a replay of its history) before
+a command runs on it: verify a case read from a store or a document once, and go on from the
+case ``verify`` returns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 
+from ruian_governance._convert import require_aware
 from ruian_governance.errors import (
     ArgumentError,
     ForgedHistoryError,
+    InvalidActorError,
     RuianGovernanceError,
     UnknownIdError,
     UnknownReferenceError,
 )
-from ruian_governance.models import Actor, Case, DataValue, Hierarchy, HistoryRecord
+from ruian_governance.labels import check_identifier
+from ruian_governance.models import (
+    Actor,
+    Case,
+    Clock,
+    DataValue,
+    Hierarchy,
+    HistoryRecord,
+)
 
 from . import _fast
 from .checks import Check, Checks
@@ -73,13 +81,14 @@ from .definition import LifecycleDefinition, Transition
 from .parts import Jurisdiction
 
 __all__ = [
+    "PROVISIONAL",
     "Engine",
 ]
 
-_OPENING_KEYS = frozenset(
-    ("lifecycle", "case_id", "location_id", "category", "severity", "parties")
-)
-"""The case's facts the opening record carries besides the command's data."""
+PROVISIONAL = "deadline_provisional"
+"""The data key the engine adds (``True``) to the record of a command that set a deadline
+counted past its calendar's coverage with the weekday fallback
+(:meth:`~ruian_governance.DeadlinePolicy.provisional`); no lifecycle may use it."""
 
 _CACHE_LIMIT = 4096
 """How many distinct data tuples (and deadlines) an engine shares between records."""
@@ -90,21 +99,11 @@ _Step = tuple[str, Transition, tuple[Check, ...], LifecycleDefinition]
 _APPLY_KEYWORDS = frozenset(("case", "trigger", "actor", "at"))
 """Names no command data can use: :meth:`Engine.apply` takes them as its own arguments."""
 
-_OPEN_ARGUMENTS = frozenset(("trigger", "actor", "at"))
-"""Names no opening data can use besides the case's facts: :meth:`Engine.open`'s arguments."""
+_Facts = tuple[str, str, str, str | None, tuple[str, ...]]
+"""A new case's id, location, category, severity and parties."""
 
 _CASE_FIELDS = tuple(a.name for a in attrs.fields(Case) if a.eq and a.name != "history")
 """The fields :meth:`Engine.verify` compares with the rebuilt case (records one by one)."""
-
-
-class _Seal:
-    """One engine's mark on the cases it made (never copied out of the process)."""
-
-    __slots__ = ()
-
-    def __reduce__(self) -> tuple[type[None], tuple[()]]:
-        """A pickled or deep-copied case is unmarked: it is verified before it is used."""
-        return type(None), ()
 
 
 class Engine:
@@ -117,13 +116,22 @@ class Engine:
         hierarchy: The hierarchy actors and units are checked against.
         lifecycles: The lifecycle definitions it runs (e.g.
             :data:`~ruian_governance.BUILTIN_LIFECYCLES`, or extensions of them).
+        clock: The application's clock (give the store the same one).  With it, a command's
+            time may not lie beyond the clock's time plus ``future_tolerance``
+            (``FutureTimeError``): a future time cannot make a case overdue, nor freeze it.
+            Without it the caller's ``at=`` is trusted (simulations, replays of past records).
+        future_tolerance: How far ahead of the clock a time may be (clocks drift): 5 minutes.
 
     Raises:
-        ArgumentError: ``lifecycles`` holds something other than a lifecycle definition.
+        ArgumentError: ``lifecycles`` holds something other than a lifecycle definition, or
+            one whose commands take the data key ``deadline_provisional`` (the engine's own
+            mark); ``clock`` is not a clock; ``future_tolerance`` is not a duration of at
+            least 0.
         UnknownReferenceError: A lifecycle names a role the hierarchy does not know.
     """
 
     __slots__ = (
+        "_categories",
         "_checks",
         "_data",
         "_definitions",
@@ -131,11 +139,25 @@ class Engine:
         "_hierarchy",
         "_holders",
         "_openings",
+        "_provisional",
         "_seal",
         "_steps",
     )
 
-    def __init__(self, hierarchy: Hierarchy, lifecycles: Iterable[LifecycleDefinition]) -> None:
+    def __init__(
+        self,
+        hierarchy: Hierarchy,
+        lifecycles: Iterable[LifecycleDefinition],
+        *,
+        clock: Clock | None = None,
+        future_tolerance: timedelta = timedelta(minutes=5),
+    ) -> None:
+        # the checks refuse a hierarchy, clock or tolerance of the wrong type first
+        checks = self._checks = Checks(hierarchy, clock=clock, future_tolerance=future_tolerance)
+        listed: object = lifecycles
+        if not isinstance(listed, Iterable) or isinstance(listed, str | bytes):
+            argument = "lifecycles"
+            raise ArgumentError(argument, listed, "LifecycleDefinition instances")
         self._hierarchy = hierarchy
         self._definitions: dict[str, LifecycleDefinition] = {}
         roles = hierarchy.all_roles
@@ -144,13 +166,16 @@ class Engine:
             if not isinstance(definition, LifecycleDefinition):
                 argument = "lifecycles"
                 raise ArgumentError(argument, definition, "LifecycleDefinition instances")
+            if any(PROVISIONAL in t.requires | t.accepts for t in definition.transitions):
+                argument = "lifecycles"
+                reason = f"lifecycles whose commands do not take {PROVISIONAL!r} (the engine's)"
+                raise ArgumentError(argument, definition.key, reason)
             missing = definition.role_keys - set(roles)
             if missing:
                 raise UnknownReferenceError(
                     definition.key, missing, "roles the hierarchy does not know"
                 )
             self._definitions[definition.key] = definition
-        checks = self._checks = Checks(hierarchy)
         self._steps: dict[str, dict[tuple[str, str], _Step]] = {
             key: {
                 pair: (dest, transition, checks.plan(definition, transition), definition)
@@ -167,7 +192,11 @@ class Engine:
         self._data: dict[Any, Any] = {}
         self._holders: dict[tuple[str, str], str] = {}
         self._dues: dict[tuple[str, str, Any, Any], datetime] = {}
-        self._seal = _Seal()
+        self._seal = _fast.Seal()
+        self._categories: set[str] = set()
+        self._provisional = frozenset(  # lifecycles whose deadlines may be provisional
+            key for key, d in self._definitions.items() if d.deadlines.weekday_fallback
+        )
 
     @property
     def hierarchy(self) -> Hierarchy:
@@ -183,8 +212,12 @@ class Engine:
         """Return the lifecycle definition with this key.
 
         Raises:
+            ArgumentError: ``key`` is not a string.
             UnknownIdError: The engine runs no lifecycle with this key.
         """
+        if type(key) is not str:
+            argument = "lifecycle"
+            raise ArgumentError(argument, key, "a lifecycle key")
         try:
             return self._definitions[key]
         except KeyError:
@@ -199,6 +232,8 @@ class Engine:
         Raises:
             UnknownIdError: The location is not an administrative unit.
         """
+        if type(location_id) is not str:
+            check_identifier(location_id, "location_id")
         key = (definition.key, location_id)
         cached = self._holders.get(key)
         if cached is not None:
@@ -217,9 +252,17 @@ class Engine:
         """Whether ``actor``'s unit satisfies ``rule`` for ``case``.
 
         Raises:
+            ArgumentError: ``rule``, ``case`` or ``actor`` is not of its type.
             UnknownIdError: The actor's unit is not in the hierarchy.
         """
-        return self._checks.in_jurisdiction(rule, case, actor)
+        for argument, value, kind in (("rule", rule, Jurisdiction), ("case", case, Case),
+                                      ("actor", actor, Actor)):  # fmt: skip
+            if not isinstance(value, kind):
+                raise ArgumentError(argument, value, f"a {kind.__name__}")
+        try:
+            return self._checks.in_jurisdiction(rule, case, actor)
+        except TypeError:  # an actor's unit that is not an id
+            return False
 
     # ---------------------------------------------------------------- commands
 
@@ -256,78 +299,74 @@ class Engine:
             **data: Further data the opening trigger requires or accepts.
 
         Raises:
+            ArgumentError: ``case_id``, ``location_id`` or ``category`` is not an id
+                (:func:`~ruian_governance.labels.check_identifier`), or ``parties`` is not up
+                to 50 names (:func:`~ruian_governance.labels.check_text`).
             UnknownIdError: Unknown lifecycle, location or severity.
             InvalidTransitionError, InvalidActorError, RoleNotAllowedError, JurisdictionError,
-                TimeOrderError, MissingDataError, UnexpectedDataError, GuardFailedError: As for
-                :meth:`apply`.
+                TimeOrderError, MissingDataError, UnexpectedDataError, InvalidDataError,
+                GuardFailedError: As for :meth:`apply`.
+            CalendarCoverageError: The case's deadline counts working days past the calendar's
+                last covered day, and the calendar refuses them (``beyond="refuse"``, the
+                default of :class:`~ruian_governance.models.ChineseWorkdays`).
+            ArgumentError: Also when the deadline would end after the year 9999.
         """
         definition = self.lifecycle(lifecycle)
+        key = definition.key
+        check_identifier(case_id, "case_id")
+        categories = self._categories  # the categories found to be ids before
+        if type(category) is not str or category not in categories:
+            check_identifier(category, "category")
+            if len(categories) < _CACHE_LIMIT:
+                categories.add(category)
+        names = () if parties == () else Checks.parties(parties)
+        facts = (case_id, location_id, category, severity, names)
         holder = self.holder_for(definition, location_id)  # checks the location exists
-        if severity is not None and severity not in definition.severity_keys:
-            raise UnknownIdError(severity, f"the severities of lifecycle {lifecycle!r}")
-        initial = definition.initial.key
-        found = self._openings.get((lifecycle, trigger))
+        if severity is not None:
+            if type(severity) is not str:
+                argument = "severity"
+                raise ArgumentError(argument, severity, "a severity key or None")
+            if severity not in definition.severity_keys:
+                raise UnknownIdError(severity, f"the severities of lifecycle {lifecycle!r}")
+        found = self._openings.get((lifecycle, trigger)) if type(trigger) is str else None
         if found is None:
+            initial = definition.initial.key
             self._checks.state(case_id, initial, trigger, actor, "not an opening trigger")
         opening, checks = found
-        shared = self._shared
-        pairs: list[tuple[str, DataValue]] = [
-            shared(("lifecycle", definition.key)),
-            ("case_id", case_id),
-            shared(("location_id", location_id)),
-            shared(("category", category)),
-        ]
-        if severity is not None:
-            pairs.append(shared(("severity", severity)))
-        if parties:
-            pairs.append(("parties", tuple(parties)))
-        pairs.extend(shared(item) for item in data.items())
-        pairs.sort()
-        first = _fast.record(0, opening.trigger, None, initial, actor, at, tuple(pairs))
+        who: object = actor
+        if not isinstance(who, Actor):  # the post check's refusal, before the case is built
+            initial = definition.initial.key
+            raise InvalidActorError(case_id=case_id, state=initial, trigger=trigger, actor=actor)
+        given = tuple(data.values()) if data else ()
         # The case the opening command is checked against.  Its deadline needs a time the
         # checks have accepted, so it is set once they all have.
-        case = _fast.opened(
-            lifecycle=definition.key,
-            first=first,
-            case_id=case_id,
-            location_id=location_id,
-            unit_id=holder,
-            parties=tuple(parties),
-            category=category,
-            severity=severity,
-            due_at=None,
-            seal=self._seal,
+        case = _fast.opening(
+            definition, opening.trigger, facts, holder, actor, at, data, self._shared, self._seal
         )
         for check in checks:
             check(case, actor, at, data)
+        if data and any(a is not b for a, b in zip(given, data.values(), strict=True)):
+            # the data check read ids given as a list as the tuple they are recorded as
+            case = _fast.opening(
+                definition,
+                opening.trigger,
+                facts,
+                holder,
+                actor,
+                at,
+                data,
+                self._shared,
+                self._seal,
+            )
         if severity is not None and severity in definition.deadlines.by_severity:
             case = _fast.dated(case, self._due(definition, severity, at))
         if opening.effects:
             changes = self._changes(definition, case, opening, actor, at, data)
             case = _fast.sealed(attrs.evolve(case, **changes), self._seal)
+        due = case.due_at
+        if due is not None and key in self._provisional and definition.deadlines.provisional(due):
+            case = _fast.marked(case, PROVISIONAL)
         return case
-
-    def _opened(self, definition: LifecycleDefinition, first: HistoryRecord) -> Case:
-        """The case an opening record opens, with its deadline, before the opening's effects."""
-        facts = dict(first.data)
-        location = str(facts["location_id"])
-        severity = facts.get("severity")
-        parties = facts.get("parties", ())
-        due_at = None
-        if severity is not None and str(severity) in definition.deadlines.by_severity:
-            due_at = self._due(definition, str(severity), first.at)
-        return _fast.opened(
-            lifecycle=definition.key,
-            first=first,
-            case_id=str(facts["case_id"]),
-            location_id=location,
-            unit_id=self.holder_for(definition, location),
-            parties=parties if isinstance(parties, tuple) else (str(parties),),
-            category=str(facts["category"]),
-            severity=None if severity is None else str(severity),
-            due_at=due_at,
-            seal=None,
-        )
 
     def apply(
         self,
@@ -342,8 +381,9 @@ class Engine:
 
         Checks, in order: the trigger is available in the case's state, the actor holds the
         post, the role may fire it, the actor's unit is in the case's jurisdiction, ``at`` is
-        aware and not earlier than the last record, the data has every required key and no
-        unknown one, and every guard passes (each asked once).  The first check that fails
+        aware, not earlier than the last record and not ahead of the clock, the data has every
+        required key, no unknown one and each value of its type, and every guard passes (each
+        asked once).  The first check that fails
         raises; nothing is built before every check has passed.  Then the transition's
         effects are applied and one history record is appended.
 
@@ -356,16 +396,26 @@ class Engine:
             ForgedHistoryError: The case is not one this engine made, and its history is not a
                 run of legal commands or the case contradicts it.
             InvalidTransitionError, InvalidActorError, RoleNotAllowedError, JurisdictionError,
-                TimeOrderError, MissingDataError, UnexpectedDataError, GuardFailedError: The
-                command was refused; nothing changed.
+                TimeOrderError (FutureTimeError: ahead of the clock), MissingDataError,
+                UnexpectedDataError, InvalidDataError, GuardFailedError: The command was
+                refused; nothing changed.
+            CalendarCoverageError, ArgumentError: A deadline the command sets, as for
+                :meth:`open`; nothing changed.
         """
-        if case._seal is not self._seal:
+        try:
+            made = case._seal is self._seal
+        except AttributeError:  # not a case: verify says so
+            made = False
+        if not made:
             case = self.verify(case)
         steps = self._steps.get(case.lifecycle)
         if steps is None:
             raise UnknownIdError(case.lifecycle, "the engine's lifecycles")
         state = case.state
-        step = steps.get((state, trigger))
+        try:
+            step = steps.get((state, trigger))
+        except TypeError:  # an unhashable trigger: not one
+            step = None
         if step is None:
             self._checks.state(case.id, state, trigger, actor)
         dest, transition, checks, definition = step
@@ -376,16 +426,17 @@ class Engine:
             if transition.effects
             else None
         )
-        last = _fast.record(
-            len(case.history),
-            transition.trigger,
-            state,
-            dest,
-            actor,
-            at,
-            self._shared(tuple(sorted(data.items()))) if data else (),
-        )
-        return _fast.advance(case, dest, last, changes)
+        pairs: tuple[tuple[str, DataValue], ...] = ()
+        if data:
+            pairs = tuple(data.items())
+            pairs = self._shared(pairs if len(pairs) == 1 else tuple(sorted(pairs)))
+        last = _fast.record(len(case.history), transition.trigger, state, dest, actor, at, pairs)
+        new = _fast.advance(case, dest, last, changes)
+        if changes and case.lifecycle in self._provisional:
+            due = changes.get("due_at")
+            if due is not None and definition.deadlines.provisional(due):
+                return _fast.marked(new, PROVISIONAL)
+        return new
 
     def _changes(  # noqa: PLR0913, PLR0917 - the command's parts, private
         self,
@@ -434,7 +485,7 @@ class Engine:
             UnknownIdError: The engine does not run the case's lifecycle.
             ForgedHistoryError: As for :meth:`apply`.
         """
-        if case._seal is not self._seal:
+        if getattr(case, "_seal", None) is not self._seal:
             case = self.verify(case)
         definition = self.lifecycle(case.lifecycle)
         checks = self._checks
@@ -448,69 +499,22 @@ class Engine:
         )
 
     def replay(self, history: Sequence[HistoryRecord]) -> Case:
-        """Rebuild a case from its history, *unchecked*: ``engine.replay(case.history) == case``.
+        """Rebuild a case from its history: ``engine.replay(case.history) == case``.
 
-        Not a check of the history: permissions, data and guards are not re-checked (people
-        may since have changed posts), only its structure, by the state and time checks: each
-        record must follow from the state before it, in sequence, in time order.  Effects are
-        applied again from each record's data.  The case it returns is not marked as made by
-        the engine, so a command on it verifies it first; :meth:`verify` is the checked
-        replay every write and read of a store relies on.
+        The same checked replay as :meth:`verify` (each record run again as the command it
+        records, with every check), without a case to compare the result with.
 
         Raises:
             ArgumentError: ``history`` is empty.
-            UnknownIdError: The opening record names a lifecycle the engine does not run.
-            InvalidTransitionError: A record does not follow from the state before it.
-            TimeOrderError: A record is earlier than the one before it, or its time is naive.
+            ForgedHistoryError: A record is not a legal command (the check's refusal is the
+                ``__cause__``).
         """
-        if not history:
+        if not isinstance(history, tuple | list) or not history:
             argument = "history"
-            raise ArgumentError(argument, history, "at least the opening record")
+            raise ArgumentError(argument, history, "a list of records, the opening one first")
         first = history[0]
-        key = first.get("lifecycle")
-        definition = None if key is None or first.source is not None else self.lifecycle(str(key))
-        opening = None if definition is None else definition.opening(first.trigger)
-        if (
-            definition is None
-            or opening is None
-            or first.seq != 0
-            or first.dest != definition.initial.key
-        ):
-            self._checks.state(
-                str(first.get("case_id")), "<none>", first.trigger, None, "not an opening record"
-            )
-        case = self._opened(definition, first)
-        if opening.effects:
-            extra = {k: v for k, v in first.data if k not in _OPENING_KEYS}
-            case = attrs.evolve(
-                case, **self._changes(definition, case, opening, first.actor, first.at, extra)
-            )
-        for record in history[1:]:
-            entry = definition.entry(case.state, record.trigger)
-            if (
-                entry is None
-                or entry[0] != record.dest
-                or record.source != case.state
-                or record.seq != len(case.history)
-            ):
-                self._checks.state(
-                    case.id,
-                    case.state,
-                    record.trigger,
-                    None,
-                    f"record {record.seq} does not follow",
-                )
-            dest, transition = entry
-            self._checks.time(transition)(case, record.actor, record.at, {})
-            changes = (
-                self._changes(
-                    definition, case, transition, record.actor, record.at, dict(record.data)
-                )
-                if transition.effects
-                else None
-            )
-            case = _fast.advance(case, dest, record, changes)
-        return case
+        case_id = first.get("case_id") if type(first) is HistoryRecord else None
+        return self._rebuild(case_id, tuple(history))
 
     def verify(self, case: Case) -> Case:
         """Return ``case`` rebuilt by a checked replay of its history, if it equals ``case``.
@@ -524,8 +528,7 @@ class Engine:
         later commands on it, and :meth:`apply` does not verify it again.
 
         It checks against the engine's hierarchy *now*: a history whose actors have since left
-        their posts does not verify (give the engine the hierarchy the commands were run under).
-        The cost is a replay of the history: verify a case read from a store or a document once.
+        their posts does not verify.  It costs a replay: verify a case read from a store once.
 
         Raises:
             ArgumentError: ``case`` is not a :class:`~ruian_governance.Case`.
@@ -538,12 +541,22 @@ class Engine:
             argument = "case"
             raise ArgumentError(argument, given, "a Case")
         case_id = case.id
-        history = case.history
+        rebuilt = self._rebuild(case_id, case.history)
+        for field in _CASE_FIELDS:
+            made, given = getattr(rebuilt, field), getattr(case, field)
+            if type(made) is not type(given) or made != given:  # True is not version 1
+                reason = f"its {field} differs from the one its history gives"
+                raise ForgedHistoryError(case_id, None, reason)
+        return rebuilt
+
+    def _rebuild(self, case_id: object, history: object) -> Case:
+        """The case ``history`` gives, each record run again as the command it records."""
         if type(history) is not tuple or not history:
             raise ForgedHistoryError(case_id, 0, "the history has no opening record")
         rebuilt = self._verified_opening(case_id, history[0])
         for record in history[1:]:
             data = Checks.recorded_data(case_id, record, _APPLY_KEYWORDS)
+            data.pop(PROVISIONAL, None)  # the engine's own mark: made again if due
             try:
                 rebuilt = self.apply(
                     rebuilt, record.trigger, actor=record.actor, at=record.at, **data
@@ -551,24 +564,11 @@ class Engine:
             except RuianGovernanceError as error:
                 raise ForgedHistoryError(case_id, record.seq, str(error)) from error
             Checks.same_record(case_id, rebuilt.history[-1], record)
-        for field in _CASE_FIELDS:
-            if getattr(rebuilt, field) != getattr(case, field):
-                reason = f"its {field} differs from the one its history gives"
-                raise ForgedHistoryError(case_id, None, reason)
         return rebuilt
 
     def _verified_opening(self, case_id: object, first: HistoryRecord) -> Case:
         """The case the opening record ``first`` opens, run again as the opening command."""
-        facts = Checks.recorded_data(case_id, first, _OPEN_ARGUMENTS)
-        missing = sorted(
-            k for k in ("lifecycle", "case_id", "location_id", "category") if k not in facts
-        )
-        if missing:
-            reason = f"the opening record lacks the case's {', '.join(missing)}"
-            raise ForgedHistoryError(case_id, 0, reason)
-        lifecycle = facts.pop("lifecycle")
-        if not isinstance(lifecycle, str):
-            raise ForgedHistoryError(case_id, 0, f"lifecycle {lifecycle!r} is not a key")
+        lifecycle, facts = Checks.opening_record(case_id, first, PROVISIONAL)
         try:
             opened = self.open(
                 lifecycle,
@@ -593,10 +593,19 @@ class Engine:
         Supervision (督办) and escalation stay explicit triggers for the caller to fire.
 
         Raises:
+            ArgumentError: ``now`` is not an aware datetime, or a case is not a ``Case``.
             UnknownIdError: A case's lifecycle is not run by this engine.
         """
+        require_aware(now, "now")
         late: list[Case] = []
-        for case in cases:
+        given: object = cases
+        if not isinstance(given, Iterable):
+            argument = "cases"
+            raise ArgumentError(argument, given, "an iterable of cases")
+        for case in given:
+            if not isinstance(case, Case):
+                argument = "cases"
+                raise ArgumentError(argument, case, "Case values")
             due = case.due_at
             if due is None or now < due:
                 continue

@@ -1,4 +1,4 @@
-"""The value parts of a lifecycle: jurisdiction rules, states, triggers and severity tiers.
+"""The value parts of a lifecycle: jurisdiction rules, states, triggers, severities, data types.
 
 Plain labelled values, with no behaviour of their own; a
 :class:`~ruian_governance.LifecycleDefinition` puts them together with its transitions.  Keys
@@ -16,13 +16,21 @@ False
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import attrs
 
 from ruian_governance._convert import LabelledEnum, flag, identifier, instance_of
-from ruian_governance.labels import Label
-from ruian_governance.models import Level
+from ruian_governance.errors import ArgumentError
+from ruian_governance.labels import TEXT_MAX, Label, check_identifier, check_text
+from ruian_governance.models import DataValue, Level
 
 __all__ = [
+    "DEFAULT_DATA_SPEC",
+    "MAX_TEXT_LENGTH",
+    "DataKind",
+    "DataSpec",
     "Jurisdiction",
     "Severity",
     "State",
@@ -172,3 +180,216 @@ class Severity:
 
     key: str = attrs.field(validator=identifier)
     label: Label = attrs.field(validator=instance_of(Label))
+
+
+# --------------------------------------------------------------------------- data types
+
+
+class DataKind(LabelledEnum):
+    """The kind of value a command's data key holds (see :class:`DataSpec`).
+
+    - ``TEXT``: one line of text of a bounded length (the characters of a name);
+    - ``INTEGER``: a whole number in a range (never a bool, never a float);
+    - ``FLAG``: ``True`` or ``False``;
+    - ``IDS``: a tuple of ids (a JSON list, or one id, is read as a tuple), at most so many.
+
+    >>> DataKind.parse("ids", "kind").label.zh
+    '编号列表'
+    """
+
+    TEXT = "text"
+    INTEGER = "integer"
+    FLAG = "flag"
+    IDS = "ids"
+
+
+DataKind._labels_ = {
+    DataKind.TEXT: Label(en="text", zh="文本"),
+    DataKind.INTEGER: Label(en="integer", zh="整数"),
+    DataKind.FLAG: Label(en="flag", zh="是否"),
+    DataKind.IDS: Label(en="ids", zh="编号列表"),
+}
+
+MAX_TEXT_LENGTH = 2000
+"""The length bound of free text in the built-in lifecycles (reasons, notes, results...)."""
+
+_BOUNDS = {
+    DataKind.TEXT: ("max_length",),
+    DataKind.INTEGER: ("minimum", "maximum"),
+    DataKind.FLAG: (),
+    DataKind.IDS: ("max_items",),
+}
+
+
+def _data_kind(value: object) -> DataKind:
+    return DataKind.parse(value, "kind")
+
+
+def _bound(_self: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (type(value) is not int or abs(value) > 10**15):
+        raise ArgumentError(attribute.name, value, "a whole number (or None)")
+
+
+@attrs.frozen(kw_only=True)
+class DataSpec:
+    """The type of one data key of a command: what the engine's data check accepts.
+
+    Build one with :meth:`text`, :meth:`integer`, :meth:`flag` or :meth:`ids`; each kind
+    takes its own bounds and no other (``max_length`` for text, ``minimum`` and ``maximum``
+    for integers, ``max_items`` for ids).
+
+    Raises:
+        ArgumentError: A bound of another kind is given, one of the kind's own is missing,
+            or it is out of range (lengths and counts at least 1, ``minimum <= maximum``).
+
+    >>> DataSpec.integer(1, 5).read(3), DataSpec.integer(1, 5).read(6) is None
+    (3, True)
+    >>> DataSpec.ids(max_items=3).read(["t1.s01", "t1.s02"])
+    ('t1.s01', 't1.s02')
+    >>> str(DataSpec.text()), str(DataSpec.flag())
+    ('text of at most 2000 characters', 'a flag (true or false)')
+    """
+
+    kind: DataKind = attrs.field(converter=_data_kind)
+    max_length: int | None = attrs.field(default=None, validator=_bound)
+    minimum: int | None = attrs.field(default=None, validator=_bound)
+    maximum: int | None = attrs.field(default=None, validator=_bound)
+    max_items: int | None = attrs.field(default=None, validator=_bound)
+    _read: Callable[[object], DataValue | None] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        own = _BOUNDS[self.kind]
+        for name in ("max_length", "minimum", "maximum", "max_items"):
+            value = getattr(self, name)
+            if (value is None) == (name in own):
+                reason = f"{'a bound' if name in own else 'None'} for {self.kind.value} data"
+                raise ArgumentError(name, value, reason)
+        for name in ("max_length", "max_items"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ArgumentError(name, value, "at least 1")
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None and low > high:
+            argument = "maximum"
+            raise ArgumentError(argument, high, f"at least minimum={low}")
+        object.__setattr__(self, "_read", _reader(self))
+
+    @classmethod
+    def text(cls, max_length: int = MAX_TEXT_LENGTH) -> DataSpec:
+        """Text of 1 to ``max_length`` characters."""
+        return cls(kind=DataKind.TEXT, max_length=max_length)
+
+    @classmethod
+    def integer(cls, minimum: int, maximum: int) -> DataSpec:
+        """A whole number from ``minimum`` to ``maximum``."""
+        return cls(kind=DataKind.INTEGER, minimum=minimum, maximum=maximum)
+
+    @classmethod
+    def flag(cls) -> DataSpec:
+        """``True`` or ``False``."""
+        return cls(kind=DataKind.FLAG)
+
+    @classmethod
+    def ids(cls, max_items: int) -> DataSpec:
+        """A tuple of 1 to ``max_items`` ids."""
+        return cls(kind=DataKind.IDS, max_items=max_items)
+
+    @property
+    def read(self) -> Callable[[object], DataValue | None]:
+        """``read(value)``: ``value`` as the data it is, or ``None`` if it is not of this type.
+
+        Text follows the rule of names (:func:`~ruian_governance.labels.check_text`: one line,
+        no control, bidirectional or lone surrogate character) up to ``max_length``, ids the
+        rule of ids (:func:`~ruian_governance.labels.check_identifier`); ids given as a list, or
+        as one id, are
+        read as a tuple.  A function compiled for the spec when it is built (the engine
+        calls it for every data value of every command).
+        """
+        return self._read
+
+    def __str__(self) -> str:
+        kind = self.kind
+        if kind is DataKind.TEXT:
+            return f"text of at most {self.max_length} characters"
+        if kind is DataKind.INTEGER:
+            return f"a whole number from {self.minimum} to {self.maximum}"
+        if kind is DataKind.FLAG:
+            return "a flag (true or false)"
+        return f"a list of 1 to {self.max_items} ids"
+
+
+def _is_text(value: str) -> bool:
+    """Whether ``value``'s characters are those of a name (the labels rule), at any length."""
+    try:
+        for start in range(0, len(value), TEXT_MAX):
+            check_text(value[start : start + TEXT_MAX], "text")
+    except ArgumentError:
+        return False
+    return True
+
+
+def _is_id(value: object) -> bool:
+    """Whether ``value`` is an id (the labels rule)."""
+    try:
+        check_identifier(value, "id")
+    except ArgumentError:
+        return False
+    return True
+
+
+def _reader(spec: DataSpec) -> Callable[[object], DataValue | None]:
+    """The reading of data values ``spec`` describes, as one small function."""
+    if spec.kind is DataKind.INTEGER:
+        low, high = spec.minimum or 0, spec.maximum or 0
+
+        def integer(value: object) -> DataValue | None:
+            return value if type(value) is int and low <= value <= high else None
+
+        return integer
+    if spec.kind is DataKind.FLAG:
+        return lambda value: value if type(value) is bool else None
+    if spec.kind is DataKind.TEXT:
+        length = spec.max_length or 0
+
+        def text(value: object) -> DataValue | None:
+            if type(value) is str and 0 < len(value) <= length:
+                return value if value.isprintable() or _is_text(value) else None
+            return None
+
+        return text
+    most = spec.max_items or 0
+    seen: set[tuple[str, ...]] = set()  # tuples read before (the same units recur)
+
+    def ids(value: object) -> DataValue | None:
+        if type(value) is not tuple:
+            if type(value) is str:
+                value = (value,)
+            elif type(value) is list:
+                value = tuple(value)
+            else:
+                return None
+        try:
+            if value in seen:
+                return value
+        except TypeError:  # an unhashable item: not an id
+            return None
+        if not 0 < len(value) <= most:
+            return None
+        for item in value:
+            if not _is_id(item):
+                return None
+        if len(seen) < _SEEN_LIMIT:
+            seen.add(value)
+        return value
+
+    return ids
+
+
+_SEEN_LIMIT = 4096
+"""How many distinct id tuples one spec remembers as read (a bounded memo, per spec)."""
+
+
+DEFAULT_DATA_SPEC = DataSpec.text()
+"""The type of a data key a lifecycle does not declare: text of at most 2,000 characters."""

@@ -13,6 +13,7 @@ from .case import (
 from .clock import (
     CHINA_STANDARD_TIME,
     CHINESE_WORKDAYS,
+    MAX_DEADLINE_DAYS,
     ChineseWorkdays,
     Clock,
     DayCount,
@@ -49,6 +50,7 @@ __all__ = [
     "BUILTIN_ROLES",
     "CHINA_STANDARD_TIME",
     "CHINESE_WORKDAYS",
+    "MAX_DEADLINE_DAYS",
     "Actor",
     "AdminUnit",
     "Case",

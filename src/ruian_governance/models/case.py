@@ -11,7 +11,8 @@ from typing import Protocol, TypeAlias, runtime_checkable
 
 import attrs
 
-from ruian_governance.errors import UnknownIdError
+from ruian_governance._convert import identifier, instance_of, optional_identifier
+from ruian_governance.errors import ArgumentError, UnknownIdError
 
 from .hierarchy import Hierarchy
 from .units import Person
@@ -57,9 +58,9 @@ class Actor:
     Actor(person_id='p1', role='grid_worker', unit_id='t1.v001.g01')
     """
 
-    person_id: str
-    role: str
-    unit_id: str
+    person_id: str = attrs.field(validator=identifier)
+    role: str = attrs.field(validator=identifier)
+    unit_id: str = attrs.field(validator=identifier)
 
     @classmethod
     def of(cls, hierarchy: Hierarchy, person_id: str, role: str | None = None) -> Actor:
@@ -79,6 +80,27 @@ class Actor:
         return f"{self.person_id} as {self.role} in {self.unit_id}"
 
 
+def _sequence_number(value: object) -> None:
+    if type(value) is not int or value < 0:
+        field = "seq"
+        raise ArgumentError(field, value, "a whole number >= 0")
+
+
+def _aware_time(value: object) -> None:
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        field = "at"
+        raise ArgumentError(field, value, "a timezone-aware datetime")
+
+
+def _record_data(value: object) -> None:
+    # The values' types are the lifecycle's data specs, checked when the record is replayed.
+    if type(value) is not tuple or not all(
+        type(item) is tuple and len(item) == 2 and type(item[0]) is str for item in value
+    ):
+        field = "data"
+        raise ArgumentError(field, value, "a tuple of (key, value) pairs")
+
+
 @attrs.frozen(kw_only=True, weakref_slot=False)
 class HistoryRecord:
     """One entry of a case's append-only history.
@@ -94,13 +116,15 @@ class HistoryRecord:
             carries the case's facts (lifecycle, id, location, category, severity, parties).
     """
 
-    seq: int
-    trigger: str
-    source: str | None
-    dest: str
-    actor: Actor
-    at: datetime
-    data: tuple[tuple[str, DataValue], ...] = ()
+    seq: int = attrs.field(validator=lambda _, __, v: _sequence_number(v))
+    trigger: str = attrs.field(validator=identifier)
+    source: str | None = attrs.field(validator=optional_identifier)
+    dest: str = attrs.field(validator=identifier)
+    actor: Actor = attrs.field(validator=instance_of(Actor))
+    at: datetime = attrs.field(validator=lambda _, __, v: _aware_time(v))
+    data: tuple[tuple[str, DataValue], ...] = attrs.field(
+        default=(), validator=lambda _, __, v: _record_data(v)
+    )
 
     def get(self, key: str, default: DataValue | None = None) -> DataValue | None:
         """Return the data value under ``key``, or ``default``."""

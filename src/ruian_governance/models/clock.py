@@ -6,8 +6,11 @@ are timezone-aware; the default zone is China Standard Time (UTC+8, no daylight 
 without the tz database.
 
 Deadlines count calendar days or Chinese working days.  Working days honour the official holiday
-and make-up workday schedule (调休) through the ``chinesecalendar`` package; a year it does not
-cover raises :class:`~ruian_governance.CalendarCoverageError` instead of giving a wrong date.
+and make-up workday schedule (调休) through the ``chinesecalendar`` package (1.11 covers 2004 to
+2026).  Beyond its last covered day the caller chooses (:class:`ChineseWorkdays`, ``beyond=``):
+refuse with :class:`~ruian_governance.CalendarCoverageError` (the default) rather than give a
+wrong date, or count Monday to Friday as working days and have the engine mark each deadline
+counted so as provisional.
 
 >>> from datetime import date, datetime
 >>> from ruian_governance import CHINA_STANDARD_TIME, Deadline
@@ -34,6 +37,7 @@ from ruian_governance.labels import Label
 __all__ = [
     "CHINA_STANDARD_TIME",
     "CHINESE_WORKDAYS",
+    "MAX_DEADLINE_DAYS",
     "ChineseWorkdays",
     "Clock",
     "DayCount",
@@ -146,23 +150,39 @@ def _holiday_tables() -> tuple[frozenset[date], frozenset[date], int, int]:
     return holidays, workdays, min(years), max(years)
 
 
-@attrs.frozen
+def _beyond(_self: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if value not in ("refuse", "weekdays"):
+        raise ArgumentError(attribute.name, value, "'refuse' or 'weekdays'")
+
+
+@attrs.frozen(kw_only=True)
 class ChineseWorkdays:
     """Mainland China's official working days, with holidays and make-up workdays (调休).
 
     Backed by the schedule of the ``chinesecalendar`` package, read once when the calendar is
-    built; it covers the years the package was released for (2004-2026 for version 1.10) and
-    other years raise :class:`~ruian_governance.CalendarCoverageError`.
+    built; version 1.11 (the floor the package requires) covers 2004 to 2026, and each later
+    release adds the year the State Council has published.  Before the first covered year a
+    day raises :class:`~ruian_governance.CalendarCoverageError`; after
+    :attr:`last_covered_day`, ``beyond`` decides, as the caller chooses:
+
+    - ``"refuse"`` (the default): :class:`~ruian_governance.CalendarCoverageError`, so a
+      deadline is never a wrong date (a command whose deadline reaches that far is refused);
+    - ``"weekdays"``: Monday to Friday are working days (holidays not yet published are not
+      known); the engine marks a deadline counted so ``deadline_provisional`` in the record of
+      the command that set it (:meth:`DeadlinePolicy.provisional`).
 
     >>> from datetime import date
     >>> CHINESE_WORKDAYS.is_workday(date(2025, 1, 26))   # a Sunday, but a make-up workday
     True
     >>> CHINESE_WORKDAYS.is_workday(date(2025, 10, 6))   # a Monday in the National Day holiday
     False
-    >>> CHINESE_WORKDAYS.years
-    (2004, 2026)
+    >>> CHINESE_WORKDAYS.years, CHINESE_WORKDAYS.last_covered_day
+    ((2004, 2026), datetime.date(2026, 12, 31))
+    >>> ChineseWorkdays(beyond="weekdays").is_workday(date(2027, 1, 1))  # a Friday
+    True
     """
 
+    beyond: str = attrs.field(default="refuse", validator=_beyond)
     _tables: tuple[frozenset[date], frozenset[date], int, int] = attrs.field(
         init=False, factory=_holiday_tables, repr=False, eq=False
     )
@@ -172,14 +192,22 @@ class ChineseWorkdays:
         """The first and last year the schedule covers."""
         return self._tables[2], self._tables[3]
 
+    @property
+    def last_covered_day(self) -> date:
+        """The last day the schedule covers: 31 December of its last year."""
+        return date(self._tables[3], 12, 31)
+
     def is_workday(self, day: date) -> bool:
         """Return whether ``day`` is an official working day.
 
         Raises:
-            CalendarCoverageError: The schedule does not cover ``day``'s year.
+            CalendarCoverageError: The schedule does not cover ``day``'s year (after the last
+                covered day only with ``beyond="refuse"``).
         """
         holidays, workdays, first, last = self._tables
         if not first <= day.year <= last:
+            if day.year > last and self.beyond == "weekdays":
+                return day.weekday() < 5
             raise CalendarCoverageError(day, "chinesecalendar")
         if day in workdays:
             return True
@@ -187,7 +215,7 @@ class ChineseWorkdays:
 
 
 CHINESE_WORKDAYS = ChineseWorkdays()
-"""The default working-day calendar: :class:`ChineseWorkdays`."""
+"""The default working-day calendar: :class:`ChineseWorkdays`, refusing days beyond it."""
 
 
 def add_working_days(
@@ -201,7 +229,7 @@ def add_working_days(
         calendar: Which days are working days.
 
     Raises:
-        ArgumentError: ``days`` is negative.
+        ArgumentError: ``days`` is negative, or the count passes the last day a ``date`` holds.
         CalendarCoverageError: A day counted lies in a year the calendar does not cover.
 
     >>> from datetime import date
@@ -216,6 +244,8 @@ def add_working_days(
     counted = 0
     one = timedelta(days=1)
     while counted < days:
+        if day == date.max:
+            raise ArgumentError(argument="start", value=start, reason=_TOO_LATE)
         day += one
         if calendar.is_workday(day):
             counted += 1
@@ -223,6 +253,11 @@ def add_working_days(
 
 
 # --------------------------------------------------------------------------- deadlines
+
+
+_LAST_DAY = date.max
+"""The last day a date holds: deadlines must end before it (they fall due the day after)."""
+_TOO_LATE = "a time whose deadline ends before the year 10000"
 
 
 class DayCount(LabelledEnum):
@@ -242,14 +277,18 @@ DayCount._labels_ = {
 }
 
 
+MAX_DEADLINE_DAYS = 3650
+"""The longest time limit a :class:`Deadline` may count: ten years of days."""
+
+
 def _day_count(value: DayCount | str) -> DayCount:
     # The converter of Deadline.count: one small typed function per enum field (see _convert).
     return DayCount.parse(value, "count")
 
 
-def _non_negative(_self: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ArgumentError(attribute.name, value, "a non-negative int")
+def _days(_self: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if type(value) is not int or not 0 <= value <= MAX_DEADLINE_DAYS:
+        raise ArgumentError(attribute.name, value, f"a whole number from 0 to {MAX_DEADLINE_DAYS}")
 
 
 @attrs.frozen(kw_only=True)
@@ -261,8 +300,11 @@ class Deadline:
     follows it, in ``t``'s timezone.  Zero days means "the same day" (当日).
 
     Args:
-        days: How many days; not negative.
+        days: How many days, from 0 to :data:`MAX_DEADLINE_DAYS` (3,650).
         count: Calendar days (the default) or working days.
+
+    Raises:
+        ArgumentError: ``days`` is not a whole number in that range.
 
     >>> from datetime import datetime
     >>> t = datetime(2025, 5, 6, 15, 30, tzinfo=CHINA_STANDARD_TIME)
@@ -270,16 +312,19 @@ class Deadline:
     '2025-05-07T00:00:00+08:00'
     """
 
-    days: int = attrs.field(validator=_non_negative)
+    days: int = attrs.field(validator=_days)
     count: DayCount = attrs.field(default=DayCount.CALENDAR, converter=_day_count)
 
     def due_date(self, start: date, *, calendar: WorkdayCalendar = CHINESE_WORKDAYS) -> date:
         """Return the last day of the time limit counted from ``start``.
 
         Raises:
+            ArgumentError: The limit ends after the last day a ``date`` holds (year 9999).
             CalendarCoverageError: Working days reach a year the calendar does not cover.
         """
         if self.count is DayCount.CALENDAR:
+            if start > _LAST_DAY - timedelta(days=self.days):
+                raise ArgumentError(argument="start", value=start, reason=_TOO_LATE)
             return start + timedelta(days=self.days)
         return add_working_days(start, self.days, calendar=calendar)
 
@@ -287,11 +332,14 @@ class Deadline:
         """Return the moment the time limit started at ``start`` runs out.
 
         Raises:
-            ArgumentError: ``start`` is naive.
+            ArgumentError: ``start`` is naive, or the limit ends after the last day a
+                ``datetime`` holds (year 9999).
             CalendarCoverageError: Working days reach a year the calendar does not cover.
         """
         require_aware(start, "start")
         last = self.due_date(start.date(), calendar=calendar)
+        if last >= _LAST_DAY:
+            raise ArgumentError(argument="start", value=start, reason=_TOO_LATE)
         return datetime.combine(last + timedelta(days=1), time(0), tzinfo=start.tzinfo)
 
     def __str__(self) -> str:
@@ -344,7 +392,42 @@ class DeadlinePolicy:
 
         Raises:
             UnknownIdError: The policy has no limit for this severity.
-            ArgumentError: ``start`` is naive.
+            ArgumentError: ``start`` is naive, or the deadline ends after the year 9999.
             CalendarCoverageError: Working days reach a year the calendar does not cover.
         """
         return self.for_severity(severity).due(start, calendar=self.calendar)
+
+    @property
+    def weekday_fallback(self) -> bool:
+        """Whether this policy counts working days past its calendar's coverage as weekdays.
+
+        True when it counts working days and its calendar is a :class:`ChineseWorkdays` with
+        ``beyond="weekdays"``.
+        """
+        calendar = self.calendar
+        return (
+            isinstance(calendar, ChineseWorkdays)
+            and calendar.beyond == "weekdays"
+            and any(
+                d.count is DayCount.WORKING
+                for d in (*self.by_severity.values(), *self.limits.values())
+            )
+        )
+
+    def provisional(self, due_at: datetime) -> bool:
+        """Whether a deadline ``due_at`` of this policy may be provisional.
+
+        True with the :attr:`weekday_fallback` when the deadline's last day lies past the
+        calendar's coverage: holidays not yet published may move it.
+
+        >>> from datetime import datetime
+        >>> policy = DeadlinePolicy(by_severity={"x": Deadline(days=3, count=DayCount.WORKING)},
+        ...                         calendar=ChineseWorkdays(beyond="weekdays"))
+        >>> at = datetime(2026, 12, 30, 9, tzinfo=CHINA_STANDARD_TIME)
+        >>> policy.due("x", at).isoformat(), policy.provisional(policy.due("x", at))
+        ('2027-01-05T00:00:00+08:00', True)
+        """
+        calendar = self.calendar
+        if not self.weekday_fallback or not isinstance(calendar, ChineseWorkdays):
+            return False
+        return due_at.date() - timedelta(days=1) > calendar.last_covered_day

@@ -131,11 +131,11 @@ class Hierarchy:
         """
         try:
             return self._index.by_id[id]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: an unhashable "id"
             raise UnknownIdError(id) from None
 
     def _typed(self, id: str, cls: type[_E], what: str) -> _E:  # noqa: A002
-        entity = self._index.by_id.get(id)
+        entity = self._index.by_id.get(id) if isinstance(id, str) else None
         if not isinstance(entity, cls):
             raise UnknownIdError(id, f"the hierarchy's {what}")
         return entity

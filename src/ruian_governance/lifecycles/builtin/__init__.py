@@ -18,9 +18,11 @@ effects they share in :mod:`.guards`.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from ruian_governance.lifecycles.definition import LifecycleDefinition
 from ruian_governance.lifecycles.engine import Engine
-from ruian_governance.models import Hierarchy
+from ruian_governance.models import Clock, Hierarchy
 
 from .dispute import (
     DISPUTE_DEADLINES,
@@ -64,13 +66,19 @@ BUILTIN_LIFECYCLES: tuple[LifecycleDefinition, ...] = (
 """The three built-in lifecycles: what :func:`builtin_engine` runs."""
 
 
-def builtin_engine(hierarchy: Hierarchy) -> Engine:
+def builtin_engine(
+    hierarchy: Hierarchy,
+    *,
+    clock: Clock | None = None,
+    future_tolerance: timedelta = timedelta(minutes=5),
+) -> Engine:
     """Return an :class:`~ruian_governance.Engine` running the three built-in lifecycles.
 
-    The same as ``Engine(hierarchy, BUILTIN_LIFECYCLES)``; give ``Engine`` your own
-    definitions (e.g. extensions of the built-ins) to run others.
+    The same as ``Engine(hierarchy, BUILTIN_LIFECYCLES, clock=..., future_tolerance=...)``;
+    give ``Engine`` your own definitions (e.g. extensions of the built-ins) to run others.
 
     Raises:
+        ArgumentError: ``clock`` or ``future_tolerance`` is not what :class:`Engine` takes.
         UnknownReferenceError: A built-in lifecycle names a role the hierarchy does not know.
 
     >>> from ruian_governance import builtin_engine, generate_hierarchy
@@ -78,4 +86,4 @@ def builtin_engine(hierarchy: Hierarchy) -> Engine:
     >>> sorted(engine.lifecycles)
     ['dispute', 'event', 'hazard']
     """
-    return Engine(hierarchy, BUILTIN_LIFECYCLES)
+    return Engine(hierarchy, BUILTIN_LIFECYCLES, clock=clock, future_tolerance=future_tolerance)

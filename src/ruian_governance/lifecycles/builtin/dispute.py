@@ -22,7 +22,11 @@ from ruian_governance.lifecycles.parts import Jurisdiction, Severity, TriggerKin
 from ruian_governance.models import AdminUnit, Deadline, DeadlinePolicy, Department, Level, unit_ids
 
 from .guards import (
+    NAME,
+    SHARED_DATA,
     SUPERVISORS,
+    TEXT,
+    UNITS,
     evaluation,
     label,
     new_state,
@@ -93,11 +97,26 @@ def _below_city(context: CommandContext) -> bool:
     return context.hierarchy.unit(context.case.unit_id).level is not Level.CITY
 
 
+_LEVEL_TIERS = {level: tier for tier, level in TRIAGE_LEVELS.items()}
+"""The tier each level handles: the inverse of :data:`TRIAGE_LEVELS`."""
+
+
 def _one_level_up(context: CommandContext) -> Mapping[str, Any]:
+    """One level up, re-tiered to the tier that level handles, with that tier's deadline.
+
+    A village's simple dispute escalated to the town becomes complex and is due the complex
+    time limit after the escalation; escalated to the city, difficult, and so on.
+    """
     parent = context.hierarchy.parent(context.case.unit_id)
     if not isinstance(parent, AdminUnit):  # the city: the guard refuses such commands first
         return {}
-    return {"unit_id": parent.id}
+    changes: dict[str, Any] = {"unit_id": parent.id}
+    tier = _LEVEL_TIERS.get(parent.level)
+    if tier is not None and tier in context.lifecycle.severity_keys:
+        changes["severity"] = tier
+        if tier in context.lifecycle.deadlines.by_severity:
+            changes["due_at"] = context.lifecycle.deadlines.due(tier, context.at)
+    return changes
 
 
 def _task_force_fits(context: CommandContext) -> bool:
@@ -155,10 +174,11 @@ def dispute_lifecycle(*, deadlines: DeadlinePolicy = DISPUTE_DEADLINES) -> Lifec
     流转 there and handled 处置 up the mediation ladder one rung at a time (people's 人民调解 ->
     administrative / professional 行政/专业调解 -> pre-litigation court 诉前调解 -> litigation
     referral 诉讼); escalation 上移 goes strictly one level up at a time (village -> town ->
-    city).  A town or city case may get a task force 专班 (a commander and member departments)
-    who record their progress.  A mediation agreement 调解协议 may apply for judicial
-    confirmation 司法确认 within 30 days.  Completion 办结 is followed by supervision review 监管,
-    analysis 研判 and evaluation 评价.
+    city), and the dispute takes the tier that level handles (complex at the town, difficult
+    at the city) and that tier's time limit, counted from the escalation.  A town or city case
+    may get a task force 专班 (a commander and member departments) who record their progress.
+    A mediation agreement 调解协议 may apply for judicial confirmation 司法确认 within 30 days.
+    Completion 办结 is followed by supervision review 监管, analysis 研判 and evaluation 评价.
 
     >>> d = dispute_lifecycle()
     >>> [d.state(k).label.zh for k in ("screening", "transferred", "completed", "reviewed")]
@@ -393,6 +413,14 @@ def dispute_lifecycle(*, deadlines: DeadlinePolicy = DISPUTE_DEADLINES) -> Lifec
         ),
         deadlines=deadlines,
         holder_level=Level.TOWN,
+        data_specs={
+            **SHARED_DATA,
+            "tier": NAME,
+            "commander": NAME,
+            "departments": UNITS,
+            "claims": UNITS,  # the parties whose claims were collected
+            **dict.fromkeys(("strategy", "terms", "ruling", "outcome", "finding"), TEXT),
+        },
     )
 
 

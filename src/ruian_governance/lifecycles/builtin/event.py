@@ -18,17 +18,19 @@ from ruian_governance.lifecycles.definition import (
     LifecycleDefinition,
     Transition,
 )
-from ruian_governance.lifecycles.parts import Jurisdiction, Severity, TriggerKind
-from ruian_governance.models import DayCount, Deadline, DeadlinePolicy, Level
+from ruian_governance.lifecycles.parts import DataSpec, Jurisdiction, Severity, TriggerKind
+from ruian_governance.models import MAX_DEADLINE_DAYS, DayCount, Deadline, DeadlinePolicy, Level
 
 from .guards import (
     ASSIGN,
     GRID_ROLES,
     HANDLERS,
     ONE_TARGET_IF_ORDINARY,
+    SHARED_DATA,
     SUPERVISORS,
     TARGETS_FIT,
     UNASSIGN,
+    UNITS,
     evaluation,
     label,
     new_state,
@@ -316,6 +318,11 @@ def event_lifecycle(*, deadlines: DeadlinePolicy = EVENT_DEADLINES) -> Lifecycle
         ),
         deadlines=deadlines,
         holder_level=Level.TOWN,
+        data_specs={
+            **SHARED_DATA,
+            "units": UNITS,
+            "days": DataSpec.integer(1, MAX_DEADLINE_DAYS),
+        },
     )
 
 

@@ -5,6 +5,8 @@ reuse them too (e.g. :data:`STARS` for its own evaluation).
 
 >>> STARS.key, [e.key for e in (ASSIGN, UNASSIGN)]
 ('stars_1_to_5', ['assign', 'unassign'])
+>>> str(SHARED_DATA["stars"]), str(SHARED_DATA["reason"])
+('a whole number from 1 to 5', 'text of at most 2000 characters')
 """
 
 from __future__ import annotations
@@ -13,22 +15,32 @@ from collections.abc import Mapping
 from typing import Any
 
 from ruian_governance.errors import UnknownIdError
-from ruian_governance.labels import Label
+from ruian_governance.labels import TEXT_MAX, Label
 from ruian_governance.lifecycles.definition import CommandContext, Effect, Guard, Transition
-from ruian_governance.lifecycles.parts import Jurisdiction, State, Trigger, TriggerKind
+from ruian_governance.lifecycles.parts import (
+    DataSpec,
+    Jurisdiction,
+    State,
+    Trigger,
+    TriggerKind,
+)
 from ruian_governance.models import Department, Station, unit_ids
 
 __all__ = [
     "ASSIGN",
     "GRID_ROLES",
     "HANDLERS",
+    "NAME",
     "ONE_TARGET_IF_ORDINARY",
     "OVERDUE",
     "REPORTERS",
+    "SHARED_DATA",
     "STARS",
     "SUPERVISORS",
     "TARGETS_FIT",
+    "TEXT",
     "UNASSIGN",
+    "UNITS",
     "evaluation",
     "label",
     "new_state",
@@ -54,6 +66,27 @@ def new_trigger(
     """A trigger labelled ``en`` (default: its key in words) and ``zh``, of ``kind``."""
     return Trigger(key=key, label=label(en or key.replace("_", " "), zh), kind=kind)
 
+
+TEXT = DataSpec.text()
+"""Free text of at most 2,000 characters: reasons, notes, results, descriptions, comments."""
+
+NAME = DataSpec.text(TEXT_MAX)
+"""Short text of at most 500 characters, as a name: a channel, a tier, a notice's number."""
+
+UNITS = DataSpec.ids(max_items=50)
+"""Unit ids a command names (stations, departments): 1 to 50 of them."""
+
+SHARED_DATA = {
+    "description": TEXT,
+    "channel": NAME,
+    "reason": TEXT,
+    "note": TEXT,
+    "result": TEXT,
+    "comment": TEXT,
+    "stars": DataSpec.integer(1, 5),
+}
+"""The types of the data keys every built-in lifecycle's commands share (report, register,
+reasons, notes, results, the evaluation's 1-5 ``stars`` and ``comment``)."""
 
 REPORTERS = frozenset({"grid_worker", "micro_grid_worker", "grid_leader", "village_cadre"})
 """The roles that report events and disputes and evaluate them."""

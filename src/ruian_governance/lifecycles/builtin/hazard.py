@@ -23,9 +23,13 @@ from .guards import (
     ASSIGN,
     GRID_ROLES,
     HANDLERS,
+    NAME,
     OVERDUE,
+    SHARED_DATA,
     SUPERVISORS,
     TARGETS_FIT,
+    TEXT,
+    UNITS,
     label,
     new_state,
     new_trigger,
@@ -222,6 +226,12 @@ def hazard_lifecycle(*, deadlines: DeadlinePolicy = HAZARD_DEADLINES) -> Lifecyc
         ),
         deadlines=deadlines,
         holder_level=Level.TOWN,
+        data_specs={
+            **SHARED_DATA,
+            "units": UNITS,
+            "notice": NAME,
+            **dict.fromkeys(sorted(_FIVE_FIXED), TEXT),
+        },
     )
 
 
