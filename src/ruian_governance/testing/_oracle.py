@@ -143,7 +143,8 @@ def follows_from(  # noqa: PLR0911 - one answer per invariant
 
 
 _EFFECT_FIELDS = ("unit_id", "assignees", "severity", "due_at", "parties")
-"""The case fields an effect may change, compared with what the reference's effects give."""
+"""The case fields an effect may change, compared with what the reference's effects give (and
+any other field a reference effect changes, should the engine come to allow more)."""
 
 
 def against_reference(  # noqa: PLR0913 - the command and the rules it is held to
@@ -193,11 +194,13 @@ def against_reference(  # noqa: PLR0913 - the command and the rules it is held t
         if not guard.check(context(before)):
             return f"{where}, which the reference guard {guard.key!r} ({guard.label.en}) refuses"
     expected = before
+    fields = set(_EFFECT_FIELDS)
     for effect in rule.effects:
         made = effect.apply(context(expected))
         if made:
             expected = attrs.evolve(expected, **made)
-    for field in _EFFECT_FIELDS:
+            fields.update(made)
+    for field in sorted(fields):
         want, got = getattr(expected, field), getattr(after, field)
         if want != got:
             return f"{where}: its {field} became {got!r}, the reference rule gives {want!r}"

@@ -16,19 +16,30 @@ imports the other's internals.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from functools import cache, lru_cache
-from typing import Any, TypeAlias, TypeVar
+from functools import lru_cache
+from typing import Any, TypeVar
 
 import attrs
 from hypothesis import strategies as st
 
 from ruian_governance.errors import ArgumentError, GuardFailedError, TransitionError
-from ruian_governance.lifecycles import TRIAGE_LEVELS, Engine, LifecycleDefinition, Transition
-from ruian_governance.models import Actor, Case, DataValue, Department, Hierarchy, Level, Station
+from ruian_governance.lifecycles import Engine, LifecycleDefinition
+from ruian_governance.models import Actor, Case, DataValue, Hierarchy
 
 from ._args import need_type
+from ._values import (
+    BOOLEANS,
+    DEFAULT_DATA_VALUES,
+    DELAYS,
+    DataValues,
+    ValueMakers,
+    drawn_data,
+    fill_data,
+    indexes,
+    known_values,
+)
 
 __all__ = [
     "DEFAULT_DATA_VALUES",
@@ -49,151 +60,6 @@ __all__ = [
     "posts_as_actors",
     "sequence",
 ]
-
-# --------------------------------------------------------------------------- command data
-
-DataValues: TypeAlias = Mapping[
-    str, Callable[[Engine, "Case | None"], st.SearchStrategy[DataValue]]
-]
-"""Value strategies for command data, by data key: ``values[key](engine, case)``.
-
-``case`` is ``None`` for the data of an opening command.
-:func:`~ruian_governance.testing.strategies.command_data` uses :data:`DEFAULT_DATA_VALUES` for
-keys a caller's mapping leaves out, and short texts for keys neither knows.
-"""
-
-_TEXTS = ("说明 note", "现场核实 checked on site", "不属本单位职责 not our duty", "已处理 handled")
-_HOUR = timedelta(hours=1)
-_DAY = timedelta(days=1)
-_DELAYS = (timedelta(0), _HOUR, _HOUR, 4 * _HOUR, _DAY, 3 * _DAY, 10 * _DAY, 40 * _DAY)
-
-
-_TEXT_VALUES: st.SearchStrategy[DataValue] = st.sampled_from(_TEXTS)
-_BOOLEANS = st.booleans()
-
-
-@cache
-def _indexes(size: int) -> st.SearchStrategy[int]:
-    """Positions in a sequence of ``size`` items (one strategy per size, built once)."""
-    return st.integers(0, size - 1)
-
-
-def _texts(_engine: Engine, _case: Case | None) -> st.SearchStrategy[DataValue]:
-    return _TEXT_VALUES
-
-
-@lru_cache(maxsize=1024)
-def _targets_of(engine: Engine, holder_id: str, most: int) -> st.SearchStrategy[DataValue]:
-    h = engine.hierarchy
-    holder = h.unit(holder_id)
-    pool: Sequence[Station | Department]
-    if holder.level is Level.CITY:
-        pool = h.departments
-    elif holder.level is Level.TOWN:
-        pool = h.stations_of(holder.id)
-    else:  # a village: the stations of its town (the built-in guards refuse them)
-        town = h.town_of(holder.id)
-        pool = () if town is None else h.stations_of(town.id)
-    if not pool:
-        return st.just(("no_such_unit",))
-    return st.lists(
-        st.sampled_from([u.id for u in pool]), min_size=1, max_size=most, unique=True
-    ).map(tuple)
-
-
-def _unit_targets(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    """Stations of the holding town, or departments when the city holds the case."""
-    if case is None:
-        return _TEXT_VALUES
-    most = 1 if case.severity in {None, "ordinary"} else 2
-    return _targets_of(engine, case.unit_id, most)
-
-
-@lru_cache(maxsize=64)
-def _days_up_to(most: int) -> st.SearchStrategy[DataValue]:
-    return st.one_of(st.just(most), st.integers(1, most))
-
-
-def _days(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    most = 15
-    if case is not None:
-        limit = engine.lifecycle(case.lifecycle).deadlines.limits.get("max_extension")
-        most = 15 if limit is None or limit.days < 1 else limit.days
-    return _days_up_to(most)
-
-
-@lru_cache(maxsize=64)
-def _commanders(engine: Engine, _case: Case | None = None) -> st.SearchStrategy[DataValue]:
-    found = sorted(
-        p.id
-        for p in engine.hierarchy.people
-        if any(post.role == "task_force_commander" for post in p.posts)
-    )
-    return st.sampled_from(found) if found else st.just("no_such_commander")
-
-
-@lru_cache(maxsize=64)
-def _department_lists(engine: Engine) -> st.SearchStrategy[DataValue]:
-    ids = [d.id for d in engine.hierarchy.departments]
-    if not ids:
-        return st.just(("no_such_department",))
-    return st.lists(st.sampled_from(ids), min_size=1, max_size=2, unique=True).map(tuple)
-
-
-def _departments(engine: Engine, _case: Case | None) -> st.SearchStrategy[DataValue]:
-    return _department_lists(engine)
-
-
-_STARS: st.SearchStrategy[DataValue] = st.integers(1, 5)
-_TIERS: st.SearchStrategy[DataValue] = st.sampled_from(sorted(TRIAGE_LEVELS))
-_NOTICES: st.SearchStrategy[DataValue] = st.integers(1, 999).map(lambda n: f"整改交办单 ZG-{n}")
-
-DEFAULT_DATA_VALUES: DataValues = {
-    "units": _unit_targets,
-    "days": _days,
-    "stars": lambda _e, _c: _STARS,
-    "tier": lambda _e, _c: _TIERS,
-    "commander": lambda engine, _c: _commanders(engine),
-    "departments": _departments,
-    "notice": lambda _e, _c: _NOTICES,
-}
-"""The value strategies :func:`~ruian_governance.testing.strategies.command_data` knows:
-``units`` (stations of the holding town, or departments when the city holds the case; one unit
-for ordinary cases), ``days`` (up to the ``max_extension`` limit), ``stars`` (1-5), ``tier`` (a
-triage tier), ``commander`` (a person with a task-force commander post), ``departments`` and
-``notice``.  Each strategy is built once (per engine, holder and size where it depends on
-them), not at every draw."""
-
-
-ValueMakers: TypeAlias = dict[str, Callable[[Engine, "Case | None"], st.SearchStrategy[DataValue]]]
-"""Value strategies by data key: the caller's over the defaults."""
-
-
-def known_values(values: DataValues | None) -> ValueMakers:
-    """The caller's ``values`` over :data:`DEFAULT_DATA_VALUES`."""
-    return {**DEFAULT_DATA_VALUES, **(values or {})}
-
-
-def fill_data(
-    draw: st.DrawFn, engine: Engine, case: Case | None, transition: Transition, known: ValueMakers
-) -> dict[str, DataValue]:
-    """Every key ``transition`` requires and some it accepts, valued from ``known`` (or texts)."""
-    data: dict[str, DataValue] = {}
-    for key in sorted(transition.requires):
-        data[key] = draw(known.get(key, _texts)(engine, case), label=key)
-    for key in sorted(transition.accepts - transition.requires):
-        if draw(_BOOLEANS, label=f"with_{key}"):
-            data[key] = draw(known.get(key, _texts)(engine, case), label=key)
-    return data
-
-
-@st.composite
-def drawn_data(
-    draw: st.DrawFn, engine: Engine, case: Case | None, transition: Transition, known: ValueMakers
-) -> dict[str, DataValue]:
-    """:func:`fill_data` as a strategy."""
-    return fill_data(draw, engine, case, transition, known)
-
 
 # --------------------------------------------------------------------------- steps
 
@@ -312,7 +178,7 @@ def make_context(
         engine=engine,
         pool=pool,
         values=known_values(values),
-        delays=st.sampled_from(_DELAYS) if delays is None else delays,
+        delays=st.sampled_from(DELAYS) if delays is None else delays,
         by_role={role: tuple(found) for role, found in by_role.items()},
     )
 
@@ -335,14 +201,14 @@ _BACKS = (
 
 def pick(draw: st.DrawFn, items: Sequence[_T], label: str) -> _T:
     """One of ``items`` (not empty), drawn by position (shrinks towards the first)."""
-    return items[draw(_indexes(len(items)), label=label)] if len(items) > 1 else items[0]
+    return items[draw(indexes(len(items)), label=label)] if len(items) > 1 else items[0]
 
 
 def rotated(draw: st.DrawFn, items: Sequence[Any], label: str) -> list[Any]:
     """``items`` starting at a drawn position (shrinks towards the first item)."""
     if len(items) < 2:
         return list(items)
-    start = draw(_indexes(len(items)), label=label)
+    start = draw(indexes(len(items)), label=label)
     return [*items[start:], *items[:start]]
 
 
@@ -361,8 +227,8 @@ def _order(
     straight along the main path); modes 1 and 2 stay in the state first (supervision,
     progress records, sanctions...); mode 3 ends the case first.
     """
-    mode = draw(_indexes(4), label="order")
-    turn = draw(_indexes(_TURNS), label="turn")
+    mode = draw(indexes(4), label="order")
+    turn = draw(indexes(_TURNS), label="turn")
     finals = definition.final_states
     order: list[str] = []
     placed: set[str] = set()
@@ -552,7 +418,7 @@ def next_command(  # noqa: PLR0913 - the walk's context and the machine's prefer
     ``None`` when no legal command is found; the triggers of ``prefer`` are tried first (see
     :func:`legal_step`).
     """
-    invalid = bool(faults) and (not legal or draw(_BOOLEANS, label="invalid"))
+    invalid = bool(faults) and (not legal or draw(BOOLEANS, label="invalid"))
     if invalid:
         return faulty_step(draw, ctx, case, pick(draw, faults, "fault"))
     found = legal_step(draw, ctx, case, prefer)

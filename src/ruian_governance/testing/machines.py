@@ -26,9 +26,9 @@ stale version, checking the library's invariants:
 - the analysis rates (on time, escalation, return, satisfaction) over the cases equal what the
   machine counts from the commands it saw accepted.
 
-Runs are steered towards the transitions they have not yet taken (see :attr:`~LifecycleMachine.steer`),
-so that every transition of the built-in lifecycles is reached within the documented budget
-(:data:`ruian_governance.testing.budget.BUDGET`).
+Runs are steered towards the transitions they have not yet taken (see
+:attr:`~LifecycleMachine.steer`), so that every transition of the built-in lifecycles is
+reached within the documented budget (:data:`ruian_governance.testing.budget.BUDGET`).
 
 :class:`EventMachine`, :class:`DisputeMachine` and :class:`HazardMachine` drive the built-in
 lifecycles on a small generated hierarchy; :class:`LifecycleMachine` drives any configuration.
@@ -49,11 +49,9 @@ pytest or unittest, as for any Hypothesis state machine:
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from functools import cache
-from typing import Any, ClassVar, NoReturn, Protocol, TypeVar, cast
+from typing import Any, ClassVar, NoReturn, TypeVar, cast
 
 import attrs
 from hypothesis import strategies as st
@@ -70,12 +68,10 @@ from ruian_governance.lifecycles import (
     DISPUTE_LIFECYCLE,
     EVENT_LIFECYCLE,
     HAZARD_LIFECYCLE,
-    Engine,
     LifecycleDefinition,
     TriggerKind,
 )
-from ruian_governance.models import Case, CaseIndex, DataValue, Hierarchy, Level
-from ruian_governance.presets import RULES_2021, generate_hierarchy, with_staff
+from ruian_governance.models import Case, DataValue, Hierarchy
 from ruian_governance.stores import CaseStore, MemoryCaseStore
 
 from ._args import check_bound, need_type
@@ -89,18 +85,21 @@ from ._oracle import (
     follows_from,
     within_jurisdiction,
 )
-from ._steer import Edge, Geometry, Steering, geometries
+from ._steer import Edge, Steering
 from ._walk import (
-    Context,
     DataValues,
     Fault,
-    Opening,
     Step,
-    make_context,
     next_command,
     opened_case,
 )
-from .strategies import datetimes
+from ._world import (
+    CaseObserver,
+    Opened,
+    StoreFactory,
+    default_hierarchy,
+    shared_world,
+)
 
 __all__ = [
     "DEFAULT_RATES",
@@ -125,37 +124,6 @@ _DEPTH = 8
 """Most legal commands ``open_case`` fires on the case it opened (a drawn number, often 0)."""
 
 
-class StoreFactory(Protocol):
-    """Builds a machine's case store from its engine and indexes (a store class will do)."""
-
-    def __call__(self, engine: Engine, *, indexes: Iterable[CaseIndex]) -> CaseStore:
-        """A new, empty case store run by ``engine`` that tells ``indexes`` of every write."""
-        ...
-
-
-@cache
-def _default_times() -> st.SearchStrategy[datetime]:
-    return datetimes()
-
-
-@cache
-def default_hierarchy() -> Hierarchy:
-    """The small hierarchy the built-in machines use unless configured otherwise.
-
-    Two towns, four villages, eight grids (no micro-grids), generated with seed 0, plus a
-    village cadre 村社干部 in every village (so that village-level disputes can be mediated)
-    and a task-force commander 专班指挥员 at the social-governance centre (so that disputes
-    can get a task force), added by :func:`~ruian_governance.presets.with_staff`.
-
-    >>> h = default_hierarchy()
-    >>> len(h.towns), h.person("commander").posts[0].role
-    (2, 'task_force_commander')
-    >>> [p.id for p in h.people_of("t0001.v001", role="village_cadre")]
-    ['cadre.t0001.v001']
-    """
-    return with_staff(generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0))
-
-
 def _violated(message: str) -> NoReturn:
     """Report a broken invariant: the machines' one raise outside the library's errors."""
     # AssertionError on purpose: Hypothesis and users' tests take it as a failed invariant.
@@ -172,84 +140,6 @@ def _expect_none(problem: str | None) -> None:
     """Report ``problem``, a broken invariant, if there is one."""
     if problem is not None:
         _violated(problem)
-
-
-@attrs.define
-class CaseObserver:
-    """A :class:`~ruian_governance.CaseIndex` that counts what the case store tells it.
-
-    The machines register one beside the similar-case library, to check that a rejected
-    command reaches no index.
-    """
-
-    seen: dict[str, int] = attrs.field(factory=dict)
-
-    def observe(self, case: Case) -> None:
-        """Count one more observation of ``case``."""
-        self.seen[case.id] = self.seen.get(case.id, 0) + 1
-
-
-class _Opened:
-    """A newly opened case, shown briefly in Hypothesis' reports."""
-
-    __slots__ = ("case",)
-
-    def __init__(self, case: Case) -> None:
-        self.case = case
-
-    def __repr__(self) -> str:
-        case = self.case
-        first = case.history[0]
-        return (
-            f"<case {case.id}: {case.lifecycle} {first.trigger!r} at {case.location_id} "
-            f"by {first.actor}, {first.at.isoformat()}, severity {case.severity}>"
-        )
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(repr(self))
-
-
-@attrs.frozen
-class _World:
-    """What the runs of one machine class share: built once, never changed."""
-
-    settings: tuple[object, ...]
-    engine: Engine
-    commands: Context
-    opening: Opening
-    geometry: Mapping[str, Geometry]
-
-
-_SHARED: weakref.WeakKeyDictionary[type, _World] = weakref.WeakKeyDictionary()
-"""Per machine class: the world built for its settings."""
-
-
-def _shared(cls: type[LifecycleMachine], hierarchy: Hierarchy) -> _World:
-    """The engine, command context, opening and state graphs of ``cls``'s runs, built once.
-
-    All are immutable (the engine's caches only hold facts of the hierarchy and the
-    definitions), so the runs of one machine class share them; they are built again if the
-    class's settings were changed since.
-    """
-    settings = (hierarchy, cls.lifecycles, cls.data_values, cls.times)
-    found = _SHARED.get(cls)
-    if found is not None and all(a is b for a, b in zip(found.settings, settings, strict=True)):
-        return found
-    engine = Engine(hierarchy, cls.lifecycles)
-    context = make_context(engine, None, cls.data_values, None)
-    opening = Opening(
-        ctx=context,
-        lifecycles=st.sampled_from(tuple(d.key for d in cls.lifecycles)),
-        places=tuple(
-            u.id for level in (Level.GRID, Level.MICRO_GRID) for u in hierarchy.units_at(level)
-        ),
-        times=_default_times() if cls.times is None else cls.times,
-        categories=st.sampled_from(RULES_2021.keys),
-        ids=st.just("C1"),
-    )
-    world = _World(settings, engine, context, opening, geometries(engine.lifecycles))
-    _SHARED[cls] = world
-    return world
 
 
 class LifecycleMachine(RuleBasedStateMachine):
@@ -313,7 +203,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             )
             raise ArgumentError(argument="lifecycles", value=cls.lifecycles, reason=reason)
         self.hierarchy_used: Hierarchy = cls.hierarchy or default_hierarchy()
-        world = _shared(cls, self.hierarchy_used)
+        world = shared_world(cls, self.hierarchy_used, cls.lifecycles, cls.data_values, cls.times)
         self.engine, self._commands, self._opening = world.engine, world.commands, world.opening
         self.library = SimilarCaseLibrary(
             self.hierarchy_used,
@@ -399,7 +289,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         """
         how = attrs.evolve(self._opening, ids=st.just(f"C{len(self.case_ids) + 1}"))
         fresh = self._steering.fresh_openings() if type(self).steer else {}
-        case = self.store.add(data.draw(opened_case(how, fresh).map(_Opened), label="case").case)
+        case = self.store.add(data.draw(opened_case(how, fresh).map(Opened), label="case").case)
         self.case_ids.append(case.id)
         self.last_accepted = None
         self._check_deadline(case)

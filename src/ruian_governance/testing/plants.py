@@ -131,8 +131,10 @@ def _to_the_city(command: CommandContext) -> Mapping[str, Any]:
 
 def _straight_to_the_city() -> type[LifecycleMachine]:
     # "an escalated dispute goes straight to the city" (逐级上移 is one level at a time)
+    # the built-in escalation (severity, deadline) is kept; the holder is then set to the city
     to_city = Effect(key="to_city", label=_lab("to the city", "上交市级"), apply=_to_the_city)
-    rules = _redeclared(DISPUTE_LIFECYCLE, "escalate", effects=(to_city,))
+    (escalate,) = (t for t in DISPUTE_LIFECYCLE.transitions if t.trigger == "escalate")
+    rules = _redeclared(DISPUTE_LIFECYCLE, "escalate", effects=(*escalate.effects, to_city))
     return DisputeMachine.configure(lifecycles=[rules], name="StraightToTheCity")
 
 
