@@ -184,7 +184,7 @@ def make_context(
 
 
 _GUARDED_TRIES = 2
-"""How many actors (each with fresh data) try a trigger that guards keep refusing."""
+"""How many actors (with the data drawn for the trigger) try a trigger that guards keep refusing."""
 
 
 _T = TypeVar("_T")
@@ -227,10 +227,11 @@ def _order(
     straight along the main path); modes 1 and 2 stay in the state first (supervision,
     progress records, sanctions...); mode 3 ends the case first.
     """
+    if len(triggers) < 2:  # nothing to order: no draw (fewer choices to shrink)
+        return list(triggers)
     mode = draw(indexes(4), label="order")
-    turn = draw(indexes(_TURNS), label="turn")
     finals = definition.final_states
-    order: list[str] = []
+    groups: list[tuple[list[str], list[str], list[str]]] = []
     placed: set[str] = set()
     for chosen in (*prefer, frozenset(triggers)):
         group = [t for t in triggers if t in chosen and t not in placed]
@@ -238,6 +239,11 @@ def _order(
         staying = [t for t in group if definition.next_state(state, t) == state]
         ending = [t for t in group if definition.next_state(state, t) in finals]
         moving = [t for t in group if t not in staying and t not in ending]
+        groups.append((staying, ending, moving))
+    parted = any(len(part) > 1 for group in groups for part in group)
+    turn = draw(indexes(_TURNS), label="turn") if parted else 0
+    order: list[str] = []
+    for staying, ending, moving in groups:
         if mode == 0:  # the simplest walk goes where most of the lifecycle still lies ahead
             ahead = _reaches(definition)
             moving.sort(key=lambda t: -ahead[definition.next_state(state, t) or state])
@@ -303,8 +309,8 @@ def legal_step(
     each group, those that keep the case open come first three times in four, so that walks
     reach deep states; in the first tier, half the time, those that stay in the state come
     first of all.  Each trigger is tried by the actors allowed to fire it, from a drawn
-    position, each with freshly drawn data (a trigger that guards keep refusing is given up
-    after two tries).  A preferred trigger that a guard refuses at the drawn time is tried
+    position, with data drawn once for the trigger (a trigger that guards keep refusing is
+    given up after two tries).  A preferred trigger that a guard refuses at the drawn time is tried
     again at the moment the case falls due (if that is later), so that the commands on
     overdue cases (supervision, sanctions) are reached.
     """
@@ -326,8 +332,8 @@ def legal_step(
             continue
         times = (at, due) if trigger in preferred and due is not None and due > at else (at,)
         guarded = 0
+        data = fill_data(draw, engine, case, transition, ctx.values)
         for actor in rotated(draw, by_trigger[trigger], "actor"):
-            data = fill_data(draw, engine, case, transition, ctx.values)
             for when in times:
                 try:
                     new = engine.apply(case, trigger, actor=actor, at=when, **data)

@@ -7,7 +7,8 @@ examples) of 30 steps each, the CI profile's size.  :func:`run_machine` runs a m
 budget, with a given seed or derandomized, and returns what it found (the failure, and the
 shrunk command sequence when shrinking is on) or ``None``; :func:`reach` counts, over seeds,
 the runs of a budget in which each transition of a lifecycle was taken (:func:`transitions`).
-The figures of ``docs/testing.md`` come from these functions (``tools/testers_report.py``).
+The figures of ``docs/testing.md`` come from these functions
+(``python benchmarks/bench_machines.py``).
 
 >>> from hypothesis import settings
 >>> from ruian_governance.testing import EventMachine
@@ -48,7 +49,7 @@ BUDGET = settings(
     report_multiple_bugs=False,
     suppress_health_check=[HealthCheck.too_slow],
 )
-"""The documented budget: 40 runs of 30 steps (with the machines' default 3 cases a run).
+"""The documented budget: 40 runs of 30 steps (with the machines' default of at most 4 cases a run).
 
 No deadline and no example database, so that a run's outcome depends only on its seed (or,
 derandomized, on the machine).  Shrinking is on; Hypothesis' *explain* phase is off (on a
@@ -84,12 +85,15 @@ class Finding:
         message: The failure's message (the first line names the invariant broken).
         steps: The failing command sequence as Hypothesis reports it (shrunk when the run
             shrank), without the invariant calls between the steps.
-        seconds: How long the run took, finding and shrinking included.
+        seconds: How long the run took (wall-clock), finding and shrinking included.
+        cpu_seconds: The processor time it took (this process's), a fairer figure on a
+            shared machine.
     """
 
     message: str
     steps: tuple[str, ...]
     seconds: float
+    cpu_seconds: float = 0.0
 
 
 def _machine_with_seed(machine: type[LifecycleMachine], value: int) -> type[LifecycleMachine]:
@@ -120,7 +124,7 @@ def run_machine(
     phases = [p for p in budget.phases if shrink or p is not Phase.shrink]
     used = machine if seed is None else _machine_with_seed(machine, seed)
     derandomize = budget.derandomize and seed is None
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         run_state_machine_as_test(
             used, settings=settings(budget, phases=phases, derandomize=derandomize)
@@ -128,7 +132,12 @@ def run_machine(
     except AssertionError as error:
         notes = getattr(error, "__notes__", [])
         steps = tuple(line for line in notes if _is_step(line))
-        return Finding(message=str(error), steps=steps, seconds=time.perf_counter() - started)
+        return Finding(
+            message=str(error),
+            steps=steps,
+            seconds=time.perf_counter() - started,
+            cpu_seconds=time.process_time() - cpu,
+        )
     return None
 
 
