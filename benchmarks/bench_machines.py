@@ -1,6 +1,6 @@
 """The state machines at their documented budget: reach per transition, plants found, shrinking.
 
-Run:  python benchmarks/bench_machines.py reach  [--seeds 100]   # per-transition reach rates
+Run:  python benchmarks/bench_machines.py reach  [--seeds 100] [--machine EventMachine ...]
       python benchmarks/bench_machines.py plants [--seeds 20]    # each plant found in k of n
       python benchmarks/bench_machines.py shrink [--seeds 3]     # shrinking time and length
 
@@ -26,10 +26,13 @@ def _load() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
-def reach_table(seeds: int) -> None:
+MACHINES = {m.__name__: m for m in (EventMachine, DisputeMachine, HazardMachine)}
+
+
+def reach_table(seeds: int, names: list[str]) -> None:
     """Per machine, the runs (of ``seeds``) in which each transition was taken."""
     print(f"Reach over {seeds} seeds at BUDGET ({_load()})\n")
-    for machine in (EventMachine, DisputeMachine, HazardMachine):
+    for machine in (MACHINES[name] for name in names):
         started = time.perf_counter()
         counts = reach(machine, seeds=range(seeds))
         elapsed = time.perf_counter() - started
@@ -80,9 +83,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("table", choices=["reach", "plants", "shrink"])
     parser.add_argument("--seeds", type=int, default=None)
+    parser.add_argument(
+        "--machine", action="append", choices=sorted(MACHINES), help="reach: these machines only"
+    )
     args = parser.parse_args()
     if args.table == "reach":
-        reach_table(args.seeds or 100)
+        reach_table(args.seeds or 100, args.machine or list(MACHINES))
     elif args.table == "plants":
         plants_table(args.seeds or 20)
     else:

@@ -40,7 +40,7 @@ pytest or unittest, as for any Hypothesis state machine:
 >>> from hypothesis.stateful import run_state_machine_as_test
 >>> from ruian_governance import EVENT_LIFECYCLE
 >>> from ruian_governance.testing import EventMachine
->>> Mine = EventMachine.configure(lifecycles=[EVENT_LIFECYCLE.allow("verify", "village_cadre")])
+>>> Mine = EventMachine.configure(lifecycles=[EVENT_LIFECYCLE], max_cases=2)
 >>> run_state_machine_as_test(Mine, settings=settings(max_examples=5, stateful_step_count=10,
 ...                                                   derandomize=True, database=None))
 
