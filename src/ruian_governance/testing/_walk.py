@@ -129,6 +129,15 @@ def posts_as_actors(hierarchy: Hierarchy) -> tuple[Actor, ...]:
     )
 
 
+_ALLOWED_KEPT = 4096
+"""How many permission answers a walk context keeps (then it starts afresh)."""
+
+_CASE_KEY = tuple(
+    f.name for f in attrs.fields(Case) if f.init and f.name not in {"history", "version"}
+)
+"""The fields of a case its permissions are kept by."""
+
+
 @attrs.frozen
 class Context:
     """What a walk needs besides the case: the engine, who may act, data values, delays."""
@@ -138,9 +147,29 @@ class Context:
     values: ValueMakers
     delays: st.SearchStrategy[timedelta]
     by_role: Mapping[str, tuple[Actor, ...]]
+    _allowed: dict[tuple[object, ...], list[tuple[str, Actor]]] = attrs.field(
+        factory=dict, eq=False, repr=False
+    )
 
     def allowed(self, case: Case) -> list[tuple[str, Actor]]:
-        """Every (trigger, actor) pair the engine would let through its permission checks."""
+        """Every (trigger, actor) pair the engine would let through its permission checks.
+
+        Kept per case as it stands (every field but its history and version: all that a
+        permission check may read), as the machines' runs and their shrinking meet the same
+        cases often.
+        """
+        key = tuple(getattr(case, name) for name in _CASE_KEY)
+        try:
+            found = self._allowed.get(key)
+        except TypeError:  # a field of an unhashable value: not kept
+            return self._permitted(case)
+        if found is None:
+            if len(self._allowed) > _ALLOWED_KEPT:
+                self._allowed.clear()
+            found = self._allowed[key] = self._permitted(case)
+        return list(found)
+
+    def _permitted(self, case: Case) -> list[tuple[str, Actor]]:
         engine = self.engine
         pairs: list[tuple[str, Actor]] = []
         for trigger, transition in engine.lifecycle(case.lifecycle).transitions_from(case.state):
