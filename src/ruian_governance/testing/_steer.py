@@ -20,7 +20,7 @@ that kept its levels for it; divers never escalate but for a goal).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
+from functools import lru_cache
 from typing import TypeAlias
 
 from hypothesis import strategies as st
@@ -194,13 +194,13 @@ class Steering:
         ends = definition.final_states
         aside = [(s, t) for s, t in untaken if definition.next_state(s, t) in {s, *ends}]
         scarce = [g for g in aside if definition.trigger(g[1]).kind is TriggerKind.ESCALATE]
-        pool = untaken + aside + scarce + scarce
-        # drawn by position from a strategy built once per size (not a new sampled_from each time)
-        goal: tuple[str, str] = pool[data.draw(_positions(len(pool)), label="goal")]
+        goal: tuple[str, str] = data.draw(
+            _goals((*untaken, *aside, *scarce, *scarce)), label="goal"
+        )
         return goal
 
 
-@cache
-def _positions(size: int) -> st.SearchStrategy[int]:
-    """Positions in a pool of ``size`` goals."""
-    return st.integers(0, size - 1)
+@lru_cache(maxsize=1024)
+def _goals(pool: tuple[tuple[str, str], ...]) -> st.SearchStrategy[tuple[str, str]]:
+    """One of ``pool``, by a strategy built once per pool (runs meet the same pools often)."""
+    return st.sampled_from(pool)
