@@ -226,15 +226,9 @@ class DeviceClockStore(MemoryCaseStore):
     """
 
     def apply(
-        self,
-        case_id: str,
-        expected_version: int,
-        trigger: str,
-        *,
-        actor: Actor,
-        at: Any = None,
-        **data: DataValue,
-    ) -> Case:
+        self, case_id: str, expected_version: int, trigger: str, *, actor: Actor,
+        at: Any = None, **data: DataValue,
+    ) -> Case:  # fmt: skip
         """Fire the command, stamped with the device's time."""
         if at is not None:
             at = at.astimezone(UTC).replace(tzinfo=CHINA_STANDARD_TIME)
@@ -253,15 +247,9 @@ class LastWriterWinsStore(MemoryCaseStore):
     """
 
     def apply(
-        self,
-        case_id: str,
-        expected_version: int,
-        trigger: str,
-        *,
-        actor: Actor,
-        at: Any = None,
-        **data: DataValue,
-    ) -> Case:
+        self, case_id: str, expected_version: int, trigger: str, *, actor: Actor,
+        at: Any = None, **data: DataValue,
+    ) -> Case:  # fmt: skip
         """Fire the command on the stored version, whatever version it was given for."""
         current = self.get(case_id).version if case_id in self else expected_version
         return super().apply(case_id, current, trigger, actor=actor, at=at, **data)
