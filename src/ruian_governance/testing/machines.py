@@ -487,7 +487,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         """Every configured rate over the stored cases equals the machine's own recount."""
         rates = type(self).rates
         cases = [self.store.get(cid) for cid in self.case_ids]
-        if not rates or not cases or self._counted == cases:
+        counted = self._counted
+        same = len(counted) == len(cases) and all(
+            a is b for a, b in zip(counted, cases, strict=True)
+        )  # nothing changed since the last count (the store hands out the same objects)
+        if not rates or not cases or same:
             return
         self._counted = cases
         for name, function in rates.items():
