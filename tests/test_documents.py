@@ -184,8 +184,10 @@ def test_lifecycle_guards_and_effects_are_written_by_key() -> None:
     """Guards and effects are {key, label} objects; loading takes the registry's object."""
     data = to_document(EVENT_LIFECYCLE)
     evaluate = next(t for t in data["transitions"] if t["trigger"] == "evaluate")
-    assert evaluate["guards"] == [{"key": "stars_1_to_5", "label": {"en": "1 to 5 stars",
-                                                                     "zh": "1-5星"}}]  # fmt: skip
+    assert evaluate["guards"][0] == {"key": "stars_1_to_5", "label": {"en": "1 to 5 stars",
+                                                                       "zh": "1-5星"}}  # fmt: skip
+    # issue 12 point 7: no self-evaluation, and 1-2 stars only once rework is used up
+    assert [g["key"] for g in evaluate["guards"][1:]] == ["not_own_work", "satisfied_or_reworked"]
     loaded = from_document(data, "lifecycle")
     assert loaded.transition("closed", "evaluate").guards[0] is BUILTIN_CODE.guards["stars_1_to_5"]
 
@@ -805,7 +807,7 @@ def test_a_redaction_policy_is_data() -> None:
     """A ``Redaction`` says what is masked and how; bad policies are ArgumentErrors."""
     from ruian_governance.io import PERSONAL_DATA_KEYS, Redaction, redact
 
-    assert {"parties", "claims"} == PERSONAL_DATA_KEYS
+    assert {"parties", "claims", "applicants", "party"} == PERSONAL_DATA_KEYS  # issue 13
     mine = Redaction(data_keys={"note"}, patterns=(), names=False, mask="[已隐藏]")
     case = redact(_dispute(), mine)
     assert case.parties == ("欧阳娜娜", "李四")

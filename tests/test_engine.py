@@ -50,7 +50,7 @@ def closed_event(world: World) -> Case:
     case = open_case(world, "event")
     case = world.engine.apply(case, "solve_on_spot", actor=world["worker"], at=T0 + HOUR,
                               result="talked to both")  # fmt: skip
-    return world.engine.apply(case, "evaluate", actor=world["worker"], at=T0 + 2 * HOUR, stars=5)
+    return world.engine.apply(case, "evaluate", actor=world["cadre"], at=T0 + 2 * HOUR, stars=5)
 
 
 def test_engine_refuses_lifecycles_with_roles_the_hierarchy_lacks(world: World) -> None:

@@ -23,6 +23,9 @@ def test_generated_hierarchies_always_validate(h: Hierarchy) -> None:
         stations=list(h.stations),
         departments=list(h.departments),
         people=list(h.people),
+        courts=list(h.courts),
+        tribunals=list(h.tribunals),
+        shared_courts=list(h.shared_courts),
     )
     assert rebuilt == h
 

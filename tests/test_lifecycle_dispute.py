@@ -50,10 +50,14 @@ def test_simple_dispute_happy_path_through_the_seven_stages(world: World) -> Non
     case = fire(world, case, "complete", "cadre")
     case = fire(world, case, "review", "centre")
     case = fire(world, case, "analyse", "centre", finding="boundary disputes rising")
-    case = fire(world, case, "evaluate", "worker", stars=4)
+    case = fire(world, case, "revisit", "operator", party="张三", stars=4)
+    case = fire(world, case, "revisit", "operator", party="李四", stars=5)
+    case = fire(world, case, "evaluate", "operator")
     assert case.state == "evaluated"
     stages = [world.engine.lifecycle("dispute").state(r.dest).label.zh for r in case.history]
-    assert stages == ["筛选", "流转", "人民调解", "调解协议", "办结", "监管", "研判", "评价"]
+    assert stages == [
+        "筛选", "流转", "人民调解", "调解协议", "办结", "监管", "研判", "研判", "研判", "评价",
+    ]  # fmt: skip
     assert world.engine.replay(case.history) == case
 
 
@@ -95,8 +99,9 @@ def test_escalation_goes_one_level_at_a_time_and_stops_at_the_city(world: World)
     case = fire(world, triaged(world, "simple"), "start_mediation", "cadre")
     case = fire(world, case, "escalate", "cadre", reason="beyond the village")
     assert case.unit_id == world.town
-    with pytest.raises(JurisdictionError):
+    with pytest.raises(GuardFailedError) as refused:
         fire(world, case, "escalate", "cadre", reason="again")
+    assert refused.value.guard == "mediator_in_place"
     case = fire(world, case, "escalate", "judicial", reason="beyond the town")
     assert case.unit_id == world.h.city.id
     with pytest.raises(GuardFailedError) as info:
@@ -149,7 +154,7 @@ def test_task_force_for_complex_cases(world: World) -> None:
     """专班: a town case gets a commander and departments, who record their progress."""
     village_case = fire(world, triaged(world, "simple"), "start_mediation", "cadre")
     justice = world.department("justice")
-    with pytest.raises(JurisdictionError):
+    with pytest.raises(GuardFailedError):
         fire(world, village_case, "form_task_force", "operator", commander="commander",
              departments=(justice,))  # fmt: skip
     case = fire(world, triaged(world, "complex"), "start_mediation", "judicial")
@@ -173,16 +178,17 @@ def test_judicial_confirmation_within_thirty_days(world: World) -> None:
     """司法确认: applying within 30 days of the agreement succeeds; after that it is refused."""
     case = fire(world, triaged(world, "simple"), "start_mediation", "cadre")
     agreed = fire(world, case, "reach_agreement", "cadre", terms="pay 5000 yuan")
+    both = ("张三", "李四")
     late_error = None
     try:
-        fire(world, agreed, "apply_confirmation", "cadre", delay=31 * DAY)
+        fire(world, agreed, "apply_confirmation", "judge", delay=31 * DAY, applicants=both)
     except GuardFailedError as error:
         late_error = error
     assert late_error is not None
     assert late_error.guard == "within_confirmation_window"
-    applied = fire(world, agreed, "apply_confirmation", "cadre", delay=29 * DAY)
+    applied = fire(world, agreed, "apply_confirmation", "judge", delay=29 * DAY, applicants=both)
     assert applied.state == "judicial_confirmation"
-    confirmed = fire(world, applied, "confirm", "court", ruling="confirmed")
+    confirmed = fire(world, applied, "confirm", "judge", ruling="confirmed")
     assert confirmed.state == "completed"
 
 
@@ -248,8 +254,8 @@ def test_refused_command_leaves_store_and_library_unchanged(world: World) -> Non
     assert entry is not None
     assert entry.case is case
     with pytest.raises(InvalidDataError):
-        store.apply("D9", case.version, "evaluate", actor=world["worker"],
-                    at=case.last.at + HOUR, stars=9)  # fmt: skip
+        store.apply("D9", case.version, "revisit", actor=world["operator"],
+                    at=case.last.at + HOUR, party="王五", stars=9)  # fmt: skip
     assert store.get("D9") is case
     assert library.entry("D9") is entry
     assert len(library) == 1

@@ -85,12 +85,18 @@ def test_reject_needs_a_reason_and_is_final(world: World) -> None:
 
 
 def test_solved_on_the_spot_closes_directly(world: World) -> None:
-    """就地解决: the grid worker closes a small matter at once, then it can be evaluated."""
+    """就地解决: the grid worker closes a small matter at once, then it can be evaluated.
+
+    By someone else of the location (issue 12 point 7: not by the worker who solved it).
+    """
     case = fire(
         world, open_case(world, "event"), "solve_on_spot", "worker", result="talked to both"
     )
     assert case.state == "closed"
-    case = fire(world, case, "evaluate", "worker", stars=4)
+    with pytest.raises(GuardFailedError) as own:
+        fire(world, case, "evaluate", "worker", stars=5)
+    assert own.value.guard == "not_own_work"
+    case = fire(world, case, "evaluate", "cadre", stars=4)
     assert case.state == "evaluated"
     with pytest.raises(GuardFailedError) as info:  # the next day is too late for 就地解决
         fire(world, open_case(world, "event"), "solve_on_spot", "worker", delay=DAY, result="ok")
@@ -119,22 +125,43 @@ def test_failed_verification_goes_back_to_handling(world: World) -> None:
     assert fire(world, case, "verify", "worker").state == "verified"
 
 
-def test_extension_on_approval_up_to_fifteen_working_days(world: World) -> None:
-    """延期: the command room approves a longer deadline, at most 15 working days."""
+def test_extension_is_requested_then_approved_within_the_limits(world: World) -> None:
+    """延期 (issue 12 point 4): the lead asks, the command room approves or refuses.
+
+    At most two are granted, 15 working days in all (the policy's configuration).
+    """
     case = to_feedback(world, open_case(world, "event"))
     case = fire(world, case, "fail_verification", "worker", reason="redo")
-    case2 = fire(world, case, "extend", "operator", days=10)
-    assert case2.due_at is not None
-    assert case.due_at is not None
-    assert case2.due_at > case.due_at
-    assert case2.state == "in_progress"
+    with pytest.raises(InvalidTransitionError):  # the room approves only what was asked
+        fire(world, case, "extend", "operator", days=10)
     with pytest.raises(GuardFailedError) as info:
-        fire(world, case2, "extend", "operator", days=16)
-    assert info.value.guard == "extension_within_limit"
-    with pytest.raises(GuardFailedError):
-        fire(world, case2, "extend", "operator", days=5)  # shorter than the current deadline
+        fire(world, case, "approve_extension", "operator")
+    assert info.value.guard == "extension_pending"
     with pytest.raises(RoleNotAllowedError):
-        fire(world, case, "extend", "police", days=10)
+        fire(world, case, "request_extension", "operator", days=10, reason="weather")
+    with pytest.raises(GuardFailedError) as info:
+        fire(world, case, "request_extension", "police", days=16, reason="too long")
+    assert info.value.guard == "extension_within_limits"
+    asked = fire(world, case, "request_extension", "police", days=10, reason="waiting for parts")
+    assert asked.due_at == case.due_at
+    assert asked.state == "in_progress"
+    with pytest.raises(GuardFailedError) as info:  # one request pending at a time
+        fire(world, asked, "request_extension", "police", days=1, reason="again")
+    assert info.value.guard == "no_extension_pending"
+    granted = fire(world, asked, "approve_extension", "operator")
+    assert case.due_at is not None
+    assert granted.due_at is not None
+    assert granted.due_at.time() == case.due_at.time()
+    assert granted.due_at > case.due_at
+    refused = fire(world, asked, "refuse_extension", "operator", reason="not justified")
+    assert refused.due_at == case.due_at
+    with pytest.raises(GuardFailedError):  # 10 + 6 > 15 days in all
+        fire(world, granted, "request_extension", "police", days=6, reason="more")
+    again = fire(world, granted, "request_extension", "police", days=5, reason="more")
+    again = fire(world, again, "approve_extension", "operator")
+    with pytest.raises(GuardFailedError):  # two granted: the count is spent
+        fire(world, again, "request_extension", "police", days=1, reason="more")
+    assert world.engine.replay(again.history) == again
 
 
 def test_supervision_only_when_overdue(world: World) -> None:
@@ -184,7 +211,10 @@ def test_larger_event_may_go_to_several_stations(world: World) -> None:
         world, fire(world, larger, "accept", "operator"), "dispatch", "operator", units=two
     )
     assert larger.assignees == two
-    assert fire(world, larger, "sign", "judicial").state == "signed"
+    with pytest.raises(JurisdictionError):  # issue 12 point 1: an assisting unit's sign
+        fire(world, larger, "sign", "judicial")  # no longer signs the case for both
+    assert fire(world, larger, "assist_sign", "judicial").state == "dispatched"
+    assert fire(world, larger, "sign", "police").state == "signed"
 
 
 def test_only_assigned_stations_act(world: World) -> None:
@@ -283,7 +313,9 @@ def test_naive_time_is_refused(world: World) -> None:
 def test_allowed_lists_what_each_actor_may_do(world: World) -> None:
     """allowed() reflects state, role and jurisdiction."""
     case = open_case(world, "event")
-    assert world.engine.allowed(case, world["operator"]) == ("accept", "reject")
-    assert world.engine.allowed(case, world["worker"]) == ("solve_on_spot",)
+    assert world.engine.allowed(case, world["operator"]) == (
+        "accept", "reject", "withdraw_citizen", "merge", "take_duplicate", "link",
+    )  # fmt: skip
+    assert world.engine.allowed(case, world["worker"]) == ("solve_on_spot", "withdraw")
     assert world.engine.allowed(case, world["other_operator"]) == ()
     assert world.engine.allowed(case, world["police"]) == ()

@@ -16,15 +16,7 @@ from ruian_governance.errors import (
     RoleNotAllowedError,
 )
 from ruian_governance.lifecycles import HAZARD_LADDER, hazard_rung
-from world import DAY, HOUR, T0, World, build_world, open_case
-
-FIVE_FIXED = {
-    "responsibility": "owner Chen",
-    "measures": "replace wiring",
-    "deadline": "2025-04-01",
-    "funds": "8000 yuan",
-    "plan": "weekly checks",
-}
+from world import DAY, FIVE_FIXED, HOUR, T0, World, build_world, open_case
 
 
 @pytest.fixture(scope="module")
@@ -82,29 +74,33 @@ def test_three_sources_of_discovery(world: World) -> None:
 
 
 def test_overdue_ladder_climbs_one_rung_at_a_time(world: World) -> None:
-    """挂牌督办 -> 通报 -> 约谈 -> 责任追究: only when overdue, in order, each recorded."""
+    """通报 -> 约谈 -> 问责: only when overdue, in order, spaced, each recorded (issue 13.7)."""
     case = fire(world, assigned(world), "start_rectification", "police", **FIVE_FIXED)
     with pytest.raises(GuardFailedError) as info:
-        fire(world, case, "list_for_supervision", "operator")
+        fire(world, case, "circulate", "operator")
     assert info.value.guard == "overdue"
-    case = fire(world, case, "list_for_supervision", "centre", delay=61 * DAY)
-    with pytest.raises(GuardFailedError) as info:
-        fire(world, case, "summon", "operator")
+    case = fire(world, case, "circulate", "centre", delay=61 * DAY)
+    police = world.station("police_station")
+    with pytest.raises(GuardFailedError) as info:  # the same day: the spacing is not over
+        fire(world, case, "summon", "operator", targets=(police,))
     assert info.value.guard == "after_circulate"
     with pytest.raises(GuardFailedError):
-        fire(world, case, "list_for_supervision", "operator")  # no rung twice
+        fire(world, case, "hold_accountable", "operator", delay=8 * DAY, targets=(police,))
+    with pytest.raises(GuardFailedError):
+        fire(world, case, "circulate", "operator", delay=8 * DAY)  # no rung twice
     for rung in HAZARD_LADDER[1:]:
-        case = fire(world, case, rung, "operator", note=f"{rung} issued")
-    assert hazard_rung(case) == 4
+        case = fire(world, case, rung, "operator", delay=8 * DAY, targets=(police,),
+                    note=f"{rung} issued")  # fmt: skip
+    assert hazard_rung(case) == 3
     ladder = [
         (r.trigger, r.actor.person_id, r.at) for r in case.history if r.trigger in HAZARD_LADDER
     ]
     assert [t for t, _, _ in ladder] == list(HAZARD_LADDER)
     assert ladder[0][1] == world["centre"].person_id
-    assert all(a[2] <= b[2] for a, b in pairwise(ladder))
+    assert all(b[2] - a[2] >= 7 * DAY for a, b in pairwise(ladder))
     for rung in HAZARD_LADDER:
         with pytest.raises(GuardFailedError):
-            fire(world, case, rung, "operator")
+            fire(world, case, rung, "operator", delay=30 * DAY, targets=(police,))
     case = fire(world, case, "submit_for_check", "police", result="done at last")
     assert fire(world, case, "pass_check", "operator").state == "closed"
 

@@ -113,7 +113,7 @@ def test_the_tolerance_is_the_engine_s_choice(world: World) -> None:
 
 
 def test_the_hazard_ladder_cannot_be_climbed_from_the_future(world: World) -> None:
-    """Finding 4: 挂牌督办 at a far-future time is refused with a clock; nothing changes."""
+    """Finding 4: a circular 通报 at a far-future time is refused with a clock; nothing changes."""
     engine = builtin_engine(world.h, clock=FixedClock(at=T0 + DAY))
     case = engine.open("hazard", case_id="H1", trigger="find_on_patrol",
                        actor=world["worker"], at=T0, location_id=world.grid, category="fire",
@@ -121,7 +121,7 @@ def test_the_hazard_ladder_cannot_be_climbed_from_the_future(world: World) -> No
     case = engine.apply(case, "assign", actor=world["operator"], at=T0 + HOUR,
                         units=(world.station("police_station"),), notice="ZG-1")  # fmt: skip
     with pytest.raises(FutureTimeError):
-        engine.apply(case, "list_for_supervision", actor=world["operator"], at=T0 + 100 * DAY)
+        engine.apply(case, "circulate", actor=world["operator"], at=T0 + 100 * DAY)
     assert case.version == 1
 
 
@@ -302,10 +302,12 @@ def test_a_command_that_sets_a_provisional_deadline_is_marked(world: World) -> N
     assert case.history[0].get(PROVISIONAL) is None
     steps = [("accept", "operator", {}), ("dispatch", "operator",
              {"units": (world.station("police_station"),)}), ("sign", "police", {}),
-             ("start", "police", {}), ("extend", "operator", {"days": 15})]  # fmt: skip
+             ("start", "police", {}),
+             ("request_extension", "police", {"days": 15, "reason": "waiting for a court"}),
+             ("approve_extension", "operator", {})]  # fmt: skip
     for k, (trigger, who, data) in enumerate(steps, start=1):
         case = engine.apply(case, trigger, actor=world[who], at=at + k * HOUR, **data)
-    assert case.due_at == datetime(2026, 12, 23, tzinfo=CHINA_STANDARD_TIME)
+    assert case.due_at == datetime(2026, 12, 26, tzinfo=CHINA_STANDARD_TIME)  # 3 + 15 days
     assert case.last.get(PROVISIONAL) is None
     late = engine.open("event", case_id="G", trigger="report", actor=world["worker"],
                        at=datetime(2026, 12, 14, 9, tzinfo=CHINA_STANDARD_TIME),

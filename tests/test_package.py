@@ -113,8 +113,8 @@ def _isort_key(name: str) -> tuple[int, str]:
 
 
 def test_root_all_is_thin() -> None:
-    """The package root re-exports at most 60 names: the rest lives in the subpackages."""
-    assert len(ruian_governance.__all__) <= 60
+    """The package root re-exports at most 64 names: the rest lives in the subpackages."""
+    assert len(ruian_governance.__all__) <= 64
 
 
 @pytest.mark.parametrize("name", SUBPACKAGES)

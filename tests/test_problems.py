@@ -30,6 +30,7 @@ from ruian_governance.problems import (
 STATUS = {
     "RuianGovernanceError": 500,
     "ArgumentError": 400,
+    "InvalidCursorError": 400,
     "AnalysisError": 400,
     "UnknownIdError": 404,
     "ConflictError": 409,
@@ -41,11 +42,13 @@ STATUS = {
     "RoleNotAllowedError": 403,
     "JurisdictionError": 403,
     "Open311Error": 404,  # the sample's own code
+    "ScaleExtraError": 501,  # an ImportError: an optional extra the server lacks
     **dict.fromkeys(
         [
             "_RuleError", "HierarchyError", "DuplicateIdError", "MissingParentError",
             "ParentLevelError", "OrphanError", "CommandRoomError", "PlatformSetError",
             "StationPlacementError", "WorkerAssignmentError", "UnknownKindError",
+            "CourtPlacementError",
             "CategoryTableError", "UnknownRoutingKindError", "RouteError", "UnknownCategoryError",
             "NoStationError", "NoDepartmentError", "DataError", "SimulationConfigError",
             "CalendarCoverageError", "LifecycleDefinitionError", "InitialStateError",
@@ -70,6 +73,7 @@ SAMPLES: dict[str, object] = {
     "state": "reported", "trigger": "accept", "actor": ACTOR, "guard": "held_by_town",
     "missing": ["units"], "unexpected": ["x"], "expected": 3, "actual": 4, "seq": 2,
     "reason": "guard failed", "value": -1, "key": "stars", "message": "something happened",
+    "module": "distributed",
 }  # fmt: skip
 
 

@@ -119,7 +119,7 @@ def test_ladder_rungs_and_checks_only_in_the_revisit_fortnight(result: Simulatio
             if record.trigger in ladder | {"pass_check", "fail_check"}:
                 rungs.append(record.trigger)
                 assert cycle_day(result.config, record.at) >= INSPECTION_DAYS
-    assert "list_for_supervision" in rungs
+    assert "circulate" in rungs
 
 
 def test_the_closed_loop_and_side_paths_all_happen(result: SimulationResult):
@@ -158,7 +158,7 @@ def test_capacity_limits_cases_started_per_station_per_day(tiny: Hierarchy):
                          station_capacity=2)
     )  # fmt: skip
     starts = Counter(
-        (c.assignees[0], r.at.date())
+        (r.actor.unit_id, r.at.date())
         for c in run.cases
         for r in c.history
         if r.trigger == "start" and c.unit_id != run.hierarchy.city.id

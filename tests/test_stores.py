@@ -653,7 +653,7 @@ def test_sqlite_store_refuses_foreign_files_and_settings(world: World, tmp_path:
     db = sqlite3.connect(newer)
     db.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION + 1}")
     db.close()
-    with pytest.raises(StoreMismatchError, match="layout 3"):
+    with pytest.raises(StoreMismatchError, match=f"layout {STORE_SCHEMA_VERSION + 1}"):
         SQLiteCaseStore(newer, world.engine)
     with pytest.raises(CaseStoreError, match="unable to open"):
         SQLiteCaseStore(tmp_path / "no such directory" / "cases.db", world.engine)

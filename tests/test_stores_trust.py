@@ -504,10 +504,11 @@ def rewrite(path: Path, case_id: str, edit: Callable[[str], str], *, recompute: 
         if recompute:
             row = db.execute(
                 "SELECT id, lifecycle, state, unit_id, town_id, location_id, category, severity, "
-                "opened_at, due_at, due_utc, running, version, head FROM cases WHERE id = ?",
+                "opened_at, due_at, due_utc, running, version, head, opened_utc, due_key, "
+                "closed_at, closed_utc, assignees FROM cases WHERE id = ?",
                 (case_id,),
             ).fetchone()
-            checksum = _row_sum(links[-1], _row_text(row))
+            checksum = _row_sum(links[-1], _row_text(row[:14]) + _row_text(row[14:]))
             db.execute("UPDATE cases SET chain = ?, checksum = ? WHERE id = ?",
                        (links[-1], checksum, case_id))  # fmt: skip
     finally:

@@ -82,6 +82,9 @@ def test_drawn_hierarchies_validate(h: Hierarchy) -> None:
         departments=h.departments,
         people=h.people,
         roles=h.roles,
+        courts=h.courts,
+        tribunals=h.tribunals,
+        shared_courts=h.shared_courts,
     )
     assert rebuilt == h
     assert 1 <= len(h.towns) <= 2

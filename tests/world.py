@@ -99,6 +99,15 @@ def build_world() -> World:
         "justice": _actor(h, h.departments_of_kind("justice")[0].id, "department_officer"),
         "commander": Actor(person_id="commander", role="task_force_commander", unit_id=h.centre.id),
         "cadre": Actor(person_id="cadre1", role="village_cadre", unit_id=village.id),
+        # issue 13: courts, village mediators, sages, leaders, 政法委 (generated posts)
+        "judge": _actor(h, h.courts_serving(town)[0].id, "judge"),
+        "court_judge": _actor(h, h.courts[0].id, "judge"),
+        "mediator": _actor(h, village.id, "mediation_committee_member"),
+        "town_sage": _actor(h, town, "village_sage"),
+        "town_leader": _actor(h, town, "leader"),
+        "other_leader": _actor(h, other_town, "leader"),
+        "city_leader": _actor(h, h.city.id, "leader"),
+        "overseer": _actor(h, h.city.id, "political_legal_officer"),
     }
     return World(
         h=h,
@@ -150,3 +159,41 @@ def without_stations(hierarchy: Hierarchy, town_id: str, station_kind: str) -> H
         stations=[s for s in hierarchy.stations if s.id not in gone],
         people=[p for p in hierarchy.people if not any(post.unit_id in gone for post in p.posts)],
     )
+
+
+FIVE_FIXED = {
+    "responsibility": "owner Chen",
+    "measures": "replace wiring",
+    "deadline": "2025-04-01",
+    "funds": "8000 yuan",
+    "plan": "weekly checks",
+}
+"""The five fixed 五落实 of a hazard's rectification, as test data."""
+
+
+def fire_as(
+    world: World, case: Case, trigger: str, actor: str, delay: timedelta = HOUR, **data: object
+) -> Case:
+    """Fire ``trigger`` as the world's ``actor`` some time after the case's last record."""
+    return world.engine.apply(case, trigger, actor=world[actor], at=case.last.at + delay, **data)  # type: ignore[arg-type]
+
+
+def refused_as(
+    world: World, case: Case, error: type[Exception], trigger: str, actor: str, **data: object
+) -> Exception:
+    """Fire a command that must be refused with ``error``; the case is unchanged after it."""
+    import pytest
+
+    before = attrs.evolve(case)
+    with pytest.raises(error) as info:
+        fire_as(world, case, trigger, actor, **data)  # type: ignore[arg-type]
+    assert case == before
+    assert world.engine.verify(case) == case
+    return info.value
+
+
+def fire(
+    world: World, case: Case, trigger: str, actor: str, delay: timedelta = HOUR, **data: object
+) -> Case:
+    """Fire ``trigger`` as ``actor`` some time after the case's last record."""
+    return world.engine.apply(case, trigger, actor=world[actor], at=case.last.at + delay, **data)  # type: ignore[arg-type]

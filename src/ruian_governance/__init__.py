@@ -52,6 +52,7 @@ from .lifecycles import (
     Transition,
     Trigger,
     builtin_engine,
+    why_not,
 )
 from .models import (
     CHINA_STANDARD_TIME,
@@ -74,6 +75,7 @@ from .models import (
 from .presets import (
     RULES_2016,
     RULES_2021,
+    RULES_2022,
     generate_hierarchy,
     ruian_preset,
 )
@@ -110,6 +112,7 @@ __all__ = [
     "HAZARD_LIFECYCLE",
     "RULES_2016",
     "RULES_2021",
+    "RULES_2022",
     "Actor",
     "AdminUnit",
     "ArgumentError",
@@ -162,4 +165,5 @@ __all__ = [
     "simulate",
     "to_document",
     "verify",
+    "why_not",
 ]

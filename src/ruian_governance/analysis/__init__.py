@@ -9,28 +9,54 @@ definitions each function takes (default: the built-in lifecycles), never from t
 - :mod:`~ruian_governance.analysis.volumes`: cases per window by town, platform, station...;
 - :mod:`~ruian_governance.analysis.hotspots`: the Poisson exact test for hotspots;
 - :mod:`~ruian_governance.analysis.repeats`: repeat incidents;
-- :mod:`~ruian_governance.analysis.assessment`: the bundled assessment of towns and departments;
+- :mod:`~ruian_governance.analysis.criteria`: which cases an assessment item counts;
+- :mod:`~ruian_governance.analysis.assessment`: the bundled assessment of towns and departments,
+  with deductions and veto items;
+- :mod:`~ruian_governance.analysis.six_none`: six-none villages 六无村社 per period;
+- :mod:`~ruian_governance.analysis.situation`: the weekly situation analysis 形势分析 (周研判);
+- :mod:`~ruian_governance.analysis.awards`: the 平安鼎 award ladder and the three rates 三率;
 - :mod:`~ruian_governance.analysis.case_library`: the similar-case library;
+- :mod:`~ruian_governance.analysis.intake`: merged share, withdrawals, rework rate, spot checks
+  and citizens' satisfaction at callback;
 - :mod:`~ruian_governance.analysis.summary`: the headline figures as one typed value.
 """
 
 from __future__ import annotations
 
 from .assessment import (
+    DEFAULT_RULES,
+    PANEL_FINDINGS,
+    AssessmentRules,
     AssessmentWeights,
     BundledAssessment,
+    Deduction,
     UnitScore,
+    VetoItem,
     bundled_assessment,
+)
+from .awards import (
+    AwardRung,
+    ThreeRates,
+    beside_cases,
+    consecutive_safe_years,
+    ping_an_ding,
 )
 from .case_library import (
     LibraryEntry,
     SimilarCaseLibrary,
     similar_disputes,
 )
+from .criteria import CaseItem, CaseMatch
 from .hotspots import (
     HotspotFinding,
+    adjusted_p_values,
     hotspots,
     poisson_upper_tail,
+)
+from .intake import (
+    INTAKE_TRIGGERS,
+    IntakeFigures,
+    intake_figures,
 )
 from .rates import (
     Rate,
@@ -45,9 +71,25 @@ from .repeats import (
     RepeatIncident,
     repeat_incidents,
 )
+from .situation import (
+    RISK_DISPUTES,
+    SituationReport,
+    situation_analysis,
+)
+from .six_none import (
+    SIX_NONE_CRITERIA,
+    SixNonePeriod,
+    VillageCriterion,
+    VillageResult,
+    six_none_villages,
+)
 from .summary import (
     Summary,
     summarise,
+)
+from .timeliness import (
+    Timeliness,
+    timeliness,
 )
 from .volumes import (
     VOLUME_KEYS,
@@ -56,28 +98,54 @@ from .volumes import (
 )
 
 __all__ = [
+    "DEFAULT_RULES",
+    "INTAKE_TRIGGERS",
+    "PANEL_FINDINGS",
+    "RISK_DISPUTES",
+    "SIX_NONE_CRITERIA",
     "VOLUME_KEYS",
+    "AssessmentRules",
     "AssessmentWeights",
+    "AwardRung",
     "BundledAssessment",
+    "CaseItem",
+    "CaseMatch",
+    "Deduction",
     "HotspotFinding",
+    "IntakeFigures",
     "LibraryEntry",
     "Rate",
     "RepeatIncident",
     "SimilarCaseLibrary",
+    "SituationReport",
+    "SixNonePeriod",
     "Summary",
+    "ThreeRates",
+    "Timeliness",
     "UnitScore",
+    "VetoItem",
+    "VillageCriterion",
+    "VillageResult",
     "Volumes",
+    "adjusted_p_values",
+    "beside_cases",
     "bundled_assessment",
     "closed_at",
+    "consecutive_safe_years",
     "escalation_rate",
     "hotspots",
+    "intake_figures",
     "on_time_rate",
+    "ping_an_ding",
     "poisson_upper_tail",
     "repeat_incidents",
     "return_rate",
     "satisfaction",
     "similar_disputes",
+    "situation_analysis",
+    "six_none_villages",
     "summarise",
     "time_to_close",
+    "timeliness",
     "volumes",
 ]

@@ -27,9 +27,9 @@ from ruian_governance.models import Case, Hierarchy
 __all__ = ["LibraryEntry", "SimilarCaseLibrary", "similar_disputes"]
 
 
-def _filed_states(definition: LifecycleDefinition) -> frozenset[str]:
-    """The closing states of ``definition`` and every state reachable after one of them."""
-    found = {s.key for s in definition.states if s.closing}
+def _reach(definition: LifecycleDefinition, start: set[str]) -> set[str]:
+    """``start`` and every state reachable from it."""
+    found = set(start)
     frontier = list(found)
     while frontier:
         state = frontier.pop()
@@ -37,7 +37,19 @@ def _filed_states(definition: LifecycleDefinition) -> frozenset[str]:
             if state in t.sources and t.dest is not None and t.dest not in found:
                 found.add(t.dest)
                 frontier.append(t.dest)
-    return frozenset(found)
+    return found
+
+
+def _filed_states(definition: LifecycleDefinition) -> frozenset[str]:
+    """The closing states of ``definition`` and every state after one of them.
+
+    A state after closing from which the case can close again (rework 重办 sends a closed event
+    back to the command room) is not filed: the case is open again.
+    """
+    closing = {s.key for s in definition.states if s.closing}
+    after = _reach(definition, closing) - closing
+    reopened = {s for s in after if _reach(definition, {s}) & closing}
+    return frozenset((closing | after) - reopened)
 
 
 @attrs.frozen(kw_only=True)

@@ -18,7 +18,7 @@ from ruian_governance.models import Case, Hierarchy, Level
 
 from ._reading import Lifecycles, Reading
 
-__all__ = ["HotspotFinding", "hotspots", "poisson_upper_tail"]
+__all__ = ["HotspotFinding", "adjusted_p_values", "hotspots", "poisson_upper_tail"]
 
 
 def poisson_upper_tail(k: int, mu: float) -> float:
@@ -173,3 +173,24 @@ def _adjust(sorted_p: Sequence[float], m: int, correction: str) -> list[float]:
         running = min(running, sorted_p[i] * m / (i + 1))
         adjusted[i] = min(1.0, running)
     return adjusted
+
+
+def adjusted_p_values(
+    sorted_p: Sequence[float], m: int, correction: str = "benjamini-hochberg"
+) -> list[float]:
+    """Adjusted p-values of ascending ``sorted_p`` in a family of ``m`` tests.
+
+    The correction :func:`hotspots` applies (``"benjamini-hochberg"`` or ``"bonferroni"``),
+    for a family gathered elsewhere (a region's cities, :mod:`ruian_governance.sim.regional`).
+
+    Raises:
+        AnalysisError: Another correction.
+
+    >>> [round(p, 3) for p in adjusted_p_values([0.01, 0.02, 0.04], 4)]
+    [0.04, 0.04, 0.053]
+    """
+    if correction not in ("benjamini-hochberg", "bonferroni"):
+        raise AnalysisError(
+            argument="correction", problem=f"{correction!r} is not benjamini-hochberg or bonferroni"
+        )
+    return _adjust(sorted_p, m, correction)

@@ -22,7 +22,7 @@ True
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -32,7 +32,13 @@ from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, TriggerKind
 from ruian_governance.models import Case, Hierarchy
 
 from ._reading import Lifecycles, Reading
-from .assessment import BundledAssessment, bundled_assessment
+from .assessment import (
+    DEFAULT_RULES,
+    AssessmentRules,
+    BundledAssessment,
+    UnitScore,
+    bundled_assessment,
+)
 from .hotspots import HotspotFinding, hotspots
 from .rates import Rate, escalation_rate, on_time_rate, return_rate, satisfaction, time_to_close
 from .repeats import RepeatIncident, repeat_incidents
@@ -60,7 +66,8 @@ class Summary:
             in definition order).
         hotspots: Every hotspot (:func:`hotspots`), strongest first.
         repeat_incidents: Every repeat incident (:func:`repeat_incidents`), largest first.
-        assessment: The bundled assessment of towns and departments.
+        assessment: The bundled assessment of towns and departments (镇街、部门捆绑考核), with
+            deductions, veto items and the supervision panel's findings.
     """
 
     cases: int
@@ -87,16 +94,17 @@ class Summary:
         Rates are ``{"count", "total", "value"}`` with the value rounded to four places;
         times to close are in hours (``"time_to_close_hours"``, one decimal); hotspots and
         scores are rounded for reading; ``"hotspot_count"`` and ``"repeat_incidents"`` count
-        every finding.
+        every finding.  ``"assessment"`` holds the towns' scores, ``"department_assessment"``
+        the departments' (each with its base, deductions, vetoes and panel findings).
         """
         return {
             "cases": self.cases,
             "by_lifecycle": self.by_lifecycle,
             "by_state": {k: dict(v) for k, v in self.by_state.items()},
-            "on_time_rate": {k: _rate(r) for k, r in self.on_time_rate.items()},
-            "satisfaction": _rate(self.satisfaction),
-            "escalation_rate": _rate(self.escalation_rate),
-            "return_rate": _rate(self.return_rate),
+            "on_time_rate": {k: rate_json(r) for k, r in self.on_time_rate.items()},
+            "satisfaction": rate_json(self.satisfaction),
+            "escalation_rate": rate_json(self.escalation_rate),
+            "return_rate": rate_json(self.return_rate),
             "time_to_close_hours": {
                 f"p{p:g}": round(span.total_seconds() / 3600, 1)
                 for p, span in self.time_to_close.items()
@@ -114,18 +122,30 @@ class Summary:
             ],
             "hotspot_count": len(self.hotspots),
             "repeat_incidents": len(self.repeat_incidents),
-            "assessment": [
-                {
-                    "town_id": u.unit_id,
-                    "score": None if u.score is None else round(u.score, 1),
-                    "cases": u.cases,
-                }
-                for u in self.assessment.towns
+            "assessment": [{"town_id": u.unit_id, **_score(u)} for u in self.assessment.towns],
+            "department_assessment": [
+                {"department_id": u.unit_id, **_score(u)} for u in self.assessment.departments
             ],
         }
 
 
-def _rate(rate: Rate) -> dict[str, Any]:
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _score(unit: UnitScore) -> dict[str, Any]:
+    return {
+        "score": _round(unit.score),
+        "base": _round(unit.base),
+        "cases": unit.cases,
+        "deductions": {k: round(v, 2) for k, v in unit.deductions.items()},
+        "vetoes": list(unit.vetoes),
+        "findings": unit.findings,
+    }
+
+
+def rate_json(rate: Rate) -> dict[str, Any]:
+    """A rate as JSON data: ``{"count", "total", "value"}``, the value rounded to four places."""
     value = rate.value
     return {
         "count": rate.count,
@@ -139,6 +159,8 @@ def summarise(
     hierarchy: Hierarchy,
     *,
     lifecycles: Lifecycles = BUILTIN_LIFECYCLES,
+    rules: AssessmentRules = DEFAULT_RULES,
+    findings: Iterable[object] = (),
 ) -> Summary:
     """Return the headline figures of a set of cases.
 
@@ -146,10 +168,13 @@ def summarise(
     escalation and return rates, time to close of the event closed loop, the hazard ladder,
     the hotspots, the repeat incidents and the bundled assessment of the towns: see
     :class:`Summary`.  What each state and trigger means comes from ``lifecycles``, the
-    definitions of the cases' lifecycles.
+    definitions of the cases' lifecycles; ``rules`` and ``findings`` (the supervision panel's
+    ``(unit_id, finding)`` records) go to :func:`bundled_assessment`.
 
     Raises:
-        UnknownIdError: A case's lifecycle is not in ``lifecycles``.
+        UnknownIdError: A case's lifecycle is not in ``lifecycles``, or a finding's unit is
+            unknown.
+        AnalysisError: Bad ``rules`` or ``findings`` (see :func:`bundled_assessment`).
     """
     reading = Reading.of(lifecycles)
     meanings = reading.meanings()
@@ -185,5 +210,7 @@ def summarise(
         hazard_ladder={rung: ladder[rung] for rung in rungs},
         hotspots=hotspots(cases, hierarchy, lifecycles=reading),
         repeat_incidents=repeat_incidents(cases, lifecycles=reading),
-        assessment=bundled_assessment(cases, hierarchy, lifecycles=reading),
+        assessment=bundled_assessment(
+            cases, hierarchy, lifecycles=reading, rules=rules, findings=findings
+        ),
     )

@@ -2,7 +2,7 @@
 
 Private to the command line (needs click): every subcommand takes a hierarchy file the same
 way, ``--hierarchy FILE`` (default: the Rui'an preset), and a shipped rule table by
-``--rules 2016|2021``.
+``--rules 2016|2021|2022`` (2016 official, 2022 reported and unverified, 2021 a design choice).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import click
 from ruian_governance.errors import DataError
 from ruian_governance.io import from_document
 from ruian_governance.models import Hierarchy
-from ruian_governance.presets import RULES_2016, RULES_2021, ruian_preset
+from ruian_governance.presets import RULES_2016, RULES_2021, RULES_2022, ruian_preset
 from ruian_governance.routing import RoutingRules
 
 from ._errors import CliError
@@ -37,7 +37,7 @@ __all__ = [
     "shown",
 ]
 
-RULES = {"2016": RULES_2016, "2021": RULES_2021}
+RULES = {"2016": RULES_2016, "2021": RULES_2021, "2022": RULES_2022}
 SHOWN_PROBLEMS = 3
 _REPR = reprlib.Repr()
 _REPR.maxlevel = 2
@@ -47,7 +47,10 @@ hierarchy_option = click.option(
     help="A hierarchy JSON file (default: the Rui'an preset).",
 )  # fmt: skip
 rules_option = click.option(
-    "--rules", type=click.Choice(sorted(RULES)), help="Rule table (default: the preset's)."
+    "--rules",
+    type=click.Choice(sorted(RULES)),
+    help="Rule table: 2016 official, 2022 reported (unverified), 2021 a design choice "
+    "(default: the preset's).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 

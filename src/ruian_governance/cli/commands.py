@@ -6,7 +6,8 @@ Subcommands:
   its hierarchy, its settings and a summary; optionally a self-contained HTML report;
 - ``summary``: the analysis 研判 of a stored run;
 - ``verify``: routing verification of a hierarchy with a rule table, each gap listed;
-- ``diagram``: Mermaid or Graphviz DOT for a lifecycle or one town's routing;
+- ``diagram``: Mermaid or Graphviz DOT for a lifecycle (built in, or from a document file) or
+  one town's routing (each village's grids as one node unless ``--detail``);
 - ``validate``: check a hierarchy or routing-rules file, listing every error with its JSON path;
 - ``hierarchy``: a bilingual summary of a hierarchy (the Rui'an preset by default).
 
@@ -28,6 +29,8 @@ from typing import Any
 import ruian_governance
 from ruian_governance.errors import DataError, RuianGovernanceError, UnknownIdError
 from ruian_governance.io import (
+    MERMAID_MAX_EDGES,
+    aggregate_grids,
     from_document,
     lifecycle_to_dot,
     lifecycle_to_mermaid,
@@ -36,7 +39,7 @@ from ruian_governance.io import (
     routing_to_mermaid,
     town_routing_graph,
 )
-from ruian_governance.lifecycles import BUILTIN_LIFECYCLES
+from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, LifecycleDefinition
 from ruian_governance.models import Hierarchy
 from ruian_governance.routing import (
     Gap,
@@ -63,6 +66,7 @@ try:
         rules_option,
         shown,
     )
+    from .regions import simulate_region_command
     from .report import hierarchy_json, summarise_hierarchy
     from .runs import simulate_command, summary_command
 except ModuleNotFoundError as missing:
@@ -150,6 +154,7 @@ def cli() -> None:
 
 cli.add_command(simulate_command)
 cli.add_command(summary_command)
+cli.add_command(simulate_region_command)
 
 
 @cli.command("hierarchy")
@@ -247,13 +252,30 @@ def diagram_group() -> None:
 
 
 @diagram_group.command("lifecycle")
-@click.argument("key", type=click.Choice(sorted(_LIFECYCLES)))
+@click.argument("key", type=click.Choice(sorted(_LIFECYCLES)), required=False)
+@click.option(
+    "--lifecycle", "lifecycle_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="A lifecycle JSON document (written by the library's to_document) instead of KEY.",
+)  # fmt: skip
 @click.option("--format", "fmt", type=_FORMATS, default="mermaid", show_default=True)
 @click.option("--language", type=_LANGUAGES, default="en", show_default=True)
-def diagram_lifecycle(key: str, fmt: str, language: str) -> None:
-    """Draw a built-in lifecycle (event, dispute, hazard)."""
+def diagram_lifecycle(
+    key: str | None, lifecycle_path: Path | None, fmt: str, language: str
+) -> None:
+    """Draw a built-in lifecycle (event, dispute, hazard), or one from a document file."""
+    if (key is None) == (lifecycle_path is None):
+        msg = "give a built-in lifecycle KEY or --lifecycle FILE (one of them)"
+        raise CliError(msg)
+    if lifecycle_path is None:
+        definition = _LIFECYCLES[str(key)]
+    else:
+        data = load_json(lifecycle_path)
+        if isinstance(data, dict) and data.get("kind") not in (None, "lifecycle"):
+            msg = f"{lifecycle_path}: a {shown(data.get('kind'))} document, not a lifecycle"
+            raise CliError(msg)
+        definition = document(lifecycle_path, data, LifecycleDefinition)
     render = lifecycle_to_mermaid if fmt == "mermaid" else lifecycle_to_dot
-    click.echo(render(_LIFECYCLES[key], language="zh" if language == "zh" else "en"))
+    click.echo(render(definition, language="zh" if language == "zh" else "en"))
 
 
 @diagram_group.command("routing")
@@ -262,14 +284,38 @@ def diagram_lifecycle(key: str, fmt: str, language: str) -> None:
 @rules_option
 @click.option("--format", "fmt", type=_FORMATS, default="mermaid", show_default=True)
 @click.option("--language", type=_LANGUAGES, default="en", show_default=True)
-def diagram_routing(
-    town: str, hierarchy_path: Path | None, rules: str | None, fmt: str, language: str
+@click.option(
+    "--detail", is_flag=True,
+    help="Draw every grid (default: one node per village for its grids).",
+)  # fmt: skip
+@click.option("--micro-grids", is_flag=True, help="Include micro-grids.")
+def diagram_routing(  # noqa: PLR0913, PLR0917 - one parameter per option
+    town: str,
+    hierarchy_path: Path | None,
+    rules: str | None,
+    fmt: str,
+    language: str,
+    detail: bool,
+    micro_grids: bool,
 ) -> None:
-    """Draw one town's routing: grids, command room, platforms, stations, the centre."""
+    """Draw one town's routing: grids, command room, platforms, stations, the centre.
+
+    Each village's grids are one node unless ``--detail``: a detailed Mermaid graph of more
+    than 500 edges (Mermaid's limit) is refused; draw it with ``--format dot``.
+    """
     hierarchy = load_hierarchy(hierarchy_path)
-    graph = town_routing_graph(routing_graph(hierarchy, rules_for(hierarchy, rules)), town)
+    graph = routing_graph(hierarchy, rules_for(hierarchy, rules), micro_grids=micro_grids)
+    town_graph = town_routing_graph(graph, town, micro_grids=micro_grids)
+    if not detail:
+        town_graph = aggregate_grids(town_graph)
+    elif fmt == "mermaid" and town_graph.number_of_edges() > MERMAID_MAX_EDGES:
+        msg = (
+            f"{shown(town)}: {town_graph.number_of_edges()} edges, more than Mermaid draws "
+            f"({MERMAID_MAX_EDGES}): use --format dot, or leave out --detail"
+        )
+        raise CliError(msg)
     render: Callable[..., str] = routing_to_mermaid if fmt == "mermaid" else routing_to_dot
-    click.echo(render(graph, language=language))
+    click.echo(render(town_graph, language=language))
 
 
 # --------------------------------------------------------------------------- validate

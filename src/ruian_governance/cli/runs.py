@@ -20,8 +20,8 @@ import attrs
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ruian_governance.analysis import summarise
-from ruian_governance.errors import DataError
+from ruian_governance.analysis import Rate, ThreeRates, consecutive_safe_years, summarise
+from ruian_governance.errors import AnalysisError, DataError
 from ruian_governance.io import (
     CASES_FILE,
     HISTORY_FILE,
@@ -270,7 +270,7 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - one parameter per option
         report.write_text(
             html_report(
                 result.cases, result.hierarchy, summary, lifecycles=result.lifecycles,
-                start=config.start, days=days,
+                start=config.start, days=days, parameters=settings, rules=config.rules,
                 title=f"{result.hierarchy.city.name} 141 simulation 模拟研判报告",
             ),
             encoding="utf-8",
@@ -294,6 +294,8 @@ class _Settings:
     days: int
     rules: str | None
     hazard_deadline_days: int
+    parameters: dict[str, object] = attrs.field(factory=dict)
+    """Every setting of ``run.json``, as written (shown in the report)."""
 
 
 def _whole(value: object, low: int, high: int) -> bool:
@@ -326,7 +328,10 @@ def _settings(path: Path) -> _Settings:
     if problems:
         msg = f"{path}: {'; '.join(problems)}"
         raise CliError(msg)
-    return _Settings(start=start, days=cast("int", days), rules=rules, hazard_deadline_days=hazard)
+    return _Settings(
+        start=start, days=cast("int", days), rules=rules, hazard_deadline_days=hazard,
+        parameters=data,
+    )  # fmt: skip
 
 
 @attrs.frozen(kw_only=True)
@@ -377,14 +382,47 @@ def _load_run(run: Path) -> _Run:
     return _Run(hierarchy=hierarchy, lifecycles=lifecycles, cases=cases, settings=settings)
 
 
+def _survey(path: Path | None) -> tuple[ThreeRates | None, dict[int, bool]]:
+    """Read ``--survey``: the three rates 三率 and the safe years, each optional.
+
+    ``{"sense_of_safety": {"count": 969, "total": 1000}, "awareness": {...}, "participation":
+    {...}, "safe_years": {"2021": true, ...}}``.
+    """
+    if path is None:
+        return None, {}
+    data = load_json(path)
+    if not isinstance(data, dict):
+        msg = f"{path}: expected an object, got {shown(data)}"
+        raise CliError(msg)
+    try:
+        rates = {k: data[k] for k in ("sense_of_safety", "awareness", "participation") if k in data}
+        survey = None
+        if rates:
+            survey = ThreeRates(**{
+                k: Rate(count=v["count"], total=v["total"]) for k, v in rates.items()
+            })  # fmt: skip
+        years = data.get("safe_years", {})
+        safe = {int(year): verdict for year, verdict in years.items()}
+        consecutive_safe_years(safe, up_to=max(safe, default=0))
+    except (AnalysisError, KeyError, TypeError, ValueError, AttributeError) as error:
+        msg = f"{path}: not a survey ({type(error).__name__}: {error})"
+        raise CliError(msg) from None
+    return survey, safe
+
+
 @click.command("summary")
 @click.argument("run", type=click.Path(path_type=Path), default=Path("run"))
 @json_option
 @click.option(
     "--report", type=click.Path(dir_okay=False, path_type=Path), help="Write an HTML report."
 )
-def summary_command(run: Path, as_json: bool, report: Path | None) -> None:
+@click.option(
+    "--survey", type=click.Path(dir_okay=False, path_type=Path),
+    help="A JSON file of the three rates 三率 (survey figures) and safe years for the report.",
+)  # fmt: skip
+def summary_command(run: Path, as_json: bool, report: Path | None, survey: Path | None) -> None:
     """Analyse (研判) a stored run: rates, hotspots, repeat incidents, assessment."""
+    three_rates, safe_years = _survey(survey)
     stored = _load_run(run)
     summary = summarise(stored.cases, stored.hierarchy, lifecycles=stored.lifecycles)
     if report is not None:
@@ -392,6 +430,9 @@ def summary_command(run: Path, as_json: bool, report: Path | None) -> None:
             html_report(
                 stored.cases, stored.hierarchy, summary, lifecycles=stored.lifecycles,
                 start=stored.settings.start, days=stored.settings.days,
+                parameters=stored.settings.parameters,
+                rules=rules_for(stored.hierarchy, stored.settings.rules),
+                survey=three_rates, safe_years=safe_years,
                 title=f"{stored.hierarchy.city.name} 141 研判报告",
             ),
             encoding="utf-8",

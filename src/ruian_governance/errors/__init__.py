@@ -73,22 +73,27 @@ from ruian_governance.errors._core import (
     UnknownRoutingKindError,
     WorkerAssignmentError,
 )
+from ruian_governance.errors._disputes import CourtPlacementError
+from ruian_governance.errors._scale import ScaleExtraError
+from ruian_governance.errors._ui import InvalidCursorError
 
 # Several names a line (fmt: skip): the hierarchy's many short names would take 45 lines.
 __all__ = [
     "AmbiguousTransitionError", "AnalysisError", "ArgumentError", "CalendarCoverageError",
-    "CaseStoreError", "CategoryTableError", "CommandRoomError", "ConflictError", "DataError",
+    "CaseStoreError", "CategoryTableError", "CommandRoomError", "ConflictError",
+    "CourtPlacementError", "DataError",
     "DuplicateIdError", "DuplicateKeyError", "FinalStateExitError", "ForgedHistoryError",
     "FutureTimeError", "GuardFailedError", "HierarchyError", "InitialStateError",
-    "InvalidActorError", "InvalidDataError", "InvalidTransitionError", "JurisdictionError",
-    "LifecycleDefinitionError", "MissingDataError", "MissingParentError", "NoDepartmentError",
-    "NoStationError", "Open311Error", "OrphanError", "ParentLevelError", "PlatformSetError",
-    "RoleNotAllowedError", "RouteError", "RuianGovernanceError", "SimulationConfigError",
-    "StationPlacementError", "StoreBusyError", "StoreCorruptError", "StoreMismatchError",
-    "StoreReadOnlyError", "TimeOrderError", "TransitionError", "TrapStateError",
-    "UnexpectedDataError", "UnknownCategoryError", "UnknownIdError", "UnknownKindError",
-    "UnknownReferenceError", "UnknownRoutingKindError", "UnreachableStateError",
-    "WorkerAssignmentError",
+    "InvalidActorError", "InvalidCursorError", "InvalidDataError", "InvalidTransitionError",
+    "JurisdictionError", "LifecycleDefinitionError", "MissingDataError", "MissingParentError",
+    "NoDepartmentError", "NoStationError", "Open311Error", "OrphanError", "ParentLevelError",
+    "PlatformSetError", "RoleNotAllowedError", "RouteError", "RuianGovernanceError",
+    "ScaleExtraError",
+    "SimulationConfigError", "StationPlacementError", "StoreBusyError", "StoreCorruptError",
+    "StoreMismatchError", "StoreReadOnlyError", "TimeOrderError", "TransitionError",
+    "TrapStateError", "UnexpectedDataError", "UnknownCategoryError", "UnknownIdError",
+    "UnknownKindError", "UnknownReferenceError", "UnknownRoutingKindError",
+    "UnreachableStateError", "WorkerAssignmentError",
 ]  # fmt: skip
 
 for _name in __all__:  # one public name, whatever module a class is written in

@@ -7,6 +7,7 @@ mapping, and diagrams of lifecycles and routing.
 
 from __future__ import annotations
 
+from .bulk import load_hierarchy, parse_json
 from .converter import (
     BUILTIN_CODE,
     MAX_NESTING,
@@ -61,6 +62,8 @@ from .render.lifecycle import (
     lifecycle_to_mermaid,
 )
 from .render.routing import (
+    MERMAID_MAX_EDGES,
+    aggregate_grids,
     route_graph,
     routing_from_node_link,
     routing_to_dot,
@@ -98,6 +101,7 @@ __all__ = [
     "ID_CARD_PATTERN",
     "LANDLINE_PATTERN",
     "MAX_NESTING",
+    "MERMAID_MAX_EDGES",
     "MIGRATIONS",
     "MOBILE_PATTERN",
     "OPEN311_REQUEST_FIELDS",
@@ -112,6 +116,7 @@ __all__ = [
     "Open311Status",
     "ParquetExtraError",
     "Redaction",
+    "aggregate_grids",
     "case_to_service_request",
     "cases_from_history",
     "cases_schema",
@@ -125,6 +130,7 @@ __all__ = [
     "json_schema",
     "lifecycle_to_dot",
     "lifecycle_to_mermaid",
+    "load_hierarchy",
     "loads",
     "make_converter",
     "migrate",
@@ -132,6 +138,7 @@ __all__ = [
     "open311_jurisdiction",
     "open311_post_response",
     "open311_services",
+    "parse_json",
     "parse_open311_errors",
     "parse_open311_post_response",
     "parse_open311_requests",

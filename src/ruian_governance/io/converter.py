@@ -273,7 +273,8 @@ def configure_converter(converter: cattrs.Converter, *, code: CodeRegistry | Non
     - A history record's data is an object (values: text, integers, booleans or lists of ids);
       the record keeps it as sorted ``(key, value)`` pairs.
     - Guards and effects are ``{"key", "label"}`` objects, resolved on load by key in ``code``.
-    - A deadline policy is its ``by_severity`` and ``limits``; its calendar is not written.
+    - A deadline policy is its limits, steps and counts; its calendar and office hours are
+      not written.
 
     Args:
         converter: The converter to configure (e.g. a ``cattrs.Converter()`` of your own).
@@ -311,12 +312,15 @@ def configure_converter(converter: cattrs.Converter, *, code: CodeRegistry | Non
             DeadlinePolicy,
             converter,
             calendar=override(omit=True),
+            hours=override(omit=True),
             _cattrs_forbid_extra_keys=True,
         ),
     )
     converter.register_unstructure_hook(
         DeadlinePolicy,
-        make_dict_unstructure_fn(DeadlinePolicy, converter, calendar=override(omit=True)),
+        make_dict_unstructure_fn(
+            DeadlinePolicy, converter, calendar=override(omit=True), hours=override(omit=True)
+        ),
     )
 
 

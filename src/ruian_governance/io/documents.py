@@ -147,9 +147,10 @@ ID_CARD_PATTERN = r"(?<![0-9A-Za-z])(?:\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])"
 LANDLINE_PATTERN = r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"
 """A landline number with its area code and a dash (``0577-65812345``)."""
 
-PERSONAL_DATA_KEYS = frozenset({"parties", "claims"})
-"""History-record data keys whose values are personal data: the parties to a dispute and
-their claims (诉求).  ``parties`` is also the case field of the same name."""
+PERSONAL_DATA_KEYS = frozenset({"parties", "claims", "applicants", "party"})
+"""History-record data keys whose values are personal data: the parties to a dispute, their
+claims (诉求), the applicants for judicial confirmation and the party called back 回访.
+``parties`` is also the case field of the same name."""
 
 
 def _patterns(value: Iterable[str]) -> tuple[str, ...]:
@@ -514,23 +515,53 @@ def dumps(
     return json.dumps(document, ensure_ascii=False, indent=indent)
 
 
+@overload
 def loads(
     text: str | bytes,
-    kind: str | type[Any],
+    kind: type[_T],
+    *,
+    converter: cattrs.Converter | None = None,
+    engine: Engine | None = None,
+) -> _T: ...
+@overload
+def loads(
+    text: str | bytes,
+    kind: str | None = None,
+    *,
+    converter: cattrs.Converter | None = None,
+    engine: Engine | None = None,
+) -> Any: ...
+def loads(
+    text: str | bytes,
+    kind: str | type[Any] | None = None,
     *,
     converter: cattrs.Converter | None = None,
     engine: Engine | None = None,
 ) -> Any:
     """Load a model from JSON text written by :func:`dumps` (see :func:`from_document`).
 
+    Without ``kind``, the document's own ``kind`` says what it is; given a model class
+    (``loads(text, Case)``), the result is typed as that class.
+
+    >>> from ruian_governance import Report
+    >>> report = loads('{"format_version": 1, "kind": "report", "id": "r1", "grid_id": "g1", '
+    ...                '"category": "petition"}')
+    >>> type(report).__name__, report.category
+    ('Report', 'petition')
+
     Raises:
         DataError: The text is not JSON (or not UTF-8, or nested too deeply to read), or not
-            such a document.
-        UnknownIdError: ``kind`` is not a document kind.
+            such a document; without ``kind``, a document that does not name its kind.
+        UnknownIdError: ``kind`` (given or written) is not a document kind.
     """
-    name, _ = _kind_of(kind)
+    name = "document" if kind is None else _kind_of(kind)[0]
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
         raise DataError(name, [f"$: not JSON text ({_short(str(error), 80)})"]) from None
+    if kind is None:
+        written = data.get("kind") if isinstance(data, dict) else None
+        if type(written) is not str:
+            raise DataError(name, [f"$.kind: a document kind is needed, got {_short(written)}"])
+        kind = written
     return from_document(data, kind, converter=converter, engine=engine)

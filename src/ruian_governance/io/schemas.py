@@ -62,7 +62,7 @@ _FIELD_SCHEMAS: dict[tuple[type[Any], str], dict[str, Any]] = {
 }
 """Fields the converter writes in a form of its own (not derived from the type hint)."""
 
-_OMITTED_FIELDS = frozenset({(DeadlinePolicy, "calendar")})
+_OMITTED_FIELDS = frozenset({(DeadlinePolicy, "calendar"), (DeadlinePolicy, "hours")})
 """Fields the converter does not write."""
 
 _BY_KEY = frozenset({Guard, Effect})

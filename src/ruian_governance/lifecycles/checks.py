@@ -83,6 +83,12 @@ class _Where(TypedDict):
     actor: object
 
 
+def _leads(case: Case, actor: Actor) -> bool:
+    """Whether the actor's unit is the case's lead unit 主办 (its first assignee)."""
+    assignees = case.assignees
+    return bool(assignees) and assignees[0] == actor.unit_id
+
+
 def _where(case: Case, trigger: str, actor: Actor) -> _Where:
     return {"case_id": case.id, "state": case.state, "trigger": trigger, "actor": actor}
 
@@ -153,6 +159,8 @@ class Checks:
             Jurisdiction.HOLDER_OR_ABOVE: self._holder_or_above,
             Jurisdiction.ASSIGNED: lambda case, actor: actor.unit_id in case.assignees,
             Jurisdiction.CITY: lambda _case, actor: self._town_of(actor.unit_id) is None,
+            Jurisdiction.LEAD: _leads,
+            Jurisdiction.ASSISTING: lambda case, actor: actor.unit_id in case.assignees[1:],
         }
 
     # ---------------------------------------------------------------- what the checks ask

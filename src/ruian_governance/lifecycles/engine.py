@@ -32,8 +32,8 @@ the number of cases processed.  The engine knows no lifecycle of its own:
 >>> case = engine.apply(case, "accept", actor=operator, at=t0 + timedelta(hours=1))
 >>> case.state, case.version, [r.trigger for r in case.history]
 ('accepted', 1, ['report', 'accept'])
->>> engine.allowed(case, operator)
-('escalate', 'dispatch', 'supervise')
+>>> " ".join(engine.allowed(case, operator))
+'escalate dispatch joint_meeting supervise withdraw_citizen merge take_duplicate link'
 >>> engine.verify(attrs.evolve(case)) == case
 True
 >>> engine.apply(attrs.evolve(case, assignees=("t0001.s01",)), "accept", actor=operator,
@@ -79,6 +79,7 @@ from . import _fast
 from .checks import Check, Checks
 from .definition import LifecycleDefinition, Transition
 from .parts import Jurisdiction
+from .warnings import is_late
 
 __all__ = [
     "PROVISIONAL",
@@ -590,6 +591,8 @@ class Engine:
     def overdue(self, cases: Iterable[Case], now: datetime) -> tuple[Case, ...]:
         """Return the cases past their deadline at ``now`` in a state whose deadline runs.
 
+        Paused time is not counted late (:func:`~ruian_governance.lifecycles.warnings.is_late`).
+
         Supervision (督办) and escalation stay explicit triggers for the caller to fire.
 
         Raises:
@@ -609,8 +612,7 @@ class Engine:
             due = case.due_at
             if due is None or now < due:
                 continue
-            state = self.lifecycle(case.lifecycle).state(case.state)
-            if state.timed and not state.final:
+            if is_late(case, self.lifecycle(case.lifecycle), now):
                 late.append(case)
         return tuple(late)
 

@@ -53,6 +53,9 @@ class Jurisdiction(LabelledEnum):
       centre acting on a case a town holds).
     - ``ASSIGNED``: one of the units the case was assigned to (交办单位).
     - ``CITY``: a city-level unit or organisation (the centre, a department).
+    - ``LEAD``: the lead unit 主办单位 of a joint handling 联办: the first of the case's
+      assignees (the only one when a single unit handles it).
+    - ``ASSISTING``: an assisting unit 协办单位 of a joint handling: an assignee after the first.
 
     >>> Jurisdiction.ASSIGNED.label.zh
     '交办单位'
@@ -65,6 +68,8 @@ class Jurisdiction(LabelledEnum):
     HOLDER_OR_ABOVE = "holder_or_above"
     ASSIGNED = "assigned"
     CITY = "city"
+    LEAD = "lead"
+    ASSISTING = "assisting"
 
 
 Jurisdiction._labels_ = {
@@ -75,6 +80,8 @@ Jurisdiction._labels_ = {
     Jurisdiction.HOLDER_OR_ABOVE: Label(en="the holding unit or above", zh="承办单位或上级"),
     Jurisdiction.ASSIGNED: Label(en="a unit assigned the case", zh="交办单位"),
     Jurisdiction.CITY: Label(en="city level", zh="市级"),
+    Jurisdiction.LEAD: Label(en="the lead unit", zh="主办单位"),
+    Jurisdiction.ASSISTING: Label(en="an assisting unit", zh="协办单位"),
 }
 
 
@@ -104,6 +111,10 @@ class State:
             as closed, and on time or late, from the first record that enters a closing
             state.  A state may close a case without being final (an event is closed 办结
             before the grid worker evaluates it).
+        paused: The clock stops in this state (挂起): while a case is in it its deadline does
+            not run (up to the pause granted), and the working time it spent here moves its
+            deadline when it leaves (:mod:`~ruian_governance.lifecycles.warnings`).  A paused
+            state is not timed.
     """
 
     key: str = attrs.field(validator=identifier)
@@ -112,6 +123,13 @@ class State:
     final: bool = attrs.field(default=False, validator=flag)
     timed: bool = attrs.field(default=True, validator=flag)
     closing: bool = attrs.field(default=False, validator=flag)
+    paused: bool = attrs.field(default=False, validator=flag)
+
+    def __attrs_post_init__(self) -> None:
+        if self.paused and (self.timed or self.final):
+            argument = "paused"
+            reason = "a paused state that is neither timed nor final"
+            raise ArgumentError(argument, self.key, reason)
 
 
 class TriggerKind(LabelledEnum):
@@ -130,6 +148,8 @@ class TriggerKind(LabelledEnum):
     - ``SUPERVISE``: supervision of a late case 督办.
     - ``SANCTION``: a rung of the overdue ladder (挂牌督办, 通报, 约谈, 责任追究), in order.
     - ``EVALUATE``: an evaluation 评价 carrying ``stars`` (1-5).
+    - ``PAUSE``: the clock stops 挂起; ``RESUME``: it runs again 恢复 (paused time).
+    - ``EXTEND``: the deadline is extended 延期 (counted as extensions granted).
 
     >>> TriggerKind.parse("dispatch", "kind").label.zh
     '交办'
@@ -143,6 +163,9 @@ class TriggerKind(LabelledEnum):
     SUPERVISE = "supervise"
     SANCTION = "sanction"
     EVALUATE = "evaluate"
+    PAUSE = "pause"
+    RESUME = "resume"
+    EXTEND = "extend"
 
 
 TriggerKind._labels_ = {
@@ -154,6 +177,9 @@ TriggerKind._labels_ = {
     TriggerKind.SUPERVISE: Label(en="supervise", zh="督办"),
     TriggerKind.SANCTION: Label(en="sanction", zh="问责阶梯"),
     TriggerKind.EVALUATE: Label(en="evaluate", zh="评价"),
+    TriggerKind.PAUSE: Label(en="pause", zh="挂起"),
+    TriggerKind.RESUME: Label(en="resume", zh="恢复"),
+    TriggerKind.EXTEND: Label(en="extend", zh="延期"),
 }
 
 

@@ -204,7 +204,12 @@ class Case:
         return tuple(r for r in self.history if r.trigger == trigger)
 
     def is_overdue(self, now: datetime) -> bool:
-        """Whether the case has a deadline and ``now`` is at or past it (state not considered)."""
+        """Whether the case has a deadline and ``now`` is at or past it (state not considered).
+
+        Neither its state nor a pause 挂起 still running is considered: ask
+        :func:`~ruian_governance.lifecycles.is_late` (what ``Engine.overdue``, the warnings and
+        supervision read) for a case that may be paused.
+        """
         return self.due_at is not None and now >= self.due_at
 
 

@@ -24,25 +24,22 @@ datetime.date(2025, 10, 11)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Protocol, runtime_checkable
 
 import attrs
 
-from ruian_governance._convert import LabelledEnum, check_aware, mapping_of, require_aware
-from ruian_governance.errors import ArgumentError, CalendarCoverageError, UnknownIdError
-from ruian_governance.labels import Label
+from ruian_governance._convert import (
+    check_aware,
+    require_aware,
+)
+from ruian_governance.errors import ArgumentError, CalendarCoverageError
 
 __all__ = [
     "CHINA_STANDARD_TIME",
     "CHINESE_WORKDAYS",
-    "MAX_DEADLINE_DAYS",
     "ChineseWorkdays",
     "Clock",
-    "DayCount",
-    "Deadline",
-    "DeadlinePolicy",
     "FixedClock",
     "ManualClock",
     "WorkdayCalendar",
@@ -252,182 +249,5 @@ def add_working_days(
     return day
 
 
-# --------------------------------------------------------------------------- deadlines
-
-
-_LAST_DAY = date.max
-"""The last day a date holds: deadlines must end before it (they fall due the day after)."""
 _TOO_LATE = "a time whose deadline ends before the year 10000"
-
-
-class DayCount(LabelledEnum):
-    """How a deadline counts days: calendar days 自然日 or working days 工作日.
-
-    >>> DayCount.WORKING.label.zh
-    '工作日'
-    """
-
-    CALENDAR = "calendar"
-    WORKING = "working"
-
-
-DayCount._labels_ = {
-    DayCount.CALENDAR: Label(en="calendar days", zh="自然日"),
-    DayCount.WORKING: Label(en="working days", zh="工作日"),
-}
-
-
-MAX_DEADLINE_DAYS = 3650
-"""The longest time limit a :class:`Deadline` may count: ten years of days."""
-
-
-def _day_count(value: DayCount | str) -> DayCount:
-    # The converter of Deadline.count: one small typed function per enum field (see _convert).
-    return DayCount.parse(value, "count")
-
-
-def _days(_self: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if type(value) is not int or not 0 <= value <= MAX_DEADLINE_DAYS:
-        raise ArgumentError(attribute.name, value, f"a whole number from 0 to {MAX_DEADLINE_DAYS}")
-
-
-@attrs.frozen(kw_only=True)
-class Deadline:
-    """A time limit: a number of calendar or working days.
-
-    A deadline of ``n`` days started at time ``t`` falls due at the end of the ``n``-th day after
-    ``t``'s date (of the ``n``-th working day for working days), i.e. at the midnight that
-    follows it, in ``t``'s timezone.  Zero days means "the same day" (当日).
-
-    Args:
-        days: How many days, from 0 to :data:`MAX_DEADLINE_DAYS` (3,650).
-        count: Calendar days (the default) or working days.
-
-    Raises:
-        ArgumentError: ``days`` is not a whole number in that range.
-
-    >>> from datetime import datetime
-    >>> t = datetime(2025, 5, 6, 15, 30, tzinfo=CHINA_STANDARD_TIME)
-    >>> Deadline(days=0).due(t).isoformat()
-    '2025-05-07T00:00:00+08:00'
-    """
-
-    days: int = attrs.field(validator=_days)
-    count: DayCount = attrs.field(default=DayCount.CALENDAR, converter=_day_count)
-
-    def due_date(self, start: date, *, calendar: WorkdayCalendar = CHINESE_WORKDAYS) -> date:
-        """Return the last day of the time limit counted from ``start``.
-
-        Raises:
-            ArgumentError: The limit ends after the last day a ``date`` holds (year 9999).
-            CalendarCoverageError: Working days reach a year the calendar does not cover.
-        """
-        if self.count is DayCount.CALENDAR:
-            if start > _LAST_DAY - timedelta(days=self.days):
-                raise ArgumentError(argument="start", value=start, reason=_TOO_LATE)
-            return start + timedelta(days=self.days)
-        return add_working_days(start, self.days, calendar=calendar)
-
-    def due(self, start: datetime, *, calendar: WorkdayCalendar = CHINESE_WORKDAYS) -> datetime:
-        """Return the moment the time limit started at ``start`` runs out.
-
-        Raises:
-            ArgumentError: ``start`` is naive, or the limit ends after the last day a
-                ``datetime`` holds (year 9999).
-            CalendarCoverageError: Working days reach a year the calendar does not cover.
-        """
-        require_aware(start, "start")
-        last = self.due_date(start.date(), calendar=calendar)
-        if last >= _LAST_DAY:
-            raise ArgumentError(argument="start", value=start, reason=_TOO_LATE)
-        return datetime.combine(last + timedelta(days=1), time(0), tzinfo=start.tzinfo)
-
-    def __str__(self) -> str:
-        return f"{self.days} {self.count.label.en}"
-
-
-@attrs.frozen(kw_only=True)
-class DeadlinePolicy:
-    """The time limits of one lifecycle: per severity, and named limits its guards use.
-
-    Args:
-        by_severity: The time limit of a case, by severity key (e.g. ``"ordinary"``).
-        limits: Other named limits, e.g. ``"max_extension"`` (延期上限) or
-            ``"judicial_confirmation"`` (司法确认申请期限).
-        calendar: The working-day calendar used by working-day limits.
-
-    >>> policy = DeadlinePolicy(by_severity={"ordinary": Deadline(days=3)})
-    >>> str(policy.for_severity("ordinary"))
-    '3 calendar days'
-    """
-
-    by_severity: Mapping[str, Deadline] = attrs.field(converter=mapping_of, hash=False)
-    limits: Mapping[str, Deadline] = attrs.field(converter=mapping_of, factory=dict, hash=False)
-    calendar: WorkdayCalendar = attrs.field(default=CHINESE_WORKDAYS, eq=False)
-
-    def for_severity(self, severity: str) -> Deadline:
-        """Return the time limit for ``severity``.
-
-        Raises:
-            UnknownIdError: The policy has no limit for this severity.
-        """
-        try:
-            return self.by_severity[severity]
-        except KeyError:
-            raise UnknownIdError(severity, "the deadline policy's severities") from None
-
-    def limit(self, key: str) -> Deadline:
-        """Return the named limit ``key``.
-
-        Raises:
-            UnknownIdError: The policy has no such limit.
-        """
-        try:
-            return self.limits[key]
-        except KeyError:
-            raise UnknownIdError(key, "the deadline policy's limits") from None
-
-    def due(self, severity: str, start: datetime) -> datetime:
-        """Return when a case of ``severity`` opened at ``start`` falls due.
-
-        Raises:
-            UnknownIdError: The policy has no limit for this severity.
-            ArgumentError: ``start`` is naive, or the deadline ends after the year 9999.
-            CalendarCoverageError: Working days reach a year the calendar does not cover.
-        """
-        return self.for_severity(severity).due(start, calendar=self.calendar)
-
-    @property
-    def weekday_fallback(self) -> bool:
-        """Whether this policy counts working days past its calendar's coverage as weekdays.
-
-        True when it counts working days and its calendar is a :class:`ChineseWorkdays` with
-        ``beyond="weekdays"``.
-        """
-        calendar = self.calendar
-        return (
-            isinstance(calendar, ChineseWorkdays)
-            and calendar.beyond == "weekdays"
-            and any(
-                d.count is DayCount.WORKING
-                for d in (*self.by_severity.values(), *self.limits.values())
-            )
-        )
-
-    def provisional(self, due_at: datetime) -> bool:
-        """Whether a deadline ``due_at`` of this policy may be provisional.
-
-        True with the :attr:`weekday_fallback` when the deadline's last day lies past the
-        calendar's coverage: holidays not yet published may move it.
-
-        >>> from datetime import datetime
-        >>> policy = DeadlinePolicy(by_severity={"x": Deadline(days=3, count=DayCount.WORKING)},
-        ...                         calendar=ChineseWorkdays(beyond="weekdays"))
-        >>> at = datetime(2026, 12, 30, 9, tzinfo=CHINA_STANDARD_TIME)
-        >>> policy.due("x", at).isoformat(), policy.provisional(policy.due("x", at))
-        ('2027-01-05T00:00:00+08:00', True)
-        """
-        calendar = self.calendar
-        if not self.weekday_fallback or not isinstance(calendar, ChineseWorkdays):
-            return False
-        return due_at.date() - timedelta(days=1) > calendar.last_covered_day
+"""The reason a count that passes the last day a date holds is refused."""

@@ -33,6 +33,7 @@ from .rules import HierarchyIndex, validate
 from .units import (
     AdminUnit,
     CommandRoom,
+    Court,
     Department,
     Entity,
     Level,
@@ -41,8 +42,10 @@ from .units import (
     Platform,
     PlatformPreset,
     Role,
+    SharedCourt,
     SocialGovernanceCentre,
     Station,
+    Tribunal,
 )
 
 __all__ = ["Hierarchy"]
@@ -67,13 +70,18 @@ class Hierarchy:
         stations: Each under a platform of its own town.
         departments: City departments.
         people: People with their posts.
+        courts: The basic-level people's court 基层人民法院 (one per city, or none).
+        tribunals: People's tribunals 人民法庭, each seated in a town of the court's city.
+        shared_courts: Shared courts 共享法庭: venues in a town or village, each run by the
+            court or by a tribunal serving that town.
         roles: Extra roles beyond :data:`BUILTIN_ROLES` (a key given here replaces the built-in).
 
     Raises:
         ArgumentError: A part is not of its type (e.g. ``units`` holding something else than
             :class:`~ruian_governance.models.AdminUnit` values), naming the field.
         DuplicateIdError, UnknownKindError, OrphanError, MissingParentError, ParentLevelError,
-        CommandRoomError, PlatformSetError, StationPlacementError, WorkerAssignmentError.
+        CommandRoomError, PlatformSetError, StationPlacementError, CourtPlacementError,
+        WorkerAssignmentError.
     """
 
     preset: PlatformPreset = attrs.field(validator=instance_of(PlatformPreset))
@@ -94,6 +102,15 @@ class Hierarchy:
     )
     roles: tuple[Role, ...] = attrs.field(
         converter=model_tuple, validator=items_of(Role), default=()
+    )
+    courts: tuple[Court, ...] = attrs.field(
+        converter=model_tuple, validator=items_of(Court), default=()
+    )
+    tribunals: tuple[Tribunal, ...] = attrs.field(
+        converter=model_tuple, validator=items_of(Tribunal), default=()
+    )
+    shared_courts: tuple[SharedCourt, ...] = attrs.field(
+        converter=model_tuple, validator=items_of(SharedCourt), default=()
     )
     _index: HierarchyIndex = attrs.field(init=False, repr=False, eq=False, hash=False)
 
@@ -365,3 +382,34 @@ class Hierarchy:
     def departments_of_kind(self, department_kind: str) -> tuple[Department, ...]:
         """Return the city departments with this department kind."""
         return tuple(d for d in self.departments if d.department_kind == department_kind)
+
+    def courts_serving(self, id: str) -> tuple[Court | Tribunal, ...]:  # noqa: A002
+        """Return the courts that serve a unit: the tribunals serving its town, then the courts.
+
+        A unit of a town (the town, its villages, grids, command room, stations) is served by
+        every tribunal 人民法庭 whose served towns include that town, and by the basic-level
+        court 基层人民法院; a city-level unit by the court alone.
+
+        >>> from ruian_governance import ruian_preset
+        >>> h = ruian_preset(villages=23, grids=23, micro_grids=0, grid_workers=23,
+        ...                  micro_grid_workers=0)
+        >>> [c.name for c in h.courts_serving(h.towns[0].id)]
+        ['瑞安市人民法院安阳街道法庭', '瑞安市人民法院']
+
+        Raises:
+            UnknownIdError: No unit or organisation has this id.
+        """
+        town = self.town_of(self.node(id).id)
+        tribunals = () if town is None else self._index.tribunals.get(town.id, ())
+        return (*tribunals, *self.courts)
+
+    def shared_courts_of(self, id: str) -> tuple[SharedCourt, ...]:  # noqa: A002
+        """Return the shared courts 共享法庭 in a town or village, or in the town of any unit.
+
+        Raises:
+            UnknownIdError: No unit or organisation has this id.
+        """
+        town = self.town_of(self.node(id).id)
+        if town is None:
+            return ()
+        return tuple(v for v in self.shared_courts if self._index.town.get(v.id) == town.id)

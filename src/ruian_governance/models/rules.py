@@ -1,7 +1,7 @@
 """The structural rules of a hierarchy, one function per rule, and the index they build.
 
 :func:`validate` checks the rules in a fixed order (ids, kinds, roots, parents and levels,
-command rooms, platforms, stations, posts) and raises the first broken rule's
+command rooms, platforms, stations, courts, posts) and raises the first broken rule's
 :class:`~ruian_governance.errors.HierarchyError` subclass, naming every offending id for that
 rule.  Each rule function also returns the look-up tables it had to build anyway, so checking
 and indexing are one pass over the parts.
@@ -17,6 +17,7 @@ import attrs
 
 from ruian_governance.errors import (
     CommandRoomError,
+    CourtPlacementError,
     DuplicateIdError,
     MissingParentError,
     OrphanError,
@@ -31,6 +32,7 @@ from .units import (
     BUILTIN_ROLES,
     AdminUnit,
     CommandRoom,
+    Court,
     Department,
     Entity,
     Level,
@@ -39,8 +41,10 @@ from .units import (
     Platform,
     PlatformPreset,
     Role,
+    SharedCourt,
     SocialGovernanceCentre,
     Station,
+    Tribunal,
     UnitKind,
 )
 
@@ -90,6 +94,18 @@ class HierarchyParts(Protocol):
     def roles(self) -> tuple[Role, ...]:
         """Roles beyond the built-in ones."""
 
+    @property
+    def courts(self) -> tuple[Court, ...]:
+        """The basic-level people's court (one, or none)."""
+
+    @property
+    def tribunals(self) -> tuple[Tribunal, ...]:
+        """People's tribunals, each seated in a town."""
+
+    @property
+    def shared_courts(self) -> tuple[SharedCourt, ...]:
+        """Shared-court venues in towns and villages."""
+
 
 @attrs.define(slots=True)
 class HierarchyIndex:
@@ -106,6 +122,7 @@ class HierarchyIndex:
     people: dict[str, list[Person]]
     roles: dict[str, Role]
     city: AdminUnit
+    tribunals: dict[str, list[Tribunal]]
 
 
 def validate(h: HierarchyParts) -> HierarchyIndex:
@@ -113,7 +130,8 @@ def validate(h: HierarchyParts) -> HierarchyIndex:
 
     Raises:
         DuplicateIdError, UnknownKindError, OrphanError, MissingParentError, ParentLevelError,
-        CommandRoomError, PlatformSetError, StationPlacementError, WorkerAssignmentError.
+        CommandRoomError, PlatformSetError, StationPlacementError, CourtPlacementError,
+        WorkerAssignmentError.
     """
     roles = dict(BUILTIN_ROLES)
     roles.update((role.key, role) for role in h.roles)
@@ -134,6 +152,7 @@ def validate(h: HierarchyParts) -> HierarchyIndex:
         command_room=_one_command_room(h, towns),
         platforms=_platform_sets(h, towns),
         stations=_station_placement(h, towns, by_id),
+        tribunals=_court_placement(h, by_id, parent, town, city),
         people=_posts(h, by_id, roles),
         roles=roles,
         city=city,
@@ -150,6 +169,9 @@ def _unique_ids(h: HierarchyParts) -> dict[str, Entity]:
         h.platforms,
         h.stations,
         h.departments,
+        h.courts,
+        h.tribunals,
+        h.shared_courts,
         h.people,
     )
     for group in groups:
@@ -293,10 +315,61 @@ def _station_placement(
     return stations
 
 
+def _court_placement(
+    h: HierarchyParts,
+    by_id: Mapping[str, Entity],
+    parent: dict[str, str],
+    town: dict[str, str],
+    city: AdminUnit,
+) -> dict[str, list[Tribunal]]:
+    """Rule 9: the courts fit the tree.
+
+    At most one basic-level court, of the city; each tribunal seated in a town, serving towns
+    only, of that court; each shared court in a town or village and run by the court or by a
+    tribunal serving its town.  Adds the courts to the parent and town tables, and returns the
+    tribunals serving each town.
+    """
+    bad: set[str] = {c.id for c in h.courts if c.city_id != city.id}
+    if len(h.courts) > 1:
+        bad |= {c.id for c in h.courts}
+    courts = {c.id for c in h.courts}
+    serving: dict[str, list[Tribunal]] = {}
+    for tribunal in h.tribunals:
+        served = tribunal.served
+        if tribunal.court_id not in courts or any(
+            town.get(t) != t or type(by_id.get(t)) is not AdminUnit for t in served
+        ):
+            bad.add(tribunal.id)
+            continue
+        for t in sorted(served, key=lambda t: t != tribunal.town_id):
+            serving.setdefault(t, []).append(tribunal)
+    tribunals = {t.id: t for t in h.tribunals if t.id not in bad}
+    for venue in h.shared_courts:
+        unit = by_id.get(venue.unit_id)
+        if type(unit) is not AdminUnit or unit.level not in (Level.TOWN, Level.VILLAGE):
+            bad.add(venue.id)
+            continue
+        runner = tribunals.get(venue.court_id)
+        if venue.court_id not in courts and (
+            runner is None or town.get(unit.id) not in runner.served
+        ):
+            bad.add(venue.id)
+    if bad:
+        raise CourtPlacementError(bad)
+    for court in h.courts:
+        parent[court.id] = city.id
+    for tribunal in h.tribunals:
+        parent[tribunal.id] = town[tribunal.id] = tribunal.town_id
+    for venue in h.shared_courts:
+        parent[venue.id] = venue.unit_id
+        town[venue.id] = town[venue.unit_id]
+    return serving
+
+
 def _posts(
     h: HierarchyParts, by_id: Mapping[str, Entity], roles: Mapping[str, Role]
 ) -> dict[str, list[Person]]:
-    """Rule 9: every post is in a unit that exists and fits the role (a grid worker in a grid)."""
+    """Rule 10: every post is in a unit that exists and fits the role (a grid worker in a grid)."""
     allowed: dict[str, frozenset[UnitKind]] = {key: role.unit_kinds for key, role in roles.items()}
     people: dict[str, list[Person]] = {}
     bad_posts: set[str] = set()

@@ -46,6 +46,7 @@ __all__ = [
     "BUILTIN_ROLES",
     "AdminUnit",
     "CommandRoom",
+    "Court",
     "Department",
     "Employment",
     "Entity",
@@ -57,9 +58,11 @@ __all__ = [
     "PlatformPreset",
     "Post",
     "Role",
+    "SharedCourt",
     "SocialGovernanceCentre",
     "Station",
     "StationKind",
+    "Tribunal",
     "UnitKind",
 ]
 
@@ -114,7 +117,8 @@ class UnitKind(LabelledEnum):
     """Every kind of node a hierarchy holds.
 
     The five administrative levels and the organisations (centre, command room, platform,
-    station, department).
+    station, department, and the courts: the basic-level people's court 基层人民法院, its
+    people's tribunals 人民法庭 and the shared courts 共享法庭 they run in towns and villages).
 
     >>> UnitKind.COMMAND_ROOM.label.zh, UnitKind.GRID.level
     ('综合信息指挥室', <Level.GRID: 'grid'>)
@@ -130,6 +134,9 @@ class UnitKind(LabelledEnum):
     PLATFORM = "platform"
     STATION = "station"
     DEPARTMENT = "department"
+    COURT = "court"
+    TRIBUNAL = "tribunal"
+    SHARED_COURT = "shared_court"
 
     @property
     def level(self) -> Level | None:
@@ -144,6 +151,9 @@ UnitKind._labels_ = {
     UnitKind.PLATFORM: Label(en="platform", zh="平台"),
     UnitKind.STATION: Label(en="station", zh="职能站所"),
     UnitKind.DEPARTMENT: Label(en="city department", zh="职能部门"),
+    UnitKind.COURT: Label(en="basic-level people's court", zh="基层人民法院"),
+    UnitKind.TRIBUNAL: Label(en="people's tribunal", zh="人民法庭"),
+    UnitKind.SHARED_COURT: Label(en="shared court (venue)", zh="共享法庭"),
 }
 _LEVEL_OF_KIND = {UnitKind(level.value): level for level in Level}
 _KIND_OF_LEVEL = {level: kind for kind, level in _LEVEL_OF_KIND.items()}
@@ -233,8 +243,39 @@ BUILTIN_ROLES: Mapping[str, Role] = _roles(
         "平安市民监督团成员",
         (UnitKind.CITY,),
     ),
+    ("judge", "judge", "法官", (UnitKind.COURT, UnitKind.TRIBUNAL)),
+    (
+        "mediation_committee_member",
+        "people's mediator (village mediation committee)",
+        "人民调解委员会调解员",
+        (UnitKind.VILLAGE,),
+    ),
+    (
+        "village_sage",
+        "new village sage",
+        "新乡贤",
+        (UnitKind.CITY, UnitKind.TOWN, UnitKind.VILLAGE),
+    ),
+    ("leader", "town / city leader", "镇街/市领导", (UnitKind.CITY, UnitKind.TOWN)),
+    (
+        "political_legal_officer",
+        "political-legal committee / safety office officer",
+        "政法委/平安办工作人员",
+        (UnitKind.CITY, UnitKind.TOWN),
+    ),
 )
-"""The roles every hierarchy knows, by key."""
+"""The roles every hierarchy knows, by key.
+
+Sources: grid workers, micro-grid workers, the command room, stations, the centre, city
+departments, the task-force commander 专班指挥员 and the citizens' supervision panel
+平安市民监督团 are the seed's; village mediation committees 人民调解委员会 are national law
+(the People's Mediation Law) and Zhejiang practice; new village sages 新乡贤 are the seed's
+three-level sage system (全市统筹、乡镇主体、村居配合: city, town and village posts); judges 法官
+of the basic-level court and its tribunals confirm mediation agreements 司法确认 (national law);
+leaders 领导 own difficult disputes 领导包案 (Zhejiang practice); the political-legal committee
+and safety office 政法委/平安办 supervise and analyse disputes (the seed names 市委政法委 as the
+dispute application's lead). Where each role is posted (unit kinds) is a design choice.
+"""
 
 
 # --------------------------------------------------------------------------- platform presets
@@ -399,7 +440,76 @@ class Department:
     """Always :attr:`UnitKind.DEPARTMENT`."""
 
 
-Organisation: TypeAlias = SocialGovernanceCentre | CommandRoom | Platform | Station | Department
+@attrs.frozen(kw_only=True)
+class Court:
+    """The city's basic-level people's court 基层人民法院 (e.g. 瑞安市人民法院).
+
+    Only a court (through its judges 法官) confirms a mediation agreement 司法确认 (national
+    law: the Civil Procedure Law and the People's Mediation Law).
+    """
+
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text)
+    city_id: str = attrs.field(validator=identifier)
+    name_en: str = attrs.field(default="", validator=text_or_empty)
+
+    kind: ClassVar[UnitKind] = UnitKind.COURT
+    """Always :attr:`UnitKind.COURT`."""
+
+
+@attrs.frozen(kw_only=True)
+class Tribunal:
+    """A people's tribunal 人民法庭: a branch of the basic-level court seated in a town.
+
+    ``town_id`` is its seat; ``town_ids`` the towns it serves (its seat is always one of
+    them: given empty, the seat alone).  ``court_id`` names the court it belongs to.
+    """
+
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text)
+    town_id: str = attrs.field(validator=identifier)
+    court_id: str = attrs.field(validator=identifier)
+    town_ids: tuple[str, ...] = attrs.field(converter=id_tuple, validator=identifiers, default=())
+    name_en: str = attrs.field(default="", validator=text_or_empty)
+
+    kind: ClassVar[UnitKind] = UnitKind.TRIBUNAL
+    """Always :attr:`UnitKind.TRIBUNAL`."""
+
+    @property
+    def served(self) -> frozenset[str]:
+        """The towns this tribunal serves: ``town_ids`` and its seat."""
+        return frozenset((self.town_id, *self.town_ids))
+
+
+@attrs.frozen(kw_only=True)
+class SharedCourt:
+    """A shared court 共享法庭: a venue in a town or village where parties meet the court.
+
+    The seed: parties join the court by remote video at their doorstep (行政共享法庭, 2021).
+    ``unit_id`` is the town or village it sits in; ``court_id`` the court or tribunal that runs
+    it.  A venue holds no posts: the judge acts from the court or tribunal.
+    """
+
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text)
+    unit_id: str = attrs.field(validator=identifier)
+    court_id: str = attrs.field(validator=identifier)
+    name_en: str = attrs.field(default="", validator=text_or_empty)
+
+    kind: ClassVar[UnitKind] = UnitKind.SHARED_COURT
+    """Always :attr:`UnitKind.SHARED_COURT`."""
+
+
+Organisation: TypeAlias = (
+    SocialGovernanceCentre
+    | CommandRoom
+    | Platform
+    | Station
+    | Department
+    | Court
+    | Tribunal
+    | SharedCourt
+)
 """Any organisation of a hierarchy."""
 
 

@@ -1,11 +1,13 @@
-"""The shipped category tables 事项分类表 for the 2016 and 2021 platform presets.
+"""The shipped category tables 事项分类表 for the 2016, 2022 and design-choice platform presets.
 
 Where the facts come from: the kinds of matter each 2016 platform takes (disputes and petitions
 to comprehensive governance, food safety to market supervision, illegal building to law
 enforcement, social assistance to convenience services, ...) follow Zhejiang practice; the
-category keys, the stations and departments each category names, its default severity and the
-whole 2021 table (for the unverified :data:`~ruian_governance.presets.PLATFORMS_2021`) are design
-choices, made to be replaced by a city's own table.
+category keys, the stations and departments each category names, its default severity, the
+whole ``"2021"`` table (for the design-choice :data:`~ruian_governance.presets.PLATFORMS_2021`)
+and which 2022 platform takes each category (for the reported, unverified
+:data:`~ruian_governance.presets.PLATFORMS_2022`) are design choices, made to be replaced by a
+city's own table.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from ruian_governance.labels import Label
 from ruian_governance.models import PlatformPreset
 from ruian_governance.routing import Category, RoutingRules, SeverityTier
 
-from .platforms import PLATFORMS_2016, PLATFORMS_2021
+from .platforms import PLATFORMS_2016, PLATFORMS_2021, PLATFORMS_2022
 
-__all__ = ["RULES_2016", "RULES_2021"]
+__all__ = ["RULES_2016", "RULES_2021", "RULES_2022"]
 
 
 # (key, en, zh, platform 2016, platform 2021, stations 2016, stations 2021, departments, severity)
@@ -74,18 +76,36 @@ _CATEGORY_ROWS: tuple[_CategoryRow, ...] = (
 )  # fmt: skip
 
 
-def _table(key: str, preset: PlatformPreset, year: int) -> RoutingRules:
-    new = year == 2021
+# Which 2022 platform takes a category, from its design-choice platform [design]: governance and
+# emergencies go to safety and rule of law 平安法治; market, land and pollution matters to economy
+# and ecology 经济生态, enforcement matters (building, road occupation) to 平安法治.
+_TO_2022 = {_GOV: "safety_rule_of_law", _EMG: "safety_rule_of_law", _PUB: "public_services"}
+_ECONOMY_2022 = frozenset(
+    {"food_safety", "unlicensed_business", "environmental_pollution", "illegal_land_use"}
+)
+
+
+def _platform(row: _CategoryRow, year: int) -> str:
+    if year == 2016:
+        return row[3]
+    if year == 2021:
+        return row[4]
+    if row[0] in _ECONOMY_2022:
+        return "economy_ecology"
+    return _TO_2022.get(row[4], "safety_rule_of_law")
+
+
+def _table(key: str, preset: PlatformPreset, year: int, zh: str) -> RoutingRules:
     return RoutingRules(
         key=key,
-        label=Label(en=f"categories for the {year} platforms", zh=f"事项分类表({year})"),
+        label=Label(en=f"categories for the {preset.label.en}", zh=f"事项分类表({zh})"),
         preset=preset,
         categories=[
             Category(
                 key=row[0],
                 label=Label(en=row[1], zh=row[2]),
-                platform=row[4] if new else row[3],
-                station_kinds=row[6] if new else row[5],
+                platform=_platform(row, year),
+                station_kinds=row[5] if year == 2016 else row[6],
                 department_kinds=row[7],
                 default_severity=row[8],
             )
@@ -94,14 +114,27 @@ def _table(key: str, preset: PlatformPreset, year: int) -> RoutingRules:
     )
 
 
-RULES_2016: RoutingRules = _table("2016", PLATFORMS_2016, 2016)
+RULES_2016: RoutingRules = _table("2016", PLATFORMS_2016, 2016, "2016")
 """The category table for the 2016 platform set (:data:`~ruian_governance.PLATFORMS_2016`).
 
 Source: platforms by Zhejiang practice; stations, departments and severities a design choice.
 """
 
-RULES_2021: RoutingRules = _table("2021", PLATFORMS_2021, 2021)
-"""The category table for the 2021 platform set (:data:`~ruian_governance.PLATFORMS_2021`).
+RULES_2021: RoutingRules = _table("2021", PLATFORMS_2021, 2021, "设计示例")
+"""The category table for the design-choice set (:data:`~ruian_governance.PLATFORMS_2021`).
 
-Source: a design choice, like the platform set it routes to.
+Source: a design choice, like the platform set it routes to (its key ``"2021"`` names no
+document; it is kept so stored runs and ``--rules 2021`` still read).
+"""
+
+RULES_2022: RoutingRules = _table("2022", PLATFORMS_2022, 2022, "2022")
+"""The category table for the reported 2022 reform set (:data:`~ruian_governance.PLATFORMS_2022`).
+
+Source: the platform set is reported, not verified here; which platform takes each category,
+and the stations, departments and severities, are design choices (the stations are those of the
+design-choice table).
+
+>>> from ruian_governance.presets import RULES_2022
+>>> RULES_2022.category("food_safety").platform, RULES_2022.category("petition").platform
+('economy_ecology', 'safety_rule_of_law')
 """

@@ -3,7 +3,10 @@
 Where the facts come from: the number (22) is the seed article's, the departments that took part
 in Rui'an's complex-dispute application; which 22 bureaus they are is not published, so the list
 is a design choice: bureaus a county-level city has, including every department kind the shipped
-category tables name.  The kind keys are free keys that the category tables refer to.
+category tables name.  The kind keys are free keys that the category tables refer to.  The
+``court`` entry stands for the court's part in the dispute application as one of the 22; the
+court's judicial acts (confirming a mediation agreement 司法确认) belong to the
+:class:`~ruian_governance.models.Court` unit and its tribunals (:mod:`.courts`).
 
 >>> from ruian_governance.presets import DEFAULT_DEPARTMENTS
 >>> len(DEFAULT_DEPARTMENTS), DEFAULT_DEPARTMENTS[0].name

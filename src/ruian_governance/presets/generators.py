@@ -33,6 +33,7 @@ from ruian_governance.models import (
     Station,
 )
 
+from .courts import court_units
 from .departments import DEFAULT_DEPARTMENTS, DepartmentSpec
 from .platforms import PLATFORMS_2021
 from .towns import RUIAN_TOWNS, TownSpec
@@ -196,6 +197,15 @@ def generate_hierarchy(  # noqa: PLR0913 - every size is a knob
     centre_officers: int = 3,
     officers_per_department: int = 1,
     supervision_panel: int = 12,
+    towns_per_tribunal: int = 4,
+    shared_court_level: Level | str | None = Level.TOWN,
+    judges_per_court: int = 1,
+    mediators_per_village: int = 1,
+    sages_per_village: int = 0,
+    sages_per_town: int = 1,
+    leaders_per_town: int = 1,
+    city_leaders: int = 1,
+    political_legal_officers: int = 1,
 ) -> Hierarchy:
     """Generate a valid hierarchy of any size, deterministically from ``seed``.
 
@@ -222,6 +232,20 @@ def generate_hierarchy(  # noqa: PLR0913 - every size is a knob
         centre_officers: Officers of the social-governance centre.
         officers_per_department: Officers per department.
         supervision_panel: Members of the citizen-supervision panel 平安市民监督团.
+        towns_per_tribunal: Towns each people's tribunal 人民法庭 serves (0: none); the city
+            always has its basic-level people's court 基层人民法院 (:func:`.court_units`).
+        shared_court_level: Where shared courts 共享法庭 sit: ``"town"``, ``"village"`` or
+            ``None``.
+        judges_per_court: Judges 法官 in the court and in each tribunal.
+        mediators_per_village: People's mediators of each village's mediation committee
+            人民调解委员会.
+        sages_per_village: New village sages 新乡贤 posted in each village.
+        sages_per_town: New village sages posted in each town (the seed's 乡镇主体 level).
+        leaders_per_town: Town leaders 镇街领导 (own difficult disputes 领导包案, lead town
+            task forces 专班).
+        city_leaders: City leaders 市领导.
+        political_legal_officers: Officers of the political-legal committee / safety office
+            政法委/平安办 at the city.
 
     Raises:
         ArgumentError: A size or count is not a whole number from 0 to 10,000,000, there are
@@ -250,6 +274,13 @@ def generate_hierarchy(  # noqa: PLR0913 - every size is a knob
             "centre_officers": centre_officers,
             "officers_per_department": officers_per_department,
             "supervision_panel": supervision_panel,
+            "judges_per_court": judges_per_court,
+            "mediators_per_village": mediators_per_village,
+            "sages_per_village": sages_per_village,
+            "sages_per_town": sages_per_town,
+            "leaders_per_town": leaders_per_town,
+            "city_leaders": city_leaders,
+            "political_legal_officers": political_legal_officers,
         }
     )
     town_specs = (
@@ -312,6 +343,14 @@ def generate_hierarchy(  # noqa: PLR0913 - every size is a knob
         platforms += town_platforms
         stations += town_stations
 
+    courts, tribunals, venues = court_units(
+        city,
+        town_units,
+        dealt[Level.VILLAGE],
+        towns_per_tribunal=towns_per_tribunal,
+        shared_court_level=shared_court_level,
+    )
+
     # people: one tuple of posts each, in a fixed order, then named from the seed
     staff: list[tuple[Post, ...]] = []
     for unit_id, role, count in (
@@ -335,6 +374,23 @@ def generate_hierarchy(  # noqa: PLR0913 - every size is a knob
     micro_counts = _spread(n_micro_workers, len(micro_units), rng)
     for micro, count in zip(micro_units, micro_counts, strict=True):
         staff += [(Post(role="micro_grid_worker", unit_id=micro.id),)] * count
+    # the posts added in 0.2.0 come last, so that earlier people keep their ids and names
+    for unit_id, role, count in (
+        (city_id, "leader", city_leaders),
+        (city_id, "political_legal_officer", political_legal_officers),
+        *(
+            (c, "judge", judges_per_court)
+            for c in [*(x.id for x in courts), *(x.id for x in tribunals)]
+        ),
+        *((t.id, "leader", leaders_per_town) for t in town_units),
+        *((t.id, "village_sage", sages_per_town) for t in town_units),
+        *(
+            (v.id, "mediation_committee_member", mediators_per_village)
+            for v in dealt[Level.VILLAGE]
+        ),
+        *((v.id, "village_sage", sages_per_village) for v in dealt[Level.VILLAGE]),
+    ):
+        staff += [(Post(role=role, unit_id=unit_id),)] * count
 
     pool = [a + b for a in _SURNAMES for b in _GIVEN]
     pool += [a + b + c for a in _SURNAMES for b in _GIVEN for c in _GIVEN]
@@ -352,6 +408,9 @@ def generate_hierarchy(  # noqa: PLR0913 - every size is a knob
         stations=stations,
         departments=depts,
         people=people,
+        courts=courts,
+        tribunals=tribunals,
+        shared_courts=venues,
     )
 
 

@@ -1,16 +1,27 @@
 """The shipped platform presets 基层治理四平台 and the station kinds 职能站所 they group.
 
-Where the facts come from: the 2016 set is the official one of Zhejiang's provincial notice
-(浙委办发〔2016〕69号) and its stations are those typical of each platform in Zhejiang practice;
-the 2021 set and the emergency and fire management station are a design choice (an unverified
-later set, see :data:`PLATFORMS_2021`).  Platforms are configuration: users may build their own
-:class:`~ruian_governance.models.PlatformPreset`.
+Where the facts come from, preset by preset:
 
->>> from ruian_governance.presets import PLATFORMS_2016, PLATFORMS_2021
+- :data:`PLATFORMS_2016`: **official**, Zhejiang's provincial notice of 2016 (浙委办发〔2016〕69号);
+  the stations each platform groups follow Zhejiang practice.
+- :data:`PLATFORMS_2022`: **reported, not verified here**: the set widely reported for
+  Zhejiang's 2022 county-town integration reform (县乡一体、条抓块统), 党建统领 / 经济生态 /
+  平安法治 / 公共服务; which stations each platform groups is a design choice.
+- :data:`PLATFORMS_2021`: **a design choice, not an official set**.  Its key ``"2021"`` is kept so
+  stored hierarchies and ``--rules 2021`` still read; no document of 2021 (or any year) names it.
+
+The emergency and fire management station 应急消防管理站 is a design choice.  Platforms are
+configuration: users may build their own :class:`~ruian_governance.models.PlatformPreset`.
+
+>>> from ruian_governance.presets import PLATFORMS_2016, PLATFORMS_2021, PLATFORMS_2022
 >>> [kind.label.zh for kind in PLATFORMS_2016.platforms]
 ['综治工作', '市场监管', '综合执法', '便民服务']
+>>> [kind.label.zh for kind in PLATFORMS_2022.platforms]
+['党建统领', '经济生态', '平安法治', '公共服务']
 >>> [kind.label.zh for kind in PLATFORMS_2021.platforms]
 ['综治工作', '监管执法', '应急管理', '公共服务']
+>>> PLATFORMS_2021.label.zh
+'基层治理四平台(设计示例,非官方)'
 """
 
 from __future__ import annotations
@@ -18,7 +29,7 @@ from __future__ import annotations
 from ruian_governance.labels import Label
 from ruian_governance.models import PlatformKind, PlatformPreset, StationKind
 
-__all__ = ["PLATFORMS_2016", "PLATFORMS_2021", "STATION_KINDS"]
+__all__ = ["PLATFORMS_2016", "PLATFORMS_2021", "PLATFORMS_2022", "STATION_KINDS"]
 
 
 def _sk(key: str, en: str, zh: str) -> StationKind:
@@ -44,8 +55,8 @@ STATION_KINDS: tuple[StationKind, ...] = (
 Source: the stations Zhejiang practice places under the 2016 platforms (county outposts in the
 town: police station, judicial office, petitions office, market supervision office,
 law-enforcement squad, natural resources office, convenience service centre); the emergency and
-fire management station 应急消防管理站 is a design choice, added for the 2021 set's emergency
-platform.
+fire management station 应急消防管理站 is a design choice, added for the emergency platform of
+the design-choice set (:data:`PLATFORMS_2021`) and the safety platform of :data:`PLATFORMS_2022`.
 """
 
 _GOVERNANCE = _pk(
@@ -79,7 +90,10 @@ stations each platform groups follows Zhejiang practice.
 
 PLATFORMS_2021 = PlatformPreset(
     key="2021",
-    label=Label(en="four platforms, 2021", zh="基层治理四平台(2021)"),
+    label=Label(
+        en="four platforms, design-choice set (not official)",
+        zh="基层治理四平台(设计示例,非官方)",
+    ),
     platforms=(
         _GOVERNANCE,
         _pk(
@@ -93,11 +107,52 @@ PLATFORMS_2021 = PlatformPreset(
     ),
     station_kinds=STATION_KINDS,
 )
-"""A later platform set: the two middle platforms merged, emergency management added.
+"""A design-choice platform set: the two middle platforms merged, emergency management added.
 
-Source: a design choice, not an official set.  No published source for this set was found; it
-stands for the later, reformed platforms (Zhejiang's 2022 county-town integration reform is
-reported to have recast them as party building, economy and ecology, safety and rule of law,
-and public services, which is not verified here).  It is the generators' default; pass
-:data:`PLATFORMS_2016` for the official set.
+Source: **a design choice, not an official set.**  An earlier version of this library called it
+the "2021 preset" and described it as official; no published source for it was found.  The key
+``"2021"`` (and the names ``PLATFORMS_2021``, ``RULES_2021``) are kept so that stored
+hierarchies, run directories and ``--rules 2021`` still read; the year names no document.  It
+is the generators' default; pass :data:`PLATFORMS_2016` for the official set, or
+:data:`PLATFORMS_2022` for the reported 2022 reform set.
+"""
+
+PLATFORMS_2022 = PlatformPreset(
+    key="2022",
+    label=Label(
+        en="four platforms, 2022 county-town reform (reported, unverified)",
+        zh="基层治理四平台(2022县乡一体改革,据报道,未核实)",
+    ),
+    platforms=(
+        _pk("party_building", "party building leads", "党建统领"),
+        _pk(
+            "economy_ecology",
+            "economy and ecology",
+            "经济生态",
+            *("market_supervision_office", "natural_resources_office"),
+        ),
+        _pk(
+            "safety_rule_of_law",
+            "safety and rule of law",
+            "平安法治",
+            *(
+                "police_station",
+                "judicial_office",
+                "petitions_office",
+                "law_enforcement_squad",
+                "emergency_fire_station",
+            ),
+        ),
+        _pk("public_services", "public services", "公共服务", "service_centre"),
+    ),
+    station_kinds=STATION_KINDS,
+)
+"""The platform set reported for Zhejiang's 2022 county-town reform (县乡一体、条抓块统).
+
+Source: **reported, not verified here.**  Press and government pages widely report that the
+2022 reform recast the township platforms as 党建统领 party building leads, 经济生态 economy and
+ecology, 平安法治 safety and rule of law and 公共服务 public services, beside the township
+基层治理综合信息指挥室 (the project's domain notes, tagged as reported practice); the reform
+document itself was not read.  Which station kinds each platform groups is a design choice (the
+party-building platform groups no county outpost, so it has no station kind).
 """

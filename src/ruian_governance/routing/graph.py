@@ -15,9 +15,9 @@ acts, backward kinds (:data:`BACKWARD_EDGE_KINDS`) back to where the matter came
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
-import networkx as nx  # type: ignore[import-untyped]  # no stubs in the dev dependencies
+import networkx as nx  # type: ignore[import-untyped, unused-ignore]  # types-networkx (dev)
 
 from ruian_governance._convert import LabelledEnum
 from ruian_governance.errors import UnknownIdError
@@ -218,7 +218,7 @@ def routing_graph(
         for grid in grids
         for edge in (
             (grid.id, room_of[town_of[grid.id]], report),
-            (grid.id, grid.parent_id, escalate),
+            (grid.id, cast("str", grid.parent_id), escalate),
             (room_of[town_of[grid.id]], grid.id, back),
         )
     )
@@ -228,5 +228,5 @@ def routing_graph(
             (micro.id, _node_attrs(micro, town_of[micro.parent_id or ""])) for micro in micros
         )
         up = _edge_data(EdgeKind.REPORT, EdgeKind.ESCALATE)
-        graph.add_edges_from((micro.id, micro.parent_id, up) for micro in micros)
+        graph.add_edges_from((micro.id, cast("str", micro.parent_id), up) for micro in micros)
     return graph

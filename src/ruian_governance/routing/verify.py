@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
-import networkx as nx  # type: ignore[import-untyped]  # no stubs in the dev dependencies
+import networkx as nx  # type: ignore[import-untyped, unused-ignore]  # types-networkx (dev)
 
 from ruian_governance._convert import LabelledEnum
 from ruian_governance.errors import NoDepartmentError, NoStationError, RouteError
@@ -329,7 +329,7 @@ def _station_gaps(
     succ: Mapping[str, list[str]],
 ) -> Iterator[Gap]:
     nodes = graph.nodes
-    seen = {n for n, kind in nodes(data="kind") if kind == UnitKind.GRID.value}
+    seen = {n for n, data in nodes(data=True) if data.get("kind") == UnitKind.GRID.value}
     frontier = deque(seen)
     while frontier:
         for v in succ.get(frontier.popleft(), ()):
@@ -388,7 +388,8 @@ def _escalation_gaps(hierarchy: Hierarchy, graph: nx.DiGraph[str]) -> Iterator[G
                 reached.add(u)
                 frontier.append(u)
     broken: dict[str, list[str]] = {}
-    for node, town in graph.nodes(data="town", default=""):
+    for node, data in graph.nodes(data=True):
+        town = data.get("town", "")
         if node not in reached:
             broken.setdefault(str(town), []).append(node)
     for town, units in broken.items():

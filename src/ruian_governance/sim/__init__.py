@@ -2,8 +2,8 @@
 
 :mod:`.config` holds what a run depends on, :mod:`.run` runs it (:func:`simulate`); the
 mechanisms live one per module (:mod:`.events`, :mod:`.disputes`, :mod:`.hazards`,
-:mod:`.supervision`) around a typed event queue (:mod:`.queue`) and a shared run state
-(:mod:`.state`).
+:mod:`.supervision`, and :mod:`.citizens` at the rates of :mod:`.intake`) around a typed event
+queue (:mod:`.queue`) and a shared run state (:mod:`.state`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .config import (
     cycle_day,
     simulation_lifecycles,
 )
+from .intake import IntakeRates
 from .run import ProgressCallback, SimulationResult, simulate
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "MAX_DAYS",
     "MAX_FACTOR",
     "MAX_RATE",
+    "IntakeRates",
     "PlantedHotspot",
     "ProgressCallback",
     "SimulationConfig",

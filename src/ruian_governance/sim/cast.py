@@ -22,7 +22,9 @@ class Cast:
     The first person holding a role in a unit acts for it: the grid worker 网格员 of each
     grid, the village cadre 村社干部 of each village, the operator of each town's command room,
     the officer of each station and department, a centre officer, the task-force commander,
-    a member of the citizens' supervision panel (if any) and the court's officer (if any).
+    a member of the citizens' supervision panel (if any) and the court's officer (if any);
+    and, where the hierarchy has them, the judges of the court and its tribunals, each
+    village's people's mediator and sages, town and city leaders and a 政法委/平安办 officer.
 
     Raises:
         SimulationConfigError: A unit has nobody in a role the simulation needs.
@@ -59,11 +61,37 @@ class Cast:
         self.court = self.officer[courts[0].id] if courts else None
         self.city = h.city.id
 
+        def first(unit_id: str, role: str) -> Actor | None:
+            people = h.people_of(unit_id, role=role)
+            return Actor(person_id=people[0].id, role=role, unit_id=unit_id) if people else None
+
+        def present(found: dict[str, Actor | None]) -> dict[str, Actor]:
+            return {k: v for k, v in found.items() if v is not None}
+
+        court_ids = [*(c.id for c in h.courts), *(t.id for t in h.tribunals)]
+        self.judge = present({c: first(c, "judge") for c in court_ids})
+        self.mediators = present(
+            {v.id: first(v.id, "mediation_committee_member") for v in h.units_at(Level.VILLAGE)}
+        )
+        self.sages = present(
+            {u.id: first(u.id, "village_sage") for u in (*h.towns, *h.units_at(Level.VILLAGE))}
+        )
+        self.leader = present({u.id: first(u.id, "leader") for u in (h.city, *h.towns)})
+        self.overseer = first(h.city.id, "political_legal_officer")
+
     def holder(self, case: Case) -> Actor:
         """The triage actor of the unit holding a case: the command room, or the centre."""
         if case.unit_id == self.city:
             return self.centre
         return self.operator[case.unit_id]
+
+    def judge_for(self, case: Case) -> Actor | None:
+        """A judge of the tribunal serving the dispute's town, else of the court (or none)."""
+        for court in self.hierarchy.courts_serving(case.location_id):
+            judge = self.judge.get(court.id)
+            if judge is not None:
+                return judge
+        return None
 
     def mediator(self, case: Case) -> Actor:
         """Who mediates a dispute where it is held: the village cadre, else the holder."""

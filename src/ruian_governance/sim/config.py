@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -25,25 +25,33 @@ from ruian_governance._convert import (
     require_aware,
 )
 from ruian_governance.errors import ArgumentError, SimulationConfigError
+from ruian_governance.io import from_document, to_document
+from ruian_governance.labels import check_identifier
 from ruian_governance.lifecycles import (
     DISPUTE_LIFECYCLE,
     EVENT_LIFECYCLE,
+    REWORK_LIMIT,
     LifecycleDefinition,
+    event_lifecycle,
+    hazard_deadlines,
     hazard_lifecycle,
 )
 from ruian_governance.models import (
     CHINA_STANDARD_TIME,
-    Deadline,
-    DeadlinePolicy,
+    CYCLE_211,
     Hierarchy,
+    InspectionCycle,
 )
-from ruian_governance.presets import RULES_2021
+from ruian_governance.presets import RULES_2016, RULES_2021
 from ruian_governance.routing import RoutingRules, SeverityTier
+
+from .intake import IntakeRates
 
 __all__ = [
     "CYCLE_DAYS",
     "DEFAULT_CATEGORY_MIX",
     "DISPUTE_TIERS",
+    "EVENT_PATHS",
     "EVENT_TIERS",
     "INSPECTION_DAYS",
     "MAX_CAPACITY",
@@ -56,11 +64,36 @@ __all__ = [
     "simulation_lifecycles",
 ]
 
-CYCLE_DAYS = 28
-"""Length of one 211 covert-inspection cycle 211平安暗访机制, in days."""
+EVENT_PATHS: Mapping[str, float] = MappingProxyType(
+    {
+        "joint_meeting": 0.3,
+        "assist_return": 0.05,
+        "reassign": 0.02,
+        "pause": 0.03,
+        "extension": 0.08,
+        "extension_refused": 0.25,
+    }
+)
+"""Default rates of the event loop's side paths (design choices of plausible size, no source)."""
 
-INSPECTION_DAYS = 14
-"""Days of covert inspection 暗访 at the start of each cycle; the rest is revisit 整改回访."""
+
+def _event_paths(paths: Mapping[str, float]) -> None:
+    _mapping("event_paths", paths)
+    keys = set(paths)
+    if keys != set(EVENT_PATHS):
+        problem = f"must give exactly the rates {sorted(EVENT_PATHS)}"
+        raise SimulationConfigError(field="event_paths", problem=problem)
+    for key, rate in paths.items():
+        _probability(f"event_paths[{key!r}]", rate)
+
+
+CYCLE_DAYS = CYCLE_211.days
+"""Length of one default 211 covert-inspection cycle 211平安暗访机制, in days (28: the seed's
+2 + 2 weeks, from :data:`~ruian_governance.models.CYCLE_211`)."""
+
+INSPECTION_DAYS = CYCLE_211.inspection_days
+"""Days of covert inspection 暗访 at the start of a default cycle; the rest is revisit 整改回访.
+A run's own cycle is :attr:`SimulationConfig.cycle`."""
 
 DEFAULT_CATEGORY_MIX: Mapping[str, float] = MappingProxyType(
     {
@@ -191,12 +224,40 @@ class SimulationConfig:
         reject: Share of events the command room rejects 不予受理.
         return_: Share of dispatches a station returns 退回 as not its duty.
         fail_verification: Share of feedbacks that fail the on-site check 核查不通过.
+        event_paths: The rates of the event loop's side paths (issue 12, design choices):
+            ``joint_meeting`` (share of larger events handled jointly 联办 whose command room
+            holds a joint meeting 四平台联席会议 first), ``assist_return`` (share of assisting
+            units 协办 that return it), ``reassign`` (share of signed events reassigned 转派),
+            ``pause`` (share of handled events paused 挂起), ``extension`` (share of handled
+            events whose lead asks for an extension 延期) and ``extension_refused`` (share of
+            those requests refused); every key of :data:`EVENT_PATHS`, each from 0 to 1.
         agreement: Chance that one rung of mediation reaches an agreement 调解协议.
         confirmation: Share of agreements taken to judicial confirmation 司法确认.
+        confirmation_refused: Share of confirmation applications the court refuses 驳回.
+        village_mediation: Share of a village's disputes its people's mediation committee
+            人民调解委员会 mediates (the others: the village cadre, or a village sage 新乡贤).
+        panel_findings: Share of covert-inspection findings recorded by the citizens'
+            supervision panel 平安市民监督团 (the others: the centre's inspectors).
+        sectoral_assignment: Share of hazards assigned to a city department of their sector
+            行业 (the category's departments) rather than to the town's stations.
+        territorial_assignment: Share of hazards assigned to their town itself 属地 (its
+            leader rectifies).
+        rung_spacing_days: Days between two rungs of the overdue ladder (calendar days).
+        inspection_weeks: Weeks of covert inspection 暗访 in each 211 cycle (the seed: 2).
+        revisit_weeks: Weeks of revisit 整改回访 in each 211 cycle (the seed: 2).
         hotspots: Planted hotspots (none by default).
+        intake: Citizens' intake, duplicates and honest evaluation (:class:`.IntakeRates`).
         seed: Seed of the private random generator.
         start: Start of the simulation (timezone-aware; within the working-day calendar).
         days: Number of simulated days (default 28, one 211 cycle).
+        id_prefix: Put in every id the run makes: after the lifecycle's letter of a case id
+            and before the ids of the staff it adds (default ``""``: ``E0000001``,
+            ``sim.cadre...``).  A region's shard passes its city code and a dot
+            (``"330381."``: ``E330381.0000001``, ``330381.sim.cadre...``), so that cities
+            never share an id.
+
+    A configuration pickles with the standard :mod:`pickle` (its routing rules travel as
+    their JSON document, its mappings as plain dicts), so that a Dask worker can run it.
 
     Raises:
         SimulationConfigError: A rate, weight, probability, size or date is out of range.
@@ -239,17 +300,35 @@ class SimulationConfig:
     reject: float = 0.03
     return_: float = 0.05
     fail_verification: float = 0.05
+    event_paths: Mapping[str, float] = attrs.field(
+        default=EVENT_PATHS, converter=_frozen_mapping, hash=False
+    )
     agreement: float = 0.7
     confirmation: float = 0.3
+    confirmation_refused: float = 0.1
+    village_mediation: float = 0.5
+    panel_findings: float = 0.5
+    sectoral_assignment: float = 0.3
+    territorial_assignment: float = 0.1
+    rung_spacing_days: int = 2
+    inspection_weeks: int = 2
+    revisit_weeks: int = 2
     hotspots: tuple[PlantedHotspot, ...] = attrs.field(
         default=(), converter=_hotspot_tuple, validator=items_of(PlantedHotspot)
     )
+    intake: IntakeRates = attrs.field(factory=IntakeRates, validator=instance_of(IntakeRates))
     seed: int = 0
     start: datetime = datetime(2025, 3, 3, tzinfo=CHINA_STANDARD_TIME)
     days: int = CYCLE_DAYS
+    id_prefix: str = ""
 
     def __attrs_post_init__(self) -> None:
         _number("days", self.days, 1, MAX_DAYS, whole=True)
+        if self.id_prefix != "":
+            try:
+                check_identifier(self.id_prefix, "id_prefix")
+            except ArgumentError as error:
+                raise SimulationConfigError(field="id_prefix", problem=str(error)) from None
         _number("seed", self.seed, -(2**63), 2**63 - 1, whole=True)
         try:
             require_aware(self.start, "start")
@@ -271,8 +350,17 @@ class SimulationConfig:
             "fail_verification",
             "agreement",
             "confirmation",
+            "confirmation_refused",
+            "village_mediation",
+            "panel_findings",
+            "sectoral_assignment",
+            "territorial_assignment",
         ):
             _probability(field, getattr(self, field))
+        for field in ("inspection_weeks", "revisit_weeks"):
+            _number(field, getattr(self, field), 1, 52, whole=True)
+        _number("rung_spacing_days", self.rung_spacing_days, 1, MAX_DAYS, whole=True)
+        _event_paths(self.event_paths)
         _positive_weights("category_mix", self.category_mix)
         known = set(self.rules.keys)
         unknown = sorted(set(self.category_mix) - known)
@@ -286,6 +374,28 @@ class SimulationConfig:
                 field="hazard_categories", problem=f"unknown categories {unknown}"
             )
         self._check_mixes(known)
+
+    @property
+    def cycle(self) -> InspectionCycle:
+        """The run's 211 cycle: its weeks, starting on the run's first day (China time).
+
+        >>> SimulationConfig(inspection_weeks=1).cycle.days
+        21
+        """
+        return InspectionCycle(
+            start=self.start.astimezone(CHINA_STANDARD_TIME).date(),
+            inspection_weeks=self.inspection_weeks,
+            revisit_weeks=self.revisit_weeks,
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as plain values: the rules as their JSON document, the mappings as dicts."""
+        values = {f.name: getattr(self, f.name) for f in attrs.fields(SimulationConfig)}
+        for name, value in values.items():
+            if isinstance(value, MappingProxyType):
+                values[name] = dict(value)
+        values["rules"] = to_document(self.rules)
+        return (_unpickle_config, (values,))
 
     def _check_mixes(self, known: set[str]) -> None:
         _positive_weights("severity_mix", self.severity_mix)
@@ -302,16 +412,24 @@ class SimulationConfig:
             _number("hotspots.factor", spot.factor, 0, MAX_FACTOR)
 
 
+def _unpickle_config(values: dict[str, Any]) -> SimulationConfig:
+    """The configuration :meth:`SimulationConfig.__reduce__` wrote (rules from their document)."""
+    rules = values["rules"]
+    shipped = {t.key: t for t in (RULES_2016, RULES_2021)}.get(rules.get("key"))
+    if shipped is None or to_document(shipped) != rules:
+        shipped = from_document(rules, RoutingRules)
+    return SimulationConfig(**{**values, "rules": shipped})
+
+
 def cycle_day(config: SimulationConfig, at: datetime) -> int:
-    """Return the day of the 211 cycle (0-27) that ``at`` falls on; days < 14 are inspection.
+    """Return the day of the run's 211 cycle that ``at`` falls on (``config.cycle``).
 
     >>> from datetime import timedelta
     >>> config = SimulationConfig(hierarchy=None)
     >>> cycle_day(config, config.start + timedelta(days=30, hours=9))
     2
     """
-    start = config.start.astimezone(CHINA_STANDARD_TIME).date()
-    return (at.astimezone(CHINA_STANDARD_TIME).date() - start).days % CYCLE_DAYS
+    return config.cycle.day_of_cycle(at)
 
 
 def simulation_lifecycles(config: SimulationConfig) -> tuple[LifecycleDefinition, ...]:
@@ -320,8 +438,13 @@ def simulation_lifecycles(config: SimulationConfig) -> tuple[LifecycleDefinition
     >>> [d.key for d in simulation_lifecycles(SimulationConfig(hazard_deadline_days=7))]
     ['event', 'dispute', 'hazard']
     """
-    deadline = Deadline(days=config.hazard_deadline_days)
     hazards = hazard_lifecycle(
-        deadlines=DeadlinePolicy(by_severity={"general": deadline, "major": deadline})
+        deadlines=hazard_deadlines(
+            config.cycle,
+            days=config.hazard_deadline_days,
+            rung_spacing_days=config.rung_spacing_days,
+        )
     )
-    return (EVENT_LIFECYCLE, DISPUTE_LIFECYCLE, hazards)
+    limit = config.intake.rework_limit
+    events = EVENT_LIFECYCLE if limit == REWORK_LIMIT else event_lifecycle(rework_limit=limit)
+    return (events, DISPUTE_LIFECYCLE, hazards)

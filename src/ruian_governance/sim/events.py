@@ -10,18 +10,25 @@ evaluates 评价 it.  Some ordinary events are solved on the spot 就地解决.
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, time, timedelta
 
+from ruian_governance.lifecycles import ProgressStatus, assignee_progress, is_late
 from ruian_governance.models import Case, Department
 from ruian_governance.routing import SeverityTier
 
+from .citizens import Citizens
 from .config import EVENT_TIERS
-from .draws import cumulative, pick, stars
+from .draws import cumulative, pick
+from .queue import Handler, P
 from .state import Mechanism, RunState
 
 __all__ = ["Capacity", "EventLoop"]
 
 _WORK_HOURS = {"ordinary": (2, 60), "larger": (24, 120), "major": (48, 160)}
+
+_JOINT_STATES = frozenset(("dispatched", "signed", "in_progress"))
+"""The states in which assisting units 协办 sign, return and feed back."""
 
 
 class Capacity:
@@ -75,18 +82,31 @@ class EventLoop(Mechanism):
         config = state.config
         self.tiers = tuple(t for t in EVENT_TIERS if config.severity_mix.get(t.value, 0) > 0)
         self.tier_cum = cumulative([config.severity_mix[t.value] for t in self.tiers])
+        self.citizens = Citizens(state, dispatch=self.dispatch, triage=self.triage)
+        self.paths = random.Random(f"event_paths/{config.seed}")
+        """The side paths' own generator (joint handling, reassignment, pause, extension)."""
 
     def open_event(self, now: datetime, grid: str, category: str) -> None:
-        """A grid worker reports an event 上报; solved on the spot or sent to triage."""
+        """A grid worker reports an event 上报; solved on the spot or sent to triage.
+
+        Or a citizen reports it (:mod:`.citizens`), withdraws it, or it repeats an open event.
+        """
         state, rng = self.state, self.rng
+        category, primary = self.citizens.duplicate_of(grid, category)
         tier = self.tiers[pick(rng, self.tier_cum)]
         handlers = state.route(grid, category, tier)
         if tier is SeverityTier.MAJOR and not handlers:  # no department: the town handles it
             tier = SeverityTier.LARGER
             handlers = state.route(grid, category, tier)
-        case_id = state.open_report("event", now, grid, category, severity=tier.value)
+        case_id = self.citizens.open(now, grid, category, tier.value)
         state.handlers[case_id] = handlers
-        if tier is SeverityTier.ORDINARY and rng.random() < self.config.on_the_spot:
+        if self.citizens.diverted(now, case_id, primary):
+            return
+        if (
+            tier is SeverityTier.ORDINARY
+            and not self.citizens.by_citizen(case_id)
+            and rng.random() < self.config.on_the_spot
+        ):
             midnight = datetime.combine(now.date() + timedelta(days=1), time(), now.tzinfo)
             when = min(now + timedelta(hours=0.5 + 2.5 * rng.random()), midnight)
             self.at(when - timedelta(minutes=1), self.solve_on_spot, case_id)
@@ -98,7 +118,7 @@ class EventLoop(Mechanism):
         case = self.store.get(case_id)
         worker = self.cast.worker[case.location_id]
         self.fire(case_id, "solve_on_spot", worker, now, result="现场劝导解决")
-        self.later(now, 1, 24, self.evaluate, case_id)
+        self.citizens.after_solved(now, case_id, self.evaluate)
 
     def triage(self, now: datetime, case_id: str) -> None:
         """The holder accepts 受理 the event, or rejects 不予受理 it (always if unroutable)."""
@@ -119,7 +139,9 @@ class EventLoop(Mechanism):
             self.fire(case_id, "escalate", holder, now, reason="重大事件，提级处置")
             self.later(now, 0.5, 4, self.dispatch, case_id)
             return
+        self.joint_meeting(now, case, units)
         self.fire(case_id, "dispatch", holder, now, units=units)
+        self.assisting(now, case_id, units)
         self.later(now, 0.5, 6, self.sign, case_id)
 
     def sign(self, now: datetime, case_id: str) -> None:
@@ -135,6 +157,8 @@ class EventLoop(Mechanism):
             self.later(now, 0.5, 4, self.dispatch, case_id)
             return
         self.fire(case_id, "sign", officer, now)
+        if self.maybe_reassign(now, case_id):
+            return
         self.at(self.capacity.slot(case.assignees, now), self.start, case_id)
 
     def alternative(self, case: Case, returned: str) -> tuple[str, ...]:
@@ -155,10 +179,14 @@ class EventLoop(Mechanism):
         self.fire(case_id, "start", self.cast.officer[case.assignees[0]], now)
         low, high = _WORK_HOURS[case.severity or "ordinary"]
         self.later(now, low, high, self.feed_back, case_id)
+        self.clock_paths(now, case_id, low, high)
 
     def feed_back(self, now: datetime, case_id: str) -> None:
-        """The lead unit feeds back 反馈 its result."""
+        """The lead unit feeds back 反馈 its result, once the case runs and its helpers did."""
         case = self.store.get(case_id)
+        if case.state != "in_progress" or not self.assisting_done(case):
+            self.side(now, 2, 8, self.feed_back, case_id)  # paused, or waiting for 协办
+            return
         self.fire(case_id, "feed_back", self.cast.officer[case.assignees[0]], now, result="已处置")
         self.later(now, 1, 24, self.verify, case_id)
 
@@ -178,10 +206,146 @@ class EventLoop(Mechanism):
     def close(self, now: datetime, case_id: str) -> None:
         """The holder closes 办结 the verified event."""
         self.fire(case_id, "close", self.cast.holder(self.store.get(case_id)), now)
-        self.later(now, 1, 48, self.evaluate, case_id)
+        self.citizens.after_close(now, case_id, self.evaluate)
+
+    # ------------------------------------------------------------ joint handling 联办 (issue 12)
+    def side(self, now: datetime, low: float, high: float, handler: Handler[P], payload: P) -> None:
+        """Schedule a side path's step between ``low`` and ``high`` hours after ``now``.
+
+        The side paths draw from their own generator (:attr:`paths`), so that the main loop's
+        draws, and the reports they time, change only where a side path changes a case's
+        course.
+        """
+        hours = low + (high - low) * self.paths.random()
+        self.at(now + timedelta(hours=hours), handler, payload)
+
+    def joint_meeting(self, now: datetime, case: Case, units: tuple[str, ...]) -> None:
+        """A joint meeting of the town's platforms 四平台联席会议 before a joint dispatch."""
+        if len(units) < 2 or case.unit_id == self.cast.city or case.severity == "ordinary":
+            return
+        platforms = tuple(p.id for p in self.hierarchy.platforms_of(case.unit_id))
+        if len(platforms) < 2:
+            return
+        if self.paths.random() < self.config.event_paths["joint_meeting"]:
+            holder = self.cast.holder(case)
+            decision = f"{units[0]} 主办，其余协办"
+            self.fire(case.id, "joint_meeting", holder, now, platforms=platforms, decision=decision)
+
+    def assisting(self, now: datetime, case_id: str, units: tuple[str, ...]) -> None:
+        """Each assisting unit 协办 signs (or returns) on its own, some hours after dispatch."""
+        for unit in units[1:]:
+            self.side(now, 0.5, 6, self.assist, (case_id, unit))
+
+    def assist(self, now: datetime, job: tuple[str, str]) -> None:
+        """An assisting unit signs 协办签收 and later feeds back, or returns 协办退回 it."""
+        case_id, unit = job
+        case = self.store.get(case_id)
+        if case.state == "paused":
+            self.side(now, 4, 12, self.assist, job)
+            return
+        mine = [p.status for p in assignee_progress(case) if p.unit_id == unit]
+        if (
+            case.state not in _JOINT_STATES
+            or mine != [ProgressStatus.ASSIGNED]
+            or (unit == case.assignees[0])
+        ):
+            return  # the lead returned it, or it was reassigned
+        officer = self.cast.officer[unit]
+        if self.paths.random() < self.config.event_paths["assist_return"]:
+            self.fire(case_id, "assist_return", officer, now, reason="非本单位职责")
+            return
+        self.fire(case_id, "assist_sign", officer, now)
+        self.side(now, 4, 48, self.assist_feed_back, job)
+
+    def assist_feed_back(self, now: datetime, job: tuple[str, str]) -> None:
+        """An assisting unit feeds back 协办反馈 (later if the case is paused)."""
+        case_id, unit = job
+        case = self.store.get(case_id)
+        if unit not in case.assignees[1:]:
+            return
+        if case.state == "paused":
+            self.side(now, 4, 12, self.assist_feed_back, job)
+            return
+        mine = [p.status for p in assignee_progress(case) if p.unit_id == unit]
+        if case.state not in _JOINT_STATES or mine != [ProgressStatus.SIGNED]:
+            return  # reassigned or dispatched again since it signed: its new job answers
+        self.fire(case_id, "assist_feed_back", self.cast.officer[unit], now, result="已配合处置")
+
+    @staticmethod
+    def assisting_done(case: Case) -> bool:
+        """Whether every assisting unit of ``case`` has fed back."""
+        return all(
+            p.status is ProgressStatus.FED_BACK for p in assignee_progress(case) if not p.lead
+        )
+
+    def maybe_reassign(self, now: datetime, case_id: str) -> bool:
+        """The command room reassigns 转派 a signed event to another unit, at the path's rate."""
+        case = self.store.get(case_id)
+        if self.paths.random() >= self.config.event_paths["reassign"]:
+            return False
+        lead = case.assignees[0]
+        units = self.alternative(case, lead)
+        if lead in units:
+            return False
+        holder = self.cast.holder(case)
+        self.fire(case_id, "reassign", holder, now, units=units, reason="原单位处置力量不足")
+        self.state.handlers[case_id] = units
+        self.assisting(now, case_id, units)
+        self.side(now, 0.5, 6, self.sign, case_id)
+        return True
+
+    # ------------------------------------------------------------ pause 挂起, extension 延期
+
+    def clock_paths(self, now: datetime, case_id: str, low: float, high: float) -> None:
+        """Schedule a pause or an extension request during handling, at the paths' rates."""
+        paths = self.config.event_paths
+        draw = self.paths.random()
+        if draw < paths["pause"]:
+            self.side(now, 0.5, max(1.0, low / 2), self.pause, case_id)
+        elif draw < paths["pause"] + paths["extension"]:
+            self.side(now, 0.5, max(1.0, high / 2), self.request_extension, case_id)
+
+    def pause(self, now: datetime, case_id: str) -> None:
+        """The command room pauses 挂起 the event (waiting for a party, a court, the weather)."""
+        case = self.store.get(case_id)
+        lifecycle = self.state.engine.lifecycle(case.lifecycle)
+        if case.state != "in_progress" or is_late(case, lifecycle, now):
+            return
+        days = 1 + int(self.paths.random() * 5)
+        holder = self.cast.holder(case)
+        self.fire(case_id, "pause", holder, now, days=days, reason="等待当事人")
+        self.side(now, 12, 24 * days, self.resume, case_id)
+
+    def resume(self, now: datetime, case_id: str) -> None:
+        """The command room resumes 恢复 the paused event."""
+        case = self.store.get(case_id)
+        if case.state == "paused":
+            self.fire(case_id, "resume", self.cast.holder(case), now)
+
+    def request_extension(self, now: datetime, case_id: str) -> None:
+        """The lead unit asks for an extension 延期申请; the command room answers later."""
+        case = self.store.get(case_id)
+        if case.state != "in_progress":
+            return
+        officer = self.cast.officer[case.assignees[0]]
+        days = 2 + int(self.paths.random() * 4)
+        self.fire(case_id, "request_extension", officer, now, days=days, reason="需协调多方")
+        self.side(now, 1, 8, self.answer_extension, case_id)
+
+    def answer_extension(self, now: datetime, case_id: str) -> None:
+        """The command room approves 批准延期 or refuses 不予延期 the pending request."""
+        case = self.store.get(case_id)
+        if case.state not in ("in_progress", "paused") or case.last.trigger == "feed_back":
+            return
+        holder = self.cast.holder(case)
+        if self.paths.random() < self.config.event_paths["extension_refused"]:
+            self.fire(case_id, "refuse_extension", holder, now, reason="理由不充分")
+        else:
+            self.fire(case_id, "approve_extension", holder, now)
 
     def evaluate(self, now: datetime, case_id: str) -> None:
-        """The grid worker evaluates 评价 the event: fewer stars when it closed late."""
-        case = self.store.get(case_id)
-        given = stars(self.rng, case.last.at, case.due_at)
-        self.fire(case_id, "evaluate", self.cast.worker[case.location_id], now, stars=given)
+        """The grid worker evaluates 评价 the event: fewer stars when it closed late.
+
+        Not the worker who solved it on the spot, and 1-2 stars is rework (:mod:`.citizens`).
+        """
+        self.citizens.evaluate(now, case_id)

@@ -41,10 +41,10 @@ import attrs
 from ruian_governance.analysis import SimilarCaseLibrary
 from ruian_governance.errors import SimulationConfigError
 from ruian_governance.lifecycles import LifecycleDefinition
-from ruian_governance.models import Case, Hierarchy, Level
+from ruian_governance.models import Case, CyclePhase, Hierarchy, Level
 from ruian_governance.presets import ruian_preset, with_staff
 
-from .config import INSPECTION_DAYS, SimulationConfig, cycle_day
+from .config import SimulationConfig
 from .disputes import Disputes
 from .draws import cumulative, office_time, pick, poisson
 from .events import EventLoop
@@ -53,10 +53,17 @@ from .queue import DueReport
 from .state import RunState
 from .supervision import Supervision
 
-__all__ = ["ProgressCallback", "SimulationResult", "simulate"]
+__all__ = ["CaseSink", "ProgressCallback", "SimulationResult", "simulate"]
 
 ProgressCallback: TypeAlias = Callable[[int, int], None]
 """Called after each simulated day with (days done, days in all)."""
+
+CaseSink: TypeAlias = Callable[[tuple[Case, ...]], None]
+"""Takes a batch of finished cases, by id, that the run then drops (see :func:`simulate`)."""
+
+SINK_BATCH = 5_000
+"""Finished cases a run gathers before it hands them to its sink (a design choice: large
+enough for Parquet row groups, small against a city's cases)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -68,7 +75,8 @@ class SimulationResult:
         hierarchy: The hierarchy run (staffed by
             :func:`~ruian_governance.presets.with_staff`, ids starting ``sim.``).
         lifecycles: The lifecycle definitions run (:func:`simulation_lifecycles`).
-        cases: Every case with its full history, sorted by id.
+        cases: Every case with its full history, sorted by id (none with a sink: the sink
+            had them all).
         reported: Events and disputes reported by grid workers.
         commands: Commands applied in all (opening records included).
         library: The similar-case library 类案库 of completed disputes.
@@ -117,7 +125,18 @@ class _Run:
             planted.append((grids, spot.category, spot.factor))
         return planted
 
-    def run(self, progress: ProgressCallback | None) -> None:
+    def hand_over(self, sink: CaseSink, *, least: int) -> None:
+        """Hand the finished cases to ``sink`` and drop them, if there are ``least`` or more."""
+        state = self.state
+        if len(state.finished) < least or not state.finished:
+            return
+        ids, state.finished = state.finished, []
+        for case_id in ids:
+            state.handlers.pop(case_id, None)
+            state.flags.pop(case_id, None)
+        sink(state.store.drop(ids))
+
+    def run(self, progress: ProgressCallback | None, sink: CaseSink | None = None) -> None:
         """Schedule every day and run the queue to the end of the last one."""
         config, queue = self.config, self.state.queue
         end = config.start + timedelta(days=config.days)
@@ -128,6 +147,8 @@ class _Run:
         for when, _, handler, payload in queue.until(end):
             while done < len(day_ends) and when >= day_ends[done]:
                 done += 1
+                if sink is not None:
+                    self.hand_over(sink, least=SINK_BATCH)
                 if progress is not None:
                     progress(done, config.days)
             handler(when, payload)
@@ -149,7 +170,7 @@ class _Run:
             for _ in range(poisson(rng, max(extra, 0.0))):
                 grid = grids[int(rng.random() * len(grids))]
                 at(office_time(rng, now), self.report, DueReport(grid, category))
-        if cycle_day(config, now) < INSPECTION_DAYS:
+        if config.cycle.phase(now) is CyclePhase.INSPECTION:
             for _ in range(poisson(rng, config.hazards_per_town_per_day * len(self.towns))):
                 town = self.towns[int(rng.random() * len(self.towns))]
                 at(office_time(rng, now), self.hazards.inspect, town)
@@ -167,13 +188,22 @@ class _Run:
 
 
 def simulate(
-    config: SimulationConfig | None = None, *, progress: ProgressCallback | None = None
+    config: SimulationConfig | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    sink: CaseSink | None = None,
 ) -> SimulationResult:
     """Run the simulation and return every case with its full history.
 
     Args:
         config: The configuration (default: the Rui'an preset for one 28-day cycle).
         progress: Called after each simulated day with (days done, days in all).
+        sink: Takes the cases as the run goes, so that it holds its open cases only: at the
+            end of a day, once :data:`SINK_BATCH` cases or more have reached a final state,
+            they are handed over (by id) and dropped; at the end, the last finished cases,
+            then the cases still open.  Every case is handed over once, with its full
+            history, and the result's ``cases`` is empty.  The same configuration hands over
+            the same batches.
 
     Raises:
         SimulationConfigError: The configuration does not fit its hierarchy.
@@ -190,14 +220,19 @@ def simulate(
     for spot in config.hotspots:
         if spot.unit_id not in base:
             raise SimulationConfigError(field="hotspots", problem=f"unknown unit {spot.unit_id!r}")
-    run = _Run(config, with_staff(base, id_prefix="sim."))
-    run.run(progress)
+    run = _Run(config, with_staff(base, id_prefix=f"{config.id_prefix}sim."))
+    run.run(progress, sink)
     state = run.state
+    if sink is not None:
+        run.hand_over(sink, least=1)
+        rest = state.store.drop([c.id for c in state.store])
+        if rest:
+            sink(rest)
     return SimulationResult(
         config=config,
         hierarchy=state.hierarchy,
         lifecycles=state.lifecycles,
-        cases=tuple(state.store),  # by id
+        cases=tuple(state.store),  # by id (none left with a sink)
         reported=state.reported,
         commands=state.commands,
         library=state.library,

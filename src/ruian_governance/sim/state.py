@@ -17,8 +17,8 @@ from ruian_governance.errors import RouteError
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Actor, Case, Hierarchy
 from ruian_governance.routing import Report, Router, SeverityTier
-from ruian_governance.stores import MemoryCaseStore
 
+from .cases import RunCases
 from .cast import Cast
 from .config import SimulationConfig, simulation_lifecycles
 from .queue import EventQueue, Handler, P
@@ -43,7 +43,7 @@ class RunState:
         self.lifecycles = simulation_lifecycles(config)
         self.engine = Engine(hierarchy, self.lifecycles)
         self.library = SimilarCaseLibrary(hierarchy)
-        self.store = MemoryCaseStore(self.engine, indexes=(self.library,))
+        self.store = RunCases(self.engine, indexes=(self.library,))
         self.router = Router(hierarchy, config.rules)
         self.queue = EventQueue()
         self.cast = Cast(hierarchy)
@@ -53,11 +53,15 @@ class RunState:
         """Events and disputes reported by grid workers."""
         self.open: dict[str, None] = {}
         """Ids of the cases not yet in a final state, in the order they were opened."""
+        self.finished: list[str] = []
+        """Ids of the cases that reached a final state, in that order (the run may hand them
+        out and drop them: see :func:`~.run.simulate`'s ``sink``)."""
         self.handlers: dict[str, tuple[str, ...]] = {}
         """The units the router named for each event and hazard."""
         self.flags: dict[str, set[str]] = {}
         """What has happened to a case once and must not happen again ("returned", ...)."""
         self._counter = dict.fromkeys(_ID_PREFIX, 0)
+        self._routes: dict[tuple[str, str, SeverityTier], tuple[str, ...]] = {}
         self._final = {
             d.key: frozenset(s.key for s in d.states if s.final) for d in self.lifecycles
         }
@@ -73,10 +77,11 @@ class RunState:
         """Open a case with the lifecycle's next id (one command); return its id.
 
         Ids number each lifecycle's cases from 1: ``E0000001`` events, ``D...`` disputes,
-        ``H...`` hazards.
+        ``H...`` hazards; the configuration's ``id_prefix`` comes after the letter
+        (``E330381.0000001``), which the mechanisms read the lifecycle from.
         """
         self._counter[lifecycle] += 1
-        case_id = f"{_ID_PREFIX[lifecycle]}{self._counter[lifecycle]:07d}"
+        case_id = f"{_ID_PREFIX[lifecycle]}{self.config.id_prefix}{self._counter[lifecycle]:07d}"
         self.store.open(lifecycle, case_id=case_id, **facts)
         self.commands += 1
         self.open[case_id] = None
@@ -103,16 +108,27 @@ class RunState:
         self.commands += 1
         if new.state in self._final[new.lifecycle]:
             self.open.pop(case_id, None)
+            self.finished.append(case_id)
         return new
 
     def route(self, grid: str, category: str, tier: SeverityTier) -> tuple[str, ...]:
-        """The units the router names for a report, or none if it cannot route it."""
-        try:
-            return self.router(
-                Report(id="r", grid_id=grid, category=category, severity=tier)
-            ).handlers
-        except RouteError:
-            return ()
+        """The units the router names for a report, or none if it cannot route it.
+
+        Remembered by (town, category, tier): a route's handlers are the leaves of its
+        town's tail, the same for every grid of the town (the router is a pure function).
+        """
+        town = self.hierarchy.town_of(grid)
+        key = (grid if town is None else town.id, category, tier)
+        found = self._routes.get(key)
+        if found is None:
+            try:
+                found = self.router(
+                    Report(id="r", grid_id=grid, category=category, severity=tier)
+                ).handlers
+            except RouteError:
+                found = ()
+            self._routes[key] = found
+        return found
 
 
 class Mechanism:

@@ -13,6 +13,10 @@ Every write goes through the rules: :meth:`CaseStore.add` stores a case only onc
 :meth:`CaseStore.save` only a case that keeps the stored records and adds legal commands.
 A store file records the :func:`fingerprint` of the definitions it was written with.
 
+Lists (:mod:`.queries`): ``store.rows(RowQuery(...), limit=..., cursor=...)`` gives a
+:class:`Page` of :class:`Row` values (no history) in a stable order, ``store.inbox(unit_id)``
+the cases waiting for a unit's action, ``store.count`` and ``store.counts`` how many.
+
 Writes use optimistic concurrency on the case version: :meth:`CaseStore.save` stores a new
 version only if the stored one is still ``expected_version``; otherwise it raises
 :class:`~ruian_governance.ConflictError` and writes nothing.  :meth:`CaseStore.apply` reads a
@@ -41,12 +45,30 @@ from __future__ import annotations
 
 from .base import STORE_SCHEMA_VERSION, CaseStore, fingerprint
 from .memory import MemoryCaseStore
+from .queries import (
+    MAX_PAGE,
+    CaseLists,
+    CountBy,
+    InboxItem,
+    Order,
+    Page,
+    Row,
+    RowQuery,
+)
 from .sqlite import SQLiteCaseStore, Synchronous
 
 __all__ = [
+    "MAX_PAGE",
     "STORE_SCHEMA_VERSION",
+    "CaseLists",
     "CaseStore",
+    "CountBy",
+    "InboxItem",
     "MemoryCaseStore",
+    "Order",
+    "Page",
+    "Row",
+    "RowQuery",
     "SQLiteCaseStore",
     "Synchronous",
     "fingerprint",

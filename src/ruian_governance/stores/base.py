@@ -38,12 +38,15 @@ from ruian_governance.io import to_document
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Actor, Case, CaseIndex, Clock, DataValue, HistoryRecord
 
+from .queries import CaseLists, _Meanings
+
 __all__ = ["STORE_SCHEMA_VERSION", "CaseStore"]
 
-STORE_SCHEMA_VERSION = 2
+STORE_SCHEMA_VERSION = 3
 """The version of the SQLite layout this release writes (kept in ``PRAGMA user_version``).
 
-Layout 2 adds the definitions' fingerprint and a checksum chain over each case's records.
+Layout 2 adds the definitions' fingerprint and a checksum chain over each case's records;
+layout 3 the list columns (opening, deadline and closing times, assignees) and their indexes.
 """
 
 _WHERE = "the case store"
@@ -51,10 +54,12 @@ _WHERE = "the case store"
 
 
 @runtime_checkable
-class CaseStore(Protocol):
+class CaseStore(CaseLists, Protocol):
     """What every case store offers: writes with optimistic concurrency, reads and queries.
 
-    Queries return tuples of cases sorted by case id (:meth:`overdue`: by deadline, then id).
+    Queries return tuples of cases sorted by case id (:meth:`overdue`: by deadline, then id);
+    lists (:class:`~ruian_governance.stores.queries.CaseLists`: ``rows``, ``inbox``, ``count``,
+    ``counts``) return pages of :class:`~ruian_governance.stores.queries.Row` without history.
     Stores are context managers; leaving the ``with`` block closes them.
 
     A class that subclasses :class:`CaseStore` explicitly inherits :meth:`open`,
@@ -316,7 +321,8 @@ def fingerprint(engine: Engine) -> str:
 
 
 _VERSION, _HEAD, _CHAIN, _SUM, _SEQ, _RECORD, _RECORD_SUM = 12, 13, 14, 15, 16, 17, 18
-"""Positions in a row of :data:`_SELECT`: the case's columns, then one history record's."""
+_EXTRA_AT = 19
+"""Positions in a row of ``_SELECT``: the case's columns, one history record's, layout 3's."""
 
 _UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, RecursionError)
 """What decoding stored (or about to be stored) JSON may raise; JSON and cattrs errors too."""
@@ -346,7 +352,9 @@ def _decoded(
             if sums and link != stored:
                 raise StoreCorruptError(case_id, f"history record {seq} fails its checksum")
         if sums and (
-            link != first[_CHAIN] or _row_sum(link, _row_text(first[:_CHAIN])) != first[_SUM]
+            link != first[_CHAIN]
+            or _row_sum(link, _row_text(first[:_CHAIN]) + _row_text(first[_EXTRA_AT:]))
+            != first[_SUM]
         ):
             raise StoreCorruptError(case_id, "the case row fails its checksum")
         data = json.loads(first[_HEAD])
@@ -397,6 +405,7 @@ class _BaseStore(CaseStore):
         self._indexes: tuple[CaseIndex, ...] = given
         self._towns: dict[str, str | None] = {}
         self._running: dict[tuple[str, str], bool] = {}
+        self._meanings = _Meanings(engine)
 
     @property
     def engine(self) -> Engine:

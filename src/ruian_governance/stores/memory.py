@@ -7,12 +7,28 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+import attrs
+
 from ruian_governance._convert import require_aware
 from ruian_governance.errors import ConflictError, UnknownIdError
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Case, CaseIndex, Clock, HistoryRecord
 
 from .base import _WHERE, _BaseStore, _text
+from .queries import (
+    CountBy,
+    InboxItem,
+    Page,
+    Row,
+    RowQuery,
+    _count_by,
+    _counted,
+    _inbox_scope,
+    _light,
+    _now,
+    _paged,
+    _query,
+)
 
 __all__ = ["MemoryCaseStore"]
 
@@ -52,6 +68,7 @@ class MemoryCaseStore(_BaseStore):
     ) -> None:
         super().__init__(engine, clock=clock, indexes=indexes)
         self._cases: dict[str, Case] = {}
+        self._rows: dict[str, tuple[Case, Row]] = {}
         self._lock = threading.Lock()
         self._closed = False
 
@@ -144,3 +161,63 @@ class MemoryCaseStore(_BaseStore):
         ]
         late.sort(key=lambda c: (c.due_at, c.id))
         return tuple(late)
+
+    # ---------------------------------------------------------------- lists (a scan)
+
+    def _row(self, case: Case) -> Row:
+        """The row of a stored case (kept while the case is the stored one)."""
+        kept = self._rows.get(case.id)
+        if kept is not None and kept[0] is case:
+            return kept[1]
+        row = Row(
+            id=case.id, lifecycle=case.lifecycle, state=case.state, holder=case.unit_id,
+            assignees=case.assignees, location=case.location_id,
+            town=self._town_of(case.unit_id), category=case.category,
+            severity=case.severity, opened=case.opened_at, due=case.due_at,
+            closed=self._meanings.closed_at(case), version=case.version,
+        )  # fmt: skip
+        self._rows[case.id] = (case, row)
+        return row
+
+    def _lit(self, row: Row, now: datetime | None) -> Row:
+        case = self._cases[row.id]
+        return attrs.evolve(row, warning=_light(self._engine, case, now))
+
+    def _matching(self, query: RowQuery) -> list[Row]:
+        return [row for row in map(self._row, list(self._cases.values())) if query.matches(row)]
+
+    def rows(
+        self, query: RowQuery | None = None, *, limit: int = 50, cursor: str | None = None,
+        now: datetime | None = None,
+    ) -> Page[Row]:  # fmt: skip
+        """A page of rows matching ``query``, in its order (see :meth:`CaseStore.rows`)."""
+        query = _query(query)
+        moment = _now(now, None if self._clock is None else self._clock.now())
+        page = _paged(self._matching(query), query, "rows", cursor, limit)
+        return Page(items=tuple(self._lit(r, moment) for r in page.items), cursor=page.cursor)
+
+    def inbox(  # noqa: PLR0913 - the unit, then keyword-only settings
+        self, unit_id: str, *, role: str | None = None, query: RowQuery | None = None,
+        limit: int = 50, cursor: str | None = None, now: datetime | None = None,
+    ) -> Page[InboxItem]:  # fmt: skip
+        """The cases waiting for ``unit_id``'s action (see :meth:`CaseStore.inbox`)."""
+        query = _query(query)
+        box = _inbox_scope(self._engine, unit_id, role)
+        moment = _now(now, None if self._clock is None else self._clock.now())
+        waiting = [
+            InboxItem(row=row, triggers=triggers)
+            for row in self._matching(query)
+            if (triggers := box.triggers(row))
+        ]
+        page = _paged(waiting, query, f"inbox {box.unit} {role}", cursor, limit, lambda i: i.row)
+        items = tuple(attrs.evolve(i, row=self._lit(i.row, moment)) for i in page.items)
+        return Page(items=items, cursor=page.cursor)
+
+    def count(self, query: RowQuery | None = None) -> int:
+        """How many cases match ``query`` (see :meth:`CaseStore.count`)."""
+        return len(self._matching(_query(query)))
+
+    def counts(self, by: CountBy, query: RowQuery | None = None) -> dict[str | None, int]:
+        """How many cases match ``query``, by one column (see :meth:`CaseStore.counts`)."""
+        column = {"holder": "holder", "town": "town"}.get(_count_by(by), by)
+        return _counted(getattr(row, column) for row in self._matching(_query(query)))

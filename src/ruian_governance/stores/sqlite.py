@@ -12,11 +12,11 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, suppress
-from datetime import UTC, datetime
+from contextlib import AbstractContextManager, suppress
+from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, Literal, TypeAlias, TypeVar, get_args
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import attrs
@@ -24,10 +24,8 @@ import cattrs
 
 from ruian_governance._convert import require_aware
 from ruian_governance.errors import (
-    ArgumentError,
     CaseStoreError,
     ConflictError,
-    StoreBusyError,
     StoreCorruptError,
     StoreMismatchError,
     StoreReadOnlyError,
@@ -37,6 +35,22 @@ from ruian_governance.io import make_converter
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Case, CaseIndex, Clock, HistoryRecord
 
+from ._layout import (
+    _BUSY,
+    _EXTRA_SELECT,
+    _INSERT_CASE,
+    _INSERT_RECORD,
+    _MARK,
+    _PAGE,
+    _ROW,
+    _SCHEMA,
+    _SELECT,
+    _UPDATE_CASE,
+    Synchronous,
+    _check_settings,
+    _refusals,
+)
+from ._sqlite_rows import _SQLiteRows
 from .base import (
     _CHAIN,
     _FIELDS,
@@ -56,112 +70,21 @@ from .base import (
     _text,
     fingerprint,
 )
+from .queries import _NO_DUE, _utc
 
 __all__ = ["SQLiteCaseStore", "Synchronous"]
 
-Synchronous: TypeAlias = Literal["FULL", "NORMAL", "EXTRA"]
-"""SQLite's ``PRAGMA synchronous`` settings a :class:`SQLiteCaseStore` accepts."""
-
 _T = TypeVar("_T")
 
-# --------------------------------------------------------------------------- SQLite
 
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;
-CREATE TABLE cases (
-    id TEXT PRIMARY KEY, lifecycle TEXT NOT NULL, state TEXT NOT NULL, unit_id TEXT NOT NULL,
-    town_id TEXT, location_id TEXT NOT NULL, category TEXT NOT NULL, severity TEXT,
-    opened_at TEXT NOT NULL, due_at TEXT, due_utc TEXT, running INTEGER NOT NULL,
-    version INTEGER NOT NULL CHECK (version >= 0), head TEXT NOT NULL,
-    chain BLOB NOT NULL, checksum BLOB NOT NULL
-);
-CREATE TABLE history (
-    case_id TEXT NOT NULL REFERENCES cases (id), seq INTEGER NOT NULL CHECK (seq >= 0),
-    trigger TEXT NOT NULL, at TEXT NOT NULL, at_utc TEXT NOT NULL, record TEXT NOT NULL,
-    checksum BLOB NOT NULL, PRIMARY KEY (case_id, seq)
-) WITHOUT ROWID;
-CREATE INDEX cases_by_state ON cases (state, lifecycle);
-CREATE INDEX cases_by_unit ON cases (unit_id);
-CREATE INDEX cases_by_town ON cases (town_id);
-CREATE INDEX cases_by_due ON cases (running, due_utc);
-CREATE TRIGGER history_no_update BEFORE UPDATE ON history
-BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
-CREATE TRIGGER history_no_delete BEFORE DELETE ON history
-BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
-CREATE TRIGGER fingerprint_fixed BEFORE UPDATE ON meta WHEN OLD.key = 'fingerprint'
-BEGIN SELECT RAISE(ABORT, 'the fingerprint is fixed'); END;
-"""
-
-_COLUMNS = (
-    "id, lifecycle, state, unit_id, town_id, location_id, category, severity, opened_at, due_at, "
-    "due_utc, running, version, head"
-)
-_INSERT_CASE = f"INSERT INTO cases ({_COLUMNS}, chain, checksum) VALUES ({', '.join('?' * 16)})"
-_UPDATE_CASE = (
-    "UPDATE cases SET "
-    + ", ".join(f"{c.strip()} = ?" for c in [*_COLUMNS.split(",")[1:], "chain", "checksum"])
-    + " WHERE id = ? AND version = ? AND checksum = ?"
-)
-_INSERT_RECORD = "INSERT INTO history VALUES (?, ?, ?, ?, ?, ?, ?)"
-_SELECT = (
-    "SELECT "
-    + ", ".join(f"c.{c.strip()}" for c in _COLUMNS.split(","))
-    + ", c.chain, c.checksum, h.seq, h.record, h.checksum FROM cases AS c "
-    "LEFT JOIN history AS h ON h.case_id = c.id AND h.seq > {after} "
-    "WHERE {where} ORDER BY {order}, h.seq"
-)
-_ROW = "SELECT version, checksum FROM cases WHERE id = ?"
-_MARK = "SELECT value FROM meta WHERE key = 'fingerprint'"
-_PAGE = 256
-_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-_DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_FORMAT)
-
-
-def _check_settings(path: Any, synchronous: Any, timeout: Any, size: Any, converter: Any) -> None:
-    """Refuse a setting a :class:`SQLiteCaseStore` does not accept, with ArgumentError."""
-    for name, value, good, expected in [
-        ("path", path, isinstance(path, str | os.PathLike) and "\0" not in str(path), "a path"),
-        ("synchronous", synchronous, synchronous in get_args(Synchronous), "FULL, NORMAL, EXTRA"),
-        ("timeout", timeout, type(timeout) in (int, float) and 0 <= timeout <= 86400, "0 to 86400"),
-        ("cache_size", size, type(size) is int and size >= 0, "a whole number >= 0"),
-        ("converter", converter, isinstance(converter, cattrs.BaseConverter | None), "a converter"),
-    ]:
-        if not good:
-            raise ArgumentError(name, value, expected)
-
-
-def _utc(moment: datetime) -> str:
-    """A fixed-width UTC ISO 8601 text that sorts in time order (years 1-9999)."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-@contextmanager
-def _refusals(path: str, case_id: str | None, timeout: float) -> Iterator[None]:
-    """Turn SQLite's errors (and undecodable text) into the library's typed errors."""
-    try:
-        yield
-    except UnicodeDecodeError as error:  # text columns of a damaged file
-        raise StoreCorruptError(case_id, f"{path}: {error}") from None
-    except sqlite3.Error as error:
-        code = getattr(error, "sqlite_errorcode", -1) & 0xFF
-        if code in _BUSY:
-            detail = f"{path}: still locked by another connection after {timeout:g} s"
-            raise StoreBusyError(case_id, detail) from None
-        if code == sqlite3.SQLITE_READONLY:
-            raise StoreReadOnlyError(case_id, f"{path}: {error}") from None
-        if code in _DAMAGED or isinstance(error, sqlite3.IntegrityError) or "decode" in str(error):
-            raise StoreCorruptError(case_id, f"{path}: {error}") from None
-        if isinstance(error, sqlite3.ProgrammingError) and "closed" in str(error):
-            raise CaseStoreError(case_id, f"{path}: the store is closed") from None
-        raise CaseStoreError(case_id, f"{path}: {error}") from None
-
-
-class SQLiteCaseStore(_BaseStore):
+class SQLiteCaseStore(_SQLiteRows, _BaseStore):
     """A durable case store in an SQLite database (standard library ``sqlite3``).
 
-    Layout 2 (``docs/stores.md``): ``meta`` (the definitions' :attr:`fingerprint`, the number
+    Layout 3 (``docs/stores.md``): ``meta`` (the definitions' :attr:`fingerprint`, the number
     of cases added), ``cases`` (one row per case: the query columns and the case as JSON
-    without its history) and the append-only ``history`` (one row per record, as JSON).  Each
+    without its history), ``case_units`` (each case's assignees) and the append-only
+    ``history`` (one row per record, as JSON).  Lists (:meth:`rows`, :meth:`inbox`,
+    :meth:`count`) are answered from the ``cases`` columns and their indexes.  Each
     record carries a checksum chained from the one before; each case row a checksum of its
     columns and its chain.  Every read checks them (what is and is not detected:
     ``docs/reliability.md``); every write decodes what it is about to write first.
@@ -198,7 +121,7 @@ class SQLiteCaseStore(_BaseStore):
         ArgumentError: ``synchronous`` or ``timeout`` is not an accepted setting.
         CaseStoreError: The file cannot be opened (or, ``read_only``, does not exist).
         StoreCorruptError: The file is not a case store (empty, truncated, damaged, foreign).
-        StoreMismatchError: The file was written with other definitions, by layout 1 (see
+        StoreMismatchError: The file was written with other definitions, by layout 1 or 2 (see
             :meth:`upgrade`) or by a newer release.
         StoreBusyError: Another connection held the file's lock past ``timeout``.
 
@@ -307,7 +230,7 @@ class SQLiteCaseStore(_BaseStore):
         db, path = self._db, self._path
         (layout,) = db.execute("PRAGMA user_version").fetchone()
         if layout not in (0, STORE_SCHEMA_VERSION):
-            problem = f"layout {layout}, not {STORE_SCHEMA_VERSION} (layout 1: see upgrade())"
+            problem = f"layout {layout}, not {STORE_SCHEMA_VERSION} (layouts 1, 2: see upgrade())"
             raise StoreMismatchError(None, f"{path}: {problem}")
         mark = db.execute(_MARK).fetchone() if layout else None
         if mark is None:
@@ -382,7 +305,7 @@ class SQLiteCaseStore(_BaseStore):
 
     def _encode(
         self, case: Case, records: tuple[HistoryRecord, ...]
-    ) -> tuple[tuple[Any, ...], list[str], bytes]:
+    ) -> tuple[tuple[Any, ...], tuple[Any, ...], list[str], bytes]:
         """The case row, the records' JSON and the row's text, once they decode back to ``case``.
 
         Raises:
@@ -396,8 +319,13 @@ class SQLiteCaseStore(_BaseStore):
                    case.location_id, case.category, case.severity, case.opened_at.isoformat(),
                    None if due is None else due.isoformat(), None if due is None else _utc(due),
                    int(self._deadline_runs(case)), case.version, text := _json(head))  # fmt: skip
+            closed = self._meanings.closed_at(case)
+            extra = (_utc(case.opened_at), _NO_DUE if due is None else _utc(due),
+                     None if closed is None else closed.isoformat(),
+                     None if closed is None else _utc(closed),
+                     _json(list(case.assignees)))  # fmt: skip
             texts = [_json(self._converter.unstructure(r)) for r in records]
-            row_text = _row_text(row)  # and every column is text SQLite can hold, as are:
+            row_text = _row_text(row) + _row_text(extra)  # every column text SQLite holds, as:
             sum(len(record.encode("utf-8")) for record in texts)
             back = json.loads(text)
             back["history"] = [json.loads(record) for record in texts]
@@ -406,11 +334,11 @@ class SQLiteCaseStore(_BaseStore):
             raise CaseStoreError(case.id, f"would not read back: {error}") from None
         if read.history != records or any(getattr(read, f) != getattr(case, f) for f in _FIELDS):
             raise CaseStoreError(case.id, "would not read back as the same case")
-        return row, texts, row_text
+        return row, extra, texts, row_text
 
     def _commit(self, case: Case, records: tuple[HistoryRecord, ...], base: Any) -> Case:
         """Write ``case`` and ``records`` in one transaction if ``base`` is what is stored."""
-        row, texts, row_text = self._encode(case, records)
+        row, extra, texts, row_text = self._encode(case, records)
         expected = case.version - len(records)
         chain = _seed(case.id) if base is None else base.chain
         rows = []
@@ -429,10 +357,10 @@ class SQLiteCaseStore(_BaseStore):
                     found = db.execute(_ROW, (case.id,)).fetchone()
                     if found is not None:
                         raise ConflictError(case.id, None, found[0])
-                    db.execute(_INSERT_CASE, (*row, chain, checksum))
+                    db.execute(_INSERT_CASE, (*row, chain, checksum, *extra))
                     db.execute("UPDATE meta SET value = value + 1 WHERE key = 'cases'")
                 else:
-                    update = (*row[1:], chain, checksum, case.id, expected, base.checksum)
+                    update = (*row[1:], chain, checksum, *extra, case.id, expected, base.checksum)
                     if db.execute(_UPDATE_CASE, update).rowcount != 1:
                         found = db.execute(_ROW, (case.id,)).fetchone()
                         if found is None or found[0] != expected:
@@ -440,6 +368,7 @@ class SQLiteCaseStore(_BaseStore):
                             raise ConflictError(case.id, expected, actual)
                         raise StoreCorruptError(case.id, "its row changed without a new version")
                 db.executemany(_INSERT_RECORD, rows)
+                self._assign(db, case, base is None)
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
@@ -472,7 +401,7 @@ class SQLiteCaseStore(_BaseStore):
                     return kept.case, kept
                 if found is None or found[0] <= after:
                     raise StoreCorruptError(case_id, "its row changed without a new version")
-            select = _SELECT.format(after="?", where="c.id = ?", order="c.id")
+            select = _SELECT.format(after="?", where="c.id = ?", order="c.id", extra=_EXTRA_SELECT)
             rows = self._db.execute(select, (after, case_id)).fetchall()
             if not rows:
                 raise UnknownIdError(case_id, _WHERE)
@@ -495,7 +424,8 @@ class SQLiteCaseStore(_BaseStore):
         Kept cases whose row is unchanged as kept; others decoded, checksums checked.
         """
         with self._lock, self._sql(None):
-            rows = self._db.execute(_SELECT.format(after=-1, where=where, order=order), params)
+            select = _SELECT.format(after=-1, where=where, order=order, extra=_EXTRA_SELECT)
+            rows = self._db.execute(select, params)
             cases: list[Case] = []
             for _, group in groupby(rows.fetchall(), key=itemgetter(0)):
                 found = list(group)
@@ -608,10 +538,11 @@ class SQLiteCaseStore(_BaseStore):
     ) -> int:  # fmt: skip
         """Copy every case of the store file ``source`` into ``target``; return how many.
 
-        ``source`` is only read.  It may be of layout 1 (which records no fingerprint) or a
-        layout 2 store written with other definitions (staff changed, a lifecycle extended):
-        each case is verified by ``engine`` (:meth:`add`), so the copy holds only histories
-        that are legal runs under the new definitions.  ``options`` go to the target store.
+        ``source`` is only read.  It may be of layout 1 (which records no fingerprint), of
+        layout 2 (without the list columns), or a store written with other definitions (staff
+        changed, a lifecycle extended): each case is verified by ``engine`` (:meth:`add`), so
+        the copy holds only histories that are legal runs under the new definitions.
+        ``options`` go to the target store.
 
         Raises:
             CaseStoreError: ``source`` is not a file (:class:`StoreCorruptError`: not a store).
@@ -627,9 +558,10 @@ class SQLiteCaseStore(_BaseStore):
             try:
                 with cls(target, engine, **options) as store:
                     (layout,) = db.execute("PRAGMA user_version").fetchone()
-                    if layout not in (1, STORE_SCHEMA_VERSION):
-                        raise StoreCorruptError(None, f"{path}: not a case store of layout 1 or 2")
-                    select = _SELECT.format(after=-1, where="1", order="c.id")
+                    if layout not in (1, 2, STORE_SCHEMA_VERSION):
+                        raise StoreCorruptError(None, f"{path}: not a case store of layout 1-3")
+                    extra = _EXTRA_SELECT if layout == STORE_SCHEMA_VERSION else ""
+                    select = _SELECT.format(after=-1, where="1", order="c.id", extra=extra)
                     if layout == 1:
                         select = select.replace("c.chain, c.checksum", "NULL, NULL")
                         select = select.replace("h.checksum", "NULL")

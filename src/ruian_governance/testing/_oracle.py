@@ -75,6 +75,10 @@ def within_jurisdiction(  # noqa: PLR0911 - one answer per rule
         return True
     if rule is Jurisdiction.ASSIGNED:
         return unit in case.assignees
+    if rule is Jurisdiction.LEAD:
+        return bool(case.assignees) and case.assignees[0] == unit
+    if rule is Jurisdiction.ASSISTING:
+        return unit in case.assignees and case.assignees[0] != unit
     if rule is Jurisdiction.CITY:
         return hierarchy.town_of(unit) is None
     if rule is Jurisdiction.TOWN:

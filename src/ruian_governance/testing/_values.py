@@ -16,7 +16,13 @@ from typing import TypeAlias
 
 from hypothesis import strategies as st
 
-from ruian_governance.lifecycles import TRIAGE_LEVELS, Engine, Transition
+from ruian_governance.lifecycles import (
+    CITIZEN_CHANNELS,
+    TRIAGE_LEVELS,
+    Engine,
+    Transition,
+    reporters,
+)
 from ruian_governance.models import Case, DataValue, Department, Level, Station
 
 __all__ = [
@@ -129,6 +135,78 @@ _STARS: st.SearchStrategy[DataValue] = st.integers(1, 5)
 _TIERS: st.SearchStrategy[DataValue] = st.sampled_from(sorted(TRIAGE_LEVELS))
 _NOTICES: st.SearchStrategy[DataValue] = st.integers(1, 999).map(lambda n: f"整改交办单 ZG-{n}")
 
+
+def _reporter(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    """A reporter reference: one of the case's reporters (callback, withdrawal), else new."""
+    known = reporters(case) if case is not None else ()
+    return st.sampled_from([(r,) for r in known] + [("citizen-a1",)])
+
+
+def _other_case(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    """Another case's id (a primary, duplicate or related case), now and then the case's own."""
+    own = [] if case is None else [(case.id,)]
+    return st.sampled_from([("E-other-1",), ("E-other-2",), *own])
+
+
+# issue 13 (disputes and hazards): the values that pass the new guards most of the time
+
+
+def _parties(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    known = () if case is None else case.parties
+    return st.just(known if len(known) >= 2 else ("当事人甲", "当事人乙"))
+
+
+def _party(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    return st.sampled_from(case.parties) if case is not None and case.parties else st.just("无")
+
+
+def _applicants(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    return st.just(case.parties if case is not None and case.parties else ("无",))
+
+
+def _ids(ids: Sequence[str], most: int = 1) -> st.SearchStrategy[DataValue]:
+    if not ids:
+        return st.just(("no_such_unit",))
+    return st.lists(st.sampled_from(list(ids)), min_size=1, max_size=most, unique=True).map(tuple)
+
+
+def _leaders(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    h = engine.hierarchy
+    found = sorted(p.id for p in h.people if any(q.role == "leader" for q in p.posts))
+    if case is not None:
+        above = {case.unit_id, *(u.id for u in h.ancestors(case.unit_id))}
+        near = [i for i in found if any(q.unit_id in above for q in h.person(i).posts)]
+        found = near or found
+    return st.sampled_from(found) if found else st.just("no_such_leader")
+
+
+def _members(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    h = engine.hierarchy
+    if case is None or h.unit(case.unit_id).level is not Level.TOWN:
+        return _ids([d.id for d in h.departments])
+    town = case.unit_id
+    return _ids([*(s.id for s in h.stations_of(town)), *(v.id for v in h.children(town))], 2)
+
+
+def _venues(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    venues = () if case is None else engine.hierarchy.shared_courts_of(case.location_id)
+    return st.sampled_from([v.id for v in venues]) if venues else st.just("no_such_venue")
+
+
+def _targets(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    return _ids(case.assignees if case is not None and case.assignees else (), 2)
+
+
+def _inspected(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    h = engine.hierarchy
+    town = None if case is None else h.town_of(case.location_id)
+    return _ids([] if town is None else [s.id for s in h.stations_of(town.id)])
+
+
+_CHANNELS: st.SearchStrategy[DataValue] = st.sampled_from(sorted(CITIZEN_CHANNELS))
+_LEVELS: st.SearchStrategy[DataValue] = st.sampled_from(("province", "prefecture", "county"))
+
+
 DEFAULT_DATA_VALUES: DataValues = {
     "units": _unit_targets,
     "days": _days,
@@ -137,13 +215,35 @@ DEFAULT_DATA_VALUES: DataValues = {
     "commander": lambda engine, _c: _commanders(engine),
     "departments": _departments,
     "notice": lambda _e, _c: _NOTICES,
+    "channel": lambda _e, _c: _CHANNELS,
+    "reporter": _reporter,
+    "primary": _other_case,
+    "duplicate": _other_case,
+    "related": _other_case,
+    "satisfaction": lambda _e, _c: _STARS,
+    "parties": _parties,
+    "party": _party,
+    "applicants": _applicants,
+    "leader": _leaders,
+    "members": _members,
+    "venue": _venues,
+    "targets": _targets,
+    "inspected": _inspected,
+    "level": lambda _e, _c: _LEVELS,
 }
 """The value strategies :func:`~ruian_governance.testing.strategies.command_data` knows:
 ``units`` (stations of the holding town, or departments when the city holds the case; one unit
 for ordinary cases), ``days`` (up to the ``max_extension`` limit), ``stars`` (1-5), ``tier`` (a
 triage tier), ``commander`` (a person with a task-force commander post), ``departments`` and
-``notice``.  Each strategy is built once (per engine, holder and size where it depends on
-them), not at every draw."""
+``notice``; for the event loop's intake section ``channel`` (a citizen channel), ``reporter``
+(one of the case's reporters, or a new reference), ``primary`` / ``duplicate`` / ``related``
+(another case's id, now and then the case's own) and ``satisfaction`` (1-5); for the disputes'
+and hazards' triggers ``parties``, ``party`` and ``applicants`` (the case's
+parties), ``leader`` (a leader of the holding unit or above), ``members`` (stations and villages
+of a holding town, else departments), ``venue`` (a shared court of the case's town),
+``targets`` (its assignees), ``inspected`` (stations of its town) and a listing ``level``.
+Most strategies are built once (per engine, holder and size where they depend on them), not at
+every draw."""
 
 
 ValueMakers: TypeAlias = dict[str, Callable[[Engine, "Case | None"], st.SearchStrategy[DataValue]]]

@@ -21,7 +21,7 @@ stale version, checking the library's invariants:
 - the reference rule holds (checked here independently of the engine): the actor holds a role
   it allows and sits within its jurisdiction, the data has what it requires, its guards pass,
   and its effects give the case's new holder, assignees, severity, deadline and parties;
-- no unit evaluates a case it was assigned (handled);
+- no unit evaluates a case it was dispatched to (交办: it handled it);
 - deadlines never precede opening;
 - the analysis rates (on time, escalation, return, satisfaction) over the cases equal what the
   machine counts from the commands it saw accepted.
@@ -448,7 +448,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.last_refused = None
         self._check_accepted(case, after, step.data)
         self._steering.taken(case, step.trigger)
-        self._handlers[case.id].update(after.assignees)
+        if self._definitions[case.lifecycle].trigger(step.trigger).kind is TriggerKind.DISPATCH:
+            self._handlers[case.id].update(after.assignees)  # dispatched 交办 to them: handlers
         self._ledger.accepted(case, step.trigger, after.state, step.at, step.data)
         self.check_transition(case, after)
         return after

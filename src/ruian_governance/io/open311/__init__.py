@@ -23,7 +23,8 @@ GeoReport v2 is the open standard citizen apps and hotlines use to file and foll
 - **Posting a request** (``POST requests``): the form fields become a
   :class:`~ruian_governance.Report` that routes like any other.  The location is ``address_id``
   (a grid or micro-grid id) or ``address_string`` (a name path as written in ``address``);
-  ``lat`` / ``long`` are accepted and ignored, since there is nothing to match them against.
+  ``lat`` / ``long`` locate the grid when the integrator gives grid centroids
+  (:func:`nearest_grid`), and are otherwise accepted and ignored.
   ``attribute[severity]`` may give the severity tier (ordinary / larger / major); contact
   fields (``email``, ``phone``, names, ``device_id``, ``account_id``) are accepted and not kept:
   the report holds no personal data of citizens.
@@ -34,7 +35,10 @@ GeoReport v2 is the open standard citizen apps and hotlines use to file and foll
   :class:`Open311ServiceRequest` records.
 
 :mod:`~ruian_governance.io.open311.mapping` writes our data and reads a posted request;
-:mod:`~ruian_governance.io.open311.parsers` reads other servers' answers.
+:mod:`~ruian_governance.io.open311.parsers` reads other servers' answers;
+:mod:`~ruian_governance.io.open311.intake` opens a citizen's report as a case
+(:func:`open_citizen_report`, refusing a category the rules do not define) and finds the grid
+of a point.
 
 >>> from ruian_governance import RULES_2021, generate_hierarchy, route
 >>> h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0)
@@ -53,6 +57,7 @@ GeoReport v2 is the open standard citizen apps and hotlines use to file and foll
 
 from __future__ import annotations
 
+from .intake import GRID_RADIUS_KM, nearest_grid, open_citizen_report
 from .mapping import (
     case_to_service_request,
     open311_address,
@@ -75,16 +80,19 @@ from .parsers import (
 )
 
 __all__ = [
+    "GRID_RADIUS_KM",
     "OPEN311_REQUEST_FIELDS",
     "OPEN311_SERVICE_FIELDS",
     "Open311Service",
     "Open311ServiceRequest",
     "Open311Status",
     "case_to_service_request",
+    "nearest_grid",
     "open311_address",
     "open311_jurisdiction",
     "open311_post_response",
     "open311_services",
+    "open_citizen_report",
     "parse_open311_errors",
     "parse_open311_post_response",
     "parse_open311_requests",

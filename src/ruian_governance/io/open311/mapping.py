@@ -35,6 +35,7 @@ from ruian_governance.lifecycles import LifecycleDefinition
 from ruian_governance.models import AdminUnit, Case, Hierarchy, HistoryRecord, Level
 from ruian_governance.routing import Report, RoutingRules, SeverityTier, route
 
+from .intake import nearest_grid
 from .parsers import Open311Status
 
 __all__ = [
@@ -373,7 +374,16 @@ def _walk(hierarchy: Hierarchy, address: str) -> str:
     return matches[0].id
 
 
-def _locate(hierarchy: Hierarchy, address_id: str | None, address_string: str | None) -> str:
+def _locate(
+    hierarchy: Hierarchy,
+    address_id: str | None,
+    address_string: str | None,
+    point: tuple[str | None, str | None, Mapping[str, tuple[float, float]] | None] = (
+        None,
+        None,
+        None,
+    ),
+) -> str:
     if address_id is not None:
         try:
             unit = hierarchy.get(address_id)
@@ -386,20 +396,30 @@ def _locate(hierarchy: Hierarchy, address_id: str | None, address_string: str | 
         return unit.id
     if address_string is not None:
         return _walk(hierarchy, address_string)
+    lat, long, centroids = point
+    if centroids is not None and lat is not None and long is not None:
+        try:
+            found = nearest_grid(centroids, lat, long)
+        except ArgumentError:
+            raise Open311Error(400, f"lat/long {_short((lat, long))} is not a point") from None
+        if found is None or found not in hierarchy:
+            raise Open311Error(400, f"lat/long {_short((lat, long))} is in no known grid")
+        return found
     raise Open311Error(
         400,
-        "address_id or address_string required: lat/long are not used "
-        "(the hierarchy has no coordinates)",
+        "address_id or address_string required (or lat/long with grid centroids): "
+        "the hierarchy has no coordinates",
     )
 
 
-def report_from_service_request(
+def report_from_service_request(  # noqa: PLR0913 - the form and keyword-only context
     form: Mapping[str, Any],
     *,
     hierarchy: Hierarchy,
     rules: RoutingRules,
     request_id: str,
     at: _dt.datetime,
+    grid_centroids: Mapping[str, tuple[float, float]] | None = None,
 ) -> Report:
     """Read the fields of a GeoReport v2 ``POST requests`` into a report that can be routed.
 
@@ -411,6 +431,10 @@ def report_from_service_request(
         rules: The category table the service code must be in.
         request_id: The id to give the report (and the created service request).
         at: When the request was received (timezone-aware).
+        grid_centroids: Grid centroids ``{grid_id: (lat, long)}`` kept beside the hierarchy;
+            with them a request giving only ``lat``/``long`` is located in the grid of the
+            nearest centroid within :data:`~ruian_governance.io.open311.intake.GRID_RADIUS_KM`
+            (:func:`~ruian_governance.io.open311.intake.nearest_grid`).
 
     Raises:
         Open311Error: Code 404 for an unknown ``service_code`` or ``jurisdiction_id`` (not
@@ -446,7 +470,8 @@ def report_from_service_request(
         raise Open311Error(
             400, f"attribute[severity] {_short(severity_text)} is not one of {choices}"
         ) from None
-    grid_id = _locate(hierarchy, _field(form, "address_id"), _field(form, "address_string"))
+    point = (_field(form, "lat"), _field(form, "long"), grid_centroids)
+    grid_id = _locate(hierarchy, _field(form, "address_id"), _field(form, "address_string"), point)
     return Report(
         id=request_id,
         grid_id=grid_id,

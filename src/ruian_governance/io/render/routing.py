@@ -21,9 +21,9 @@ flowchart TD
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-import networkx as nx  # type: ignore[import-untyped]  # no stubs in the dev dependencies
+import networkx as nx  # type: ignore[import-untyped, unused-ignore]  # types-networkx (dev)
 
 from ruian_governance.errors import UnknownIdError
 from ruian_governance.labels import Language
@@ -33,6 +33,8 @@ from ruian_governance.routing import EdgeKind, Route
 from ._text import dot_quote, mermaid_text
 
 __all__ = [
+    "MERMAID_MAX_EDGES",
+    "aggregate_grids",
     "route_graph",
     "routing_from_node_link",
     "routing_to_dot",
@@ -67,7 +69,8 @@ def routing_from_node_link(data: dict[str, Any]) -> nx.DiGraph[str]:
     >>> sorted(back.edges(data=True)) == sorted(g.edges(data=True))
     True
     """
-    return nx.node_link_graph(data, directed=True, multigraph=False, edges="edges")
+    graph = nx.node_link_graph(data, directed=True, multigraph=False, edges="edges")
+    return cast("nx.DiGraph[str]", graph)
 
 
 def routing_to_graphml(graph: nx.DiGraph[str]) -> str:
@@ -119,7 +122,7 @@ def town_routing_graph(
     if not keep:
         raise UnknownIdError(town_id, "the routing graph's towns")
     if escalation:
-        keep += [n for n, kind in graph.nodes(data="kind") if kind == UnitKind.CENTRE.value]
+        keep += [n for n, d in graph.nodes(data=True) if d.get("kind") == UnitKind.CENTRE.value]
     wanted = set(keep)
     sub: nx.DiGraph[str] = nx.DiGraph(**graph.graph)
     sub.add_nodes_from((n, dict(data)) for n, data in graph.nodes(data=True) if n in wanted)
@@ -127,6 +130,121 @@ def town_routing_graph(
         (u, v, dict(data)) for u, v, data in graph.edges(data=True) if u in wanted and v in wanted
     )
     return sub
+
+
+MERMAID_MAX_EDGES = 500
+"""The most edges Mermaid draws in one flowchart (its ``maxEdges`` setting, 500 by default,
+which a diagram's own front matter may not raise); :func:`aggregate_grids` keeps a town of Rui'an
+well under it."""
+
+_GRID_KINDS = frozenset({UnitKind.GRID.value, UnitKind.MICRO_GRID.value})
+
+
+def aggregate_grids(graph: nx.DiGraph[str]) -> nx.DiGraph[str]:
+    """Return a new graph where each village's grids (and their micro-grids) are one node.
+
+    A town of Rui'an has up to 186 grids, three edges each: drawn one by one they pass Mermaid's
+    limit (:data:`MERMAID_MAX_EDGES`; Anyang's graph has 618 edges).  Every grid hands off the
+    same way (report to the command room, escalate to its village, feedback and evaluation back),
+    so the drawing keeps one node per village for its grids, named with their number, and one
+    edge per pair of nodes and kinds (attribute ``count``: how many edges it stands for).  A grid
+    belongs to the unit it escalates to (a micro-grid to its grid's village); a grid with none
+    stays as it is.  Design choice: aggregate the level that multiplies, keep the rest as drawn.
+
+    Args:
+        graph: A routing graph, usually of one town (:func:`town_routing_graph`; only read).
+
+    >>> from ruian_governance import RULES_2021, generate_hierarchy, routing_graph
+    >>> g = routing_graph(generate_hierarchy(towns=1, villages=2, grids=6, micro_grids=0),
+    ...                   RULES_2021)
+    >>> town = town_routing_graph(g, "t0001", stations=False, escalation=False)
+    >>> print(routing_to_mermaid(aggregate_grids(town)))
+    flowchart TD
+      n0["Town 1 Command Room"]
+      n1["Village 1"]
+      n2["3 grids of Village 1"]
+      n3["Village 2"]
+      n4["3 grids of Village 2"]
+      n0 -->|feedback, evaluate| n2
+      n0 -->|feedback, evaluate| n4
+      n1 -->|escalate| n0
+      n2 -->|report| n0
+      n2 -->|escalate| n1
+      n3 -->|escalate| n0
+      n4 -->|report| n0
+      n4 -->|escalate| n3
+    """
+    group_of = _grid_groups(graph)
+    members: dict[str, list[str]] = {}
+    for node, group in group_of.items():
+        members.setdefault(group, []).append(node)
+    out: nx.DiGraph[str] = nx.DiGraph(**graph.graph)
+    for node, data in graph.nodes(data=True):
+        if node not in group_of:
+            out.add_node(node, **data)
+            if f"{node}.grids" in members:  # a village's grids come right after it
+                out.add_node(f"{node}.grids", **_group_attrs(graph, node, members[f"{node}.grids"]))
+    for source, target, data in graph.edges(data=True):
+        u, v = group_of.get(source, source), group_of.get(target, target)
+        if u == v:
+            continue  # a micro-grid reporting to a grid of the same group
+        kinds = str(data.get("kinds", data.get("kind", ""))).split()
+        if out.has_edge(u, v):
+            edge = out.edges[u, v]
+            kinds = [*edge["kinds"].split(), *(k for k in kinds if k not in edge["kinds"].split())]
+            edge["count"] += 1
+        else:
+            out.add_edge(u, v, count=1)
+        out.edges[u, v].update(kind=kinds[0] if kinds else "", kinds=" ".join(kinds))
+    return out
+
+
+def _grid_groups(graph: nx.DiGraph[str]) -> dict[str, str]:
+    """Each grid or micro-grid node with the id of its group node (``<village>.grids``)."""
+    groups: dict[str, str] = {}
+    for node, data in graph.nodes(data=True):
+        if data.get("kind") not in _GRID_KINDS:
+            continue
+        seen, current = {node}, node
+        while graph.nodes[current].get("kind") in _GRID_KINDS:
+            up = [
+                v
+                for v, data in graph.adj[current].items()
+                if "escalate" in str(data.get("kinds", data.get("kind", ""))).split()
+                and v not in seen
+            ]
+            if not up:
+                break
+            current = up[0]
+            seen.add(current)
+        if graph.nodes[current].get("kind") not in _GRID_KINDS:
+            groups[node] = f"{current}.grids"
+    return groups
+
+
+def _group_attrs(graph: nx.DiGraph[str], village: str, nodes: list[str]) -> dict[str, Any]:
+    owner = graph.nodes[village]
+    grids = sum(1 for n in nodes if graph.nodes[n].get("kind") == UnitKind.GRID.value)
+    micro = len(nodes) - grids
+    name = str(owner.get("name") or village)
+    name_en = str(owner.get("name_en") or name)
+    zh = f"{name}的{grids}个网格" + (f"、{micro}个微网格" if micro else "")
+    en = f"{_count(grids, 'grid')} of {name_en}" + (
+        f" and {_count(micro, 'micro-grid')}" if micro else ""
+    )
+    return {
+        "kind": "grids",
+        "level": UnitKind.GRID.value,
+        "town": owner.get("town", ""),
+        "name": zh,
+        "name_en": en,
+        "grids": grids,
+        "micro_grids": micro,
+    }
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def route_graph(route: Route, graph: nx.DiGraph[str]) -> nx.DiGraph[str]:

@@ -3,13 +3,14 @@
 Each is a :class:`~ruian_governance.LifecycleDefinition` built by a factory that takes its
 deadline policy, so every time limit is configurable; the module constants use the defaults of
 the domain notes (same day on the spot, 3 working days ordinary, 7 hard, extension to 15 at most;
-disputes 1 / 7 / 20 days and 30 days to apply for judicial confirmation; hazards a 60-day loop).
+disputes 1 / 7 / 20 days and 30 days to apply for judicial confirmation; hazards a 60-day loop,
+7 days for a covert-inspection finding, rungs 7 days apart).
 One module per lifecycle (:mod:`.event`, :mod:`.dispute`, :mod:`.hazard`), and the guards and
 effects they share in :mod:`.guards`.
 
 >>> from ruian_governance import DISPUTE_LIFECYCLE, EVENT_LIFECYCLE, HAZARD_LIFECYCLE
->>> [s.label.zh for s in EVENT_LIFECYCLE.states]
-['上报', '受理', '不予受理', '分流交办', '退回', '签收', '处置', '反馈', '核查', '办结', '评价']
+>>> " ".join(s.label.zh for s in EVENT_LIFECYCLE.states)
+'上报 受理 不予受理 分流交办 退回 签收 处置 挂起 反馈 核查 办结 评价 已合并 已撤件'
 >>> DISPUTE_LIFECYCLE.next_state("people_mediation", "next_mediation")
 'administrative_mediation'
 >>> HAZARD_LIFECYCLE.state("closed").label.zh
@@ -24,6 +25,16 @@ from ruian_governance.lifecycles.definition import LifecycleDefinition
 from ruian_governance.lifecycles.engine import Engine
 from ruian_governance.models import Clock, Hierarchy
 
+from .casework import (
+    DUPLICATE_WINDOW,
+    link_cases,
+    merge_duplicate,
+    merged_ids,
+    primary_of,
+    related_ids,
+    reporters,
+    suggest_duplicates,
+)
 from .dispute import (
     DISPUTE_DEADLINES,
     DISPUTE_LIFECYCLE,
@@ -36,26 +47,58 @@ from .hazard import (
     HAZARD_DEADLINES,
     HAZARD_LADDER,
     HAZARD_LIFECYCLE,
+    HAZARD_RUNGS,
+    LISTING_LEVELS,
+    hazard_deadlines,
     hazard_lifecycle,
+    hazard_listing,
     hazard_rung,
+    next_rung_at,
 )
+from .intake import CITIZEN_CHANNELS, NOT_OWN_WORK, REWORK_LIMIT
+from .joint import AssigneeProgress, ProgressStatus, assignee_progress
+from .panel import PanelFinding, panel_findings
+from .timing import extensions_granted, pending_extension
 
 __all__ = [
     "BUILTIN_LIFECYCLES",
+    "CITIZEN_CHANNELS",
     "DISPUTE_DEADLINES",
     "DISPUTE_LIFECYCLE",
+    "DUPLICATE_WINDOW",
     "EVENT_DEADLINES",
     "EVENT_LIFECYCLE",
     "HAZARD_DEADLINES",
     "HAZARD_LADDER",
     "HAZARD_LIFECYCLE",
+    "HAZARD_RUNGS",
+    "LISTING_LEVELS",
     "MEDIATION_LADDER",
+    "NOT_OWN_WORK",
+    "REWORK_LIMIT",
     "TRIAGE_LEVELS",
+    "AssigneeProgress",
+    "PanelFinding",
+    "ProgressStatus",
+    "assignee_progress",
     "builtin_engine",
     "dispute_lifecycle",
     "event_lifecycle",
+    "extensions_granted",
+    "hazard_deadlines",
     "hazard_lifecycle",
+    "hazard_listing",
     "hazard_rung",
+    "link_cases",
+    "merge_duplicate",
+    "merged_ids",
+    "next_rung_at",
+    "panel_findings",
+    "pending_extension",
+    "primary_of",
+    "related_ids",
+    "reporters",
+    "suggest_duplicates",
 ]
 
 BUILTIN_LIFECYCLES: tuple[LifecycleDefinition, ...] = (

@@ -24,6 +24,7 @@ from ruian_governance.lifecycles.parts import (
     Trigger,
     TriggerKind,
 )
+from ruian_governance.lifecycles.warnings import is_late
 from ruian_governance.models import Department, Station, unit_ids
 
 __all__ = [
@@ -103,13 +104,18 @@ SUPERVISORS = frozenset({"command_room_operator", "centre_officer"})
 
 def _is_overdue(context: CommandContext) -> bool:
     due = context.case.due_at
-    return due is not None and context.at >= due
+    if due is None or context.at < due:
+        return False
+    if context.lifecycle.state(context.case.state).paused:  # the clock stops while paused
+        return is_late(context.case, context.lifecycle, context.at)
+    return True
 
 
 OVERDUE = Guard(
     key="overdue", label=label("the case is past its deadline", "已超期"), check=_is_overdue
 )
-"""The case is past its deadline (supervision 督办 and the hazard ladder need it)."""
+"""The case is past its deadline (supervision 督办 and the hazard ladder need it); a paused
+case 挂起 only once its pause granted has run out and its moved deadline has passed."""
 
 
 def _stars_in_range(context: CommandContext) -> bool:

@@ -1,0 +1,169 @@
+"""Benchmark a region of cities (issue 15): Dask vs one process, events/s, memory, linearity.
+
+Four measurements, each a ratio against a baseline measured in the same invocation (the
+machine may be shared: ``uptime`` is printed before and after; rerun on a quiet machine for
+figures to quote):
+
+1. **one process vs LocalCluster**: the same region run with ``workers=0`` (one by one, no
+   Dask) and on a ``LocalCluster`` of ``--workers`` processes; wall seconds, their ratio, and
+   whether the outputs are identical (every shard's digest and every file's SHA-256).
+2. **events per second per core**: reported events over the CPU seconds the shards spent
+   (measured inside each task, so Dask's own overhead is not counted here, only in 1).
+3. **peak memory per worker**: one city run in a fresh process for ``D`` and ``4 D`` days,
+   streaming its cases into a dataset (``simulate(sink=...)``): the process's peak resident
+   memory should stay flat as the days grow.
+4. **cost per event**: CPU microseconds per event of a small and a large city (default 50k
+   and 200k events; ``--full`` for 50k vs 1M, which takes minutes): the ratio should stay
+   near 1.
+
+Usage::
+
+    python benchmarks/bench_region.py                 # small: a few minutes on 2 cores
+    python benchmarks/bench_region.py --cities 12 --grids 2000 --days 28 --full
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+
+def timed_shard(shard: Any, config: Any, directory: str | None) -> tuple[Any, float, float]:
+    """Run one shard; return its result, its CPU seconds and this process's peak RSS in MB."""
+    from ruian_governance.sim.sharded import run_shard
+
+    gc.disable()
+    try:
+        start = time.process_time()
+        result = run_shard(shard, config, directory)
+        cpu = time.process_time() - start
+    finally:
+        gc.enable()
+    return result, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def region_run(args: argparse.Namespace) -> None:
+    """Measurements 1 and 2."""
+    import distributed
+
+    from ruian_governance import SimulationConfig
+    from ruian_governance.sim.region import generate_region
+
+    region = generate_region(
+        cities=args.cities, towns=args.towns, villages=args.grids // 5, grids=args.grids, seed=1
+    )
+    config = SimulationConfig(days=args.days, seed=1, reports_per_grid_per_day=args.rate)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        plain = [timed_shard(s, config, f"{tmp}/plain") for s in region.cities]
+        one = time.perf_counter() - start
+        with (
+            distributed.LocalCluster(
+                n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            client.submit(sum, [1]).result()  # the cluster is up before the clock starts
+            start = time.perf_counter()
+            futures = [
+                client.submit(timed_shard, s, config, f"{tmp}/dask", pure=False)
+                for s in region.cities
+            ]
+            dask = client.gather(futures)
+            many = time.perf_counter() - start
+    same = [r for r, _, _ in plain] == [r for r, _, _ in dask]
+    events = sum(r.reported for r, _, _ in plain)
+    cpu = sum(c for _, c, _ in plain)
+    print(f"[1] region: {args.cities} cities x {args.grids} grids x {args.days} days, "
+          f"{events:,} events, {sum(r.cases for r, _, _ in plain):,} cases")  # fmt: skip
+    print(f"    one process (no Dask): {one:8.2f} s wall")
+    label = f"LocalCluster({args.workers}):"
+    print(f"    {label:<23}{many:8.2f} s wall   speed-up {one / many:.2f}x")
+    print(f"    identical output (digests and file SHA-256): {same}")
+    print(f"[2] events per CPU second (one process): {events / cpu:,.0f}")
+    peak = max(m for _, _, m in dask)
+    print(f"    peak RSS of a Dask worker: {peak:,.0f} MB")
+
+
+def memory_one(spec: dict[str, Any]) -> dict[str, Any]:
+    """One city streamed into a dataset for ``spec['days']`` days, in this process."""
+    from ruian_governance import SimulationConfig
+    from ruian_governance.sim.region import generate_region
+
+    region = generate_region(
+        cities=1, towns=spec["towns"], villages=spec["grids"] // 5, grids=spec["grids"], seed=1
+    )
+    config = SimulationConfig(days=spec["days"], seed=1, reports_per_grid_per_day=spec["rate"])
+    with tempfile.TemporaryDirectory() as tmp:
+        result, cpu, peak = timed_shard(region.cities[0], config, tmp if spec["write"] else None)
+    return {"days": spec["days"], "cases": result.cases, "events": result.reported,
+            "cpu_s": cpu, "peak_mb": peak}  # fmt: skip
+
+
+def in_subprocess(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run ``memory_one(spec)`` in a fresh interpreter (its own peak RSS)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", json.dumps(spec)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    found: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return found
+
+
+def memory_and_cost(args: argparse.Namespace) -> None:
+    """Measurements 3 and 4."""
+    base = {"towns": args.towns, "grids": args.grids * 2, "rate": args.rate, "write": True}
+    print("[3] peak memory of one city streamed to a dataset, as the days grow:")
+    first = None
+    for days in (args.days, args.days * 4):
+        m = in_subprocess({**base, "days": days})
+        first = first or m["peak_mb"]
+        print(f"    {days:4d} days: {m['cases']:8,} cases, peak {m['peak_mb']:7,.0f} MB "
+              f"(x{m['peak_mb'] / first:.2f})")  # fmt: skip
+    print("[4] CPU cost per event, small vs large city (28 days, cases streamed, not written):")
+    small = None
+    for events in (50_000, 1_000_000 if args.full else 200_000):
+        grids = max(10, round(events / (args.rate * 28)))
+        m = in_subprocess({"towns": max(2, grids // 130), "grids": grids, "rate": args.rate,
+                           "days": 28, "write": False})  # fmt: skip
+        cost = m["cpu_s"] / max(m["events"], 1) * 1e6
+        small = small or cost
+        print(f"    {m['events']:9,} events: {cost:7.1f} us/event "
+              f"({m['events'] / m['cpu_s']:,.0f} events/s), ratio {cost / small:.2f}, "
+              f"peak {m['peak_mb']:,.0f} MB")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--cities", type=int, default=4)
+    parser.add_argument("--towns", type=int, default=4)
+    parser.add_argument("--grids", type=int, default=400, help="grids per city")
+    parser.add_argument("--days", type=int, default=14)
+    parser.add_argument("--rate", type=float, default=0.39, help="reports per grid per day")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--full", action="store_true", help="cost per event at 1M events")
+    parser.add_argument("--skip-region", action="store_true", help="only measurements 3 and 4")
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(memory_one(json.loads(args.one))))
+        return
+    print(f"load before: {os.getloadavg()} on {os.cpu_count()} cores")
+    if not args.skip_region:
+        region_run(args)
+    memory_and_cost(args)
+    print(f"load after:  {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

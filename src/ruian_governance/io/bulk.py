@@ -1,0 +1,256 @@
+"""Bulk paths: a province hierarchy loaded from JSON in a few seconds.
+
+A province (85,000 grids, 450,000 micro-grids, about 1.1 million units and people) loads
+through :func:`~ruian_governance.io.from_document` in 10-18 seconds: cattrs builds each of
+the 1.7 million objects through its generated structure function and the model's validators,
+one value at a time.  :func:`load_hierarchy` is the fast path for the two big lists, units
+and people:
+
+- the text is parsed by orjson when it is installed (the ``scale`` extra; the standard
+  ``json`` module otherwise), with Python's cyclic garbage collector paused for the parse
+  and the build (the previous setting is restored; the documents hold no reference cycles);
+- every value of the big lists is checked against the very rules the models' validators
+  apply (:func:`~ruian_governance.labels.check_identifier`, ``check_text``, the level and
+  employment enums), but a column at a time: the ids of all units are joined once and the
+  joined text checked, which is the same rule for every id at C speed;
+- the units, people and posts are then built without calling their validators again (the
+  values were just checked), and the :class:`~ruian_governance.Hierarchy` is constructed as
+  usual, so every structural rule of the hierarchy is checked as always.
+
+Anything the fast checks do not accept as plainly good (a missing or extra key, a value of
+another type, a name with a character that is not printable, an unknown level) sends the whole
+document down the ordinary path, :func:`~ruian_governance.io.from_document`, which names the
+JSON path of every problem: the fast path never refuses on its own and never accepts what the
+ordinary path refuses (equivalence-tested in ``tests/test_bulk.py``).
+
+>>> from ruian_governance import generate_hierarchy
+>>> from ruian_governance.io import dumps
+>>> h = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=8, seed=0)
+>>> load_hierarchy(dumps(h)) == h
+True
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import typing
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ruian_governance.errors import DataError, RuianGovernanceError
+from ruian_governance.labels import IDENTIFIER_MAX, TEXT_MAX
+from ruian_governance.models import AdminUnit, Employment, Hierarchy, Level, Person, Post
+
+from .converter import _short, structure
+from .documents import FORMAT_VERSIONS, from_document
+
+__all__ = ["load_hierarchy", "parse_json"]
+
+_LEVELS = {level.value: level for level in Level}
+_EMPLOYMENTS: dict[Any, Employment | None] = {e.value: e for e in Employment}
+_EMPLOYMENTS[None] = None
+_UNIT_KEYS = frozenset({"id", "name", "level", "parent_id", "name_en"})
+_PERSON_KEYS = frozenset({"id", "name", "posts"})
+_POST_KEYS = frozenset({"role", "unit_id", "employment"})
+_HIERARCHY_FIELDS = {f.name for f in attrs.fields(Hierarchy)}
+_HIERARCHY_TYPES = typing.get_type_hints(Hierarchy)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, restoring its previous setting."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _orjson_loads() -> Callable[[bytes | str], Any] | None:
+    try:
+        import orjson  # noqa: PLC0415 - optional (the scale extra)
+    except ImportError:
+        return None
+    loads: Callable[[bytes | str], Any] = orjson.loads
+    return loads
+
+
+def parse_json(text: str | bytes) -> Any:
+    """Parse JSON text with orjson when it is installed, else the standard ``json`` module.
+
+    Raises:
+        DataError: The text is not JSON (or not UTF-8).
+
+    >>> parse_json('{"a": [1, "中"]}')
+    {'a': [1, '中']}
+    """
+    loads = _orjson_loads()
+    try:
+        with _collector_paused():
+            return json.loads(text) if loads is None else loads(text)
+    except (ValueError, RecursionError) as error:  # orjson.JSONDecodeError is a ValueError
+        raise DataError("hierarchy", [f"$: not JSON text ({_short(str(error), 80)})"]) from None  # noqa: EM101
+
+
+class _NotPlain(RuianGovernanceError):  # noqa: N818 - a private signal, never let out
+    """A value the fast checks do not accept as plainly good: take the ordinary path."""
+
+
+def _ids(values: list[Any], *, optional: bool = False) -> None:
+    """Every value is an id (``check_identifier``'s rule), checked a column at once."""
+    if optional:
+        values = [v for v in values if v is not None]
+    if not values:
+        return
+    try:
+        joined = "".join(values)  # TypeError unless every value is text
+    except TypeError:
+        raise _NotPlain from None
+    if (
+        not joined.isprintable()
+        or " " in joined
+        or min(map(len, values)) < 1
+        or max(map(len, values)) > IDENTIFIER_MAX
+    ):
+        raise _NotPlain
+
+
+def _texts(values: list[Any], *, empty: bool = False) -> None:
+    """Every value is a name (``check_text``) whose characters are all printable."""
+    if not values:
+        return
+    try:
+        joined = "".join(values)
+    except TypeError:
+        raise _NotPlain from None
+    if (
+        not joined.isprintable()
+        or min(map(len, values)) < (0 if empty else 1)
+        or max(map(len, values)) > TEXT_MAX
+    ):
+        raise _NotPlain
+
+
+def _rows(items: Any, keys: frozenset[str], required: frozenset[str]) -> list[dict[str, Any]]:
+    if type(items) is not list:
+        raise _NotPlain
+    for item in items:
+        if type(item) is not dict or not required <= item.keys() <= keys:
+            raise _NotPlain
+    return items
+
+
+_new = object.__new__
+
+
+def _setter(cls: type[Any], name: str) -> Callable[[Any, Any], None]:
+    """The slot's own setter (the frozen class refuses ``setattr``; its ``__init__`` uses this)."""
+    setter: Callable[[Any, Any], None] = cls.__dict__[name].__set__
+    return setter
+
+
+_UNIT_ID, _UNIT_NAME, _UNIT_LEVEL, _UNIT_PARENT, _UNIT_EN = (
+    _setter(AdminUnit, n) for n in ("id", "name", "level", "parent_id", "name_en")
+)
+_POST_ROLE, _POST_UNIT, _POST_EMPLOYMENT = (
+    _setter(Post, n) for n in ("role", "unit_id", "employment")
+)
+_PERSON_ID, _PERSON_NAME, _PERSON_POSTS = (_setter(Person, n) for n in ("id", "name", "posts"))
+
+
+def _units(items: Any) -> tuple[AdminUnit, ...]:
+    rows = _rows(items, _UNIT_KEYS, frozenset({"id", "name", "level"}))
+    _ids([r["id"] for r in rows])
+    _ids([r.get("parent_id") for r in rows], optional=True)
+    _texts([r["name"] for r in rows])
+    _texts([r.get("name_en", "") for r in rows], empty=True)
+    levels = _LEVELS
+    units = []
+    for r in rows:
+        level = levels.get(r["level"]) if type(r["level"]) is str else None
+        if level is None:
+            raise _NotPlain
+        unit = _new(AdminUnit)
+        _UNIT_ID(unit, r["id"])
+        _UNIT_NAME(unit, r["name"])
+        _UNIT_LEVEL(unit, level)
+        _UNIT_PARENT(unit, r.get("parent_id"))
+        _UNIT_EN(unit, r.get("name_en", ""))
+        units.append(unit)
+    return tuple(units)
+
+
+def _people(items: Any) -> tuple[Person, ...]:
+    rows = _rows(items, _PERSON_KEYS, _PERSON_KEYS)
+    _ids([r["id"] for r in rows])
+    _texts([r["name"] for r in rows])
+    posts = [p for r in rows for p in _rows(r["posts"], _POST_KEYS, frozenset({"role", "unit_id"}))]
+    _ids([p["role"] for p in posts])
+    _ids([p["unit_id"] for p in posts])
+    employments = _EMPLOYMENTS
+    people = []
+    for r in rows:
+        held = []
+        for p in r["posts"]:
+            employment = p.get("employment")
+            if not (employment is None or type(employment) is str) or (
+                employment not in employments
+            ):
+                raise _NotPlain
+            post = _new(Post)
+            _POST_ROLE(post, p["role"])
+            _POST_UNIT(post, p["unit_id"])
+            _POST_EMPLOYMENT(post, employments[employment])
+            held.append(post)
+        person = _new(Person)
+        _PERSON_ID(person, r["id"])
+        _PERSON_NAME(person, r["name"])
+        _PERSON_POSTS(person, tuple(held))
+        people.append(person)
+    return tuple(people)
+
+
+def _fast(document: Any) -> Hierarchy:
+    """The hierarchy of a plainly good current document (else :class:`_NotPlain`)."""
+    if type(document) is not dict:
+        raise _NotPlain
+    fields = dict(document)
+    if fields.pop("format_version", None) != FORMAT_VERSIONS["hierarchy"]:
+        raise _NotPlain
+    if fields.pop("kind", "hierarchy") != "hierarchy" or not fields.keys() <= _HIERARCHY_FIELDS:
+        raise _NotPlain
+    built: dict[str, Any] = {"units": _units(fields.pop("units", None))}
+    built["people"] = _people(fields.pop("people", None))
+    for name, value in fields.items():  # the small parts: through the ordinary converter
+        built[name] = structure(value, _HIERARCHY_TYPES[name], what="hierarchy")
+    return Hierarchy(**built)
+
+
+def load_hierarchy(source: str | bytes | Path) -> Hierarchy:
+    """Load a hierarchy document (JSON text, or a file) fast; see the module's description.
+
+    Args:
+        source: The JSON text (``str`` or UTF-8 ``bytes``) or the path of a JSON file.
+
+    Raises:
+        DataError: The text is not JSON or not a hierarchy document (each problem named by
+            its JSON path, as :func:`~ruian_governance.io.from_document` names it).
+        HierarchyError: The document breaks a structural rule of the hierarchy (a subclass:
+            ``DuplicateIdError``, ``OrphanError``, ...).
+        OSError: ``source`` is a path that cannot be read.
+    """
+    text = source.read_bytes() if isinstance(source, Path) else source
+    document = parse_json(text)
+    with _collector_paused():
+        try:
+            return _fast(document)
+        except (_NotPlain, DataError):
+            pass
+        return from_document(document, Hierarchy)

@@ -1,0 +1,152 @@
+"""The bulk hierarchy path (issue 15 point 5): load_hierarchy equals from_document, always.
+
+The fast path never refuses on its own: anything it does not accept as plainly good goes down
+the ordinary path, so a bad document gets the same error (type and message) either way.
+"""
+
+from __future__ import annotations
+
+import copy
+import gc
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ruian_governance import Hierarchy, RuianGovernanceError, generate_hierarchy, ruian_preset
+from ruian_governance.errors import DataError
+from ruian_governance.io import dumps, from_document, load_hierarchy, parse_json, to_document
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    """A small generated hierarchy's document."""
+    return to_document(generate_hierarchy(towns=3, villages=6, grids=12, micro_grids=12, seed=4))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_fast_load_equals_the_ordinary_load(seed: int) -> None:
+    """Point 5: the fast path builds the hierarchy from_document builds, field for field."""
+    h = generate_hierarchy(towns=2, villages=5, grids=11, micro_grids=13, seed=seed)
+    text = dumps(h)
+    fast = load_hierarchy(text)
+    assert fast == h == from_document(json.loads(text), Hierarchy)
+    assert [attrs_tuple(u) for u in fast.units] == [attrs_tuple(u) for u in h.units]
+    assert fast.people == h.people
+
+
+def attrs_tuple(obj: object) -> tuple[Any, ...]:
+    """The field values of an attrs instance, not recursing."""
+    import attrs
+
+    return attrs.astuple(obj, recurse=False)  # type: ignore[arg-type]
+
+
+def test_preset_and_path_and_bytes(tmp_path: Path) -> None:
+    """Point 5: text, UTF-8 bytes and a file path load alike (the Rui'an preset, Chinese names)."""
+    h = ruian_preset(villages=23, grids=23, micro_grids=0, grid_workers=23, micro_grid_workers=0)
+    path = tmp_path / "h.json"
+    path.write_text(dumps(h), encoding="utf-8")
+    assert load_hierarchy(path) == load_hierarchy(path.read_bytes()) == h
+
+
+def test_collector_setting_restored(document: dict[str, Any]) -> None:
+    """Point 5: the collector paused for the load is on again afterwards (and off stays off)."""
+    assert gc.isenabled()
+    load_hierarchy(json.dumps(document))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_hierarchy(json.dumps(document))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def _errors(data: Any) -> tuple[type[BaseException], str]:
+    try:
+        from_document(copy.deepcopy(data), Hierarchy)
+    except RuianGovernanceError as error:
+        expected = (type(error), str(error))
+    else:  # pragma: no cover - every forged document below is refused
+        pytest.fail("the ordinary path accepted the forged document")
+    with pytest.raises(RuianGovernanceError) as raised:
+        load_hierarchy(json.dumps(data, ensure_ascii=False))
+    return expected, (type(raised.value), str(raised.value))  # type: ignore[return-value]
+
+
+FORGERIES = {
+    "space in id": ("units", 1, "id", "a b"),
+    "bool id": ("units", 1, "id", True),
+    "int name": ("units", 2, "name", 5),
+    "empty name": ("units", 2, "name", ""),
+    "control in name": ("units", 2, "name", "a\x00b"),
+    "bidi in name": ("units", 2, "name", "a\u202eb"),
+    "long id": ("units", 3, "id", "x" * 201),
+    "unknown level": ("units", 3, "level", "county"),
+    "level as list": ("units", 3, "level", ["town"]),
+    "parent not text": ("units", 3, "parent_id", 7),
+    "extra key": ("units", 3, "extra", 1),
+    "person id none": ("people", 0, "id", None),
+    "posts not list": ("people", 0, "posts", "x"),
+    "no posts": ("people", 0, "posts", []),
+    "duplicate id": ("people", 1, "id", "city"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORGERIES))
+def test_forged_documents_refused_as_by_the_ordinary_path(
+    document: dict[str, Any], name: str
+) -> None:
+    """Point 5: a forged document gets from_document's own error (type and message)."""
+    part, index, key, value = FORGERIES[name]
+    data = copy.deepcopy(document)
+    data[part][index][key] = value
+    expected, got = _errors(data)
+    assert got == expected
+
+
+@pytest.mark.parametrize("employment", ["boss", ["full_time"], {"a": 1}, 1, True, "FULL_TIME"])
+def test_forged_employment(document: dict[str, Any], employment: Any) -> None:
+    """Point 5: an employment the enum does not know is refused as by the ordinary path."""
+    data = copy.deepcopy(document)
+    person = next(p for p in data["people"] if p["posts"][0]["employment"] is not None)
+    person["posts"][0]["employment"] = employment
+    expected, got = _errors(data)
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"format_version": 99},
+        {"kind": "case"},
+        {"units": {}},
+        {"people": None},
+        {"preset": "2021"},
+        {"bogus": 1},
+    ],
+)
+def test_forged_top_level(document: dict[str, Any], change: dict[str, Any]) -> None:
+    """Point 5: a bad top-level field is refused as by the ordinary path."""
+    expected, got = _errors({**document, **change})
+    assert got == expected
+
+
+def test_not_json() -> None:
+    """Point 5: text that is not JSON is a DataError."""
+    with pytest.raises(DataError, match="not JSON"):
+        load_hierarchy("{")
+    with pytest.raises(DataError, match="not JSON"):
+        parse_json(b"\xff")
+
+
+def test_without_orjson(document: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point 5: without orjson (no scale extra) the standard json module parses the same."""
+    from ruian_governance.io import bulk
+
+    monkeypatch.setattr(bulk, "_orjson_loads", lambda: None)
+    assert load_hierarchy(json.dumps(document)) == from_document(document, Hierarchy)
+    with pytest.raises(DataError, match="not JSON"):
+        parse_json("[")
