@@ -24,7 +24,12 @@ from typing import Any, TypeVar
 import attrs
 from hypothesis import strategies as st
 
-from ruian_governance.errors import ArgumentError, GuardFailedError, TransitionError
+from ruian_governance.errors import (
+    ArgumentError,
+    CalendarCoverageError,
+    GuardFailedError,
+    TransitionError,
+)
 from ruian_governance.lifecycles import Engine, LifecycleDefinition
 from ruian_governance.models import Actor, Case, DataValue, Hierarchy
 
@@ -368,8 +373,8 @@ def legal_step(
                     new = engine.apply(case, trigger, actor=actor, at=when, **data)
                 except GuardFailedError:
                     continue
-                except TransitionError:
-                    break
+                except (TransitionError, CalendarCoverageError):
+                    break  # refused; or a working-day deadline past the calendar's years
                 return Step(trigger=trigger, actor=actor, at=when, data=data), new
             else:  # every time tried was refused by a guard, which seldom depends on the actor
                 guarded += 1
