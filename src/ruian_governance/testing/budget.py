@@ -70,7 +70,7 @@ def transitions(definition: LifecycleDefinition) -> tuple[Edge, ...]:
     >>> from ruian_governance import HAZARD_LIFECYCLE
     >>> edges = transitions(HAZARD_LIFECYCLE)
     >>> len(edges), edges[0], edges[3]
-    (16, ('hazard', None, 'find_in_covert_inspection'), ('hazard', 'discovered', 'assign'))
+    (22, ('hazard', None, 'find_in_covert_inspection'), ('hazard', 'discovered', 'assign'))
     """
     openings = [(definition.key, None, t.trigger) for t in definition.transitions if t.opening]
     pairs = [(definition.key, s, t.trigger) for t in definition.transitions for s in t.sources]
