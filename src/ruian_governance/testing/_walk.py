@@ -16,24 +16,35 @@ imports the other's internals.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeAlias
+from functools import lru_cache
+from typing import Any, TypeVar
 
 import attrs
 from hypothesis import strategies as st
 
-from ruian_governance.errors import ArgumentError, TransitionError
-from ruian_governance.lifecycles import (
-    CITIZEN_CHANNELS,
-    TRIAGE_LEVELS,
-    Engine,
-    Transition,
-    reporters,
+from ruian_governance.errors import (
+    ArgumentError,
+    CalendarCoverageError,
+    GuardFailedError,
+    TransitionError,
 )
-from ruian_governance.models import Actor, Case, DataValue, Department, Hierarchy, Level, Station
+from ruian_governance.lifecycles import Engine, LifecycleDefinition
+from ruian_governance.models import Actor, Case, DataValue, Hierarchy
 
 from ._args import need_type
+from ._values import (
+    BOOLEANS,
+    DEFAULT_DATA_VALUES,
+    DELAYS,
+    DataValues,
+    ValueMakers,
+    drawn_data,
+    fill_data,
+    indexes,
+    known_values,
+)
 
 __all__ = [
     "DEFAULT_DATA_VALUES",
@@ -45,208 +56,15 @@ __all__ = [
     "ValueMakers",
     "drawn_data",
     "faults_of",
+    "fill_data",
     "known_values",
     "make_context",
     "next_command",
     "opened_case",
+    "pick",
     "posts_as_actors",
     "sequence",
 ]
-
-# --------------------------------------------------------------------------- command data
-
-DataValues: TypeAlias = Mapping[
-    str, Callable[[Engine, "Case | None"], st.SearchStrategy[DataValue]]
-]
-"""Value strategies for command data, by data key: ``values[key](engine, case)``.
-
-``case`` is ``None`` for the data of an opening command.
-:func:`~ruian_governance.testing.strategies.command_data` uses :data:`DEFAULT_DATA_VALUES` for
-keys a caller's mapping leaves out, and short texts for keys neither knows.
-"""
-
-_TEXTS = ("说明 note", "现场核实 checked on site", "不属本单位职责 not our duty", "已处理 handled")
-_HOUR = timedelta(hours=1)
-_DAY = timedelta(days=1)
-_DELAYS = (timedelta(0), _HOUR, _HOUR, 4 * _HOUR, _DAY, 3 * _DAY, 10 * _DAY, 40 * _DAY)
-
-
-def _texts(_engine: Engine, _case: Case | None) -> st.SearchStrategy[DataValue]:
-    return st.sampled_from(_TEXTS)
-
-
-def _unit_targets(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    """Stations of the holding town, or departments when the city holds the case."""
-    h = engine.hierarchy
-    if case is None:
-        return st.sampled_from(_TEXTS)
-    holder = h.unit(case.unit_id)
-    pool: Sequence[Station | Department]
-    if holder.level is Level.CITY:
-        pool = h.departments
-    elif holder.level is Level.TOWN:
-        pool = h.stations_of(holder.id)
-    else:  # a village: the stations of its town (the built-in guards refuse them)
-        town = h.town_of(holder.id)
-        pool = () if town is None else h.stations_of(town.id)
-    if not pool:
-        return st.just(("no_such_unit",))
-    most = 1 if case.severity in {None, "ordinary"} else 2
-    return st.lists(
-        st.sampled_from([u.id for u in pool]), min_size=1, max_size=most, unique=True
-    ).map(tuple)
-
-
-def _days(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    most = 15
-    if case is not None:
-        limit = engine.lifecycle(case.lifecycle).deadlines.limits.get("max_extension")
-        most = 15 if limit is None or limit.days < 1 else limit.days
-    return st.one_of(st.just(most), st.integers(1, most))
-
-
-def _commanders(engine: Engine, _case: Case | None) -> st.SearchStrategy[DataValue]:
-    found = sorted(
-        p.id
-        for p in engine.hierarchy.people
-        if any(post.role == "task_force_commander" for post in p.posts)
-    )
-    return st.sampled_from(found) if found else st.just("no_such_commander")
-
-
-def _departments(engine: Engine, _case: Case | None) -> st.SearchStrategy[DataValue]:
-    ids = [d.id for d in engine.hierarchy.departments]
-    if not ids:
-        return st.just(("no_such_department",))
-    return st.lists(st.sampled_from(ids), min_size=1, max_size=2, unique=True).map(tuple)
-
-
-def _reporter(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    """A reporter reference: one of the case's reporters (callback, withdrawal), else new."""
-    known = reporters(case) if case is not None else ()
-    return st.sampled_from([(r,) for r in known] + [("citizen-a1",)])
-
-
-def _other_case(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    """Another case's id (a primary, duplicate or related case), now and then the case's own."""
-    own = [] if case is None else [(case.id,)]
-    return st.sampled_from([("E-other-1",), ("E-other-2",), *own])
-
-
-# issue 13 (disputes and hazards): the values that pass the new guards most of the time
-
-
-def _parties(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    known = () if case is None else case.parties
-    return st.just(known if len(known) >= 2 else ("当事人甲", "当事人乙"))
-
-
-def _party(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    return st.sampled_from(case.parties) if case is not None and case.parties else st.just("无")
-
-
-def _applicants(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    return st.just(case.parties if case is not None and case.parties else ("无",))
-
-
-def _ids(ids: Sequence[str], most: int = 1) -> st.SearchStrategy[DataValue]:
-    if not ids:
-        return st.just(("no_such_unit",))
-    return st.lists(st.sampled_from(list(ids)), min_size=1, max_size=most, unique=True).map(tuple)
-
-
-def _leaders(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    h = engine.hierarchy
-    found = sorted(p.id for p in h.people if any(q.role == "leader" for q in p.posts))
-    if case is not None:
-        above = {case.unit_id, *(u.id for u in h.ancestors(case.unit_id))}
-        near = [i for i in found if any(q.unit_id in above for q in h.person(i).posts)]
-        found = near or found
-    return st.sampled_from(found) if found else st.just("no_such_leader")
-
-
-def _members(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    h = engine.hierarchy
-    if case is None or h.unit(case.unit_id).level is not Level.TOWN:
-        return _ids([d.id for d in h.departments])
-    town = case.unit_id
-    return _ids([*(s.id for s in h.stations_of(town)), *(v.id for v in h.children(town))], 2)
-
-
-def _venues(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    venues = () if case is None else engine.hierarchy.shared_courts_of(case.location_id)
-    return st.sampled_from([v.id for v in venues]) if venues else st.just("no_such_venue")
-
-
-def _targets(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    return _ids(case.assignees if case is not None and case.assignees else (), 2)
-
-
-def _inspected(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    h = engine.hierarchy
-    town = None if case is None else h.town_of(case.location_id)
-    return _ids([] if town is None else [s.id for s in h.stations_of(town.id)])
-
-
-DEFAULT_DATA_VALUES: DataValues = {
-    "units": _unit_targets,
-    "days": _days,
-    "stars": lambda _e, _c: st.integers(1, 5),
-    "tier": lambda _e, _c: st.sampled_from(sorted(TRIAGE_LEVELS)),
-    "commander": _commanders,
-    "departments": _departments,
-    "notice": lambda _e, _c: st.integers(1, 999).map(lambda n: f"整改交办单 ZG-{n}"),
-    "channel": lambda _e, _c: st.sampled_from(sorted(CITIZEN_CHANNELS)),
-    "reporter": _reporter,
-    "primary": _other_case,
-    "duplicate": _other_case,
-    "related": _other_case,
-    "satisfaction": lambda _e, _c: st.integers(1, 5),
-    "parties": _parties,
-    "party": _party,
-    "applicants": _applicants,
-    "leader": _leaders,
-    "members": _members,
-    "venue": _venues,
-    "targets": _targets,
-    "inspected": _inspected,
-    "level": lambda _e, _c: st.sampled_from(("province", "prefecture", "county")),
-}
-"""The value strategies :func:`~ruian_governance.testing.strategies.command_data` knows:
-``units`` (stations of the holding town, or departments when the city holds the case; one unit
-for ordinary cases), ``days`` (up to the ``max_extension`` limit), ``stars`` (1-5), ``tier`` (a
-triage tier), ``commander`` (a person with a task-force commander post), ``departments`` and
-``notice``; for the event loop's intake section ``channel`` (a citizen channel), ``reporter``
-(one of the case's reporters, or a new reference), ``primary`` / ``duplicate`` / ``related``
-(another case's id, now and then the case's own) and ``satisfaction`` (1-5); for the disputes'
-and hazards' triggers ``parties``, ``party`` and ``applicants`` (the case's
-parties), ``leader`` (a leader of the holding unit or above), ``members`` (stations and villages
-of a holding town, else departments), ``venue`` (a shared court of the case's town),
-``targets`` (its assignees), ``inspected`` (stations of its town) and a listing ``level``."""
-
-
-ValueMakers: TypeAlias = dict[str, Callable[[Engine, "Case | None"], st.SearchStrategy[DataValue]]]
-"""Value strategies by data key: the caller's over the defaults."""
-
-
-def known_values(values: DataValues | None) -> ValueMakers:
-    """The caller's ``values`` over :data:`DEFAULT_DATA_VALUES`."""
-    return {**DEFAULT_DATA_VALUES, **(values or {})}
-
-
-@st.composite
-def drawn_data(
-    draw: st.DrawFn, engine: Engine, case: Case | None, transition: Transition, known: ValueMakers
-) -> dict[str, DataValue]:
-    """Every key ``transition`` requires and some it accepts, valued from ``known`` (or texts)."""
-    data: dict[str, DataValue] = {}
-    for key in sorted(transition.requires):
-        data[key] = draw(known.get(key, _texts)(engine, case), label=key)
-    for key in sorted(transition.accepts - transition.requires):
-        if draw(st.booleans(), label=f"with_{key}"):
-            data[key] = draw(known.get(key, _texts)(engine, case), label=key)
-    return data
-
 
 # --------------------------------------------------------------------------- steps
 
@@ -283,13 +101,17 @@ class Step:
     data: Mapping[str, DataValue] = attrs.field(factory=dict)
     fault: Fault | None = None
 
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        """Print briefly in Hypothesis' (and IPython's) reports: one line per step."""
+    def __str__(self) -> str:
+        """One line: who fires what, when, with which data, and whether it is legal."""
         fault = "legal" if self.fault is None else f"fault={self.fault.value}"
-        printer.text(
+        return (
             f"Step({self.trigger!r} by {self.actor} at {self.at.isoformat()}, "
             f"data={dict(self.data)!r}, {fault})"
         )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Print briefly in Hypothesis' (and IPython's) reports: one line per step."""
+        printer.text(str(self))
 
     def apply(self, engine: Engine, case: Case) -> Case:
         """Fire this command on ``case`` with ``engine`` and return the new case.
@@ -312,6 +134,15 @@ def posts_as_actors(hierarchy: Hierarchy) -> tuple[Actor, ...]:
     )
 
 
+_ALLOWED_KEPT = 4096
+"""How many permission answers a walk context keeps (then it starts afresh)."""
+
+_CASE_KEY = tuple(
+    f.name for f in attrs.fields(Case) if f.init and f.name not in {"history", "version"}
+)
+"""The fields of a case its permissions are kept by."""
+
+
 @attrs.frozen
 class Context:
     """What a walk needs besides the case: the engine, who may act, data values, delays."""
@@ -321,9 +152,29 @@ class Context:
     values: ValueMakers
     delays: st.SearchStrategy[timedelta]
     by_role: Mapping[str, tuple[Actor, ...]]
+    _allowed: dict[tuple[object, ...], list[tuple[str, Actor]]] = attrs.field(
+        factory=dict, eq=False, repr=False
+    )
 
     def allowed(self, case: Case) -> list[tuple[str, Actor]]:
-        """Every (trigger, actor) pair the engine would let through its permission checks."""
+        """Every (trigger, actor) pair the engine would let through its permission checks.
+
+        Kept per case as it stands (every field but its history and version: all that a
+        permission check may read), as the machines' runs and their shrinking meet the same
+        cases often.
+        """
+        key = tuple(getattr(case, name) for name in _CASE_KEY)
+        try:
+            found = self._allowed.get(key)
+        except TypeError:  # a field of an unhashable value: not kept
+            return self._permitted(case)
+        if found is None:
+            if len(self._allowed) > _ALLOWED_KEPT:
+                self._allowed.clear()
+            found = self._allowed[key] = self._permitted(case)
+        return list(found)
+
+    def _permitted(self, case: Case) -> list[tuple[str, Actor]]:
         engine = self.engine
         pairs: list[tuple[str, Actor]] = []
         for trigger, transition in engine.lifecycle(case.lifecycle).transitions_from(case.state):
@@ -361,26 +212,141 @@ def make_context(
         engine=engine,
         pool=pool,
         values=known_values(values),
-        delays=st.sampled_from(_DELAYS) if delays is None else delays,
+        delays=st.sampled_from(DELAYS) if delays is None else delays,
         by_role={role: tuple(found) for role, found in by_role.items()},
     )
 
 
+_GUARDED_TRIES = 2
+"""How many actors (with the data drawn for the trigger) try a trigger that guards keep refusing."""
+
+
+_T = TypeVar("_T")
+
+_BACKS = (
+    timedelta(minutes=1),
+    timedelta(minutes=59),
+    timedelta(hours=8),
+    timedelta(days=1),
+    timedelta(days=14),
+)
+"""How far back in time a command wrong in :attr:`Fault.TIME_BACKWARDS` is."""
+
+
+def pick(draw: st.DrawFn, items: Sequence[_T], label: str) -> _T:
+    """One of ``items`` (not empty), drawn by position (shrinks towards the first)."""
+    return items[draw(indexes(len(items)), label=label)] if len(items) > 1 else items[0]
+
+
 def rotated(draw: st.DrawFn, items: Sequence[Any], label: str) -> list[Any]:
     """``items`` starting at a drawn position (shrinks towards the first item)."""
-    if not items:
-        return []
-    start = draw(st.integers(0, len(items) - 1), label=label)
+    if len(items) < 2:
+        return list(items)
+    start = draw(indexes(len(items)), label=label)
     return [*items[start:], *items[:start]]
 
 
-def legal_step(draw: st.DrawFn, ctx: Context, case: Case) -> tuple[Step, Case] | None:
+def _order(
+    draw: st.DrawFn,
+    definition: LifecycleDefinition,
+    state: str,
+    triggers: list[str],
+    prefer: Sequence[frozenset[str]],
+) -> list[str]:
+    """The order in which :func:`legal_step` tries ``triggers`` (see there).
+
+    Two draws: the mode (what comes first in each group) and one turn that rotates every
+    part.  Mode 0, the simplest, moves the case on, to the state from which most of the
+    lifecycle can still be reached (so that the simplest walk, and a shrunk sequence, goes
+    straight along the main path); modes 1 and 2 stay in the state first (supervision,
+    progress records, sanctions...); mode 3 ends the case first.
+    """
+    if len(triggers) < 2:  # nothing to order: no draw (fewer choices to shrink)
+        return list(triggers)
+    mode = draw(indexes(4), label="order")
+    finals = definition.final_states
+    groups: list[tuple[list[str], list[str], list[str]]] = []
+    placed: set[str] = set()
+    for chosen in (*prefer, frozenset(triggers)):
+        group = [t for t in triggers if t in chosen and t not in placed]
+        placed.update(group)
+        staying = [t for t in group if definition.next_state(state, t) == state]
+        ending = [t for t in group if definition.next_state(state, t) in finals]
+        moving = [t for t in group if t not in staying and t not in ending]
+        groups.append((staying, ending, moving))
+    parted = any(len(part) > 1 for group in groups for part in group)
+    turn = draw(indexes(_TURNS), label="turn") if parted else 0
+    order: list[str] = []
+    for staying, ending, moving in groups:
+        if mode == 0:  # the simplest walk goes where most of the lifecycle still lies ahead
+            ahead = _reaches(definition)
+            moving.sort(key=lambda t: -ahead[definition.next_state(state, t) or state])
+            order += moving + _turned(staying, turn) + _turned(ending, turn)
+            continue
+        parts = (ending, moving, staying) if mode == 3 else (staying, moving, ending)
+        for part in parts:
+            order += _turned(part, turn)
+    return order
+
+
+_REACHES: dict[int, tuple[LifecycleDefinition, dict[str, int]]] = {}
+
+
+def _reaches(definition: LifecycleDefinition) -> dict[str, int]:
+    """How many states each state of ``definition`` can still reach (itself included).
+
+    Kept per definition object (a few dozen at most in a test session).
+    """
+    found = _REACHES.get(id(definition))
+    if found is not None and found[0] is definition:
+        return found[1]
+    sizes: dict[str, int] = {}
+    for start in (s.key for s in definition.states):
+        seen, frontier = {start}, [start]
+        while frontier:
+            state = frontier.pop()
+            for trigger in definition.triggers_from(state):
+                dest = definition.next_state(state, trigger)
+                if dest is not None and dest not in seen:
+                    seen.add(dest)
+                    frontier.append(dest)
+        sizes[start] = len(seen)
+    if len(_REACHES) > _REACHES_KEPT:
+        _REACHES.clear()
+    _REACHES[id(definition)] = (definition, sizes)
+    return sizes
+
+
+_REACHES_KEPT = 256
+
+_TURNS = 60
+"""How far a group of triggers may be turned (60: every turn of up to 6 is equally likely)."""
+
+
+def _turned(items: list[str], turn: int) -> list[str]:
+    """``items`` starting at position ``turn`` (modulo their number)."""
+    if len(items) < 2:
+        return items
+    start = turn % len(items)
+    return [*items[start:], *items[:start]]
+
+
+def legal_step(
+    draw: st.DrawFn, ctx: Context, case: Case, prefer: Sequence[frozenset[str]] = ()
+) -> tuple[Step, Case] | None:
     """Walk the engine: a command some actor may fire now, with data the engine accepts.
 
     Triggers are tried one at a time from a drawn position (each trigger as likely as any
-    other, however many actors may fire it), those that keep the case open first three times
-    in four, so that walks reach deep states; then the actors allowed to fire it, from a drawn
-    position, each with freshly drawn data.
+    other, however many actors may fire it): first those of each tier of ``prefer`` in turn
+    (a state machine's steering: the triggers it has not yet seen fired from the case's
+    state in this run, then those that lead nearer to such a trigger), then the others.  In
+    each group, those that keep the case open come first three times in four, so that walks
+    reach deep states; in the first tier, half the time, those that stay in the state come
+    first of all.  Each trigger is tried by the actors allowed to fire it, from a drawn
+    position, with data drawn once for the trigger (a trigger that guards keep refusing is
+    given up after two tries).  A preferred trigger that a guard refuses at the drawn time is tried
+    again at the moment the case falls due (if that is later), so that the commands on
+    overdue cases (supervision, sanctions) are reached.
     """
     engine = ctx.engine
     delay = draw(ctx.delays, label="delay")
@@ -388,27 +354,32 @@ def legal_step(draw: st.DrawFn, ctx: Context, case: Case) -> tuple[Step, Case] |
         delay = -delay
     at = case.history[-1].at + delay
     definition = engine.lifecycle(case.lifecycle)
-    finals = definition.final_states
     by_trigger: dict[str, list[Actor]] = {}
     for trigger, actor in ctx.allowed(case):
         by_trigger.setdefault(trigger, []).append(actor)
-    onward = [t for t in by_trigger if definition.next_state(case.state, t) not in finals]
-    ending = [t for t in by_trigger if t not in onward]
-    if draw(st.integers(0, 3), label="end_first") == 3:
-        order = rotated(draw, ending, "ending") + rotated(draw, onward, "onward")
-    else:
-        order = rotated(draw, onward, "onward") + rotated(draw, ending, "ending")
+    order = _order(draw, definition, case.state, list(by_trigger), prefer)
+    preferred = frozenset().union(*prefer)
+    due = case.due_at
     for trigger in order:
         transition = definition.transition(case.state, trigger)
         if transition is None:  # pragma: no cover - allowed() offers only available triggers
             continue
+        times = (at, due) if trigger in preferred and due is not None and due > at else (at,)
+        guarded = 0
+        data = fill_data(draw, engine, case, transition, ctx.values)
         for actor in rotated(draw, by_trigger[trigger], "actor"):
-            data = draw(drawn_data(engine, case, transition, ctx.values), label="data")
-            try:
-                new = engine.apply(case, trigger, actor=actor, at=at, **data)
-            except TransitionError:
-                continue
-            return Step(trigger=trigger, actor=actor, at=at, data=data), new
+            for when in times:
+                try:
+                    new = engine.apply(case, trigger, actor=actor, at=when, **data)
+                except GuardFailedError:
+                    continue
+                except (TransitionError, CalendarCoverageError):
+                    break  # refused; or a working-day deadline past the calendar's years
+                return Step(trigger=trigger, actor=actor, at=when, data=data), new
+            else:  # every time tried was refused by a guard, which seldom depends on the actor
+                guarded += 1
+                if guarded == _GUARDED_TRIES:
+                    break
     return None
 
 
@@ -425,20 +396,20 @@ def faulty_step(draw: st.DrawFn, ctx: Context, case: Case, fault: Fault) -> Step
         transition = definition.transition(case.state, trigger)
         if transition is None:
             return {}
-        return draw(drawn_data(engine, case, transition, ctx.values), label="data")
+        return fill_data(draw, engine, case, transition, ctx.values)
 
     if fault is Fault.WRONG_STATE:
         offered = set(definition.triggers_from(case.state))
         others = sorted({t.trigger for t in definition.transitions if not t.opening} - offered)
-        trigger = draw(st.sampled_from(others)) if others else "no_such_trigger"
-        actor = draw(st.sampled_from(ctx.pool), label="actor")
+        trigger = pick(draw, others, "trigger") if others else "no_such_trigger"
+        actor = pick(draw, ctx.pool, "actor")
         return Step(trigger=trigger, actor=actor, at=at, fault=fault)
     if fault is Fault.WRONG_ACTOR and available:
-        trigger = draw(st.sampled_from([t for t, _ in available]), label="trigger")
+        trigger = pick(draw, [t for t, _ in available], "trigger")
         may = {a for t, a in allowed if t == trigger}
         refused = [a for a in ctx.pool if a not in may]
         actor = (
-            draw(st.sampled_from(refused), label="actor")
+            pick(draw, refused, "actor")
             if refused
             else Actor(person_id="nobody", role="grid_worker", unit_id=case.unit_id)
         )
@@ -446,21 +417,21 @@ def faulty_step(draw: st.DrawFn, ctx: Context, case: Case, fault: Fault) -> Step
     if fault is Fault.MISSING_DATA and allowed:
         requires = {t: tr.requires for t, tr in available}
         needing = [(t, a) for t, a in allowed if requires[t]]
-        trigger, actor = draw(st.sampled_from(needing or allowed), label="command")
+        trigger, actor = pick(draw, needing or allowed, "command")
         data = data_for(trigger)
         if needing:
-            del data[draw(st.sampled_from(sorted(requires[trigger])), label="missing")]
+            del data[pick(draw, sorted(requires[trigger]), "missing")]
         else:
             data["no_such_key"] = "unexpected"
         return Step(trigger=trigger, actor=actor, at=at, data=data, fault=fault)
     # TIME_BACKWARDS, or nothing available for the other faults: any command, back in time
     # (nothing at all is allowed here, so it is refused either way)
     if allowed:
-        trigger, actor = draw(st.sampled_from(allowed), label="command")
+        trigger, actor = pick(draw, allowed, "command")
     else:
-        trigger = draw(st.sampled_from([t for t, _ in available] or ["no_such_trigger"]))
-        actor = draw(st.sampled_from(ctx.pool), label="actor")
-    back = timedelta(minutes=draw(st.integers(1, 14 * 24 * 60), label="minutes_back"))
+        trigger = pick(draw, [t for t, _ in available] or ["no_such_trigger"], "trigger")
+        actor = pick(draw, ctx.pool, "actor")
+    back = pick(draw, _BACKS, "back")
     return Step(trigger=trigger, actor=actor, at=last - back, data=data_for(trigger), fault=fault)
 
 
@@ -473,17 +444,24 @@ def faults_of(faults: Iterable[Fault]) -> tuple[Fault, ...]:
 
 
 @st.composite
-def next_command(
-    draw: st.DrawFn, ctx: Context, case: Case, faults: tuple[Fault, ...], legal: bool
+def next_command(  # noqa: PLR0913 - the walk's context and the machine's preferences
+    draw: st.DrawFn,
+    ctx: Context,
+    case: Case,
+    faults: tuple[Fault, ...],
+    legal: bool,
+    *,
+    prefer: Sequence[frozenset[str]] = (),
 ) -> Step | None:
     """One next command for ``case``: faulty (when ``faults`` and drawn, or not ``legal``) or legal.
 
-    ``None`` when no legal command is found.
+    ``None`` when no legal command is found; the triggers of ``prefer`` are tried first (see
+    :func:`legal_step`).
     """
-    invalid = bool(faults) and (not legal or draw(st.booleans(), label="invalid"))
+    invalid = bool(faults) and (not legal or draw(BOOLEANS, label="invalid"))
     if invalid:
-        return faulty_step(draw, ctx, case, draw(st.sampled_from(faults), label="fault"))
-    found = legal_step(draw, ctx, case)
+        return faulty_step(draw, ctx, case, pick(draw, faults, "fault"))
+    found = legal_step(draw, ctx, case, prefer)
     return None if found is None else found[0]
 
 
@@ -524,9 +502,24 @@ class Opening:
     ids: st.SearchStrategy[str]
 
 
+_PARTIES = st.lists(st.sampled_from(("张三", "李四", "王五")), max_size=2, unique=True).map(tuple)
+
+
+@lru_cache(maxsize=256)
+def _severities(tiers: tuple[str, ...]) -> st.SearchStrategy[str | None]:
+    """No severity, or one of ``tiers``."""
+    return st.one_of(st.none(), st.sampled_from(tiers)) if tiers else st.none()
+
+
 @st.composite
-def opened_case(draw: st.DrawFn, how: Opening) -> Case:
+def opened_case(
+    draw: st.DrawFn, how: Opening, fresh: Mapping[str, frozenset[str]] | None = None
+) -> Case:
     """A case opened through the engine by the first drawn actor it accepts, at some place.
+
+    The opening triggers are tried from a drawn position, the ``fresh`` ones of the drawn
+    lifecycle (by its key: those a state machine has not yet seen fired in its run) first; at
+    each place, each by the actors allowed to fire it.
 
     Raises:
         ArgumentError: No actor could open a case of the drawn lifecycle at any place.
@@ -536,12 +529,14 @@ def opened_case(draw: st.DrawFn, how: Opening) -> Case:
     definition = engine.lifecycle(draw(how.lifecycles, label="lifecycle"))
     at = draw(how.times, label="at")
     category = str(draw(how.categories, label="category"))
-    tiers = sorted(definition.severity_keys)
-    severity = draw(st.one_of(st.none(), st.sampled_from(tiers)) if tiers else st.none())
-    parties = tuple(draw(st.lists(st.sampled_from(("张三", "李四", "王五")), max_size=2,
-                                  unique=True), label="parties"))  # fmt: skip
+    severity = draw(_severities(tuple(sorted(definition.severity_keys))), label="severity")
+    parties = draw(_PARTIES, label="parties")
     case_id = draw(how.ids, label="case_id")
     openings = [t for t in definition.transitions if t.opening]
+    first = (fresh or {}).get(definition.key, frozenset())
+    openings = rotated(draw, [t for t in openings if t.trigger in first], "opening") + rotated(
+        draw, [t for t in openings if t.trigger not in first], "opening"
+    )
     for location in rotated(draw, how.places, "location"):
         probe = Case(
             id=case_id,
@@ -559,13 +554,13 @@ def opened_case(draw: st.DrawFn, how: Opening) -> Case:
         for opening in openings:
             openers = [
                 a
-                for a in ctx.pool
-                if a.role in opening.roles
-                and engine.in_jurisdiction(opening.jurisdiction, probe, a)
+                for role in sorted(opening.roles)
+                for a in ctx.by_role.get(role, ())
+                if engine.in_jurisdiction(opening.jurisdiction, probe, a)
             ]
             if not openers:
                 continue
-            data = draw(drawn_data(engine, None, opening, ctx.values), label="data")
+            data = fill_data(draw, engine, None, opening, ctx.values)
             for actor in rotated(draw, openers, "opener"):
                 try:
                     return engine.open(definition.key, case_id=case_id,

@@ -4,22 +4,31 @@ Needs the optional extra: ``pip install 'ruian_governance[hypothesis]'``.  Nothi
 package imports this module, so the package works without Hypothesis.
 
 Each machine is a :class:`hypothesis.stateful.RuleBasedStateMachine` that opens a few cases in
-a :class:`~ruian_governance.MemoryCaseStore` (with a
-:class:`~ruian_governance.SimilarCaseLibrary` index) and drives them through random legal
-commands (found by walking the engine, see :func:`ruian_governance.testing.strategies.commands`) and
-illegal ones (wrong actor, wrong state, missing data, time going backwards) from random actors,
-checking the library's invariants:
+a case store (a :class:`~ruian_governance.MemoryCaseStore` unless configured, with a
+:class:`~ruian_governance.SimilarCaseLibrary` index) and drives them through legal commands
+(found by walking the engine, see :func:`ruian_governance.testing.strategies.commands`),
+illegal ones (wrong actor, wrong state, missing data, time going backwards) and commands on a
+stale version, checking the library's invariants:
 
 - a rejected command changes nothing: not the case, its history or version, not the store, not
-  the similar-case library, not any other index; an illegal command is always rejected;
+  the similar-case library, not any other index; an illegal command is always rejected, and a
+  command on a stale version with :class:`~ruian_governance.ConflictError`;
+- the store records a legal command as it was given (trigger, actor, time, data);
 - an accepted command appends exactly one record, in time order, and never leaves a final
-  state;
+  state (of the lifecycle or of its reference);
 - replaying a case's history gives the case back;
 - escalation never skips a level: the holding unit moves at most one level up at a time;
-- jurisdiction is never crossed: the acting actor holds a role the reference rule allows,
-  and its unit lies within the case's jurisdiction by the reference rule (checked here
-  independently of the engine);
-- deadlines never precede opening.
+- the reference rule holds (checked here independently of the engine): the actor holds a role
+  it allows and sits within its jurisdiction, the data has what it requires, its guards pass,
+  and its effects give the case's new holder, assignees, severity, deadline and parties;
+- no unit evaluates a case it was dispatched to (交办: it handled it);
+- deadlines never precede opening;
+- the analysis rates (on time, escalation, return, satisfaction) over the cases equal what the
+  machine counts from the commands it saw accepted.
+
+Runs are steered towards the transitions they have not yet taken (see
+:attr:`~LifecycleMachine.steer`), so that every transition of the built-in lifecycles is
+reached within the documented budget (:data:`ruian_governance.testing.budget.BUDGET`).
 
 :class:`EventMachine`, :class:`DisputeMachine` and :class:`HazardMachine` drive the built-in
 lifecycles on a small generated hierarchy; :class:`LifecycleMachine` drives any configuration.
@@ -31,7 +40,7 @@ pytest or unittest, as for any Hypothesis state machine:
 >>> from hypothesis.stateful import run_state_machine_as_test
 >>> from ruian_governance import EVENT_LIFECYCLE
 >>> from ruian_governance.testing import EventMachine
->>> Mine = EventMachine.configure(lifecycles=[EVENT_LIFECYCLE.allow("verify", "village_cadre")])
+>>> Mine = EventMachine.configure(lifecycles=[EVENT_LIFECYCLE], max_cases=2)
 >>> run_state_machine_as_test(Mine, settings=settings(max_examples=5, stateful_step_count=10,
 ...                                                   derandomize=True, database=None))
 
@@ -42,7 +51,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from functools import cache
 from typing import Any, ClassVar, NoReturn, TypeVar, cast
 
 import attrs
@@ -50,104 +58,70 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from ruian_governance.analysis import SimilarCaseLibrary
-from ruian_governance.errors import ArgumentError, TransitionError
+from ruian_governance.errors import (
+    ArgumentError,
+    ConflictError,
+    RuianGovernanceError,
+    TransitionError,
+)
 from ruian_governance.lifecycles import (
     DISPUTE_LIFECYCLE,
     EVENT_LIFECYCLE,
     HAZARD_LIFECYCLE,
-    Engine,
-    Jurisdiction,
     LifecycleDefinition,
+    TriggerKind,
 )
-from ruian_governance.models import Actor, Case, Hierarchy, Level
-from ruian_governance.presets import RULES_2021, generate_hierarchy, with_staff
-from ruian_governance.stores import MemoryCaseStore
+from ruian_governance.models import Case, DataValue, Hierarchy
+from ruian_governance.stores import CaseStore, MemoryCaseStore
 
 from ._args import check_bound, need_type
-from ._walk import DataValues, Fault, Opening, make_context, next_command, opened_case
-from .strategies import datetimes
+from ._oracle import (
+    DEFAULT_RATES,
+    RATE_NAMES,
+    Ledger,
+    RateFunction,
+    against_reference,
+    deadline_problem,
+    follows_from,
+    within_jurisdiction,
+)
+from ._steer import Edge, Steering
+from ._walk import (
+    DataValues,
+    Fault,
+    Step,
+    next_command,
+    opened_case,
+)
+from ._world import (
+    CaseObserver,
+    Opened,
+    StoreFactory,
+    default_hierarchy,
+    shared_world,
+)
 
 __all__ = [
+    "DEFAULT_RATES",
+    "RATE_NAMES",
     "CaseObserver",
     "DisputeMachine",
     "EventMachine",
     "HazardMachine",
     "LifecycleMachine",
+    "RateFunction",
+    "StoreFactory",
     "default_hierarchy",
     "within_jurisdiction",
 ]
 
 _M = TypeVar("_M", bound="LifecycleMachine")
 
+_BURST = 4
+"""Most legal commands one ``legal_command`` step fires on its case (a drawn number)."""
 
-@cache
-def _default_times() -> st.SearchStrategy[datetime]:
-    return datetimes()
-
-
-@cache
-def default_hierarchy() -> Hierarchy:
-    """The small hierarchy the built-in machines use unless configured otherwise.
-
-    Two towns, four villages, eight grids (no micro-grids), generated with seed 0, plus a
-    village cadre 村社干部 in every village (so that village-level disputes can be mediated)
-    and a task-force commander 专班指挥员 at the social-governance centre (so that disputes
-    can get a task force), added by :func:`~ruian_governance.presets.with_staff`.
-
-    >>> h = default_hierarchy()
-    >>> len(h.towns), h.person("commander").posts[0].role
-    (2, 'task_force_commander')
-    >>> [p.id for p in h.people_of("t0001.v001", role="village_cadre")]
-    ['cadre.t0001.v001']
-    """
-    return with_staff(generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0))
-
-
-def within_jurisdiction(  # noqa: PLR0911 - one answer per rule
-    hierarchy: Hierarchy, rule: Jurisdiction, case: Case, actor: Actor
-) -> bool:
-    """Whether ``actor``'s unit lies within ``case``'s jurisdiction by ``rule``.
-
-    An implementation of :class:`~ruian_governance.Jurisdiction` written apart from the
-    engine's, from the hierarchy's structure alone, so that the machines check the engine
-    rather than repeat it.
-
-    >>> from ruian_governance import builtin_engine
-    >>> h = default_hierarchy()
-    >>> worker = Actor.of(h, h.people_of("t0001.v001.g01")[0].id, "grid_worker")
-    >>> from datetime import datetime
-    >>> from ruian_governance import CHINA_STANDARD_TIME
-    >>> case = builtin_engine(h).open("event", case_id="E1", trigger="report", actor=worker,
-    ...     at=datetime(2025, 3, 3, 9, tzinfo=CHINA_STANDARD_TIME), location_id="t0001.v001.g01",
-    ...     category="noise", severity="ordinary")
-    >>> room = Actor.of(h, h.people_of("t0002.command_room")[0].id)
-    >>> within_jurisdiction(h, Jurisdiction.HOLDER, case, room)   # another town's room
-    False
-    """
-    unit = actor.unit_id
-    if rule is Jurisdiction.ANY:
-        return True
-    if rule is Jurisdiction.ASSIGNED:
-        return unit in case.assignees
-    if rule is Jurisdiction.LEAD:
-        return bool(case.assignees) and case.assignees[0] == unit
-    if rule is Jurisdiction.ASSISTING:
-        return unit in case.assignees and case.assignees[0] != unit
-    if rule is Jurisdiction.CITY:
-        return hierarchy.town_of(unit) is None
-    if rule is Jurisdiction.TOWN:
-        mine = hierarchy.town_of(unit)
-        theirs = hierarchy.town_of(case.location_id)
-        return mine is not None and theirs is not None and mine.id == theirs.id
-    if rule is Jurisdiction.LOCATION:
-        above = {u.id for u in hierarchy.ancestors(case.location_id)}
-        return unit == case.location_id or unit in above
-    admin = hierarchy.admin_unit_of(unit)
-    if rule is Jurisdiction.HOLDER:
-        return case.unit_id in {unit, admin}
-    # HOLDER_OR_ABOVE
-    above = {u.id for u in hierarchy.ancestors(case.unit_id)}
-    return case.unit_id in {unit, admin} or admin in above
+_DEPTH = 8
+"""Most legal commands ``open_case`` fires on the case it opened (a drawn number, often 0)."""
 
 
 def _violated(message: str) -> NoReturn:
@@ -162,39 +136,10 @@ def _expect(condition: bool, message: str) -> None:
         _violated(message)
 
 
-@attrs.define
-class CaseObserver:
-    """A :class:`~ruian_governance.CaseIndex` that counts what the case store tells it.
-
-    The machines register one beside the similar-case library, to check that a rejected
-    command reaches no index.
-    """
-
-    seen: dict[str, int] = attrs.field(factory=dict)
-
-    def observe(self, case: Case) -> None:
-        """Count one more observation of ``case``."""
-        self.seen[case.id] = self.seen.get(case.id, 0) + 1
-
-
-class _Opened:
-    """A newly opened case, shown briefly in Hypothesis' reports."""
-
-    __slots__ = ("case",)
-
-    def __init__(self, case: Case) -> None:
-        self.case = case
-
-    def __repr__(self) -> str:
-        case = self.case
-        first = case.history[0]
-        return (
-            f"<case {case.id}: {case.lifecycle} {first.trigger!r} at {case.location_id} "
-            f"by {first.actor}, {first.at.isoformat()}, severity {case.severity}>"
-        )
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(repr(self))
+def _expect_none(problem: str | None) -> None:
+    """Report ``problem``, a broken invariant, if there is one."""
+    if problem is not None:
+        _violated(problem)
 
 
 class LifecycleMachine(RuleBasedStateMachine):
@@ -205,31 +150,48 @@ class LifecycleMachine(RuleBasedStateMachine):
     Attributes:
         hierarchy: The hierarchy (default: :func:`default_hierarchy`).
         lifecycles: The lifecycle definitions to drive (required for this generic machine).
-        references: Per lifecycle key, the definition whose roles and jurisdiction rules every
-            accepted command must respect (the contract); triggers the reference lacks, and
-            lifecycles without a reference, are checked against their own definition.  The
-            built-in machines use the built-in definitions, so that an extension that lets a
-            role act on a built-in trigger where the built-in rules would not is caught.
+        references: Per lifecycle key, the definition whose rules every accepted command must
+            respect (the contract): its roles, jurisdiction, required data and guards, the
+            changes its effects make, and its final states.  Triggers the reference lacks in
+            the case's state, and lifecycles without a reference, are checked against their own
+            definition.  The built-in machines use the built-in definitions, so that an
+            extension that changes what a built-in trigger allows or does is caught.
         library_lifecycles: Lifecycle keys the similar-case library files.
         max_cases: How many cases a run opens at most.
         faults: The kinds of illegal command to mix in (empty: legal commands only).
         times: Opening times (default: :func:`ruian_governance.testing.strategies.datetimes`).
         data_values: Command data value strategies (see
             :func:`ruian_governance.testing.strategies.command_data`).
+        store_factory: Builds the case store: called as ``store_factory(engine, indexes=...)``
+            (default: :class:`~ruian_governance.MemoryCaseStore`; a store class of yours with
+            that signature will do).
+        rates: The analysis rates to check after every step that changed a case, by name
+            (of :data:`RATE_NAMES`): each must equal the machine's own count from the commands
+            it saw accepted.  Give your own rate function under a name to have it checked.
+        steer: Whether to steer each run towards the transitions it has not yet taken
+            (default: yes).  The first case of a run tries such transitions of its state
+            first; the others each pursue a drawn goal transition; a guard that refuses such a
+            transition is tried again when the case falls due.  Only the run's own history
+            steers it, so Hypothesis replays and shrinks runs as usual.
 
     After every accepted command ``last_accepted`` holds ``(before, after)`` and
     :meth:`check_transition` is called; after a refused one ``last_refused`` holds the error.
-    ``store``, ``engine``, ``library`` and ``case_ids`` are there for invariants of your own.
+    ``store``, ``engine``, ``library``, ``case_ids`` and ``reached`` (the transitions taken
+    in this run, as ``(lifecycle, source, trigger)`` with source ``None`` for an opening) are
+    there for invariants of your own.
     """
 
     hierarchy: ClassVar[Hierarchy | None] = None
     lifecycles: ClassVar[tuple[LifecycleDefinition, ...]] = ()
     references: ClassVar[Mapping[str, LifecycleDefinition]] = {}
     library_lifecycles: ClassVar[tuple[str, ...]] = ("dispute",)
-    max_cases: ClassVar[int] = 3
+    max_cases: ClassVar[int] = 4
     faults: ClassVar[tuple[Fault, ...]] = tuple(Fault)
     times: ClassVar[st.SearchStrategy[datetime] | None] = None
     data_values: ClassVar[DataValues | None] = None
+    store_factory: ClassVar[StoreFactory | None] = None
+    rates: ClassVar[Mapping[str, RateFunction]] = DEFAULT_RATES
+    steer: ClassVar[bool] = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -241,29 +203,30 @@ class LifecycleMachine(RuleBasedStateMachine):
             )
             raise ArgumentError(argument="lifecycles", value=cls.lifecycles, reason=reason)
         self.hierarchy_used: Hierarchy = cls.hierarchy or default_hierarchy()
-        self.engine = Engine(self.hierarchy_used, cls.lifecycles)
+        world = shared_world(cls, self.hierarchy_used, cls.lifecycles, cls.data_values, cls.times)
+        self.engine, self._commands, self._opening = world.engine, world.commands, world.opening
         self.library = SimilarCaseLibrary(
             self.hierarchy_used,
             lifecycles=[d for d in cls.lifecycles if d.key in cls.library_lifecycles],
         )
         self.observer = CaseObserver()
-        self.store = MemoryCaseStore(self.engine, indexes=[self.library, self.observer])
+        indexes = (self.library, self.observer)
+        factory = cls.store_factory
+        self.store: CaseStore = (
+            MemoryCaseStore(self.engine, indexes=indexes)
+            if factory is None
+            else factory(self.engine, indexes=indexes)
+        )
         self.case_ids: list[str] = []
         self.last_accepted: tuple[Case, Case] | None = None
         self.last_refused: TransitionError | None = None
-        self._commands = make_context(self.engine, None, cls.data_values, None)
-        self._opening = Opening(
-            ctx=self._commands,
-            lifecycles=st.sampled_from(tuple(d.key for d in cls.lifecycles)),
-            places=tuple(
-                u.id
-                for level in (Level.GRID, Level.MICRO_GRID)
-                for u in self.hierarchy_used.units_at(level)
-            ),
-            times=_default_times() if cls.times is None else cls.times,
-            categories=st.sampled_from(RULES_2021.keys),
-            ids=st.just("C1"),
-        )
+        self._definitions = self.engine.lifecycles
+        self._steering = Steering(self._definitions, world.geometry)
+        self.reached: set[Edge] = self._steering.reached
+        self._ledger = Ledger(self._definitions)
+        self._handlers: dict[str, set[str]] = {}
+        self._replayed: dict[str, Case] = {}
+        self._counted: list[Case] = []
 
     @classmethod
     def configure(  # noqa: PLR0913 - one keyword per setting
@@ -274,12 +237,15 @@ class LifecycleMachine(RuleBasedStateMachine):
         references: Mapping[str, LifecycleDefinition] | None = None,
         max_cases: int | None = None,
         faults: Iterable[Fault] | None = None,
+        store_factory: StoreFactory | None = None,
+        rates: Mapping[str, RateFunction] | None = None,
         name: str | None = None,
     ) -> type[_M]:
         """Return a subclass with the given settings (the others inherited).
 
         Raises:
-            ArgumentError: A setting of the wrong type, or ``max_cases`` below 1.
+            ArgumentError: A setting of the wrong type, ``max_cases`` below 1, or a rate
+                name not in :data:`RATE_NAMES`.
         """
         namespace: dict[str, Any] = {"__module__": cls.__module__}
         if hierarchy is not None:
@@ -297,6 +263,18 @@ class LifecycleMachine(RuleBasedStateMachine):
             namespace["max_cases"] = max_cases
         if faults is not None:
             namespace["faults"] = tuple(Fault(f) for f in faults)
+        if store_factory is not None:
+            given: object = store_factory
+            if not callable(given):
+                reason = "a callable (engine, indexes=...) -> CaseStore"
+                raise ArgumentError(argument="store_factory", value=store_factory, reason=reason)
+            namespace["store_factory"] = staticmethod(store_factory)
+        if rates is not None:
+            unknown = sorted(set(rates) - set(RATE_NAMES))
+            if unknown:
+                reason = f"rate names among {list(RATE_NAMES)}"
+                raise ArgumentError(argument="rates", value=unknown, reason=reason)
+            namespace["rates"] = dict(rates)
         return cast("type[_M]", type(name or cls.__name__, (cls,), namespace))
 
     # ---------------------------------------------------------------- rules
@@ -304,10 +282,14 @@ class LifecycleMachine(RuleBasedStateMachine):
     @precondition(lambda self: len(self.case_ids) < type(self).max_cases)
     @rule(data=st.data())
     def open_case(self, data: st.DataObject) -> None:
-        """Open a case of a drawn lifecycle, by an actor allowed to open it."""
+        """Open a case of a drawn lifecycle, by an actor allowed to open it.
+
+        Then fire a drawn number of legal commands on it (often none), so that runs reach
+        deep states within their steps.
+        """
         how = attrs.evolve(self._opening, ids=st.just(f"C{len(self.case_ids) + 1}"))
-        case = data.draw(opened_case(how).map(_Opened), label="case").case
-        self.store.add(case)
+        fresh = self._steering.fresh_openings() if type(self).steer else {}
+        case = self.store.add(data.draw(opened_case(how, fresh).map(Opened), label="case").case)
         self.case_ids.append(case.id)
         self.last_accepted = None
         self._check_deadline(case)
@@ -316,30 +298,28 @@ class LifecycleMachine(RuleBasedStateMachine):
             case.state == self.engine.lifecycle(case.lifecycle).initial.key,
             f"case {case.id} opened in {case.state!r}, not in the initial state",
         )
+        self._steering.opened(case)
+        self._handlers[case.id] = set(case.assignees)
+        self._ledger.opened(case)
+        self._walk(data, case, data.draw(st.integers(0, _DEPTH), label="deeper"))
 
     @precondition(lambda self: bool(self.case_ids))
     @rule(data=st.data())
     def legal_command(self, data: st.DataObject) -> None:
-        """Fire a legal command (one the engine accepts) on a drawn case."""
-        case = self.store.get(data.draw(st.sampled_from(self.case_ids), label="case_id"))
-        step = data.draw(next_command(self._commands, case, (), True), label="command")
-        if step is None:  # a final state, or every guard refused: nothing legal to do
-            self.last_accepted = None
-            return
-        try:
-            after = self.store.apply(
-                case.id, case.version, step.trigger, actor=step.actor, at=step.at, **step.data
-            )
-        except TransitionError as error:  # pragma: no cover - only with a nondeterministic guard
-            _violated(f"the store refused a command the engine accepted: {error}")
-        self.last_accepted = (case, after)
-        self.last_refused = None
-        self._check_accepted(case, after)
-        self.check_transition(case, after)
+        """Fire legal commands (ones the engine accepts) on a drawn case, a drawn number of them.
+
+        When steering, the case is drawn among those that can still reach a transition not yet
+        taken in this run (if any), and the commands are steered (see :attr:`steer`).
+        """
+        ids = self.case_ids
+        if type(self).steer:
+            ids = [cid for cid in ids if self._steering.untaken(self.store.get(cid))] or ids
+        case = self.store.get(data.draw(st.sampled_from(ids), label="case_id"))
+        self._walk(data, case, data.draw(st.integers(1, _BURST), label="commands"))
 
     @precondition(lambda self: bool(self.case_ids) and bool(type(self).faults))
     @rule(data=st.data())
-    def illegal_command(self, data: st.DataObject) -> None:
+    def refused_command(self, data: st.DataObject) -> None:
         """Fire an illegal command on a drawn case: it is refused and changes nothing."""
         case = self.store.get(data.draw(st.sampled_from(self.case_ids), label="case_id"))
         step = data.draw(
@@ -347,9 +327,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         )
         if step is None:  # pragma: no cover - legal=False always draws a command
             return
-        stored = {cid: self.store.get(cid) for cid in self.case_ids}
-        filed = {cid: self.library.entry(cid) for cid in self.case_ids}
-        seen = dict(self.observer.seen)
+        before = self._snapshot()
         try:
             self.store.apply(
                 case.id, case.version, step.trigger, actor=step.actor, at=step.at, **step.data
@@ -360,31 +338,66 @@ class LifecycleMachine(RuleBasedStateMachine):
             fault = step.fault.value if step.fault else "?"
             _violated(f"an illegal command ({fault}) was accepted: {step}")
         self.last_accepted = None
-        for cid, before in stored.items():
-            now = self.store.get(cid)
-            _expect(now is before, f"a rejected command changed case {cid}")
-            _expect(
-                now.history == before.history,
-                f"a rejected command changed the history of case {cid}",
-            )
-            _expect(
-                now.version == before.version,
-                f"a rejected command changed the version of case {cid}",
-            )
-        _expect(
-            filed == {cid: self.library.entry(cid) for cid in self.case_ids},
-            "a rejected command changed the similar-case library",
+        self._unchanged(before, "a rejected command")
+
+    @precondition(lambda self: bool(self.case_ids))
+    @rule(data=st.data())
+    def stale_command(self, data: st.DataObject) -> None:
+        """Two commands on one version of a case: the first is stored, the second refused.
+
+        As two clerks who read the same version would: the second write (through the store's
+        ``apply`` or ``save``) must raise :class:`~ruian_governance.ConflictError` and change
+        nothing.
+        """
+        case = self.store.get(data.draw(st.sampled_from(self.case_ids), label="case_id"))
+        first = data.draw(
+            next_command(self._commands, case, (), True, prefer=self._tiers(data, case)),
+            label="command",
         )
-        _expect(seen == self.observer.seen, "a rejected command reached an index")
+        if first is None:
+            self.last_accepted = None
+            return
+        second = data.draw(next_command(self._commands, case, (), True), label="stale_command")
+        after = self._fire(case, first)
+        if second is None:
+            return
+        via_save = data.draw(st.booleans(), label="via_save")
+        before = self._snapshot()
+        try:
+            if via_save:
+                self.store.save(second.apply(self.engine, case), expected_version=case.version)
+            else:
+                self.store.apply(case.id, case.version, second.trigger, actor=second.actor,
+                                 at=second.at, **second.data)  # fmt: skip
+        except ConflictError:
+            pass
+        except RuianGovernanceError as error:
+            _violated(
+                f"a command on stale version {case.version} of case {case.id} was refused "
+                f"with {type(error).__name__}, not ConflictError: {error}"
+            )
+        else:
+            _violated(
+                f"the store accepted {second} on stale version {case.version} of case "
+                f"{case.id} (stored: version {after.version})"
+            )
+        self._unchanged(before, "a refused stale command")
 
     # ---------------------------------------------------------------- invariants
 
     @invariant()
     def cases_replay_to_themselves(self) -> None:
-        """Replaying every stored case's history gives the stored case back."""
+        """Replaying every stored case's history gives the stored case back.
+
+        A case is replayed once per stored version (the store hands out the same object
+        until a command changes it; an equal copy is replayed again).
+        """
         for case_id in self.case_ids:
             case = self.store.get(case_id)
+            if self._replayed.get(case_id) is case:
+                continue
             _expect(self.engine.replay(case.history) == case, f"replay of {case_id} differs")
+            self._replayed[case_id] = case
 
     @invariant()
     def deadlines_never_precede_opening(self) -> None:
@@ -399,69 +412,117 @@ class LifecycleMachine(RuleBasedStateMachine):
         (or use ``assert``) to report a violation.  The default checks nothing more.
         """
 
+    # ---------------------------------------------------------------- steps
+
+    def _walk(self, data: st.DataObject, case: Case, commands: int) -> None:
+        """Fire up to ``commands`` legal commands on ``case``, steered, each checked."""
+        for _ in range(commands):
+            step = data.draw(
+                next_command(self._commands, case, (), True, prefer=self._tiers(data, case)),
+                label="command",
+            )
+            if step is None:  # a final state, or every guard refused: nothing legal to do
+                return
+            case = self._fire(case, step)
+
+    def _tiers(self, data: st.DataObject, case: Case) -> tuple[frozenset[str], ...]:
+        """The triggers to try first on ``case`` (none unless steering)."""
+        return self._steering.tiers(data, case) if type(self).steer else ()
+
+    def _fire(self, case: Case, step: Step) -> Case:
+        """Store a legal command through the store, check it and note what it did."""
+        try:
+            after = self.store.apply(
+                case.id, case.version, step.trigger, actor=step.actor, at=step.at, **step.data
+            )
+        except (TransitionError, ConflictError) as error:
+            _violated(f"the store refused a command the engine accepted: {error}")
+        record = after.history[-1]
+        given = (step.trigger, step.actor, step.at, dict(step.data))
+        _expect(
+            (record.trigger, record.actor, record.at, dict(record.data)) == given,
+            f"the store recorded {record.trigger!r} by {record.actor} at "
+            f"{record.at.isoformat()} with {dict(record.data)}, not as commanded: {step}",
+        )
+        self.last_accepted = (case, after)
+        self.last_refused = None
+        self._check_accepted(case, after, step.data)
+        self._steering.taken(case, step.trigger)
+        if self._definitions[case.lifecycle].trigger(step.trigger).kind is TriggerKind.DISPATCH:
+            self._handlers[case.id].update(after.assignees)  # dispatched 交办 to them: handlers
+        self._ledger.accepted(case, step.trigger, after.state, step.at, step.data)
+        self.check_transition(case, after)
+        return after
+
+    def _snapshot(self) -> tuple[dict[str, Case], dict[str, Any], dict[str, int]]:
+        """The stored cases, the library's entries and the observer's counts."""
+        return (
+            {cid: self.store.get(cid) for cid in self.case_ids},
+            {cid: self.library.entry(cid) for cid in self.case_ids},
+            dict(self.observer.seen),
+        )
+
+    def _unchanged(
+        self, before: tuple[dict[str, Case], dict[str, Any], dict[str, int]], what: str
+    ) -> None:
+        """Check that the store and its indexes are as in the ``before`` snapshot."""
+        stored, filed, seen = before
+        for cid, case in stored.items():
+            now = self.store.get(cid)
+            _expect(now == case, f"{what} changed case {cid}")
+            _expect(now.history == case.history, f"{what} changed the history of case {cid}")
+            _expect(now.version == case.version, f"{what} changed the version of case {cid}")
+        _expect(
+            filed == {cid: self.library.entry(cid) for cid in self.case_ids},
+            f"{what} changed the similar-case library",
+        )
+        _expect(seen == self.observer.seen, f"{what} reached an index")
+
     # ---------------------------------------------------------------- checks
 
     def _check_deadline(self, case: Case) -> None:
-        _expect(
-            case.due_at is None or case.due_at >= case.opened_at,
-            f"case {case.id} falls due at {case.due_at} before it opened at {case.opened_at}",
-        )
+        _expect_none(deadline_problem(case))
 
-    def _check_accepted(self, before: Case, after: Case) -> None:
-        h = self.hierarchy_used
-        definition = self.engine.lifecycle(before.lifecycle)
-        record = after.history[-1]
-        _expect(
-            before.state not in definition.final_states,
-            f"final state {before.state!r} of case {before.id} was left by {record.trigger!r}",
-        )
-        _expect(
-            after.version == before.version + 1,
-            f"case {before.id}: version {before.version} -> {after.version}, not one more",
-        )
-        _expect(after.history[:-1] == before.history, "an accepted command rewrote history")
-        _expect(
-            record.seq == len(before.history),
-            f"case {before.id}: record numbered {record.seq}, not {len(before.history)}",
-        )
-        _expect(
-            (record.source, record.dest) == (before.state, after.state),
-            f"case {before.id}: record {record.source} -> {record.dest}, "
-            f"case {before.state} -> {after.state}",
-        )
-        _expect(record.at >= before.history[-1].at, "time went backwards in an accepted command")
-        self._check_holder(before, after, record.trigger)
+    @invariant()
+    def rates_match_the_commands(self) -> None:
+        """Every configured rate over the stored cases equals the machine's own recount."""
+        rates = type(self).rates
+        cases = [self.store.get(cid) for cid in self.case_ids]
+        counted = self._counted
+        same = len(counted) == len(cases) and all(
+            a is b for a, b in zip(counted, cases, strict=True)
+        )  # nothing changed since the last count (the store hands out the same objects)
+        if not rates or not cases or same:
+            return
+        self._counted = cases
+        for name, function in rates.items():
+            got = function(cases, lifecycles=self._definitions)
+            want = self._ledger.expected(name, cases)
+            _expect(
+                (got.count, got.total) == (want.count, want.total),
+                f"the {name} rate over the cases is {got}, but their commands give {want}",
+            )
+
+    def _check_accepted(self, before: Case, after: Case, data: Mapping[str, DataValue]) -> None:
+        definition = self._definitions[before.lifecycle]
         reference = type(self).references.get(before.lifecycle, definition)
+        h = self.hierarchy_used
+        _expect_none(follows_from(h, definition, reference, before, after))
+        record = after.history[-1]
+        if definition.trigger(record.trigger).kind is TriggerKind.EVALUATE:
+            handled = self._handlers[before.id]
+            _expect(
+                record.actor.unit_id not in handled,
+                f"{record.actor} evaluated case {before.id}, which its own unit handled "
+                f"(assigned over time: {sorted(handled)})",
+            )
         rule = reference.transition(before.state, record.trigger) or definition.transition(
             before.state, record.trigger
         )
         if rule is not None:
-            actor = record.actor
-            _expect(
-                actor.role in rule.roles,
-                f"{actor} fired {record.trigger!r} on case {before.id} in {before.state!r}, but "
-                f"the reference rule allows only {sorted(rule.roles)}",
+            _expect_none(
+                against_reference(h, definition, rule, before=before, after=after, data=data)
             )
-            _expect(
-                within_jurisdiction(h, rule.jurisdiction, before, actor),
-                f"{actor} fired {record.trigger!r} on case {before.id} in {before.state!r} "
-                f"outside its jurisdiction ({rule.jurisdiction.label.en}: holder "
-                f"{before.unit_id}, location {before.location_id}, assigned "
-                f"{list(before.assignees)})",
-            )
-
-    def _check_holder(self, before: Case, after: Case, trigger: str) -> None:
-        if after.unit_id == before.unit_id:
-            return
-        h = self.hierarchy_used
-        parent = h.parent(before.unit_id)
-        moved_up_one = parent is not None and parent.id == after.unit_id
-        moved_down = any(u.id == before.unit_id for u in h.ancestors(after.unit_id))
-        _expect(
-            moved_up_one or moved_down,
-            f"{trigger!r} moved case {before.id} from {before.unit_id} to {after.unit_id}: "
-            "escalation skipped a level",
-        )
 
 
 class EventMachine(LifecycleMachine):

@@ -111,7 +111,8 @@ def datetimes(
         reason = f"holidays with one between {start} and {end} (for near_holidays=True)"
         raise ArgumentError(argument="holidays", value=sorted(names), reason=reason)
     anywhere = st.dates(start, end)
-    near = st.sampled_from(windows).flatmap(lambda w: st.dates(w[0], w[1])) if windows else None
+    # one strategy per window, built once (a flatmap would build one at every draw)
+    near = st.one_of(*(st.dates(a, b) for a, b in windows)) if windows else None
     days: st.SearchStrategy[date]
     if near_holidays is None:
         days = anywhere if near is None else st.one_of(near, anywhere)

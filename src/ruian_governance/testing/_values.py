@@ -1,0 +1,276 @@
+"""Command data values for the walk (private to ``testing``): a strategy per data key.
+
+The machines and the strategies fill a command's data from here: every key its transition
+requires and some it accepts, from :data:`DEFAULT_DATA_VALUES` or a caller's own
+:data:`DataValues`, and short texts for keys neither knows (so a trigger added to a lifecycle
+later, with data keys of its own, is walked without changes here).  Re-exported by
+:mod:`ruian_governance.testing._walk`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
+from functools import cache, lru_cache
+from typing import TypeAlias
+
+from hypothesis import strategies as st
+
+from ruian_governance.lifecycles import (
+    CITIZEN_CHANNELS,
+    TRIAGE_LEVELS,
+    Engine,
+    Transition,
+    reporters,
+)
+from ruian_governance.models import Case, DataValue, Department, Level, Station
+
+__all__ = [
+    "BOOLEANS",
+    "DEFAULT_DATA_VALUES",
+    "DELAYS",
+    "DataValues",
+    "ValueMakers",
+    "drawn_data",
+    "fill_data",
+    "indexes",
+    "known_values",
+]
+
+DataValues: TypeAlias = Mapping[
+    str, Callable[[Engine, "Case | None"], st.SearchStrategy[DataValue]]
+]
+"""Value strategies for command data, by data key: ``values[key](engine, case)``.
+
+``case`` is ``None`` for the data of an opening command.
+:func:`~ruian_governance.testing.strategies.command_data` uses :data:`DEFAULT_DATA_VALUES` for
+keys a caller's mapping leaves out, and short texts for keys neither knows.
+"""
+
+_TEXTS = ("说明 note", "现场核实 checked on site", "不属本单位职责 not our duty", "已处理 handled")
+_HOUR = timedelta(hours=1)
+_DAY = timedelta(days=1)
+DELAYS = (timedelta(0), _HOUR, _HOUR, 4 * _HOUR, _DAY, 3 * _DAY, 10 * _DAY, 40 * _DAY)
+"""The delays between a case's last record and its next command (shrinking to none)."""
+
+
+_TEXT_VALUES: st.SearchStrategy[DataValue] = st.sampled_from(_TEXTS)
+BOOLEANS = st.booleans()
+"""One booleans strategy, built once."""
+
+
+@cache
+def indexes(size: int) -> st.SearchStrategy[int]:
+    """Positions in a sequence of ``size`` items (one strategy per size, built once)."""
+    return st.integers(0, size - 1)
+
+
+def _texts(_engine: Engine, _case: Case | None) -> st.SearchStrategy[DataValue]:
+    return _TEXT_VALUES
+
+
+@lru_cache(maxsize=1024)
+def _targets_of(engine: Engine, holder_id: str, most: int) -> st.SearchStrategy[DataValue]:
+    h = engine.hierarchy
+    holder = h.unit(holder_id)
+    pool: Sequence[Station | Department]
+    if holder.level is Level.CITY:
+        pool = h.departments
+    elif holder.level is Level.TOWN:
+        pool = h.stations_of(holder.id)
+    else:  # a village: the stations of its town (the built-in guards refuse them)
+        town = h.town_of(holder.id)
+        pool = () if town is None else h.stations_of(town.id)
+    if not pool:
+        return st.just(("no_such_unit",))
+    return st.lists(
+        st.sampled_from([u.id for u in pool]), min_size=1, max_size=most, unique=True
+    ).map(tuple)
+
+
+def _unit_targets(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    """Stations of the holding town, or departments when the city holds the case."""
+    if case is None:
+        return _TEXT_VALUES
+    most = 1 if case.severity in {None, "ordinary"} else 2
+    return _targets_of(engine, case.unit_id, most)
+
+
+@lru_cache(maxsize=64)
+def _days_up_to(most: int) -> st.SearchStrategy[DataValue]:
+    return st.one_of(st.just(most), st.integers(1, most))
+
+
+def _days(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    most = 15
+    if case is not None:
+        limit = engine.lifecycle(case.lifecycle).deadlines.limits.get("max_extension")
+        most = 15 if limit is None or limit.days < 1 else limit.days
+    return _days_up_to(most)
+
+
+@lru_cache(maxsize=64)
+def _commanders(engine: Engine, _case: Case | None = None) -> st.SearchStrategy[DataValue]:
+    found = sorted(
+        p.id
+        for p in engine.hierarchy.people
+        if any(post.role == "task_force_commander" for post in p.posts)
+    )
+    return st.sampled_from(found) if found else st.just("no_such_commander")
+
+
+@lru_cache(maxsize=64)
+def _department_lists(engine: Engine) -> st.SearchStrategy[DataValue]:
+    ids = [d.id for d in engine.hierarchy.departments]
+    if not ids:
+        return st.just(("no_such_department",))
+    return st.lists(st.sampled_from(ids), min_size=1, max_size=2, unique=True).map(tuple)
+
+
+def _departments(engine: Engine, _case: Case | None) -> st.SearchStrategy[DataValue]:
+    return _department_lists(engine)
+
+
+_STARS: st.SearchStrategy[DataValue] = st.integers(1, 5)
+_TIERS: st.SearchStrategy[DataValue] = st.sampled_from(sorted(TRIAGE_LEVELS))
+_NOTICES: st.SearchStrategy[DataValue] = st.integers(1, 999).map(lambda n: f"整改交办单 ZG-{n}")
+
+
+def _reporter(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    """A reporter reference: one of the case's reporters (callback, withdrawal), else new."""
+    known = reporters(case) if case is not None else ()
+    return st.sampled_from([(r,) for r in known] + [("citizen-a1",)])
+
+
+def _other_case(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    """Another case's id (a primary, duplicate or related case), now and then the case's own."""
+    own = [] if case is None else [(case.id,)]
+    return st.sampled_from([("E-other-1",), ("E-other-2",), *own])
+
+
+# issue 13 (disputes and hazards): the values that pass the new guards most of the time
+
+
+def _parties(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    known = () if case is None else case.parties
+    return st.just(known if len(known) >= 2 else ("当事人甲", "当事人乙"))
+
+
+def _party(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    return st.sampled_from(case.parties) if case is not None and case.parties else st.just("无")
+
+
+def _applicants(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    return st.just(case.parties if case is not None and case.parties else ("无",))
+
+
+def _ids(ids: Sequence[str], most: int = 1) -> st.SearchStrategy[DataValue]:
+    if not ids:
+        return st.just(("no_such_unit",))
+    return st.lists(st.sampled_from(list(ids)), min_size=1, max_size=most, unique=True).map(tuple)
+
+
+def _leaders(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    h = engine.hierarchy
+    found = sorted(p.id for p in h.people if any(q.role == "leader" for q in p.posts))
+    if case is not None:
+        above = {case.unit_id, *(u.id for u in h.ancestors(case.unit_id))}
+        near = [i for i in found if any(q.unit_id in above for q in h.person(i).posts)]
+        found = near or found
+    return st.sampled_from(found) if found else st.just("no_such_leader")
+
+
+def _members(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    h = engine.hierarchy
+    if case is None or h.unit(case.unit_id).level is not Level.TOWN:
+        return _ids([d.id for d in h.departments])
+    town = case.unit_id
+    return _ids([*(s.id for s in h.stations_of(town)), *(v.id for v in h.children(town))], 2)
+
+
+def _venues(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    venues = () if case is None else engine.hierarchy.shared_courts_of(case.location_id)
+    return st.sampled_from([v.id for v in venues]) if venues else st.just("no_such_venue")
+
+
+def _targets(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    return _ids(case.assignees if case is not None and case.assignees else (), 2)
+
+
+def _inspected(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    h = engine.hierarchy
+    town = None if case is None else h.town_of(case.location_id)
+    return _ids([] if town is None else [s.id for s in h.stations_of(town.id)])
+
+
+_CHANNELS: st.SearchStrategy[DataValue] = st.sampled_from(sorted(CITIZEN_CHANNELS))
+_LEVELS: st.SearchStrategy[DataValue] = st.sampled_from(("province", "prefecture", "county"))
+
+
+DEFAULT_DATA_VALUES: DataValues = {
+    "units": _unit_targets,
+    "days": _days,
+    "stars": lambda _e, _c: _STARS,
+    "tier": lambda _e, _c: _TIERS,
+    "commander": lambda engine, _c: _commanders(engine),
+    "departments": _departments,
+    "notice": lambda _e, _c: _NOTICES,
+    "channel": lambda _e, _c: _CHANNELS,
+    "reporter": _reporter,
+    "primary": _other_case,
+    "duplicate": _other_case,
+    "related": _other_case,
+    "satisfaction": lambda _e, _c: _STARS,
+    "parties": _parties,
+    "party": _party,
+    "applicants": _applicants,
+    "leader": _leaders,
+    "members": _members,
+    "venue": _venues,
+    "targets": _targets,
+    "inspected": _inspected,
+    "level": lambda _e, _c: _LEVELS,
+}
+"""The value strategies :func:`~ruian_governance.testing.strategies.command_data` knows:
+``units`` (stations of the holding town, or departments when the city holds the case; one unit
+for ordinary cases), ``days`` (up to the ``max_extension`` limit), ``stars`` (1-5), ``tier`` (a
+triage tier), ``commander`` (a person with a task-force commander post), ``departments`` and
+``notice``; for the event loop's intake section ``channel`` (a citizen channel), ``reporter``
+(one of the case's reporters, or a new reference), ``primary`` / ``duplicate`` / ``related``
+(another case's id, now and then the case's own) and ``satisfaction`` (1-5); for the disputes'
+and hazards' triggers ``parties``, ``party`` and ``applicants`` (the case's
+parties), ``leader`` (a leader of the holding unit or above), ``members`` (stations and villages
+of a holding town, else departments), ``venue`` (a shared court of the case's town),
+``targets`` (its assignees), ``inspected`` (stations of its town) and a listing ``level``.
+Most strategies are built once (per engine, holder and size where they depend on them), not at
+every draw."""
+
+
+ValueMakers: TypeAlias = dict[str, Callable[[Engine, "Case | None"], st.SearchStrategy[DataValue]]]
+"""Value strategies by data key: the caller's over the defaults."""
+
+
+def known_values(values: DataValues | None) -> ValueMakers:
+    """The caller's ``values`` over :data:`DEFAULT_DATA_VALUES`."""
+    return {**DEFAULT_DATA_VALUES, **(values or {})}
+
+
+def fill_data(
+    draw: st.DrawFn, engine: Engine, case: Case | None, transition: Transition, known: ValueMakers
+) -> dict[str, DataValue]:
+    """Every key ``transition`` requires and some it accepts, valued from ``known`` (or texts)."""
+    data: dict[str, DataValue] = {}
+    for key in sorted(transition.requires):
+        data[key] = draw(known.get(key, _texts)(engine, case), label=key)
+    for key in sorted(transition.accepts - transition.requires):
+        if draw(BOOLEANS, label=f"with_{key}"):
+            data[key] = draw(known.get(key, _texts)(engine, case), label=key)
+    return data
+
+
+@st.composite
+def drawn_data(
+    draw: st.DrawFn, engine: Engine, case: Case | None, transition: Transition, known: ValueMakers
+) -> dict[str, DataValue]:
+    """:func:`fill_data` as a strategy."""
+    return fill_data(draw, engine, case, transition, known)

@@ -1,0 +1,183 @@
+"""The state machines' documented budget, and running a machine at it: findings and reach.
+
+Needs the optional extra: ``pip install 'ruian_governance[hypothesis]'``.
+
+:data:`BUDGET` is the budget the documentation promises results at: 40 runs (Hypothesis
+examples) of 30 steps each, the CI profile's size.  :func:`run_machine` runs a machine at a
+budget, with a given seed or derandomized, and returns what it found (the failure, and the
+shrunk command sequence when shrinking is on) or ``None``; :func:`reach` counts, over seeds,
+the runs of a budget in which each transition of a lifecycle was taken (:func:`transitions`).
+The figures of ``docs/testing.md`` come from these functions
+(``python benchmarks/bench_machines.py``).
+
+>>> from hypothesis import settings
+>>> from ruian_governance.testing import EventMachine
+>>> run_machine(EventMachine, seed=1, budget=settings(BUDGET, max_examples=3)) is None
+True
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from typing import TypeAlias
+
+import attrs
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import seed as seeded_by
+from hypothesis.stateful import run_state_machine_as_test
+
+from ruian_governance.lifecycles import LifecycleDefinition
+
+from .machines import LifecycleMachine
+
+__all__ = [
+    "BUDGET",
+    "Edge",
+    "Finding",
+    "reach",
+    "run_machine",
+    "transitions",
+]
+
+BUDGET = settings(
+    max_examples=40,
+    stateful_step_count=30,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+    report_multiple_bugs=False,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+"""The documented budget: 40 runs of 30 steps (with the machines' default of at most 4 cases a run).
+
+No deadline and no example database, so that a run's outcome depends only on its seed (or,
+derandomized, on the machine).  Shrinking is on; Hypothesis' *explain* phase is off (on a
+state machine it costs several times the shrinking, to annotate lines the shrunk sequence
+already shows), and one failure is reported (the first found, shrunk), not one per distinct
+failing line."""
+
+Edge: TypeAlias = tuple[str, str | None, str]
+"""A transition as the machines note it: ``(lifecycle, source state, trigger)``; the source is
+``None`` for an opening transition."""
+
+
+def transitions(definition: LifecycleDefinition) -> tuple[Edge, ...]:
+    """Every transition of ``definition``: its openings, then each (source state, trigger) pair.
+
+    In definition order; a transition from several states counts once per state.
+
+    >>> from ruian_governance import HAZARD_LIFECYCLE
+    >>> edges = transitions(HAZARD_LIFECYCLE)
+    >>> len(edges), edges[0], edges[3]
+    (22, ('hazard', None, 'find_in_covert_inspection'), ('hazard', 'discovered', 'assign'))
+    """
+    openings = [(definition.key, None, t.trigger) for t in definition.transitions if t.opening]
+    pairs = [(definition.key, s, t.trigger) for t in definition.transitions for s in t.sources]
+    return (*openings, *pairs)
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """What a run of a machine found: the broken invariant and the commands that break it.
+
+    Args:
+        message: The failure's message (the first line names the invariant broken).
+        steps: The failing command sequence as Hypothesis reports it (shrunk when the run
+            shrank), without the invariant calls between the steps.
+        seconds: How long the run took (wall-clock), finding and shrinking included.
+        cpu_seconds: The processor time it took (this process's), a fairer figure on a
+            shared machine.
+    """
+
+    message: str
+    steps: tuple[str, ...]
+    seconds: float
+    cpu_seconds: float = 0.0
+
+
+def _machine_with_seed(machine: type[LifecycleMachine], value: int) -> type[LifecycleMachine]:
+    seeded: type[LifecycleMachine] = type(machine.__name__, (machine,), {})
+    return seeded_by(value)(seeded)
+
+
+def run_machine(
+    machine: type[LifecycleMachine],
+    *,
+    seed: int | None = None,
+    budget: settings = BUDGET,
+    shrink: bool = True,
+) -> Finding | None:
+    """Run ``machine`` at a budget; return what it found, or ``None`` when every run passed.
+
+    Args:
+        machine: The machine class (configured as you like).
+        seed: Hypothesis' seed for the runs (``None``: as ``budget`` says; derandomized
+            settings give the same runs every time).
+        budget: The settings to run at (default :data:`BUDGET`).
+        shrink: Whether a failure is shrunk to a short command sequence (off: the first failing
+            run is reported as found, which is quicker).
+
+    Raises:
+        Exception: Anything but a broken invariant (``AssertionError``) the run raised.
+    """
+    phases = [p for p in budget.phases if shrink or p is not Phase.shrink]
+    used = machine if seed is None else _machine_with_seed(machine, seed)
+    derandomize = budget.derandomize and seed is None
+    started, cpu = time.perf_counter(), time.process_time()
+    try:
+        run_state_machine_as_test(
+            used, settings=settings(budget, phases=phases, derandomize=derandomize)
+        )
+    except AssertionError as error:
+        notes = getattr(error, "__notes__", [])
+        steps = tuple(line for line in notes if _is_step(line))
+        return Finding(
+            message=str(error),
+            steps=steps,
+            seconds=time.perf_counter() - started,
+            cpu_seconds=time.process_time() - cpu,
+        )
+    return None
+
+
+def _is_step(line: str) -> bool:
+    """Whether a line of Hypothesis' report is part of the failing sequence (not an invariant)."""
+    if line.startswith(("state = ", "Draw ")):
+        return True
+    return line.startswith("state.") and not line.endswith("()")
+
+
+def reach(
+    machine: type[LifecycleMachine],
+    *,
+    seeds: Iterable[int],
+    budget: settings = BUDGET,
+) -> Mapping[Edge, int]:
+    """In how many of the budget runs (one per seed) each transition was taken at least once.
+
+    Counts every transition of the machine's lifecycles (:func:`transitions`); one not taken in
+    any run counts 0.  The machine must pass (a failure raises, as :func:`run_machine` would
+    report it).
+
+    Raises:
+        AssertionError: The machine broke an invariant.
+    """
+    counts: dict[Edge, int] = {
+        edge: 0 for definition in machine.lifecycles for edge in transitions(definition)
+    }
+    taken: set[Edge] = set()
+
+    class Counting(machine):  # type: ignore[valid-type,misc]
+        def teardown(self) -> None:
+            taken.update(self.reached)
+            super().teardown()
+
+    Counting.__name__ = machine.__name__
+    quick = settings(budget, phases=[Phase.explicit, Phase.generate], derandomize=False)
+    for value in seeds:
+        taken.clear()
+        run_state_machine_as_test(_machine_with_seed(Counting, value), settings=quick)
+        for edge in taken:
+            counts[edge] = counts.get(edge, 0) + 1
+    return counts
