@@ -5,6 +5,7 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Iterable
 from contextlib import suppress
+from typing import Any
 
 _SHOWN = 10
 
@@ -42,6 +43,7 @@ def _rule_message(rule: str, keys: tuple[str, ...], detail: str) -> str:
 
 def _blank(cls: type[RuianGovernanceError]) -> RuianGovernanceError:
     """A bare instance of ``cls``, made by the built-in base whose layout it has (OSError's...)."""
+    base: Any
     for base in cls.__mro__[:-2]:
         if base.__module__ == "builtins":
             with suppress(TypeError):  # ValueError.__new__ of a TimeoutError is "not safe"
