@@ -56,7 +56,7 @@ STATUS = {
             "UnknownReferenceError", "DuplicateKeyError", "AmbiguousTransitionError",
             "TransitionError", "InvalidTransitionError", "GuardFailedError", "MissingDataError",
             "UnexpectedDataError", "TimeOrderError", "CaseStoreError", "ForgedHistoryError",
-            "InvalidDataError", "FutureTimeError",
+            "InvalidDataError", "FutureTimeError", "BatchRefusedError",
         ],
         422,
     ),
@@ -73,7 +73,7 @@ SAMPLES: dict[str, object] = {
     "state": "reported", "trigger": "accept", "actor": ACTOR, "guard": "held_by_town",
     "missing": ["units"], "unexpected": ["x"], "expected": 3, "actual": 4, "seq": 2,
     "reason": "guard failed", "value": -1, "key": "stars", "message": "something happened",
-    "module": "distributed",
+    "module": "distributed", "index": 2, "error": RuianGovernanceError("refused"),
 }  # fmt: skip
 
 

@@ -43,6 +43,7 @@ accepted 1 2
 
 from __future__ import annotations
 
+from ._batch import CaseBatch
 from .base import STORE_SCHEMA_VERSION, CaseStore, fingerprint
 from .memory import MemoryCaseStore
 from .queries import (
@@ -60,6 +61,7 @@ from .sqlite import SQLiteCaseStore, Synchronous
 __all__ = [
     "MAX_PAGE",
     "STORE_SCHEMA_VERSION",
+    "CaseBatch",
     "CaseLists",
     "CaseStore",
     "CountBy",

@@ -38,6 +38,8 @@ from ruian_governance.io import to_document
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Actor, Case, CaseIndex, Clock, DataValue, HistoryRecord
 
+from ._batch import CaseBatch
+from ._checks import _checked_case, _command_time, _text, _version
 from .queries import CaseLists, _Meanings
 
 __all__ = ["STORE_SCHEMA_VERSION", "CaseStore"]
@@ -175,6 +177,22 @@ class CaseStore(CaseLists, Protocol):
         new = self.engine.apply(case, trigger, actor=actor, at=_command_time(self, at), **data)
         return self.save(new, expected_version=expected_version)
 
+    def batch(self) -> CaseBatch:
+        """Collect commands to write in one transaction, all or nothing (a ``with`` block).
+
+        The commands take the arguments and pass the checks of the store's own; a refusal
+        writes nothing (:class:`~ruian_governance.stores.CaseBatch`).  A read-only store
+        raises :class:`~ruian_governance.errors.StoreReadOnlyError`.
+        """
+        ...
+
+    def import_cases(self, cases: Iterable[Case]) -> int:
+        """Add every case of ``cases`` (each verified, as by :meth:`add`) in one batch.
+
+        Returns how many were added; on any refusal none is.
+        """
+        ...
+
     def get(self, case_id: str) -> Case:
         """Return the stored case, with its history.
 
@@ -227,48 +245,6 @@ class CaseStore(CaseLists, Protocol):
             ArgumentError: ``now`` is not a timezone-aware datetime.
         """
         ...
-
-
-def _command_time(store: CaseStore, at: datetime | None) -> datetime:
-    """The time of a command: ``at`` if given, else the time of the store's clock."""
-    if at is not None:
-        return at
-    clock = store.clock
-    if clock is None:
-        raise CaseStoreError(None, "give the command's time (at=...) or a clock")
-    return clock.now()
-
-
-def _text(value: object, argument: str) -> str:
-    """``value`` if it is a string SQLite can hold (UTF-8), else :class:`ArgumentError`."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            pass
-        else:
-            return value
-    raise ArgumentError(argument, value, "a text (str) without lone surrogates")
-
-
-def _version(value: object) -> int:
-    """``value`` if it is a version number (an ``int``, not a ``bool``), else refused."""
-    if type(value) is not int:
-        raise ArgumentError("expected_version", value, "a whole number (int)")  # noqa: EM101
-    return value
-
-
-def _checked_case(case: object) -> Case:
-    """``case`` if it is a :class:`Case` with a tuple of history records, else refused."""
-    if not isinstance(case, Case):
-        raise ArgumentError("case", case, "a Case")  # noqa: EM101 - a name
-    history: object = case.history
-    if type(history) is not tuple or not all(type(r) is HistoryRecord for r in history):
-        raise ForgedHistoryError(case.id, None, "its history is not a tuple of HistoryRecords")
-    return case
-
-
-# --------------------------------------------------------------------------- what a file records
 
 
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
@@ -445,6 +421,26 @@ class _BaseStore(CaseStore):
         Raises:
             ConflictError: The stored case is no longer ``base`` (or exists, for a new case).
         """
+
+    @abstractmethod
+    def _commit_batch(self, pending: Sequence[Any]) -> None:
+        """Write every case of a batch in one go, each if its row is still the one read.
+
+        Raises:
+            ConflictError: A case's row changed since the batch read it (nothing is written).
+        """
+
+    def batch(self) -> CaseBatch:
+        """Collect commands to write in one transaction (see :meth:`CaseStore.batch`)."""
+        self._writable()
+        return CaseBatch(self)
+
+    def import_cases(self, cases: Iterable[Case]) -> int:
+        """Add ``cases`` in one batch (see :meth:`CaseStore.import_cases`)."""
+        with self.batch() as batch:
+            for case in cases:
+                batch.add(case)
+        return len(batch)
 
     def open(self, lifecycle: str, *, at: datetime | None = None, **facts: Any) -> Case:
         """Open a case with :meth:`Engine.open` and add it (see :meth:`CaseStore.open`)."""
