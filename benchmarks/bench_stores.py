@@ -36,6 +36,7 @@ Then three more measurements:
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import threading
 import time
@@ -185,13 +186,21 @@ def batches(world: World, tmp: str, n: int, size: int) -> None:
             lambda: run_batches(world, n, MemoryCaseStore(world.engine), size),
         ),
     ]
-    results = [(name, *timed(run)) for name, run in variants]
+    results = []
+    for name, run in variants:
+        cpu = time.process_time()
+        commands, seconds = timed(run)
+        results.append((name, commands, seconds, time.process_time() - cpu))
     print(f"\nbatches: {n} closed loops (9 commands each), WAL, synchronous=FULL")
-    print(f"{'variant':<24} {'commands/s':>12} {'us/command':>11} {'vs single':>10}")
+    print(
+        f"{'variant':<24} {'commands/s':>12} {'us/command':>11} {'vs single':>10} {'per CPU s':>10}"
+    )
     single = results[0][1] / results[0][2]
-    for name, commands, seconds in results:
+    for name, commands, seconds, cpu in results:
         rate = commands / seconds
-        print(f"{name:<24} {rate:>12,.0f} {1e6 / rate:>11.1f} {rate / single:>9.1f}x")
+        print(f"{name:<24} {rate:>12,.0f} {1e6 / rate:>11.1f} {rate / single:>9.1f}x"
+              f" {commands / cpu:>10,.0f}")  # fmt: skip
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
 
 def long_case(world: World, case_id: str, records: int) -> Case:
