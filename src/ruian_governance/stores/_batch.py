@@ -21,12 +21,11 @@ from ruian_governance.errors import (
     BatchRefusedError,
     CaseStoreError,
     ConflictError,
-    ForgedHistoryError,
     RuianGovernanceError,
 )
 from ruian_governance.models import Actor, Case, DataValue, HistoryRecord
 
-from ._checks import _checked_case, _command_time, _text, _version
+from ._checks import _checked_case, _command_time, _text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -56,7 +55,14 @@ class _Store(Protocol):
 
     def _new_records(self, case: Case, expected_version: int) -> tuple[HistoryRecord, ...]: ...
 
-    def _follow(self, stored: Case, new: tuple[HistoryRecord, ...], case: Case) -> Case: ...
+    def _later(
+        self, stored: Case, case: Case, expected_version: int, new: tuple[HistoryRecord, ...]
+    ) -> Case: ...
+
+    def _fired(  # noqa: PLR0913, PLR0917 - apply's arguments
+        self, stored: Case, expected_version: int, trigger: str, actor: Actor,
+        at: datetime | None, data: dict[str, DataValue],
+    ) -> Case: ...  # fmt: skip
 
     def _commit_batch(self, pending: Sequence[Any]) -> None: ...
 
@@ -224,26 +230,14 @@ class CaseBatch:
     def _save(self, case: Case, expected_version: int) -> tuple[Case, _Pending]:
         new = self._store._new_records(_checked_case(case), expected_version)
         latest, pending = self._latest(case.id)
-        if latest.version != expected_version:
-            raise ConflictError(case.id, expected_version, latest.version)
-        kept = case.history[: expected_version + 1]
-        if kept != latest.history:
-            pairs = enumerate(zip(kept, latest.history, strict=True))
-            seq = next(i for i, (a, b) in pairs if a != b)
-            raise ForgedHistoryError(case.id, seq, "it differs from the stored record")
-        return self._store._follow(latest, new, case), pending
+        return self._store._later(latest, case, expected_version, new), pending
 
     def _apply(  # noqa: PLR0913 - the arguments of apply
         self, case_id: str, expected_version: int, trigger: str, *, actor: Actor,
         at: datetime | None, data: dict[str, DataValue],
     ) -> tuple[Case, _Pending]:  # fmt: skip
-        store = self._store
         latest, pending = self._latest(_text(case_id, "case_id"))
-        if latest.version != _version(expected_version):
-            raise ConflictError(case_id, expected_version, latest.version)
-        new = store.engine.apply(latest, trigger, actor=actor, at=_command_time(store, at), **data)
-        store._check_placed(new)
-        return new, pending
+        return self._store._fired(latest, expected_version, trigger, actor, at, data), pending
 
     # ---------------------------------------------------------------- the write
 

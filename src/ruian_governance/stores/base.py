@@ -461,14 +461,7 @@ class _BaseStore(CaseStore):
         self._writable()
         new = self._new_records(_checked_case(case), expected_version)
         stored, base = self._current(case.id)
-        if stored.version != expected_version:
-            raise ConflictError(case.id, expected_version, stored.version)
-        kept = case.history[: expected_version + 1]
-        if kept != stored.history:
-            pairs = enumerate(zip(kept, stored.history, strict=True))
-            seq = next(i for i, (a, b) in pairs if a != b)
-            raise ForgedHistoryError(case.id, seq, "it differs from the stored record")
-        made = self._follow(stored, new, case)
+        made = self._later(stored, case, expected_version, new)
         return self._commit(made, made.history[expected_version + 1 :], base)
 
     def apply(
@@ -488,11 +481,32 @@ class _BaseStore(CaseStore):
         """
         self._writable()
         stored, base = self._current(_text(case_id, "case_id"))
+        new = self._fired(stored, expected_version, trigger, actor, at, data)
+        return self._commit(new, new.history[-1:], base)
+
+    def _later(
+        self, stored: Case, case: Case, expected_version: int, new: tuple[HistoryRecord, ...]
+    ) -> Case:
+        """``case`` made from ``stored`` at ``expected_version`` by its ``new`` records, checked."""
+        if stored.version != expected_version:
+            raise ConflictError(case.id, expected_version, stored.version)
+        kept = case.history[: expected_version + 1]
+        if kept != stored.history:
+            pairs = enumerate(zip(kept, stored.history, strict=True))
+            seq = next(i for i, (a, b) in pairs if a != b)
+            raise ForgedHistoryError(case.id, seq, "it differs from the stored record")
+        return self._follow(stored, new, case)
+
+    def _fired(  # noqa: PLR0913, PLR0917 - apply's arguments, checked in one place
+        self, stored: Case, expected_version: int, trigger: str, actor: Actor,
+        at: datetime | None, data: dict[str, DataValue],
+    ) -> Case:  # fmt: skip
+        """``stored`` after the command, if it is at ``expected_version`` (the engine checks)."""
         if stored.version != _version(expected_version):
-            raise ConflictError(case_id, expected_version, stored.version)
+            raise ConflictError(stored.id, expected_version, stored.version)
         new = self._engine.apply(stored, trigger, actor=actor, at=_command_time(self, at), **data)
         self._check_placed(new)
-        return self._commit(new, new.history[-1:], base)
+        return new
 
     def _follow(self, stored: Case, new: tuple[HistoryRecord, ...], case: Case) -> Case:
         """The case the ``new`` records make from ``stored``, re-run as commands, if it is ``case``.
