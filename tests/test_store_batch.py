@@ -14,7 +14,16 @@ from typing import Any
 import attrs
 import pytest
 
-from ruian_governance import Case, ConflictError, MemoryCaseStore, SQLiteCaseStore
+from ruian_governance import (
+    Case,
+    ConflictError,
+    Engine,
+    MemoryCaseStore,
+    SimulationConfig,
+    SQLiteCaseStore,
+    generate_hierarchy,
+    simulate,
+)
 from ruian_governance.errors import (
     ArgumentError,
     BatchRefusedError,
@@ -301,3 +310,22 @@ def test_an_empty_batch_writes_nothing(kit: tuple[CaseStore, Recorder]) -> None:
     assert batch.cases == ()
     assert len(store) == 0
     assert told.seen == []
+
+
+def test_a_simulation_streams_its_cases_into_a_store(tmp_path: Path) -> None:
+    """A simulation store: ``simulate(sink=store.import_cases)``, the cases in batches.
+
+    One transaction a batch, synchronous FULL: the same cases as the run in memory.
+    """
+    h = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=2)
+    config = SimulationConfig(hierarchy=h, days=6, seed=4, reports_per_grid_per_day=1.0)
+    run = simulate(config)
+    with SQLiteCaseStore(tmp_path / "sim.db", Engine(run.hierarchy, run.lifecycles)) as store:
+
+        def sink(cases: tuple[Case, ...]) -> None:
+            store.import_cases(cases)
+
+        streamed = simulate(config, sink=sink)
+        assert streamed.cases == ()
+        assert list(store) == list(run.cases)
+        assert store.check() == len(run.cases)
