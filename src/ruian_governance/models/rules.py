@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping
+from operator import attrgetter
 from typing import Protocol, TypeAlias
 
 import attrs
@@ -160,6 +161,9 @@ def validate(h: HierarchyParts) -> HierarchyIndex:
     )
 
 
+_ID = attrgetter("id")
+
+
 def _unique_ids(h: HierarchyParts) -> dict[str, Entity]:
     """Rule 1: ids are unique across units, organisations and people."""
     by_id: dict[str, Entity] = {}
@@ -176,7 +180,7 @@ def _unique_ids(h: HierarchyParts) -> dict[str, Entity]:
         h.people,
     )
     for group in groups:
-        by_id.update((entity.id, entity) for entity in group)
+        by_id.update(zip(map(_ID, group), group, strict=True))
     if len(by_id) != sum(len(group) for group in groups):
         counts = Counter(entity.id for group in groups for entity in group)
         raise DuplicateIdError(id_ for id_, count in counts.items() if count > 1)
@@ -224,28 +228,30 @@ def _tree(  # noqa: PLR0912 - one pass for two rules that share it
     town: dict[str, str] = {}
     missing: set[str] = set()
     wrong_level: set[str] = set()
+    find, kids, town_of = by_id.get, children.get, town.get  # bound once: a million units
     for level in Level:
-        above = level.above
+        above, is_town = level.above, level is Level.TOWN
         for unit in by_level[level]:
             parent_id = unit.parent_id
             if parent_id is None:
                 continue
-            up = by_id.get(parent_id)
+            up = find(parent_id)
+            unit_id = unit.id
             if up is None:
-                missing.add(unit.id)
+                missing.add(unit_id)
             elif type(up) is not AdminUnit or up.level is not above:
-                wrong_level.add(unit.id)
+                wrong_level.add(unit_id)
             else:
-                parent[unit.id] = parent_id
-                siblings = children.get(parent_id)
+                parent[unit_id] = parent_id
+                siblings = kids(parent_id)
                 if siblings is None:
                     children[parent_id] = [unit]
                 else:
                     siblings.append(unit)
-                if level is Level.TOWN:
-                    town[unit.id] = unit.id
-                elif parent_id in town:
-                    town[unit.id] = town[parent_id]
+                if is_town:
+                    town[unit_id] = unit_id
+                elif (above_town := town_of(parent_id)) is not None:
+                    town[unit_id] = above_town
     organisations: list[tuple[Organisation, str, Level]] = [
         (h.centre, h.centre.city_id, Level.CITY)
     ]
