@@ -154,6 +154,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--full", action="store_true", help="cost per event at 1M events")
     parser.add_argument("--skip-region", action="store_true", help="only measurements 3 and 4")
+    parser.add_argument("--region-only", action="store_true", help="only measurements 1 and 2")
     args = parser.parse_args()
     if args.one:
         print(json.dumps(memory_one(json.loads(args.one))))
@@ -161,7 +162,8 @@ def main() -> None:
     print(f"load before: {os.getloadavg()} on {os.cpu_count()} cores")
     if not args.skip_region:
         region_run(args)
-    memory_and_cost(args)
+    if not args.region_only:
+        memory_and_cost(args)
     print(f"load after:  {os.getloadavg()}")
 
 

@@ -2,6 +2,7 @@
 
 Run:  python benchmarks/bench_stores.py [--cases 300] [--dir /tmp] [--commands 400]
                                         [--lengths 10,1000,10000] [--threads 8]
+                                        [--batch 200] [--batch-cases 2000] [--only-batches]
 
 Every variant runs the same event closed loops 事件闭环 (report, accept, dispatch, sign, start,
 feed back, verify, close, evaluate: 9 commands per case):
@@ -17,6 +18,10 @@ Every stored command is one transaction.  Reported: commands per second and the 
 against the baseline measured in the same run.  Disk figures depend on the file system's
 fsync cost.
 
+Then batches (``--batch-cases``, ``--batch``): the same closed loops, one commit a command
+against ``store.batch()`` (``--batch`` cases' commands a transaction) and ``import_cases`` of
+closed cases (each record a command), WAL and ``synchronous=FULL``, in the same run.
+
 Then three more measurements:
 
 - history length: the cost of one stored command (a supervision 督办, ``store.apply``) on a
@@ -31,6 +36,7 @@ Then three more measurements:
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import threading
 import time
@@ -125,6 +131,76 @@ def run_store(world: World, n: int, store: CaseStore) -> int:
         if len(store) != n:
             raise AssertionError(len(store))
     return commands
+
+
+def run_batches(world: World, n: int, store: CaseStore, size: int) -> int:
+    """The same commands through ``store.batch()``: ``size`` cases' closed loops a transaction."""
+    commands = 0
+    with store:
+        for start in range(0, n, size):
+            with store.batch() as batch:
+                for i in range(start, min(n, start + size)):
+                    case = batch.open("event", **world.facts(i))
+                    for trigger, actor, at, data in world.plan:
+                        case = batch.apply(case.id, case.version, trigger, actor=actor, at=at,
+                                           **data)  # fmt: skip
+            commands += len(batch)
+        if len(store) != n:
+            raise AssertionError(len(store))
+    return commands
+
+
+def closed_cases(world: World, n: int) -> list[Case]:
+    """``n`` closed loops run by the engine alone, to import (9 records each)."""
+    cases = []
+    for i in range(n):
+        case = world.engine.open("event", **world.facts(i))
+        for trigger, actor, at, data in world.plan:
+            case = world.engine.apply(case, trigger, actor=actor, at=at, **data)
+        cases.append(case)
+    return cases
+
+
+def run_import(store: CaseStore, cases: list[Case], size: int) -> int:
+    """``import_cases`` in chunks of ``size`` cases; counts the commands (history records)."""
+    with store:
+        for start in range(0, len(cases), size):
+            store.import_cases(cases[start : start + size])
+    return sum(len(case.history) for case in cases)
+
+
+def batches(world: World, tmp: str, n: int, size: int) -> None:
+    """Single-command commits against batches, WAL and ``synchronous=FULL``, in one run."""
+    cases = closed_cases(world, n)
+
+    def full(name: str) -> SQLiteCaseStore:
+        return SQLiteCaseStore(Path(tmp, f"{name}.db"), world.engine)
+
+    variants: list[tuple[str, Callable[[], int]]] = [
+        ("one command a commit", lambda: run_store(world, n, full("single"))),
+        (f"batch of {size} cases", lambda: run_batches(world, n, full("batch"), size)),
+        (f"import_cases x{size}", lambda: run_import(full("import"), cases, size)),
+        ("memory, one a time", lambda: run_store(world, n, MemoryCaseStore(world.engine))),
+        (
+            f"memory, batch of {size}",
+            lambda: run_batches(world, n, MemoryCaseStore(world.engine), size),
+        ),
+    ]
+    results = []
+    for name, run in variants:
+        cpu = time.process_time()
+        commands, seconds = timed(run)
+        results.append((name, commands, seconds, time.process_time() - cpu))
+    print(f"\nbatches: {n} closed loops (9 commands each), WAL, synchronous=FULL")
+    print(
+        f"{'variant':<24} {'commands/s':>12} {'us/command':>11} {'vs single':>10} {'per CPU s':>10}"
+    )
+    single = results[0][1] / results[0][2]
+    for name, commands, seconds, cpu in results:
+        rate = commands / seconds
+        print(f"{name:<24} {rate:>12,.0f} {1e6 / rate:>11.1f} {rate / single:>9.1f}x"
+              f" {commands / cpu:>10,.0f}")  # fmt: skip
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
 
 def long_case(world: World, case_id: str, records: int) -> Case:
@@ -257,9 +333,16 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=400)
     parser.add_argument("--lengths", default="10,1000,10000")
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--batch", type=int, default=200, help="cases per batch")
+    parser.add_argument("--batch-cases", type=int, default=2000)
+    parser.add_argument("--only-batches", action="store_true")
     args = parser.parse_args()
     world = World()
     run_engine(world, 20)  # warm the engine's caches
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        batches(world, tmp, args.batch_cases, args.batch)
+    if args.only_batches:
+        return
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         variants: list[tuple[str, Callable[[], int]]] = [
             ("engine (no store)", lambda: run_engine(world, args.cases)),

@@ -56,7 +56,7 @@ STATUS = {
             "UnknownReferenceError", "DuplicateKeyError", "AmbiguousTransitionError",
             "TransitionError", "InvalidTransitionError", "GuardFailedError", "MissingDataError",
             "UnexpectedDataError", "TimeOrderError", "CaseStoreError", "ForgedHistoryError",
-            "InvalidDataError", "FutureTimeError", "FormError",
+            "InvalidDataError", "FutureTimeError", "FormError", "BatchRefusedError",
         ],
         422,
     ),
@@ -74,6 +74,7 @@ SAMPLES: dict[str, object] = {
     "missing": ["units"], "unexpected": ["x"], "expected": 3, "actual": 4, "seq": 2,
     "reason": "guard failed", "value": -1, "key": "stars", "message": "something happened",
     "module": "distributed", "fields": {"data.stars": "expected a whole number from 1 to 5"},
+    "index": 2, "error": RuianGovernanceError("refused"),
 }  # fmt: skip
 
 

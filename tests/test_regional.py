@@ -17,6 +17,9 @@ from hypothesis import strategies as st
 
 from ruian_governance import SimulationConfig, simulate
 from ruian_governance.analysis import (
+    DEFAULT_RULES,
+    AssessmentRules,
+    bundled_assessment,
     escalation_rate,
     on_time_rate,
     repeat_incidents,
@@ -175,3 +178,57 @@ def test_hotspots_one_family_across_the_region() -> None:
     assert adjusted_p_values([0.01, 0.02], 2, "bonferroni") == [0.02, 0.04]
     with pytest.raises(AnalysisError):
         adjusted_p_values([0.01], 1, "holm")
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    days=st.integers(3, 10),
+    cities=st.integers(1, 2),
+    rate=st.sampled_from([0.5, 1.5]),
+)
+def test_bundled_assessment_over_the_dataset_equals_in_memory(
+    seed: int, days: int, cities: int, rate: float
+) -> None:
+    """Point 4: each city's bundled assessment over the dataset equals the in-memory one.
+
+    Scores, deductions, vetoes and panel findings: ``analysis.bundled_assessment`` of the same
+    cases (by id; in the run's order the scores agree to rounding).
+    """
+    region = generate_region(cities=cities, towns=2, villages=4, grids=8, seed=seed)
+    config = SimulationConfig(days=days, seed=seed, reports_per_grid_per_day=rate)
+    runs = [simulate(shard_config(config, shard)) for shard in region.cities]
+    lifecycles = runs[0].lifecycles
+    findings = {
+        shard.code: [(run.hierarchy.towns[0].id, "a panel finding 监督团发现")] * (seed % 3)
+        for shard, run in zip(region.cities, runs, strict=True)
+    }
+    rules = AssessmentRules(
+        deductions=DEFAULT_RULES.deductions, vetoes=DEFAULT_RULES.vetoes, finding_points=2.0
+    )
+    with tempfile.TemporaryDirectory() as root:
+        simulate_region(region, config, workers=0, directory=root)
+        with RegionalAnalysis(root, lifecycles=lifecycles) as duck:
+            got = duck.bundled_assessment(region, rules=rules, findings=findings)
+        with RegionalAnalysis(root, lifecycles=lifecycles, city=region.codes[0]) as one:
+            only = one.bundled_assessment(region, rules=rules, findings=findings)
+    expected = {
+        shard.code: bundled_assessment(
+            sorted(run.cases, key=lambda c: c.id), run.hierarchy, rules=rules,
+            findings=findings[shard.code], lifecycles=lifecycles,
+        )
+        for shard, run in zip(region.cities, runs, strict=True)
+        if run.cases
+    }  # fmt: skip
+    assert got == expected
+    assert set(only) <= {region.codes[0]}
+    assert only == {k: v for k, v in expected.items() if k == region.codes[0]}
+    for shard, run in zip(region.cities, runs, strict=True):  # the run's own order: same scores
+        if run.cases:
+            in_order = bundled_assessment(
+                run.cases, run.hierarchy, rules=rules, findings=findings[shard.code],
+                lifecycles=lifecycles,
+            )  # fmt: skip
+            for a, b in zip(got[shard.code].towns, in_order.towns, strict=True):
+                assert a.unit_id == b.unit_id
+                assert a.score == pytest.approx(b.score)

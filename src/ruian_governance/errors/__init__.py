@@ -75,12 +75,14 @@ from ruian_governance.errors._core import (
 )
 from ruian_governance.errors._disputes import CourtPlacementError
 from ruian_governance.errors._finish14 import FormError
+from ruian_governance.errors._finish15 import BatchRefusedError
 from ruian_governance.errors._scale import ScaleExtraError
 from ruian_governance.errors._ui import InvalidCursorError
 
 # Several names a line (fmt: skip): the hierarchy's many short names would take 45 lines.
 __all__ = [
-    "AmbiguousTransitionError", "AnalysisError", "ArgumentError", "CalendarCoverageError",
+    "AmbiguousTransitionError", "AnalysisError", "ArgumentError", "BatchRefusedError",
+    "CalendarCoverageError",
     "CaseStoreError", "CategoryTableError", "CommandRoomError", "ConflictError",
     "CourtPlacementError", "DataError",
     "DuplicateIdError", "DuplicateKeyError", "FinalStateExitError", "ForgedHistoryError",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reprlib
 from collections.abc import Iterable
+from contextlib import suppress
+from typing import Any
 
 _SHOWN = 10
 
@@ -39,11 +41,48 @@ def _rule_message(rule: str, keys: tuple[str, ...], detail: str) -> str:
     return f"{message} ({detail})" if detail else message
 
 
+def _blank(cls: type[RuianGovernanceError]) -> RuianGovernanceError:
+    """A bare instance of ``cls``, made by the built-in base whose layout it has (OSError's...)."""
+    base: Any
+    for base in cls.__mro__[:-2]:
+        if base.__module__ == "builtins":
+            with suppress(TypeError):  # ValueError.__new__ of a TimeoutError is "not safe"
+                made: RuianGovernanceError = base.__new__(cls)
+                return made
+    return BaseException.__new__(cls)
+
+
+def _rebuilt(
+    cls: type[RuianGovernanceError], args: tuple[object, ...], state: dict[str, object]
+) -> RuianGovernanceError:
+    """An error of ``cls`` with ``args`` and attributes ``state``, without calling ``__init__``.
+
+    What :meth:`RuianGovernanceError.__reduce__` unpickles with.
+    """
+    error: RuianGovernanceError = _blank(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
 class RuianGovernanceError(Exception):
     """Root of every error raised by ruian_governance.
 
-    Added in 0.1.0.
+    Every error pickles with the standard :mod:`pickle` (Dask ships a worker's exceptions to
+    the client) and comes back with its message, its attributes and its notes: it is rebuilt
+    from its ``args`` and attributes, without calling its ``__init__`` again (whose parameters
+    are not its message).
+
+    >>> import pickle
+    >>> error = pickle.loads(pickle.dumps(ArgumentError("days", -1, "a whole number")))
+    >>> error.argument, error.value, str(error)
+    ('days', -1, 'days=-1: expected a whole number')
+
+    Added in 0.1.0 (pickles with its attributes since 0.2.0).
     """
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return _rebuilt, (type(self), self.args, dict(self.__dict__))
 
 
 class ArgumentError(RuianGovernanceError, ValueError):

@@ -25,6 +25,3 @@ class FormError(RuianGovernanceError, ValueError):
         self.fields: dict[str, str] = {str(k): str(v) for k, v in fields.items()}
         shown = _shown(f"{_clipped_repr(k)}: {v}" for k, v in self.fields.items())
         super().__init__(f"the form has bad fields: {shown}")
-
-    def __reduce__(self) -> tuple[type[FormError], tuple[dict[str, str]]]:
-        return (type(self), (self.fields,))

@@ -10,7 +10,8 @@ and indexing are one pass over the parts.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
+from operator import attrgetter
 from typing import Protocol, TypeAlias
 
 import attrs
@@ -29,6 +30,7 @@ from ruian_governance.errors import (
 )
 
 from .units import (
+    _KIND_OF_LEVEL,
     BUILTIN_ROLES,
     AdminUnit,
     CommandRoom,
@@ -159,10 +161,13 @@ def validate(h: HierarchyParts) -> HierarchyIndex:
     )
 
 
+_ID = attrgetter("id")
+
+
 def _unique_ids(h: HierarchyParts) -> dict[str, Entity]:
     """Rule 1: ids are unique across units, organisations and people."""
     by_id: dict[str, Entity] = {}
-    groups: tuple[Iterable[Entity], ...] = (
+    groups: tuple[Collection[Entity], ...] = (
         h.units,
         (h.centre,),
         h.command_rooms,
@@ -175,8 +180,8 @@ def _unique_ids(h: HierarchyParts) -> dict[str, Entity]:
         h.people,
     )
     for group in groups:
-        by_id.update((entity.id, entity) for entity in group)
-    if len(by_id) != sum(1 for group in groups for _ in group):
+        by_id.update(zip(map(_ID, group), group, strict=True))
+    if len(by_id) != sum(len(group) for group in groups):
         counts = Counter(entity.id for group in groups for entity in group)
         raise DuplicateIdError(id_ for id_, count in counts.items() if count > 1)
     return by_id
@@ -223,28 +228,30 @@ def _tree(  # noqa: PLR0912 - one pass for two rules that share it
     town: dict[str, str] = {}
     missing: set[str] = set()
     wrong_level: set[str] = set()
+    find, kids, town_of = by_id.get, children.get, town.get  # bound once: a million units
     for level in Level:
-        above = level.above
+        above, is_town = level.above, level is Level.TOWN
         for unit in by_level[level]:
             parent_id = unit.parent_id
             if parent_id is None:
                 continue
-            up = by_id.get(parent_id)
+            up = find(parent_id)
+            unit_id = unit.id
             if up is None:
-                missing.add(unit.id)
+                missing.add(unit_id)
             elif type(up) is not AdminUnit or up.level is not above:
-                wrong_level.add(unit.id)
+                wrong_level.add(unit_id)
             else:
-                parent[unit.id] = parent_id
-                siblings = children.get(parent_id)
+                parent[unit_id] = parent_id
+                siblings = kids(parent_id)
                 if siblings is None:
                     children[parent_id] = [unit]
                 else:
                     siblings.append(unit)
-                if level is Level.TOWN:
-                    town[unit.id] = unit.id
-                elif parent_id in town:
-                    town[unit.id] = town[parent_id]
+                if is_town:
+                    town[unit_id] = unit_id
+                elif (above_town := town_of(parent_id)) is not None:
+                    town[unit_id] = above_town
     organisations: list[tuple[Organisation, str, Level]] = [
         (h.centre, h.centre.city_id, Level.CITY)
     ]
@@ -366,6 +373,16 @@ def _court_placement(
     return serving
 
 
+_KINDS: dict[type, UnitKind] = {
+    cls: cls.kind
+    for cls in (
+        SocialGovernanceCentre, CommandRoom, Platform, Station, Department, Court, Tribunal,
+        SharedCourt,
+    )
+}  # fmt: skip
+"""The kind of each organisation class (a class constant); a unit's is its level's."""
+
+
 def _posts(
     h: HierarchyParts, by_id: Mapping[str, Entity], roles: Mapping[str, Role]
 ) -> dict[str, list[Person]]:
@@ -373,18 +390,21 @@ def _posts(
     allowed: dict[str, frozenset[UnitKind]] = {key: role.unit_kinds for key, role in roles.items()}
     people: dict[str, list[Person]] = {}
     bad_posts: set[str] = set()
-    for person in h.people:
+    find, held_by, kinds, of_level = by_id.get, people.get, _KINDS, _KIND_OF_LEVEL
+    for person in h.people:  # bound once: a province's people hold 1.7M posts
         for post in person.posts:
-            held_in = by_id.get(post.unit_id)
-            if held_in is None or isinstance(held_in, Person):
+            unit_id = post.unit_id
+            held_in = find(unit_id)
+            cls = type(held_in)
+            kind = of_level[held_in.level] if cls is AdminUnit else kinds.get(cls)  # type: ignore[union-attr]
+            if kind is None and held_in is not None and not isinstance(held_in, Person):
+                kind = held_in.kind  # a subclass: asked, not guessed
+            if kind is None or kind not in allowed[post.role]:
                 bad_posts.add(person.id)
                 continue
-            if held_in.kind not in allowed[post.role]:
-                bad_posts.add(person.id)
-                continue
-            held = people.get(post.unit_id)
+            held = held_by(unit_id)
             if held is None:
-                people[post.unit_id] = [person]
+                people[unit_id] = [person]
             elif held[-1] is not person:
                 held.append(person)
     if bad_posts:

@@ -43,6 +43,7 @@ accepted 1 2
 
 from __future__ import annotations
 
+from ._batch import CaseBatch
 from .base import STORE_SCHEMA_VERSION, CaseStore, fingerprint
 from .memory import MemoryCaseStore
 from .open311 import OPEN311_WINDOW, Open311Search, open311_requests, open311_search
@@ -62,6 +63,7 @@ __all__ = [
     "MAX_PAGE",
     "OPEN311_WINDOW",
     "STORE_SCHEMA_VERSION",
+    "CaseBatch",
     "CaseLists",
     "CaseStore",
     "CountBy",

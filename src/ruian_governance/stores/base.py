@@ -38,6 +38,8 @@ from ruian_governance.io import to_document
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Actor, Case, CaseIndex, Clock, DataValue, HistoryRecord
 
+from ._batch import CaseBatch
+from ._checks import _checked_case, _command_time, _text, _version
 from .queries import CaseLists, _Meanings
 
 __all__ = ["STORE_SCHEMA_VERSION", "CaseStore"]
@@ -175,6 +177,22 @@ class CaseStore(CaseLists, Protocol):
         new = self.engine.apply(case, trigger, actor=actor, at=_command_time(self, at), **data)
         return self.save(new, expected_version=expected_version)
 
+    def batch(self) -> CaseBatch:
+        """Collect commands to write in one transaction, all or nothing (a ``with`` block).
+
+        The commands take the arguments and pass the checks of the store's own; a refusal
+        writes nothing (:class:`~ruian_governance.stores.CaseBatch`).  A read-only store
+        raises :class:`~ruian_governance.errors.StoreReadOnlyError`.
+        """
+        ...
+
+    def import_cases(self, cases: Iterable[Case]) -> int:
+        """Add every case of ``cases`` (each verified, as by :meth:`add`) in one batch.
+
+        Returns how many were added; on any refusal none is.
+        """
+        ...
+
     def get(self, case_id: str) -> Case:
         """Return the stored case, with its history.
 
@@ -230,48 +248,6 @@ class CaseStore(CaseLists, Protocol):
             ArgumentError: ``now`` is not a timezone-aware datetime.
         """
         ...
-
-
-def _command_time(store: CaseStore, at: datetime | None) -> datetime:
-    """The time of a command: ``at`` if given, else the time of the store's clock."""
-    if at is not None:
-        return at
-    clock = store.clock
-    if clock is None:
-        raise CaseStoreError(None, "give the command's time (at=...) or a clock")
-    return clock.now()
-
-
-def _text(value: object, argument: str) -> str:
-    """``value`` if it is a string SQLite can hold (UTF-8), else :class:`ArgumentError`."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            pass
-        else:
-            return value
-    raise ArgumentError(argument, value, "a text (str) without lone surrogates")
-
-
-def _version(value: object) -> int:
-    """``value`` if it is a version number (an ``int``, not a ``bool``), else refused."""
-    if type(value) is not int:
-        raise ArgumentError("expected_version", value, "a whole number (int)")  # noqa: EM101
-    return value
-
-
-def _checked_case(case: object) -> Case:
-    """``case`` if it is a :class:`Case` with a tuple of history records, else refused."""
-    if not isinstance(case, Case):
-        raise ArgumentError("case", case, "a Case")  # noqa: EM101 - a name
-    history: object = case.history
-    if type(history) is not tuple or not all(type(r) is HistoryRecord for r in history):
-        raise ForgedHistoryError(case.id, None, "its history is not a tuple of HistoryRecords")
-    return case
-
-
-# --------------------------------------------------------------------------- what a file records
 
 
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
@@ -449,6 +425,26 @@ class _BaseStore(CaseStore):
             ConflictError: The stored case is no longer ``base`` (or exists, for a new case).
         """
 
+    @abstractmethod
+    def _commit_batch(self, pending: Sequence[Any]) -> None:
+        """Write every case of a batch in one go, each if its row is still the one read.
+
+        Raises:
+            ConflictError: A case's row changed since the batch read it (nothing is written).
+        """
+
+    def batch(self) -> CaseBatch:
+        """Collect commands to write in one transaction (see :meth:`CaseStore.batch`)."""
+        self._writable()
+        return CaseBatch(self)
+
+    def import_cases(self, cases: Iterable[Case]) -> int:
+        """Add ``cases`` in one batch (see :meth:`CaseStore.import_cases`)."""
+        with self.batch() as batch:
+            for case in cases:
+                batch.add(case)
+        return len(batch)
+
     def open(self, lifecycle: str, *, at: datetime | None = None, **facts: Any) -> Case:
         """Open a case with :meth:`Engine.open` and add it (see :meth:`CaseStore.open`)."""
         self._writable()
@@ -468,14 +464,7 @@ class _BaseStore(CaseStore):
         self._writable()
         new = self._new_records(_checked_case(case), expected_version)
         stored, base = self._current(case.id)
-        if stored.version != expected_version:
-            raise ConflictError(case.id, expected_version, stored.version)
-        kept = case.history[: expected_version + 1]
-        if kept != stored.history:
-            pairs = enumerate(zip(kept, stored.history, strict=True))
-            seq = next(i for i, (a, b) in pairs if a != b)
-            raise ForgedHistoryError(case.id, seq, "it differs from the stored record")
-        made = self._follow(stored, new, case)
+        made = self._later(stored, case, expected_version, new)
         return self._commit(made, made.history[expected_version + 1 :], base)
 
     def apply(
@@ -495,11 +484,32 @@ class _BaseStore(CaseStore):
         """
         self._writable()
         stored, base = self._current(_text(case_id, "case_id"))
+        new = self._fired(stored, expected_version, trigger, actor, at, data)
+        return self._commit(new, new.history[-1:], base)
+
+    def _later(
+        self, stored: Case, case: Case, expected_version: int, new: tuple[HistoryRecord, ...]
+    ) -> Case:
+        """``case`` made from ``stored`` at ``expected_version`` by its ``new`` records, checked."""
+        if stored.version != expected_version:
+            raise ConflictError(case.id, expected_version, stored.version)
+        kept = case.history[: expected_version + 1]
+        if kept != stored.history:
+            pairs = enumerate(zip(kept, stored.history, strict=True))
+            seq = next(i for i, (a, b) in pairs if a != b)
+            raise ForgedHistoryError(case.id, seq, "it differs from the stored record")
+        return self._follow(stored, new, case)
+
+    def _fired(  # noqa: PLR0913, PLR0917 - apply's arguments, checked in one place
+        self, stored: Case, expected_version: int, trigger: str, actor: Actor,
+        at: datetime | None, data: dict[str, DataValue],
+    ) -> Case:  # fmt: skip
+        """``stored`` after the command, if it is at ``expected_version`` (the engine checks)."""
         if stored.version != _version(expected_version):
-            raise ConflictError(case_id, expected_version, stored.version)
+            raise ConflictError(stored.id, expected_version, stored.version)
         new = self._engine.apply(stored, trigger, actor=actor, at=_command_time(self, at), **data)
         self._check_placed(new)
-        return self._commit(new, new.history[-1:], base)
+        return new
 
     def _follow(self, stored: Case, new: tuple[HistoryRecord, ...], case: Case) -> Case:
         """The case the ``new`` records make from ``stored``, re-run as commands, if it is ``case``.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +14,8 @@ from ruian_governance.errors import ConflictError, UnknownIdError
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Case, CaseIndex, Clock, HistoryRecord
 
-from .base import _WHERE, _BaseStore, _text
+from ._checks import _text
+from .base import _WHERE, _BaseStore
 from .queries import (
     CountBy,
     InboxItem,
@@ -108,6 +109,20 @@ class MemoryCaseStore(_BaseStore):
             self._cases[case.id] = case
             self._tell(case)
         return case
+
+    def _commit_batch(self, pending: Sequence[Any]) -> None:
+        """Compare-and-set every case of a batch under the lock, all or none."""
+        with self._lock:
+            for entry in pending:
+                current = self._cases.get(entry.case.id)
+                if entry.base is None and current is not None:
+                    raise ConflictError(entry.case.id, None, current.version)
+                if entry.base is not None and current is not entry.base:
+                    actual = None if current is None else current.version
+                    raise ConflictError(entry.case.id, entry.read, actual)
+            for entry in pending:
+                self._cases[entry.case.id] = entry.case
+                self._tell(entry.case)
 
     def get(self, case_id: str) -> Case:
         """Return the stored case (see :meth:`CaseStore.get`)."""

@@ -35,6 +35,7 @@ from ruian_governance.io import make_converter
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Case, CaseIndex, Clock, HistoryRecord
 
+from ._checks import _text
 from ._layout import (
     _BUSY,
     _EXTRA_SELECT,
@@ -67,7 +68,6 @@ from .base import (
     _row_sum,
     _row_text,
     _seed,
-    _text,
     fingerprint,
 )
 from .queries import _NO_DUE, _utc
@@ -75,6 +75,20 @@ from .queries import _NO_DUE, _utc
 __all__ = ["SQLiteCaseStore", "Synchronous"]
 
 _T = TypeVar("_T")
+
+
+@attrs.frozen
+class _Write:
+    """One case's write, encoded and checked: its rows and the version it replaces."""
+
+    case: Case
+    base: Any  # the stored row's entry (None: a new case)
+    expected: int
+    row: tuple[Any, ...]
+    extra: tuple[Any, ...]
+    records: list[tuple[Any, ...]]
+    chain: bytes
+    checksum: bytes
 
 
 class SQLiteCaseStore(_SQLiteRows, _BaseStore):
@@ -336,10 +350,9 @@ class SQLiteCaseStore(_SQLiteRows, _BaseStore):
             raise CaseStoreError(case.id, "would not read back as the same case")
         return row, extra, texts, row_text
 
-    def _commit(self, case: Case, records: tuple[HistoryRecord, ...], base: Any) -> Case:
-        """Write ``case`` and ``records`` in one transaction if ``base`` is what is stored."""
+    def _prepared(self, case: Case, records: tuple[HistoryRecord, ...], base: Any) -> _Write:
+        """What writing ``case`` and ``records`` over ``base`` puts in the file (checked)."""
         row, extra, texts, row_text = self._encode(case, records)
-        expected = case.version - len(records)
         chain = _seed(case.id) if base is None else base.chain
         rows = []
         for record, text in zip(records, texts, strict=True):
@@ -348,35 +361,57 @@ class SQLiteCaseStore(_SQLiteRows, _BaseStore):
             rows.append(
                 (case.id, record.seq, record.trigger, at.isoformat(), _utc(at), text, chain)
             )
-        checksum = _row_sum(chain, row_text)
-        with self._lock, self._sql(case.id):
+        expected = case.version - len(records)
+        return _Write(case, base, expected, row, extra, rows, chain, _row_sum(chain, row_text))
+
+    def _write(self, db: sqlite3.Connection, write: _Write) -> None:
+        """Write one case inside the open transaction, if ``base`` is what is stored."""
+        case, base, expected = write.case, write.base, write.expected
+        chain, checksum, row, extra = write.chain, write.checksum, write.row, write.extra
+        if base is None:
+            found = db.execute(_ROW, (case.id,)).fetchone()
+            if found is not None:
+                raise ConflictError(case.id, None, found[0])
+            db.execute(_INSERT_CASE, (*row, chain, checksum, *extra))
+        else:
+            update = (*row[1:], chain, checksum, *extra, case.id, expected, base.checksum)
+            if db.execute(_UPDATE_CASE, update).rowcount != 1:
+                found = db.execute(_ROW, (case.id,)).fetchone()
+                if found is None or found[0] != expected:
+                    raise ConflictError(case.id, expected, None if found is None else found[0])
+                raise StoreCorruptError(case.id, "its row changed without a new version")
+        db.executemany(_INSERT_RECORD, write.records)
+        self._assign(db, case, base is None)
+
+    def _transaction(self, writes: Sequence[_Write], case_id: str | None) -> None:
+        """Write ``writes`` in one transaction, all or nothing; then keep and tell them."""
+        with self._lock, self._sql(case_id):
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
-                if base is None:
-                    found = db.execute(_ROW, (case.id,)).fetchone()
-                    if found is not None:
-                        raise ConflictError(case.id, None, found[0])
-                    db.execute(_INSERT_CASE, (*row, chain, checksum, *extra))
-                    db.execute("UPDATE meta SET value = value + 1 WHERE key = 'cases'")
-                else:
-                    update = (*row[1:], chain, checksum, *extra, case.id, expected, base.checksum)
-                    if db.execute(_UPDATE_CASE, update).rowcount != 1:
-                        found = db.execute(_ROW, (case.id,)).fetchone()
-                        if found is None or found[0] != expected:
-                            actual = None if found is None else found[0]
-                            raise ConflictError(case.id, expected, actual)
-                        raise StoreCorruptError(case.id, "its row changed without a new version")
-                db.executemany(_INSERT_RECORD, rows)
-                self._assign(db, case, base is None)
+                for write in writes:
+                    self._write(db, write)
+                added = sum(write.base is None for write in writes)
+                if added:
+                    db.execute("UPDATE meta SET value = value + ? WHERE key = 'cases'", (added,))
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
-            self._remember(_Entry(case, chain, checksum))
-            self._tell(case)
+            for write in writes:
+                self._remember(_Entry(write.case, write.chain, write.checksum))
+                self._tell(write.case)
+
+    def _commit(self, case: Case, records: tuple[HistoryRecord, ...], base: Any) -> Case:
+        """Write ``case`` and ``records`` in one transaction if ``base`` is what is stored."""
+        self._transaction([self._prepared(case, records, base)], case.id)
         return case
+
+    def _commit_batch(self, pending: Sequence[Any]) -> None:
+        """Write a batch's cases in one transaction (each encoded and checked first)."""
+        writes = [self._prepared(p.case, p.records, p.base) for p in pending]
+        self._transaction(writes, None)
 
     # ---------------------------------------------------------------- reading
 
