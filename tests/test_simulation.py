@@ -355,3 +355,29 @@ def test_a_hotspot_factor_must_be_finite_and_bounded():
         spot = PlantedHotspot(unit_id=grid, category="food_safety", factor=factor)
         with pytest.raises(SimulationConfigError):
             SimulationConfig(hierarchy=h, hotspots=[spot])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_extension_requests_wait_for_answers_and_respect_the_limits(tiny: Hierarchy, seed: int):
+    """No second extension request while one is pending; never more than the limits allow.
+
+    An event back in handling (failed verification, reassignment) asked again, and a region
+    run stopped with GuardFailedError ``no_extension_pending`` before this was checked.
+    """
+    from ruian_governance.lifecycles import EVENT_LIFECYCLE, extensions_granted
+
+    paths = {"joint_meeting": 0.3, "assist_return": 0.05, "reassign": 0.3, "pause": 0.0,
+             "extension": 1.0, "extension_refused": 0.0}  # fmt: skip
+    run = simulate(
+        SimulationConfig(hierarchy=tiny, days=28, seed=seed, reports_per_grid_per_day=2.0,
+                         station_capacity=1, event_paths=paths)
+    )  # fmt: skip
+    policy = EVENT_LIFECYCLE.deadlines
+    limit = policy.limits["max_extension"].days
+    events = [c for c in run.cases if c.lifecycle == "event"]
+    asked = [c for c in events if any(r.trigger == "request_extension" for r in c.history)]
+    assert asked
+    for case in events:
+        count, days = extensions_granted(case)
+        assert count <= policy.max_extensions, case.id
+        assert days <= limit, case.id

@@ -13,7 +13,13 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from ruian_governance.lifecycles import ProgressStatus, assignee_progress, is_late
+from ruian_governance.lifecycles import (
+    ProgressStatus,
+    assignee_progress,
+    extensions_granted,
+    is_late,
+    pending_extension,
+)
 from ruian_governance.models import Case, Department
 from ruian_governance.routing import SeverityTier
 
@@ -325,17 +331,22 @@ class EventLoop(Mechanism):
     def request_extension(self, now: datetime, case_id: str) -> None:
         """The lead unit asks for an extension 延期申请; the command room answers later."""
         case = self.store.get(case_id)
-        if case.state != "in_progress":
-            return
+        if case.state != "in_progress" or pending_extension(case) is not None:
+            return  # one request at a time: a case back in handling may have one pending
         officer = self.cast.officer[case.assignees[0]]
         days = 2 + int(self.paths.random() * 4)
+        policy = self.state.engine.lifecycle(case.lifecycle).deadlines
+        count, total = extensions_granted(case)
+        limit = policy.limits.get("max_extension")
+        if count >= policy.max_extensions or (limit is not None and total + days > limit.days):
+            return  # the unit does not ask for what the limits would refuse
         self.fire(case_id, "request_extension", officer, now, days=days, reason="需协调多方")
         self.side(now, 1, 8, self.answer_extension, case_id)
 
     def answer_extension(self, now: datetime, case_id: str) -> None:
         """The command room approves 批准延期 or refuses 不予延期 the pending request."""
         case = self.store.get(case_id)
-        if case.state not in ("in_progress", "paused") or case.last.trigger == "feed_back":
+        if case.state not in ("in_progress", "paused") or pending_extension(case) is None:
             return
         holder = self.cast.holder(case)
         if self.paths.random() < self.config.event_paths["extension_refused"]:
