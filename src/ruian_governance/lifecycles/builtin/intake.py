@@ -44,8 +44,8 @@ from ruian_governance.lifecycles.parts import (
 )
 
 from .casework import (
+    HANDLING_TRIGGERS,
     called_back,
-    handlers_of,
     merged_ids,
     related_ids,
     reporter_ref,
@@ -105,7 +105,12 @@ def _first(value: object) -> str | None:
 
 
 def _not_own_work(context: CommandContext) -> bool:
-    return context.actor.person_id not in handlers_of(context.case)
+    person = context.actor.person_id  # handlers_of without building the set (every evaluation)
+    handling = HANDLING_TRIGGERS
+    for record in context.case.history:
+        if record.trigger in handling and record.actor.person_id == person:
+            return False
+    return True
 
 
 NOT_OWN_WORK = Guard(
