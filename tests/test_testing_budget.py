@@ -83,6 +83,7 @@ NOT_YET_REACHED = {
         ("paused", "approve_extension"),
         ("paused", "refuse_extension"),
         ("paused", "supervise"),
+        ("paused", "take_duplicate"),
         ("feedback", "supervise"),
     },
     "dispute": {
