@@ -83,9 +83,13 @@ def _targets_of(engine: Engine, holder_id: str, most: int) -> st.SearchStrategy[
         pool = () if town is None else h.stations_of(town.id)
     if not pool:
         return st.just(("no_such_unit",))
-    return st.lists(
-        st.sampled_from([u.id for u in pool]), min_size=1, max_size=most, unique=True
-    ).map(tuple)
+    ids = st.sampled_from([u.id for u in pool])
+    one_or_more = st.lists(ids, min_size=1, max_size=most, unique=True).map(tuple)
+    if most < 2 or len(pool) < 2:
+        return one_or_more
+    # a larger event goes to two or more units half the time: joint handling 联办 is reached
+    joint = st.lists(ids, min_size=2, max_size=most, unique=True).map(tuple)
+    return st.one_of(joint, one_or_more)
 
 
 def _unit_targets(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
@@ -97,6 +101,22 @@ def _unit_targets(engine: Engine, case: Case | None) -> st.SearchStrategy[DataVa
 
 
 @lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
+def _platforms_of(engine: Engine, town_id: str | None) -> st.SearchStrategy[DataValue]:
+    ids: list[str] = []
+    if town_id is not None:
+        ids = [p.id for p in engine.hierarchy.platforms_of(town_id)]
+    if len(ids) < 2:  # a design choice: two named platforms where the town has no preset
+        ids = ["综治工作平台 comprehensive", "市场监管平台 market supervision"]
+    return st.lists(st.sampled_from(ids), min_size=2, max_size=3, unique=True).map(tuple)
+
+
+def _platforms(engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
+    """Two or more distinct platforms of the case's town (a joint meeting 四平台联席会议)."""
+    town = None if case is None else engine.hierarchy.town_of(case.location_id)
+    return _platforms_of(engine, None if town is None else town.id)
+
+
 def _days_up_to(most: int) -> st.SearchStrategy[DataValue]:
     return st.one_of(st.just(most), st.integers(1, most))
 
@@ -132,7 +152,11 @@ def _departments(engine: Engine, _case: Case | None) -> st.SearchStrategy[DataVa
 
 
 _STARS: st.SearchStrategy[DataValue] = st.integers(1, 5)
-_TIERS: st.SearchStrategy[DataValue] = st.sampled_from(sorted(TRIAGE_LEVELS))
+_TIERS: st.SearchStrategy[DataValue] = st.one_of(
+    st.just("simple"), st.sampled_from(sorted(TRIAGE_LEVELS))
+)
+"""A triage tier, simple 简单 (to the village) half the time and more: such a dispute has the
+whole ladder village -> town -> city above it to escalate 逐级上移 through."""
 _NOTICES: st.SearchStrategy[DataValue] = st.integers(1, 999).map(lambda n: f"整改交办单 ZG-{n}")
 
 
@@ -230,12 +254,15 @@ DEFAULT_DATA_VALUES: DataValues = {
     "targets": _targets,
     "inspected": _inspected,
     "level": lambda _e, _c: _LEVELS,
+    "platforms": _platforms,
 }
 """The value strategies :func:`~ruian_governance.testing.strategies.command_data` knows:
 ``units`` (stations of the holding town, or departments when the city holds the case; one unit
-for ordinary cases), ``days`` (up to the ``max_extension`` limit), ``stars`` (1-5), ``tier`` (a
-triage tier), ``commander`` (a person with a task-force commander post), ``departments`` and
-``notice``; for the event loop's intake section ``channel`` (a citizen channel), ``reporter``
+for ordinary cases, two or more half the time for the others), ``days`` (up to the
+``max_extension`` limit), ``stars`` (1-5), ``tier`` (a triage tier, most often simple),
+``commander`` (a person with a task-force commander post), ``departments`` and
+``notice``; for joint handling ``platforms`` (two or more distinct platforms of the case's
+town); for the event loop's intake section ``channel`` (a citizen channel), ``reporter``
 (one of the case's reporters, or a new reference), ``primary`` / ``duplicate`` / ``related``
 (another case's id, now and then the case's own) and ``satisfaction`` (1-5); for the disputes'
 and hazards' triggers ``parties``, ``party`` and ``applicants`` (the case's
