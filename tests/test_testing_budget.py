@@ -104,9 +104,23 @@ def test_every_transition_is_reached_at_the_budget(machine: type[LifecycleMachin
 
     Openings, the overdue ladder 督办/通报/约谈/问责, verification failure 核查不通过 and the
     dispute ladder's top (court mediation referred to litigation) included; but for the
-    :data:`NOT_YET_REACHED` ones.  The rates over 100 seeds are in docs/testing.md.
+    :data:`NOT_YET_REACHED` ones.  The rates over 20 seeds are in docs/testing.md.
+
+    Counted in a fresh interpreter: in a long test process a seeded run's reach was seen to
+    depend on what ran before it (an open finding of issue 16, point 4; docs/testing.md).
     """
-    counts = reach(machine, seeds=[0, 1, 2])
+    code = (
+        "import json\n"
+        "from ruian_governance.testing import DisputeMachine, EventMachine, HazardMachine\n"
+        "from ruian_governance.testing.budget import reach\n"
+        f"counts = reach({machine.__name__}, seeds=[0, 1, 2])\n"
+        "print(json.dumps([list(edge) + [count] for edge, count in counts.items()]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    counts = {(key, source, trigger): n for key, source, trigger, n in json.loads(done.stdout)}
     (definition,) = machine.lifecycles
     assert set(counts) == set(transitions(definition))
     known = NOT_YET_REACHED.get(definition.key, set())
