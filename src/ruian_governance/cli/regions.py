@@ -17,7 +17,6 @@ from pathlib import Path
 
 import attrs
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ruian_governance.models import CHINA_STANDARD_TIME
 from ruian_governance.sim import CYCLE_DAYS, MAX_DAYS, MAX_RATE, SimulationConfig
@@ -26,7 +25,7 @@ from ruian_governance.sim.regional import RegionalAnalysis
 from ruian_governance.sim.sharded import simulate_region
 
 from ._errors import CliError
-from .report import plain_console
+from .report import plain_console, progress_bar
 from .runs import _SEEDS, _start, _within
 
 __all__ = ["simulate_region_command"]
@@ -98,20 +97,7 @@ def simulate_region_command(  # noqa: PLR0913, PLR0917 - one parameter per optio
     )
     out.mkdir(parents=True, exist_ok=True)
     console = plain_console(stderr=True, quiet=quiet)
-    with Progress(
-        TextColumn("simulating 模拟"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("cities"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=quiet,
-    ) as progress:
-        task = progress.add_task("cities", total=cities)
-
-        def advance(done: int, _total: int) -> None:
-            progress.update(task, completed=done)
-
+    with progress_bar(console, "cities", cities, quiet=quiet) as advance:
         results = simulate_region(
             region, config, directory=out, workers=workers, scheduler=scheduler,
             progress=advance,

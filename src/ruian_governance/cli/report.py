@@ -9,9 +9,12 @@ Every name, label and id shown goes through :func:`~ruian_governance.io.printabl
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ruian_governance.analysis import Summary
@@ -182,6 +185,32 @@ def print_intake(console: Console, summary: Summary) -> None:
 def plain_console(**options: Any) -> Console:
     """A console that reads no markup, emoji codes or highlighting in what it prints."""
     return Console(markup=False, highlight=False, emoji=False, **options)
+
+
+@contextmanager
+def progress_bar(
+    console: Console, unit: str, total: int, *, quiet: bool
+) -> Iterator[Callable[[int, int], None]]:
+    """A "simulating 模拟" bar counting ``unit`` (days, cities) up to ``total``.
+
+    Yields the ``progress(done, total)`` callback a simulation takes; nothing shows when
+    ``quiet``.
+    """
+    with Progress(
+        TextColumn("simulating 模拟"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+    ) as progress:
+        task = progress.add_task(unit, total=total)
+
+        def advance(done: int, _total: int) -> None:
+            progress.update(task, completed=done)
+
+        yield advance
 
 
 def print_summary(console: Console, summary: Summary, hierarchy: Hierarchy) -> None:

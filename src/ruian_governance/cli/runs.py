@@ -18,7 +18,6 @@ from typing import TypeVar, cast
 
 import attrs
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ruian_governance.analysis import Rate, ThreeRates, consecutive_safe_years, summarise
 from ruian_governance.errors import AnalysisError, DataError
@@ -61,7 +60,7 @@ from ._files import (
     rules_option,
     shown,
 )
-from .report import html_report, plain_console, print_summary
+from .report import html_report, plain_console, print_summary, progress_bar
 
 __all__ = ["simulate_command", "summary_command"]
 
@@ -229,20 +228,7 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - one parameter per option
         start=start.replace(tzinfo=CHINA_STANDARD_TIME),
         days=days,
     )
-    with Progress(
-        TextColumn("simulating 模拟"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("days"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=quiet,
-    ) as progress:
-        task = progress.add_task("days", total=days)
-
-        def advance(done: int, _total: int) -> None:
-            progress.update(task, completed=done)
-
+    with progress_bar(console, "days", days, quiet=quiet) as advance:
         result = _without_cyclic_gc(lambda: simulate(config, progress=advance))
     out.mkdir(parents=True, exist_ok=True)
     written = _write_cases(out, result, store=store, fmt=fmt, redact=redact)
