@@ -33,6 +33,7 @@ __all__ = [
     "print_departments",
     "print_intake",
     "print_summary",
+    "progress_bar",
     "score_text",
     "summarise_hierarchy",
 ]
