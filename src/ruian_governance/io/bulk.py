@@ -267,6 +267,5 @@ def load_hierarchy(source: str | bytes | Path) -> Hierarchy:
     with _collector_paused():
         try:
             return _fast(document)
-        except (_NotPlain, DataError):
-            pass
-        return from_document(document, Hierarchy)
+        except (_NotPlain, DataError):  # not plainly good: the ordinary path says what is wrong
+            return from_document(document, Hierarchy)

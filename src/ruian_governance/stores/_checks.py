@@ -30,14 +30,18 @@ def _command_time(store: _Clocked, at: datetime | None) -> datetime:
 
 def _text(value: object, argument: str) -> str:
     """``value`` if it is a string SQLite can hold (UTF-8), else :class:`ArgumentError`."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            pass
-        else:
-            return value
+    if isinstance(value, str) and _encodes(value):
+        return value
     raise ArgumentError(argument, value, "a text (str) without lone surrogates")
+
+
+def _encodes(value: str) -> bool:
+    """Whether UTF-8 can encode ``value`` (no lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _version(value: object) -> int:

@@ -369,13 +369,12 @@ class LifecycleMachine(RuleBasedStateMachine):
             else:
                 self.store.apply(case.id, case.version, second.trigger, actor=second.actor,
                                  at=second.at, **second.data)  # fmt: skip
-        except ConflictError:
-            pass
         except RuianGovernanceError as error:
-            _violated(
-                f"a command on stale version {case.version} of case {case.id} was refused "
-                f"with {type(error).__name__}, not ConflictError: {error}"
-            )
+            if not isinstance(error, ConflictError):  # a stale version is a conflict, only
+                _violated(
+                    f"a command on stale version {case.version} of case {case.id} was refused "
+                    f"with {type(error).__name__}, not ConflictError: {error}"
+                )
         else:
             _violated(
                 f"the store accepted {second} on stale version {case.version} of case "
