@@ -366,32 +366,56 @@ def history_table(
     listed = _listed(cases, redaction)
     meanings = _Meanings(lifecycles)
     rows: dict[str, list[Any]] = {name: [] for name, _ in _HISTORY_COLUMNS}
+    columns = tuple(rows.values())  # filled column by column, in the order of the columns
+    texts: dict[int, str] = {}  # the JSON text of each data tuple, by identity: the engine
+    # shares equal data between records, and equal is not enough (1 == 1.0 == True)
     for case in listed:
         with _fields_of(case):
-            records = list(_record_rows(case, meanings.of(case)))
-        for row in records:
-            for name, value in row:
-                rows[name].append(value)
+            _add_records(case, meanings.of(case), columns, texts)
     return _table(_HISTORY_COLUMNS, "history", rows)
 
 
-def _record_rows(case: Case, kinds: Mapping[str, TriggerKind]) -> Iterator[Row]:
-    for record in case.history:
-        kind = kinds.get(record.trigger)
-        actor = record.actor
-        data = _unstructure_record_data(record.data)
-        text = json.dumps(data, ensure_ascii=False)
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(ensure_ascii=False) makes
+
+
+def _data_text(data: tuple[tuple[str, Any], ...]) -> str:
+    """A record's data as a JSON object in text (a lone surrogate escaped)."""
+    value = _unstructure_record_data(data)
+    text = _ENCODER.encode(value)
+    if not text.isascii():
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate (from elsewhere): escaped
-            text = json.dumps(data)
-        yield (
-            ("case_id", case.id), ("lifecycle", case.lifecycle), ("seq", record.seq),
-            ("trigger", record.trigger), ("kind", None if kind is None else kind.value),
-            ("source", record.source), ("dest", record.dest), ("actor_person", actor.person_id),
-            ("actor_role", actor.role), ("actor_unit", actor.unit_id),
-            ("fired_at", _aware(case, record.at)), ("data", text),
-        )  # fmt: skip
+            text = json.dumps(value)
+    return text
+
+
+def _add_records(
+    case: Case,
+    kinds: Mapping[str, TriggerKind],
+    columns: tuple[list[Any], ...],
+    texts: dict[int, str],
+) -> None:
+    """Append the rows of ``case``'s records to ``columns`` (those of ``_HISTORY_COLUMNS``).
+
+    The rows are made first, so that a record of the wrong type leaves no row of the case.
+    """
+    rows = []
+    case_id, lifecycle = case.id, case.lifecycle
+    for record in case.history:
+        kind = kinds.get(record.trigger)
+        actor = record.actor
+        data = record.data
+        text = texts.get(id(data))
+        if text is None:
+            text = texts[id(data)] = _data_text(data)
+        rows.append((
+            case_id, lifecycle, record.seq, record.trigger, None if kind is None else kind.value,
+            record.source, record.dest, actor.person_id, actor.role, actor.unit_id,
+            _aware(case, record.at), text,
+        ))  # fmt: skip
+    for column, values in zip(columns, zip(*rows, strict=True), strict=False):
+        column.extend(values)
 
 
 # --------------------------------------------------------------------------- Parquet files

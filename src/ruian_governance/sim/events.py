@@ -31,6 +31,8 @@ from .state import Mechanism, RunState
 
 __all__ = ["Capacity", "EventLoop"]
 
+_DAY = timedelta(days=1)
+
 _WORK_HOURS = {"ordinary": (2, 60), "larger": (24, 120), "major": (48, 160)}
 
 _JOINT_STATES = frozenset(("dispatched", "signed", "in_progress"))
@@ -49,6 +51,9 @@ class Capacity:
         self.kind_of.update({d.id: d.department_kind for d in h.departments})
         self.capacity: dict[str, int] = {}
         self.load: dict[tuple[str, date], int] = {}
+        self._full: dict[tuple[str, date], date] = {}
+        """For a full day of a unit, a later day up to which every day is full too (days
+        only fill up, so the first free day is found without walking a backlog day by day)."""
 
     def of(self, unit_id: str) -> int:
         """The unit's capacity: by id, else by kind, else the station or department default."""
@@ -65,12 +70,26 @@ class Capacity:
             self.capacity[unit_id] = found
         return found
 
+    def _free_from(self, unit: str, day: date) -> date:
+        """The first day from ``day`` on with capacity left at ``unit``."""
+        load, full, capacity = self.load, self._full, self.of(unit)
+        passed = []
+        while load.get((unit, day), 0) >= capacity:
+            passed.append(day)
+            day = full.get((unit, day)) or day + _DAY
+        for seen in passed:  # the days passed are full up to ``day``: skip them next time
+            full[unit, seen] = day
+        return day
+
     def slot(self, units: tuple[str, ...], now: datetime) -> datetime:
         """The first time from ``now`` on a day every unit still has capacity for (08:30 on)."""
         day = now.date()
         load = self.load
-        while any(load.get((u, day), 0) >= self.of(u) for u in units):
-            day += timedelta(days=1)
+        while True:
+            first = max((self._free_from(u, day) for u in units), default=day)
+            if first == day:
+                break
+            day = first
         for unit in units:
             load[unit, day] = load.get((unit, day), 0) + 1
         if day == now.date():

@@ -90,11 +90,26 @@ def shard_config(config: SimulationConfig, shard: CityShard) -> SimulationConfig
 
 
 def _digest_into(sha: Any, cases: Sequence[Case]) -> None:
+    """Add a line per case and per history record to ``sha``, the batch encoded at once.
+
+    Actors and data tuples are shared between records (the cast's actors, the engine's shared
+    data), so their text is made once per object.
+    """
+    lines: list[str] = []
+    add = lines.append
+    texts: dict[int, str] = {}
     for case in cases:
-        sha.update(f"{case.id}\t{case.state}\t{case.version}\n".encode())
+        add(f"{case.id}\t{case.state}\t{case.version}\n")
         for r in case.history:
-            line = f"{r.seq}\t{r.trigger}\t{r.dest}\t{r.at.isoformat()}\t{r.actor}\t{r.data}\n"
-            sha.update(line.encode("utf-8", "surrogatepass"))
+            actor, data = r.actor, r.data
+            who = texts.get(id(actor))
+            if who is None:
+                who = texts[id(actor)] = str(actor)
+            what = texts.get(id(data))
+            if what is None:
+                what = texts[id(data)] = str(data)
+            add(f"{r.seq}\t{r.trigger}\t{r.dest}\t{r.at.isoformat()}\t{who}\t{what}\n")
+    sha.update("".join(lines).encode("utf-8", "surrogatepass"))
 
 
 def run_shard(

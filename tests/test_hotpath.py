@@ -1,0 +1,159 @@
+"""The simulation's hot path (issue 15, "events per second per core" and "cost per event flat").
+
+The speed-ups keep every run the same: a shard's digest is pinned to the one main gave before
+them, the daily capacity finds the same slots as the day-by-day walk it replaced (without
+walking a backlog), and the faster history table and digest write what the plain versions
+wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+import pytest
+
+from ruian_governance import Case, SimulationConfig, generate_hierarchy, simulate
+from ruian_governance.io import history_table
+from ruian_governance.presets import with_staff
+from ruian_governance.sim.events import Capacity
+from ruian_governance.sim.region import generate_region
+from ruian_governance.sim.sharded import _digest_into, run_shard
+from ruian_governance.sim.state import RunState
+
+CST = timezone(timedelta(hours=8))
+
+
+def test_shard_digests_are_those_of_before_the_speed_ups() -> None:
+    """Both targets: the optimised run draws and applies exactly what it did before.
+
+    The digests were computed on main (bc77890) before any change of the hot path.
+    """
+    region = generate_region(cities=2, towns=2, villages=6, grids=60, seed=7)
+    config = SimulationConfig(days=21, seed=3, reports_per_grid_per_day=1.5)
+    got = [run_shard(shard, config) for shard in region.cities]
+    assert [(r.code, r.cases, r.reported, r.commands) for r in got] == [
+        ("330302", 1974, 1956, 18171),
+        ("330303", 1877, 1857, 16549),
+    ]
+    assert [r.digest for r in got] == [
+        "e1b6694f0658262260ecf9d939f6273c4355c84d5b15ed1d0b27af6d107a7eff",
+        "dcbad9cb58cb5629ec874d31f8f04e021dba5f276d9a6022e5ad180799b74b88",
+    ]
+
+
+class _CountingDict(dict[Any, Any]):
+    """A dict that counts its ``get`` calls."""
+
+    gets = 0
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        type(self).gets += 1
+        return super().get(key, default)
+
+
+def _capacity(station_capacity: int = 2) -> tuple[Capacity, tuple[str, ...]]:
+    h = with_staff(generate_hierarchy(towns=1, villages=2, grids=4, micro_grids=0, seed=0))
+    state = RunState(SimulationConfig(hierarchy=h, station_capacity=station_capacity), h)
+    return Capacity(state), tuple(s.id for s in h.stations)
+
+
+def _walked(load: dict[tuple[str, date], int], caps: dict[str, int], units: tuple[str, ...],
+            day: date) -> date:  # fmt: skip
+    """The day-by-day walk the capacity made before (the reference)."""
+    while any(load.get((u, day), 0) >= caps[u] for u in units):
+        day += timedelta(days=1)
+    return day
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_capacity_finds_the_slots_the_day_by_day_walk_found(seed: int) -> None:
+    """Cost per event flat: the first free day is the walk's, for one unit or several."""
+    capacity, stations = _capacity()
+    rng = random.Random(seed)
+    caps = {s: capacity.of(s) for s in stations}
+    start = datetime(2025, 3, 3, 9, tzinfo=CST)
+    for _ in range(400):
+        units = tuple(rng.sample(stations, rng.choice((1, 1, 2, 3))))
+        now = start + timedelta(days=rng.randrange(30), hours=rng.random() * 8)
+        before = dict(capacity.load)
+        expected = _walked(before, caps, units, now.date())
+        when = capacity.slot(units, now)
+        assert when.date() == expected
+        assert when == now if expected == now.date() else when.hour >= 8
+        for unit in units:
+            assert capacity.load[unit, expected] == before.get((unit, expected), 0) + 1
+    assert capacity.slot((), start) == start  # no unit: now, as before
+
+
+def test_capacity_does_not_walk_a_backlog_day_by_day() -> None:
+    """Cost per event flat: a unit booked a year ahead finds its next day in a few look-ups.
+
+    Before, every slot walked the whole backlog (365 look-ups and more per call).
+    """
+    capacity, stations = _capacity(station_capacity=1)
+    unit = stations[0]
+    start = datetime(2025, 3, 3, 9, tzinfo=CST)
+    for _ in range(365):
+        capacity.slot((unit,), start)
+    capacity.load = counting = _CountingDict(capacity.load)
+    _CountingDict.gets = 0
+    for n in range(200):
+        assert capacity.slot((unit,), start).date() == start.date() + timedelta(days=365 + n)
+    assert _CountingDict.gets < 200 * 6
+    assert len(counting) == 365 + 200
+
+
+def _plain_digest(cases: tuple[Case, ...]) -> str:
+    """The digest as written before (a line at a time)."""
+    sha = hashlib.sha256()
+    for case in cases:
+        sha.update(f"{case.id}\t{case.state}\t{case.version}\n".encode())
+        for r in case.history:
+            line = f"{r.seq}\t{r.trigger}\t{r.dest}\t{r.at.isoformat()}\t{r.actor}\t{r.data}\n"
+            sha.update(line.encode("utf-8", "surrogatepass"))
+    return sha.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def cases() -> tuple[Case, ...]:
+    """A small run's cases."""
+    h = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
+    return simulate(SimulationConfig(hierarchy=h, days=10, seed=4)).cases
+
+
+def _with_data(case: Case, *data: tuple[tuple[str, Any], ...]) -> Case:
+    """``case`` with its last records' data replaced (a case built by hand)."""
+    history = list(case.history)
+    for i, value in enumerate(data, start=len(history) - len(data)):
+        history[i] = attrs.evolve(history[i], data=value)
+    return attrs.evolve(case, history=tuple(history))
+
+
+def test_the_batched_digest_is_the_line_by_line_digest(cases: tuple[Case, ...]) -> None:
+    """Events per CPU second: the digest made a batch at a time is the same, surrogates too."""
+    odd = _with_data(cases[0], (("note", "\ud800 lone"),), (("n", 1),))
+    batch = (odd, *cases[1:])
+    sha = hashlib.sha256()
+    _digest_into(sha, batch)
+    assert sha.hexdigest() == _plain_digest(batch)
+
+
+def test_history_data_equal_but_of_other_types_keep_their_own_text(
+    cases: tuple[Case, ...],
+) -> None:
+    """Events per CPU second: the data text is remembered by object, not by equal value.
+
+    ``1 == 1.0 == True``: a cache by value would write one record's data for the other's.
+    """
+    case = next(c for c in cases if len(c.history) >= 3)
+    odd = _with_data(case, (("x", 1),), (("x", 1.0),), (("x", True),))
+    again = _with_data(cases[-1], (("x", True),))
+    table = history_table([odd, again])
+    texts = table.column("data").to_pylist()
+    assert texts[len(odd.history) - 3 : len(odd.history)] == ['{"x": 1}', '{"x": 1.0}',
+                                                               '{"x": true}']  # fmt: skip
+    assert texts[-1] == '{"x": true}'
