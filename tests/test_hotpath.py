@@ -16,7 +16,8 @@ from typing import Any
 import attrs
 import pytest
 
-from ruian_governance import Case, SimulationConfig, generate_hierarchy, simulate
+from ruian_governance import Case, Engine, SimulationConfig, generate_hierarchy, simulate
+from ruian_governance.analysis import SimilarCaseLibrary
 from ruian_governance.io import history_table
 from ruian_governance.presets import with_staff
 from ruian_governance.sim.events import Capacity
@@ -157,3 +158,23 @@ def test_history_data_equal_but_of_other_types_keep_their_own_text(
     assert texts[len(odd.history) - 3 : len(odd.history)] == ['{"x": 1}', '{"x": 1.0}',
                                                                '{"x": true}']  # fmt: skip
     assert texts[-1] == '{"x": true}'
+
+
+def test_the_library_files_what_observing_every_version_filed() -> None:
+    """Events per CPU second: the run files each case once, when done with it.
+
+    Observing every version of every case (what the run did before) files the same entries,
+    with the same last versions.
+    """
+    h = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
+    config = SimulationConfig(hierarchy=h, days=28, seed=2, reports_per_grid_per_day=1.0)
+    result = simulate(config)
+    engine = Engine(result.hierarchy, result.lifecycles)
+    every = SimilarCaseLibrary(result.hierarchy)
+    for case in result.cases:
+        for end in range(1, len(case.history) + 1):
+            every.observe(engine.replay(case.history[:end]))
+    assert len(result.library) == len(every) > 0
+    assert result.library.query() == every.query()
+    streamed = simulate(config, sink=lambda batch: None).library
+    assert streamed.query() == every.query()

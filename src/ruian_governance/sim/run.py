@@ -134,7 +134,7 @@ class _Run:
         for case_id in ids:
             state.handlers.pop(case_id, None)
             state.flags.pop(case_id, None)
-        sink(state.store.drop(ids))
+        sink(state.file(state.store.drop(ids)))
 
     def run(self, progress: ProgressCallback | None, sink: CaseSink | None = None) -> None:
         """Schedule every day and run the queue to the end of the last one."""
@@ -143,14 +143,17 @@ class _Run:
         for day in range(config.days):
             queue.push(config.start + timedelta(days=day), self.start_day, day)
         day_ends = [config.start + timedelta(days=d + 1) for d in range(config.days)]
-        done = 0
+        done, days = 0, len(day_ends)
+        next_day = day_ends[0] if days else end
         for when, _, handler, payload in queue.until(end):
-            while done < len(day_ends) and when >= day_ends[done]:
-                done += 1
-                if sink is not None:
-                    self.hand_over(sink, least=SINK_BATCH)
-                if progress is not None:
-                    progress(done, config.days)
+            if when >= next_day:  # a day (or more) has ended
+                while done < days and when >= day_ends[done]:
+                    done += 1
+                    if sink is not None:
+                        self.hand_over(sink, least=SINK_BATCH)
+                    if progress is not None:
+                        progress(done, config.days)
+                next_day = day_ends[done] if done < days else end
             handler(when, payload)
         if progress is not None and done < config.days:
             progress(config.days, config.days)
@@ -225,14 +228,14 @@ def simulate(
     state = run.state
     if sink is not None:
         run.hand_over(sink, least=1)
-        rest = state.store.drop([c.id for c in state.store])
+        rest = state.file(state.store.drop([c.id for c in state.store]))
         if rest:
             sink(rest)
     return SimulationResult(
         config=config,
         hierarchy=state.hierarchy,
         lifecycles=state.lifecycles,
-        cases=tuple(state.store),  # by id (none left with a sink)
+        cases=state.file(state.store),  # by id (none left with a sink)
         reported=state.reported,
         commands=state.commands,
         library=state.library,
