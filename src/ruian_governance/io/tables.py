@@ -39,7 +39,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
+from itertools import chain, repeat
 from os import PathLike, fspath
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
@@ -365,14 +366,66 @@ def history_table(
     """
     listed = _listed(cases, redaction)
     meanings = _Meanings(lifecycles)
-    rows: dict[str, list[Any]] = {name: [] for name, _ in _HISTORY_COLUMNS}
-    columns = tuple(rows.values())  # filled column by column, in the order of the columns
     texts: dict[int, str] = {}  # the JSON text of each data tuple, by identity: the engine
     # shares equal data between records, and equal is not enough (1 == 1.0 == True)
-    for case in listed:
-        with _fields_of(case):
-            _add_records(case, meanings.of(case), columns, texts)
+    rows = _history_columns(listed, meanings, texts)
+    if rows is None:  # something is off: case by case, the first bad case named
+        rows = {name: [] for name, _ in _HISTORY_COLUMNS}
+        columns = tuple(rows.values())  # in the order of the columns
+        for case in listed:
+            with _fields_of(case):
+                _add_records(case, meanings.of(case), columns, texts)
     return _table(_HISTORY_COLUMNS, "history", rows)
+
+
+def _history_columns(
+    listed: list[Case], meanings: _Meanings, texts: dict[int, str]
+) -> dict[str, list[Any]] | None:
+    """The columns of the history table, a column at a time; ``None`` if a case is off.
+
+    Off: a lifecycle not in ``meanings``, a field of the wrong type, a naive time.  Then
+    :func:`history_table` goes case by case, which names the first bad case as it always did.
+    """
+    try:
+        histories = [case.history for case in listed]
+        counts = [len(history) for history in histories]
+        records = [record for history in histories for record in history]
+        names = {
+            key: {t: k.value for t, k in kinds.items()} for key, kinds in meanings.kinds.items()
+        }
+        lifecycles = list(chain.from_iterable(map(repeat, [c.lifecycle for c in listed], counts)))
+        triggers = [record.trigger for record in records]
+        kinds = [names[key].get(trigger) for key, trigger in zip(lifecycles, triggers, strict=True)]
+        actors = [record.actor for record in records]
+        times = [record.at for record in records]
+        if not all(
+            type(at) is datetime and type(at.tzinfo) is timezone for at in times
+        ) and not all(
+            at is None or (isinstance(at, datetime) and at.utcoffset() is not None) for at in times
+        ):
+            return None
+        data: list[str] = []
+        for value in (record.data for record in records):
+            text = texts.get(id(value))
+            if text is None:
+                text = texts[id(value)] = _data_text(value)
+            data.append(text)
+        return {
+            "case_id": list(chain.from_iterable(map(repeat, [c.id for c in listed], counts))),
+            "lifecycle": lifecycles,
+            "seq": [record.seq for record in records],
+            "trigger": triggers,
+            "kind": kinds,
+            "source": [record.source for record in records],
+            "dest": [record.dest for record in records],
+            "actor_person": [actor.person_id for actor in actors],
+            "actor_role": [actor.role for actor in actors],
+            "actor_unit": [actor.unit_id for actor in actors],
+            "fired_at": times,
+            "data": data,
+        }
+    except (LookupError, AttributeError, TypeError, ValueError):
+        return None
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(ensure_ascii=False) makes
