@@ -8,6 +8,7 @@ wrote.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import random
 from datetime import date, datetime, timedelta, timezone
@@ -22,6 +23,7 @@ from ruian_governance.io import history_table
 from ruian_governance.presets import with_staff
 from ruian_governance.sim.events import Capacity
 from ruian_governance.sim.region import generate_region
+from ruian_governance.sim.run import YOUNG_COLLECTION, collections_eased
 from ruian_governance.sim.sharded import _digest_into, run_shard
 from ruian_governance.sim.state import RunState
 
@@ -178,3 +180,38 @@ def test_the_library_files_what_observing_every_version_filed() -> None:
     assert result.library.query() == every.query()
     streamed = simulate(config, sink=lambda batch: None).library
     assert streamed.query() == every.query()
+
+
+def test_a_run_eases_young_collections_and_restores_the_threshold() -> None:
+    """Events per CPU second: the collector's threshold is raised while a run goes on only.
+
+    Restored after a run, after a refused run, and when runs nest; a higher threshold is
+    kept as it is.
+    """
+    before = gc.get_threshold()
+    seen: list[int] = []
+    h = generate_hierarchy(towns=1, villages=2, grids=4, micro_grids=0, seed=0)
+    simulate(SimulationConfig(hierarchy=h, days=1, seed=1),
+             progress=lambda done, days: seen.append(gc.get_threshold()[0]))  # fmt: skip
+    assert seen
+    assert all(t >= YOUNG_COLLECTION for t in seen)
+    assert gc.get_threshold() == before
+
+    def fail(done: int, days: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        simulate(SimulationConfig(hierarchy=h, days=2, seed=1), progress=fail)
+    assert gc.get_threshold() == before
+    with collections_eased():
+        with collections_eased():
+            assert gc.get_threshold()[0] == max(before[0], YOUNG_COLLECTION)
+        assert gc.get_threshold()[0] == max(before[0], YOUNG_COLLECTION)
+    assert gc.get_threshold() == before
+    try:
+        gc.set_threshold(50_000, *before[1:])
+        with collections_eased():
+            assert gc.get_threshold()[0] == 50_000
+        assert gc.get_threshold()[0] == 50_000
+    finally:
+        gc.set_threshold(*before)
