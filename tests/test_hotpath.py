@@ -21,6 +21,7 @@ from ruian_governance import Case, Engine, SimulationConfig, generate_hierarchy,
 from ruian_governance.analysis import SimilarCaseLibrary
 from ruian_governance.io import history_table
 from ruian_governance.presets import with_staff
+from ruian_governance.sim import run as run_module
 from ruian_governance.sim.events import Capacity
 from ruian_governance.sim.region import generate_region
 from ruian_governance.sim.run import YOUNG_COLLECTION, collections_eased
@@ -215,3 +216,28 @@ def test_a_run_eases_young_collections_and_restores_the_threshold() -> None:
         assert gc.get_threshold()[0] == 50_000
     finally:
         gc.set_threshold(*before)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_side_steps_of_a_handed_over_case_do_nothing(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cost per event at 1M events (the run of that size failed before the fix).
+
+    A pause, extension request or assisting unit's step may come due after its event has
+    closed and been evaluated; once the case is handed to the sink and dropped, the step
+    raised ``UnknownIdError`` (a 400k-event city stopped on day 20).  It does nothing, as it
+    does on a finished case the run still holds, so streaming changes no case.
+    """
+    monkeypatch.setattr(run_module, "SINK_BATCH", 1)
+    h = generate_hierarchy(towns=2, villages=6, grids=20, micro_grids=0, seed=2)
+    paths = {"joint_meeting": 0.9, "assist_return": 0.05, "reassign": 0.02, "pause": 0.3,
+             "extension": 0.6, "extension_refused": 0.25}  # fmt: skip
+    config = SimulationConfig(hierarchy=h, days=30, seed=seed, reports_per_grid_per_day=0.8,
+                              severity_mix={"ordinary": 0.4, "larger": 0.5, "major": 0.1},
+                              event_paths=paths)  # fmt: skip
+    plain = simulate(config)
+    batches: list[tuple[Case, ...]] = []
+    streamed = simulate(config, sink=batches.append)
+    assert sorted((c for b in batches for c in b), key=lambda c: c.id) == list(plain.cases)
+    assert streamed.commands == plain.commands

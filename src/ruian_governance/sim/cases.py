@@ -117,6 +117,10 @@ class RunCases:
         except KeyError:
             raise UnknownIdError(case_id, "the cases the run holds") from None
 
+    def find(self, case_id: str) -> Case | None:
+        """The held case of this id, or ``None`` (never opened, or dropped)."""
+        return self._cases.get(case_id)
+
     def drop(self, case_ids: Iterable[str]) -> tuple[Case, ...]:
         """Stop holding these cases; return them, by id (ids not held are skipped)."""
         cases = self._cases

@@ -264,7 +264,9 @@ class EventLoop(Mechanism):
     def assist(self, now: datetime, job: tuple[str, str]) -> None:
         """An assisting unit signs 协办签收 and later feeds back, or returns 协办退回 it."""
         case_id, unit = job
-        case = self.store.get(case_id)
+        case = self.store.find(case_id)
+        if case is None:  # finished and handed to the run's sink: nothing left to do
+            return
         if case.state == "paused":
             self.side(now, 4, 12, self.assist, job)
             return
@@ -285,7 +287,9 @@ class EventLoop(Mechanism):
     def assist_feed_back(self, now: datetime, job: tuple[str, str]) -> None:
         """An assisting unit feeds back 协办反馈 (later if the case is paused)."""
         case_id, unit = job
-        case = self.store.get(case_id)
+        case = self.store.find(case_id)
+        if case is None:  # finished and handed to the run's sink: nothing left to do
+            return
         if unit not in case.assignees[1:]:
             return
         if case.state == "paused":
@@ -332,7 +336,9 @@ class EventLoop(Mechanism):
 
     def pause(self, now: datetime, case_id: str) -> None:
         """The command room pauses 挂起 the event (waiting for a party, a court, the weather)."""
-        case = self.store.get(case_id)
+        case = self.store.find(case_id)
+        if case is None:  # finished and handed to the run's sink: nothing left to do
+            return
         lifecycle = self.state.engine.lifecycle(case.lifecycle)
         if case.state != "in_progress" or is_late(case, lifecycle, now):
             return
@@ -343,13 +349,17 @@ class EventLoop(Mechanism):
 
     def resume(self, now: datetime, case_id: str) -> None:
         """The command room resumes 恢复 the paused event."""
-        case = self.store.get(case_id)
+        case = self.store.find(case_id)
+        if case is None:  # finished and handed to the run's sink: nothing left to do
+            return
         if case.state == "paused":
             self.fire(case_id, "resume", self.cast.holder(case), now)
 
     def request_extension(self, now: datetime, case_id: str) -> None:
         """The lead unit asks for an extension 延期申请; the command room answers later."""
-        case = self.store.get(case_id)
+        case = self.store.find(case_id)
+        if case is None:  # finished and handed to the run's sink: nothing left to do
+            return
         if case.state != "in_progress" or pending_extension(case) is not None:
             return  # one request at a time: a case back in handling may have one pending
         officer = self.cast.officer[case.assignees[0]]
@@ -364,7 +374,9 @@ class EventLoop(Mechanism):
 
     def answer_extension(self, now: datetime, case_id: str) -> None:
         """The command room approves 批准延期 or refuses 不予延期 the pending request."""
-        case = self.store.get(case_id)
+        case = self.store.find(case_id)
+        if case is None:  # finished and handed to the run's sink: nothing left to do
+            return
         if case.state not in ("in_progress", "paused") or pending_extension(case) is None:
             return
         holder = self.cast.holder(case)

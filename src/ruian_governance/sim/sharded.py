@@ -89,8 +89,11 @@ def shard_config(config: SimulationConfig, shard: CityShard) -> SimulationConfig
     )
 
 
+_DIGEST_CASES = 1_000
+
+
 def _digest_into(sha: Any, cases: Sequence[Case]) -> None:
-    """Add a line per case and per history record to ``sha``, the batch encoded at once.
+    """Add a line per case and per history record to ``sha``, encoded 1,000 cases at a time.
 
     Actors and data tuples are shared between records (the cast's actors, the engine's shared
     data), so their text is made once per object.
@@ -98,7 +101,10 @@ def _digest_into(sha: Any, cases: Sequence[Case]) -> None:
     lines: list[str] = []
     add = lines.append
     texts: dict[int, str] = {}
-    for case in cases:
+    for n, case in enumerate(cases, start=1):
+        if not n % _DIGEST_CASES:  # a few megabytes of text at a time
+            sha.update("".join(lines).encode("utf-8", "surrogatepass"))
+            lines.clear()
         add(f"{case.id}\t{case.state}\t{case.version}\n")
         for r in case.history:
             actor, data = r.actor, r.data
