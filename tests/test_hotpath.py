@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import random
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -109,6 +110,15 @@ def test_capacity_does_not_walk_a_backlog_day_by_day() -> None:
         assert capacity.slot((unit,), start).date() == start.date() + timedelta(days=365 + n)
     assert _CountingDict.gets < 200 * 6
     assert len(counting) == 365 + 200
+
+
+CASE = simulate(
+    SimulationConfig(
+        hierarchy=generate_hierarchy(towns=1, villages=2, grids=4, micro_grids=0, seed=0),
+        days=2,
+        seed=1,
+    )
+).cases[0]
 
 
 def _plain_digest(cases: tuple[Case, ...]) -> str:
@@ -241,3 +251,25 @@ def test_side_steps_of_a_handed_over_case_do_nothing(
     streamed = simulate(config, sink=batches.append)
     assert sorted((c for b in batches for c in b), key=lambda c: c.id) == list(plain.cases)
     assert streamed.commands == plain.commands
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        (),
+        (("note", '引号 "quoted" \\ back\nline\t\x00'), ("n", 3), ("x", 1.5)),
+        (("units", ("t0001.station.police", "t0001.station.market")), ("flag", True)),
+        (("nan", float("nan")), ("inf", float("inf")), ("neg", -float("inf")), ("none", None)),
+        (("big", 10**30), ("small", 5e-324), ("empty", ()), ("emoji", "😀")),
+        (("lone", "\ud800 surrogate"),),
+    ],
+)
+def test_the_history_data_text_is_what_json_dumps_wrote(data: tuple[Any, ...]) -> None:
+    """Events per CPU second: the data column's text, made by the C encoder kept once."""
+    case = attrs.evolve(CASE, history=(attrs.evolve(CASE.history[0], data=data), *CASE.history[1:]))
+    text = history_table([case]).column("data").to_pylist()[0]
+    value = {k: list(v) if isinstance(v, tuple) else v for k, v in data}
+    expected = json.dumps(value, ensure_ascii=False)
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in expected):
+        expected = json.dumps(value)
+    assert text == expected

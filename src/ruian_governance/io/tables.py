@@ -37,6 +37,7 @@ True
 from __future__ import annotations
 
 import json
+import json.encoder
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -82,7 +83,6 @@ TABLE_TIME_ZONE = "+08:00"
 """The time zone of every timestamp column: China Standard Time (the instants are exact)."""
 
 Lifecycles: TypeAlias = Iterable[LifecycleDefinition] | Mapping[str, LifecycleDefinition]
-Row: TypeAlias = tuple[tuple[str, object], ...]
 
 _KIND = b"ruian_governance.table"  # schema metadata: which table a file holds
 _PARQUET, _HISTORY = "parquet table", "history table"  # what a DataError names
@@ -290,16 +290,17 @@ def cases_table(
         argument = "hierarchy"
         raise ArgumentError(argument, given, "a Hierarchy")
     meanings = _Meanings(lifecycles)
-    rows: dict[str, list[Any]] = {name: [] for name, _ in _CASE_COLUMNS}
+    made: list[tuple[Any, ...]] = []
     for case in listed:
         with _fields_of(case):
-            row = list(_case_row(case, hierarchy, meanings))
-        for name, value in row:
-            rows[name].append(value)
+            made.append(_case_row(case, hierarchy, meanings))
+    columns = zip(*made, strict=True) if made else ([] for _ in _CASE_COLUMNS)
+    rows = {name: list(values) for (name, _), values in zip(_CASE_COLUMNS, columns, strict=True)}
     return _table(_CASE_COLUMNS, "cases", rows)
 
 
-def _case_row(case: Case, h: Hierarchy, meanings: _Meanings) -> Row:
+def _case_row(case: Case, h: Hierarchy, meanings: _Meanings) -> tuple[Any, ...]:
+    """The values of ``case``'s row, in the order of ``_CASE_COLUMNS``."""
     kinds = meanings.of(case)
     closing = meanings.closing[case.lifecycle]
     closed_at = stars = None
@@ -325,14 +326,11 @@ def _case_row(case: Case, h: Hierarchy, meanings: _Meanings) -> Row:
     if closed_at is not None:
         on_time = due_at is None or closed_at < due_at  # type: ignore[operator]
     return (
-        ("id", case.id), ("lifecycle", case.lifecycle), ("state", case.state),
-        ("category", case.category), ("severity", case.severity), ("town", town.id),
-        ("town_name", town.name), ("location", case.location_id), ("holder", case.unit_id),
-        ("platform", None if station is None else station.platform_id),
-        ("station", None if station is None else station.id), ("reporter", case.reporter_id),
-        ("opened_at", _aware(case, case.opened_at)), ("due_at", due_at),
-        ("closed_at", closed_at), ("on_time", on_time), ("stars", stars),
-        ("escalated", escalated), ("returned", returned), ("version", case.version),
+        case.id, case.lifecycle, case.state, case.category, case.severity, town.id, town.name,
+        case.location_id, case.unit_id, None if station is None else station.platform_id,
+        None if station is None else station.id, case.reporter_id,
+        _aware(case, case.opened_at), due_at, closed_at, on_time, stars, escalated, returned,
+        case.version,
     )  # fmt: skip
 
 
@@ -429,12 +427,22 @@ def _history_columns(
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(ensure_ascii=False) makes
+_MAKE_C_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)
+_C_ENCODER = (  # the C encoder _ENCODER.encode makes at each call, made once (no cycle check:
+    # record data are flat values and lists of them)
+    None
+    if _MAKE_C_ENCODER is None
+    else _MAKE_C_ENCODER(
+        None, _ENCODER.default, json.encoder.encode_basestring, None, ": ", ", ", False, False,
+        True,
+    )
+)  # fmt: skip
 
 
 def _data_text(data: tuple[tuple[str, Any], ...]) -> str:
     """A record's data as a JSON object in text (a lone surrogate escaped)."""
     value = _unstructure_record_data(data)
-    text = _ENCODER.encode(value)
+    text = _ENCODER.encode(value) if _C_ENCODER is None else "".join(_C_ENCODER(value, 0))
     if not text.isascii():
         try:
             text.encode("utf-8")
