@@ -37,7 +37,6 @@ True
 from __future__ import annotations
 
 import json
-import json.encoder
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -55,7 +54,7 @@ from ruian_governance.lifecycles import (
 )
 from ruian_governance.models import Actor, Case, Hierarchy, HistoryRecord, Station, unit_ids
 
-from .converter import _RECORD_DATA, _unstructure_record_data, structure
+from .converter import _RECORD_DATA, _record_data_text, structure
 from .documents import Redaction
 
 if TYPE_CHECKING:
@@ -396,17 +395,13 @@ def _history_columns(
         kinds = [names[key].get(trigger) for key, trigger in zip(lifecycles, triggers, strict=True)]
         actors = [record.actor for record in records]
         times = [record.at for record in records]
-        if not all(
-            type(at) is datetime and type(at.tzinfo) is timezone for at in times
-        ) and not all(
-            at is None or (isinstance(at, datetime) and at.utcoffset() is not None) for at in times
-        ):
-            return None
+        if not all(type(at) is datetime and type(at.tzinfo) is timezone for at in times):
+            return None  # another zone or none: case by case
         data: list[str] = []
         for value in (record.data for record in records):
             text = texts.get(id(value))
             if text is None:
-                text = texts[id(value)] = _data_text(value)
+                text = texts[id(value)] = _record_data_text(value)
             data.append(text)
         return {
             "case_id": list(chain.from_iterable(map(repeat, [c.id for c in listed], counts))),
@@ -424,31 +419,6 @@ def _history_columns(
         }
     except (LookupError, AttributeError, TypeError, ValueError):
         return None
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(ensure_ascii=False) makes
-_MAKE_C_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)
-_C_ENCODER = (  # the C encoder _ENCODER.encode makes at each call, made once (no cycle check:
-    # record data are flat values and lists of them)
-    None
-    if _MAKE_C_ENCODER is None
-    else _MAKE_C_ENCODER(
-        None, _ENCODER.default, json.encoder.encode_basestring, None, ": ", ", ", False, False,
-        True,
-    )
-)  # fmt: skip
-
-
-def _data_text(data: tuple[tuple[str, Any], ...]) -> str:
-    """A record's data as a JSON object in text (a lone surrogate escaped)."""
-    value = _unstructure_record_data(data)
-    text = _ENCODER.encode(value) if _C_ENCODER is None else "".join(_C_ENCODER(value, 0))
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate (from elsewhere): escaped
-            text = json.dumps(value)
-    return text
 
 
 def _add_records(
@@ -469,7 +439,7 @@ def _add_records(
         data = record.data
         text = texts.get(id(data))
         if text is None:
-            text = texts[id(data)] = _data_text(data)
+            text = texts[id(data)] = _record_data_text(data)
         rows.append((
             case_id, lifecycle, record.seq, record.trigger, None if kind is None else kind.value,
             record.source, record.dest, actor.person_id, actor.role, actor.unit_id,
