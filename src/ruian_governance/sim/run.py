@@ -89,7 +89,8 @@ def collections_eased() -> Iterator[None]:
     """Collect the youngest generation every :data:`YOUNG_COLLECTION` allocations meanwhile.
 
     Runs in several threads nest: the first to start saves the threshold, the last to end
-    restores it.  A threshold already higher (or the collector off) is left as it is.
+    restores it.  A threshold already higher is kept; whether the collector runs at all
+    (``gc.isenabled()``) is not changed.
 
     >>> import gc
     >>> before = gc.get_threshold()
@@ -279,14 +280,14 @@ def simulate(
         if spot.unit_id not in base:
             raise SimulationConfigError(field="hotspots", problem=f"unknown unit {spot.unit_id!r}")
     run = _Run(config, with_staff(base, id_prefix=f"{config.id_prefix}sim."))
+    state = run.state
     with collections_eased():
         run.run(progress, sink)
-    state = run.state
-    if sink is not None:
-        run.hand_over(sink, least=1)
-        rest = state.file(state.store.drop([c.id for c in state.store]))
-        if rest:
-            sink(rest)
+        if sink is not None:
+            run.hand_over(sink, least=1)
+            rest = state.file(state.store.drop([c.id for c in state.store]))
+            if rest:
+                sink(rest)
     return SimulationResult(
         config=config,
         hierarchy=state.hierarchy,
