@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import datetime
 import enum
+import json
+import json.encoder
 import reprlib
 import types
 import typing
@@ -241,6 +243,31 @@ def _structure_record_data(value: Any, _: Any) -> tuple[tuple[str, DataValue], .
 
 def _unstructure_record_data(value: tuple[tuple[str, DataValue], ...]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in value}
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(ensure_ascii=False) makes
+_MAKE_C_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)
+_C_ENCODER = (  # the C encoder _ENCODER.encode makes at each call, made once (no cycle check:
+    # record data are flat values and lists of them)
+    None
+    if _MAKE_C_ENCODER is None
+    else _MAKE_C_ENCODER(
+        None, _ENCODER.default, json.encoder.encode_basestring, None, ": ", ", ", False, False,
+        True,
+    )
+)  # fmt: skip
+
+
+def _record_data_text(data: tuple[tuple[str, Any], ...]) -> str:
+    """A record's data as a JSON object in text (a lone surrogate escaped)."""
+    value = _unstructure_record_data(data)
+    text = _ENCODER.encode(value) if _C_ENCODER is None else "".join(_C_ENCODER(value, 0))
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (from elsewhere): escaped
+            text = json.dumps(value)
+    return text
 
 
 def _by_key(

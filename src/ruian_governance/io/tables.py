@@ -39,7 +39,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
+from itertools import chain, repeat
 from os import PathLike, fspath
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
@@ -53,7 +54,7 @@ from ruian_governance.lifecycles import (
 )
 from ruian_governance.models import Actor, Case, Hierarchy, HistoryRecord, Station, unit_ids
 
-from .converter import _RECORD_DATA, _unstructure_record_data, structure
+from .converter import _RECORD_DATA, _record_data_text, structure
 from .documents import Redaction
 
 if TYPE_CHECKING:
@@ -81,7 +82,6 @@ TABLE_TIME_ZONE = "+08:00"
 """The time zone of every timestamp column: China Standard Time (the instants are exact)."""
 
 Lifecycles: TypeAlias = Iterable[LifecycleDefinition] | Mapping[str, LifecycleDefinition]
-Row: TypeAlias = tuple[tuple[str, object], ...]
 
 _KIND = b"ruian_governance.table"  # schema metadata: which table a file holds
 _PARQUET, _HISTORY = "parquet table", "history table"  # what a DataError names
@@ -289,16 +289,17 @@ def cases_table(
         argument = "hierarchy"
         raise ArgumentError(argument, given, "a Hierarchy")
     meanings = _Meanings(lifecycles)
-    rows: dict[str, list[Any]] = {name: [] for name, _ in _CASE_COLUMNS}
+    made: list[tuple[Any, ...]] = []
     for case in listed:
         with _fields_of(case):
-            row = list(_case_row(case, hierarchy, meanings))
-        for name, value in row:
-            rows[name].append(value)
+            made.append(_case_row(case, hierarchy, meanings))
+    columns = zip(*made, strict=True) if made else ([] for _ in _CASE_COLUMNS)
+    rows = {name: list(values) for (name, _), values in zip(_CASE_COLUMNS, columns, strict=True)}
     return _table(_CASE_COLUMNS, "cases", rows)
 
 
-def _case_row(case: Case, h: Hierarchy, meanings: _Meanings) -> Row:
+def _case_row(case: Case, h: Hierarchy, meanings: _Meanings) -> tuple[Any, ...]:
+    """The values of ``case``'s row, in the order of ``_CASE_COLUMNS``."""
     kinds = meanings.of(case)
     closing = meanings.closing[case.lifecycle]
     closed_at = stars = None
@@ -324,14 +325,11 @@ def _case_row(case: Case, h: Hierarchy, meanings: _Meanings) -> Row:
     if closed_at is not None:
         on_time = due_at is None or closed_at < due_at  # type: ignore[operator]
     return (
-        ("id", case.id), ("lifecycle", case.lifecycle), ("state", case.state),
-        ("category", case.category), ("severity", case.severity), ("town", town.id),
-        ("town_name", town.name), ("location", case.location_id), ("holder", case.unit_id),
-        ("platform", None if station is None else station.platform_id),
-        ("station", None if station is None else station.id), ("reporter", case.reporter_id),
-        ("opened_at", _aware(case, case.opened_at)), ("due_at", due_at),
-        ("closed_at", closed_at), ("on_time", on_time), ("stars", stars),
-        ("escalated", escalated), ("returned", returned), ("version", case.version),
+        case.id, case.lifecycle, case.state, case.category, case.severity, town.id, town.name,
+        case.location_id, case.unit_id, None if station is None else station.platform_id,
+        None if station is None else station.id, case.reporter_id,
+        _aware(case, case.opened_at), due_at, closed_at, on_time, stars, escalated, returned,
+        case.version,
     )  # fmt: skip
 
 
@@ -365,33 +363,90 @@ def history_table(
     """
     listed = _listed(cases, redaction)
     meanings = _Meanings(lifecycles)
-    rows: dict[str, list[Any]] = {name: [] for name, _ in _HISTORY_COLUMNS}
-    for case in listed:
-        with _fields_of(case):
-            records = list(_record_rows(case, meanings.of(case)))
-        for row in records:
-            for name, value in row:
-                rows[name].append(value)
+    texts: dict[int, str] = {}  # the JSON text of each data tuple, by identity: the engine
+    # shares equal data between records, and equal is not enough (1 == 1.0 == True)
+    rows = _history_columns(listed, meanings, texts)
+    if rows is None:  # something is off: case by case, the first bad case named
+        rows = {name: [] for name, _ in _HISTORY_COLUMNS}
+        columns = tuple(rows.values())  # in the order of the columns
+        for case in listed:
+            with _fields_of(case):
+                _add_records(case, meanings.of(case), columns, texts)
     return _table(_HISTORY_COLUMNS, "history", rows)
 
 
-def _record_rows(case: Case, kinds: Mapping[str, TriggerKind]) -> Iterator[Row]:
+def _history_columns(
+    listed: list[Case], meanings: _Meanings, texts: dict[int, str]
+) -> dict[str, list[Any]] | None:
+    """The columns of the history table, a column at a time; ``None`` if a case is off.
+
+    Off: a lifecycle not in ``meanings``, a field of the wrong type, a naive time.  Then
+    :func:`history_table` goes case by case, which names the first bad case as it always did.
+    """
+    try:
+        histories = [case.history for case in listed]
+        counts = [len(history) for history in histories]
+        records = [record for history in histories for record in history]
+        names = {
+            key: {t: k.value for t, k in kinds.items()} for key, kinds in meanings.kinds.items()
+        }
+        lifecycles = list(chain.from_iterable(map(repeat, [c.lifecycle for c in listed], counts)))
+        triggers = [record.trigger for record in records]
+        kinds = [names[key].get(trigger) for key, trigger in zip(lifecycles, triggers, strict=True)]
+        actors = [record.actor for record in records]
+        times = [record.at for record in records]
+        if not all(type(at) is datetime and type(at.tzinfo) is timezone for at in times):
+            return None  # another zone or none: case by case
+        data: list[str] = []
+        for value in (record.data for record in records):
+            text = texts.get(id(value))
+            if text is None:
+                text = texts[id(value)] = _record_data_text(value)
+            data.append(text)
+        return {
+            "case_id": list(chain.from_iterable(map(repeat, [c.id for c in listed], counts))),
+            "lifecycle": lifecycles,
+            "seq": [record.seq for record in records],
+            "trigger": triggers,
+            "kind": kinds,
+            "source": [record.source for record in records],
+            "dest": [record.dest for record in records],
+            "actor_person": [actor.person_id for actor in actors],
+            "actor_role": [actor.role for actor in actors],
+            "actor_unit": [actor.unit_id for actor in actors],
+            "fired_at": times,
+            "data": data,
+        }
+    except (LookupError, AttributeError, TypeError, ValueError):
+        return None
+
+
+def _add_records(
+    case: Case,
+    kinds: Mapping[str, TriggerKind],
+    columns: tuple[list[Any], ...],
+    texts: dict[int, str],
+) -> None:
+    """Append the rows of ``case``'s records to ``columns`` (those of ``_HISTORY_COLUMNS``).
+
+    The rows are made first, so that a record of the wrong type leaves no row of the case.
+    """
+    rows = []
+    case_id, lifecycle = case.id, case.lifecycle
     for record in case.history:
         kind = kinds.get(record.trigger)
         actor = record.actor
-        data = _unstructure_record_data(record.data)
-        text = json.dumps(data, ensure_ascii=False)
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate (from elsewhere): escaped
-            text = json.dumps(data)
-        yield (
-            ("case_id", case.id), ("lifecycle", case.lifecycle), ("seq", record.seq),
-            ("trigger", record.trigger), ("kind", None if kind is None else kind.value),
-            ("source", record.source), ("dest", record.dest), ("actor_person", actor.person_id),
-            ("actor_role", actor.role), ("actor_unit", actor.unit_id),
-            ("fired_at", _aware(case, record.at)), ("data", text),
-        )  # fmt: skip
+        data = record.data
+        text = texts.get(id(data))
+        if text is None:
+            text = texts[id(data)] = _record_data_text(data)
+        rows.append((
+            case_id, lifecycle, record.seq, record.trigger, None if kind is None else kind.value,
+            record.source, record.dest, actor.person_id, actor.role, actor.unit_id,
+            _aware(case, record.at), text,
+        ))  # fmt: skip
+    for column, values in zip(columns, zip(*rows, strict=True), strict=False):
+        column.extend(values)
 
 
 # --------------------------------------------------------------------------- Parquet files

@@ -120,9 +120,13 @@ class Citizens(Mechanism):
     def merge(self, now: datetime, pair: tuple[str, str]) -> None:
         """The holder merges the duplicate into its primary (or triages it, if it closed)."""
         case_id, primary_id = pair
-        case, primary = self.store.get(case_id), self.store.get(primary_id)
+        case, primary = self.store.get(case_id), self.store.find(primary_id)
         holder = self.cast.holder(case)
-        if primary.state not in _TAKES_DUPLICATES or primary.unit_id != case.unit_id:
+        if (
+            primary is None  # finished and handed to the run's sink
+            or primary.state not in _TAKES_DUPLICATES
+            or primary.unit_id != case.unit_id
+        ):
             self.triage(now, case_id)
             return
         self.fire(case_id, "merge", holder, now, primary=(primary_id,))
@@ -159,7 +163,9 @@ class Citizens(Mechanism):
     def callback(self, now: datetime, call: tuple[str, str]) -> None:
         """The holder calls a reporter back 回访 and records their satisfaction."""
         case_id, reporter = call
-        case = self.store.get(case_id)
+        case = self.store.find(case_id)
+        if case is None:  # finished and handed to the run's sink: nothing left to do
+            return
         if case.state != "closed":
             return
         satisfaction = stars(self.rng, case.last.at, case.due_at)
@@ -168,7 +174,9 @@ class Citizens(Mechanism):
 
     def evaluate(self, now: datetime, case_id: str) -> None:
         """Someone of the location who did not handle it evaluates 评价; 1-2 stars is rework."""
-        case = self.store.get(case_id)
+        case = self.store.find(case_id)
+        if case is None:  # finished and handed to the run's sink: nothing left to do
+            return
         if case.state != "closed":  # a failed spot check sent it back
             return
         worker = self.cast.worker[case.location_id]

@@ -31,6 +31,8 @@ from .state import Mechanism, RunState
 
 __all__ = ["Capacity", "EventLoop"]
 
+_DAY = timedelta(days=1)
+
 _WORK_HOURS = {"ordinary": (2, 60), "larger": (24, 120), "major": (48, 160)}
 
 _JOINT_STATES = frozenset(("dispatched", "signed", "in_progress"))
@@ -49,6 +51,9 @@ class Capacity:
         self.kind_of.update({d.id: d.department_kind for d in h.departments})
         self.capacity: dict[str, int] = {}
         self.load: dict[tuple[str, date], int] = {}
+        self._full: dict[tuple[str, date], date] = {}
+        """For a full day of a unit, a later day up to which every day is full too (days
+        only fill up, so the first free day is found without walking a backlog day by day)."""
 
     def of(self, unit_id: str) -> int:
         """The unit's capacity: by id, else by kind, else the station or department default."""
@@ -65,12 +70,26 @@ class Capacity:
             self.capacity[unit_id] = found
         return found
 
+    def _free_from(self, unit: str, day: date) -> date:
+        """The first day from ``day`` on with capacity left at ``unit``."""
+        load, full, capacity = self.load, self._full, self.of(unit)
+        passed = []
+        while load.get((unit, day), 0) >= capacity:
+            passed.append(day)
+            day = full.get((unit, day)) or day + _DAY
+        for seen in passed:  # the days passed are full up to ``day``: skip them next time
+            full[unit, seen] = day
+        return day
+
     def slot(self, units: tuple[str, ...], now: datetime) -> datetime:
         """The first time from ``now`` on a day every unit still has capacity for (08:30 on)."""
         day = now.date()
         load = self.load
-        while any(load.get((u, day), 0) >= self.of(u) for u in units):
-            day += timedelta(days=1)
+        while True:
+            first = max((self._free_from(u, day) for u in units), default=day)
+            if first == day:
+                break
+            day = first
         for unit in units:
             load[unit, day] = load.get((unit, day), 0) + 1
         if day == now.date():
@@ -245,7 +264,9 @@ class EventLoop(Mechanism):
     def assist(self, now: datetime, job: tuple[str, str]) -> None:
         """An assisting unit signs 协办签收 and later feeds back, or returns 协办退回 it."""
         case_id, unit = job
-        case = self.store.get(case_id)
+        case = self.store.find(case_id)
+        if case is None:  # finished and handed to the run's sink: nothing left to do
+            return
         if case.state == "paused":
             self.side(now, 4, 12, self.assist, job)
             return
@@ -266,7 +287,9 @@ class EventLoop(Mechanism):
     def assist_feed_back(self, now: datetime, job: tuple[str, str]) -> None:
         """An assisting unit feeds back 协办反馈 (later if the case is paused)."""
         case_id, unit = job
-        case = self.store.get(case_id)
+        case = self.store.find(case_id)
+        if case is None:  # finished and handed to the run's sink: nothing left to do
+            return
         if unit not in case.assignees[1:]:
             return
         if case.state == "paused":
@@ -313,7 +336,9 @@ class EventLoop(Mechanism):
 
     def pause(self, now: datetime, case_id: str) -> None:
         """The command room pauses 挂起 the event (waiting for a party, a court, the weather)."""
-        case = self.store.get(case_id)
+        case = self.store.find(case_id)
+        if case is None:  # finished and handed to the run's sink: nothing left to do
+            return
         lifecycle = self.state.engine.lifecycle(case.lifecycle)
         if case.state != "in_progress" or is_late(case, lifecycle, now):
             return
@@ -324,13 +349,17 @@ class EventLoop(Mechanism):
 
     def resume(self, now: datetime, case_id: str) -> None:
         """The command room resumes 恢复 the paused event."""
-        case = self.store.get(case_id)
+        case = self.store.find(case_id)
+        if case is None:  # finished and handed to the run's sink: nothing left to do
+            return
         if case.state == "paused":
             self.fire(case_id, "resume", self.cast.holder(case), now)
 
     def request_extension(self, now: datetime, case_id: str) -> None:
         """The lead unit asks for an extension 延期申请; the command room answers later."""
-        case = self.store.get(case_id)
+        case = self.store.find(case_id)
+        if case is None:  # finished and handed to the run's sink: nothing left to do
+            return
         if case.state != "in_progress" or pending_extension(case) is not None:
             return  # one request at a time: a case back in handling may have one pending
         officer = self.cast.officer[case.assignees[0]]
@@ -345,7 +374,9 @@ class EventLoop(Mechanism):
 
     def answer_extension(self, now: datetime, case_id: str) -> None:
         """The command room approves 批准延期 or refuses 不予延期 the pending request."""
-        case = self.store.get(case_id)
+        case = self.store.find(case_id)
+        if case is None:  # finished and handed to the run's sink: nothing left to do
+            return
         if case.state not in ("in_progress", "paused") or pending_extension(case) is None:
             return
         holder = self.cast.holder(case)

@@ -137,8 +137,7 @@ class Hazards(Mechanism):
     def revisit(self, now: datetime, _day: int) -> None:
         """The revisit weeks: the panel notes overdue hazards; they climb one rung when due."""
         state = self.state
-        ids = [i for i in state.open if i.startswith("H")]
-        for case in state.engine.overdue([self.store.get(i) for i in ids], now):
+        for case in state.engine.overdue(state.due(now, hazards=True), now):
             if case.state not in _LADDER_STATES:
                 continue
             self.panel_finding(now, case)

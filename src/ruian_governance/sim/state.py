@@ -9,6 +9,7 @@ per-case flags, counts).  Every command goes through :meth:`RunState.open_case` 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,7 +44,8 @@ class RunState:
         self.lifecycles = simulation_lifecycles(config)
         self.engine = Engine(hierarchy, self.lifecycles)
         self.library = SimilarCaseLibrary(hierarchy)
-        self.store = RunCases(self.engine, indexes=(self.library,))
+        """Files each case's last version when the run is done with it (:meth:`file`)."""
+        self.store = RunCases(self.engine)
         self.router = Router(hierarchy, config.rules)
         self.queue = EventQueue()
         self.cast = Cast(hierarchy)
@@ -65,6 +67,36 @@ class RunState:
         self._final = {
             d.key: frozenset(s.key for s in d.states if s.final) for d in self.lifecycles
         }
+
+    def file(self, cases: Iterable[Case]) -> tuple[Case, ...]:
+        """File ``cases`` (their last versions) in the similar-case library; return them.
+
+        The library files a dispute from its completion on and keeps the last version it
+        observed; a completed dispute never leaves the library's states, so observing each
+        case's last version once, when the run drops it or ends, files what observing every
+        version would have filed, for a fraction of the work.
+        """
+        cases = tuple(cases)
+        observe = self.library.observe
+        for case in cases:
+            observe(case)
+        return cases
+
+    def due(self, now: datetime, *, hazards: bool) -> list[Case]:
+        """The open hazards (or the other open cases) whose deadline is ``now`` or earlier.
+
+        In the order they were opened: those :meth:`Engine.overdue` may find late (it skips
+        a case without a deadline or not due yet, so it is not asked about them).
+        """
+        get = self.store.get
+        found = []
+        for case_id in self.open:
+            if case_id.startswith("H") is hazards:
+                case = get(case_id)
+                due = case.due_at
+                if due is not None and due <= now:
+                    found.append(case)
+        return found
 
     def later(
         self, now: datetime, low: float, high: float, handler: Handler[P], payload: P
@@ -103,8 +135,7 @@ class RunState:
 
     def fire(self, case_id: str, trigger: str, actor: Actor, now: datetime, **data: Any) -> Case:
         """Apply ``trigger`` to a stored case at ``now``; a case reaching a final state closes."""
-        case = self.store.get(case_id)
-        new = self.store.apply(case_id, case.version, trigger, actor=actor, at=now, **data)
+        new = self.store.fire(case_id, trigger, actor, now, data)
         self.commands += 1
         if new.state in self._final[new.lifecycle]:
             self.open.pop(case_id, None)

@@ -27,8 +27,7 @@ class Supervision(Mechanism):
     def sweep(self, now: datetime, _day: int) -> None:
         """Supervise or escalate every overdue open event and dispute, once each."""
         state, cast = self.state, self.cast
-        ids = [i for i in state.open if not i.startswith("H")]
-        late = state.engine.overdue([self.store.get(i) for i in ids], now)
+        late = state.engine.overdue(state.due(now, hazards=False), now)
         for case in late:
             flags = state.flags.setdefault(case.id, set())
             if case.lifecycle == "dispute":
