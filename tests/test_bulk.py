@@ -263,6 +263,16 @@ def test_not_a_document_text(text: str, fast_path: str) -> None:
     assert (type(raised.value), str(raised.value)) == expected
 
 
+@pytest.mark.parametrize("depth", [50, 5000, 200_000])
+def test_deeply_nested_small_part(document: dict[str, Any], depth: int, fast_path: str) -> None:
+    """Point 5: a small part nested deeper than the parsers go is the old path's DataError."""
+    text = json.dumps(document)[:-1] + ', "roles": ' + "[" * depth + "]" * depth + "}"
+    with pytest.raises(DataError) as raised:
+        load_hierarchy(text)
+    if depth > 1000:
+        assert "not JSON" in str(raised.value)
+
+
 def test_the_msgspec_path_is_taken(
     document: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -345,7 +345,7 @@ def _from_rows(text: str | bytes) -> Hierarchy | None:
         return None
     try:
         document = rows.decoder.decode(text)
-    except (rows.Error, ValueError):  # not JSON (UTF-8), or not of the plain shapes: see below
+    except (rows.Error, ValueError, RecursionError):  # not JSON, or not plain: see below
         return None
     _current(document.format_version, document.kind)
     given = {name: getattr(document, name) for name in rows.SMALL_PARTS}
@@ -373,7 +373,7 @@ def load_hierarchy(source: str | bytes | Path) -> Hierarchy:
     with _collector_paused():
         try:
             built = _from_rows(text)
-        except (_NotPlain, DataError):
+        except (_NotPlain, DataError, RecursionError):
             built = None
         if built is not None:
             return built
