@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ruian_governance import Hierarchy, RuianGovernanceError, generate_hierarchy, ruian_preset
 from ruian_governance.errors import DataError
@@ -283,3 +285,75 @@ def test_the_msgspec_path_is_taken(
     for name in ("parse_json", "_fast", "from_document"):
         monkeypatch.setattr(bulk, name, _refuse)
     assert load_hierarchy(json.dumps(document)) == from_document(document, Hierarchy)
+
+
+def _leaves(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The paths of every value in a JSON document (containers included)."""
+    found = [path]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += _leaves(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += _leaves(value, (*path, index))
+    return found
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+    | st.sampled_from(["town", "grid", "full_time", "t0001", "", " ", "a\u3000b", "x" * 201]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=4,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_any_one_change_loads_as_the_ordinary_path_loads(
+    document: dict[str, Any], data: st.DataObject
+) -> None:
+    """Point 5 (property): any one change loads through the fast paths as from_document loads.
+
+    One value of a document replaced by any JSON value (or a key dropped, or one added) gives
+    the same hierarchy, or the same error (type and message), on both fast paths.
+    """
+    forged = copy.deepcopy(document)
+    small = {"units": forged["units"][:4], "people": forged["people"][:3]}
+    path = data.draw(st.sampled_from(_leaves(small)[1:]))
+    *up, last = path
+    parent: Any = forged
+    for key in up:
+        parent = parent[key]
+    action = data.draw(st.sampled_from(["replace", "drop", "add"]))
+    if action == "drop" and isinstance(parent, dict):
+        del parent[last]
+    elif action == "add" and isinstance(parent, dict):
+        parent[data.draw(st.sampled_from(["extra", "id", "centroid", "name_en"]))] = data.draw(
+            _JSON_VALUES
+        )
+    else:
+        parent[last] = data.draw(_JSON_VALUES)
+    try:
+        expected: Any = from_document(copy.deepcopy(forged), Hierarchy)
+    except RuianGovernanceError as error:
+        expected = (type(error), str(error))
+    text = json.dumps(forged, ensure_ascii=False)
+    for path_name in ("msgspec", "dicts"):
+        from ruian_governance.io import bulk
+
+        patched = pytest.MonkeyPatch()
+        if path_name == "dicts":
+            patched.setattr(bulk, "_from_rows", lambda text: None)
+        try:
+            got: Any = load_hierarchy(text)
+        except RuianGovernanceError as error:
+            got = (type(error), str(error))
+        finally:
+            patched.undo()
+        assert got == expected, path_name
