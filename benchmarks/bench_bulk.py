@@ -51,6 +51,15 @@ def main() -> None:
         quick = time.perf_counter() - start
         del fast
     load = os.getloadavg()[0]
+    from ruian_governance.io import bulk
+
+    try:
+        import msgspec  # noqa: F401 - which fast path load_hierarchy takes
+
+        rows = hasattr(bulk, "_from_rows")  # a release before 0.2.0 has only the dict path
+    except ImportError:
+        rows = False
+    print(f"fast path: {'msgspec rows' if rows else 'orjson (or json) dicts'}")
     print(f"from_document(json.loads(...)): {slow:6.2f} s")
     print(f"load_hierarchy(path):            {quick:6.2f} s   ratio {slow / quick:.1f}x")
     print(f"load average during the run: {load:.2f} on {os.cpu_count()} cores")

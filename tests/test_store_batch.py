@@ -34,7 +34,7 @@ from ruian_governance.errors import (
     TransitionError,
     UnknownIdError,
 )
-from ruian_governance.stores import CaseBatch, CaseStore
+from ruian_governance.stores import CaseBatch, CaseStore, RowQuery
 from store_kit import Recorder, happy, reported, steps
 from world import HOUR, T0, World, build_world, open_case
 
@@ -329,3 +329,34 @@ def test_a_simulation_streams_its_cases_into_a_store(tmp_path: Path) -> None:
         assert streamed.cases == ()
         assert list(store) == list(run.cases)
         assert store.check() == len(run.cases)
+
+
+def test_a_new_case_taken_by_another_writer_rolls_back_the_whole_batch(
+    world: World, tmp_path: Path
+) -> None:
+    """Point 5: a new case another writer took meanwhile refuses the whole batch.
+
+    The batch's stored case rows are updated first, then every new row, record and assignee
+    written one statement each: the updated cases, their records and assignees roll back.
+    """
+    path = tmp_path / "c.db"
+    with SQLiteCaseStore(path, world.engine) as store, SQLiteCaseStore(path, world.engine) as other:
+        store.import_cases([happy(world, open_case(world, "event", f"E{k}"), 2) for k in range(2)])
+        (unit,) = happy(world, open_case(world, "event", "E0"), 3).assignees  # the batch's step
+        before = state_of(store), store.rows(RowQuery(assignee=unit), limit=50).items
+        with pytest.raises(BatchRefusedError) as info, store.batch() as batch:  # noqa: PT012 - the block is the batch
+            for case_id in ("E0", "E1"):
+                case = batch.get(case_id)
+                trigger, kwargs = command(world, case)
+                batch.apply(case_id, case.version, trigger, **kwargs)
+            batch.open("event", **reported(world, "N1"))
+            batch.open("event", **reported(world, "N2"))
+            other.add(open_case(world, "event", "N2"))  # the other writer takes N2
+        assert (info.value.index, info.value.case_id) == (3, "N2")
+        assert isinstance(info.value.error, ConflictError)
+        other.close()
+        after = state_of(store), store.rows(RowQuery(assignee=unit), limit=50).items
+        assert after[0][1] == ("E0", "E1", "N2")  # only the other writer's case is new
+        assert [store.get(f"E{k}").version for k in range(2)] == [2, 2]
+        assert after[1] == before[1]
+        assert store.check() == 3

@@ -4,25 +4,26 @@ A province (85,000 grids, 450,000 micro-grids, about 1.1 million units and peopl
 through :func:`~ruian_governance.io.from_document` in 10-18 seconds: cattrs builds each of
 the 1.7 million objects through its generated structure function and the model's validators,
 one value at a time.  :func:`load_hierarchy` is the fast path for the two big lists, units
-and people:
+and people, with Python's cyclic garbage collector paused for the parse and the build (the
+previous setting is restored; the documents hold no reference cycles):
 
-- the text is parsed by orjson when it is installed (the ``scale`` extra; the standard
-  ``json`` module otherwise), with Python's cyclic garbage collector paused for the parse
-  and the build (the previous setting is restored; the documents hold no reference cycles);
-- every value of the big lists is checked against the very rules the models' validators
-  apply (:func:`~ruian_governance.labels.check_identifier`, ``check_text``, the level and
-  employment enums, a unit's optional ``centroid`` range), but a column at a time: the ids
-  of all units are joined once and the joined text checked, which is the same rule for every
-  id at C speed;
+- with msgspec (the ``scale`` extra) the text is decoded straight into typed rows
+  (``io/_bulk_structs.py``), which checks in C the keys, the types, the
+  lengths of ids and names, the levels and employments and a centroid's range; without it,
+  orjson (or the standard ``json`` module) parses the text and the same is checked in Python;
+- the text of every id and name is then checked against the very rules the models'
+  validators apply (:func:`~ruian_governance.labels.check_identifier`, ``check_text``) a
+  column at a time: the ids of all units are joined once and the joined text checked, which
+  is the same rule for every id at C speed;
 - the units, people and posts are then built without calling their validators again (the
   values were just checked), and the :class:`~ruian_governance.Hierarchy` is constructed as
   usual, so every structural rule of the hierarchy is checked as always.
 
 Anything the fast checks do not accept as plainly good (a missing or extra key, a value of
-another type, a name with a character that is not printable, an unknown level) sends the whole
+another type, an id with a character that is not printable, an unknown level) sends the whole
 document down the ordinary path, :func:`~ruian_governance.io.from_document`, which names the
 JSON path of every problem: the fast path never refuses on its own and never accepts what the
-ordinary path refuses (equivalence-tested in ``tests/test_bulk.py``).
+ordinary path refuses (equivalence-tested in ``tests/test_bulk.py``, on both fast paths).
 
 >>> from ruian_governance import generate_hierarchy
 >>> from ruian_governance.io import dumps
@@ -36,15 +37,16 @@ from __future__ import annotations
 import gc
 import json
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from ruian_governance.errors import DataError, RuianGovernanceError
-from ruian_governance.labels import IDENTIFIER_MAX, TEXT_MAX
+from ruian_governance.errors import ArgumentError, DataError, RuianGovernanceError
+from ruian_governance.labels import IDENTIFIER_MAX, TEXT_MAX, check_text
 from ruian_governance.models import AdminUnit, Employment, Hierarchy, Level, Person, Post
 
 from .converter import _short, structure
@@ -58,7 +60,12 @@ _EMPLOYMENTS[None] = None
 _UNIT_KEYS = frozenset({"id", "name", "level", "parent_id", "name_en", "centroid"})
 _PERSON_KEYS = frozenset({"id", "name", "posts"})
 _POST_KEYS = frozenset({"role", "unit_id", "employment"})
-_HIERARCHY_FIELDS = {f.name for f in attrs.fields(Hierarchy)}
+_HIERARCHY_FIELDS = {f.name for f in attrs.fields(Hierarchy) if f.init}
+_REQUIRED = {f.name for f in attrs.fields(Hierarchy) if f.init and f.default is attrs.NOTHING} - {
+    "units"
+}
+_UNIT_FIELDS = ("id", "name", "level", "parent_id", "name_en", "centroid")
+_ID, _NAME, _ROLE, _UNIT = map(attrgetter, ("id", "name", "role", "unit_id"))
 _HIERARCHY_TYPES = typing.get_type_hints(Hierarchy)
 
 
@@ -104,38 +111,45 @@ class _NotPlain(RuianGovernanceError):  # noqa: N818 - a private signal, never l
     """A value the fast checks do not accept as plainly good: take the ordinary path."""
 
 
+def _printable(values: list[Any], *, spaces: bool) -> None:
+    """Every value is text of printable characters (``spaces``: and may hold a space).
+
+    The values are joined once and the joined text checked: the same rule for every value,
+    at C speed.  A name that is not all printable may still be a name (an ideographic space,
+    a private-use character): those are asked of ``check_text`` one by one.
+    """
+    try:
+        joined = "".join(values)  # TypeError unless every value is text
+    except TypeError:
+        raise _NotPlain from None
+    if joined.isprintable() and (spaces or " " not in joined):
+        return
+    if not spaces:
+        raise _NotPlain
+    try:
+        for value in values:
+            check_text(value, "name", empty=True)
+    except ArgumentError:
+        raise _NotPlain from None
+
+
 def _ids(values: list[Any], *, optional: bool = False) -> None:
     """Every value is an id (``check_identifier``'s rule), checked a column at once."""
     if optional:
         values = [v for v in values if v is not None]
     if not values:
         return
-    try:
-        joined = "".join(values)  # TypeError unless every value is text
-    except TypeError:
-        raise _NotPlain from None
-    if (
-        not joined.isprintable()
-        or " " in joined
-        or min(map(len, values)) < 1
-        or max(map(len, values)) > IDENTIFIER_MAX
-    ):
+    _printable(values, spaces=False)
+    if min(map(len, values)) < 1 or max(map(len, values)) > IDENTIFIER_MAX:
         raise _NotPlain
 
 
 def _texts(values: list[Any], *, empty: bool = False) -> None:
-    """Every value is a name (``check_text``) whose characters are all printable."""
+    """Every value is a name (``check_text``), checked a column at once."""
     if not values:
         return
-    try:
-        joined = "".join(values)
-    except TypeError:
-        raise _NotPlain from None
-    if (
-        not joined.isprintable()
-        or min(map(len, values)) < (0 if empty else 1)
-        or max(map(len, values)) > TEXT_MAX
-    ):
+    _printable(values, spaces=True)
+    if min(map(len, values)) < (0 if empty else 1) or max(map(len, values)) > TEXT_MAX:
         raise _NotPlain
 
 
@@ -158,7 +172,7 @@ def _setter(cls: type[Any], name: str) -> Callable[[Any, Any], None]:
 
 
 _UNIT_ID, _UNIT_NAME, _UNIT_LEVEL, _UNIT_PARENT, _UNIT_EN, _UNIT_CENTROID = (
-    _setter(AdminUnit, n) for n in ("id", "name", "level", "parent_id", "name_en", "centroid")
+    _setter(AdminUnit, n) for n in _UNIT_FIELDS
 )
 _POST_ROLE, _POST_UNIT, _POST_EMPLOYMENT = (
     _setter(Post, n) for n in ("role", "unit_id", "employment")
@@ -233,20 +247,113 @@ def _people(items: Any) -> tuple[Person, ...]:
     return tuple(people)
 
 
+def _small_parts(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The hierarchy's small parts (all but units and people), by the ordinary converter."""
+    if not fields.keys() >= _REQUIRED:
+        raise _NotPlain  # the ordinary path names what is missing
+    return {
+        name: structure(value, _HIERARCHY_TYPES[name], what="hierarchy")
+        for name, value in fields.items()
+    }
+
+
+def _current(version: Any, kind: Any) -> None:
+    """The document is a hierarchy of the current version (an int, not a flag or a float)."""
+    if type(version) is not int or version != FORMAT_VERSIONS["hierarchy"] or kind != "hierarchy":
+        raise _NotPlain
+
+
 def _fast(document: Any) -> Hierarchy:
     """The hierarchy of a plainly good current document (else :class:`_NotPlain`)."""
     if type(document) is not dict:
         raise _NotPlain
     fields = dict(document)
-    if fields.pop("format_version", None) != FORMAT_VERSIONS["hierarchy"]:
+    _current(fields.pop("format_version", None), fields.pop("kind", "hierarchy"))
+    if not fields.keys() <= _HIERARCHY_FIELDS:
         raise _NotPlain
-    if fields.pop("kind", "hierarchy") != "hierarchy" or not fields.keys() <= _HIERARCHY_FIELDS:
-        raise _NotPlain
-    built: dict[str, Any] = {"units": _units(fields.pop("units", None))}
-    built["people"] = _people(fields.pop("people", None))
-    for name, value in fields.items():  # the small parts: through the ordinary converter
-        built[name] = structure(value, _HIERARCHY_TYPES[name], what="hierarchy")
-    return Hierarchy(**built)
+    units = _units(fields.pop("units", None))
+    people = _people(fields.pop("people", None))
+    return Hierarchy(units=units, people=people, **_small_parts(fields))
+
+
+# --------------------------------------------------------------------------- msgspec
+
+
+def _unit_objects(rows: list[Any]) -> tuple[AdminUnit, ...]:
+    """The units of msgspec's rows (their types, keys and lengths already checked)."""
+    ids, names, levels, parents, names_en, centroids = (
+        list(map(attrgetter(name), rows)) for name in _UNIT_FIELDS
+    )
+    _printable(ids, spaces=False)
+    _printable([p for p in parents if p is not None], spaces=False)
+    _printable(names, spaces=True)
+    _printable(names_en, spaces=True)
+    units: list[AdminUnit] = []
+    append, new = units.append, _new
+    set_id, set_name, set_level, set_parent, set_en, set_centroid = (
+        _UNIT_ID, _UNIT_NAME, _UNIT_LEVEL, _UNIT_PARENT, _UNIT_EN, _UNIT_CENTROID
+    )  # fmt: skip
+    for id_, name, level, parent, name_en, centroid in zip(
+        ids, names, levels, parents, names_en, centroids, strict=True
+    ):
+        unit = new(AdminUnit)
+        set_id(unit, id_)
+        set_name(unit, name)
+        set_level(unit, level)
+        set_parent(unit, parent)
+        set_en(unit, name_en)
+        set_centroid(unit, centroid)
+        append(unit)
+    return tuple(units)
+
+
+def _person_objects(rows: list[Any]) -> tuple[Person, ...]:
+    """The people (and their posts) of msgspec's rows."""
+    _printable(list(map(_ID, rows)), spaces=False)
+    _printable(list(map(_NAME, rows)), spaces=True)
+    posts = [post for row in rows for post in row.posts]
+    _printable(list(map(_ROLE, posts)), spaces=False)
+    _printable(list(map(_UNIT, posts)), spaces=False)
+    people: list[Person] = []
+    append, new = people.append, _new
+    set_role, set_unit, set_employment = _POST_ROLE, _POST_UNIT, _POST_EMPLOYMENT
+    set_id, set_name, set_posts = _PERSON_ID, _PERSON_NAME, _PERSON_POSTS
+    for row in rows:
+        held = []
+        for p in row.posts:
+            post = new(Post)
+            set_role(post, p.role)
+            set_unit(post, p.unit_id)
+            set_employment(post, p.employment)
+            held.append(post)
+        person = new(Person)
+        set_id(person, row.id)
+        set_name(person, row.name)
+        set_posts(person, tuple(held))
+        append(person)
+    return tuple(people)
+
+
+def _from_rows(text: str | bytes) -> Hierarchy | None:
+    """The hierarchy of a plainly good document decoded by msgspec, else ``None``.
+
+    ``None`` too when msgspec (the ``scale`` extra) is not installed.
+    """
+    try:
+        from . import _bulk_structs as rows  # noqa: PLC0415 - optional (the scale extra)
+    except ImportError:
+        return None
+    try:
+        document = rows.decoder.decode(text)
+    except (rows.Error, ValueError, RecursionError):  # not JSON, or not plain: see below
+        return None
+    _current(document.format_version, document.kind)
+    given = {name: getattr(document, name) for name in rows.SMALL_PARTS}
+    small = _small_parts({k: v for k, v in given.items() if v is not rows.ABSENT})
+    units = _unit_objects(document.units)
+    people = _person_objects(document.people)
+    del document  # its rows are freed before the hierarchy's index is built
+    return Hierarchy(units=units, people=people, **small)
 
 
 def load_hierarchy(source: str | bytes | Path) -> Hierarchy:
@@ -263,6 +370,13 @@ def load_hierarchy(source: str | bytes | Path) -> Hierarchy:
         OSError: ``source`` is a path that cannot be read.
     """
     text = source.read_bytes() if isinstance(source, Path) else source
+    with _collector_paused():
+        try:
+            built = _from_rows(text)
+        except (_NotPlain, DataError, RecursionError):
+            built = None
+        if built is not None:
+            return built
     document = parse_json(text)
     with _collector_paused():
         try:

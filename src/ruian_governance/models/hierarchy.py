@@ -224,8 +224,7 @@ class Hierarchy:
         Raises:
             UnknownIdError: No unit or organisation has this id.
         """
-        self.node(id)
-        parent_id = self._index.parent.get(id)
+        parent_id = self._index.parent_of(self.node(id))
         return None if parent_id is None else self._index.by_id[parent_id]  # type: ignore[return-value]
 
     def ancestors(self, id: str) -> tuple[AdminUnit, ...]:  # noqa: A002
@@ -234,13 +233,13 @@ class Hierarchy:
         Raises:
             UnknownIdError: No unit or organisation has this id.
         """
-        self.node(id)
         chain: list[AdminUnit] = []
-        parent = self._index.parent
-        current = parent.get(id)
-        while current is not None:
-            chain.append(self._index.by_id[current])  # type: ignore[arg-type]
-            current = parent.get(current)
+        by_id = self._index.by_id
+        current = self._index.parent_of(self.node(id))
+        while current is not None:  # every unit above is an administrative unit
+            unit: AdminUnit = by_id[current]  # type: ignore[assignment]
+            chain.append(unit)
+            current = unit.parent_id
         return tuple(chain)
 
     def children(self, id: str) -> tuple[AdminUnit, ...]:  # noqa: A002
@@ -387,7 +386,7 @@ class Hierarchy:
         unit = self.unit(micro_grid_id)
         if unit.level is not Level.MICRO_GRID:
             raise UnknownIdError(micro_grid_id, "the hierarchy's micro-grids")
-        return self._index.by_id[self._index.parent[micro_grid_id]]  # type: ignore[return-value]
+        return self._index.by_id[unit.parent_id]  # type: ignore[index, return-value]
 
     def people_of(self, id: str, *, role: str | None = None) -> tuple[Person, ...]:  # noqa: A002
         """Return the people holding a post in a unit or organisation, optionally in one role.

@@ -4,15 +4,22 @@
 command rooms, platforms, stations, courts, posts) and raises the first broken rule's
 :class:`~ruian_governance.errors.HierarchyError` subclass, naming every offending id for that
 rule.  Each rule function also returns the look-up tables it had to build anyway, so checking
-and indexing are one pass over the parts.
+and indexing are one pass over the parts.  The tables no rule needs (the town of every unit,
+the children of a unit, the people of a unit) are built on first use: a province's hierarchy
+(about 1.1 million units and people) is checked without building them, and a unit's parent
+is its own ``parent_id`` (only an organisation's is kept in a table).  The big columns are
+checked in C where the rule allows (the parents of one level looked up at once, their types
+and levels compared as sets); a broken rule is then found again one part at a time, to name
+every offending id.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from itertools import repeat
 from operator import attrgetter
-from typing import Protocol, TypeAlias
+from typing import Protocol
 
 import attrs
 
@@ -111,20 +118,54 @@ class HierarchyParts(Protocol):
 
 @attrs.define(slots=True)
 class HierarchyIndex:
-    """Look-up tables a hierarchy builds once, while its rules are checked."""
+    """Look-up tables a hierarchy builds once: while its rules are checked, or on first use.
+
+    ``parent`` holds the parent of each organisation (an administrative unit's is its own
+    ``parent_id``); :attr:`town`, :attr:`children` and :attr:`people` are built the first
+    time they are asked for (the same tables every time: the hierarchy is frozen).
+    """
 
     by_id: dict[str, Entity]
     parent: dict[str, str]
-    children: dict[str, list[AdminUnit]]
-    town: dict[str, str]
     by_level: dict[Level, list[AdminUnit]]
     command_room: dict[str, CommandRoom]
     platforms: dict[str, list[Platform]]
     stations: dict[str, list[Station]]
-    people: dict[str, list[Person]]
     roles: dict[str, Role]
     city: AdminUnit
     tribunals: dict[str, list[Tribunal]]
+    organisation_town: dict[str, str]
+    holders: tuple[Person, ...]
+    _town: dict[str, str] | None = attrs.field(default=None, init=False)
+    _children: dict[str, list[AdminUnit]] | None = attrs.field(default=None, init=False)
+    _people: dict[str, list[Person]] | None = attrs.field(default=None, init=False)
+
+    def parent_of(self, entity: Entity) -> str | None:
+        """The id of the unit directly above a unit or organisation (``None`` for the city)."""
+        if isinstance(entity, AdminUnit):
+            return entity.parent_id
+        return self.parent.get(entity.id)
+
+    @property
+    def town(self) -> dict[str, str]:
+        """The town of every unit and organisation below the city, by id."""
+        if self._town is None:
+            self._town = _town_table(self.by_level, self.organisation_town)
+        return self._town
+
+    @property
+    def children(self) -> dict[str, list[AdminUnit]]:
+        """The units directly below each unit that has any, by id, in the order given."""
+        if self._children is None:
+            self._children = _children_table(self.by_level)
+        return self._children
+
+    @property
+    def people(self) -> dict[str, list[Person]]:
+        """The people holding a post in each unit or organisation, by id, in the order given."""
+        if self._people is None:
+            self._people = _people_table(self.holders)
+        return self._people
 
 
 def validate(h: HierarchyParts) -> HierarchyIndex:
@@ -143,22 +184,23 @@ def validate(h: HierarchyParts) -> HierarchyIndex:
     for unit in h.units:
         by_level[unit.level].append(unit)
     city = _one_root(h)
-    parent, children, town = _tree(h, by_id, by_level)
+    parent, town = _tree(h, by_id, by_level)
     towns = by_level[Level.TOWN]
-    return HierarchyIndex(
+    index = HierarchyIndex(
         by_id=by_id,
         parent=parent,
-        children=children,
-        town=town,
         by_level=by_level,
         command_room=_one_command_room(h, towns),
         platforms=_platform_sets(h, towns),
         stations=_station_placement(h, towns, by_id),
         tribunals=_court_placement(h, by_id, parent, town, city),
-        people=_posts(h, by_id, roles),
         roles=roles,
         city=city,
+        organisation_town=town,
+        holders=h.people,
     )
+    _posts(h, by_id, roles)
+    return index
 
 
 _ID = attrgetter("id")
@@ -212,46 +254,23 @@ def _one_root(h: HierarchyParts) -> AdminUnit:
     return cities[0]
 
 
-_Tree: TypeAlias = tuple[dict[str, str], dict[str, list[AdminUnit]], dict[str, str]]
+_PARENT_ID, _LEVEL = attrgetter("parent_id"), attrgetter("level")
 
 
-def _tree(  # noqa: PLR0912 - one pass for two rules that share it
+def _tree(
     h: HierarchyParts, by_id: Mapping[str, Entity], by_level: Mapping[Level, list[AdminUnit]]
-) -> _Tree:
+) -> tuple[dict[str, str], dict[str, str]]:
     """Rules 4 and 5: every parent exists and is one level up (organisations: a town or the city).
 
-    One pass checks both and builds the parent, children and town tables; a missing parent is
-    reported before a parent at the wrong level.
+    Returns the parent and the town of each organisation.  A missing parent is reported before
+    a parent at the wrong level.
     """
+    if not all(map(_one_level_up, (by_level[level] for level in Level), repeat(by_id))):
+        _units_misplaced(by_id, by_level)  # raises, naming every offending id
     parent: dict[str, str] = {}
-    children: dict[str, list[AdminUnit]] = {}
     town: dict[str, str] = {}
     missing: set[str] = set()
     wrong_level: set[str] = set()
-    find, kids, town_of = by_id.get, children.get, town.get  # bound once: a million units
-    for level in Level:
-        above, is_town = level.above, level is Level.TOWN
-        for unit in by_level[level]:
-            parent_id = unit.parent_id
-            if parent_id is None:
-                continue
-            up = find(parent_id)
-            unit_id = unit.id
-            if up is None:
-                missing.add(unit_id)
-            elif type(up) is not AdminUnit or up.level is not above:
-                wrong_level.add(unit_id)
-            else:
-                parent[unit_id] = parent_id
-                siblings = kids(parent_id)
-                if siblings is None:
-                    children[parent_id] = [unit]
-                else:
-                    siblings.append(unit)
-                if is_town:
-                    town[unit_id] = unit_id
-                elif (above_town := town_of(parent_id)) is not None:
-                    town[unit_id] = above_town
     organisations: list[tuple[Organisation, str, Level]] = [
         (h.centre, h.centre.city_id, Level.CITY)
     ]
@@ -274,7 +293,76 @@ def _tree(  # noqa: PLR0912 - one pass for two rules that share it
         raise MissingParentError(missing)
     if wrong_level:
         raise ParentLevelError(wrong_level)
-    return parent, children, town
+    return parent, town
+
+
+def _one_level_up(units: Sequence[AdminUnit], by_id: Mapping[str, Entity]) -> bool:
+    """Whether every unit of one level has a parent, an :class:`AdminUnit` one level up.
+
+    The city has no parent (rule 3): a city-level unit with one fails.  A column at a time.
+    """
+    if not units:
+        return True
+    above = units[0].level.above
+    if above is None:
+        return all(unit.parent_id is None for unit in units)
+    ups = list(map(by_id.get, map(_PARENT_ID, units)))
+    return set(map(type, ups)) == {AdminUnit} and set(map(_LEVEL, ups)) == {above}
+
+
+def _units_misplaced(
+    by_id: Mapping[str, Entity], by_level: Mapping[Level, list[AdminUnit]]
+) -> None:
+    """Raise for the units whose parent is missing, else for those whose parent is misplaced."""
+    missing: set[str] = set()
+    wrong_level: set[str] = set()
+    for level in Level:
+        for unit in by_level[level]:
+            if unit.parent_id is None:
+                continue
+            up = by_id.get(unit.parent_id)
+            if up is None:
+                missing.add(unit.id)
+            elif type(up) is not AdminUnit or up.level is not level.above:
+                wrong_level.add(unit.id)
+    if missing:
+        raise MissingParentError(missing)
+    if wrong_level:
+        raise ParentLevelError(wrong_level)
+
+
+def _town_table(
+    by_level: Mapping[Level, list[AdminUnit]], organisation_town: Mapping[str, str]
+) -> dict[str, str]:
+    """The town of every unit below the city and of every organisation in a town."""
+    towns = list(map(_ID, by_level[Level.TOWN]))
+    town = dict(zip(towns, towns, strict=True))
+    villages = by_level[Level.VILLAGE]
+    town.update(zip(map(_ID, villages), map(_PARENT_ID, villages), strict=True))
+    for level in (Level.GRID, Level.MICRO_GRID):  # the town of a unit is its parent's
+        units = by_level[level]
+        town.update(
+            zip(map(_ID, units), map(town.__getitem__, map(_PARENT_ID, units)), strict=True)
+        )
+    town.update(organisation_town)
+    return town
+
+
+def _children_table(by_level: Mapping[Level, list[AdminUnit]]) -> dict[str, list[AdminUnit]]:
+    """The units directly below each unit that has any, level by level, in the order given."""
+    children: dict[str, list[AdminUnit]] = {}
+    kids = children.get
+    for level in Level:
+        for unit in by_level[level]:
+            parent_id = unit.parent_id
+            if parent_id is None:
+                continue
+            siblings = kids(parent_id)
+            if siblings is None:
+                children[parent_id] = [unit]
+            else:
+                siblings.append(unit)
+    return children
 
 
 def _one_command_room(h: HierarchyParts, towns: list[AdminUnit]) -> dict[str, CommandRoom]:
@@ -343,9 +431,7 @@ def _court_placement(
     serving: dict[str, list[Tribunal]] = {}
     for tribunal in h.tribunals:
         served = tribunal.served
-        if tribunal.court_id not in courts or any(
-            town.get(t) != t or type(by_id.get(t)) is not AdminUnit for t in served
-        ):
+        if tribunal.court_id not in courts or not all(map(_is_town, map(by_id.get, served))):
             bad.add(tribunal.id)
             continue
         for t in sorted(served, key=lambda t: t != tribunal.town_id):
@@ -357,9 +443,7 @@ def _court_placement(
             bad.add(venue.id)
             continue
         runner = tribunals.get(venue.court_id)
-        if venue.court_id not in courts and (
-            runner is None or town.get(unit.id) not in runner.served
-        ):
+        if venue.court_id not in courts and (runner is None or _town_id(unit) not in runner.served):
             bad.add(venue.id)
     if bad:
         raise CourtPlacementError(bad)
@@ -369,8 +453,17 @@ def _court_placement(
         parent[tribunal.id] = town[tribunal.id] = tribunal.town_id
     for venue in h.shared_courts:
         parent[venue.id] = venue.unit_id
-        town[venue.id] = town[venue.unit_id]
+        town[venue.id] = _town_id(by_id[venue.unit_id])  # type: ignore[arg-type, assignment]
     return serving
+
+
+def _is_town(entity: Entity | None) -> bool:
+    return type(entity) is AdminUnit and entity.level is Level.TOWN
+
+
+def _town_id(unit: AdminUnit) -> str | None:
+    """The town of a town or village (checked to be one)."""
+    return unit.id if unit.level is Level.TOWN else unit.parent_id
 
 
 _KINDS: dict[type, UnitKind] = {
@@ -383,30 +476,54 @@ _KINDS: dict[type, UnitKind] = {
 """The kind of each organisation class (a class constant); a unit's is its level's."""
 
 
-def _posts(
-    h: HierarchyParts, by_id: Mapping[str, Entity], roles: Mapping[str, Role]
-) -> dict[str, list[Person]]:
-    """Rule 10: every post is in a unit that exists and fits the role (a grid worker in a grid)."""
-    allowed: dict[str, frozenset[UnitKind]] = {key: role.unit_kinds for key, role in roles.items()}
-    people: dict[str, list[Person]] = {}
+def _posts(h: HierarchyParts, by_id: Mapping[str, Entity], roles: Mapping[str, Role]) -> None:
+    """Rule 10: every post is in a unit that exists and fits the role (a grid worker in a grid).
+
+    A column at a time: each distinct (role, class, level) of the posts' units is asked once.
+    """
+    posts = [post for person in h.people for post in person.posts]
+    held_in = list(map(by_id.get, map(_UNIT_ID, posts)))
+    levels = map(getattr, held_in, repeat("level"), repeat(None))
+    held = set(zip(map(_ROLE, posts), map(type, held_in), levels, strict=True))
+    allowed = {key: role.unit_kinds for key, role in roles.items()}
+    if all(_kind(cls, level) in allowed[role] for role, cls, level in held):
+        return
     bad_posts: set[str] = set()
-    find, held_by, kinds, of_level = by_id.get, people.get, _KINDS, _KIND_OF_LEVEL
-    for person in h.people:  # bound once: a province's people hold 1.7M posts
+    for person in h.people:
         for post in person.posts:
-            unit_id = post.unit_id
-            held_in = find(unit_id)
-            cls = type(held_in)
-            kind = of_level[held_in.level] if cls is AdminUnit else kinds.get(cls)  # type: ignore[union-attr]
-            if kind is None and held_in is not None and not isinstance(held_in, Person):
-                kind = held_in.kind  # a subclass: asked, not guessed
+            unit = by_id.get(post.unit_id)
+            if unit is None or isinstance(unit, Person):
+                kind = None
+            elif type(unit) in _KINDS or type(unit) is AdminUnit:
+                kind = _kind(type(unit), getattr(unit, "level", None))
+            else:
+                kind = unit.kind  # a subclass: asked, not guessed
             if kind is None or kind not in allowed[post.role]:
                 bad_posts.add(person.id)
-                continue
-            held = held_by(unit_id)
-            if held is None:
-                people[unit_id] = [person]
-            elif held[-1] is not person:
-                held.append(person)
     if bad_posts:
         raise WorkerAssignmentError(bad_posts)
-    return people
+
+
+_UNIT_ID, _ROLE = attrgetter("unit_id"), attrgetter("role")
+
+
+def _kind(cls: type, level: Level | None) -> UnitKind | None:
+    """The kind of a unit of this class (and level); ``None``: not a known unit's class."""
+    if cls is AdminUnit:
+        return _KIND_OF_LEVEL[level]  # type: ignore[index]
+    return _KINDS.get(cls)
+
+
+def _people_table(people: Sequence[Person]) -> dict[str, list[Person]]:
+    """The people holding a post in each unit or organisation, by id, in the order given."""
+    table: dict[str, list[Person]] = {}
+    held_by = table.get
+    for person in people:
+        for post in person.posts:
+            unit_id = post.unit_id
+            held = held_by(unit_id)
+            if held is None:
+                table[unit_id] = [person]
+            elif held[-1] is not person:
+                held.append(person)
+    return table

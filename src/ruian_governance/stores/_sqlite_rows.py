@@ -100,13 +100,17 @@ class _SQLiteRows:
     # ---------------------------------------------------------------- keeping case_units
 
     @staticmethod
-    def _assign(db: sqlite3.Connection, case: Case, new: bool) -> None:
-        """Write the case's assignees into ``case_units`` (inside the write's transaction)."""
-        if not new:
-            db.execute("DELETE FROM case_units WHERE case_id = ?", (case.id,))
+    def _assign(db: sqlite3.Connection, cases: Sequence[tuple[Case, bool]]) -> None:
+        """Write the cases' assignees into ``case_units`` (inside the write's transaction).
+
+        Each case is paired with whether it is new (a stored case's rows are replaced).
+        """
+        db.executemany(
+            "DELETE FROM case_units WHERE case_id = ?", [(c.id,) for c, new in cases if not new]
+        )
         db.executemany(
             "INSERT OR IGNORE INTO case_units (unit_id, case_id, lead) VALUES (?, ?, ?)",
-            [(unit, case.id, int(k == 0)) for k, unit in enumerate(case.assignees)],
+            [(unit, c.id, int(k == 0)) for c, _ in cases for k, unit in enumerate(c.assignees)],
         )
 
     # ---------------------------------------------------------------- lists

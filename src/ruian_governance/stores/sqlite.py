@@ -325,9 +325,15 @@ class SQLiteCaseStore(_SQLiteRows, _BaseStore):
         Raises:
             CaseStoreError: Something would be written that does not read back (nothing is).
         """
+        converter = self._converter
         try:
-            head = self._converter.unstructure(attrs.evolve(case, history=()))
-            del head["history"]
+            if len(records) == len(case.history):  # a new case: its whole history, at once
+                head = converter.unstructure(case)
+                plain = list(head.pop("history"))
+            else:
+                head = converter.unstructure(attrs.evolve(case, history=()))
+                del head["history"]
+                plain = [converter.unstructure(r) for r in records]
             due = case.due_at
             row = (case.id, case.lifecycle, case.state, case.unit_id, self._town_of(case.unit_id),
                    case.location_id, case.category, case.severity, case.opened_at.isoformat(),
@@ -338,12 +344,13 @@ class SQLiteCaseStore(_SQLiteRows, _BaseStore):
                      None if closed is None else closed.isoformat(),
                      None if closed is None else _utc(closed),
                      _json(list(case.assignees)))  # fmt: skip
-            texts = [_json(self._converter.unstructure(r)) for r in records]
+            texts = list(map(_json, plain))
             row_text = _row_text(row) + _row_text(extra)  # every column text SQLite holds, as:
-            sum(len(record.encode("utf-8")) for record in texts)
-            back = json.loads(text)
-            back["history"] = [json.loads(record) for record in texts]
-            read: Case = self._converter.structure(back, Case)
+            whole = f"[{','.join((text, *texts))}]"  # UTF-8 (no lone surrogate), read back:
+            whole.encode("utf-8")
+            back, *history = json.loads(whole)  # one parse: the values of each text alone
+            back["history"] = history
+            read: Case = converter.structure(back, Case)
         except (*_UNREADABLE, OverflowError, cattrs.BaseValidationError) as error:
             raise CaseStoreError(case.id, f"would not read back: {error}") from None
         if read.history != records or any(getattr(read, f) != getattr(case, f) for f in _FIELDS):
@@ -364,24 +371,31 @@ class SQLiteCaseStore(_SQLiteRows, _BaseStore):
         expected = case.version - len(records)
         return _Write(case, base, expected, row, extra, rows, chain, _row_sum(chain, row_text))
 
-    def _write(self, db: sqlite3.Connection, write: _Write) -> None:
-        """Write one case inside the open transaction, if ``base`` is what is stored."""
-        case, base, expected = write.case, write.base, write.expected
-        chain, checksum, row, extra = write.chain, write.checksum, write.row, write.extra
-        if base is None:
-            found = db.execute(_ROW, (case.id,)).fetchone()
-            if found is not None:
-                raise ConflictError(case.id, None, found[0])
-            db.execute(_INSERT_CASE, (*row, chain, checksum, *extra))
-        else:
+    def _write(self, db: sqlite3.Connection, writes: Sequence[_Write]) -> None:
+        """Write the cases inside the open transaction, each if its ``base`` is what is stored.
+
+        The case rows first, in order, each checked against the stored one; then every new
+        case's row, every record and every assignee, one statement each for all the cases.
+        """
+        new_rows = []
+        for write in writes:
+            case, base, expected = write.case, write.base, write.expected
+            chain, checksum, row, extra = write.chain, write.checksum, write.row, write.extra
+            if base is None:
+                found = db.execute(_ROW, (case.id,)).fetchone()
+                if found is not None:
+                    raise ConflictError(case.id, None, found[0])
+                new_rows.append((*row, chain, checksum, *extra))
+                continue
             update = (*row[1:], chain, checksum, *extra, case.id, expected, base.checksum)
             if db.execute(_UPDATE_CASE, update).rowcount != 1:
                 found = db.execute(_ROW, (case.id,)).fetchone()
                 if found is None or found[0] != expected:
                     raise ConflictError(case.id, expected, None if found is None else found[0])
                 raise StoreCorruptError(case.id, "its row changed without a new version")
-        db.executemany(_INSERT_RECORD, write.records)
-        self._assign(db, case, base is None)
+        db.executemany(_INSERT_CASE, new_rows)
+        db.executemany(_INSERT_RECORD, [r for write in writes for r in write.records])
+        self._assign(db, [(write.case, write.base is None) for write in writes])
 
     def _transaction(self, writes: Sequence[_Write], case_id: str | None) -> None:
         """Write ``writes`` in one transaction, all or nothing; then keep and tell them."""
@@ -389,8 +403,7 @@ class SQLiteCaseStore(_SQLiteRows, _BaseStore):
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
-                for write in writes:
-                    self._write(db, write)
+                self._write(db, writes)
                 added = sum(write.base is None for write in writes)
                 if added:
                     db.execute("UPDATE meta SET value = value + ? WHERE key = 'cases'", (added,))
