@@ -19,12 +19,21 @@ from typing import Any
 import attrs
 import pytest
 
-from ruian_governance import Case, Engine, SimulationConfig, generate_hierarchy, simulate
+from ruian_governance import (
+    Case,
+    Engine,
+    SimulationConfig,
+    builtin_engine,
+    generate_hierarchy,
+    simulate,
+)
 from ruian_governance.analysis import SimilarCaseLibrary
+from ruian_governance.errors import UnknownIdError
 from ruian_governance.io import history_table
 from ruian_governance.presets import with_staff
 from ruian_governance.sim import IntakeRates
 from ruian_governance.sim import run as run_module
+from ruian_governance.sim.cases import RunCases
 from ruian_governance.sim.events import Capacity
 from ruian_governance.sim.region import generate_region
 from ruian_governance.sim.run import YOUNG_COLLECTION, collections_eased
@@ -332,3 +341,21 @@ def test_the_history_data_text_is_what_json_dumps_wrote(data: tuple[Any, ...]) -
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in expected):
         expected = json.dumps(value)
     assert text == expected
+
+
+def test_run_cases_fire_and_held_view(cases: tuple[Case, ...]) -> None:
+    """Events per CPU second (hotpath2): the run's own path fires on the held case.
+
+    ``held`` is a read-only view of the cases held (the evening sweeps read it); firing on an
+    id not held raises ``UnknownIdError`` and changes nothing.
+    """
+    h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0, seed=0)
+    run_cases = RunCases(builtin_engine(h))
+    assert dict(run_cases.held) == {}
+    with pytest.raises(TypeError):
+        run_cases.held["E1"] = cases[0]  # type: ignore[index]
+    actor = cases[0].history[0].actor
+    with pytest.raises(UnknownIdError):
+        run_cases.fire("E1", "accept", actor, cases[0].opened_at, {})
+    assert len(run_cases) == 0
+    assert dict(run_cases.held) == {}
