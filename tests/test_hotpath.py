@@ -359,3 +359,36 @@ def test_run_cases_fire_and_held_view(cases: tuple[Case, ...]) -> None:
         run_cases.fire("E1", "accept", actor, cases[0].opened_at, {})
     assert len(run_cases) == 0
     assert dict(run_cases.held) == {}
+
+
+def test_the_sweep_does_not_ask_about_cases_swept_for_good(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Events per CPU second (hotpath2): a case supervised for good is not asked about again.
+
+    An event supervised by its holder and by the city, or a dispute escalated and supervised,
+    can get nothing more from a sweep; the run is the same (the pinned digests above).
+    """
+    asked: list[tuple[str, frozenset[str]]] = []
+    real = Engine.overdue
+    flags: dict[str, set[str]] = {}
+
+    def spy(self: Engine, cases: Any, now: datetime) -> tuple[Case, ...]:
+        cases = tuple(cases)
+        asked.extend((c.id, frozenset(flags.get(c.id, ()))) for c in cases)
+        return real(self, cases, now)
+
+    monkeypatch.setattr(Engine, "overdue", spy)
+    real_init = RunState.__init__
+
+    def init(self: RunState, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        self.flags = flags
+
+    monkeypatch.setattr(RunState, "__init__", init)
+    h = generate_hierarchy(towns=2, villages=4, grids=12, micro_grids=0, seed=0)
+    simulate(SimulationConfig(hierarchy=h, days=21, seed=3, reports_per_grid_per_day=2.0))
+    events = [f for i, f in asked if i.startswith("E")]
+    assert events  # the sweep asked
+    assert not [f for f in events if {"supervised", "city_supervised"} <= f]
+    assert any("supervised" in f for f in events)  # asked again after a first supervision
