@@ -8,6 +8,7 @@ wrote.
 
 from __future__ import annotations
 
+import copy
 import gc
 import hashlib
 import json
@@ -18,16 +19,25 @@ from typing import Any
 import attrs
 import pytest
 
-from ruian_governance import Case, Engine, SimulationConfig, generate_hierarchy, simulate
+from ruian_governance import (
+    Case,
+    Engine,
+    SimulationConfig,
+    builtin_engine,
+    generate_hierarchy,
+    simulate,
+)
 from ruian_governance.analysis import SimilarCaseLibrary
+from ruian_governance.errors import UnknownIdError
 from ruian_governance.io import history_table
 from ruian_governance.presets import with_staff
 from ruian_governance.sim import IntakeRates
 from ruian_governance.sim import run as run_module
+from ruian_governance.sim.cases import RunCases
 from ruian_governance.sim.events import Capacity
 from ruian_governance.sim.region import generate_region
 from ruian_governance.sim.run import YOUNG_COLLECTION, collections_eased
-from ruian_governance.sim.sharded import _digest_into, run_shard
+from ruian_governance.sim.sharded import _digest_into, run_shard, shard_config
 from ruian_governance.sim.state import RunState
 
 CST = timezone(timedelta(hours=8))
@@ -36,7 +46,9 @@ CST = timezone(timedelta(hours=8))
 def test_shard_digests_are_those_of_before_the_speed_ups() -> None:
     """Both targets: the optimised run draws and applies exactly what it did before.
 
-    The digests were computed on main (bc77890) before any change of the hot path.
+    The line-by-line digests (``_plain_digest``, the shard digest until hotpath2) were computed
+    on main (bc77890) before any change of the hot path; the shard's own digest is now made a
+    column at a time (pinned below, since hotpath2).
     """
     region = generate_region(cities=2, towns=2, villages=6, grids=60, seed=7)
     config = SimulationConfig(days=21, seed=3, reports_per_grid_per_day=1.5)
@@ -45,9 +57,18 @@ def test_shard_digests_are_those_of_before_the_speed_ups() -> None:
         ("330302", 1974, 1956, 18171),
         ("330303", 1877, 1857, 16549),
     ]
-    assert [r.digest for r in got] == [
+    plain = []
+    for shard in region.cities:
+        handed: list[Case] = []
+        simulate(shard_config(config, shard.build()), sink=handed.extend)
+        plain.append(_plain_digest(tuple(handed)))
+    assert plain == [
         "e1b6694f0658262260ecf9d939f6273c4355c84d5b15ed1d0b27af6d107a7eff",
         "dcbad9cb58cb5629ec874d31f8f04e021dba5f276d9a6022e5ad180799b74b88",
+    ]
+    assert [r.digest for r in got] == [
+        "234ac67de1d780e469c01a96eff6a60cbb906f00a77ab74ece51583e78d75ab7",
+        "c70ff1518708f7c0fa3aa3dd9da7bfe98696499010845f7a24c39c3fc42ce383",
     ]
 
 
@@ -148,13 +169,49 @@ def _with_data(case: Case, *data: tuple[tuple[str, Any], ...]) -> Case:
     return attrs.evolve(case, history=tuple(history))
 
 
-def test_the_batched_digest_is_the_line_by_line_digest(cases: tuple[Case, ...]) -> None:
-    """Events per CPU second: the digest made a batch at a time is the same, surrogates too."""
-    odd = _with_data(cases[0], (("note", "\ud800 lone"),), (("n", 1),))
-    batch = (odd, *cases[1:])
+def _digest(cases: tuple[Case, ...]) -> str:
     sha = hashlib.sha256()
-    _digest_into(sha, batch)
-    assert sha.hexdigest() == _plain_digest(batch)
+    _digest_into(sha, cases)
+    return sha.hexdigest()
+
+
+def test_the_column_digest_covers_every_field_of_every_record(cases: tuple[Case, ...]) -> None:
+    """Events per CPU second (hotpath2): the column digest tells any change apart.
+
+    Made a column at a time, it still tells apart two runs that differ in any field of any
+    case or record, surrogates included, and gives the same digest for equal cases made apart
+    (deterministic, not by identity).
+    """
+    base = _digest(cases)
+    assert _digest(copy.deepcopy(cases)) == base
+    case = cases[3]
+    last = case.history[-1]
+    later = last.at + timedelta(microseconds=1)
+    other_zone = last.at.astimezone(timezone(timedelta(hours=9)))  # the same instant
+    changed_records = [
+        attrs.evolve(last, seq=last.seq + 1),
+        attrs.evolve(last, trigger=last.trigger + "x"),
+        attrs.evolve(last, dest=last.dest + "x"),
+        attrs.evolve(last, at=later),
+        attrs.evolve(last, at=other_zone),
+        attrs.evolve(last, actor=attrs.evolve(last.actor, person_id="someone.else")),
+        attrs.evolve(last, data=(*last.data, ("note", "\ud800 lone"))),
+    ]
+    seen = {base}
+    for record in changed_records:
+        odd = attrs.evolve(case, history=(*case.history[:-1], record))
+        seen.add(_digest((*cases[:3], odd, *cases[4:])))
+    for changed in (
+        attrs.evolve(case, state=case.state + "x"),
+        attrs.evolve(case, version=case.version + 1),
+        attrs.evolve(case, id=case.id + "x"),
+        attrs.evolve(case, history=case.history[:-1]),
+    ):
+        seen.add(_digest((*cases[:3], changed, *cases[4:])))
+    seen.add(_digest((*cases[:3], *cases[4:], case)))  # the order of the cases
+    seen.add(_digest(cases[:-1]))
+    assert len(seen) == 1 + len(changed_records) + 4 + 2
+    assert _digest(()) == hashlib.sha256().hexdigest()
 
 
 def test_history_data_equal_but_of_other_types_keep_their_own_text(
@@ -284,3 +341,54 @@ def test_the_history_data_text_is_what_json_dumps_wrote(data: tuple[Any, ...]) -
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in expected):
         expected = json.dumps(value)
     assert text == expected
+
+
+def test_run_cases_fire_and_held_view(cases: tuple[Case, ...]) -> None:
+    """Events per CPU second (hotpath2): the run's own path fires on the held case.
+
+    ``held`` is a read-only view of the cases held (the evening sweeps read it); firing on an
+    id not held raises ``UnknownIdError`` and changes nothing.
+    """
+    h = generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0, seed=0)
+    run_cases = RunCases(builtin_engine(h))
+    assert dict(run_cases.held) == {}
+    with pytest.raises(TypeError):
+        run_cases.held["E1"] = cases[0]  # type: ignore[index]
+    actor = cases[0].history[0].actor
+    with pytest.raises(UnknownIdError):
+        run_cases.fire("E1", "accept", actor, cases[0].opened_at, {})
+    assert len(run_cases) == 0
+    assert dict(run_cases.held) == {}
+
+
+def test_the_sweep_does_not_ask_about_cases_swept_for_good(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Events per CPU second (hotpath2): a case supervised for good is not asked about again.
+
+    An event supervised by its holder and by the city, or a dispute escalated and supervised,
+    can get nothing more from a sweep; the run is the same (the pinned digests above).
+    """
+    asked: list[tuple[str, frozenset[str]]] = []
+    real = Engine.overdue
+    flags: dict[str, set[str]] = {}
+
+    def spy(self: Engine, cases: Any, now: datetime) -> tuple[Case, ...]:
+        cases = tuple(cases)
+        asked.extend((c.id, frozenset(flags.get(c.id, ()))) for c in cases)
+        return real(self, cases, now)
+
+    monkeypatch.setattr(Engine, "overdue", spy)
+    real_init = RunState.__init__
+
+    def init(self: RunState, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        self.flags = flags
+
+    monkeypatch.setattr(RunState, "__init__", init)
+    h = generate_hierarchy(towns=2, villages=4, grids=12, micro_grids=0, seed=0)
+    simulate(SimulationConfig(hierarchy=h, days=21, seed=3, reports_per_grid_per_day=2.0))
+    events = [f for i, f in asked if i.startswith("E")]
+    assert events  # the sweep asked
+    assert not [f for f in events if {"supervised", "city_supervised"} <= f]
+    assert any("supervised" in f for f in events)  # asked again after a first supervision

@@ -16,8 +16,9 @@ had.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from ruian_governance.errors import ConflictError, UnknownIdError
@@ -39,9 +40,15 @@ class RunCases:
         self.engine = engine
         self._indexes = tuple(indexes)
         self._cases: dict[str, Case] = {}
+        self._view = MappingProxyType(self._cases)
 
     def __len__(self) -> int:
         return len(self._cases)
+
+    @property
+    def held(self) -> Mapping[str, Case]:
+        """The cases held, by id (a read-only view, in the order they were first held)."""
+        return self._view
 
     def __iter__(self) -> Iterator[Case]:
         """The cases held, by id."""
@@ -100,10 +107,16 @@ class RunCases:
         Raises:
             UnknownIdError: No case of this id is held.
         """
-        new = self.engine.apply(self.get(case_id), trigger, actor=actor, at=at, **data)
-        self._cases[case_id] = new
-        for index in self._indexes:
-            index.observe(new)
+        cases = self._cases
+        try:
+            held = cases[case_id]
+        except KeyError:
+            raise UnknownIdError(case_id, "the cases the run holds") from None
+        new = self.engine.apply(held, trigger, actor=actor, at=at, **data)
+        cases[case_id] = new
+        if self._indexes:
+            for index in self._indexes:
+                index.observe(new)
         return new
 
     def get(self, case_id: str) -> Case:

@@ -88,22 +88,22 @@ class RunState:
         In the order they were opened: those :meth:`Engine.overdue` may find late (it skips
         a case without a deadline or not due yet, so it is not asked about them).
         """
-        get = self.store.get
-        found = []
-        for case_id in self.open:
-            if case_id.startswith("H") is hazards:
-                case = get(case_id)
-                due = case.due_at
-                if due is not None and due <= now:
-                    found.append(case)
-        return found
+        held = self.store.held
+        return [
+            case
+            for case_id in self.open
+            if case_id.startswith("H") is hazards
+            and (due := (case := held[case_id]).due_at) is not None
+            and due <= now
+        ]
 
     def later(
         self, now: datetime, low: float, high: float, handler: Handler[P], payload: P
     ) -> None:
         """Schedule ``handler`` between ``low`` and ``high`` hours after ``now``."""
         hours = low + (high - low) * self.rng.random()
-        self.queue.push(now + timedelta(hours=hours), handler, payload)
+        # timedelta(hours=hours), its arguments by position: the same value, a third faster
+        self.queue.push(now + timedelta(0, 0, 0, 0, 0, hours), handler, payload)
 
     def open_case(self, lifecycle: str, **facts: Any) -> str:
         """Open a case with the lifecycle's next id (one command); return its id.

@@ -19,6 +19,12 @@ __all__ = ["Supervision"]
 
 _MEDIATING = frozenset({"people_mediation", "administrative_mediation", "court_mediation"})
 _CITY_AFTER = timedelta(days=3)
+_SWEPT = {  # the flags after which a sweep does nothing more to a case, whatever its state
+    "event": frozenset({"supervised", "city_supervised"}),
+    "dispute": frozenset({"supervised", "escalated"}),
+}
+_NEVER = frozenset({"never swept for good"})  # another lifecycle: always asked
+_NONE: frozenset[str] = frozenset()
 
 
 class Supervision(Mechanism):
@@ -27,7 +33,13 @@ class Supervision(Mechanism):
     def sweep(self, now: datetime, _day: int) -> None:
         """Supervise or escalate every overdue open event and dispute, once each."""
         state, cast = self.state, self.cast
-        late = state.engine.overdue(state.due(now, hazards=False), now)
+        flagged = state.flags
+        due = [  # a case swept for good is not asked about again (nothing would happen)
+            case
+            for case in state.due(now, hazards=False)
+            if not _SWEPT.get(case.lifecycle, _NEVER) <= flagged.get(case.id, _NONE)
+        ]
+        late = state.engine.overdue(due, now)
         for case in late:
             flags = state.flags.setdefault(case.id, set())
             if case.lifecycle == "dispute":
