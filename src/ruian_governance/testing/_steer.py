@@ -12,21 +12,32 @@ or when it can no longer be reached.  A diver takes the triggers that lead one s
 its goal's state, there the goal's trigger (while a guard refuses it, the triggers that stay in
 the state, which may change what the guard sees; after :data:`GOAL_TRIES` commands in that
 state it gives the goal up).  Goals that stay in their state or end the case (which walks
-towards deep states pass by) are drawn twice as often as others, escalations four times (a
+towards deep states pass by) are drawn twice as often as others, escalations four times, and
+goals deep in the lifecycle more often than shallow ones (a
 case escalated to the top escalates no more, so escalation from a deep state needs a case
-that kept its levels for it; divers never escalate but for a goal).
+that kept its levels for it; divers never escalate but for a goal, and a case held at the top
+of the hierarchy draws no escalation goal).
+
+A guarded goal trigger that the state before the goal's offers too (an extension answered
+while paused, an assisting unit's feedback once the lead signed) is *prepared for*: while the
+trigger would be refused there (asked of ``accepts``, with no draw), the diver fires the
+triggers that stay in that state first (a request for an extension, an assisting unit's
+signature...), for at most :data:`GOAL_TRIES` commands, and moves on once it would be
+accepted, so that what its guard needs is carried into the goal's state.  Supervision 督办 is
+not prepared for: its guard asks for an overdue case, which the walk meets by trying it again
+when the case falls due.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import TypeAlias
 
 from hypothesis import strategies as st
 
 from ruian_governance.lifecycles import LifecycleDefinition, TriggerKind
-from ruian_governance.models import Case
+from ruian_governance.models import Case, Hierarchy
 
 __all__ = ["GOAL_TRIES", "Edge", "Geometry", "Steering", "geometries"]
 
@@ -38,6 +49,12 @@ GOAL_TRIES = 5
 """How many commands a diving case spends in its goal's state before giving the goal up."""
 
 Tiers: TypeAlias = tuple[frozenset[str], ...]
+
+Accepts: TypeAlias = Callable[[Case, str], bool]
+"""Whether the engine would accept ``trigger`` on ``case`` now (asked with no draw)."""
+
+Enablers: TypeAlias = Callable[[Case, str, frozenset[str]], frozenset[str]]
+"""Those of some triggers after which the engine would accept ``trigger`` on ``case``."""
 
 
 def _distances(definition: LifecycleDefinition, target: str) -> dict[str, int]:
@@ -86,6 +103,19 @@ class Geometry:
         keys = [s.key for s in definition.states]
         self.ahead: dict[str, frozenset[str]] = {k: frozenset(_ahead(definition, k)) for k in keys}
         self.distance: dict[str, dict[str, int]] = {k: _distances(definition, k) for k in keys}
+        start = definition.initial.key
+        self.depth: dict[str, int] = {k: self.distance[k].get(start, 0) for k in keys}
+        """How many state changes each state is from the initial one (0 if it cannot be)."""
+        finals = definition.final_states
+        open_ahead = [k for k in keys if k in self.ahead[start] and k not in finals]
+        deepest_first = sorted(open_ahead, key=lambda k: -self.depth[k])  # stable
+        self.dives: tuple[str, ...] = tuple(
+            k for k in deepest_first for _ in range(1 + self.depth[k])
+        )
+        """The states a new case may be dived to, each once per state change it is deep plus
+        one (a deep state is drawn more often: a walk seldom gets there), deepest first (so
+        that shrinking, which lowers the drawn position, dives deeper and drops the commands a
+        walk needed), the initial state last."""
 
 
 def geometries(definitions: Mapping[str, LifecycleDefinition]) -> dict[str, Geometry]:
@@ -99,15 +129,22 @@ class Steering:
     Args:
         definitions: The lifecycle definitions the run drives, by key.
         geometry: Their :class:`Geometry` (see :func:`geometries`), shared by the runs.
+        hierarchy: The hierarchy the cases are held in (so that a case held at its top is
+            given no escalation goal); ``None``: no such check.
     """
 
     def __init__(
-        self, definitions: Mapping[str, LifecycleDefinition], geometry: Mapping[str, Geometry]
+        self,
+        definitions: Mapping[str, LifecycleDefinition],
+        geometry: Mapping[str, Geometry],
+        hierarchy: Hierarchy | None = None,
     ) -> None:
         self.definitions = definitions
         self.geometry = geometry
+        self.hierarchy = hierarchy
         self.reached: set[Edge] = set()
         self._goals: dict[str, tuple[tuple[str, str], int]] = {}
+        self._prepared: dict[str, int] = {}
         self._given_up: dict[str, set[tuple[str, str]]] = {}
         self._explorer: str | None = None
 
@@ -136,23 +173,36 @@ class Steering:
         """The transitions not yet taken in this run that ``case`` can still reach, in order.
 
         As ``(source state, trigger)`` pairs, in definition order, without the goals the case
-        gave up.
+        gave up (nor escalations, for a case held at the top of the hierarchy).
         """
         key, reached = case.lifecycle, self.reached
         definition = self.definitions[key]
         ahead = self.geometry[key].ahead[case.state]
         given_up = self._given_up.get(case.id, set())
+        h = self.hierarchy
+        top = h is not None and h.parent(case.unit_id) is None
         return [
             (source, t.trigger)
             for t in definition.transitions
+            if not (top and definition.trigger(t.trigger).kind is TriggerKind.ESCALATE)
             for source in t.sources
             if source in ahead
             and (key, source, t.trigger) not in reached
             and (source, t.trigger) not in given_up
         ]
 
-    def tiers(self, data: st.DataObject, case: Case) -> Tiers:
-        """The triggers to try first on ``case``, tier by tier (see the module's description)."""
+    def tiers(
+        self,
+        data: st.DataObject,
+        case: Case,
+        accepts: Accepts | None = None,
+        enablers: Enablers | None = None,
+    ) -> Tiers:
+        """The triggers to try first on ``case``, tier by tier (see the module's description).
+
+        ``accepts`` says whether a trigger would be accepted now, ``enablers`` which triggers
+        would let it be (for the preparing of guarded goals; ``None``: no preparing).
+        """
         key, state = case.lifecycle, case.state
         definition = self.definitions[key]
         triggers = definition.triggers_from(state)
@@ -167,7 +217,8 @@ class Steering:
         if goal is None or goal not in untaken:
             if not untaken:
                 return (fresh,) if fresh else ()
-            goal, tries = self._new_goal(data, definition, untaken), 0
+            goal, tries = self._new_goal(data, definition, self.geometry[key], state, untaken), 0
+            self._prepared[case.id] = 0
         self._goals[case.id] = (goal, tries)
         target, trigger = goal
         explorer = case.id == self._explorer
@@ -175,7 +226,10 @@ class Steering:
             staying = frozenset(t for t in triggers if definition.next_state(state, t) == state)
             if explorer:
                 return (fresh | {trigger}, staying)
-            return (frozenset((trigger,)), fresh & staying, staying, fresh)
+            useful: frozenset[str] = frozenset()
+            if accepts is not None and enablers is not None and not accepts(case, trigger):
+                useful = enablers(case, trigger, staying - {trigger})
+            return (frozenset((trigger,)), useful, fresh & staying, staying, fresh)
         distance = self.geometry[key].distance[target]
         here = distance.get(state, 0)
         toward = frozenset(
@@ -184,20 +238,63 @@ class Steering:
         if explorer:
             return (fresh, toward)
         keep = frozenset(t for t in fresh if definition.trigger(t).kind is not TriggerKind.ESCALATE)
+        if accepts is not None and self._prepare(case, trigger, accepts):
+            staying = frozenset(
+                t for t in triggers if t != trigger and definition.next_state(state, t) == state
+            )
+            useful = enablers(case, trigger, staying) if enablers is not None else frozenset()
+            return (useful, staying, toward, keep) if useful else (staying, toward, keep)
         return (toward, keep)
+
+    def hurrying(self, case: Case) -> bool:
+        """Whether ``case`` is on its way to its goal's state (its next step comes soon).
+
+        A diver on its way walks without long delays, so that it does not fall due before it
+        enters a state that a late case may not enter (a pause needs a case within its
+        deadline); in the goal's state, and for the explorer, delays are as drawn.
+        """
+        goal = self._goals.get(case.id)
+        return goal is not None and case.id != self._explorer and goal[0][0] != case.state
+
+    def _prepare(self, case: Case, trigger: str, accepts: Accepts) -> bool:
+        """Whether ``case`` should prepare here for its goal's ``trigger`` (see the module)."""
+        definition = self.definitions[case.lifecycle]
+        here = definition.transition(case.state, trigger)
+        if here is None or not here.guards:
+            return False
+        if definition.trigger(trigger).kind is TriggerKind.SUPERVISE:
+            return False
+        spent = self._prepared.get(case.id, 0)
+        if spent >= GOAL_TRIES or accepts(case, trigger):
+            return False
+        self._prepared[case.id] = spent + 1
+        return True
 
     @staticmethod
     def _new_goal(
-        data: st.DataObject, definition: LifecycleDefinition, untaken: list[tuple[str, str]]
+        data: st.DataObject,
+        definition: LifecycleDefinition,
+        geometry: Geometry,
+        state: str,
+        untaken: list[tuple[str, str]],
     ) -> tuple[str, str]:
-        """Draw a goal among ``untaken``: aside twice as likely, escalations four times."""
+        """Draw a goal among ``untaken`` for a case in ``state``, weighted (see the module).
+
+        Aside twice as likely, escalations four times; and a goal ``d`` state changes deep
+        ``1 + d`` times as likely (a deep goal needs a long walk that few cases of a run
+        finish), a goal from ``state`` itself ``5 + d`` times (it is taken at once).
+        """
         ends = definition.final_states
-        aside = [(s, t) for s, t in untaken if definition.next_state(s, t) in {s, *ends}]
-        scarce = [g for g in aside if definition.trigger(g[1]).kind is TriggerKind.ESCALATE]
-        goal: tuple[str, str] = data.draw(
-            _goals((*untaken, *aside, *scarce, *scarce)), label="goal"
-        )
-        return goal
+        pool: list[tuple[str, str]] = []
+        for goal in untaken:
+            source, trigger = goal
+            weight = 1
+            if definition.next_state(source, trigger) in {source, *ends}:
+                weight = 4 if definition.trigger(trigger).kind is TriggerKind.ESCALATE else 2
+            near = 5 if source == state else 1
+            pool.extend([goal] * (weight * (near + geometry.depth[source])))
+        drawn: tuple[str, str] = data.draw(_goals(tuple(pool)), label="goal")
+        return drawn
 
 
 @lru_cache(maxsize=1024)

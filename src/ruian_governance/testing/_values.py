@@ -152,24 +152,32 @@ def _departments(engine: Engine, _case: Case | None) -> st.SearchStrategy[DataVa
 
 
 _STARS: st.SearchStrategy[DataValue] = st.integers(1, 5)
-_TIERS: st.SearchStrategy[DataValue] = st.one_of(
-    st.just("simple"), st.sampled_from(sorted(TRIAGE_LEVELS))
+_TIERS: st.SearchStrategy[DataValue] = st.sampled_from(
+    (*sorted(TRIAGE_LEVELS, key=lambda t: t != "simple"), "simple")
 )
-"""A triage tier, simple 简单 (to the village) half the time and more: such a dispute has the
-whole ladder village -> town -> city above it to escalate 逐级上移 through."""
+"""A triage tier: simple 简单 half the time (to the village, with the whole ladder village ->
+town -> city above it to escalate 逐级上移 through), else complex or difficult (at a town or
+the city, where a task force 专班 may be formed and record progress)."""
 _NOTICES: st.SearchStrategy[DataValue] = st.integers(1, 999).map(lambda n: f"整改交办单 ZG-{n}")
 
 
 def _reporter(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
-    """A reporter reference: one of the case's reporters (callback, withdrawal), else new."""
-    known = reporters(case) if case is not None else ()
-    return st.sampled_from([(r,) for r in known] + [("citizen-a1",)])
+    """A reporter reference: one of the case's reporters two times in three, else a new one.
+
+    The case's own for a callback 回访 or a citizen's withdrawal 撤件.
+    """
+    known = [(r,) for r in reporters(case)] if case is not None else []
+    return st.sampled_from([*known, *known, ("citizen-a1",)])
+
+
+_OTHER_CASES = tuple((f"E-other-{n}",) for n in range(1, 9))
+"""Other cases' ids: eight, as a case may name each only once (a link from every state)."""
 
 
 def _other_case(_engine: Engine, case: Case | None) -> st.SearchStrategy[DataValue]:
     """Another case's id (a primary, duplicate or related case), now and then the case's own."""
-    own = [] if case is None else [(case.id,)]
-    return st.sampled_from([("E-other-1",), ("E-other-2",), *own])
+    own = () if case is None else ((case.id,),)
+    return st.sampled_from((*_OTHER_CASES, *own))
 
 
 # issue 13 (disputes and hazards): the values that pass the new guards most of the time
@@ -259,7 +267,7 @@ DEFAULT_DATA_VALUES: DataValues = {
 """The value strategies :func:`~ruian_governance.testing.strategies.command_data` knows:
 ``units`` (stations of the holding town, or departments when the city holds the case; one unit
 for ordinary cases, two or more half the time for the others), ``days`` (up to the
-``max_extension`` limit), ``stars`` (1-5), ``tier`` (a triage tier, most often simple),
+``max_extension`` limit), ``stars`` (1-5), ``tier`` (a triage tier),
 ``commander`` (a person with a task-force commander post), ``departments`` and
 ``notice``; for joint handling ``platforms`` (two or more distinct platforms of the case's
 town); for the event loop's intake section ``channel`` (a citizen channel), ``reporter``

@@ -218,8 +218,12 @@ def make_context(
 
 
 _GUARDED_TRIES = 2
-"""How many actors (with the data drawn for the trigger) try a trigger that guards keep refusing."""
+"""How many actors (with the data drawn for the trigger) try a trigger that guards keep refusing
+(but for the triggers of the first preferred tier, which every actor allowed tries)."""
 
+_PAUSE_RUN_OUT = timedelta(days=45)
+"""After its deadline, when a paused case is surely late: its pause granted (15 working days at
+most, in the built-in limits) has run out and the deadline moved by its credit has passed."""
 
 _T = TypeVar("_T")
 
@@ -331,8 +335,16 @@ def _turned(items: list[str], turn: int) -> list[str]:
     return [*items[start:], *items[:start]]
 
 
+_HURRY = timedelta(hours=1)
+"""The longest delay of a hurried step (a steered case on its way to its goal's state)."""
+
+
 def legal_step(
-    draw: st.DrawFn, ctx: Context, case: Case, prefer: Sequence[frozenset[str]] = ()
+    draw: st.DrawFn,
+    ctx: Context,
+    case: Case,
+    prefer: Sequence[frozenset[str]] = (),
+    hurry: bool = False,
 ) -> tuple[Step, Case] | None:
     """Walk the engine: a command some actor may fire now, with data the engine accepts.
 
@@ -344,14 +356,21 @@ def legal_step(
     reach deep states; in the first tier, half the time, those that stay in the state come
     first of all.  Each trigger is tried by the actors allowed to fire it, from a drawn
     position, with data drawn once for the trigger (a trigger that guards keep refusing is
-    given up after two tries).  A preferred trigger that a guard refuses at the drawn time is tried
-    again at the moment the case falls due (if that is later), so that the commands on
-    overdue cases (supervision, sanctions) are reached.
+    given up after two tries, but those of the first tier, which every allowed actor tries: a
+    guard may ask for the actor in place, as a mediator's does).  A preferred trigger that a
+    guard refuses at the drawn time is tried again at once (at the last record's time), at the
+    moment the case falls due and, for a paused case, well after its pause ran out (if those
+    are later), so that the commands on overdue cases (supervision, sanctions, a paused case's
+    supervision) and those a late case may not take are reached.  A ``hurry`` step comes at
+    most an hour after the case's last record (a steered case on its way to a deeper state,
+    which a late case may not enter: a pause 挂起 needs a case within its deadline).
     """
     engine = ctx.engine
     delay = draw(ctx.delays, label="delay")
     if delay < timedelta(0):
         delay = -delay
+    if hurry:
+        delay = min(delay, _HURRY)
     at = case.history[-1].at + delay
     definition = engine.lifecycle(case.lifecycle)
     by_trigger: dict[str, list[Actor]] = {}
@@ -359,12 +378,18 @@ def legal_step(
         by_trigger.setdefault(trigger, []).append(actor)
     order = _order(draw, definition, case.state, list(by_trigger), prefer)
     preferred = frozenset().union(*prefer)
+    first = prefer[0] if prefer else frozenset()
     due = case.due_at
+    now = (case.history[-1].at,) if delay else ()
+    later: tuple[datetime, ...] = ()
+    if due is not None:
+        paused = definition.state(case.state).paused
+        later = tuple(t for t in (due, due + _PAUSE_RUN_OUT if paused else None) if t and t > at)
     for trigger in order:
         transition = definition.transition(case.state, trigger)
         if transition is None:  # pragma: no cover - allowed() offers only available triggers
             continue
-        times = (at, due) if trigger in preferred and due is not None and due > at else (at,)
+        times = (at, *now, *later) if trigger in preferred else (at,)
         guarded = 0
         data = fill_data(draw, engine, case, transition, ctx.values)
         for actor in rotated(draw, by_trigger[trigger], "actor"):
@@ -378,7 +403,7 @@ def legal_step(
                 return Step(trigger=trigger, actor=actor, at=when, data=data), new
             else:  # every time tried was refused by a guard, which seldom depends on the actor
                 guarded += 1
-                if guarded == _GUARDED_TRIES:
+                if guarded == _GUARDED_TRIES and trigger not in first:
                     break
     return None
 
@@ -452,16 +477,17 @@ def next_command(  # noqa: PLR0913 - the walk's context and the machine's prefer
     legal: bool,
     *,
     prefer: Sequence[frozenset[str]] = (),
+    hurry: bool = False,
 ) -> Step | None:
     """One next command for ``case``: faulty (when ``faults`` and drawn, or not ``legal``) or legal.
 
-    ``None`` when no legal command is found; the triggers of ``prefer`` are tried first (see
-    :func:`legal_step`).
+    ``None`` when no legal command is found; the triggers of ``prefer`` are tried first, and a
+    ``hurry`` step comes soon (see :func:`legal_step`).
     """
     invalid = bool(faults) and (not legal or draw(BOOLEANS, label="invalid"))
     if invalid:
         return faulty_step(draw, ctx, case, pick(draw, faults, "fault"))
-    found = legal_step(draw, ctx, case, prefer)
+    found = legal_step(draw, ctx, case, prefer, hurry)
     return None if found is None else found[0]
 
 
@@ -507,8 +533,8 @@ _PARTIES = st.lists(st.sampled_from(("张三", "李四", "王五")), max_size=2,
 
 @lru_cache(maxsize=256)
 def _severities(tiers: tuple[str, ...]) -> st.SearchStrategy[str | None]:
-    """No severity, or one of ``tiers``."""
-    return st.one_of(st.none(), st.sampled_from(tiers)) if tiers else st.none()
+    """No severity, or one of ``tiers``, each as likely (a larger event may be handled jointly)."""
+    return st.sampled_from((None, *tiers)) if tiers else st.none()
 
 
 @st.composite

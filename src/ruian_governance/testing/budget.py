@@ -19,7 +19,8 @@ True
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TypeAlias
 
 import attrs
@@ -37,6 +38,7 @@ __all__ = [
     "Finding",
     "reach",
     "run_machine",
+    "steady_constants",
     "transitions",
 ]
 
@@ -96,6 +98,57 @@ class Finding:
     cpu_seconds: float = 0.0
 
 
+@contextmanager
+def steady_constants() -> Iterator[None]:
+    """Within this block, Hypothesis draws no constants from the modules loaded so far.
+
+    Hypothesis (6.131 and later) draws about one integer in twenty from the constants it finds
+    in the *local* modules loaded in the process (the project's own, not the standard library
+    or site-packages), read anew whenever more modules are loaded.  A seeded or derandomized
+    run's draws therefore depended on which of the package's modules a process had loaded
+    before it: the same run took other transitions in a long test process than in a fresh
+    interpreter (issue 16, point 4).  Here the local pool is empty, so the run depends on its
+    seed (and Hypothesis' version) alone; the pool Hypothesis built is back afterwards.
+    :func:`run_machine` and :func:`reach` run in this block; wrap your own
+    ``run_state_machine_as_test`` in it for the same.  Not thread-safe (it swaps one function
+    of Hypothesis' for the block's duration), and a no-op where Hypothesis has no such pool.
+
+    >>> from hypothesis import given, seed, settings, strategies as st
+    >>> drawn = []
+    >>> @seed(3)
+    ... @settings(max_examples=20, database=None)
+    ... @given(st.integers(0, 1439))
+    ... def minutes(minute):
+    ...     drawn.append(minute)
+    >>> with steady_constants():
+    ...     minutes()
+    >>> first, drawn[:] = list(drawn), []
+    >>> with steady_constants():
+    ...     minutes()
+    >>> drawn == first
+    True
+    """
+    try:
+        from hypothesis.internal.conjecture import providers  # noqa: PLC0415 - private, may go
+        from hypothesis.internal.constants_ast import Constants  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - a Hypothesis without local constants
+        yield
+        return
+    original: Callable[[], object] | None = getattr(providers, "_get_local_constants", None)
+    cache = getattr(getattr(providers, "CONSTANTS_CACHE", None), "cache", None)
+    if original is None or cache is None:  # pragma: no cover - another Hypothesis
+        yield
+        return
+    empty = Constants()
+    setattr(providers, "_get_local_constants", lambda: empty)  # noqa: B010 - no typed setter
+    cache.clear()  # the permitted constants it kept were drawn from the process's pool
+    try:
+        yield
+    finally:
+        setattr(providers, "_get_local_constants", original)  # noqa: B010
+        cache.clear()
+
+
 def _machine_with_seed(machine: type[LifecycleMachine], value: int) -> type[LifecycleMachine]:
     seeded: type[LifecycleMachine] = type(machine.__name__, (machine,), {})
     return seeded_by(value)(seeded)
@@ -126,9 +179,10 @@ def run_machine(
     derandomize = budget.derandomize and seed is None
     started, cpu = time.perf_counter(), time.process_time()
     try:
-        run_state_machine_as_test(
-            used, settings=settings(budget, phases=phases, derandomize=derandomize)
-        )
+        with steady_constants():
+            run_state_machine_as_test(
+                used, settings=settings(budget, phases=phases, derandomize=derandomize)
+            )
     except AssertionError as error:
         notes = getattr(error, "__notes__", [])
         steps = tuple(line for line in notes if _is_step(line))
@@ -177,7 +231,8 @@ def reach(
     quick = settings(budget, phases=[Phase.explicit, Phase.generate], derandomize=False)
     for value in seeds:
         taken.clear()
-        run_state_machine_as_test(_machine_with_seed(Counting, value), settings=quick)
+        with steady_constants():
+            run_state_machine_as_test(_machine_with_seed(Counting, value), settings=quick)
         for edge in taken:
             counts[edge] = counts.get(edge, 0) + 1
     return counts

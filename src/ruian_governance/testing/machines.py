@@ -75,6 +75,7 @@ from ruian_governance.models import Case, DataValue, Hierarchy
 from ruian_governance.stores import CaseStore, MemoryCaseStore
 
 from ._args import check_bound, need_type
+from ._dive import accepted_now, dive_step, enablers
 from ._oracle import (
     DEFAULT_RATES,
     RATE_NAMES,
@@ -86,6 +87,7 @@ from ._oracle import (
     within_jurisdiction,
 )
 from ._steer import Edge, Steering
+from ._values import indexes
 from ._walk import (
     DataValues,
     Fault,
@@ -121,13 +123,18 @@ _BURST = 4
 """Most legal commands one ``legal_command`` step fires on its case (a drawn number)."""
 
 _DEPTH = 8
-"""Most legal commands ``open_case`` fires on the case it opened (a drawn number, often 0)."""
+"""Most legal commands ``open_case`` fires on the case it opened, after its dive (a drawn
+number, often 0)."""
 
 
 def _violated(message: str) -> NoReturn:
     """Report a broken invariant: the machines' one raise outside the library's errors."""
     # AssertionError on purpose: Hypothesis and users' tests take it as a failed invariant.
     raise AssertionError(message)
+
+
+def _never(_case: Case) -> bool:
+    return False
 
 
 def _expect(condition: bool, message: str) -> None:
@@ -205,6 +212,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.hierarchy_used: Hierarchy = cls.hierarchy or default_hierarchy()
         world = shared_world(cls, self.hierarchy_used, cls.lifecycles, cls.data_values, cls.times)
         self.engine, self._commands, self._opening = world.engine, world.commands, world.opening
+        self._world = world
         self.library = SimilarCaseLibrary(
             self.hierarchy_used,
             lifecycles=[d for d in cls.lifecycles if d.key in cls.library_lifecycles],
@@ -221,7 +229,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.last_accepted: tuple[Case, Case] | None = None
         self.last_refused: TransitionError | None = None
         self._definitions = self.engine.lifecycles
-        self._steering = Steering(self._definitions, world.geometry)
+        self._steering = Steering(self._definitions, world.geometry, self.hierarchy_used)
         self.reached: set[Edge] = self._steering.reached
         self._ledger = Ledger(self._definitions)
         self._handlers: dict[str, set[str]] = {}
@@ -284,8 +292,11 @@ class LifecycleMachine(RuleBasedStateMachine):
     def open_case(self, data: st.DataObject) -> None:
         """Open a case of a drawn lifecycle, by an actor allowed to open it.
 
-        Then fire a drawn number of legal commands on it (often none), so that runs reach
-        deep states within their steps.
+        Then dive it to a drawn open state of its lifecycle (often its initial one: no
+        dive), by the first legal command on the way at each state (a verified replay of a
+        legal prefix, each command checked as any other), so that runs reach deep states
+        within their steps and a counterexample deep in a lifecycle shrinks quickly; then fire
+        a drawn number of steered legal commands on it (often none).
         """
         how = attrs.evolve(self._opening, ids=st.just(f"C{len(self.case_ids) + 1}"))
         fresh = self._steering.fresh_openings() if type(self).steer else {}
@@ -301,7 +312,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         self._steering.opened(case)
         self._handlers[case.id] = set(case.assignees)
         self._ledger.opened(case)
-        self._walk(data, case, data.draw(st.integers(0, _DEPTH), label="deeper"))
+        case = self._dive(data, case)
+        self._walk(data, case, data.draw(st.integers(0, _DEPTH), label="commands"))
 
     @precondition(lambda self: bool(self.case_ids))
     @rule(data=st.data())
@@ -413,11 +425,32 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     # ---------------------------------------------------------------- steps
 
+    def _dive(self, data: st.DataObject, case: Case) -> Case:
+        """Take ``case`` to a drawn open state by the first legal commands on the way."""
+        geometry = self._world.geometry[case.lifecycle]
+        states = geometry.dives
+        if not states[1:]:
+            return case
+        # positions past the states keep the case where it is: a third of the cases do not dive
+        at = data.draw(indexes(len(states) + len(states) // 2), label="deeper")
+        target = states[at] if at < len(states) else case.state
+        distance = geometry.distance.get(target, {})
+        while case.state != target:
+            step = data.draw(
+                dive_step(self._commands, case, distance, geometry.ahead), label="command"
+            )
+            if step is None:
+                break
+            case = self._fire(case, step)
+        return case
+
     def _walk(self, data: st.DataObject, case: Case, commands: int) -> None:
         """Fire up to ``commands`` legal commands on ``case``, steered, each checked."""
+        hurry = self._steering.hurrying if type(self).steer else _never
         for _ in range(commands):
+            prefer = self._tiers(data, case)
             step = data.draw(
-                next_command(self._commands, case, (), True, prefer=self._tiers(data, case)),
+                next_command(self._commands, case, (), True, prefer=prefer, hurry=hurry(case)),
                 label="command",
             )
             if step is None:  # a final state, or every guard refused: nothing legal to do
@@ -426,7 +459,17 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     def _tiers(self, data: st.DataObject, case: Case) -> tuple[frozenset[str], ...]:
         """The triggers to try first on ``case`` (none unless steering)."""
-        return self._steering.tiers(data, case) if type(self).steer else ()
+        if not type(self).steer:
+            return ()
+        return self._steering.tiers(data, case, self._accepts, self._enablers)
+
+    def _accepts(self, case: Case, trigger: str) -> bool:
+        """Whether the engine would accept ``trigger`` on ``case`` now (for the steering)."""
+        return accepted_now(self._commands, case, trigger)
+
+    def _enablers(self, case: Case, trigger: str, among: frozenset[str]) -> frozenset[str]:
+        """Which of ``among`` would let ``trigger`` be accepted on ``case`` (for the steering)."""
+        return enablers(self._commands, case, trigger, sorted(among))
 
     def _fire(self, case: Case, step: Step) -> Case:
         """Store a legal command through the store, check it and note what it did."""
