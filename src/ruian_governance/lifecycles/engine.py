@@ -94,8 +94,9 @@ counted past its calendar's coverage with the weekday fallback
 _CACHE_LIMIT = 4096
 """How many distinct data tuples (and deadlines) an engine shares between records."""
 
-_Step = tuple[str, Transition, tuple[Check, ...], LifecycleDefinition]
-"""What a (state, trigger) pair of a lifecycle leads to: dest, transition, checks, definition."""
+_Step = tuple[str, Transition, Check, LifecycleDefinition]
+"""What a (state, trigger) pair of a lifecycle leads to: dest, transition, its checks fused
+into one (:meth:`Checks.fused`), definition."""
 
 _APPLY_KEYWORDS = frozenset(("case", "trigger", "actor", "at"))
 """Names no command data can use: :meth:`Engine.apply` takes them as its own arguments."""
@@ -179,13 +180,13 @@ class Engine:
             self._definitions[definition.key] = definition
         self._steps: dict[str, dict[tuple[str, str], _Step]] = {
             key: {
-                pair: (dest, transition, checks.plan(definition, transition), definition)
+                pair: (dest, transition, checks.fused(definition, transition), definition)
                 for pair, (dest, transition) in definition.table.items()
             }
             for key, definition in self._definitions.items()
         }
-        self._openings: dict[tuple[str, str], tuple[Transition, tuple[Check, ...]]] = {
-            (key, t.trigger): (t, checks.plan(definition, t))
+        self._openings: dict[tuple[str, str], tuple[Transition, Check]] = {
+            (key, t.trigger): (t, checks.fused(definition, t))
             for key, definition in self._definitions.items()
             for t in definition.transitions
             if t.opening
@@ -333,7 +334,7 @@ class Engine:
         if found is None:
             initial = definition.initial.key
             self._checks.state(case_id, initial, trigger, actor, "not an opening trigger")
-        opening, checks = found
+        opening, check = found
         who: object = actor
         if not isinstance(who, Actor):  # the post check's refusal, before the case is built
             initial = definition.initial.key
@@ -344,8 +345,7 @@ class Engine:
         case = _fast.opening(
             definition, opening.trigger, facts, holder, actor, at, data, self._shared, self._seal
         )
-        for check in checks:
-            check(case, actor, at, data)
+        check(case, actor, at, data)
         if data and any(a is not b for a, b in zip(given, data.values(), strict=True)):
             # the data check read ids given as a list as the tuple they are recorded as
             case = _fast.opening(
@@ -419,9 +419,8 @@ class Engine:
             step = None
         if step is None:
             self._checks.state(case.id, state, trigger, actor)
-        dest, transition, checks, definition = step
-        for check in checks:
-            check(case, actor, at, data)
+        dest, transition, check, definition = step
+        check(case, actor, at, data)
         changes = (
             self._changes(definition, case, transition, actor, at, data)
             if transition.effects
