@@ -108,6 +108,23 @@ def test_fast_advance_equals_attrs(
     assert built == expected
 
 
+@given(case=cases(), state=keys, last=records(), made=st.none() | changes)
+def test_fast_followed_equals_advance_of_record(
+    case: Case, state: str, last: dict[str, Any], made: dict[str, Any] | None
+) -> None:
+    """Issue 15: _fast.followed builds what advance builds with the command's record."""
+    seal = object()
+    before = _fast.sealed(attrs.evolve(case), seal)
+    fields = (last["trigger"], last["actor"], last["at"], last["data"])
+    built = _fast.followed(before, state, *fields, made)
+    assert _complete(built)
+    assert _complete(built.history[-1])
+    assert built._seal is seal  # the engine's mark follows the case
+    record = _fast.record(len(case.history), last["trigger"], case.state, state, *fields[1:])
+    assert built == _fast.advance(before, state, record, made)
+    assert built.history[-1] == record
+
+
 @given(case=cases(), due=st.none() | times)
 def test_fast_dated_equals_attrs(case: Case, due: datetime | None) -> None:
     """_fast.dated changes the deadline and nothing else."""

@@ -31,6 +31,7 @@ __all__ = [
     "advance",
     "context",
     "dated",
+    "followed",
     "marked",
     "opened",
     "opening",
@@ -258,6 +259,56 @@ def advance(
     _c_category(new, case.category)
     _c_opened_at(new, case.opened_at)
     _c_history(new, (*case.history, last))
+    _c_version(new, case.version + 1)
+    _c_seal(new, case._seal)
+    if changes:
+        _c_unit_id(new, changes.get("unit_id", case.unit_id))
+        _c_assignees(new, changes.get("assignees", case.assignees))
+        _c_severity(new, changes.get("severity", case.severity))
+        _c_due_at(new, changes.get("due_at", case.due_at))
+        _c_parties(new, changes.get("parties", case.parties))
+    else:
+        _c_unit_id(new, case.unit_id)
+        _c_assignees(new, case.assignees)
+        _c_severity(new, case.severity)
+        _c_due_at(new, case.due_at)
+        _c_parties(new, case.parties)
+    return new
+
+
+def followed(  # noqa: PLR0913, PLR0917 - the parts of a command that passed its checks
+    case: Case,
+    state: str,
+    trigger: str,
+    actor: Actor,
+    at: datetime,
+    data: tuple[tuple[str, DataValue], ...],
+    changes: Mapping[str, Any] | None,
+) -> Case:
+    """The next version of ``case``, with the record of ``trigger`` appended, in one call.
+
+    The same as :func:`advance` of ``case`` with the record (:func:`record`) of ``trigger``
+    fired by ``actor`` at ``at`` with ``data``, from the case's state to ``state``.
+    """
+    last: HistoryRecord = _new(HistoryRecord)
+    history = case.history
+    source = case.state
+    _r_seq(last, len(history))
+    _r_trigger(last, trigger)
+    _r_source(last, source)
+    _r_dest(last, state)
+    _r_actor(last, actor)
+    _r_at(last, at)
+    _r_data(last, data)
+    new: Case = _new(Case)
+    _c_id(new, case.id)
+    _c_lifecycle(new, case.lifecycle)
+    _c_state(new, state)
+    _c_location_id(new, case.location_id)
+    _c_reporter_id(new, case.reporter_id)
+    _c_category(new, case.category)
+    _c_opened_at(new, case.opened_at)
+    _c_history(new, (*history, last))
     _c_version(new, case.version + 1)
     _c_seal(new, case._seal)
     if changes:

@@ -95,7 +95,7 @@ _CACHE_LIMIT = 4096
 """How many distinct data tuples (and deadlines) an engine shares between records."""
 
 _Step = tuple[str, Transition, Check, LifecycleDefinition]
-"""What a (state, trigger) pair of a lifecycle leads to: dest, transition, its checks fused
+"""What a (lifecycle, state, trigger) leads to: dest, transition, its checks fused
 into one (:meth:`Checks.fused`), definition."""
 
 _APPLY_KEYWORDS = frozenset(("case", "trigger", "actor", "at"))
@@ -178,12 +178,10 @@ class Engine:
                     definition.key, missing, "roles the hierarchy does not know"
                 )
             self._definitions[definition.key] = definition
-        self._steps: dict[str, dict[tuple[str, str], _Step]] = {
-            key: {
-                pair: (dest, transition, checks.fused(definition, transition), definition)
-                for pair, (dest, transition) in definition.table.items()
-            }
+        self._steps: dict[tuple[str, str, str], _Step] = {
+            (key, *pair): (dest, transition, checks.fused(definition, transition), definition)
             for key, definition in self._definitions.items()
+            for pair, (dest, transition) in definition.table.items()
         }
         self._openings: dict[tuple[str, str], tuple[Transition, Check]] = {
             (key, t.trigger): (t, checks.fused(definition, t))
@@ -409,15 +407,14 @@ class Engine:
             made = False
         if not made:
             case = self.verify(case)
-        steps = self._steps.get(case.lifecycle)
-        if steps is None:
-            raise UnknownIdError(case.lifecycle, "the engine's lifecycles")
         state = case.state
         try:
-            step = steps.get((state, trigger))
+            step = self._steps.get((case.lifecycle, state, trigger))
         except TypeError:  # an unhashable trigger: not one
             step = None
         if step is None:
+            if case.lifecycle not in self._definitions:
+                raise UnknownIdError(case.lifecycle, "the engine's lifecycles")
             self._checks.state(case.id, state, trigger, actor)
         dest, transition, check, definition = step
         check(case, actor, at, data)
@@ -430,8 +427,7 @@ class Engine:
         if data:
             pairs = tuple(data.items())
             pairs = self._shared(pairs if len(pairs) == 1 else tuple(sorted(pairs)))
-        last = _fast.record(len(case.history), transition.trigger, state, dest, actor, at, pairs)
-        new = _fast.advance(case, dest, last, changes)
+        new = _fast.followed(case, dest, transition.trigger, actor, at, pairs, changes)
         if changes and case.lifecycle in self._provisional:
             due = changes.get("due_at")
             if due is not None and definition.deadlines.provisional(due):
