@@ -135,6 +135,19 @@ def test_fast_dated_equals_attrs(case: Case, due: datetime | None) -> None:
     assert built == attrs.evolve(case, due_at=due)
 
 
+@given(case=cases(), due=st.none() | times)
+def test_fast_dated_now_equals_dated(case: Case, due: datetime | None) -> None:
+    """Issue 15: _fast.dated_now sets the deadline of a just-built case as dated does."""
+    seal = object()
+    fresh = _fast.sealed(attrs.evolve(case), seal)
+    expected = _fast.dated(fresh, due)
+    built = _fast.dated_now(fresh, due)
+    assert built is fresh
+    assert _complete(built)
+    assert built._seal is seal
+    assert built == expected
+
+
 @given(
     first=records(seq=0),
     facts=st.fixed_dictionaries(

@@ -31,6 +31,7 @@ __all__ = [
     "advance",
     "context",
     "dated",
+    "dated_now",
     "followed",
     "marked",
     "opened",
@@ -219,6 +220,15 @@ def dated(case: Case, due_at: datetime | None) -> Case:
     _c_version(new, case.version)
     _c_seal(new, case._seal)
     return new
+
+
+def dated_now(case: Case, due_at: datetime | None) -> Case:
+    """``case`` with its deadline set to ``due_at``, in place: as :func:`dated`, without a copy.
+
+    Only for a case the engine has just built and not yet given out (as :func:`sealed`).
+    """
+    _c_due_at(case, due_at)
+    return case
 
 
 def marked(case: Case, key: str) -> Case:

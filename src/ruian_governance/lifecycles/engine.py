@@ -358,7 +358,7 @@ class Engine:
                 self._seal,
             )
         if severity is not None and severity in definition.deadlines.by_severity:
-            case = _fast.dated(case, self._due(definition, severity, at))
+            case = _fast.dated_now(case, self._due(definition, severity, at))
         if opening.effects:
             changes = self._changes(definition, case, opening, actor, at, data)
             case = _fast.sealed(attrs.evolve(case, **changes), self._seal)
@@ -456,8 +456,8 @@ class Engine:
                     case, transition.trigger, actor, at, data, self._hierarchy, definition
                 )
             )
-            bad = made.keys() - _fast.EFFECT_FIELDS
-            if bad:
+            if not made.keys() <= _fast.EFFECT_FIELDS:
+                bad = made.keys() - _fast.EFFECT_FIELDS
                 argument = f"changes of effect {effect.key!r}"
                 allowed = ", ".join(sorted(_fast.EFFECT_FIELDS))
                 refused = ", ".join(sorted(bad))
