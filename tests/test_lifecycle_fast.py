@@ -213,3 +213,9 @@ def test_fast_marked_equals_attrs(case: Case, key: str) -> None:
     assert built._seal is seal
     record = attrs.evolve(last, data=tuple(sorted((*last.data, (key, True)))))
     assert built == attrs.evolve(case, history=(*case.history[:-1], record))
+
+
+def test_twin_slots_are_the_real_classes_slots() -> None:
+    """Issue 15: the twins _fast builds values in have the real classes' slots, in order."""
+    assert _fast._CaseSlots.__slots__ == Case.__slots__  # type: ignore[attr-defined]
+    assert _fast._RecordSlots.__slots__ == HistoryRecord.__slots__  # type: ignore[attr-defined]
