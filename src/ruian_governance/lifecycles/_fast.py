@@ -217,23 +217,25 @@ def opened(  # noqa: PLR0913 - the facts of a new case, keyword-only
     seal: object,
 ) -> Case:
     """A new case at version 0 whose history is its opening record ``first``, with ``seal``."""
-    new: Case = _new(Case)
-    _c_id(new, case_id)
-    _c_lifecycle(new, lifecycle)
-    _c_state(new, first.dest)
-    _c_location_id(new, location_id)
-    _c_unit_id(new, unit_id)
-    _c_assignees(new, ())
-    _c_reporter_id(new, first.actor.person_id)
-    _c_parties(new, parties)
-    _c_category(new, category)
-    _c_severity(new, severity)
-    _c_opened_at(new, first.at)
-    _c_due_at(new, due_at)
-    _c_history(new, (first,))
-    _c_version(new, 0)
-    _c_seal(new, seal)
-    return new
+    new: Any = _CaseSlots(
+        case_id,
+        lifecycle,
+        first.dest,
+        location_id,
+        unit_id,
+        (),
+        first.actor.person_id,
+        parties,
+        category,
+        severity,
+        first.at,
+        due_at,
+        (first,),
+        0,
+        seal,
+    )
+    new.__class__ = Case
+    return new  # type: ignore[no-any-return]
 
 
 def opening(  # noqa: PLR0913, PLR0917 - the parts of an opening command
