@@ -66,48 +66,6 @@ def _setters(cls: type, *names: str) -> tuple[Any, ...]:
     return tuple(cls.__dict__[name].__set__ for name in names)
 
 
-(_r_seq, _r_trigger, _r_source, _r_dest, _r_actor, _r_at, _r_data) = _setters(
-    HistoryRecord, "seq", "trigger", "source", "dest", "actor", "at", "data"
-)
-(
-    _c_id,
-    _c_lifecycle,
-    _c_state,
-    _c_location_id,
-    _c_unit_id,
-    _c_assignees,
-    _c_reporter_id,
-    _c_parties,
-    _c_category,
-    _c_severity,
-    _c_opened_at,
-    _c_due_at,
-    _c_history,
-    _c_version,
-    _c_seal,
-) = _setters(
-    Case,
-    "id",
-    "lifecycle",
-    "state",
-    "location_id",
-    "unit_id",
-    "assignees",
-    "reporter_id",
-    "parties",
-    "category",
-    "severity",
-    "opened_at",
-    "due_at",
-    "history",
-    "version",
-    "_seal",
-)
-(_m_case, _m_trigger, _m_actor, _m_at, _m_data, _m_hierarchy, _m_lifecycle) = _setters(
-    CommandContext, "case", "trigger", "actor", "at", "data", "hierarchy", "lifecycle"
-)
-
-
 class _RecordSlots:
     """:class:`~ruian_governance.HistoryRecord`'s slots, written plainly; then made one."""
 
@@ -186,6 +144,28 @@ class _CaseSlots:
         self.history = history
         self.version = version
         self._seal = seal
+
+
+(
+    _c_id,
+    _c_lifecycle,
+    _c_state,
+    _c_location_id,
+    _c_unit_id,
+    _c_assignees,
+    _c_reporter_id,
+    _c_parties,
+    _c_category,
+    _c_severity,
+    _c_opened_at,
+    _c_due_at,
+    _c_history,
+    _c_version,
+    _c_seal,
+) = _setters(Case, *_CaseSlots.__slots__)
+(_m_case, _m_trigger, _m_actor, _m_at, _m_data, _m_hierarchy, _m_lifecycle) = _setters(
+    CommandContext, "case", "trigger", "actor", "at", "data", "hierarchy", "lifecycle"
+)
 
 
 def record(  # noqa: PLR0913, PLR0917 - one argument per field
