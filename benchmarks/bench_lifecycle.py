@@ -287,11 +287,27 @@ _SEALED = _fast.sealed
 """The engine's mark on the cases it made: set on attrs-built cases too (one slot write), so
 that the engine does not verify them before each command."""
 
+
+def _attrs_followed(  # noqa: PLR0917 - the signature of _fast.followed
+    case: Case,
+    state: str,
+    trigger: str,
+    actor: Actor,
+    at: datetime,
+    data: tuple[tuple[str, Any], ...],
+    changes: dict[str, Any] | None,
+) -> Case:
+    last = _attrs_record(len(case.history), trigger, case.state, state, actor, at, data)
+    return _attrs_advance(case, state, last, changes)
+
+
 ATTRS_BUILT = {
     "record": _attrs_record,
     "opened": _attrs_opened,
     "advance": _attrs_advance,
+    "followed": _attrs_followed,
     "dated": _attrs_dated,
+    "dated_now": _attrs_dated,
     "context": _attrs_context,
 }
 

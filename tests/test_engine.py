@@ -293,7 +293,7 @@ def test_nothing_is_built_before_every_check_passed(
     command builds one record and one case.
     """
     built: dict[str, int] = {}
-    for name in ("record", "advance", "context", "opened", "dated"):
+    for name in ("record", "advance", "followed", "context", "opened", "dated"):
         original = getattr(_fast, name)
 
         def counting(*args: object, _name: str = name, _original: object = original, **kw: object):  # type: ignore[no-untyped-def]
@@ -315,7 +315,7 @@ def test_nothing_is_built_before_every_check_passed(
     built.clear()
     world.engine.apply(case, "dispatch", actor=world["operator"], at=T0 + 2 * HOUR,
                        units=(world.station("police_station"),))  # fmt: skip
-    assert built == {"context": 2, "record": 1, "advance": 1}  # the guards', the effect's
+    assert built == {"context": 2, "followed": 1}  # the guards', the effect's; record and case
 
 
 def test_a_non_datetime_time_is_refused_like_a_naive_one(world: World) -> None:

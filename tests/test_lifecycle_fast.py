@@ -108,6 +108,23 @@ def test_fast_advance_equals_attrs(
     assert built == expected
 
 
+@given(case=cases(), state=keys, last=records(), made=st.none() | changes)
+def test_fast_followed_equals_advance_of_record(
+    case: Case, state: str, last: dict[str, Any], made: dict[str, Any] | None
+) -> None:
+    """Issue 15: _fast.followed builds what advance builds with the command's record."""
+    seal = object()
+    before = _fast.sealed(attrs.evolve(case), seal)
+    fields = (last["trigger"], last["actor"], last["at"], last["data"])
+    built = _fast.followed(before, state, *fields, made)
+    assert _complete(built)
+    assert _complete(built.history[-1])
+    assert built._seal is seal  # the engine's mark follows the case
+    record = _fast.record(len(case.history), last["trigger"], case.state, state, *fields[1:])
+    assert built == _fast.advance(before, state, record, made)
+    assert built.history[-1] == record
+
+
 @given(case=cases(), due=st.none() | times)
 def test_fast_dated_equals_attrs(case: Case, due: datetime | None) -> None:
     """_fast.dated changes the deadline and nothing else."""
@@ -116,6 +133,19 @@ def test_fast_dated_equals_attrs(case: Case, due: datetime | None) -> None:
     assert _complete(built)
     assert built._seal is seal
     assert built == attrs.evolve(case, due_at=due)
+
+
+@given(case=cases(), due=st.none() | times)
+def test_fast_dated_now_equals_dated(case: Case, due: datetime | None) -> None:
+    """Issue 15: _fast.dated_now sets the deadline of a just-built case as dated does."""
+    seal = object()
+    fresh = _fast.sealed(attrs.evolve(case), seal)
+    expected = _fast.dated(fresh, due)
+    built = _fast.dated_now(fresh, due)
+    assert built is fresh
+    assert _complete(built)
+    assert built._seal is seal
+    assert built == expected
 
 
 @given(
@@ -183,3 +213,9 @@ def test_fast_marked_equals_attrs(case: Case, key: str) -> None:
     assert built._seal is seal
     record = attrs.evolve(last, data=tuple(sorted((*last.data, (key, True)))))
     assert built == attrs.evolve(case, history=(*case.history[:-1], record))
+
+
+def test_twin_slots_are_the_real_classes_slots() -> None:
+    """Issue 15: the twins _fast builds values in have the real classes' slots, in order."""
+    assert _fast._CaseSlots.__slots__ == Case.__slots__  # type: ignore[attr-defined]
+    assert _fast._RecordSlots.__slots__ == HistoryRecord.__slots__  # type: ignore[attr-defined]

@@ -94,8 +94,9 @@ counted past its calendar's coverage with the weekday fallback
 _CACHE_LIMIT = 4096
 """How many distinct data tuples (and deadlines) an engine shares between records."""
 
-_Step = tuple[str, Transition, tuple[Check, ...], LifecycleDefinition]
-"""What a (state, trigger) pair of a lifecycle leads to: dest, transition, checks, definition."""
+_Step = tuple[str, Transition, Check, LifecycleDefinition]
+"""What a (lifecycle, state, trigger) leads to: dest, transition, its checks fused
+into one (:meth:`Checks.fused`), definition."""
 
 _APPLY_KEYWORDS = frozenset(("case", "trigger", "actor", "at"))
 """Names no command data can use: :meth:`Engine.apply` takes them as its own arguments."""
@@ -177,15 +178,13 @@ class Engine:
                     definition.key, missing, "roles the hierarchy does not know"
                 )
             self._definitions[definition.key] = definition
-        self._steps: dict[str, dict[tuple[str, str], _Step]] = {
-            key: {
-                pair: (dest, transition, checks.plan(definition, transition), definition)
-                for pair, (dest, transition) in definition.table.items()
-            }
+        self._steps: dict[tuple[str, str, str], _Step] = {
+            (key, *pair): (dest, transition, checks.fused(definition, transition), definition)
             for key, definition in self._definitions.items()
+            for pair, (dest, transition) in definition.table.items()
         }
-        self._openings: dict[tuple[str, str], tuple[Transition, tuple[Check, ...]]] = {
-            (key, t.trigger): (t, checks.plan(definition, t))
+        self._openings: dict[tuple[str, str], tuple[Transition, Check]] = {
+            (key, t.trigger): (t, checks.fused(definition, t))
             for key, definition in self._definitions.items()
             for t in definition.transitions
             if t.opening
@@ -333,7 +332,7 @@ class Engine:
         if found is None:
             initial = definition.initial.key
             self._checks.state(case_id, initial, trigger, actor, "not an opening trigger")
-        opening, checks = found
+        opening, check = found
         who: object = actor
         if not isinstance(who, Actor):  # the post check's refusal, before the case is built
             initial = definition.initial.key
@@ -344,8 +343,7 @@ class Engine:
         case = _fast.opening(
             definition, opening.trigger, facts, holder, actor, at, data, self._shared, self._seal
         )
-        for check in checks:
-            check(case, actor, at, data)
+        check(case, actor, at, data)
         if data and any(a is not b for a, b in zip(given, data.values(), strict=True)):
             # the data check read ids given as a list as the tuple they are recorded as
             case = _fast.opening(
@@ -360,7 +358,7 @@ class Engine:
                 self._seal,
             )
         if severity is not None and severity in definition.deadlines.by_severity:
-            case = _fast.dated(case, self._due(definition, severity, at))
+            case = _fast.dated_now(case, self._due(definition, severity, at))
         if opening.effects:
             changes = self._changes(definition, case, opening, actor, at, data)
             case = _fast.sealed(attrs.evolve(case, **changes), self._seal)
@@ -409,19 +407,17 @@ class Engine:
             made = False
         if not made:
             case = self.verify(case)
-        steps = self._steps.get(case.lifecycle)
-        if steps is None:
-            raise UnknownIdError(case.lifecycle, "the engine's lifecycles")
         state = case.state
         try:
-            step = steps.get((state, trigger))
+            step = self._steps.get((case.lifecycle, state, trigger))
         except TypeError:  # an unhashable trigger: not one
             step = None
         if step is None:
+            if case.lifecycle not in self._definitions:
+                raise UnknownIdError(case.lifecycle, "the engine's lifecycles")
             self._checks.state(case.id, state, trigger, actor)
-        dest, transition, checks, definition = step
-        for check in checks:
-            check(case, actor, at, data)
+        dest, transition, check, definition = step
+        check(case, actor, at, data)
         changes = (
             self._changes(definition, case, transition, actor, at, data)
             if transition.effects
@@ -431,8 +427,7 @@ class Engine:
         if data:
             pairs = tuple(data.items())
             pairs = self._shared(pairs if len(pairs) == 1 else tuple(sorted(pairs)))
-        last = _fast.record(len(case.history), transition.trigger, state, dest, actor, at, pairs)
-        new = _fast.advance(case, dest, last, changes)
+        new = _fast.followed(case, dest, transition.trigger, actor, at, pairs, changes)
         if changes and case.lifecycle in self._provisional:
             due = changes.get("due_at")
             if due is not None and definition.deadlines.provisional(due):
@@ -461,8 +456,8 @@ class Engine:
                     case, transition.trigger, actor, at, data, self._hierarchy, definition
                 )
             )
-            bad = made.keys() - _fast.EFFECT_FIELDS
-            if bad:
+            if not made.keys() <= _fast.EFFECT_FIELDS:
+                bad = made.keys() - _fast.EFFECT_FIELDS
                 argument = f"changes of effect {effect.key!r}"
                 allowed = ", ".join(sorted(_fast.EFFECT_FIELDS))
                 refused = ", ".join(sorted(bad))
