@@ -104,11 +104,13 @@ def dive_step(
     """The first command that takes ``case`` on along its dive, or ``None`` (there, or stuck).
 
     ``distance`` gives each state's distance to the dive's target (absent: it cannot reach
-    it), ``ahead`` the states each state reaches.  The dive goes the main way, not the shortest
-    (so that a case dived to a closed event was dispatched, signed and handled, not solved on
-    the spot): the triggers to a state not yet visited that can still reach the target are
-    tried, the state with most of the lifecycle ahead first (then in definition order), each
-    with drawn data, by the actors allowed in turn, at the case's last record's time.
+    it), ``ahead`` the states each state reaches by ways that only go deeper (so that no
+    dive detours by a failed spot check back to ``accepted``).  The dive goes the main way,
+    not the shortest (so that a case dived to a closed event was dispatched, signed and
+    handled, not solved on the spot): the triggers to a state not yet visited that can still
+    reach the target are tried, the state with most of the lifecycle ahead first (then in
+    definition order), each with drawn data, by the actors allowed in turn, at the case's last
+    record's time.
     """
     engine = ctx.engine
     definition = engine.lifecycle(case.lifecycle)

@@ -76,8 +76,13 @@ def _distances(definition: LifecycleDefinition, target: str) -> dict[str, int]:
     return distance
 
 
-def _ahead(definition: LifecycleDefinition, state: str) -> set[str]:
-    """The states reachable from ``state`` (itself included)."""
+def _ahead(
+    definition: LifecycleDefinition, state: str, depth: Mapping[str, int] | None = None
+) -> set[str]:
+    """The states reachable from ``state`` (itself included).
+
+    With ``depth``, by deeper states only (a way back to a shallower state does not count).
+    """
     seen = {state}
     frontier = [state]
     while frontier:
@@ -85,6 +90,8 @@ def _ahead(definition: LifecycleDefinition, state: str) -> set[str]:
         for source in frontier:
             for trigger in definition.triggers_from(source):
                 dest = definition.next_state(source, trigger)
+                if depth is not None and dest is not None and depth[dest] <= depth[source]:
+                    continue
                 if dest is not None and dest not in seen:
                     seen.add(dest)
                     following.append(dest)
@@ -106,6 +113,11 @@ class Geometry:
         start = definition.initial.key
         self.depth: dict[str, int] = {k: self.distance[k].get(start, 0) for k in keys}
         """How many state changes each state is from the initial one (0 if it cannot be)."""
+        self.forward: dict[str, frozenset[str]] = {
+            k: frozenset(_ahead(definition, k, self.depth)) for k in keys
+        }
+        """The states each state reaches by ways that only go deeper (what a dive ranks its
+        ways by: a way back, as a failed spot check's to ``accepted``, adds nothing)."""
         finals = definition.final_states
         open_ahead = [k for k in keys if k in self.ahead[start] and k not in finals]
         deepest_first = sorted(open_ahead, key=lambda k: -self.depth[k])  # stable
@@ -282,7 +294,7 @@ class Steering:
 
         Aside twice as likely, escalations four times; and a goal ``d`` state changes deep
         ``1 + d`` times as likely (a deep goal needs a long walk that few cases of a run
-        finish), a goal from ``state`` itself ``5 + d`` times (it is taken at once).
+        finish), a goal from ``state`` itself ``10 + d`` times (it is taken at once).
         """
         ends = definition.final_states
         pool: list[tuple[str, str]] = []
@@ -291,7 +303,7 @@ class Steering:
             weight = 1
             if definition.next_state(source, trigger) in {source, *ends}:
                 weight = 4 if definition.trigger(trigger).kind is TriggerKind.ESCALATE else 2
-            near = 5 if source == state else 1
+            near = 10 if source == state else 1
             pool.extend([goal] * (weight * (near + geometry.depth[source])))
         drawn: tuple[str, str] = data.draw(_goals(tuple(pool)), label="goal")
         return drawn

@@ -437,7 +437,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         distance = geometry.distance.get(target, {})
         while case.state != target:
             step = data.draw(
-                dive_step(self._commands, case, distance, geometry.ahead), label="command"
+                dive_step(self._commands, case, distance, geometry.forward), label="command"
             )
             if step is None:
                 break
