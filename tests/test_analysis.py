@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import json
 from datetime import datetime, timedelta
@@ -41,6 +42,8 @@ from ruian_governance.analysis import (
     bundled_assessment,
     closed_at,
     escalation_rate,
+    hotspot_findings,
+    hotspot_tests,
     hotspots,
     on_time_rate,
     poisson_upper_tail,
@@ -242,6 +245,46 @@ def test_hotspots_refuse_bad_arguments(kit: Kit):
     for kwargs in ({"level": Level.TOWN}, {"correction": "holm"}, {"alpha": 1.5}):
         with pytest.raises(AnalysisError):
             hotspots([], kit.h, **kwargs)  # type: ignore[arg-type]
+
+
+def test_hotspots_are_its_city_tests_and_findings():
+    """hotspots() is hotspot_findings over hotspot_tests of the counted cases.
+
+    These are the pieces a region pools; they refuse a hostile caller's values with
+    AnalysisError (or UnknownIdError for a location not in the hierarchy).
+    """
+    h = generate_hierarchy(towns=2, villages=8, grids=40, micro_grids=0, seed=4)
+    hot_grid = h.units_at(Level.GRID)[5].id
+    run = simulate(
+        SimulationConfig(
+            hierarchy=h, days=28, seed=3, reports_per_grid_per_day=1.0,
+            hotspots=(PlantedHotspot(unit_id=hot_grid, category="petition", factor=10),),
+        )
+    )  # fmt: skip
+    reported = [c for c in run.cases if c.lifecycle in ("event", "dispute")]
+    counted = collections.Counter((c.location_id, c.category) for c in reported)
+    tests, family = hotspot_tests(run.hierarchy, [(*key, k) for key, k in counted.items()])
+    assert family >= len(tests) > 0
+    pieces = hotspot_findings(tests, family)
+    assert pieces == hotspots(run.cases, run.hierarchy) != ()
+    assert hotspot_findings([], 0) == ()
+    assert hotspot_tests(run.hierarchy, []) == ([], 0)
+    city = run.hierarchy.city.id
+    assert hotspot_tests(run.hierarchy, [(city, "petition", 3)]) == ([], 0)  # above the grids
+    for bad in (0, -1, 1.5, True, "3", None, float("nan")):
+        with pytest.raises(AnalysisError):
+            hotspot_tests(run.hierarchy, [(hot_grid, "petition", bad)])  # type: ignore[list-item]
+    for level in (Level.TOWN, "grid", None):
+        with pytest.raises(AnalysisError):
+            hotspot_tests(run.hierarchy, [], level)  # type: ignore[arg-type]
+    with pytest.raises(UnknownIdError):
+        hotspot_tests(run.hierarchy, [("no-such-unit", "petition", 1)])
+    for kwargs in ({"correction": "holm"}, {"alpha": 1.5}, {"alpha": float("nan")}, {"alpha": 0}):
+        with pytest.raises(AnalysisError):
+            hotspot_findings(tests, family, **kwargs)  # type: ignore[arg-type]
+    for size in (len(tests) - 1, float(family), "9", None):
+        with pytest.raises(AnalysisError):
+            hotspot_findings(tests, size)  # type: ignore[arg-type]
 
 
 def test_repeat_incidents_chain_within_the_window(kit: Kit):

@@ -49,7 +49,10 @@ from .case_library import (
 from .criteria import CaseItem, CaseMatch
 from .hotspots import (
     HotspotFinding,
+    HotspotTest,
     adjusted_p_values,
+    hotspot_findings,
+    hotspot_tests,
     hotspots,
     poisson_upper_tail,
 )
@@ -113,6 +116,7 @@ __all__ = [
     "CaseMatch",
     "Deduction",
     "HotspotFinding",
+    "HotspotTest",
     "IntakeFigures",
     "LibraryEntry",
     "Rate",
@@ -134,6 +138,8 @@ __all__ = [
     "closed_at",
     "consecutive_safe_years",
     "escalation_rate",
+    "hotspot_findings",
+    "hotspot_tests",
     "hotspots",
     "intake_figures",
     "on_time_rate",

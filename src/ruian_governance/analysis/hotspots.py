@@ -18,7 +18,15 @@ from ruian_governance.models import Case, Hierarchy, Level
 
 from ._reading import Lifecycles, Reading
 
-__all__ = ["HotspotFinding", "adjusted_p_values", "hotspots", "poisson_upper_tail"]
+__all__ = [
+    "HotspotFinding",
+    "HotspotTest",
+    "adjusted_p_values",
+    "hotspot_findings",
+    "hotspot_tests",
+    "hotspots",
+    "poisson_upper_tail",
+]
 
 
 def poisson_upper_tail(k: int, mu: float) -> float:
@@ -121,34 +129,82 @@ def hotspots(  # noqa: PLR0913 - each knob is a documented statistical choice
     if not 0 < alpha < 1:
         raise AnalysisError(argument="alpha", problem=f"{alpha!r} is not in (0, 1)")
     kept = Reading.of(lifecycles).keys_opened_by(TriggerKind.REPORT)
+    counted = Counter((c.location_id, c.category) for c in cases if c.lifecycle in kept)
+    tests, family = hotspot_tests(
+        hierarchy, ((location, category, k) for (location, category), k in counted.items()), level
+    )
+    return hotspot_findings(tests, family, alpha=alpha, correction=correction)
+
+
+HotspotTest = tuple[float, str, str, int, float]
+"""One test: (p-value, unit id, category, observed, expected)."""
+
+
+def hotspot_tests(
+    hierarchy: Hierarchy, counted: Iterable[tuple[str, str, int]], level: Level = Level.GRID
+) -> tuple[list[HotspotTest], int]:
+    """One city's tests of :func:`hotspots` and the size of its family.
+
+    ``counted`` gives (location id, category, number of cases) of the reported cases; a case
+    located above the grids (a village, a town) is not counted.  The family is every unit at
+    ``level`` times every category seen, so cities' tests can be pooled and corrected as one
+    family (a region's hotspots, :mod:`ruian_governance.sim.regional`).
+
+    Raises:
+        AnalysisError: Another level, or a count that is not a positive integer.
+        UnknownIdError: A location not in the hierarchy.
+    """
+    if level not in (Level.GRID, Level.VILLAGE):
+        raise AnalysisError(argument="level", problem=f"{level!r} is not grid or village")
     grids = hierarchy.units_at(Level.GRID)
-    unit_of_grid: dict[str, str] = {
-        g.id: g.id if level is Level.GRID else (g.parent_id or g.id) for g in grids
-    }
+    unit_of_grid = {g.id: g.id if level is Level.GRID else (g.parent_id or g.id) for g in grids}
     share = Counter(unit_of_grid.values())
-    n_grids = len(grids)
     counts: Counter[tuple[str, str]] = Counter()
     city: Counter[str] = Counter()
-    for case in cases:
-        if case.lifecycle not in kept:
-            continue
-        grid = _grid_of(hierarchy, case.location_id)
+    for location, category, k in counted:
+        if type(k) is not int or k < 1:
+            raise AnalysisError(argument="counted", problem=f"{k!r} is not a positive count")
+        grid = _grid_of(hierarchy, location)
         if grid is None:
             continue
-        counts[unit_of_grid[grid], case.category] += 1
-        city[case.category] += 1
-    if not city or not n_grids:
-        return ()
-    m = len(share) * len(city)
+        counts[unit_of_grid[grid], category] += k
+        city[category] += k
+    if not city or not grids:
+        return [], 0
     tests = []
     for (unit, category), k in counts.items():
-        mu = city[category] * share[unit] / n_grids
+        mu = city[category] * share[unit] / len(grids)
         tests.append((poisson_upper_tail(k, mu), unit, category, k, mu))
-    tests.sort()
-    adjusted = _adjust([t[0] for t in tests], m, correction)
+    return tests, len(share) * len(city)
+
+
+def hotspot_findings(
+    tests: Iterable[HotspotTest],
+    family: int,
+    *,
+    alpha: float = 0.05,
+    correction: str = "benjamini-hochberg",
+) -> tuple[HotspotFinding, ...]:
+    """The findings among ``tests`` (of :func:`hotspot_tests`) in a family of ``family`` tests.
+
+    Corrected with :func:`adjusted_p_values`; those at or below ``alpha`` after correction,
+    strongest first.
+
+    Raises:
+        AnalysisError: Another correction, ``alpha`` outside (0, 1), or a family smaller than
+            the tests.
+    """
+    if not 0 < alpha < 1:
+        raise AnalysisError(argument="alpha", problem=f"{alpha!r} is not in (0, 1)")
+    ordered = sorted(tests)
+    if type(family) is not int or family < len(ordered):
+        raise AnalysisError(
+            argument="family", problem=f"{family!r} is fewer than the {len(ordered)} tests"
+        )
+    adjusted = adjusted_p_values([t[0] for t in ordered], family, correction)
     found = [
         HotspotFinding(unit_id=u, category=c, observed=k, expected=mu, p_value=p, adjusted=a)
-        for (p, u, c, k, mu), a in zip(tests, adjusted, strict=True)
+        for (p, u, c, k, mu), a in zip(ordered, adjusted, strict=True)
         if a <= alpha
     ]
     return tuple(sorted(found, key=lambda f: (f.adjusted, f.p_value, f.unit_id, f.category)))

@@ -32,7 +32,6 @@ memory for its answers, not for its cases.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from os import PathLike
@@ -45,11 +44,12 @@ from ruian_governance.analysis import (
     AssessmentWeights,
     BundledAssessment,
     HotspotFinding,
+    HotspotTest,
     Rate,
     RepeatIncident,
-    adjusted_p_values,
     bundled_assessment,
-    poisson_upper_tail,
+    hotspot_findings,
+    hotspot_tests,
 )
 from ruian_governance.errors import AnalysisError
 from ruian_governance.io import cases_from_history, history_schema
@@ -60,7 +60,7 @@ from ruian_governance.lifecycles import (
     LifecycleDefinition,
     TriggerKind,
 )
-from ruian_governance.models import Hierarchy, Level
+from ruian_governance.models import Level
 from ruian_governance.presets import with_staff
 
 from .region import Region
@@ -293,23 +293,15 @@ class RegionalAnalysis:
         by_city: dict[str, list[tuple[str, str, int]]] = {}
         for code, location, category, count in rows:
             by_city.setdefault(str(code), []).append((str(location), str(category), int(count)))
-        tests: list[tuple[float, str, str, int, float]] = []
-        m = 0
+        tests: list[HotspotTest] = []
+        family = 0
         for shard in region.cities:
             if shard.code not in by_city:
                 continue  # no case: no test (a lazy city is not built for nothing)
-            h = shard.build().hierarchy
-            found, family = _city_tests(h, level, by_city[shard.code])
+            found, size = hotspot_tests(shard.build().hierarchy, by_city[shard.code], level)
             tests += found
-            m += family
-        tests.sort()
-        adjusted = adjusted_p_values([t[0] for t in tests], m, correction)
-        findings = [
-            HotspotFinding(unit_id=u, category=c, observed=k, expected=mu, p_value=p, adjusted=a)
-            for (p, u, c, k, mu), a in zip(tests, adjusted, strict=True)
-            if a <= alpha
-        ]
-        return tuple(sorted(findings, key=lambda f: (f.adjusted, f.p_value, f.unit_id, f.category)))
+            family += size
+        return hotspot_findings(tests, family, alpha=alpha, correction=correction)
 
     def bundled_assessment(  # noqa: PLR0913 - the region, then the assessment's settings
         self,
@@ -369,34 +361,3 @@ class RegionalAnalysis:
                 as_of=as_of, lifecycles=self._definitions,
             )  # fmt: skip
         return results
-
-
-def _city_tests(
-    h: Hierarchy, level: Level, counted: list[tuple[str, str, int]]
-) -> tuple[list[tuple[float, str, str, int, float]], int]:
-    """One city's tests (p, unit, category, observed, expected) and its family size."""
-    grids = h.units_at(Level.GRID)
-    unit_of_grid = {g.id: g.id if level is Level.GRID else (g.parent_id or g.id) for g in grids}
-    share = Counter(unit_of_grid.values())
-    counts: Counter[tuple[str, str]] = Counter()
-    city: Counter[str] = Counter()
-    for location, category, count in counted:
-        place = h.unit(location)
-        grid = (
-            place.id
-            if place.level is Level.GRID
-            else place.parent_id
-            if place.level is Level.MICRO_GRID
-            else None
-        )
-        if grid is None:
-            continue
-        counts[unit_of_grid[grid], category] += count
-        city[category] += count
-    if not city or not grids:
-        return [], 0
-    tests: list[tuple[float, str, str, int, float]] = []
-    for (unit, category), k in counts.items():
-        mu = city[category] * share[unit] / len(grids)
-        tests.append((poisson_upper_tail(k, mu), unit, category, k, mu))
-    return tests, len(share) * len(city)
