@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime
 import enum
 import json
-import json.encoder
 import reprlib
 import types
 import typing
@@ -40,6 +39,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.preconf.json import make_converter as _make_json_converter
 from cattrs.v import format_exception
 
+from ruian_governance._convert import json_encoder
 from ruian_governance.errors import ArgumentError, DataError, RuianGovernanceError
 from ruian_governance.lifecycles import BUILTIN_LIFECYCLES, Effect, Guard, LifecycleDefinition
 from ruian_governance.models import AdminUnit, DataValue, DeadlinePolicy, HistoryRecord
@@ -245,23 +245,14 @@ def _unstructure_record_data(value: tuple[tuple[str, DataValue], ...]) -> dict[s
     return {k: list(v) if isinstance(v, tuple) else v for k, v in value}
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(ensure_ascii=False) makes
-_MAKE_C_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)
-_C_ENCODER = (  # the C encoder _ENCODER.encode makes at each call, made once (no cycle check:
-    # record data are flat values and lists of them)
-    None
-    if _MAKE_C_ENCODER is None
-    else _MAKE_C_ENCODER(
-        None, _ENCODER.default, json.encoder.encode_basestring, None, ": ", ", ", False, False,
-        True,
-    )
-)  # fmt: skip
+_DATA_JSON = json_encoder(separators=(", ", ": "), allow_nan=True)
+"""What ``json.dumps(value, ensure_ascii=False)`` writes, with the C encoder made once."""
 
 
 def _record_data_text(data: tuple[tuple[str, Any], ...]) -> str:
     """A record's data as a JSON object in text (a lone surrogate escaped)."""
     value = _unstructure_record_data(data)
-    text = _ENCODER.encode(value) if _C_ENCODER is None else "".join(_C_ENCODER(value, 0))
+    text = _DATA_JSON(value)
     if not text.isascii():
         try:
             text.encode("utf-8")

@@ -25,6 +25,7 @@ from typing import Any, Protocol, Self, runtime_checkable
 import attrs
 import cattrs
 
+from ruian_governance._convert import json_encoder
 from ruian_governance.errors import (
     ArgumentError,
     CaseStoreError,
@@ -253,30 +254,10 @@ class CaseStore(CaseLists, Protocol):
 def _canonical_json() -> Callable[[Any], str]:
     """The canonical JSON encoder: no spaces, Chinese text readable, no NaN or infinity.
 
-    ``JSONEncoder.encode`` builds its C encoder anew at every call (a third of its time on a
-    history record); this one is built once, with the arguments ``encode`` passes (but no
-    markers of cycles: unstructured models hold none), and used only if it writes what
-    ``encode`` writes and refuses NaN (else, or without the C encoder, ``encode``).
+    Built once (:func:`~ruian_governance._convert.json_encoder`: the C encoder when it writes
+    what ``JSONEncoder.encode`` writes and refuses NaN, else ``encode``).
     """
-    standard = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    sample = {"a": [1, -2.5, '中\n"', None, True, {"b": []}], "": {}}
-    try:
-        chunks = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
-            None, standard.default, json.encoder.encode_basestring, None, ":", ",", False,
-            False, False,
-        )  # fmt: skip
-
-        def encode(value: Any) -> str:
-            return "".join(chunks(value, 0))
-
-        same = encode(sample) == standard.encode(sample)
-    except (TypeError, ValueError, AttributeError):  # another Python's C encoder, or none
-        return standard.encode
-    try:
-        encode(float("nan"))
-    except ValueError:  # refused, as it must be
-        return encode if same else standard.encode
-    return standard.encode
+    return json_encoder(separators=(",", ":"), allow_nan=False)
 
 
 _json = _canonical_json()
