@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 import networkx as nx  # type: ignore[import-untyped, unused-ignore]  # types-networkx (dev)
@@ -233,6 +234,18 @@ class Router:
             for category in rules.categories:
                 self._add_town_tails(town_id, room_id, category)
         self._graphs: dict[bool, nx.DiGraph[str]] = {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the hierarchy and the rules: unpickling precomputes the routes again.
+
+        >>> import pickle
+        >>> from ruian_governance import RULES_2021, generate_hierarchy
+        >>> router = Router(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0),
+        ...                 RULES_2021)
+        >>> pickle.loads(pickle.dumps(router)).tails == router.tails
+        True
+        """
+        return Router, (self._hierarchy, self._rules)
 
     def graph(self, *, micro_grids: bool = True) -> nx.DiGraph[str]:
         """The routing graph of this router's hierarchy and rules, built once and kept.

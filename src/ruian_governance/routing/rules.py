@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -177,6 +178,16 @@ platform kind 'emergency_management', unknown to preset '2016'
         by_key = MappingProxyType({c.key: c for c in self.categories})
         object.__setattr__(self, "_by_key", by_key)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the constructor's arguments: unpickling builds and checks the table again.
+
+        >>> import pickle
+        >>> from ruian_governance.presets import RULES_2022
+        >>> pickle.loads(pickle.dumps(RULES_2022)) == RULES_2022
+        True
+        """
+        return _rules_from, (self.key, self.label, self.preset, self.categories)
+
     def category(self, key: str) -> Category:
         """Return the category with this key.
 
@@ -192,6 +203,13 @@ platform kind 'emergency_management', unknown to preset '2016'
     def keys(self) -> tuple[str, ...]:
         """The category keys, in table order."""
         return tuple(self._by_key)
+
+
+def _rules_from(
+    key: str, label: Label, preset: PlatformPreset, categories: tuple[Category, ...]
+) -> RoutingRules:
+    """The table :meth:`RoutingRules.__reduce__` wrote, built (and checked) again."""
+    return RoutingRules(key=key, label=label, preset=preset, categories=categories)
 
 
 def check_rules(rules: RoutingRules, preset: PlatformPreset) -> None:
