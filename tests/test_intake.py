@@ -28,6 +28,8 @@ from ruian_governance import (
 from ruian_governance.analysis import intake_figures
 from ruian_governance.errors import (
     ArgumentError,
+    BatchRefusedError,
+    ConflictError,
     GuardFailedError,
     InvalidTransitionError,
     JurisdictionError,
@@ -338,6 +340,40 @@ def test_merging_through_either_store(world: World, store: CaseStore) -> None:
                     reporter="citizen-a1")  # fmt: skip
     assert snapshot(store) == before
     assert [c.id for c in store.by_state("merged")] == ["D1"]
+
+
+def test_a_merge_is_one_transaction_through_a_batch(world: World, store: CaseStore) -> None:
+    """A merge saved in one batch is written all or nothing.
+
+    Point 6 through the stores: ``merge_duplicate`` gives both cases; saving them in one
+    ``store.batch()`` writes both, and a write to the primary meanwhile refuses both (the
+    duplicate stays unmerged, unlike two separate saves).
+    """
+    store.add(open_case(world, "event", "P1"))
+    store.add(citizen_case(world, "D1"))
+    store.add(citizen_case(world, "D2"))
+    op, at = world["operator"], T0 + HOUR
+    merged, taken = merge_duplicate(world.engine, store.get("D1"), store.get("P1"), actor=op,
+                                    at=at)  # fmt: skip
+    with store.batch() as batch:
+        batch.save(merged, expected_version=0)
+        batch.save(taken, expected_version=0)
+    assert (store.get("D1").state, merged_ids(store.get("P1"))) == ("merged", ("D1",))
+    merged, taken = merge_duplicate(world.engine, store.get("D2"), store.get("P1"), actor=op,
+                                    at=at + HOUR)  # fmt: skip
+    store.apply("P1", 1, "accept", actor=op, at=at + HOUR)  # another operator, meanwhile
+    before = snapshot(store)
+
+    def save_both() -> None:
+        with store.batch() as batch:
+            batch.save(merged, expected_version=0)
+            batch.save(taken, expected_version=0)
+
+    with pytest.raises(BatchRefusedError) as refused:
+        save_both()
+    assert isinstance(refused.value.__cause__, ConflictError)
+    assert snapshot(store) == before
+    assert store.get("D2").state != "merged"
 
 
 def test_related_cases_are_linked_both_ways_once(world: World) -> None:

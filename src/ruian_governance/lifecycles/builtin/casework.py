@@ -232,8 +232,9 @@ def merge_duplicate(  # noqa: PLR0913 - two cases and a command's parts
     The duplicate fires ``merge`` (it ends as merged, a final state, naming its primary); the
     primary fires ``take_duplicate`` (recording the duplicate's id and reporter, so its
     feedback and callbacks reach that reporter too).  Both commands are checked before
-    either is kept: a refusal of either raises and changes nothing.  Store the two cases
-    (the duplicate first); a store's compare-and-set refuses either if it changed meanwhile.
+    either is kept: a refusal of either raises and changes nothing.  Store the two cases in
+    one :meth:`~ruian_governance.stores.CaseStore.batch` (``batch.save`` each at the version
+    read) so both are written or neither: a write to either case meanwhile refuses the batch.
 
     Raises:
         ArgumentError: Not two different cases, or ``at`` is naive.
