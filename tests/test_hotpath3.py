@@ -6,12 +6,14 @@ Each speed-up answers what the plain code answered: the tests compare them with 
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
 import pytest
 
-from ruian_governance import Hierarchy, generate_hierarchy
-from ruian_governance.errors import UnknownIdError
+from ruian_governance import Case, Hierarchy, SimulationConfig, generate_hierarchy, simulate
+from ruian_governance.errors import ArgumentError, UnknownIdError
 from ruian_governance.presets import ruian_preset
+from ruian_governance.sim import run as run_module
 
 
 def _scanned(h: Hierarchy, unit_id: str) -> tuple[object, ...]:
@@ -54,3 +56,60 @@ def test_shared_courts_of_an_unknown_unit_is_refused() -> None:
     for bad in ("nowhere", "", None, 3.5):
         with pytest.raises(UnknownIdError):
             h.shared_courts_of(bad)  # type: ignore[arg-type]
+
+
+def _small() -> SimulationConfig:
+    h = generate_hierarchy(towns=2, villages=6, grids=40, micro_grids=0, seed=5)
+    return SimulationConfig(hierarchy=h, days=12, seed=4, reports_per_grid_per_day=1.5)
+
+
+def test_a_run_without_a_library_runs_the_same_cases() -> None:
+    """Point 3 (memory flat as the days grow): ``simulate(library=False)`` keeps no library.
+
+    The library holds every completed dispute whole for the run's whole length; a shard does
+    not need it (its dataset has every case).  Without it the run hands over the same
+    batches of the same cases, and its result's library is empty.
+    """
+    config = _small()
+    kept: list[tuple[Case, ...]] = []
+    none: list[tuple[Case, ...]] = []
+    with_library = simulate(config, sink=kept.append)
+    without = simulate(config, sink=none.append, library=False)
+    assert kept == none
+    assert len(kept) > 1
+    assert len(with_library.library) > 0
+    assert len(without.library) == 0
+    assert without.library.query() == ()
+    assert (without.reported, without.commands) == (with_library.reported, with_library.commands)
+    assert simulate(config, library=False).cases == simulate(config).cases
+
+
+@pytest.mark.parametrize("bad", [None, 0, 1, "False", "yes", float("nan"), (), [True]])
+def test_a_library_that_is_not_a_bool_is_refused(bad: object) -> None:
+    """Point 3: ``library`` takes ``True`` or ``False`` only; refused before anything runs."""
+    with pytest.raises(ArgumentError, match="library"):
+        simulate(_small(), library=bad)  # type: ignore[arg-type]
+
+
+def test_a_streamed_run_forgets_the_citizens_of_the_cases_it_handed_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Point 3: the set of cases a citizen reported kept every id to the end of the run.
+
+    It is asked only of a case just opened, so a handed-over case leaves it with the rest
+    of the run's bookkeeping of that case (its handlers and flags).
+    """
+    seen: list[tuple[set[str], set[str]]] = []
+    original = run_module._Run.hand_over
+
+    def spy(self: Any, sink: Any, *, least: int) -> None:
+        original(self, sink, least=least)
+        citizens = self.events.citizens.citizen_cases
+        seen.append((set(citizens), set(self.state.store.held)))
+
+    monkeypatch.setattr(run_module._Run, "hand_over", spy)
+    streamed: list[Case] = []
+    simulate(_small(), sink=streamed.extend)
+    assert any(citizen for citizen, _ in seen)
+    assert all(citizen <= held for citizen, held in seen)
+    assert len({c.id for c in streamed}) == len(streamed)

@@ -45,6 +45,9 @@ class RunState:
         self.engine = Engine(hierarchy, self.lifecycles)
         self.library = SimilarCaseLibrary(hierarchy)
         """Files each case's last version when the run is done with it (:meth:`file`)."""
+        self.filing = True
+        """Whether :meth:`file` files cases in :attr:`library` (a run may keep none: see
+        :func:`~.run.simulate`'s ``library``)."""
         self.store = RunCases(self.engine)
         self.router = Router(hierarchy, config.rules)
         self.queue = EventQueue()
@@ -77,9 +80,10 @@ class RunState:
         version would have filed, for a fraction of the work.
         """
         cases = tuple(cases)
-        observe = self.library.observe
-        for case in cases:
-            observe(case)
+        if self.filing:
+            observe = self.library.observe
+            for case in cases:
+                observe(case)
         return cases
 
     def due(self, now: datetime, *, hazards: bool) -> list[Case]:
