@@ -6,14 +6,25 @@ Each speed-up answers what the plain code answered: the tests compare them with 
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ruian_governance import Case, Hierarchy, SimulationConfig, generate_hierarchy, simulate
+from ruian_governance import (
+    Case,
+    Hierarchy,
+    SimulationConfig,
+    builtin_engine,
+    generate_hierarchy,
+    simulate,
+)
 from ruian_governance.errors import ArgumentError, UnknownIdError
+from ruian_governance.lifecycles import engine as engine_module
 from ruian_governance.presets import ruian_preset
 from ruian_governance.sim import run as run_module
+from ruian_governance.sim.region import generate_region
+from ruian_governance.sim.sharded import run_shard
 
 
 def _scanned(h: Hierarchy, unit_id: str) -> tuple[object, ...]:
@@ -113,3 +124,35 @@ def test_a_streamed_run_forgets_the_citizens_of_the_cases_it_handed_over(
     assert any(citizen for citizen, _ in seen)
     assert all(citizen <= held for citizen, held in seen)
     assert len({c.id for c in streamed}) == len(streamed)
+
+
+def test_the_engine_still_shares_data_once_its_cache_has_filled() -> None:
+    """Point 2: a large city filled the engine's cache of shared data tuples within a day.
+
+    Every data tuple after that went unshared: a copy per record, and a text per record in
+    the tables and digests, so the cost per event grew with the city.  A full cache is now
+    emptied and fills again; it stays bounded.
+    """
+    engine = builtin_engine(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0))
+    for i in range(engine_module._CACHE_LIMIT + 10):
+        engine._shared((("reporter", (f"citizen-{i:x}",)),))
+    first = (("reason", "".join(["等待", "当事人"])),)
+    second = (("reason", "".join(["等待", "当事人"])),)
+    assert first == second
+    assert first is not second
+    assert engine._shared(first) is first
+    assert engine._shared(second) is first
+    assert len(engine._data) <= engine_module._CACHE_LIMIT
+    assert engine._shared([1]) == [1]  # unhashable: kept as given
+
+
+def test_a_run_whose_engine_cache_fills_writes_the_same(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Point 2: which records share a data tuple changes nothing a shard writes or digests."""
+    region = generate_region(cities=1, towns=2, villages=6, grids=60, seed=7)
+    config = SimulationConfig(days=14, seed=3, reports_per_grid_per_day=1.5)
+    plain = run_shard(region.cities[0], config, tmp_path / "plain")
+    monkeypatch.setattr(engine_module, "_CACHE_LIMIT", 16)
+    churned = run_shard(region.cities[0], config, tmp_path / "churned")
+    assert churned == plain
