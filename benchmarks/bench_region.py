@@ -11,7 +11,10 @@ figures to quote):
    (measured inside each task, so Dask's own overhead is not counted here, only in 1).
 3. **peak memory per worker**: one city run in a fresh process for ``D`` and ``4 D`` days,
    streaming its cases into a dataset (``simulate(sink=...)``): the process's peak resident
-   memory should stay flat as the days grow.
+   memory should stay flat as the days grow.  With the default station capacity (8 a day,
+   below a 200-grid town's reports) the backlog of open cases grows with the days, and a run
+   must hold its open cases: ``--capacity 40`` measures a city whose stations keep up.  A run
+   of fewer than ``SINK_BATCH`` (5,000) cases hands them all over at its end only.
 4. **cost per event**: CPU microseconds per event of a small and a large city (default 50k
    and 200k events; ``--full`` for 50k vs 1M, which takes minutes): the ratio should stay
    near 1.
@@ -101,7 +104,12 @@ def memory_one(spec: dict[str, Any]) -> dict[str, Any]:
     region = generate_region(
         cities=1, towns=spec["towns"], villages=spec["grids"] // 5, grids=spec["grids"], seed=1
     )
-    config = SimulationConfig(days=spec["days"], seed=1, reports_per_grid_per_day=spec["rate"])
+    config = SimulationConfig(
+        days=spec["days"],
+        seed=1,
+        reports_per_grid_per_day=spec["rate"],
+        station_capacity=spec.get("capacity", SimulationConfig().station_capacity),
+    )
     with tempfile.TemporaryDirectory() as tmp:
         result, cpu, peak = timed_shard(region.cities[0], config, tmp if spec["write"] else None)
     return {"days": spec["days"], "cases": result.cases, "events": result.reported,
@@ -123,7 +131,10 @@ def in_subprocess(spec: dict[str, Any]) -> dict[str, Any]:
 def memory_and_cost(args: argparse.Namespace) -> None:
     """Measurements 3 and 4."""
     base = {"towns": args.towns, "grids": args.grids * 2, "rate": args.rate, "write": True}
-    print("[3] peak memory of one city streamed to a dataset, as the days grow:")
+    if args.capacity is not None:
+        base["capacity"] = args.capacity
+    print("[3] peak memory of one city streamed to a dataset, as the days grow"
+          f" (station capacity {base.get('capacity', 'default')}):")  # fmt: skip
     first = None
     for days in (args.days, args.days * 4):
         m = in_subprocess({**base, "days": days})
@@ -153,6 +164,13 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=0.39, help="reports per grid per day")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--full", action="store_true", help="cost per event at 1M events")
+    parser.add_argument(
+        "--capacity",
+        type=int,
+        default=None,
+        help="[3]: cases a station starts per day (default: the configuration's 8, below a "
+        "200-grid town's reports, so its backlog of open cases grows with the days)",
+    )
     parser.add_argument("--skip-region", action="store_true", help="only measurements 3 and 4")
     parser.add_argument("--region-only", action="store_true", help="only measurements 1 and 2")
     args = parser.parse_args()

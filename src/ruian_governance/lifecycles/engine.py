@@ -91,8 +91,9 @@ PROVISIONAL = "deadline_provisional"
 counted past its calendar's coverage with the weekday fallback
 (:meth:`~ruian_governance.DeadlinePolicy.provisional`); no lifecycle may use it."""
 
-_CACHE_LIMIT = 4096
-"""How many distinct data tuples (and deadlines) an engine shares between records."""
+_CACHE_LIMIT = 16_384
+"""How many distinct data tuples (and deadlines) an engine shares between records (the data
+tuples at a time: see ``Engine._shared``)."""
 
 _Step = tuple[str, Transition, Check, LifecycleDefinition]
 """What a (lifecycle, state, trigger) leads to: dest, transition, its checks fused
@@ -614,15 +615,23 @@ class Engine:
     # ---------------------------------------------------------------- caches
 
     def _shared(self, value: Any) -> Any:
-        """Return an equal, shared copy of a hashable data tuple (bounded cache), or ``value``."""
+        """Return an equal, shared copy of a hashable data tuple (bounded cache), or ``value``.
+
+        A full cache is emptied and fills again with what comes next, rather than sharing the
+        first :data:`_CACHE_LIMIT` tuples forever: a large city's grids and citizens' references
+        filled it within a day, and every tuple after went unshared (a copy, and a text for
+        each record in the tables and digests, the more so the larger the city).
+        """
+        data = self._data
         try:
-            found = self._data.get(value)
+            found = data.get(value)
         except TypeError:  # unhashable data is kept as given
             return value
         if found is not None:
             return found
-        if len(self._data) < _CACHE_LIMIT:
-            self._data[value] = value
+        if len(data) >= _CACHE_LIMIT:
+            data.clear()
+        data[value] = value
         return value
 
     def _due(self, definition: LifecycleDefinition, severity: str, start: datetime) -> datetime:

@@ -433,4 +433,13 @@ class Hierarchy:
         town = self.town_of(self.node(id).id)
         if town is None:
             return ()
-        return tuple(v for v in self.shared_courts if self._index.town.get(v.id) == town.id)
+        index = self._index
+        venues = index.venues
+        if venues is None:  # by town, once: the hierarchy is frozen
+            grouped: dict[str, list[SharedCourt]] = {}
+            for venue in self.shared_courts:
+                seat = index.town.get(venue.id)
+                if seat is not None:
+                    grouped.setdefault(seat, []).append(venue)
+            venues = index.venues = {seat: tuple(found) for seat, found in grouped.items()}
+        return venues.get(town.id, ())

@@ -139,6 +139,9 @@ class HierarchyIndex:
     _town: dict[str, str] | None = attrs.field(default=None, init=False)
     _children: dict[str, list[AdminUnit]] | None = attrs.field(default=None, init=False)
     _people: dict[str, list[Person]] | None = attrs.field(default=None, init=False)
+    venues: dict[str, tuple[SharedCourt, ...]] | None = attrs.field(default=None, init=False)
+    """The shared courts 共享法庭 in each town, by the town's id, in the order given; built by
+    :meth:`~ruian_governance.Hierarchy.shared_courts_of` the first time it is asked."""
 
     def parent_of(self, entity: Entity) -> str | None:
         """The id of the unit directly above a unit or organisation (``None`` for the city)."""

@@ -42,7 +42,7 @@ from typing import TypeAlias
 import attrs
 
 from ruian_governance.analysis import SimilarCaseLibrary
-from ruian_governance.errors import SimulationConfigError
+from ruian_governance.errors import ArgumentError, SimulationConfigError
 from ruian_governance.lifecycles import LifecycleDefinition
 from ruian_governance.models import Case, CyclePhase, Hierarchy, Level
 from ruian_governance.presets import ruian_preset, with_staff
@@ -129,7 +129,8 @@ class SimulationResult:
             had them all).
         reported: Events and disputes reported by grid workers.
         commands: Commands applied in all (opening records included).
-        library: The similar-case library 类案库 of completed disputes.
+        library: The similar-case library 类案库 of completed disputes (empty when the run
+            was asked to keep none: :func:`simulate`'s ``library``).
     """
 
     config: SimulationConfig
@@ -181,9 +182,11 @@ class _Run:
         if len(state.finished) < least or not state.finished:
             return
         ids, state.finished = state.finished, []
+        by_citizen = self.events.citizens.citizen_cases
         for case_id in ids:
             state.handlers.pop(case_id, None)
             state.flags.pop(case_id, None)
+            by_citizen.discard(case_id)  # asked of new cases only
         sink(state.file(state.store.drop(ids)))
 
     def run(self, progress: ProgressCallback | None, sink: CaseSink | None = None) -> None:
@@ -245,6 +248,7 @@ def simulate(
     *,
     progress: ProgressCallback | None = None,
     sink: CaseSink | None = None,
+    library: bool = True,
 ) -> SimulationResult:
     """Run the simulation and return every case with its full history.
 
@@ -257,6 +261,11 @@ def simulate(
             then the cases still open.  Every case is handed over once, with its full
             history, and the result's ``cases`` is empty.  The same configuration hands over
             the same batches.
+        library: Whether the run keeps the similar-case library 类案库 of its completed
+            disputes (the result's ``library``).  It holds each completed dispute whole, so a
+            streamed run that does not need it (a region's shard: its dataset has every case)
+            passes ``False`` to hold its open cases only; the result's library is then empty.
+            The cases, their order and the draws are the same either way.
 
     While it runs, the cyclic garbage collector's youngest generation is collected every
     :data:`YOUNG_COLLECTION` allocations rather than Python's 700 (a run makes millions of
@@ -267,7 +276,12 @@ def simulate(
     Raises:
         SimulationConfigError: The configuration does not fit its hierarchy.
         UnknownRoutingKindError: The rules do not fit the hierarchy's platform preset.
+        ArgumentError: ``library`` is not ``True`` or ``False``.
     """
+    given: object = library
+    if not isinstance(given, bool):
+        argument = "library"
+        raise ArgumentError(argument, library, "True or False")
     config = config or SimulationConfig()
     base = config.hierarchy if config.hierarchy is not None else ruian_preset()
     if config.rules.preset.key != base.preset.key:
@@ -281,6 +295,7 @@ def simulate(
             raise SimulationConfigError(field="hotspots", problem=f"unknown unit {spot.unit_id!r}")
     run = _Run(config, with_staff(base, id_prefix=f"{config.id_prefix}sim."))
     state = run.state
+    state.filing = library
     with collections_eased():
         run.run(progress, sink)
         if sink is not None:

@@ -168,7 +168,7 @@ def run_shard(
             if writer is not None:
                 writer.write(batch)
 
-        result = simulate(config, sink=sink)
+        result = simulate(config, sink=sink, library=False)  # the dataset has every case
     files: list[tuple[str, str]] = []
     if root is not None:
         written = sorted(root.glob(f"*/city_code={shard.code}/town_id=*/*.parquet"))

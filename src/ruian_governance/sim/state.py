@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ruian_governance.analysis import SimilarCaseLibrary
-from ruian_governance.errors import RouteError
+from ruian_governance.errors import RouteError, UnknownIdError
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Actor, Case, Hierarchy
 from ruian_governance.routing import Report, Router, SeverityTier
@@ -45,7 +45,12 @@ class RunState:
         self.engine = Engine(hierarchy, self.lifecycles)
         self.library = SimilarCaseLibrary(hierarchy)
         """Files each case's last version when the run is done with it (:meth:`file`)."""
+        self.filing = True
+        """Whether :meth:`file` files cases in :attr:`library` (a run may keep none: see
+        :func:`~.run.simulate`'s ``library``)."""
         self.store = RunCases(self.engine)
+        self._held = self.store._cases  # the run's own store, written by fire
+        self._apply = self.engine.apply
         self.router = Router(hierarchy, config.rules)
         self.queue = EventQueue()
         self.cast = Cast(hierarchy)
@@ -77,9 +82,10 @@ class RunState:
         version would have filed, for a fraction of the work.
         """
         cases = tuple(cases)
-        observe = self.library.observe
-        for case in cases:
-            observe(case)
+        if self.filing:
+            observe = self.library.observe
+            for case in cases:
+                observe(case)
         return cases
 
     def due(self, now: datetime, *, hazards: bool) -> list[Case]:
@@ -88,7 +94,7 @@ class RunState:
         In the order they were opened: those :meth:`Engine.overdue` may find late (it skips
         a case without a deadline or not due yet, so it is not asked about them).
         """
-        held = self.store.held
+        held = self._held
         return [
             case
             for case_id in self.open
@@ -134,8 +140,20 @@ class RunState:
         )
 
     def fire(self, case_id: str, trigger: str, actor: Actor, now: datetime, **data: Any) -> Case:
-        """Apply ``trigger`` to a stored case at ``now``; a case reaching a final state closes."""
-        new = self.store.fire(case_id, trigger, actor, now, data)
+        """Apply ``trigger`` to a stored case at ``now``; a case reaching a final state closes.
+
+        What :meth:`RunCases.fire <.cases.RunCases.fire>` does, without a call more per
+        command (the run's store tells no index).
+
+        Raises:
+            UnknownIdError: The run does not hold a case of this id.
+        """
+        held = self._held
+        try:
+            case = held[case_id]
+        except KeyError:
+            raise UnknownIdError(case_id, "the cases the run holds") from None
+        held[case_id] = new = self._apply(case, trigger, actor=actor, at=now, **data)
         self.commands += 1
         if new.state in self._final[new.lifecycle]:
             self.open.pop(case_id, None)
