@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 
 from hypothesis import strategies as st
 
-from ruian_governance.errors import CalendarCoverageError, GuardFailedError, TransitionError
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Case, DataValue
 
@@ -55,16 +54,17 @@ def _probe(ctx: Context, case: Case, trigger: str) -> Case | None:
         return None
     data = {key: _probe_value(engine, key) for key in sorted(transition.requires)}
     at = case.history[-1].at
+    key = ctx.key_of(case)
     tried = 0
     for allowed, actor in ctx.allowed(case):
         if allowed != trigger:
             continue
-        try:
-            return engine.apply(case, trigger, actor=actor, at=at, **data)
-        except (TransitionError, CalendarCoverageError):
-            tried += 1
-            if tried == _PROBE_ACTORS:
-                return None
+        after = ctx.trial(case, key, trigger, actor=actor, at=at, data=data)
+        if not isinstance(after, bool):
+            return after
+        tried += 1
+        if tried == _PROBE_ACTORS:
+            return None
     return None
 
 
@@ -119,6 +119,7 @@ def dive_step(
     visited = {case.state, *(r.source for r in case.history if r.source is not None)}
     allowed = ctx.allowed(case)
     at = case.history[-1].at
+    key = ctx.key_of(case)
     candidates = []
     for position, (trigger, transition) in enumerate(definition.transitions_from(case.state)):
         dest = definition.next_state(case.state, trigger)
@@ -131,11 +132,10 @@ def dive_step(
             continue
         data = fill_data(draw, engine, case, transition, ctx.values)
         for actor in actors:
-            try:
-                engine.apply(case, trigger, actor=actor, at=at, **data)
-            except GuardFailedError:
+            after = ctx.trial(case, key, trigger, actor=actor, at=at, data=data)
+            if after is True:  # a guard refused it
                 continue
-            except (TransitionError, CalendarCoverageError):
+            if after is False:
                 break
             return Step(trigger=trigger, actor=actor, at=at, data=data)
     return None

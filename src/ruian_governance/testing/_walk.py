@@ -142,6 +142,13 @@ _CASE_KEY = tuple(
 )
 """The fields of a case its permissions are kept by."""
 
+_TRIALS_KEPT = 100_000
+"""How many command outcomes a walk context keeps (then it starts afresh)."""
+
+Outcome = Case | bool
+"""What a command tried on a case gave: the new case, or ``True`` (a guard refused it) or
+``False`` (another check refused it, or a deadline fell past the calendar's years)."""
+
 
 @attrs.frozen
 class Context:
@@ -155,6 +162,62 @@ class Context:
     _allowed: dict[tuple[object, ...], list[tuple[str, Actor]]] = attrs.field(
         factory=dict, eq=False, repr=False
     )
+    _keys: dict[object, int] = attrs.field(factory=dict, eq=False, repr=False)
+    _trials: dict[tuple[object, ...], Outcome] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def key_of(self, case: Case) -> int | None:
+        """A small key for ``case`` as it stands, its history included, for :meth:`trial`.
+
+        ``None`` for a case with a field of an unhashable value (its trials are not kept).
+        """
+        whole = (tuple(getattr(case, name) for name in _CASE_KEY), case.history)
+        try:
+            found = self._keys.get(whole)
+            if found is None:
+                if len(self._keys) > _TRIALS_KEPT:
+                    self._keys.clear()
+                    self._trials.clear()
+                found = self._keys[whole] = len(self._keys)
+        except TypeError:
+            return None
+        return found
+
+    def trial(  # noqa: PLR0913 - the case, its key and one command
+        self,
+        case: Case,
+        key: int | None,
+        trigger: str,
+        *,
+        actor: Actor,
+        at: datetime,
+        data: Mapping[str, DataValue],
+    ) -> Outcome:
+        """Fire a command on ``case`` through the engine: the new case, or why it was refused.
+
+        ``True``: a guard refused it; ``False``: another check did (or a deadline it sets fell
+        past the calendar's years).  Kept by the case's key (:meth:`key_of`) and the command,
+        as a run and its shrinking try the same commands on equal cases many times (the
+        engine's answer is a function of the case, its history included, and the command).
+        """
+        memo: tuple[object, ...] | None = None
+        if key is not None:
+            memo = (key, trigger, actor, at, tuple(sorted(data.items())))
+            try:
+                found = self._trials.get(memo)
+            except TypeError:  # a data value of an unhashable type: not kept
+                memo, found = None, None
+            if found is not None:
+                return found
+        outcome: Outcome
+        try:
+            outcome = self.engine.apply(case, trigger, actor=actor, at=at, **data)
+        except GuardFailedError:
+            outcome = True
+        except (TransitionError, CalendarCoverageError):
+            outcome = False
+        if memo is not None:
+            self._trials[memo] = outcome
+        return outcome
 
     def allowed(self, case: Case) -> list[tuple[str, Actor]]:
         """Every (trigger, actor) pair the engine would let through its permission checks.
@@ -385,6 +448,7 @@ def legal_step(
     if due is not None:
         paused = definition.state(case.state).paused
         later = tuple(t for t in (due, due + _PAUSE_RUN_OUT if paused else None) if t and t > at)
+    key = ctx.key_of(case)
     for trigger in order:
         transition = definition.transition(case.state, trigger)
         if transition is None:  # pragma: no cover - allowed() offers only available triggers
@@ -394,11 +458,10 @@ def legal_step(
         data = fill_data(draw, engine, case, transition, ctx.values)
         for actor in rotated(draw, by_trigger[trigger], "actor"):
             for when in times:
-                try:
-                    new = engine.apply(case, trigger, actor=actor, at=when, **data)
-                except GuardFailedError:
+                new = ctx.trial(case, key, trigger, actor=actor, at=when, data=data)
+                if new is True:  # a guard refused it
                     continue
-                except (TransitionError, CalendarCoverageError):
+                if new is False:
                     break  # refused; or a working-day deadline past the calendar's years
                 return Step(trigger=trigger, actor=actor, at=when, data=data), new
             else:  # every time tried was refused by a guard, which seldom depends on the actor
