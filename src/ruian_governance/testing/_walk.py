@@ -164,6 +164,7 @@ class Context:
     )
     _keys: dict[object, int] = attrs.field(factory=dict, eq=False, repr=False)
     _trials: dict[tuple[object, ...], Outcome] = attrs.field(factory=dict, eq=False, repr=False)
+    _replayed: set[int] = attrs.field(factory=set, eq=False, repr=False)
 
     def key_of(self, case: Case) -> int | None:
         """A small key for ``case`` as it stands, its history included, for :meth:`trial`.
@@ -177,10 +178,25 @@ class Context:
                 if len(self._keys) > _TRIALS_KEPT:
                     self._keys.clear()
                     self._trials.clear()
+                    self._replayed.clear()
                 found = self._keys[whole] = len(self._keys)
         except TypeError:
             return None
         return found
+
+    def replays_to_itself(self, case: Case) -> bool:
+        """Whether replaying ``case``'s history through the engine gives ``case`` back.
+
+        Kept by the case's key (:meth:`key_of`): a replay is a function of the history, and
+        a case of the same key is equal, history included.
+        """
+        key = self.key_of(case)
+        if key is not None and key in self._replayed:
+            return True
+        same = self.engine.replay(case.history) == case
+        if same and key is not None:
+            self._replayed.add(key)
+        return same
 
     def trial(  # noqa: PLR0913 - the case, its key and one command
         self,
