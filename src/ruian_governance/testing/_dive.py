@@ -19,9 +19,9 @@ from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Case, DataValue
 
 from ._values import fill_data
-from ._walk import Context, Step
+from ._walk import Asked, Context, Step
 
-__all__ = ["accepted_now", "dive_step", "enablers"]
+__all__ = ["accepted_now", "asked_dive_step", "dive_step", "enablers"]
 
 _PROBE_VALUES: Mapping[str, DataValue] = {"days": 1, "stars": 5, "satisfaction": 5}
 """The value of a required key when the steering asks whether a trigger would be accepted (a
@@ -93,8 +93,7 @@ def enablers(ctx: Context, case: Case, trigger: str, among: Iterable[str]) -> fr
     return frozenset(found)
 
 
-@st.composite
-def dive_step(
+def _dive_step(
     draw: st.DrawFn,
     ctx: Context,
     case: Case,
@@ -139,3 +138,12 @@ def dive_step(
                 break
             return Step(trigger=trigger, actor=actor, at=at, data=data)
     return None
+
+
+dive_step = st.composite(_dive_step)
+
+
+@st.composite
+def asked_dive_step(draw: st.DrawFn, asked: Asked) -> Step | None:
+    """:func:`dive_step` with the arguments ``asked`` holds when it is drawn (see ``Asked``)."""
+    return _dive_step(draw, *asked.args, **asked.kwargs)

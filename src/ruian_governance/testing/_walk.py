@@ -48,12 +48,14 @@ from ._values import (
 
 __all__ = [
     "DEFAULT_DATA_VALUES",
+    "Asked",
     "Context",
     "DataValues",
     "Fault",
     "Opening",
     "Step",
     "ValueMakers",
+    "asked_command",
     "drawn_data",
     "faults_of",
     "fill_data",
@@ -547,8 +549,7 @@ def faults_of(faults: Iterable[Fault]) -> tuple[Fault, ...]:
     return found
 
 
-@st.composite
-def next_command(  # noqa: PLR0913 - the walk's context and the machine's preferences
+def _next_command(  # noqa: PLR0913 - the walk's context and the machine's preferences
     draw: st.DrawFn,
     ctx: Context,
     case: Case,
@@ -568,6 +569,34 @@ def next_command(  # noqa: PLR0913 - the walk's context and the machine's prefer
         return faulty_step(draw, ctx, case, pick(draw, faults, "fault"))
     found = legal_step(draw, ctx, case, prefer, hurry)
     return None if found is None else found[0]
+
+
+next_command = st.composite(_next_command)
+
+
+class Asked:
+    """The arguments a reusable strategy draws with next (set before each draw).
+
+    A machine draws a command at every step; a strategy object built for each draw would be
+    checked by Hypothesis each time (a cost of every step, in every replay while shrinking),
+    so it builds :func:`asked_command` once with an ``Asked`` and sets its arguments before
+    each draw.  The draws are those of :func:`next_command` with the same arguments.
+    """
+
+    __slots__ = ("args", "kwargs")
+
+    def __init__(self) -> None:
+        self.args: tuple[Any, ...] = ()
+        self.kwargs: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return "Asked(...)"
+
+
+@st.composite
+def asked_command(draw: st.DrawFn, asked: Asked) -> Step | None:
+    """:func:`next_command` with the arguments ``asked`` holds when it is drawn."""
+    return _next_command(draw, *asked.args, **asked.kwargs)
 
 
 @st.composite
