@@ -147,6 +147,9 @@ _CASE_KEY = tuple(
 _TRIALS_KEPT = 100_000
 """How many command outcomes a walk context keeps (then it starts afresh)."""
 
+_OBJECTS_KEPT = 4096
+"""How many case objects a walk context remembers the key of (then it starts afresh)."""
+
 Outcome = Case | bool
 """What a command tried on a case gave: the new case, or ``True`` (a guard refused it) or
 ``False`` (another check refused it, or a deadline fell past the calendar's years)."""
@@ -167,12 +170,17 @@ class Context:
     _keys: dict[object, int] = attrs.field(factory=dict, eq=False, repr=False)
     _trials: dict[tuple[object, ...], Outcome] = attrs.field(factory=dict, eq=False, repr=False)
     _replayed: set[int] = attrs.field(factory=set, eq=False, repr=False)
+    _objects: dict[int, tuple[Case, int]] = attrs.field(factory=dict, eq=False, repr=False)
 
     def key_of(self, case: Case) -> int | None:
         """A small key for ``case`` as it stands, its history included, for :meth:`trial`.
 
         ``None`` for a case with a field of an unhashable value (its trials are not kept).
+        Equal cases have the same key; the key of a case object asked again is found at once.
         """
+        seen = self._objects.get(id(case))
+        if seen is not None and seen[0] is case:
+            return seen[1]
         whole = (tuple(getattr(case, name) for name in _CASE_KEY), case.history)
         try:
             found = self._keys.get(whole)
@@ -181,9 +189,13 @@ class Context:
                     self._keys.clear()
                     self._trials.clear()
                     self._replayed.clear()
+                    self._objects.clear()
                 found = self._keys[whole] = len(self._keys)
         except TypeError:
             return None
+        if len(self._objects) > _OBJECTS_KEPT:
+            self._objects.clear()
+        self._objects[id(case)] = (case, found)  # the case kept alive: its id stays its own
         return found
 
     def replays_to_itself(self, case: Case) -> bool:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import attrs
 from hypothesis import strategies as st
 
+from ruian_governance.analysis import Rate
 from ruian_governance.lifecycles import Engine, LifecycleDefinition
 from ruian_governance.models import Case, CaseIndex, Hierarchy, Level
 from ruian_governance.presets import RULES_2021, generate_hierarchy, with_staff
@@ -112,6 +113,8 @@ class World:
     commands: Context
     opening: Opening
     geometry: Mapping[str, Geometry]
+    rates: dict[tuple[object, ...], Rate] = attrs.field(factory=dict, eq=False)
+    """The rates computed over equal cases, by rate name, function and the cases' keys."""
 
 
 _SHARED: weakref.WeakKeyDictionary[type, World] = weakref.WeakKeyDictionary()
