@@ -15,11 +15,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import Phase, settings
 
 from ruian_governance.errors import UnknownIdError
+from ruian_governance.lifecycles import Engine
+from ruian_governance.models import Case
 from ruian_governance.testing import DisputeMachine, EventMachine, HazardMachine, LifecycleMachine
 from ruian_governance.testing.budget import BUDGET, reach, run_machine, transitions
 from ruian_governance.testing.plants import PLANTS, Plant, plant
@@ -122,6 +125,37 @@ def test_a_counterexample_shrinks_to_a_short_readable_sequence() -> None:
     assert 1 <= len(calls) <= 3
     assert finding.steps[0].startswith("state = DeadlineCountedBack()")
     assert any("Step('accept'" in line for line in finding.steps)
+
+
+def test_a_second_run_asks_the_engine_only_for_the_commands_it_stores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Point 3: shrinking replays a run hundreds of times, and a replay is cheap.
+
+    The walk keeps, per machine class, the engine's answer to every command it tried on a
+    case (by the case, its history included, and the command: the refused tries of each
+    actor, the steering's look-ahead probes), and replays each equal case once; so a run
+    again with the same seed (as the shrinker's runs repeat their prefix) asks the engine
+    only for the commands the store fires, and finds the same.
+    """
+    calls: list[str] = []
+    real = Engine.apply
+
+    def counted(self: Engine, case: Case, trigger: str, **given: Any) -> Case:
+        calls.append(trigger)
+        return real(self, case, trigger, **given)
+
+    monkeypatch.setattr(Engine, "apply", counted)
+    machine = plant("skipped_level").machine()
+    first = run_machine(machine, seed=0, shrink=False)
+    asked_first = len(calls)
+    calls.clear()
+    second = run_machine(machine, seed=0, shrink=False)
+    assert first is not None
+    assert second is not None
+    assert (second.message, second.steps) == (first.message, first.steps)
+    fired = sum(1 for line in first.steps if "Step(" in line)
+    assert len(calls) * 4 < asked_first, (len(calls), asked_first, fired)
 
 
 def test_a_passing_machine_finds_nothing_and_a_foreign_failure_is_not_a_finding() -> None:

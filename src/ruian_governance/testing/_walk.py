@@ -144,7 +144,7 @@ _CASE_KEY = tuple(
 )
 """The fields of a case its permissions are kept by."""
 
-_TRIALS_KEPT = 100_000
+_TRIALS_KEPT = 50_000
 """How many command outcomes a walk context keeps (then it starts afresh)."""
 
 _OBJECTS_KEPT = 4096
