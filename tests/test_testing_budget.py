@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,13 @@ from hypothesis import Phase, settings
 from ruian_governance.errors import UnknownIdError
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Case
-from ruian_governance.testing import DisputeMachine, EventMachine, HazardMachine, LifecycleMachine
+from ruian_governance.testing import (
+    DisputeMachine,
+    EventMachine,
+    HazardMachine,
+    LifecycleMachine,
+    _walk,
+)
 from ruian_governance.testing.budget import BUDGET, reach, run_machine, transitions
 from ruian_governance.testing.plants import PLANTS, Plant, plant
 
@@ -247,3 +254,29 @@ def test_derandomized_outcomes_do_not_depend_on_the_hash_seed_or_import_order() 
         outputs.append(json.loads(done.stdout))
     assert all(out[p.key] is not None for out in outputs for p in PLANTS)
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_a_case_key_is_never_given_to_another_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point 3: what the walk keeps by a case's key stays true when it lets the keys go.
+
+    The kept answers (and a machine class's rates over equal cases) are found by small keys,
+    one per distinct case; when the walk lets its kept keys go, a new case must not get the key
+    of an earlier, different one (it did: the keys were counted again from 0, so a rate kept
+    for old cases could be read for new ones).
+    """
+    monkeypatch.setattr(_walk, "_TRIALS_KEPT", 2)
+    machine = EventMachine()
+    ctx, engine = machine._commands, machine.engine
+    grid = "t0001.v001.g01"
+    (worker, *_) = machine.hierarchy_used.people_of(grid, role="grid_worker")
+    actor = next(a for a in ctx.pool if a.person_id == worker.id and a.unit_id == grid)
+    start = datetime(2024, 3, 4, 9, tzinfo=timezone(timedelta(hours=8)))
+    keys: dict[int, object] = {}
+    for n in range(8):
+        at = start + timedelta(hours=n)
+        case = engine.open("event", case_id=f"C{n}", trigger="report", actor=actor, at=at,
+                           location_id=grid, category="环境卫生")  # fmt: skip
+        key = ctx.key_of(case)
+        assert key is not None
+        assert keys.setdefault(key, case) == case, f"key {key} given to two cases"
+        assert ctx.key_of(case) == key

@@ -16,7 +16,8 @@ imports the other's internals.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -171,12 +172,15 @@ class Context:
     _trials: dict[tuple[object, ...], Outcome] = attrs.field(factory=dict, eq=False, repr=False)
     _replayed: set[int] = attrs.field(factory=set, eq=False, repr=False)
     _objects: dict[int, tuple[Case, int]] = attrs.field(factory=dict, eq=False, repr=False)
+    _numbers: Iterator[int] = attrs.field(factory=itertools.count, eq=False, repr=False)
 
     def key_of(self, case: Case) -> int | None:
         """A small key for ``case`` as it stands, its history included, for :meth:`trial`.
 
         ``None`` for a case with a field of an unhashable value (its trials are not kept).
         Equal cases have the same key; the key of a case object asked again is found at once.
+        A key is never given to another case, not even after the kept ones were let go, so
+        that what is kept by keys elsewhere (a machine class's rates) stays true.
         """
         seen = self._objects.get(id(case))
         if seen is not None and seen[0] is case:
@@ -190,7 +194,7 @@ class Context:
                     self._trials.clear()
                     self._replayed.clear()
                     self._objects.clear()
-                found = self._keys[whole] = len(self._keys)
+                found = self._keys[whole] = next(self._numbers)  # never one used before
         except TypeError:
             return None
         if len(self._objects) > _OBJECTS_KEPT:
