@@ -29,7 +29,7 @@ from ruian_governance.testing import (
     EventMachine,
     HazardMachine,
     LifecycleMachine,
-    _walk,
+    _context,
 )
 from ruian_governance.testing.budget import BUDGET, reach, run_machine, transitions
 from ruian_governance.testing.plants import PLANTS, Plant, plant
@@ -264,7 +264,7 @@ def test_a_case_key_is_never_given_to_another_case(monkeypatch: pytest.MonkeyPat
     of an earlier, different one (it did: the keys were counted again from 0, so a rate kept
     for old cases could be read for new ones).
     """
-    monkeypatch.setattr(_walk, "_TRIALS_KEPT", 2)
+    monkeypatch.setattr(_context, "_TRIALS_KEPT", 2)
     machine = EventMachine()
     ctx, engine = machine._commands, machine.engine
     grid = "t0001.v001.g01"
