@@ -14,13 +14,23 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import Phase, settings
 
 from ruian_governance.errors import UnknownIdError
-from ruian_governance.testing import DisputeMachine, EventMachine, HazardMachine, LifecycleMachine
+from ruian_governance.lifecycles import Engine
+from ruian_governance.models import Case
+from ruian_governance.testing import (
+    DisputeMachine,
+    EventMachine,
+    HazardMachine,
+    LifecycleMachine,
+    _context,
+)
 from ruian_governance.testing.budget import BUDGET, reach, run_machine, transitions
 from ruian_governance.testing.plants import PLANTS, Plant, plant
 
@@ -124,6 +134,37 @@ def test_a_counterexample_shrinks_to_a_short_readable_sequence() -> None:
     assert any("Step('accept'" in line for line in finding.steps)
 
 
+def test_a_second_run_asks_the_engine_only_for_the_commands_it_stores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Point 3: shrinking replays a run hundreds of times, and a replay is cheap.
+
+    The walk keeps, per machine class, the engine's answer to every command it tried on a
+    case (by the case, its history included, and the command: the refused tries of each
+    actor, the steering's look-ahead probes), and replays each equal case once; so a run
+    again with the same seed (as the shrinker's runs repeat their prefix) asks the engine
+    only for the commands the store fires, and finds the same.
+    """
+    calls: list[str] = []
+    real = Engine.apply
+
+    def counted(self: Engine, case: Case, trigger: str, **given: Any) -> Case:
+        calls.append(trigger)
+        return real(self, case, trigger, **given)
+
+    monkeypatch.setattr(Engine, "apply", counted)
+    machine = plant("skipped_level").machine()
+    first = run_machine(machine, seed=0, shrink=False)
+    asked_first = len(calls)
+    calls.clear()
+    second = run_machine(machine, seed=0, shrink=False)
+    assert first is not None
+    assert second is not None
+    assert (second.message, second.steps) == (first.message, first.steps)
+    fired = sum(1 for line in first.steps if "Step(" in line)
+    assert len(calls) * 4 < asked_first, (len(calls), asked_first, fired)
+
+
 def test_a_passing_machine_finds_nothing_and_a_foreign_failure_is_not_a_finding() -> None:
     """run_machine returns None when the runs pass; Plant.found refuses another check's failure."""
     quick = settings(BUDGET, max_examples=3, phases=[Phase.explicit, Phase.generate])
@@ -213,3 +254,29 @@ def test_derandomized_outcomes_do_not_depend_on_the_hash_seed_or_import_order() 
         outputs.append(json.loads(done.stdout))
     assert all(out[p.key] is not None for out in outputs for p in PLANTS)
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_a_case_key_is_never_given_to_another_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point 3: what the walk keeps by a case's key stays true when it lets the keys go.
+
+    The kept answers (and a machine class's rates over equal cases) are found by small keys,
+    one per distinct case; when the walk lets its kept keys go, a new case must not get the key
+    of an earlier, different one (it did: the keys were counted again from 0, so a rate kept
+    for old cases could be read for new ones).
+    """
+    monkeypatch.setattr(_context, "_TRIALS_KEPT", 2)
+    machine = EventMachine()
+    ctx, engine = machine._commands, machine.engine
+    grid = "t0001.v001.g01"
+    (worker, *_) = machine.hierarchy_used.people_of(grid, role="grid_worker")
+    actor = next(a for a in ctx.pool if a.person_id == worker.id and a.unit_id == grid)
+    start = datetime(2024, 3, 4, 9, tzinfo=timezone(timedelta(hours=8)))
+    keys: dict[int, object] = {}
+    for n in range(8):
+        at = start + timedelta(hours=n)
+        case = engine.open("event", case_id=f"C{n}", trigger="report", actor=actor, at=at,
+                           location_id=grid, category="环境卫生")  # fmt: skip
+        key = ctx.key_of(case)
+        assert key is not None
+        assert keys.setdefault(key, case) == case, f"key {key} given to two cases"
+        assert ctx.key_of(case) == key

@@ -15,14 +15,13 @@ from collections.abc import Iterable, Mapping
 
 from hypothesis import strategies as st
 
-from ruian_governance.errors import CalendarCoverageError, GuardFailedError, TransitionError
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Case, DataValue
 
 from ._values import fill_data
-from ._walk import Context, Step
+from ._walk import Asked, Context, Step
 
-__all__ = ["accepted_now", "dive_step", "enablers"]
+__all__ = ["accepted_now", "asked_dive_step", "dive_step", "enablers"]
 
 _PROBE_VALUES: Mapping[str, DataValue] = {"days": 1, "stars": 5, "satisfaction": 5}
 """The value of a required key when the steering asks whether a trigger would be accepted (a
@@ -55,16 +54,17 @@ def _probe(ctx: Context, case: Case, trigger: str) -> Case | None:
         return None
     data = {key: _probe_value(engine, key) for key in sorted(transition.requires)}
     at = case.history[-1].at
+    key = ctx.key_of(case)
     tried = 0
     for allowed, actor in ctx.allowed(case):
         if allowed != trigger:
             continue
-        try:
-            return engine.apply(case, trigger, actor=actor, at=at, **data)
-        except (TransitionError, CalendarCoverageError):
-            tried += 1
-            if tried == _PROBE_ACTORS:
-                return None
+        after = ctx.trial(case, key, trigger, actor=actor, at=at, data=data)
+        if not isinstance(after, bool):
+            return after
+        tried += 1
+        if tried == _PROBE_ACTORS:
+            return None
     return None
 
 
@@ -93,8 +93,7 @@ def enablers(ctx: Context, case: Case, trigger: str, among: Iterable[str]) -> fr
     return frozenset(found)
 
 
-@st.composite
-def dive_step(
+def _dive_step(
     draw: st.DrawFn,
     ctx: Context,
     case: Case,
@@ -119,6 +118,7 @@ def dive_step(
     visited = {case.state, *(r.source for r in case.history if r.source is not None)}
     allowed = ctx.allowed(case)
     at = case.history[-1].at
+    key = ctx.key_of(case)
     candidates = []
     for position, (trigger, transition) in enumerate(definition.transitions_from(case.state)):
         dest = definition.next_state(case.state, trigger)
@@ -131,11 +131,19 @@ def dive_step(
             continue
         data = fill_data(draw, engine, case, transition, ctx.values)
         for actor in actors:
-            try:
-                engine.apply(case, trigger, actor=actor, at=at, **data)
-            except GuardFailedError:
+            after = ctx.trial(case, key, trigger, actor=actor, at=at, data=data)
+            if after is True:  # a guard refused it
                 continue
-            except (TransitionError, CalendarCoverageError):
+            if after is False:
                 break
             return Step(trigger=trigger, actor=actor, at=at, data=data)
     return None
+
+
+dive_step = st.composite(_dive_step)
+
+
+@st.composite
+def asked_dive_step(draw: st.DrawFn, asked: Asked) -> Step | None:
+    """:func:`dive_step` with the arguments ``asked`` holds when it is drawn (see ``Asked``)."""
+    return _dive_step(draw, *asked.args, **asked.kwargs)

@@ -31,7 +31,6 @@ when the case falls due.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 from typing import TypeAlias
 
 from hypothesis import strategies as st
@@ -46,9 +45,14 @@ Edge: TypeAlias = tuple[str, str | None, str]
 ``None`` for an opening transition."""
 
 GOAL_TRIES = 5
+
+_POOLS_KEPT = 4096
+"""How many goal strategies a :class:`Geometry` keeps (then it starts afresh)."""
 """How many commands a diving case spends in its goal's state before giving the goal up."""
 
 Tiers: TypeAlias = tuple[frozenset[str], ...]
+
+GoalStrategy: TypeAlias = st.SearchStrategy[tuple[str, str]]
 
 Accepts: TypeAlias = Callable[[Case, str], bool]
 """Whether the engine would accept ``trigger`` on ``case`` now (asked with no draw)."""
@@ -128,6 +132,9 @@ class Geometry:
         one (a deep state is drawn more often: a walk seldom gets there), deepest first (so
         that shrinking, which lowers the drawn position, dives deeper and drops the commands a
         walk needed), the initial state last."""
+        self.goal_pools: dict[tuple[str, tuple[tuple[str, str], ...]], GoalStrategy] = {}
+        """The goal strategy for a case in a state with some transitions untaken, built once
+        (the runs of a machine class, and their shrinking, meet the same ones often)."""
 
 
 def geometries(definitions: Mapping[str, LifecycleDefinition]) -> dict[str, Geometry]:
@@ -296,20 +303,21 @@ class Steering:
         ``1 + d`` times as likely (a deep goal needs a long walk that few cases of a run
         finish), a goal from ``state`` itself ``10 + d`` times (it is taken at once).
         """
-        ends = definition.final_states
-        pool: list[tuple[str, str]] = []
-        for goal in untaken:
-            source, trigger = goal
-            weight = 1
-            if definition.next_state(source, trigger) in {source, *ends}:
-                weight = 4 if definition.trigger(trigger).kind is TriggerKind.ESCALATE else 2
-            near = 10 if source == state else 1
-            pool.extend([goal] * (weight * (near + geometry.depth[source])))
-        drawn: tuple[str, str] = data.draw(_goals(tuple(pool)), label="goal")
+        pools = geometry.goal_pools
+        asked = (state, tuple(untaken))
+        goals = pools.get(asked)
+        if goals is None:
+            ends = definition.final_states
+            pool: list[tuple[str, str]] = []
+            for goal in untaken:
+                source, trigger = goal
+                weight = 1
+                if definition.next_state(source, trigger) in {source, *ends}:
+                    weight = 4 if definition.trigger(trigger).kind is TriggerKind.ESCALATE else 2
+                near = 10 if source == state else 1
+                pool.extend([goal] * (weight * (near + geometry.depth[source])))
+            if len(pools) > _POOLS_KEPT:
+                pools.clear()
+            goals = pools[asked] = st.sampled_from(tuple(pool))
+        drawn: tuple[str, str] = data.draw(goals, label="goal")
         return drawn
-
-
-@lru_cache(maxsize=1024)
-def _goals(pool: tuple[tuple[str, str], ...]) -> st.SearchStrategy[tuple[str, str]]:
-    """One of ``pool``, by a strategy built once per pool (runs meet the same pools often)."""
-    return st.sampled_from(pool)

@@ -26,18 +26,16 @@ from hypothesis import strategies as st
 
 from ruian_governance.errors import (
     ArgumentError,
-    CalendarCoverageError,
-    GuardFailedError,
     TransitionError,
 )
 from ruian_governance.lifecycles import Engine, LifecycleDefinition
-from ruian_governance.models import Actor, Case, DataValue, Hierarchy
+from ruian_governance.models import Actor, Case, DataValue
 
 from ._args import need_type
+from ._context import Context, make_context, posts_as_actors
 from ._values import (
     BOOLEANS,
     DEFAULT_DATA_VALUES,
-    DELAYS,
     DataValues,
     ValueMakers,
     drawn_data,
@@ -48,12 +46,14 @@ from ._values import (
 
 __all__ = [
     "DEFAULT_DATA_VALUES",
+    "Asked",
     "Context",
     "DataValues",
     "Fault",
     "Opening",
     "Step",
     "ValueMakers",
+    "asked_command",
     "drawn_data",
     "faults_of",
     "fill_data",
@@ -123,98 +123,6 @@ class Step:
 
 
 # --------------------------------------------------------------------------- the walk
-
-
-def posts_as_actors(hierarchy: Hierarchy) -> tuple[Actor, ...]:
-    """Every post of ``hierarchy`` as an actor: the people who may be drawn to act."""
-    return tuple(
-        Actor(person_id=person.id, role=post.role, unit_id=post.unit_id)
-        for person in hierarchy.people
-        for post in person.posts
-    )
-
-
-_ALLOWED_KEPT = 4096
-"""How many permission answers a walk context keeps (then it starts afresh)."""
-
-_CASE_KEY = tuple(
-    f.name for f in attrs.fields(Case) if f.init and f.name not in {"history", "version"}
-)
-"""The fields of a case its permissions are kept by."""
-
-
-@attrs.frozen
-class Context:
-    """What a walk needs besides the case: the engine, who may act, data values, delays."""
-
-    engine: Engine
-    pool: tuple[Actor, ...]
-    values: ValueMakers
-    delays: st.SearchStrategy[timedelta]
-    by_role: Mapping[str, tuple[Actor, ...]]
-    _allowed: dict[tuple[object, ...], list[tuple[str, Actor]]] = attrs.field(
-        factory=dict, eq=False, repr=False
-    )
-
-    def allowed(self, case: Case) -> list[tuple[str, Actor]]:
-        """Every (trigger, actor) pair the engine would let through its permission checks.
-
-        Kept per case as it stands (every field but its history and version: all that a
-        permission check may read), as the machines' runs and their shrinking meet the same
-        cases often.
-        """
-        key = tuple(getattr(case, name) for name in _CASE_KEY)
-        try:
-            found = self._allowed.get(key)
-        except TypeError:  # a field of an unhashable value: not kept
-            return self._permitted(case)
-        if found is None:
-            if len(self._allowed) > _ALLOWED_KEPT:
-                self._allowed.clear()
-            found = self._allowed[key] = self._permitted(case)
-        return list(found)
-
-    def _permitted(self, case: Case) -> list[tuple[str, Actor]]:
-        engine = self.engine
-        pairs: list[tuple[str, Actor]] = []
-        for trigger, transition in engine.lifecycle(case.lifecycle).transitions_from(case.state):
-            rule = transition.jurisdiction
-            for role in sorted(transition.roles):
-                pairs.extend(
-                    (trigger, actor)
-                    for actor in self.by_role.get(role, ())
-                    if engine.in_jurisdiction(rule, case, actor)
-                )
-        return pairs
-
-
-def make_context(
-    engine: Engine,
-    actors: Iterable[Actor] | None,
-    values: DataValues | None,
-    delays: st.SearchStrategy[timedelta] | None,
-) -> Context:
-    """Check the walk's arguments at once and index the actors who hold their posts by role."""
-    need_type("engine", engine, Engine)
-    pool = posts_as_actors(engine.hierarchy) if actors is None else tuple(actors)
-    if not pool:
-        raise ArgumentError(argument="actors", value=pool, reason="at least one actor")
-    for actor in pool:
-        need_type("each actor", actor, Actor)
-    if delays is not None:
-        need_type("delays", delays, st.SearchStrategy)
-    posts = {(a.person_id, a.role, a.unit_id) for a in posts_as_actors(engine.hierarchy)}
-    by_role: dict[str, list[Actor]] = {}
-    for actor in pool:
-        if (actor.person_id, actor.role, actor.unit_id) in posts:
-            by_role.setdefault(actor.role, []).append(actor)
-    return Context(
-        engine=engine,
-        pool=pool,
-        values=known_values(values),
-        delays=st.sampled_from(DELAYS) if delays is None else delays,
-        by_role={role: tuple(found) for role, found in by_role.items()},
-    )
 
 
 _GUARDED_TRIES = 2
@@ -385,6 +293,7 @@ def legal_step(
     if due is not None:
         paused = definition.state(case.state).paused
         later = tuple(t for t in (due, due + _PAUSE_RUN_OUT if paused else None) if t and t > at)
+    key = ctx.key_of(case)
     for trigger in order:
         transition = definition.transition(case.state, trigger)
         if transition is None:  # pragma: no cover - allowed() offers only available triggers
@@ -394,11 +303,10 @@ def legal_step(
         data = fill_data(draw, engine, case, transition, ctx.values)
         for actor in rotated(draw, by_trigger[trigger], "actor"):
             for when in times:
-                try:
-                    new = engine.apply(case, trigger, actor=actor, at=when, **data)
-                except GuardFailedError:
+                new = ctx.trial(case, key, trigger, actor=actor, at=when, data=data)
+                if new is True:  # a guard refused it
                     continue
-                except (TransitionError, CalendarCoverageError):
+                if new is False:
                     break  # refused; or a working-day deadline past the calendar's years
                 return Step(trigger=trigger, actor=actor, at=when, data=data), new
             else:  # every time tried was refused by a guard, which seldom depends on the actor
@@ -468,8 +376,7 @@ def faults_of(faults: Iterable[Fault]) -> tuple[Fault, ...]:
     return found
 
 
-@st.composite
-def next_command(  # noqa: PLR0913 - the walk's context and the machine's preferences
+def _next_command(  # noqa: PLR0913 - the walk's context and the machine's preferences
     draw: st.DrawFn,
     ctx: Context,
     case: Case,
@@ -489,6 +396,34 @@ def next_command(  # noqa: PLR0913 - the walk's context and the machine's prefer
         return faulty_step(draw, ctx, case, pick(draw, faults, "fault"))
     found = legal_step(draw, ctx, case, prefer, hurry)
     return None if found is None else found[0]
+
+
+next_command = st.composite(_next_command)
+
+
+class Asked:
+    """The arguments a reusable strategy draws with next (set before each draw).
+
+    A machine draws a command at every step; a strategy object built for each draw would be
+    checked by Hypothesis each time (a cost of every step, in every replay while shrinking),
+    so it builds :func:`asked_command` once with an ``Asked`` and sets its arguments before
+    each draw.  The draws are those of :func:`next_command` with the same arguments.
+    """
+
+    __slots__ = ("args", "kwargs")
+
+    def __init__(self) -> None:
+        self.args: tuple[Any, ...] = ()
+        self.kwargs: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return "Asked(...)"
+
+
+@st.composite
+def asked_command(draw: st.DrawFn, asked: Asked) -> Step | None:
+    """:func:`next_command` with the arguments ``asked`` holds when it is drawn."""
+    return _next_command(draw, *asked.args, **asked.kwargs)
 
 
 @st.composite

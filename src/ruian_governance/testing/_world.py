@@ -9,7 +9,6 @@ an opened case shows in Hypothesis' reports.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
@@ -18,6 +17,7 @@ from typing import Any, Protocol
 import attrs
 from hypothesis import strategies as st
 
+from ruian_governance.analysis import Rate
 from ruian_governance.lifecycles import Engine, LifecycleDefinition
 from ruian_governance.models import Case, CaseIndex, Hierarchy, Level
 from ruian_governance.presets import RULES_2021, generate_hierarchy, with_staff
@@ -112,10 +112,16 @@ class World:
     commands: Context
     opening: Opening
     geometry: Mapping[str, Geometry]
+    rates: dict[tuple[object, ...], Rate] = attrs.field(factory=dict, eq=False)
+    """The rates computed over equal cases, by rate name, function and the cases' keys."""
 
 
-_SHARED: weakref.WeakKeyDictionary[type, World] = weakref.WeakKeyDictionary()
-"""Per machine class: the world built for its settings."""
+_SHARED: dict[tuple[int, ...], World] = {}
+"""The worlds built lately, by the identities of their settings (each world holds its
+settings, so that an identity is not reused while it is kept)."""
+
+_WORLDS_KEPT = 8
+"""How many worlds are kept (the oldest goes first)."""
 
 
 def shared_world(
@@ -127,10 +133,13 @@ def shared_world(
 ) -> World:
     """The engine, command context, opening and state graphs of ``owner``'s runs, built once.
 
-    Built again if the settings (compared by identity) changed since.
+    Shared by every machine class of the same settings (compared by identity: a subclass
+    that keeps them, as a seeded copy of a machine does), so that what its runs learn of the
+    engine serves the next seed's runs too; built again for other settings.
     """
     settings = (hierarchy, lifecycles, data_values, times)
-    found = _SHARED.get(owner)
+    key = tuple(id(setting) for setting in settings)
+    found = _SHARED.get(key)
     if found is not None and all(a is b for a, b in zip(found.settings, settings, strict=True)):
         return found
     engine = Engine(hierarchy, lifecycles)
@@ -146,5 +155,7 @@ def shared_world(
         ids=st.just("C1"),
     )
     world = World(settings, engine, context, opening, geometries(engine.lifecycles))
-    _SHARED[owner] = world
+    while len(_SHARED) >= _WORLDS_KEPT:
+        del _SHARED[next(iter(_SHARED))]
+    _SHARED[key] = world
     return world

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, ClassVar, NoReturn, TypeVar, cast
 
 import attrs
@@ -75,7 +76,7 @@ from ruian_governance.models import Case, DataValue, Hierarchy
 from ruian_governance.stores import CaseStore, MemoryCaseStore
 
 from ._args import check_bound, need_type
-from ._dive import accepted_now, dive_step, enablers
+from ._dive import accepted_now, asked_dive_step, enablers
 from ._oracle import (
     DEFAULT_RATES,
     RATE_NAMES,
@@ -89,10 +90,11 @@ from ._oracle import (
 from ._steer import Edge, Steering
 from ._values import indexes
 from ._walk import (
+    Asked,
     DataValues,
     Fault,
     Step,
-    next_command,
+    asked_command,
     opened_case,
 )
 from ._world import (
@@ -122,6 +124,9 @@ _M = TypeVar("_M", bound="LifecycleMachine")
 _BURST = 4
 """Most legal commands one ``legal_command`` step fires on its case (a drawn number)."""
 
+_RATES_KEPT = 16_384
+"""How many rates over equal cases a machine class keeps (then it starts afresh)."""
+
 _DEPTH = 8
 """Most legal commands ``open_case`` fires on the case it opened, after its dive (a drawn
 number, often 0)."""
@@ -135,6 +140,12 @@ def _violated(message: str) -> NoReturn:
 
 def _never(_case: Case) -> bool:
     return False
+
+
+@lru_cache(maxsize=256)
+def _among(ids: tuple[str, ...]) -> st.SearchStrategy[str]:
+    """One of ``ids``, by a strategy built once per tuple (runs meet the same ones often)."""
+    return st.sampled_from(ids)
 
 
 def _expect(condition: bool, message: str) -> None:
@@ -234,6 +245,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         self._ledger = Ledger(self._definitions)
         self._handlers: dict[str, set[str]] = {}
         self._replayed: dict[str, Case] = {}
+        self._asked = Asked()
+        self._asked_command = asked_command(self._asked)
+        self._asked_dive = asked_dive_step(self._asked)
         self._counted: list[Case] = []
 
     @classmethod
@@ -326,17 +340,15 @@ class LifecycleMachine(RuleBasedStateMachine):
         ids = self.case_ids
         if type(self).steer:
             ids = [cid for cid in ids if self._steering.untaken(self.store.get(cid))] or ids
-        case = self.store.get(data.draw(st.sampled_from(ids), label="case_id"))
+        case = self.store.get(data.draw(_among(tuple(ids)), label="case_id"))
         self._walk(data, case, data.draw(st.integers(1, _BURST), label="commands"))
 
     @precondition(lambda self: bool(self.case_ids) and bool(type(self).faults))
     @rule(data=st.data())
     def refused_command(self, data: st.DataObject) -> None:
         """Fire an illegal command on a drawn case: it is refused and changes nothing."""
-        case = self.store.get(data.draw(st.sampled_from(self.case_ids), label="case_id"))
-        step = data.draw(
-            next_command(self._commands, case, type(self).faults, False), label="command"
-        )
+        case = self.store.get(data.draw(_among(tuple(self.case_ids)), label="case_id"))
+        step = self._command(data, "command", case, type(self).faults, False)
         if step is None:  # pragma: no cover - legal=False always draws a command
             return
         before = self._snapshot()
@@ -361,15 +373,12 @@ class LifecycleMachine(RuleBasedStateMachine):
         ``apply`` or ``save``) must raise :class:`~ruian_governance.ConflictError` and change
         nothing.
         """
-        case = self.store.get(data.draw(st.sampled_from(self.case_ids), label="case_id"))
-        first = data.draw(
-            next_command(self._commands, case, (), True, prefer=self._tiers(data, case)),
-            label="command",
-        )
+        case = self.store.get(data.draw(_among(tuple(self.case_ids)), label="case_id"))
+        first = self._command(data, "command", case, (), True, prefer=self._tiers(data, case))
         if first is None:
             self.last_accepted = None
             return
-        second = data.draw(next_command(self._commands, case, (), True), label="stale_command")
+        second = self._command(data, "stale_command", case, (), True)
         after = self._fire(case, first)
         if second is None:
             return
@@ -401,13 +410,17 @@ class LifecycleMachine(RuleBasedStateMachine):
         """Replaying every stored case's history gives the stored case back.
 
         A case is replayed once per stored version (the store hands out the same object
-        until a command changes it; an equal copy is replayed again).
+        until a command changes it), and once per machine class for equal cases (a replay is
+        a function of the history: the runs of a class, and their shrinking, meet equal cases
+        often).
         """
+        commands = self._commands
         for case_id in self.case_ids:
             case = self.store.get(case_id)
             if self._replayed.get(case_id) is case:
                 continue
-            _expect(self.engine.replay(case.history) == case, f"replay of {case_id} differs")
+            if not commands.replays_to_itself(case):
+                _violated(f"replay of {case_id} differs")
             self._replayed[case_id] = case
 
     @invariant()
@@ -436,9 +449,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         target = states[at] if at < len(states) else case.state
         distance = geometry.distance.get(target, {})
         while case.state != target:
-            step = data.draw(
-                dive_step(self._commands, case, distance, geometry.forward), label="command"
-            )
+            self._asked.args = (self._commands, case, distance, geometry.forward)
+            self._asked.kwargs = {}
+            step = data.draw(self._asked_dive, label="command")
             if step is None:
                 break
             case = self._fire(case, step)
@@ -449,13 +462,31 @@ class LifecycleMachine(RuleBasedStateMachine):
         hurry = self._steering.hurrying if type(self).steer else _never
         for _ in range(commands):
             prefer = self._tiers(data, case)
-            step = data.draw(
-                next_command(self._commands, case, (), True, prefer=prefer, hurry=hurry(case)),
-                label="command",
-            )
+            step = self._command(data, "command", case, (), True, prefer=prefer, hurry=hurry(case))
             if step is None:  # a final state, or every guard refused: nothing legal to do
                 return
             case = self._fire(case, step)
+
+    def _command(  # noqa: PLR0913 - the draw, and the walk's arguments
+        self,
+        data: st.DataObject,
+        label: str,
+        case: Case,
+        faults: tuple[Fault, ...],
+        legal: bool,
+        *,
+        prefer: tuple[frozenset[str], ...] = (),
+        hurry: bool = False,
+    ) -> Step | None:
+        """Draw the next command for ``case`` by the machine's one command strategy.
+
+        The draws of ``next_command`` with these arguments, by a strategy built once (see
+        ``Asked``).
+        """
+        self._asked.args = (self._commands, case, faults, legal)
+        self._asked.kwargs = {"prefer": prefer, "hurry": hurry}
+        step: Step | None = data.draw(self._asked_command, label=label)
+        return step
 
     def _tiers(self, data: st.DataObject, case: Case) -> tuple[frozenset[str], ...]:
         """The triggers to try first on ``case`` (none unless steering)."""
@@ -527,7 +558,11 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @invariant()
     def rates_match_the_commands(self) -> None:
-        """Every configured rate over the stored cases equals the machine's own recount."""
+        """Every configured rate over the stored cases equals the machine's own recount.
+
+        A rate is a function of the cases: it is computed once per machine class for equal
+        cases (the runs of a class, and their shrinking, meet equal cases often).
+        """
         rates = type(self).rates
         cases = [self.store.get(cid) for cid in self.case_ids]
         counted = self._counted
@@ -537,8 +572,16 @@ class LifecycleMachine(RuleBasedStateMachine):
         if not rates or not cases or same:
             return
         self._counted = cases
+        keys = tuple(self._commands.key_of(case) for case in cases)
+        kept = self._world.rates if None not in keys else {}
         for name, function in rates.items():
-            got = function(cases, lifecycles=self._definitions)
+            asked = (name, function, keys)
+            got = kept.get(asked)
+            if got is None:
+                got = function(cases, lifecycles=self._definitions)
+                if len(kept) > _RATES_KEPT:
+                    kept.clear()
+                kept[asked] = got
             want = self._ledger.expected(name, cases)
             _expect(
                 (got.count, got.total) == (want.count, want.total),
