@@ -304,7 +304,7 @@ class EventLoop(Mechanism):
     @staticmethod
     def assisting_done(case: Case) -> bool:
         """Whether every assisting unit of ``case`` has fed back."""
-        if len(case.assignees) < 2:  # no assisting unit  # noqa: PLR2004
+        if len(case.assignees) < 2:  # no assisting unit
             return True
         return all(
             p.status is ProgressStatus.FED_BACK for p in assignee_progress(case) if not p.lead

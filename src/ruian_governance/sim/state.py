@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from heapq import heappush
 from datetime import datetime, timedelta
+from heapq import heappush
 from typing import Any
 
 from ruian_governance.analysis import SimilarCaseLibrary
@@ -160,7 +160,11 @@ class RunState:
             case = held[case_id]
         except KeyError:
             raise UnknownIdError(case_id, "the cases the run holds") from None
-        held[case_id] = new = self._apply(case, trigger, actor=actor, at=now, **data)
+        if data:
+            new = self._apply(case, trigger, actor=actor, at=now, **data)
+        else:  # without data, a plain call: no dict to unpack and pack again
+            new = self._apply(case, trigger, actor=actor, at=now)
+        held[case_id] = new
         self.commands += 1
         if new.state in self._final[new.lifecycle]:
             self.open.pop(case_id, None)
