@@ -73,6 +73,8 @@ class RunState:
         """What has happened to a case once and must not happen again ("returned", ...)."""
         self._counter = dict.fromkeys(_ID_PREFIX, 0)
         self._routes: dict[tuple[str, str, SeverityTier], tuple[str, ...]] = {}
+        self._town_key: dict[str, str] = {}  # a grid's town id (itself if in no town)
+        self._open_hazards: dict[str, None] = {}  # the hazards of open, in the same order
         self._final = {
             d.key: frozenset(s.key for s in d.states if s.final) for d in self.lifecycles
         }
@@ -99,10 +101,16 @@ class RunState:
         a case without a deadline or not due yet, so it is not asked about them).
         """
         held = self._held
+        if hazards:
+            return [
+                case
+                for case_id in self._open_hazards
+                if (due := (case := held[case_id]).due_at) is not None and due <= now
+            ]
         return [
             case
             for case_id in self.open
-            if case_id.startswith("H") is hazards
+            if not case_id.startswith("H")
             and (due := (case := held[case_id]).due_at) is not None
             and due <= now
         ]
@@ -130,6 +138,8 @@ class RunState:
         self.store.open(lifecycle, case_id=case_id, **facts)
         self.commands += 1
         self.open[case_id] = None
+        if lifecycle == "hazard":
+            self._open_hazards[case_id] = None
         return case_id
 
     def open_report(
@@ -168,6 +178,7 @@ class RunState:
         self.commands += 1
         if new.state in self._final[new.lifecycle]:
             self.open.pop(case_id, None)
+            self._open_hazards.pop(case_id, None)
             self.finished.append(case_id)
         return new
 
@@ -177,8 +188,11 @@ class RunState:
         Remembered by (town, category, tier): a route's handlers are the leaves of its
         town's tail, the same for every grid of the town (the router is a pure function).
         """
-        town = self.hierarchy.town_of(grid)
-        key = (grid if town is None else town.id, category, tier)
+        place = self._town_key.get(grid)
+        if place is None:
+            town = self.hierarchy.town_of(grid)
+            place = self._town_key[grid] = grid if town is None else town.id
+        key = (place, category, tier)
         found = self._routes.get(key)
         if found is None:
             try:
