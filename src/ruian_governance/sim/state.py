@@ -15,7 +15,7 @@ from heapq import heappush
 from typing import Any
 
 from ruian_governance.analysis import SimilarCaseLibrary
-from ruian_governance.errors import RouteError, UnknownIdError
+from ruian_governance.errors import ConflictError, RouteError, UnknownIdError
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Actor, Case, Hierarchy
 from ruian_governance.routing import Report, Router, SeverityTier
@@ -52,6 +52,7 @@ class RunState:
         self.store = RunCases(self.engine)
         self._held = self.store._cases  # the run's own store, written by fire
         self._apply = self.engine.apply
+        self._open = self.engine.open
         self.router = Router(hierarchy, config.rules)
         self.queue = queue = EventQueue()
         self._heap = queue._heap  # later pushes here itself, numbered as push numbers
@@ -132,10 +133,19 @@ class RunState:
         Ids number each lifecycle's cases from 1: ``E0000001`` events, ``D...`` disputes,
         ``H...`` hazards; the configuration's ``id_prefix`` comes after the letter
         (``E330381.0000001``), which the mechanisms read the lifecycle from.
+
+        Raises:
+            ConflictError: The run holds a case of this id already (as
+                :meth:`RunCases.open <.cases.RunCases.open>`).
         """
         self._counter[lifecycle] += 1
         case_id = f"{_ID_PREFIX[lifecycle]}{self.config.id_prefix}{self._counter[lifecycle]:07d}"
-        self.store.open(lifecycle, case_id=case_id, **facts)
+        # what RunCases.open does, without a call more (the run's store tells no index)
+        case = self._open(lifecycle, case_id=case_id, **facts)
+        held = self._held
+        if case_id in held:
+            raise ConflictError(case_id, None, held[case_id].version)
+        held[case_id] = case
         self.commands += 1
         self.open[case_id] = None
         if lifecycle == "hazard":
