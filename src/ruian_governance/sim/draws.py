@@ -40,7 +40,8 @@ def cumulative(weights: Iterable[float]) -> tuple[float, ...]:
 def pick(rng: random.Random, cumulative: tuple[float, ...]) -> int:
     """Draw an index with probability proportional to its weight (one ``random()`` call)."""
     # the first bound above x (bisect_right), or the last index if none is
-    return min(bisect_right(cumulative, rng.random() * cumulative[-1]), len(cumulative) - 1)
+    i = bisect_right(cumulative, rng.random() * cumulative[-1])
+    return i if i < len(cumulative) else len(cumulative) - 1
 
 
 def poisson(rng: random.Random, expected: float) -> int:
