@@ -8,9 +8,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from itertools import chain
-from typing import Any
+from datetime import UTC, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -22,9 +20,10 @@ from ruian_governance import Case, SimulationConfig, generate_hierarchy, simulat
 from ruian_governance.errors import ArgumentError
 from ruian_governance.io.tables import cases_table
 from ruian_governance.presets import with_staff
+from ruian_governance.sim import sharded
 from ruian_governance.sim.draws import cumulative, pick
 from ruian_governance.sim.run import _Run
-from ruian_governance.sim.sharded import _FIELDS, _digest_into, _texts
+from ruian_governance.sim.sharded import _digest_into
 from ruian_governance.sim.state import RunState
 
 H = with_staff(generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0))
@@ -117,24 +116,6 @@ def test_cases_table_names_the_bad_case_after_the_one_pass_fails() -> None:
     assert table.to_pylist() == rows
 
 
-def _digest_as_it_was(sha: Any, cases: Sequence[Case]) -> None:
-    """``_digest_into`` as it was: the offsets of every time, then their set."""
-    texts: dict[int, str] = {}
-    for start in range(0, len(cases), 1_000):
-        batch = cases[start : start + 1_000]
-        heads = [f"{c.id}\t{c.state}\t{c.version}\t{len(c.history)}\n" for c in batch]
-        records = list(chain.from_iterable([c.history for c in batch]))
-        seqs, triggers, dests, times, actors, data = (list(map(f, records)) for f in _FIELDS)
-        offsets = list(map(datetime.utcoffset, times))
-        zones = offsets[:1] if len(set(offsets)) == 1 else offsets
-        text = "\x1f".join((
-            "".join(heads), "\t".join(map(str, seqs)), "\t".join(triggers), "\t".join(dests),
-            "\t".join(map(str, zones)), _texts(actors, texts), _texts(data, texts),
-        ))  # fmt: skip
-        sha.update(text.encode("utf-8", "surrogatepass"))
-        sha.update(b"".join([at.__reduce__()[1][0] for at in times]))
-
-
 def _rezoned(case: Case, zones: Sequence[tzinfo]) -> Case:
     history = tuple(
         attrs.evolve(r, at=r.at.astimezone(zones[i % len(zones)]))
@@ -143,20 +124,22 @@ def _rezoned(case: Case, zones: Sequence[tzinfo]) -> Case:
     return attrs.evolve(case, history=history)
 
 
-def test_the_digest_of_one_fixed_offset_is_the_digest_it_was() -> None:
+def test_the_digest_of_one_fixed_offset_is_the_digest_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Point "events per second": one fixed offset is read without every time's offset.
 
-    The same hex as before whatever the zones (one, several, not fixed).
+    The same hex as the offsets of every time give (the digest with its shortcut switched
+    off) whatever the zones: one, several, not fixed, none.
     """
     cases = list(simulate(SimulationConfig(hierarchy=H, days=3, seed=1)).cases)
     shanghai = ZoneInfo("Asia/Shanghai")
     for zones in ([], [UTC], [UTC, timezone(timedelta(hours=8))], [shanghai]):
         given = [_rezoned(c, zones) for c in cases] if zones else cases
-        a, b = hashlib.sha256(), hashlib.sha256()
-        _digest_into(a, given)
-        _digest_as_it_was(b, given)
-        assert a.hexdigest() == b.hexdigest()
-    a, b = hashlib.sha256(), hashlib.sha256()
-    _digest_into(a, [])
-    _digest_as_it_was(b, [])
-    assert a.hexdigest() == b.hexdigest()
+        for batch in (given, given[:1], []):
+            fast, plain = hashlib.sha256(), hashlib.sha256()
+            _digest_into(fast, batch)
+            with monkeypatch.context() as patch:  # no zone is "fixed": every offset is read
+                patch.setattr(sharded, "timezone", type("NoZone", (), {}))
+                _digest_into(plain, batch)
+            assert fast.hexdigest() == plain.hexdigest()
