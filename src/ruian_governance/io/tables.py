@@ -177,6 +177,11 @@ def _listed(cases: object, redaction: object) -> list[Case]:
     return listed if redaction is None else [redaction.case(c) for c in listed]
 
 
+_COUNTED = frozenset({
+    TriggerKind.EVALUATE, TriggerKind.ESCALATE, TriggerKind.RETURN, TriggerKind.DISPATCH
+})  # fmt: skip
+
+
 class _Meanings:
     """What each lifecycle's states and triggers mean: closing states, trigger kinds by key."""
 
@@ -187,6 +192,8 @@ class _Meanings:
             raise ArgumentError(argument, lifecycles, "lifecycle definitions")
         self.closing: dict[str, frozenset[str]] = {}
         self.kinds: dict[str, dict[str, TriggerKind]] = {}
+        self.counted: dict[str, dict[str, TriggerKind]] = {}
+        """The kinds a case's row counts (:data:`_COUNTED`), by trigger key."""
         for definition in given:
             if not isinstance(definition, LifecycleDefinition):
                 argument = "lifecycles"
@@ -197,6 +204,9 @@ class _Meanings:
             self.closing[definition.key] = frozenset(s.key for s in definition.states if s.closing)
             self.kinds[definition.key] = {
                 t.key: t.kind for t in definition.triggers if t.kind is not None
+            }
+            self.counted[definition.key] = {
+                t: k for t, k in self.kinds[definition.key].items() if k in _COUNTED
             }
 
     def of(self, case: Case) -> dict[str, TriggerKind]:
@@ -289,10 +299,13 @@ def cases_table(
         argument = "hierarchy"
         raise ArgumentError(argument, given, "a Hierarchy")
     meanings = _Meanings(lifecycles)
-    made: list[tuple[Any, ...]] = []
-    for case in listed:
-        with _fields_of(case):
-            made.append(_case_row(case, hierarchy, meanings))
+    try:  # all at once; a field of the wrong type: again case by case, to name the case
+        made = [_case_row(case, hierarchy, meanings) for case in listed]
+    except (TypeError, AttributeError, ValueError):
+        made = []
+        for case in listed:
+            with _fields_of(case):
+                made.append(_case_row(case, hierarchy, meanings))
     columns = zip(*made, strict=True) if made else ([] for _ in _CASE_COLUMNS)
     rows = {name: list(values) for (name, _), values in zip(_CASE_COLUMNS, columns, strict=True)}
     return _table(_CASE_COLUMNS, "cases", rows)
@@ -300,7 +313,8 @@ def cases_table(
 
 def _case_row(case: Case, h: Hierarchy, meanings: _Meanings) -> tuple[Any, ...]:
     """The values of ``case``'s row, in the order of ``_CASE_COLUMNS``."""
-    kinds = meanings.of(case)
+    meanings.of(case)  # a lifecycle not given is an UnknownIdError
+    kinds = meanings.counted[case.lifecycle]  # the kinds the row counts: the others pass
     closing = meanings.closing[case.lifecycle]
     closed_at = stars = None
     escalated = returned = False
@@ -309,6 +323,8 @@ def _case_row(case: Case, h: Hierarchy, meanings: _Meanings) -> tuple[Any, ...]:
         if closed_at is None and record.dest in closing:
             closed_at = _aware(case, record.at)
         kind = kinds.get(record.trigger)
+        if kind is None:
+            continue
         if kind is TriggerKind.EVALUATE:
             value = record.get("stars")
             stars = value if type(value) is int and 1 <= value <= 5 else None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -38,11 +39,9 @@ def cumulative(weights: Iterable[float]) -> tuple[float, ...]:
 
 def pick(rng: random.Random, cumulative: tuple[float, ...]) -> int:
     """Draw an index with probability proportional to its weight (one ``random()`` call)."""
-    x = rng.random() * cumulative[-1]
-    for i, bound in enumerate(cumulative):
-        if x < bound:
-            return i
-    return len(cumulative) - 1
+    # the first bound above x (bisect_right), or the last index if none is
+    i = bisect_right(cumulative, rng.random() * cumulative[-1])
+    return i if i < len(cumulative) else len(cumulative) - 1
 
 
 def poisson(rng: random.Random, expected: float) -> int:

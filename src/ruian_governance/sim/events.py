@@ -85,8 +85,12 @@ class Capacity:
         """The first time from ``now`` on a day every unit still has capacity for (08:30 on)."""
         day = now.date()
         load = self.load
+        free = self._free_from
         while True:
-            first = max((self._free_from(u, day) for u in units), default=day)
+            if len(units) == 1:  # the usual case: one unit, no generator for max
+                first = free(units[0], day)
+            else:
+                first = max((free(u, day) for u in units), default=day)
             if first == day:
                 break
             day = first
@@ -304,6 +308,8 @@ class EventLoop(Mechanism):
     @staticmethod
     def assisting_done(case: Case) -> bool:
         """Whether every assisting unit of ``case`` has fed back."""
+        if len(case.assignees) < 2:  # no assisting unit
+            return True
         return all(
             p.status is ProgressStatus.FED_BACK for p in assignee_progress(case) if not p.lead
         )

@@ -27,6 +27,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from itertools import count
 from typing import Any, NamedTuple, TypeAlias, TypeVar
 
 __all__ = ["DueReport", "Event", "EventQueue", "Handler"]
@@ -50,19 +51,20 @@ class DueReport(NamedTuple):
 class EventQueue:
     """A priority queue of :data:`Event` records (a binary heap over ``heapq``)."""
 
-    __slots__ = ("_heap", "_seq")
+    __slots__ = ("_heap", "_numbers")
 
     def __init__(self) -> None:
+        # the run's RunState and _Run push and pop on the heap directly (a call less per
+        # event), numbering each record with next(_numbers) as push does
         self._heap: list[Event[Any]] = []
-        self._seq = 0
+        self._numbers = count(1)
 
     def __len__(self) -> int:
         return len(self._heap)
 
     def push(self, when: datetime, handler: Handler[P], payload: P) -> None:
         """Schedule ``handler(when, payload)``; after every event already due at ``when``."""
-        self._seq += 1
-        heapq.heappush(self._heap, (when, self._seq, handler, payload))
+        heapq.heappush(self._heap, (when, next(self._numbers), handler, payload))
 
     def until(self, end: datetime) -> Iterator[Event[Any]]:
         """Pop and yield events in order while the next one is before ``end``.

@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from datetime import datetime
+from datetime import datetime, timezone
 from itertools import chain
 from operator import attrgetter
 from os import PathLike, fspath
@@ -94,6 +94,7 @@ def shard_config(config: SimulationConfig, shard: CityShard) -> SimulationConfig
 
 _DIGEST_CASES = 1_000
 
+_TZINFO = attrgetter("tzinfo")
 _FIELDS = tuple(map(attrgetter, ("seq", "trigger", "dest", "at", "actor", "data")))
 
 
@@ -120,8 +121,11 @@ def _digest_into(sha: Any, cases: Sequence[Case]) -> None:
         heads = [f"{c.id}\t{c.state}\t{c.version}\t{len(c.history)}\n" for c in batch]
         records = list(chain.from_iterable([c.history for c in batch]))
         seqs, triggers, dests, times, actors, data = (list(map(f, records)) for f in _FIELDS)
-        offsets = list(map(datetime.utcoffset, times))
-        zones = offsets[:1] if len(set(offsets)) == 1 else offsets
+        if len(set(map(id, map(_TZINFO, times)))) == 1 and type(times[0].tzinfo) is timezone:
+            zones = [datetime.utcoffset(times[0])]  # one fixed offset, as the set of offsets
+        else:
+            offsets = list(map(datetime.utcoffset, times))
+            zones = offsets[:1] if len(set(offsets)) == 1 else offsets
         text = "\x1f".join((
             "".join(heads), "\t".join(map(str, seqs)), "\t".join(triggers), "\t".join(dests),
             "\t".join(map(str, zones)), _texts(actors, texts), _texts(data, texts),

@@ -11,10 +11,11 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from heapq import heappush
 from typing import Any
 
 from ruian_governance.analysis import SimilarCaseLibrary
-from ruian_governance.errors import RouteError, UnknownIdError
+from ruian_governance.errors import ConflictError, RouteError, UnknownIdError
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Actor, Case, Hierarchy
 from ruian_governance.routing import Report, Router, SeverityTier
@@ -51,8 +52,12 @@ class RunState:
         self.store = RunCases(self.engine)
         self._held = self.store._cases  # the run's own store, written by fire
         self._apply = self.engine.apply
+        self._open = self.engine.open
         self.router = Router(hierarchy, config.rules)
-        self.queue = EventQueue()
+        self.queue = queue = EventQueue()
+        self._heap = queue._heap  # later pushes here itself, numbered as push numbers
+        self._numbers = queue._numbers
+        self._random = self.rng.random
         self.cast = Cast(hierarchy)
         self.commands = 0
         """Commands applied in all (opening records included)."""
@@ -69,6 +74,8 @@ class RunState:
         """What has happened to a case once and must not happen again ("returned", ...)."""
         self._counter = dict.fromkeys(_ID_PREFIX, 0)
         self._routes: dict[tuple[str, str, SeverityTier], tuple[str, ...]] = {}
+        self._town_key: dict[str, str] = {}  # a grid's town id (itself if in no town)
+        self._open_hazards: dict[str, None] = {}  # the hazards of open, in the same order
         self._final = {
             d.key: frozenset(s.key for s in d.states if s.final) for d in self.lifecycles
         }
@@ -95,10 +102,16 @@ class RunState:
         a case without a deadline or not due yet, so it is not asked about them).
         """
         held = self._held
+        if hazards:
+            return [
+                case
+                for case_id in self._open_hazards
+                if (due := (case := held[case_id]).due_at) is not None and due <= now
+            ]
         return [
             case
             for case_id in self.open
-            if case_id.startswith("H") is hazards
+            if not case_id.startswith("H")
             and (due := (case := held[case_id]).due_at) is not None
             and due <= now
         ]
@@ -107,9 +120,12 @@ class RunState:
         self, now: datetime, low: float, high: float, handler: Handler[P], payload: P
     ) -> None:
         """Schedule ``handler`` between ``low`` and ``high`` hours after ``now``."""
-        hours = low + (high - low) * self.rng.random()
-        # timedelta(hours=hours), its arguments by position: the same value, a third faster
-        self.queue.push(now + timedelta(0, 0, 0, 0, 0, hours), handler, payload)
+        hours = low + (high - low) * self._random()
+        # queue.push inline; timedelta(hours=hours), its arguments by position: the same value
+        heappush(
+            self._heap,
+            (now + timedelta(0, 0, 0, 0, 0, hours), next(self._numbers), handler, payload),
+        )
 
     def open_case(self, lifecycle: str, **facts: Any) -> str:
         """Open a case with the lifecycle's next id (one command); return its id.
@@ -117,12 +133,23 @@ class RunState:
         Ids number each lifecycle's cases from 1: ``E0000001`` events, ``D...`` disputes,
         ``H...`` hazards; the configuration's ``id_prefix`` comes after the letter
         (``E330381.0000001``), which the mechanisms read the lifecycle from.
+
+        Raises:
+            ConflictError: The run holds a case of this id already (as
+                :meth:`RunCases.open <.cases.RunCases.open>`).
         """
         self._counter[lifecycle] += 1
         case_id = f"{_ID_PREFIX[lifecycle]}{self.config.id_prefix}{self._counter[lifecycle]:07d}"
-        self.store.open(lifecycle, case_id=case_id, **facts)
+        # what RunCases.open does, without a call more (the run's store tells no index)
+        case = self._open(lifecycle, case_id=case_id, **facts)
+        held = self._held
+        if case_id in held:
+            raise ConflictError(case_id, None, held[case_id].version)
+        held[case_id] = case
         self.commands += 1
         self.open[case_id] = None
+        if lifecycle == "hazard":
+            self._open_hazards[case_id] = None
         return case_id
 
     def open_report(
@@ -153,10 +180,15 @@ class RunState:
             case = held[case_id]
         except KeyError:
             raise UnknownIdError(case_id, "the cases the run holds") from None
-        held[case_id] = new = self._apply(case, trigger, actor=actor, at=now, **data)
+        if data:
+            new = self._apply(case, trigger, actor=actor, at=now, **data)
+        else:  # without data, a plain call: no dict to unpack and pack again
+            new = self._apply(case, trigger, actor=actor, at=now)
+        held[case_id] = new
         self.commands += 1
         if new.state in self._final[new.lifecycle]:
             self.open.pop(case_id, None)
+            self._open_hazards.pop(case_id, None)
             self.finished.append(case_id)
         return new
 
@@ -166,8 +198,11 @@ class RunState:
         Remembered by (town, category, tier): a route's handlers are the leaves of its
         town's tail, the same for every grid of the town (the router is a pure function).
         """
-        town = self.hierarchy.town_of(grid)
-        key = (grid if town is None else town.id, category, tier)
+        place = self._town_key.get(grid)
+        if place is None:
+            town = self.hierarchy.town_of(grid)
+            place = self._town_key[grid] = grid if town is None else town.id
+        key = (place, category, tier)
         found = self._routes.get(key)
         if found is None:
             try:
