@@ -290,7 +290,8 @@ def test_nothing_is_built_before_every_check_passed(
     """A refused command builds no record and no case.
 
     The guards' context is built only once the checks before the guards passed; an accepted
-    command builds one record and one case.
+    command builds one record and one case, and its effect receives the guards' context
+    (issue 15, events per CPU second: one context per command, not two).
     """
     built: dict[str, int] = {}
     for name in ("record", "advance", "followed", "context", "opened", "dated"):
@@ -315,7 +316,8 @@ def test_nothing_is_built_before_every_check_passed(
     built.clear()
     world.engine.apply(case, "dispatch", actor=world["operator"], at=T0 + 2 * HOUR,
                        units=(world.station("police_station"),))  # fmt: skip
-    assert built == {"context": 2, "followed": 1}  # the guards', the effect's; record and case
+    # one context, which the guards are asked with and the effect receives; record and case
+    assert built == {"context": 1, "followed": 1}
 
 
 def test_a_non_datetime_time_is_refused_like_a_naive_one(world: World) -> None:

@@ -250,8 +250,15 @@ _DATA_JSON = json_encoder(separators=(", ", ": "), allow_nan=True)
 
 
 def _record_data_text(data: tuple[tuple[str, Any], ...]) -> str:
-    """A record's data as a JSON object in text (a lone surrogate escaped)."""
-    value = _unstructure_record_data(data)
+    """A record's data as a JSON object in text (a lone surrogate escaped).
+
+    JSON writes a tuple as it writes a list, so the pairs go into a dict as they are (in C);
+    data that is not pairs goes the unstructuring way, which refuses it as it always did.
+    """
+    try:
+        value = dict(data)
+    except (TypeError, ValueError):  # not pairs: the same error as before
+        value = _unstructure_record_data(data)
     text = _DATA_JSON(value)
     if not text.isascii():
         try:

@@ -24,11 +24,12 @@ from ruian_governance.errors import GuardFailedError
 from ruian_governance.models import Actor, Case, DataValue, Hierarchy
 
 from . import _fast
-from .definition import LifecycleDefinition, Transition
+from .definition import CommandContext, LifecycleDefinition, Transition
 
 __all__ = ["fuse"]
 
 _Check = Callable[[Case, Actor, datetime, Mapping[str, DataValue]], None]
+_Fused = Callable[[Case, Actor, datetime, Mapping[str, DataValue]], CommandContext | None]
 _Rule = Callable[[Case, Actor], bool]
 
 
@@ -41,8 +42,13 @@ def fuse(  # noqa: PLR0913 - the parts of the checks, compiled once per transiti
     within: _Rule | None,
     clocked: bool,
     hierarchy: Hierarchy,
-) -> _Check:
+) -> _Fused:
     """The checks of ``plan`` (compiled for ``transition``) as one closure.
+
+    The closure returns the :class:`~ruian_governance.lifecycles.CommandContext` its guards
+    were asked with (``None`` when the transition has no guards): the engine hands it to the
+    first effect (:func:`~ruian_governance.lifecycles._effects.changes`), which would build an
+    equal one.
 
     Args:
         definition: The transition's lifecycle.
@@ -69,7 +75,7 @@ def fuse(  # noqa: PLR0913 - the parts of the checks, compiled once per transiti
 
     def check(  # noqa: PLR0912 - the checks inline, for speed
         case: Case, actor: Actor, at: datetime, data: Mapping[str, DataValue]
-    ) -> None:
+    ) -> CommandContext | None:
         try:
             held = (actor.person_id, actor.role, actor.unit_id) in posts
         except (AttributeError, TypeError):  # not an actor, or one of unhashable fields
@@ -114,5 +120,7 @@ def fuse(  # noqa: PLR0913 - the parts of the checks, compiled once per transiti
                         actor=actor,
                         detail=each.label.en,
                     )
+            return context
+        return None
 
     return check

@@ -52,13 +52,14 @@ from ruian_governance.labels import TEXT_MAX, check_text
 from ruian_governance.models import Actor, Case, Clock, DataValue, Hierarchy, HistoryRecord
 
 from . import _fast, _fused
-from .definition import LifecycleDefinition, Transition
+from .definition import CommandContext, LifecycleDefinition, Transition
 from .parts import Jurisdiction
 
 __all__ = [
     "CHECK_ORDER",
     "Check",
     "Checks",
+    "Fused",
 ]
 
 CHECK_ORDER = ("state", "post", "role", "jurisdiction", "time", "data", "guards")
@@ -67,6 +68,10 @@ CHECK_ORDER = ("state", "post", "role", "jurisdiction", "time", "data", "guards"
 Check = Callable[[Case, Actor, datetime, Mapping[str, DataValue]], None]
 """One check after the state check, compiled for one transition: ``check(case, actor, at,
 data)`` raises its typed error, or returns ``None``."""
+
+Fused = Callable[[Case, Actor, datetime, Mapping[str, DataValue]], CommandContext | None]
+"""A transition's checks as one (:meth:`Checks.fused`): raises as they do, or returns the
+context its guards were asked with (``None`` without guards), for the first effect."""
 
 _Rule = Callable[[Case, Actor], bool]
 
@@ -258,7 +263,7 @@ class Checks:
         )
         return tuple(check for check in compiled if check is not None)
 
-    def fused(self, definition: LifecycleDefinition, transition: Transition) -> Check:
+    def fused(self, definition: LifecycleDefinition, transition: Transition) -> Fused:
         """Return the checks of :meth:`plan` as one check, for speed.
 
         The same questions in the same order, refused with the same errors

@@ -75,8 +75,8 @@ from ruian_governance.models import (
     HistoryRecord,
 )
 
-from . import _fast
-from .checks import Check, Checks
+from . import _effects, _fast
+from .checks import Checks, Fused
 from .definition import LifecycleDefinition, Transition
 from .parts import Jurisdiction
 from .warnings import is_late
@@ -95,7 +95,7 @@ _CACHE_LIMIT = 16_384
 """How many distinct data tuples (and deadlines) an engine shares between records (the data
 tuples at a time: see ``Engine._shared``)."""
 
-_Step = tuple[str, Transition, Check, LifecycleDefinition]
+_Step = tuple[str, Transition, Fused, LifecycleDefinition]
 """What a (lifecycle, state, trigger) leads to: dest, transition, its checks fused
 into one (:meth:`Checks.fused`), definition."""
 
@@ -184,7 +184,7 @@ class Engine:
             for key, definition in self._definitions.items()
             for pair, (dest, transition) in definition.table.items()
         }
-        self._openings: dict[tuple[str, str], tuple[Transition, Check]] = {
+        self._openings: dict[tuple[str, str], tuple[Transition, Fused]] = {
             (key, t.trigger): (t, checks.fused(definition, t))
             for key, definition in self._definitions.items()
             for t in definition.transitions
@@ -361,7 +361,7 @@ class Engine:
         if severity is not None and severity in definition.deadlines.by_severity:
             case = _fast.dated_now(case, self._due(definition, severity, at))
         if opening.effects:
-            changes = self._changes(definition, case, opening, actor, at, data)
+            changes = _effects.changes(definition, case, opening, actor, at, data, self._hierarchy)
             case = _fast.sealed(attrs.evolve(case, **changes), self._seal)
         due = case.due_at
         if due is not None and key in self._provisional and definition.deadlines.provisional(due):
@@ -418,58 +418,35 @@ class Engine:
                 raise UnknownIdError(case.lifecycle, "the engine's lifecycles")
             self._checks.state(case.id, state, trigger, actor)
         dest, transition, check, definition = step
-        check(case, actor, at, data)
+        context = check(case, actor, at, data)  # the guards' context, if any: effects share it
         changes = (
-            self._changes(definition, case, transition, actor, at, data)
+            _effects.changes(
+                definition, case, transition, actor, at, data, self._hierarchy, context
+            )
             if transition.effects
             else None
         )
         pairs: tuple[tuple[str, DataValue], ...] = ()
-        if data:
+        if data:  # self._shared, inline: one call less per command with data
             pairs = tuple(data.items())
-            pairs = self._shared(pairs if len(pairs) == 1 else tuple(sorted(pairs)))
+            if len(pairs) > 1:
+                pairs = tuple(sorted(pairs))
+            shared = self._data
+            try:
+                found = shared.get(pairs)
+            except TypeError:  # unhashable data is kept as given
+                found = pairs
+            if found is None:
+                if len(shared) >= _CACHE_LIMIT:
+                    shared.clear()
+                shared[pairs] = found = pairs
+            pairs = found
         new = _fast.followed(case, dest, transition.trigger, actor, at, pairs, changes)
         if changes and case.lifecycle in self._provisional:
             due = changes.get("due_at")
             if due is not None and definition.deadlines.provisional(due):
                 return _fast.marked(new, PROVISIONAL)
         return new
-
-    def _changes(  # noqa: PLR0913, PLR0917 - the command's parts, private
-        self,
-        definition: LifecycleDefinition,
-        case: Case,
-        transition: Transition,
-        actor: Actor,
-        at: datetime,
-        data: Mapping[str, DataValue],
-    ) -> dict[str, Any]:
-        """The changes the transition's effects make, in order (each sees the ones before).
-
-        Raises:
-            ArgumentError: An effect changes a field outside ``unit_id``, ``assignees``,
-                ``severity``, ``due_at`` and ``parties`` (a broken definition).
-        """
-        changes: dict[str, Any] = {}
-        for effect in transition.effects:
-            made = effect.apply(
-                _fast.context(
-                    case, transition.trigger, actor, at, data, self._hierarchy, definition
-                )
-            )
-            if not made.keys() <= _fast.EFFECT_FIELDS:
-                bad = made.keys() - _fast.EFFECT_FIELDS
-                argument = f"changes of effect {effect.key!r}"
-                allowed = ", ".join(sorted(_fast.EFFECT_FIELDS))
-                refused = ", ".join(sorted(bad))
-                raise ArgumentError(
-                    argument, sorted(bad), f"changes of {allowed} (it may not change {refused})"
-                )
-            if made:
-                changes.update(made)
-                if len(transition.effects) > 1:  # the next effect sees this one's changes
-                    case = attrs.evolve(case, **made)
-        return changes
 
     def allowed(self, case: Case, actor: Actor) -> tuple[str, ...]:
         """Return the triggers ``actor`` may fire on ``case`` now, in definition order.
