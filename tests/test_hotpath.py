@@ -355,10 +355,11 @@ def test_run_cases_fire_and_held_view(cases: tuple[Case, ...]) -> None:
     with pytest.raises(TypeError):
         run_cases.held["E1"] = cases[0]  # type: ignore[index]
     actor = cases[0].history[0].actor
+    state = RunState(SimulationConfig(hierarchy=h), with_staff(h))
     with pytest.raises(UnknownIdError):
-        run_cases.fire("E1", "accept", actor, cases[0].opened_at, {})
-    assert len(run_cases) == 0
-    assert dict(run_cases.held) == {}
+        state.fire("E1", "accept", actor, cases[0].opened_at)
+    assert len(state.store) == 0
+    assert (state.commands, state.finished, dict(state.open)) == (0, [], {})
 
 
 def test_the_sweep_does_not_ask_about_cases_swept_for_good(

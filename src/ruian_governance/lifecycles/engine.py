@@ -427,20 +427,9 @@ class Engine:
             else None
         )
         pairs: tuple[tuple[str, DataValue], ...] = ()
-        if data:  # self._shared, inline: one call less per command with data
+        if data:
             pairs = tuple(data.items())
-            if len(pairs) > 1:
-                pairs = tuple(sorted(pairs))
-            shared = self._data
-            try:
-                found = shared.get(pairs)
-            except TypeError:  # unhashable data is kept as given
-                found = pairs
-            if found is None:
-                if len(shared) >= _CACHE_LIMIT:
-                    shared.clear()
-                shared[pairs] = found = pairs
-            pairs = found
+            pairs = self._shared(pairs if len(pairs) == 1 else tuple(sorted(pairs)))
         new = _fast.followed(case, dest, transition.trigger, actor, at, pairs, changes)
         if changes and case.lifecycle in self._provisional:
             due = changes.get("due_at")

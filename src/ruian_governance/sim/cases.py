@@ -95,30 +95,6 @@ class RunCases:
             raise ConflictError(case_id, expected_version, stored.version)
         return self._keep(self.engine.apply(stored, trigger, actor=actor, at=at, **data))
 
-    def fire(
-        self, case_id: str, trigger: str, actor: Actor, at: datetime, data: dict[str, DataValue]
-    ) -> Case:
-        """Fire ``trigger`` on the held case, whatever its version, and keep the result.
-
-        The run's own path (:meth:`~.state.RunState.fire`): the case it fires on is the one
-        held, so there is no version to compare; the engine checks the command as
-        :meth:`apply` has it checked.
-
-        Raises:
-            UnknownIdError: No case of this id is held.
-        """
-        cases = self._cases
-        try:
-            held = cases[case_id]
-        except KeyError:
-            raise UnknownIdError(case_id, "the cases the run holds") from None
-        new = self.engine.apply(held, trigger, actor=actor, at=at, **data)
-        cases[case_id] = new
-        if self._indexes:
-            for index in self._indexes:
-                index.observe(new)
-        return new
-
     def get(self, case_id: str) -> Case:
         """The held case of this id.
 

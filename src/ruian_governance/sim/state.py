@@ -169,8 +169,9 @@ class RunState:
     def fire(self, case_id: str, trigger: str, actor: Actor, now: datetime, **data: Any) -> Case:
         """Apply ``trigger`` to a stored case at ``now``; a case reaching a final state closes.
 
-        What :meth:`RunCases.fire <.cases.RunCases.fire>` does, without a call more per
-        command (the run's store tells no index).
+        The run's own path: the case it fires on is the one held, so there is no version to
+        compare (the engine checks the command as :meth:`RunCases.apply
+        <.cases.RunCases.apply>` has it checked), and the run's store tells no index.
 
         Raises:
             UnknownIdError: The run does not hold a case of this id.
