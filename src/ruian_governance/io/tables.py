@@ -314,7 +314,7 @@ def cases_table(
 def _case_row(case: Case, h: Hierarchy, meanings: _Meanings) -> tuple[Any, ...]:
     """The values of ``case``'s row, in the order of ``_CASE_COLUMNS``."""
     meanings.of(case)  # a lifecycle not given is an UnknownIdError
-    kinds = meanings.counted[case.lifecycle]  # the kinds the row counts: the others pass
+    kinds = meanings.counted[case.lifecycle]  # the kinds counted; other records skipped
     closing = meanings.closing[case.lifecycle]
     closed_at = stars = None
     escalated = returned = False
