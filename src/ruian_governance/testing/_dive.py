@@ -4,42 +4,24 @@ The steering asks, with no draw, whether a trigger would be accepted now
 (:func:`accepted_now`) and which commands would let it be (:func:`enablers`), to prepare a
 guarded goal.  A machine opens each case and *dives* it to a drawn state by :func:`dive_step`:
 a verified replay of a legal prefix, each command the first one (the main way, by the first
-actor allowed) that the engine accepts on the way, at the case's last time, with the data
-drawn for the first way tried or the simplest data.  A dive costs a run one draw for the
-state and the data of its commands, so a counterexample deep in a lifecycle shrinks to a few
-rule calls quickly.
+actor allowed) that the engine accepts on the way, at the case's last time, with drawn data
+only.  A dive costs a run one draw for the state and the data of its commands, so a
+counterexample deep in a lifecycle shrinks to a few rule calls quickly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 
 from hypothesis import strategies as st
 
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Case, DataValue
 
-from ._values import fill_data, spread, with_drawn
+from ._values import fill_data
 from ._walk import Asked, Context, Step
 
-__all__ = [
-    "BURST",
-    "DEPTH",
-    "accepted_now",
-    "asked_dive_step",
-    "bursts",
-    "dive_plans",
-    "dive_step",
-    "enablers",
-]
-
-BURST = 4
-"""Most legal commands one ``legal_command`` step fires on its case (a drawn number)."""
-
-DEPTH = 8
-"""Most legal commands ``open_case`` fires on the case it opened, after its dive (a drawn
-number, often 0)."""
+__all__ = ["accepted_now", "asked_dive_step", "dive_step", "enablers"]
 
 _PROBE_VALUES: Mapping[str, DataValue] = {"days": 1, "stars": 5, "satisfaction": 5}
 """The value of a required key when the steering asks whether a trigger would be accepted (a
@@ -126,9 +108,8 @@ def _dive_step(
     not the shortest (so that a case dived to a closed event was dispatched, signed and
     handled, not solved on the spot): the triggers to a state not yet visited that can still
     reach the target are tried, the state with most of the lifecycle ahead first (then in
-    definition order), by the actors allowed in turn, at the case's last record's time: the
-    first with the data drawn for it, then with the simplest data (what a shrunk draw gives),
-    the others with the simplest data only (one data draw a step).
+    definition order), each with drawn data, by the actors allowed in turn, at the case's last
+    record's time.
     """
     engine = ctx.engine
     definition = engine.lifecycle(case.lifecycle)
@@ -144,15 +125,11 @@ def _dive_step(
         if dest is None or dest in visited or dest not in distance:
             continue
         candidates.append((-len(ahead[dest]), position, trigger, transition))
-    drawn: Mapping[str, DataValue] | None = None
     for _, _, trigger, transition in sorted(candidates, key=lambda c: c[:2]):
         actors = [a for t, a in allowed if t == trigger]
         if not actors:
             continue
-        if drawn is None:  # the dive step's one data draw, for the first way it tries
-            data = drawn = fill_data(draw, engine, case, transition, ctx.values)
-        else:
-            data = with_drawn(ctx.simplest_data(case, key, transition), drawn, transition)
+        data = fill_data(draw, engine, case, transition, ctx.values)
         for actor in actors:
             after = ctx.trial(case, key, trigger, actor=actor, at=at, data=data)
             if after is True:  # a guard refused it
@@ -170,32 +147,3 @@ dive_step = st.composite(_dive_step)
 def asked_dive_step(draw: st.DrawFn, asked: Asked) -> Step | None:
     """:func:`dive_step` with the arguments ``asked`` holds when it is drawn (see ``Asked``)."""
     return _dive_step(draw, *asked.args, **asked.kwargs)
-
-
-@lru_cache(maxsize=256)
-def bursts(ids: tuple[str, ...]) -> st.SearchStrategy[tuple[str, int]]:
-    """A case of ``ids`` and a number of commands to fire on it (1 to ``BURST``): one draw.
-
-    One choice, not two, so that a rule call is few choices (see ``_walk.legal_step``); the
-    simplest is the first case and one command.
-    """
-    found: st.SearchStrategy[tuple[str, int]] = spread(
-        tuple((cid, n) for n in range(1, BURST + 1) for cid in ids)
-    )
-    return found
-
-
-@lru_cache(maxsize=256)
-def dive_plans(dives: tuple[str, ...], initial: str) -> st.SearchStrategy[tuple[str, int]]:
-    """Where a new case dives (a state of ``dives``) and how many commands follow: one draw.
-
-    Past the states, positions keep the case where it is (``initial``): a third of the cases
-    do not dive (none when the lifecycle has no state to dive to).  The commands after the
-    dive: 0 to ``DEPTH``.  The simplest is the first state of ``dives`` (the deepest) and no
-    command.
-    """
-    states = (*dives, *(initial,) * (len(dives) // 2)) if dives[1:] else (initial,)
-    found: st.SearchStrategy[tuple[str, int]] = spread(
-        tuple((s, n) for n in range(DEPTH + 1) for s in states)
-    )
-    return found

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from functools import cache, lru_cache
-from typing import Any, TypeAlias, TypeVar, cast
+from typing import TypeAlias
 
 from hypothesis import strategies as st
 
@@ -35,11 +35,6 @@ __all__ = [
     "fill_data",
     "indexes",
     "known_values",
-    "simplest",
-    "simplest_data",
-    "spread",
-    "spread_indexes",
-    "with_drawn",
 ]
 
 DataValues: TypeAlias = Mapping[
@@ -68,36 +63,6 @@ BOOLEANS = st.booleans()
 def indexes(size: int) -> st.SearchStrategy[int]:
     """Positions in a sequence of ``size`` items (one strategy per size, built once)."""
     return st.integers(0, size - 1)
-
-
-def _prime_above(n: int) -> int:
-    """The least prime above ``n`` (so that it shares no factor with ``n``)."""
-    k = n + 1
-    while k < 4 or any(k % d == 0 for d in range(2, int(k**0.5) + 1)):
-        k += 1
-    return k
-
-
-@cache
-def spread_indexes(size: int) -> st.SearchStrategy[int]:
-    """Positions in a sequence of ``size`` items, spread evenly: one draw (0 gives 0).
-
-    Hypothesis draws small numbers of a range far more often than large ones; a position
-    that encodes several things at once (a step's order, a case and a number of commands)
-    would then nearly always start with the first of the first.  The drawn number is turned
-    into a position by a fixed permutation (times a prime above ``size``, modulo ``size``)
-    that keeps 0 at 0, so the simplest choice, and what shrinking goes to, is the first item.
-    """
-    if size < 2:
-        return st.just(0)
-    prime = _prime_above(size)
-    return st.integers(0, size - 1).map(lambda i: (i * prime) % size)
-
-
-@cache
-def spread(items: tuple[Any, ...]) -> st.SearchStrategy[Any]:
-    """One of ``items`` by :func:`spread_indexes` (the simplest: the first), built once."""
-    return spread_indexes(len(items)).map(items.__getitem__)
 
 
 def _texts(_engine: Engine, _case: Case | None) -> st.SearchStrategy[DataValue]:
@@ -186,10 +151,7 @@ def _departments(engine: Engine, _case: Case | None) -> st.SearchStrategy[DataVa
     return _department_lists(engine)
 
 
-_STARS: st.SearchStrategy[DataValue] = st.sampled_from((5, 1, 2, 3, 4))
-"""Stars 1-5, the simplest (what a shrunk draw and the walk's simplest data give) 5: a
-satisfied citizen, so that a walk ends the case rather than sending it back (a rework 返工
-needs 2 stars or fewer)."""
+_STARS: st.SearchStrategy[DataValue] = st.integers(1, 5)
 _TIERS: st.SearchStrategy[DataValue] = st.sampled_from(
     (*sorted(TRIAGE_LEVELS, key=lambda t: t != "simple"), "simple")
 )
@@ -347,74 +309,3 @@ def drawn_data(
 ) -> dict[str, DataValue]:
     """:func:`fill_data` as a strategy."""
     return fill_data(draw, engine, case, transition, known)
-
-
-_SIMPLEST: dict[int, tuple[st.SearchStrategy[Any], Any]] = {}
-"""The simplest value of each strategy asked lately, by the strategy's identity."""
-
-_SIMPLEST_KEPT = 4096
-
-
-def _simplest_of(strategy: st.SearchStrategy[Any]) -> Any:
-    """What ``strategy`` gives when every choice it makes is its simplest (Hypothesis' zero).
-
-    As Hypothesis draws it for a choice sequence shrunk to nothing: the first item of a
-    ``sampled_from``, the lower bound of an integer range, the shortest list, ``False``.
-    """
-    try:  # private to Hypothesis, so imported here and checked: fall back on a plain example
-        from hypothesis.control import BuildContext  # noqa: PLC0415
-        from hypothesis.internal.conjecture.choice import ChoiceTemplate  # noqa: PLC0415
-        from hypothesis.internal.conjecture.data import ConjectureData  # noqa: PLC0415
-    except ImportError:  # pragma: no cover - another Hypothesis
-        return _SIMPLEST_TEXT
-    data = ConjectureData.for_choices((ChoiceTemplate("simplest", count=None),))
-    with BuildContext(data, wrapped_test=lambda: None):
-        return data.draw(strategy)
-
-
-_SIMPLEST_TEXT = _TEXTS[0]
-
-
-_T = TypeVar("_T")
-
-
-def simplest(strategy: st.SearchStrategy[_T], label: object = None) -> _T:
-    """The value ``strategy`` gives with all its choices simplest (no draw; kept per strategy).
-
-    A stand-in for ``draw`` (it takes the same arguments), so that :func:`fill_data` gives
-    the data a shrunk draw would, without drawing: what the walk tries commands with before it
-    draws any data (see :func:`simplest_data`).
-
-    >>> simplest(st.integers(1, 5)), simplest(st.sampled_from(["a", "b"]))
-    (1, 'a')
-    """
-    found = _SIMPLEST.get(id(strategy))
-    if found is not None and found[0] is strategy:
-        kept: _T = found[1]
-        return kept
-    value: _T = _simplest_of(strategy)
-    if len(_SIMPLEST) > _SIMPLEST_KEPT:
-        _SIMPLEST.clear()
-    _SIMPLEST[id(strategy)] = (strategy, value)  # the strategy kept alive: its id stays its own
-    return value
-
-
-def simplest_data(
-    engine: Engine, case: Case | None, transition: Transition, known: ValueMakers
-) -> dict[str, DataValue]:
-    """:func:`fill_data` with every choice simplest: every required key, no optional one."""
-    return fill_data(cast("st.DrawFn", simplest), engine, case, transition, known)
-
-
-def with_drawn(
-    simple: Mapping[str, DataValue], drawn: Mapping[str, DataValue], transition: Transition
-) -> dict[str, DataValue]:
-    """``simple`` data, with the values ``drawn`` for another trigger where it has the same keys.
-
-    A walk draws data once a step, for the first trigger it tries; the triggers it tries after
-    it take the simplest data (:func:`simplest_data`) but for the keys they share with that
-    first one, which keep their drawn values (so that a guard on a drawn value, as a rework's
-    on an evaluation's stars, refuses the others as it would have refused the first).
-    """
-    known = transition.requires | transition.accepts
-    return {**simple, **{k: v for k, v in drawn.items() if k in known}}

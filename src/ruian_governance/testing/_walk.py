@@ -42,10 +42,6 @@ from ._values import (
     fill_data,
     indexes,
     known_values,
-    simplest_data,
-    spread,
-    spread_indexes,
-    with_drawn,
 )
 
 __all__ = [
@@ -162,28 +158,26 @@ def rotated(draw: st.DrawFn, items: Sequence[Any], label: str) -> list[Any]:
     return [*items[start:], *items[:start]]
 
 
-def _order(  # noqa: PLR0913 - the definition, the case's state, and the drawn plan
+def _order(
+    draw: st.DrawFn,
     definition: LifecycleDefinition,
     state: str,
     triggers: list[str],
     prefer: Sequence[frozenset[str]],
-    *,
-    mode: int,
-    turn: int,
 ) -> list[str]:
     """The order in which :func:`legal_step` tries ``triggers`` (see there).
 
-    ``mode`` and ``turn`` come from the step's one ``order`` draw: the mode says what comes
-    first in each group, the turn rotates every part.  Mode 0, the simplest (what a shrunk
-    draw gives), moves the case on, to the state from which most of the lifecycle can still be
-    reached (so that the simplest walk, and a shrunk sequence, goes straight along the main
-    path); modes 1 and 2 stay in the state first (supervision, progress records,
-    sanctions...); mode 3 ends the case first.
+    Two draws: the mode (what comes first in each group) and one turn that rotates every
+    part.  Mode 0, the simplest, moves the case on, to the state from which most of the
+    lifecycle can still be reached (so that the simplest walk, and a shrunk sequence, goes
+    straight along the main path); modes 1 and 2 stay in the state first (supervision,
+    progress records, sanctions...); mode 3 ends the case first.
     """
-    if len(triggers) < 2:
+    if len(triggers) < 2:  # nothing to order: no draw (fewer choices to shrink)
         return list(triggers)
+    mode = draw(indexes(4), label="order")
     finals = definition.final_states
-    order: list[str] = []
+    groups: list[tuple[list[str], list[str], list[str]]] = []
     placed: set[str] = set()
     for chosen in (*prefer, frozenset(triggers)):
         group = [t for t in triggers if t in chosen and t not in placed]
@@ -191,6 +185,11 @@ def _order(  # noqa: PLR0913 - the definition, the case's state, and the drawn p
         staying = [t for t in group if definition.next_state(state, t) == state]
         ending = [t for t in group if definition.next_state(state, t) in finals]
         moving = [t for t in group if t not in staying and t not in ending]
+        groups.append((staying, ending, moving))
+    parted = any(len(part) > 1 for group in groups for part in group)
+    turn = draw(indexes(_TURNS), label="turn") if parted else 0
+    order: list[str] = []
+    for staying, ending, moving in groups:
         if mode == 0:  # the simplest walk goes where most of the lifecycle still lies ahead
             ahead = _reaches(definition)
             moving.sort(key=lambda t: -ahead[definition.next_state(state, t) or state])
@@ -232,21 +231,11 @@ def _reaches(definition: LifecycleDefinition) -> dict[str, int]:
 
 _REACHES_KEPT = 256
 
-_MODES = 4
-"""The orders of a step's triggers (see :func:`_order`)."""
-
 _TURNS = 60
 """How far a group of triggers may be turned (60: every turn of up to 6 is equally likely)."""
 
-_ACTOR_TURNS = 12
-"""How far the actors allowed to fire a trigger may be turned (12: up to 4 equally likely)."""
 
-_PLANS = _MODES * _TURNS * _ACTOR_TURNS
-"""The step's ``order`` draw: one number for the mode, the turn of the triggers and that of
-the actors (0, the simplest, is mode 0 with no turn: the first actor allowed on the main way)."""
-
-
-def _turned(items: list[_T], turn: int) -> list[_T]:
+def _turned(items: list[str], turn: int) -> list[str]:
     """``items`` starting at position ``turn`` (modulo their number)."""
     if len(items) < 2:
         return items
@@ -267,29 +256,22 @@ def legal_step(
 ) -> tuple[Step, Case] | None:
     """Walk the engine: a command some actor may fire now, with data the engine accepts.
 
-    A step is two or three choices: a delay, one ``order`` number (unless there is nothing to
-    order) and the data of the first trigger in that order.  The triggers some actor may fire
-    in the case's state are put in order: first those of each tier of ``prefer`` in turn (a
-    state machine's steering: the triggers it has not yet seen fired from the case's state in
-    this run, then those that lead nearer to such a trigger), then the others; in each group,
-    by the drawn mode, those that move the case on, stay in its state or end it come first
-    (see :func:`_order`), and each part is turned by the drawn turn.  The first trigger in the
-    order is tried with the data drawn for it, by the actors allowed to fire it (turned by the
-    drawn actors' turn), then with the simplest data (what a shrunk draw gives: no draw); the
-    triggers after it with the simplest data only.  The first command the engine accepts is
-    the step.  A trigger that guards keep refusing is given up after two actors' tries (but
-    those of the first tier, which every allowed actor tries: a guard may ask for the actor in
-    place, as a mediator's does).  A preferred trigger that a guard refuses at the drawn time
-    is tried again at once (at the last record's time), at the moment the case falls due and,
-    for a paused case, well after its pause ran out (if those are later), so that the commands
-    on overdue cases (supervision, sanctions, a paused case's supervision) and those a late
-    case may not take are reached.  A ``hurry`` step comes at most an hour after the case's
-    last record (a steered case on its way to a deeper state, which a late case may not
-    enter: a pause 挂起 needs a case within its deadline).
-
-    Every choice shrinks towards the simplest meaningful one: no delay, the main way (the
-    state with most of the lifecycle ahead, or the steering's first wish), the first actor
-    allowed, the simplest data.
+    Triggers are tried one at a time from a drawn position (each trigger as likely as any
+    other, however many actors may fire it): first those of each tier of ``prefer`` in turn
+    (a state machine's steering: the triggers it has not yet seen fired from the case's
+    state in this run, then those that lead nearer to such a trigger), then the others.  In
+    each group, those that keep the case open come first three times in four, so that walks
+    reach deep states; in the first tier, half the time, those that stay in the state come
+    first of all.  Each trigger is tried by the actors allowed to fire it, from a drawn
+    position, with data drawn once for the trigger (a trigger that guards keep refusing is
+    given up after two tries, but those of the first tier, which every allowed actor tries: a
+    guard may ask for the actor in place, as a mediator's does).  A preferred trigger that a
+    guard refuses at the drawn time is tried again at once (at the last record's time), at the
+    moment the case falls due and, for a paused case, well after its pause ran out (if those
+    are later), so that the commands on overdue cases (supervision, sanctions, a paused case's
+    supervision) and those a late case may not take are reached.  A ``hurry`` step comes at
+    most an hour after the case's last record (a steered case on its way to a deeper state,
+    which a late case may not enter: a pause 挂起 needs a case within its deadline).
     """
     engine = ctx.engine
     delay = draw(ctx.delays, label="delay")
@@ -302,14 +284,7 @@ def legal_step(
     by_trigger: dict[str, list[Actor]] = {}
     for trigger, actor in ctx.allowed(case):
         by_trigger.setdefault(trigger, []).append(actor)
-    if not by_trigger:
-        return None
-    plan = 0
-    if len(by_trigger) > 1 or any(len(actors) > 1 for actors in by_trigger.values()):
-        plan = draw(spread_indexes(_PLANS), label="order")
-    mode, rest = divmod(plan, _TURNS * _ACTOR_TURNS)
-    turn, actor_turn = divmod(rest, _ACTOR_TURNS)
-    order = _order(definition, case.state, list(by_trigger), prefer, mode=mode, turn=turn)
+    order = _order(draw, definition, case.state, list(by_trigger), prefer)
     preferred = frozenset().union(*prefer)
     first = prefer[0] if prefer else frozenset()
     due = case.due_at
@@ -319,56 +294,25 @@ def legal_step(
         paused = definition.state(case.state).paused
         later = tuple(t for t in (due, due + _PAUSE_RUN_OUT if paused else None) if t and t > at)
     key = ctx.key_of(case)
-    drawn: Mapping[str, DataValue] | None = None
     for trigger in order:
         transition = definition.transition(case.state, trigger)
         if transition is None:  # pragma: no cover - allowed() offers only available triggers
             continue
-        if drawn is None:  # the step's one data draw, for the trigger it tries first
-            data = drawn = fill_data(draw, engine, case, transition, ctx.values)
-        else:
-            data = with_drawn(ctx.simplest_data(case, key, transition), drawn, transition)
-        found = _first_accepted(
-            ctx, case, key, trigger,
-            actors=_turned(by_trigger[trigger], actor_turn),
-            times=(at, *now, *later) if trigger in preferred else (at,),
-            data=data, every_actor=trigger in first,
-        )  # fmt: skip
-        if found is not None:
-            actor, when, new = found
-            return Step(trigger=trigger, actor=actor, at=when, data=data), new
-    return None
-
-
-def _first_accepted(  # noqa: PLR0913 - the case, its key and the command's parts
-    ctx: Context,
-    case: Case,
-    key: int | None,
-    trigger: str,
-    *,
-    actors: Sequence[Actor],
-    times: Sequence[datetime],
-    data: Mapping[str, DataValue],
-    every_actor: bool,
-) -> tuple[Actor, datetime, Case] | None:
-    """The first of ``actors`` (at the first of ``times``) whose command the engine accepts.
-
-    A trigger that guards refuse at every time is given up after two actors, unless
-    ``every_actor`` (see :func:`legal_step`).
-    """
-    guarded = 0
-    for actor in actors:
-        for when in times:
-            new = ctx.trial(case, key, trigger, actor=actor, at=when, data=data)
-            if new is True:  # a guard refused it
-                continue
-            if new is False:
-                break  # refused; or a working-day deadline past the calendar's years
-            return actor, when, new
-        else:  # every time tried was refused by a guard, which seldom depends on the actor
-            guarded += 1
-            if guarded == _GUARDED_TRIES and not every_actor:
-                return None
+        times = (at, *now, *later) if trigger in preferred else (at,)
+        guarded = 0
+        data = fill_data(draw, engine, case, transition, ctx.values)
+        for actor in rotated(draw, by_trigger[trigger], "actor"):
+            for when in times:
+                new = ctx.trial(case, key, trigger, actor=actor, at=when, data=data)
+                if new is True:  # a guard refused it
+                    continue
+                if new is False:
+                    break  # refused; or a working-day deadline past the calendar's years
+                return Step(trigger=trigger, actor=actor, at=when, data=data), new
+            else:  # every time tried was refused by a guard, which seldom depends on the actor
+                guarded += 1
+                if guarded == _GUARDED_TRIES and trigger not in first:
+                    break
     return None
 
 
@@ -519,36 +463,13 @@ class Opening:
     ids: st.SearchStrategy[str]
 
 
-_PARTY_NAMES = ("张三", "李四", "王五")
-_PARTIES = (
-    (),
-    *((a,) for a in _PARTY_NAMES),
-    *((a, b) for a in _PARTY_NAMES for b in _PARTY_NAMES if a != b),
-)
-"""The parties a case may be opened with: none, one or two of three names (each as likely)."""
+_PARTIES = st.lists(st.sampled_from(("张三", "李四", "王五")), max_size=2, unique=True).map(tuple)
 
 
 @lru_cache(maxsize=256)
-def _profiles(tiers: tuple[str, ...]) -> st.SearchStrategy[tuple[str | None, tuple[str, ...]]]:
-    """A severity and the parties, by one draw (the simplest: no severity, no parties).
-
-    The severity is none or one of ``tiers``, each as likely (a larger event may be handled
-    jointly).
-    """
-    found: st.SearchStrategy[tuple[str | None, tuple[str, ...]]] = spread(
-        tuple((s, p) for p in _PARTIES for s in (None, *tiers))
-    )
-    return found
-
-
-_OPENING_TURNS = 12
-"""How far the opening triggers and the openers may be turned (12: up to 4 equally likely)."""
-
-
-@lru_cache(maxsize=256)
-def _placings(places: int) -> st.SearchStrategy[int]:
-    """Where a case is opened and by which opening and opener: one number (0: the first)."""
-    return spread_indexes(places * _OPENING_TURNS)
+def _severities(tiers: tuple[str, ...]) -> st.SearchStrategy[str | None]:
+    """No severity, or one of ``tiers``, each as likely (a larger event may be handled jointly)."""
+    return st.sampled_from((None, *tiers)) if tiers else st.none()
 
 
 @st.composite
@@ -557,12 +478,9 @@ def opened_case(
 ) -> Case:
     """A case opened through the engine by the first drawn actor it accepts, at some place.
 
-    Few choices: the lifecycle (if there are several), the time, the category, one for the
-    severity and the parties, one for the place, opening and opener, and the data of the first
-    opening tried.  The opening triggers are tried from a drawn position, the ``fresh`` ones of
-    the drawn lifecycle (by its key: those a state machine has not yet seen fired in its run)
-    first; from the drawn place on, each by the actors allowed to fire it (from a drawn
-    position), the first opening tried with the data drawn for it, then with the simplest data.
+    The opening triggers are tried from a drawn position, the ``fresh`` ones of the drawn
+    lifecycle (by its key: those a state machine has not yet seen fired in its run) first; at
+    each place, each by the actors allowed to fire it.
 
     Raises:
         ArgumentError: No actor could open a case of the drawn lifecycle at any place.
@@ -572,20 +490,15 @@ def opened_case(
     definition = engine.lifecycle(draw(how.lifecycles, label="lifecycle"))
     at = draw(how.times, label="at")
     category = str(draw(how.categories, label="category"))
-    severity, parties = draw(
-        _profiles(tuple(sorted(definition.severity_keys))), label="severity, parties"
-    )
+    severity = draw(_severities(tuple(sorted(definition.severity_keys))), label="severity")
+    parties = draw(_PARTIES, label="parties")
     case_id = draw(how.ids, label="case_id")
-    places = how.places
-    plan = draw(_placings(len(places)), label="placing") if places else 0
-    start, turn = divmod(plan, _OPENING_TURNS)
     openings = [t for t in definition.transitions if t.opening]
     first = (fresh or {}).get(definition.key, frozenset())
-    openings = _turned([t for t in openings if t.trigger in first], turn) + _turned(
-        [t for t in openings if t.trigger not in first], turn
+    openings = rotated(draw, [t for t in openings if t.trigger in first], "opening") + rotated(
+        draw, [t for t in openings if t.trigger not in first], "opening"
     )
-    drawn: Mapping[str, DataValue] | None = None
-    for location in (*places[start:], *places[:start]):
+    for location in rotated(draw, how.places, "location"):
         probe = Case(
             id=case_id,
             lifecycle=definition.key,
@@ -608,11 +521,8 @@ def opened_case(
             ]
             if not openers:
                 continue
-            if drawn is None:  # the one data draw, for the first opening tried
-                data = drawn = fill_data(draw, engine, None, opening, ctx.values)
-            else:
-                data = with_drawn(simplest_data(engine, None, opening, ctx.values), drawn, opening)
-            for actor in _turned(openers, turn // 3):
+            data = fill_data(draw, engine, None, opening, ctx.values)
+            for actor in rotated(draw, openers, "opener"):
                 try:
                     return engine.open(definition.key, case_id=case_id,
                                        trigger=opening.trigger, actor=actor, at=at,

@@ -76,7 +76,7 @@ from ruian_governance.models import Case, DataValue, Hierarchy
 from ruian_governance.stores import CaseStore, MemoryCaseStore
 
 from ._args import check_bound, need_type
-from ._dive import accepted_now, asked_dive_step, bursts, dive_plans, enablers
+from ._dive import accepted_now, asked_dive_step, enablers
 from ._oracle import (
     DEFAULT_RATES,
     RATE_NAMES,
@@ -88,6 +88,7 @@ from ._oracle import (
     within_jurisdiction,
 )
 from ._steer import Edge, Steering
+from ._values import indexes
 from ._walk import (
     Asked,
     DataValues,
@@ -120,8 +121,15 @@ __all__ = [
 
 _M = TypeVar("_M", bound="LifecycleMachine")
 
+_BURST = 4
+"""Most legal commands one ``legal_command`` step fires on its case (a drawn number)."""
+
 _RATES_KEPT = 16_384
 """How many rates over equal cases a machine class keeps (then it starts afresh)."""
+
+_DEPTH = 8
+"""Most legal commands ``open_case`` fires on the case it opened, after its dive (a drawn
+number, often 0)."""
 
 
 def _violated(message: str) -> NoReturn:
@@ -318,10 +326,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         self._steering.opened(case)
         self._handlers[case.id] = set(case.assignees)
         self._ledger.opened(case)
-        geometry = self._world.geometry[case.lifecycle]
-        target, commands = data.draw(dive_plans(geometry.dives, case.state), label="dive")
-        case = self._dive(data, case, target)
-        self._walk(data, case, commands)
+        case = self._dive(data, case)
+        self._walk(data, case, data.draw(st.integers(0, _DEPTH), label="commands"))
 
     @precondition(lambda self: bool(self.case_ids))
     @rule(data=st.data())
@@ -334,8 +340,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         ids = self.case_ids
         if type(self).steer:
             ids = [cid for cid in ids if self._steering.untaken(self.store.get(cid))] or ids
-        case_id, commands = data.draw(bursts(tuple(ids)), label="case_id, commands")
-        self._walk(data, self.store.get(case_id), commands)
+        case = self.store.get(data.draw(_among(tuple(ids)), label="case_id"))
+        self._walk(data, case, data.draw(st.integers(1, _BURST), label="commands"))
 
     @precondition(lambda self: bool(self.case_ids) and bool(type(self).faults))
     @rule(data=st.data())
@@ -432,9 +438,15 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     # ---------------------------------------------------------------- steps
 
-    def _dive(self, data: st.DataObject, case: Case, target: str) -> Case:
-        """Take ``case`` to the open state ``target`` by the first legal commands on the way."""
+    def _dive(self, data: st.DataObject, case: Case) -> Case:
+        """Take ``case`` to a drawn open state by the first legal commands on the way."""
         geometry = self._world.geometry[case.lifecycle]
+        states = geometry.dives
+        if not states[1:]:
+            return case
+        # positions past the states keep the case where it is: a third of the cases do not dive
+        at = data.draw(indexes(len(states) + len(states) // 2), label="deeper")
+        target = states[at] if at < len(states) else case.state
         distance = geometry.distance.get(target, {})
         while case.state != target:
             self._asked.args = (self._commands, case, distance, geometry.forward)
