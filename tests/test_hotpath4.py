@@ -5,7 +5,6 @@ Each speed-up answers what the plain code answered: the tests compare them with 
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Sequence
 from datetime import UTC, timedelta, timezone, tzinfo
@@ -18,12 +17,12 @@ from hypothesis import strategies as st
 
 from ruian_governance import Case, SimulationConfig, generate_hierarchy, simulate
 from ruian_governance.errors import ArgumentError
+from ruian_governance.io import _rows
+from ruian_governance.io.dataset import CaseDigest
 from ruian_governance.io.tables import cases_table
 from ruian_governance.presets import with_staff
-from ruian_governance.sim import sharded
 from ruian_governance.sim.draws import cumulative, pick
 from ruian_governance.sim.run import _Run
-from ruian_governance.sim.sharded import _digest_into
 from ruian_governance.sim.state import RunState
 
 H = with_staff(generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0))
@@ -137,9 +136,9 @@ def test_the_digest_of_one_fixed_offset_is_the_digest_it_was(
     for zones in ([], [UTC], [UTC, timezone(timedelta(hours=8))], [shanghai]):
         given = [_rezoned(c, zones) for c in cases] if zones else cases
         for batch in (given, given[:1], []):
-            fast, plain = hashlib.sha256(), hashlib.sha256()
-            _digest_into(fast, batch)
+            fast, plain = CaseDigest(H), CaseDigest(H)
+            fast.add(batch)
             with monkeypatch.context() as patch:  # no zone is "fixed": every offset is read
-                patch.setattr(sharded, "timezone", type("NoZone", (), {}))
-                _digest_into(plain, batch)
+                patch.setattr(_rows, "timezone", type("NoZone", (), {}))
+                plain.add(batch)
             assert fast.hexdigest() == plain.hexdigest()

@@ -1,0 +1,101 @@
+"""The hot path, sixth pass (issue 15: "events per second per core at least 6,000").
+
+A shard's digest is made from the rows its dataset writes (``CaseDigest``): each record's
+columns and each data tuple's JSON text are made once, for the history table and the digest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from ruian_governance import Case, SimulationConfig, generate_hierarchy, simulate
+from ruian_governance.errors import ArgumentError, UnknownIdError
+from ruian_governance.io import _rows, converter
+from ruian_governance.io.dataset import CaseDigest, CityWriter
+
+pytest.importorskip("pyarrow")
+
+H = generate_hierarchy(towns=3, villages=6, grids=12, micro_grids=0, seed=0)
+RUN = simulate(SimulationConfig(hierarchy=H, days=6, seed=2))
+
+
+def _written_digest(root: Path, batches: list[tuple[Case, ...]]) -> str:
+    digest = CaseDigest(H)
+    with CityWriter(root, "330381", hierarchy=H, lifecycles=RUN.lifecycles, digest=digest) as w:
+        for batch in batches:
+            w.write(batch)
+    return digest.hexdigest()
+
+
+def test_the_writer_digests_what_the_digest_alone_digests(tmp_path: Path) -> None:
+    """Point "events per second": written or not, the same batches give the same digest."""
+    cases = RUN.cases
+    batches = [cases[:7], cases[7:40], cases[40:]]
+    alone = CaseDigest(H)
+    for batch in batches:
+        alone.add(batch)
+    assert _written_digest(tmp_path / "a", batches) == alone.hexdigest()
+    once = CaseDigest(H)
+    once.add(cases)
+    assert once.hexdigest() != alone.hexdigest()  # the batches are part of what is digested
+    assert _written_digest(tmp_path / "b", [cases]) == once.hexdigest()
+
+
+def test_a_written_batch_makes_each_text_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Point "events per second": the table and the digest share one text per data tuple.
+
+    Before, the digest made its own ``str`` of every data tuple the table had made JSON of.
+    """
+    calls: list[int] = []
+    made = converter._record_data_text
+
+    def counted(data: Any) -> str:
+        calls.append(id(data))
+        return made(data)
+
+    monkeypatch.setattr(_rows, "_record_data_text", counted)
+    _written_digest(tmp_path, [RUN.cases])
+    by_town: dict[str, set[int]] = {}
+    for case in RUN.cases:
+        town = H.town_of(case.location_id)
+        key = H.city.id if town is None else town.id
+        by_town.setdefault(key, set()).update(id(r.data) for r in case.history)
+    assert len(calls) == sum(len(ids) for ids in by_town.values())
+
+
+def test_a_refused_batch_adds_nothing() -> None:
+    """Point "events per second": hostile batches are refused and the digest is unchanged."""
+    digest = CaseDigest(H)
+    digest.add(RUN.cases[:3])
+    before = digest.hexdigest()
+    case = RUN.cases[5]
+    last = case.history[-1]
+    odd = attrs.evolve(case, history=(*case.history[:-1], attrs.evolve(last, data=(("x", {1}),))))
+    elsewhere = attrs.evolve(case, location_id="nowhere")
+    for batch, error in (
+        ("abc", ArgumentError),
+        ([5], ArgumentError),
+        (None, ArgumentError),
+        ([*RUN.cases[:4], odd], ArgumentError),
+        ([*RUN.cases[:4], elsewhere], UnknownIdError),
+    ):
+        with pytest.raises(error):
+            digest.add(batch)  # type: ignore[arg-type]
+        assert digest.hexdigest() == before
+    with pytest.raises(ArgumentError):
+        CaseDigest("a hierarchy")  # type: ignore[arg-type]
+
+
+def test_a_writer_takes_a_digest_of_its_own_hierarchy(tmp_path: Path) -> None:
+    """Point "events per second": a digest of another hierarchy (or none of one) is refused."""
+    other = generate_hierarchy(towns=3, villages=6, grids=12, micro_grids=0, seed=0)
+    for digest in (CaseDigest(other), "digest", 5):
+        with pytest.raises(ArgumentError, match="digest"):
+            CityWriter(tmp_path, "330381", hierarchy=H, digest=digest)  # type: ignore[arg-type]
+    assert not any(tmp_path.iterdir())
