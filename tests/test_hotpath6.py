@@ -2,28 +2,34 @@
 
 A shard's digest is made from the rows its dataset writes (``CaseDigest``): each record's
 columns and each data tuple's JSON text are made once, for the history table and the digest.
+The event queue keeps a heap per bucket of time, so its heap operations stay cheap in a large
+city ("cost per event at 1M events within 1.2x of the cost at 50k").
 """
 
 from __future__ import annotations
 
+import heapq
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ruian_governance import Case, SimulationConfig, generate_hierarchy, simulate
 from ruian_governance.errors import ArgumentError, UnknownIdError
 from ruian_governance.io import _rows, converter
 from ruian_governance.io.dataset import CaseDigest, CityWriter
-
-pytest.importorskip("pyarrow")
+from ruian_governance.sim.queue import EventQueue
 
 H = generate_hierarchy(towns=3, villages=6, grids=12, micro_grids=0, seed=0)
 RUN = simulate(SimulationConfig(hierarchy=H, days=6, seed=2))
 
 
 def _written_digest(root: Path, batches: list[tuple[Case, ...]]) -> str:
+    pytest.importorskip("pyarrow")
     digest = CaseDigest(H)
     with CityWriter(root, "330381", hierarchy=H, lifecycles=RUN.lifecycles, digest=digest) as w:
         for batch in batches:
@@ -94,8 +100,44 @@ def test_a_refused_batch_adds_nothing() -> None:
 
 def test_a_writer_takes_a_digest_of_its_own_hierarchy(tmp_path: Path) -> None:
     """Point "events per second": a digest of another hierarchy (or none of one) is refused."""
+    pytest.importorskip("pyarrow")
     other = generate_hierarchy(towns=3, villages=6, grids=12, micro_grids=0, seed=0)
     for digest in (CaseDigest(other), "digest", 5):
         with pytest.raises(ArgumentError, match="digest"):
             CityWriter(tmp_path, "330381", hierarchy=H, digest=digest)  # type: ignore[arg-type]
     assert not any(tmp_path.iterdir())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.booleans(), st.integers(-3_000, 30_000), st.integers(0, 3)), max_size=120)
+)
+def test_the_bucketed_queue_pops_what_one_heap_pops(steps: list[tuple[bool, int, int]]) -> None:
+    """Cost per event flat: buckets of time pop in the order of one heap of every event.
+
+    Pushes at any time (before the current bucket too), pops in between, ends in between.
+    """
+    t0 = datetime(2025, 3, 3, 9, tzinfo=timezone(timedelta(hours=8)))
+    queue = EventQueue()
+    plain: list[tuple[datetime, int, Any, Any]] = []
+    number = 0
+
+    def handler(at: datetime, payload: int) -> None:
+        del at, payload
+
+    for push, minutes, pops in steps:
+        when = t0 + timedelta(minutes=minutes, microseconds=pops)
+        if push:
+            number += 1
+            queue.push(when, handler, number)
+            heapq.heappush(plain, (when, number, handler, number))
+            continue
+        got = [(at, payload) for at, _, _, payload in queue.until(when)]
+        expected = []
+        while plain and plain[0][0] < when:
+            at, _, _, payload = heapq.heappop(plain)
+            expected.append((at, payload))
+        assert got == expected
+        assert len(queue) == len(plain)
+    rest = [(at, payload) for at, _, _, payload in queue.until(t0 + timedelta(days=60))]
+    assert rest == [(at, payload) for at, _, _, payload in sorted(plain)]

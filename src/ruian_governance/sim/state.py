@@ -122,10 +122,13 @@ class RunState:
         """Schedule ``handler`` between ``low`` and ``high`` hours after ``now``."""
         hours = low + (high - low) * self._random()
         # queue.push inline; timedelta(hours=hours), its arguments by position: the same value
-        heappush(
-            self._heap,
-            (now + timedelta(0, 0, 0, 0, 0, hours), next(self._numbers), handler, payload),
-        )
+        when = now + timedelta(0, 0, 0, 0, 0, hours)
+        event = (when, next(self._numbers), handler, payload)
+        queue = self.queue
+        if when < queue._end and when >= queue._start:  # the current bucket
+            heappush(self._heap, event)
+        else:
+            queue.defer(event)
 
     def open_case(self, lifecycle: str, **facts: Any) -> str:
         """Open a case with the lifecycle's next id (one command); return its id.
