@@ -22,7 +22,9 @@ from ruian_governance import Case, SimulationConfig, generate_hierarchy, simulat
 from ruian_governance.errors import ArgumentError, UnknownIdError
 from ruian_governance.io import _rows, converter
 from ruian_governance.io.dataset import CaseDigest, CityWriter
+from ruian_governance.presets import with_staff
 from ruian_governance.sim.queue import EventQueue
+from ruian_governance.sim.run import _Run
 
 H = generate_hierarchy(towns=3, villages=6, grids=12, micro_grids=0, seed=0)
 RUN = simulate(SimulationConfig(hierarchy=H, days=6, seed=2))
@@ -141,3 +143,23 @@ def test_the_bucketed_queue_pops_what_one_heap_pops(steps: list[tuple[bool, int,
         assert len(queue) == len(plain)
     rest = [(at, payload) for at, _, _, payload in queue.until(t0 + timedelta(days=60))]
     assert rest == [(at, payload) for at, _, _, payload in sorted(plain)]
+
+
+def test_the_evening_sweep_forgets_the_cases_it_has_swept_for_good() -> None:
+    """Events per CPU second: a case the sweep can do nothing more to is not read again.
+
+    Before, every evening read every open case; a backlog of supervised cases was read day
+    after day.  The cases left are the open events and disputes not swept for good, in order.
+    """
+    h = with_staff(generate_hierarchy(towns=1, villages=4, grids=12, micro_grids=0, seed=0))
+    config = SimulationConfig(hierarchy=h, days=21, seed=3, reports_per_grid_per_day=2.0)
+    run = _Run(config, h)
+    state = run.state
+    run.run(None)
+    swept = {"event": {"supervised", "city_supervised"}, "dispute": {"supervised", "escalated"}}
+    held = state.store._cases
+    others = [i for i in state.open if not i.startswith("H")]
+    left = [i for i in others if not swept[held[i].lifecycle] <= state.flags.get(i, set())]
+    assert len(left) < len(others)  # a backlog was swept for good
+    assert set(left) <= set(state.sweepable) <= set(others)
+    assert list(state.sweepable) == [i for i in others if i in state.sweepable]  # in order
