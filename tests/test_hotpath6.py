@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ruian_governance import Case, SimulationConfig, generate_hierarchy, simulate
+from ruian_governance import Case, SimulationConfig, builtin_engine, generate_hierarchy, simulate
 from ruian_governance.errors import ArgumentError, UnknownIdError
 from ruian_governance.io import _rows, converter
 from ruian_governance.io.dataset import CaseDigest, CityWriter
@@ -163,3 +163,19 @@ def test_the_evening_sweep_forgets_the_cases_it_has_swept_for_good() -> None:
     assert len(left) < len(others)  # a backlog was swept for good
     assert set(left) <= set(state.sweepable) <= set(others)
     assert list(state.sweepable) == [i for i in others if i in state.sweepable]  # in order
+
+
+def test_the_engine_shares_data_across_the_grids_of_a_large_city() -> None:
+    """Cost per event flat: a city of 100,000 grids keeps its shared data tuples shared.
+
+    Each grid's opening location pair is one entry of the engine's cache; before, a cache of
+    16,384 was emptied every few thousand reports in such a city, and the commands' data after
+    each emptying were copies again (a text each in the tables and the digest).
+    """
+    engine = builtin_engine(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0))
+    common = (("units", ("t0001.station.police",)),)
+    assert engine._shared(common) is common
+    for i in range(100_000):
+        engine._shared(("location_id", f"g{i:06d}"))
+    again = (("units", ("t0001.station.police",)),)
+    assert engine._shared(again) is common
