@@ -8,7 +8,9 @@ city ("cost per event at 1M events within 1.2x of the cost at 50k").
 
 from __future__ import annotations
 
+import gc
 import heapq
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -19,12 +21,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ruian_governance import Case, SimulationConfig, builtin_engine, generate_hierarchy, simulate
-from ruian_governance.errors import ArgumentError, UnknownIdError
+from ruian_governance.errors import ArgumentError, SimulationConfigError, UnknownIdError
 from ruian_governance.io import _rows, converter
 from ruian_governance.io.dataset import CaseDigest, CityWriter
 from ruian_governance.presets import with_staff
+from ruian_governance.sim import sharded
 from ruian_governance.sim.queue import EventQueue
+from ruian_governance.sim.region import generate_region
 from ruian_governance.sim.run import _Run
+from ruian_governance.sim.sharded import run_shard
 
 H = generate_hierarchy(towns=3, villages=6, grids=12, micro_grids=0, seed=0)
 RUN = simulate(SimulationConfig(hierarchy=H, days=6, seed=2))
@@ -179,3 +184,58 @@ def test_the_engine_shares_data_across_the_grids_of_a_large_city() -> None:
         engine._shared(("location_id", f"g{i:06d}"))
     again = (("units", ("t0001.station.police",)),)
     assert engine._shared(again) is common
+
+
+def test_a_shard_runs_with_the_collector_paused_and_restores_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Events per CPU second: the collections were a tenth of a worker's shard; now paused.
+
+    Paused while the shard runs; restored afterwards whether it was on or off, also after a
+    refused run; shards in several threads nest (the last to end restores it).
+    """
+    region = generate_region(cities=1, towns=2, villages=4, grids=8, seed=3)
+    config = SimulationConfig(days=2, seed=1)
+    seen: list[bool] = []
+    plain = sharded.simulate
+    refuse = [False]
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        if refuse[0]:
+            raise SimulationConfigError(field="days", problem="refused by the test")
+        return plain(*args, **kwargs)
+
+    monkeypatch.setattr(sharded, "simulate", watched)
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            run_shard(region.cities[0], config)
+            assert gc.isenabled() is enabled
+            refuse[0] = True
+            with pytest.raises(SimulationConfigError):
+                run_shard(region.cities[0], config)
+            refuse[0] = False
+            assert gc.isenabled() is enabled
+        assert seen == [False] * 4
+        gc.enable()
+        inside = threading.Event()
+        release = threading.Event()
+
+        def held() -> None:
+            with sharded.collector_paused():
+                inside.set()
+                release.wait(10)
+
+        other = threading.Thread(target=held)
+        other.start()
+        inside.wait(10)
+        with sharded.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the other shard still runs
+        release.set()
+        other.join()
+        assert gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
