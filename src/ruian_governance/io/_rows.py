@@ -42,12 +42,12 @@ def record_columns(listed: Sequence[Case], texts: dict[int, str]) -> dict[str, l
         counts = [len(history) for history in histories]
         records = [record for history in histories for record in history]
         actors = [record.actor for record in records]
-        data: list[str] = []
-        for value in (record.data for record in records):
-            text = texts.get(id(value))
-            if text is None:
-                text = texts[id(value)] = _record_data_text(value)
-            data.append(text)
+        values = [record.data for record in records]
+        keys = list(map(id, values))
+        for key, value in dict(zip(keys, values, strict=True)).items():  # each object once
+            if key not in texts:
+                texts[key] = _record_data_text(value)
+        data = list(map(texts.__getitem__, keys))
         return {
             "counts": counts,
             "seq": [record.seq for record in records],

@@ -99,6 +99,16 @@ class EventQueue:
     def defer(self, event: Event[Any]) -> None:
         """Queue ``event``, whose time is not in the current bucket."""
         when = event[0]
+        start = self._start
+        if start is not None and when >= start:  # a later bucket (the usual case)
+            key = (when - self._origin) // SPAN  # type: ignore[operator]
+            found = self._later.get(key)
+            if found is None:
+                self._later[key] = [event]
+                heapq.heappush(self._keys, key)
+            else:
+                found.append(event)
+            return
         origin = self._origin
         if origin is None:
             origin = self._origin = when
