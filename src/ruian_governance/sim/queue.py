@@ -100,31 +100,20 @@ class EventQueue:
         """Queue ``event``, whose time is not in the current bucket."""
         when = event[0]
         start = self._start
-        if start is not None and when >= start:  # a later bucket (the usual case)
-            key = (when - self._origin) // SPAN  # type: ignore[operator]
-            found = self._later.get(key)
-            if found is None:
-                self._later[key] = [event]
-                heapq.heappush(self._keys, key)
-            else:
-                found.append(event)
-            return
-        origin = self._origin
-        if origin is None:
-            origin = self._origin = when
-        key = (when - origin) // SPAN
-        if self._start is not None and when < self._start:  # earlier than the current bucket
+        if start is None or when < start:  # no current bucket, or one later than ``when``
             heap = self._heap
-            if heap:  # put it back among the later buckets
-                self._later[(self._start - origin) // SPAN] = heap[:]
-                heapq.heappush(self._keys, (self._start - origin) // SPAN)
+            if heap:  # the current bucket goes back among the later ones
+                back = (start - self._origin) // SPAN
+                self._later[back] = heap[:]
+                heapq.heappush(self._keys, back)
                 heap.clear()
-            self._start, self._end = None, _Never()
-        if not self._heap and self._start is None:  # no current bucket: this one is
-            self._start = origin + key * SPAN
+            if self._origin is None:
+                self._origin = when
+            self._start = self._origin + (when - self._origin) // SPAN * SPAN
             self._end = self._start + SPAN
-            self._heap.append(event)
+            heap.append(event)  # the current bucket is ``when``'s
             return
+        key = (when - self._origin) // SPAN  # type: ignore[operator]
         found = self._later.get(key)
         if found is None:
             self._later[key] = [event]
