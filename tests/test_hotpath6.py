@@ -239,3 +239,17 @@ def test_a_shard_runs_with_the_collector_paused_and_restores_it(
         assert gc.isenabled()
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_a_run_keeps_no_empty_flag_sets() -> None:
+    """Cost per event flat: a case gets its set of flags only once it has a flag.
+
+    Before, every signed or verified event (and every revisited hazard) kept an empty set for
+    as long as the run held it.
+    """
+    h = with_staff(generate_hierarchy(towns=2, villages=4, grids=12, micro_grids=0, seed=0))
+    config = SimulationConfig(hierarchy=h, days=28, seed=3, hazards_per_town_per_day=2.0)
+    run = _Run(config, h)
+    run.run(None)
+    assert run.state.flags  # some cases were flagged
+    assert all(run.state.flags.values())
