@@ -165,13 +165,6 @@ class CaseDigest:
                 _digest_part(sha, part, record_columns(part, texts))
         self._sha = sha
 
-    def _add_towns(self, towns: list[tuple[list[Case], dict[str, list[Any]] | None]]) -> None:
-        """Add a batch written: each town's cases with their rows (``None``: not made)."""
-        sha = self._sha.copy()
-        for cases, rows in towns:
-            _digest_part(sha, cases, rows if rows is not None else record_columns(cases, {}))
-        self._sha = sha
-
     def hexdigest(self) -> str:
         """The digest of every batch added so far, in hexadecimal."""
         return self._sha.hexdigest()
@@ -256,7 +249,7 @@ class CityWriter:
         """
         by_town = _by_town(self.hierarchy, cases)
         count = 0
-        done = []
+        sha = None if self.digest is None else self.digest._sha.copy()
         for town in sorted(by_town):
             chosen = by_town[town]
             table = cases_table(chosen, self.hierarchy, lifecycles=self.lifecycles)
@@ -272,10 +265,11 @@ class CityWriter:
             else:
                 table = _table(_HISTORY_COLUMNS, "history", columns)
             self._writer("history", town, table.schema).write_table(table)
-            done.append((chosen, rows))
+            if sha is not None:  # the rows written (DIGEST_CASES at a time, as add)
+                _digest_part(sha, chosen, rows if rows is not None else record_columns(chosen, {}))
             count += len(chosen)
-        if self.digest is not None:  # the rows written (DIGEST_CASES at a time, as add)
-            self.digest._add_towns(done)
+        if self.digest is not None and sha is not None:  # the batch, once all written
+            self.digest._sha = sha
         self.cases += count
         return count
 
