@@ -30,6 +30,7 @@ from ruian_governance import (
 from ruian_governance.analysis import SimilarCaseLibrary
 from ruian_governance.errors import UnknownIdError
 from ruian_governance.io import history_table
+from ruian_governance.io.dataset import CaseDigest
 from ruian_governance.presets import with_staff
 from ruian_governance.sim import IntakeRates
 from ruian_governance.sim import run as run_module
@@ -37,7 +38,7 @@ from ruian_governance.sim.cases import RunCases
 from ruian_governance.sim.events import Capacity
 from ruian_governance.sim.region import generate_region
 from ruian_governance.sim.run import YOUNG_COLLECTION, collections_eased
-from ruian_governance.sim.sharded import _digest_into, run_shard, shard_config
+from ruian_governance.sim.sharded import run_shard, shard_config
 from ruian_governance.sim.state import RunState
 
 CST = timezone(timedelta(hours=8))
@@ -48,7 +49,9 @@ def test_shard_digests_are_those_of_before_the_speed_ups() -> None:
 
     The line-by-line digests (``_plain_digest``, the shard digest until hotpath2) were computed
     on main (bc77890) before any change of the hot path; the shard's own digest is now made a
-    column at a time (pinned below, since hotpath2).
+    column at a time from the rows the dataset holds (``CaseDigest``, pinned below since
+    hotpath6: the data's JSON text and the actors' columns instead of their ``str``, cases by
+    town within a batch).
     """
     region = generate_region(cities=2, towns=2, villages=6, grids=60, seed=7)
     config = SimulationConfig(days=21, seed=3, reports_per_grid_per_day=1.5)
@@ -67,8 +70,8 @@ def test_shard_digests_are_those_of_before_the_speed_ups() -> None:
         "dcbad9cb58cb5629ec874d31f8f04e021dba5f276d9a6022e5ad180799b74b88",
     ]
     assert [r.digest for r in got] == [
-        "234ac67de1d780e469c01a96eff6a60cbb906f00a77ab74ece51583e78d75ab7",
-        "c70ff1518708f7c0fa3aa3dd9da7bfe98696499010845f7a24c39c3fc42ce383",
+        "c7cf9b05ea0054e91e9c094b545f73c22ca6c9f1e202eae59260f97965ac5bec",
+        "3fc172b34b86fafb629f6e743d590d18c35b2d45b5653e0d2ee827fe009c0325",
     ]
 
 
@@ -154,11 +157,13 @@ def _plain_digest(cases: tuple[Case, ...]) -> str:
     return sha.hexdigest()
 
 
+SMALL = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
+
+
 @pytest.fixture(scope="module")
 def cases() -> tuple[Case, ...]:
     """A small run's cases."""
-    h = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
-    return simulate(SimulationConfig(hierarchy=h, days=10, seed=4)).cases
+    return simulate(SimulationConfig(hierarchy=SMALL, days=10, seed=4)).cases
 
 
 def _with_data(case: Case, *data: tuple[tuple[str, Any], ...]) -> Case:
@@ -170,9 +175,9 @@ def _with_data(case: Case, *data: tuple[tuple[str, Any], ...]) -> Case:
 
 
 def _digest(cases: tuple[Case, ...]) -> str:
-    sha = hashlib.sha256()
-    _digest_into(sha, cases)
-    return sha.hexdigest()
+    digest = CaseDigest(SMALL)
+    digest.add(cases)
+    return digest.hexdigest()
 
 
 def test_the_column_digest_covers_every_field_of_every_record(cases: tuple[Case, ...]) -> None:

@@ -134,7 +134,7 @@ def test_the_engine_still_shares_data_once_its_cache_has_filled() -> None:
     emptied and fills again; it stays bounded.
     """
     engine = builtin_engine(generate_hierarchy(towns=1, villages=1, grids=1, micro_grids=0))
-    for i in range(engine_module._CACHE_LIMIT + 10):
+    for i in range(engine_module._DATA_LIMIT + 10):
         engine._shared((("reporter", (f"citizen-{i:x}",)),))
     first = (("reason", "".join(["等待", "当事人"])),)
     second = (("reason", "".join(["等待", "当事人"])),)
@@ -142,7 +142,7 @@ def test_the_engine_still_shares_data_once_its_cache_has_filled() -> None:
     assert first is not second
     assert engine._shared(first) is first
     assert engine._shared(second) is first
-    assert len(engine._data) <= engine_module._CACHE_LIMIT
+    assert len(engine._data) <= engine_module._DATA_LIMIT
     assert engine._shared([1]) == [1]  # unhashable: kept as given
 
 
@@ -153,6 +153,6 @@ def test_a_run_whose_engine_cache_fills_writes_the_same(
     region = generate_region(cities=1, towns=2, villages=6, grids=60, seed=7)
     config = SimulationConfig(days=14, seed=3, reports_per_grid_per_day=1.5)
     plain = run_shard(region.cities[0], config, tmp_path / "plain")
-    monkeypatch.setattr(engine_module, "_CACHE_LIMIT", 16)
+    monkeypatch.setattr(engine_module, "_DATA_LIMIT", 16)
     churned = run_shard(region.cities[0], config, tmp_path / "churned")
     assert churned == plain

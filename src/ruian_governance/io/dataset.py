@@ -30,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from os import PathLike
 from pathlib import Path
@@ -41,11 +42,25 @@ from ruian_governance.labels import check_identifier
 from ruian_governance.lifecycles import BUILTIN_LIFECYCLES
 from ruian_governance.models import Case, Hierarchy
 
-from .tables import Lifecycles, ParquetExtraError, _arrow, _path, cases_table, history_table
+from ._rows import DIGEST_CASES, digest_rows, record_columns
+from .tables import (
+    _HISTORY_COLUMNS,
+    Lifecycles,
+    ParquetExtraError,
+    _arrow,
+    _history_columns,
+    _listed,
+    _Meanings,
+    _path,
+    _table,
+    cases_table,
+    history_table,
+)
 
 __all__ = [
     "DATASET_PARTS",
     "PART_FILE",
+    "CaseDigest",
     "CityWriter",
     "connect_dataset",
     "dataset_files",
@@ -88,6 +103,85 @@ def dataset_files(root: str | PathLike[str], part: str) -> list[Path]:
     return sorted((_path(root, "root") / part).glob(f"city_code=*/town_id=*/{PART_FILE}"))
 
 
+def _by_town(hierarchy: Hierarchy, cases: Iterable[Case]) -> dict[str, list[Case]]:
+    """``cases`` by the id of the town they are located in (the city's for the city's)."""
+    by_town: dict[str, list[Case]] = {}
+    city = hierarchy.city.id
+    for case in cases:
+        town = hierarchy.town_of(case.location_id)
+        by_town.setdefault(city if town is None else town.id, []).append(case)
+    return by_town
+
+
+class CaseDigest:
+    """A SHA-256 of cases as a dataset holds them: equal digests, equal rows.
+
+    :meth:`add` takes a batch of cases: the batch's cases by town (the towns' ids in order,
+    the cases in the batch's order within a town, as :class:`CityWriter` writes them), 1,000
+    cases at a time, each a line (id, state, version, number of records) followed by its
+    records' columns: sequence numbers, triggers, destinations, actors (person, role, unit),
+    the times (the bytes of each wall-clock time and the UTC offsets) and the data's JSON text
+    as the history table writes it.  Every field of every case head and record is covered, in
+    order.  A :class:`CityWriter` given the digest adds each batch it writes from the rows it
+    writes (so each text is made once); the same batches give the same digest either way.
+
+    Args:
+        hierarchy: The cases' hierarchy (the town of each case's location).
+
+    >>> from ruian_governance import SimulationConfig, generate_hierarchy, simulate
+    >>> h = generate_hierarchy(towns=2, villages=4, grids=8, micro_grids=0, seed=0)
+    >>> run = simulate(SimulationConfig(hierarchy=h, days=3, seed=1))
+    >>> one, other = CaseDigest(h), CaseDigest(h)
+    >>> one.add(run.cases); other.add(run.cases[:5]); other.add(run.cases[5:])
+    >>> len(one.hexdigest()), one.hexdigest() == other.hexdigest()
+    (64, False)
+
+    Added in 0.2.0.
+    """
+
+    def __init__(self, hierarchy: Hierarchy) -> None:
+        given: object = hierarchy
+        if not isinstance(given, Hierarchy):
+            argument = "hierarchy"
+            raise ArgumentError(argument, given, "a Hierarchy")
+        self.hierarchy = hierarchy
+        self._sha = hashlib.sha256()
+
+    def add(self, cases: Iterable[Case]) -> None:
+        """Add a batch of cases (see the class).
+
+        Raises:
+            ArgumentError: A case is not a case, or a field of a case or record is not of
+                its type.
+            UnknownIdError: A case's location is not in the hierarchy.
+        """
+        by_town = _by_town(self.hierarchy, _listed(cases, None))
+        sha = self._sha.copy()  # a refused batch adds nothing
+        for town in sorted(by_town):
+            chosen = by_town[town]
+            texts: dict[int, str] = {}
+            for first in range(0, len(chosen), DIGEST_CASES):  # a bounded text at a time
+                part = chosen[first : first + DIGEST_CASES]
+                _digest_part(sha, part, record_columns(part, texts))
+        self._sha = sha
+
+    def hexdigest(self) -> str:
+        """The digest of every batch added so far, in hexadecimal."""
+        return self._sha.hexdigest()
+
+
+def _digest_part(sha: Any, cases: list[Case], rows: dict[str, list[Any]] | None) -> None:
+    """Add ``cases`` and their ``rows`` to ``sha``; rows not made are an ArgumentError."""
+    try:
+        if rows is not None:
+            digest_rows(sha, cases, rows)
+            return
+    except (AttributeError, TypeError, ValueError):
+        pass
+    argument = "cases"
+    raise ArgumentError(argument, "a batch", "cases whose fields and records have their types")
+
+
 class CityWriter:
     """Appends one city's cases to a dataset, a row group per town and batch.
 
@@ -99,10 +193,13 @@ class CityWriter:
         city: The city's code (its partition value).
         hierarchy: The city's hierarchy (towns, stations).
         lifecycles: The definitions of the cases' lifecycles.
+        digest: A :class:`CaseDigest` of the same hierarchy that each batch written is added
+            to, from the rows written (default: none).
 
     Raises:
         ParquetExtraError: pyarrow is not installed.
-        ArgumentError: ``city`` is not a plain id, or ``root`` not a path.
+        ArgumentError: ``city`` is not a plain id, ``root`` not a path, or ``digest`` not a
+            :class:`CaseDigest` of ``hierarchy``.
     """
 
     def __init__(
@@ -112,21 +209,25 @@ class CityWriter:
         *,
         hierarchy: Hierarchy,
         lifecycles: Lifecycles = BUILTIN_LIFECYCLES,
+        digest: CaseDigest | None = None,
     ) -> None:
         self._pa = _arrow()
         partition_dir(root, "cases", city, city)  # checks root and city
+        given: object = digest
+        if given is not None and not (
+            isinstance(given, CaseDigest) and given.hierarchy is hierarchy
+        ):
+            argument = "digest"
+            raise ArgumentError(argument, given, "a CaseDigest of the writer's hierarchy")
         self.root = _path(root, "root")
         self.city = city
         self.hierarchy = hierarchy
         given = lifecycles.values() if isinstance(lifecycles, Mapping) else lifecycles
         self.lifecycles = tuple(given)
+        self.digest = digest
         self._writers: dict[tuple[str, str], Any] = {}
         self.cases = 0
         """Cases written so far."""
-
-    def _town(self, case: Case) -> str:
-        town = self.hierarchy.town_of(case.location_id)
-        return self.hierarchy.city.id if town is None else town.id
 
     def _writer(self, part: str, town: str, schema: Any) -> Any:
         key = (part, town)
@@ -141,20 +242,34 @@ class CityWriter:
     def write(self, cases: Iterable[Case]) -> int:
         """Append ``cases`` (one row group per town they are in); return how many.
 
+        With a :attr:`digest`, the batch is added to it once it is written.
+
         Raises:
             ArgumentError, UnknownIdError: As :func:`~ruian_governance.io.cases_table`.
         """
-        by_town: dict[str, list[Case]] = {}
-        for case in cases:
-            by_town.setdefault(self._town(case), []).append(case)
+        by_town = _by_town(self.hierarchy, cases)
         count = 0
+        sha = None if self.digest is None else self.digest._sha.copy()
         for town in sorted(by_town):
             chosen = by_town[town]
             table = cases_table(chosen, self.hierarchy, lifecycles=self.lifecycles)
             self._writer("cases", town, table.schema).write_table(table)
-            table = history_table(chosen, lifecycles=self.lifecycles)
+            texts: dict[int, str] = {}  # the data's text, made once for the table and digest
+            rows = record_columns(chosen, texts)
+            columns = None
+            if rows is not None:
+                meanings = _Meanings(self.lifecycles)  # checked by cases_table above
+                columns = _history_columns(chosen, meanings, texts, rows)
+            if columns is None:  # something is off: the table names it as it always did
+                table = history_table(chosen, lifecycles=self.lifecycles)
+            else:
+                table = _table(_HISTORY_COLUMNS, "history", columns)
             self._writer("history", town, table.schema).write_table(table)
+            if sha is not None:  # the rows written (DIGEST_CASES at a time, as add)
+                _digest_part(sha, chosen, rows if rows is not None else record_columns(chosen, {}))
             count += len(chosen)
+        if self.digest is not None and sha is not None:  # the batch, once all written
+            self.digest._sha = sha
         self.cases += count
         return count
 

@@ -54,6 +54,7 @@ from ruian_governance.lifecycles import (
 )
 from ruian_governance.models import Actor, Case, Hierarchy, HistoryRecord, Station, unit_ids
 
+from ._rows import record_columns
 from .converter import _RECORD_DATA, _record_data_text, structure
 from .documents import Redaction
 
@@ -392,46 +393,38 @@ def history_table(
 
 
 def _history_columns(
-    listed: list[Case], meanings: _Meanings, texts: dict[int, str]
+    listed: list[Case],
+    meanings: _Meanings,
+    texts: dict[int, str],
+    rows: dict[str, list[Any]] | None = None,
 ) -> dict[str, list[Any]] | None:
     """The columns of the history table, a column at a time; ``None`` if a case is off.
 
-    Off: a lifecycle not in ``meanings``, a field of the wrong type, a naive time.  Then
+    ``rows`` are the records' columns (:func:`~._rows.record_columns`) if already made.  Off:
+    a lifecycle not in ``meanings``, a field of the wrong type, a naive time.  Then
     :func:`history_table` goes case by case, which names the first bad case as it always did.
     """
+    if rows is None:
+        rows = record_columns(listed, texts)
+    if rows is None:
+        return None
     try:
-        histories = [case.history for case in listed]
-        counts = [len(history) for history in histories]
-        records = [record for history in histories for record in history]
+        counts, times = rows["counts"], rows["fired_at"]
         names = {
             key: {t: k.value for t, k in kinds.items()} for key, kinds in meanings.kinds.items()
         }
         lifecycles = list(chain.from_iterable(map(repeat, [c.lifecycle for c in listed], counts)))
-        triggers = [record.trigger for record in records]
-        kinds = [names[key].get(trigger) for key, trigger in zip(lifecycles, triggers, strict=True)]
-        actors = [record.actor for record in records]
-        times = [record.at for record in records]
+        triggers = rows["trigger"]
+        kinds = [names[key].get(t) for key, t in zip(lifecycles, triggers, strict=True)]
         if not all(type(at) is datetime and type(at.tzinfo) is timezone for at in times):
             return None  # another zone or none: case by case
-        data: list[str] = []
-        for value in (record.data for record in records):
-            text = texts.get(id(value))
-            if text is None:
-                text = texts[id(value)] = _record_data_text(value)
-            data.append(text)
         return {
             "case_id": list(chain.from_iterable(map(repeat, [c.id for c in listed], counts))),
             "lifecycle": lifecycles,
-            "seq": [record.seq for record in records],
+            "seq": rows["seq"],
             "trigger": triggers,
             "kind": kinds,
-            "source": [record.source for record in records],
-            "dest": [record.dest for record in records],
-            "actor_person": [actor.person_id for actor in actors],
-            "actor_role": [actor.role for actor in actors],
-            "actor_unit": [actor.unit_id for actor in actors],
-            "fired_at": times,
-            "data": data,
+            **{name: rows[name] for name, _ in _HISTORY_COLUMNS[5:]},
         }
     except (LookupError, AttributeError, TypeError, ValueError):
         return None

@@ -92,8 +92,12 @@ counted past its calendar's coverage with the weekday fallback
 (:meth:`~ruian_governance.DeadlinePolicy.provisional`); no lifecycle may use it."""
 
 _CACHE_LIMIT = 16_384
-"""How many distinct data tuples (and deadlines) an engine shares between records (the data
-tuples at a time: see ``Engine._shared``)."""
+"""How many deadlines (and category ids) an engine remembers."""
+
+_DATA_LIMIT = 262_144
+"""How many distinct data tuples an engine shares between records at a time (see
+``Engine._shared``): room for the opening facts of a city of 100,000 grids (each grid's
+location pair) besides the commands' data, in about 30 MB at most."""
 
 _Step = tuple[str, Transition, Fused, LifecycleDefinition]
 """What a (lifecycle, state, trigger) leads to: dest, transition, its checks fused
@@ -584,7 +588,7 @@ class Engine:
         """Return an equal, shared copy of a hashable data tuple (bounded cache), or ``value``.
 
         A full cache is emptied and fills again with what comes next, rather than sharing the
-        first :data:`_CACHE_LIMIT` tuples forever: a large city's grids and citizens' references
+        first :data:`_DATA_LIMIT` tuples forever: a large city's grids and citizens' references
         filled it within a day, and every tuple after went unshared (a copy, and a text for
         each record in the tables and digests, the more so the larger the city).
         """
@@ -595,7 +599,7 @@ class Engine:
             return value
         if found is not None:
             return found
-        if len(data) >= _CACHE_LIMIT:
+        if len(data) >= _DATA_LIMIT:
             data.clear()
         data[value] = value
         return value

@@ -32,6 +32,7 @@ from .state import Mechanism, RunState
 __all__ = ["Capacity", "EventLoop"]
 
 _DAY = timedelta(days=1)
+_NO_FLAGS: frozenset[str] = frozenset()  # a case without flags (none stored for it)
 
 _WORK_HOURS = {"ordinary": (2, 60), "larger": (24, 120), "major": (48, 160)}
 
@@ -178,9 +179,12 @@ class EventLoop(Mechanism):
         case = self.store.get(case_id)
         lead = case.assignees[0]
         officer = self.cast.officer[lead]
-        flags = self.state.flags.setdefault(case_id, set())
-        if "returned" not in flags and self.rng.random() < self.config.return_:
-            flags.add("returned")
+        flags = self.state.flags  # a case's set only once it has a flag (most never do)
+        if (
+            "returned" not in flags.get(case_id, _NO_FLAGS)
+            and self.rng.random() < self.config.return_
+        ):
+            flags.setdefault(case_id, set()).add("returned")
             self.fire(case_id, "return", officer, now, reason="非本单位职责")
             self.state.handlers[case_id] = self.alternative(case, lead)
             self.later(now, 0.5, 4, self.dispatch, case_id)
@@ -223,9 +227,12 @@ class EventLoop(Mechanism):
         """The grid worker checks on site 核查; the first check may fail and send it back."""
         case = self.store.get(case_id)
         worker = self.cast.worker[case.location_id]
-        flags = self.state.flags.setdefault(case_id, set())
-        if "failed" not in flags and self.rng.random() < self.config.fail_verification:
-            flags.add("failed")
+        flags = self.state.flags
+        if (
+            "failed" not in flags.get(case_id, _NO_FLAGS)
+            and self.rng.random() < self.config.fail_verification
+        ):
+            flags.setdefault(case_id, set()).add("failed")
             self.fire(case_id, "fail_verification", worker, now, reason="现场核查未整改到位")
             self.later(now, 12, 48, self.feed_back, case_id)
             return

@@ -158,10 +158,10 @@ class Hazards(Mechanism):
         units assigned to rectify it (``record_panel_finding``), which the assessment reads.
         """
         panel = self.cast.panel
-        flags = self.state.flags.setdefault(case.id, set())
-        if panel is None or "panel_revisit" in flags or not case.assignees:
+        flags = self.state.flags
+        if panel is None or "panel_revisit" in flags.get(case.id, ()) or not case.assignees:
             return
-        flags.add("panel_revisit")
+        flags.setdefault(case.id, set()).add("panel_revisit")
         if self.rng.random() < self.config.panel_findings:
             self.fire(case.id, "record_panel_finding", panel, now, inspected=case.assignees,
                       note="整改回访：监督团发现逾期未整改")  # fmt: skip

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import count
 from typing import Any, NamedTuple, TypeAlias, TypeVar
 
@@ -48,23 +48,94 @@ class DueReport(NamedTuple):
     category: str
 
 
-class EventQueue:
-    """A priority queue of :data:`Event` records (a binary heap over ``heapq``)."""
+SPAN = timedelta(minutes=10)
+"""The width of a bucket of the queue (a design choice, measured with
+``benchmarks/bench_region.py``: a heap of one bucket's events stays small)."""
 
-    __slots__ = ("_heap", "_numbers")
+
+class _Never:
+    """Later than no time: the end of the current bucket before the first push."""
+
+    def __gt__(self, other: object) -> bool:
+        return False
+
+    __ge__ = __gt__
+
+
+class EventQueue:
+    """A priority queue of :data:`Event` records: a binary heap per bucket of time.
+
+    Events of the current bucket (:data:`SPAN` wide) are on a ``heapq`` heap; later ones wait
+    in lists by bucket, and a bucket's list becomes the heap (``heapify``) when the earlier
+    buckets are done.  Popping gives the same order as one heap of every event, (time,
+    sequence number), but each heap operation works on one bucket's events, which stay in the
+    processor's caches however many events a large city has queued.
+    """
+
+    __slots__ = ("_end", "_heap", "_keys", "_later", "_numbers", "_origin", "_start")
 
     def __init__(self) -> None:
-        # the run's RunState and _Run push and pop on the heap directly (a call less per
-        # event), numbering each record with next(_numbers) as push does
+        # the run's RunState and _Run push and pop on the current heap directly (a call less
+        # per event), numbering each record with next(_numbers) as push does
         self._heap: list[Event[Any]] = []
         self._numbers = count(1)
+        self._later: dict[int, list[Event[Any]]] = {}  # the records of later buckets, by key
+        self._keys: list[int] = []  # a heap of the keys of _later
+        self._origin: datetime | None = None  # the start of bucket 0 (the first time pushed)
+        self._start: Any = None  # the current bucket's first time and the next bucket's
+        self._end: Any = _Never()
 
     def __len__(self) -> int:
-        return len(self._heap)
+        return len(self._heap) + sum(map(len, self._later.values()))
 
     def push(self, when: datetime, handler: Handler[P], payload: P) -> None:
         """Schedule ``handler(when, payload)``; after every event already due at ``when``."""
-        heapq.heappush(self._heap, (when, next(self._numbers), handler, payload))
+        event = (when, next(self._numbers), handler, payload)
+        if when < self._end and when >= self._start:
+            heapq.heappush(self._heap, event)
+        else:
+            self.defer(event)
+
+    def defer(self, event: Event[Any]) -> None:
+        """Queue ``event``, whose time is not in the current bucket."""
+        when = event[0]
+        start = self._start
+        if start is None or when < start:  # no current bucket, or one later than ``when``
+            heap = self._heap
+            if heap:  # the current bucket goes back among the later ones
+                back = (start - self._origin) // SPAN
+                self._later[back] = heap[:]
+                heapq.heappush(self._keys, back)
+                heap.clear()
+            if self._origin is None:
+                self._origin = when
+            self._start = self._origin + (when - self._origin) // SPAN * SPAN
+            self._end = self._start + SPAN
+            heap.append(event)  # the current bucket is ``when``'s
+            return
+        key = (when - self._origin) // SPAN  # type: ignore[operator]
+        found = self._later.get(key)
+        if found is None:
+            self._later[key] = [event]
+            heapq.heappush(self._keys, key)
+        else:
+            found.append(event)
+
+    def advance(self) -> bool:
+        """Make the next bucket with events the current one; ``False`` if there is none.
+
+        Called when the current heap is empty; the heap stays the same list.
+        """
+        if not self._keys:
+            self._start, self._end = None, _Never()
+            return False
+        key = heapq.heappop(self._keys)
+        heap = self._heap
+        heap[:] = self._later.pop(key)
+        heapq.heapify(heap)
+        self._start = self._origin + key * SPAN  # type: ignore[operator]
+        self._end = self._start + SPAN
+        return True
 
     def until(self, end: datetime) -> Iterator[Event[Any]]:
         """Pop and yield events in order while the next one is before ``end``.
@@ -73,5 +144,5 @@ class EventQueue:
         """
         heap = self._heap
         pop = heapq.heappop
-        while heap and heap[0][0] < end:
+        while (heap or self.advance()) and heap[0][0] < end:
             yield pop(heap)

@@ -200,7 +200,8 @@ class _Run:
         done, days = 0, len(day_ends)
         next_day = day_ends[0] if days else end
         heap = queue._heap  # queue.until(end) inline: a generator step less per event
-        while heap and heap[0][0] < end:
+        advance = queue.advance
+        while (heap or advance()) and heap[0][0] < end:
             when, _, handler, payload = heappop(heap)
             if when >= next_day:  # a day (or more) has ended
                 while done < days and when >= day_ends[done]:

@@ -65,6 +65,9 @@ class RunState:
         """Events and disputes reported by grid workers."""
         self.open: dict[str, None] = {}
         """Ids of the cases not yet in a final state, in the order they were opened."""
+        self.sweepable: dict[str, None] = {}
+        """Ids of the open cases other than hazards that an evening sweep may still act on,
+        in the order they were opened (the sweep drops those it can do nothing more to)."""
         self.finished: list[str] = []
         """Ids of the cases that reached a final state, in that order (the run may hand them
         out and drop them: see :func:`~.run.simulate`'s ``sink``)."""
@@ -96,24 +99,16 @@ class RunState:
         return cases
 
     def due(self, now: datetime, *, hazards: bool) -> list[Case]:
-        """The open hazards (or the other open cases) whose deadline is ``now`` or earlier.
+        """The open hazards (or the :attr:`sweepable` cases) whose deadline is ``now`` or earlier.
 
         In the order they were opened: those :meth:`Engine.overdue` may find late (it skips
         a case without a deadline or not due yet, so it is not asked about them).
         """
         held = self._held
-        if hazards:
-            return [
-                case
-                for case_id in self._open_hazards
-                if (due := (case := held[case_id]).due_at) is not None and due <= now
-            ]
         return [
             case
-            for case_id in self.open
-            if not case_id.startswith("H")
-            and (due := (case := held[case_id]).due_at) is not None
-            and due <= now
+            for case_id in (self._open_hazards if hazards else self.sweepable)
+            if (due := (case := held[case_id]).due_at) is not None and due <= now
         ]
 
     def later(
@@ -122,10 +117,13 @@ class RunState:
         """Schedule ``handler`` between ``low`` and ``high`` hours after ``now``."""
         hours = low + (high - low) * self._random()
         # queue.push inline; timedelta(hours=hours), its arguments by position: the same value
-        heappush(
-            self._heap,
-            (now + timedelta(0, 0, 0, 0, 0, hours), next(self._numbers), handler, payload),
-        )
+        when = now + timedelta(0, 0, 0, 0, 0, hours)
+        event = (when, next(self._numbers), handler, payload)
+        queue = self.queue
+        if when < queue._end and when >= queue._start:  # the current bucket
+            heappush(self._heap, event)
+        else:
+            queue.defer(event)
 
     def open_case(self, lifecycle: str, **facts: Any) -> str:
         """Open a case with the lifecycle's next id (one command); return its id.
@@ -150,6 +148,8 @@ class RunState:
         self.open[case_id] = None
         if lifecycle == "hazard":
             self._open_hazards[case_id] = None
+        else:
+            self.sweepable[case_id] = None
         return case_id
 
     def open_report(
@@ -190,6 +190,7 @@ class RunState:
         if new.state in self._final[new.lifecycle]:
             self.open.pop(case_id, None)
             self._open_hazards.pop(case_id, None)
+            self.sweepable.pop(case_id, None)
             self.finished.append(case_id)
         return new
 

@@ -33,12 +33,13 @@ class Supervision(Mechanism):
     def sweep(self, now: datetime, _day: int) -> None:
         """Supervise or escalate every overdue open event and dispute, once each."""
         state, cast = self.state, self.cast
-        flagged = state.flags
-        due = [  # a case swept for good is not asked about again (nothing would happen)
-            case
-            for case in state.due(now, hazards=False)
-            if not _SWEPT.get(case.lifecycle, _NEVER) <= flagged.get(case.id, _NONE)
-        ]
+        flagged, sweepable = state.flags, state.sweepable
+        due = []
+        for case in state.due(now, hazards=False):
+            if _SWEPT.get(case.lifecycle, _NEVER) <= flagged.get(case.id, _NONE):
+                del sweepable[case.id]  # swept for good: never asked again (flags only grow)
+            else:
+                due.append(case)
         late = state.engine.overdue(due, now)
         for case in late:
             flags = state.flags.setdefault(case.id, set())
