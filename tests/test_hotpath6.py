@@ -28,7 +28,7 @@ from ruian_governance.presets import with_staff
 from ruian_governance.sim import sharded
 from ruian_governance.sim.queue import EventQueue
 from ruian_governance.sim.region import generate_region
-from ruian_governance.sim.run import _Run
+from ruian_governance.sim.run import _Run, collector_paused
 from ruian_governance.sim.sharded import run_shard
 
 H = generate_hierarchy(towns=3, villages=6, grids=12, micro_grids=0, seed=0)
@@ -224,14 +224,14 @@ def test_a_shard_runs_with_the_collector_paused_and_restores_it(
         release = threading.Event()
 
         def held() -> None:
-            with sharded.collector_paused():
+            with collector_paused():
                 inside.set()
                 release.wait(10)
 
         other = threading.Thread(target=held)
         other.start()
         inside.wait(10)
-        with sharded.collector_paused():
+        with collector_paused():
             assert not gc.isenabled()
         assert not gc.isenabled()  # the other shard still runs
         release.set()

@@ -8,13 +8,11 @@ Private to the command line (needs click and rich).
 
 from __future__ import annotations
 
-import gc
 import json
 import math
-from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import cast
 
 import attrs
 import click
@@ -45,6 +43,7 @@ from ruian_governance.sim import (
     simulate,
     simulation_lifecycles,
 )
+from ruian_governance.sim.run import collector_paused
 from ruian_governance.stores import SQLiteCaseStore
 
 from ._errors import CliError
@@ -64,7 +63,6 @@ from .report import html_report, plain_console, print_summary, progress_bar
 
 __all__ = ["simulate_command", "summary_command"]
 
-_T = TypeVar("_T")
 _CASES_JSONL = "cases.jsonl"
 _CASES_SQLITE = "cases.sqlite"
 _FORMATS = ("jsonl", "parquet", "both")
@@ -102,21 +100,6 @@ def _start(_ctx: click.Context, _param: click.Parameter, value: datetime) -> dat
         msg = f"--start {value.date()}: expected a day from {first} to {last}"
         raise CliError(msg)
     return value
-
-
-def _without_cyclic_gc(run: Callable[[], _T]) -> _T:
-    """Call ``run`` with Python's cyclic garbage collector paused (the application's choice).
-
-    A run's many long-lived, immutable cases form no reference cycles; rescanning them costs a
-    third of the run time (``benchmarks/bench_simulation.py``).  It is restored afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return run()
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _write_cases(
@@ -228,8 +211,11 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - one parameter per option
         start=start.replace(tzinfo=CHINA_STANDARD_TIME),
         days=days,
     )
-    with progress_bar(console, "days", days, quiet=quiet) as advance:
-        result = _without_cyclic_gc(lambda: simulate(config, progress=advance))
+    # The collector paused, the application's choice: a run's many long-lived, immutable cases
+    # form no reference cycles, and rescanning them cost a third of the run
+    # (benchmarks/bench_simulation.py).
+    with progress_bar(console, "days", days, quiet=quiet) as advance, collector_paused():
+        result = simulate(config, progress=advance)
     out.mkdir(parents=True, exist_ok=True)
     written = _write_cases(out, result, store=store, fmt=fmt, redact=redact)
     with (out / "hierarchy.json").open("w", encoding="utf-8") as stream:

@@ -28,11 +28,9 @@ True
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from os import PathLike, fspath
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -44,12 +42,11 @@ from ruian_governance.models import Case
 
 from .config import SimulationConfig, simulation_lifecycles
 from .region import CityShard, Region, Shard, shard_seed
-from .run import simulate
+from .run import collector_paused, simulate
 
 __all__ = [
     "RegionProgress",
     "ShardResult",
-    "collector_paused",
     "run_shard",
     "shard_config",
     "simulate_region",
@@ -99,42 +96,6 @@ def shard_config(config: SimulationConfig, shard: CityShard) -> SimulationConfig
     )
 
 
-_pausing = threading.Lock()
-_paused: list[bool] = []  # whether the collector was enabled, one per shard going on
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector meanwhile; restore it afterwards.
-
-    A shard's run makes millions of container objects without reference cycles (its cycles
-    are the run's own structure, freed when the run ends), and the collections that scan them
-    were about a tenth of a shard's CPU with the collector on, as a Dask worker has it (one
-    7,000-grid city of 82,193 events over 30 days: 1.45 to 1.6 s of 14.5 to 15 s; the same
-    peak memory, 387 MB, paused or not).  Shards in several threads nest: the first to start
-    saves whether the collector was on, the last to end restores it (also after an error).
-    Nothing a shard computes depends on it.
-
-    >>> import gc
-    >>> before = gc.isenabled()
-    >>> with collector_paused():
-    ...     gc.isenabled()
-    False
-    >>> gc.isenabled() == before
-    True
-    """
-    with _pausing:
-        _paused.append(gc.isenabled() if not _paused else _paused[0])
-        gc.disable()
-    try:
-        yield
-    finally:
-        with _pausing:
-            was_enabled = _paused.pop()
-            if not _paused and was_enabled:
-                gc.enable()
-
-
 def run_shard(
     shard: Shard, config: SimulationConfig, directory: str | PathLike[str] | None = None
 ) -> ShardResult:
@@ -145,7 +106,8 @@ def run_shard(
 
     The run hands its cases over as it goes (:func:`~.run.simulate`'s ``sink``): they are
     written, a batch of row groups at a time, and digested, never all held at once.  The
-    cyclic garbage collector is paused while the shard runs (:func:`collector_paused`).
+    cyclic garbage collector is paused while the shard runs
+    (:func:`~.run.collector_paused`).
 
     Raises:
         SimulationConfigError, UnknownRoutingKindError: As :func:`~.run.simulate`.
