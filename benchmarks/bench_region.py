@@ -92,6 +92,10 @@ def region_run(args: argparse.Namespace) -> None:
     print(f"    {label:<23}{many:8.2f} s wall   speed-up {one / many:.2f}x")
     print(f"    identical output (digests and file SHA-256): {same}")
     print(f"[2] events per CPU second (one process): {events / cpu:,.0f}")
+    in_workers = sum(c for _, c, _ in dask)
+    per_worker = in_workers / args.workers
+    print(f"    events per CPU second (Dask workers, both busy): {events / in_workers:,.0f};"
+          f" shards' CPU per worker {per_worker:.1f} s of {many:.1f} s wall")  # fmt: skip
     peak = max(m for _, _, m in dask)
     print(f"    peak RSS of a Dask worker: {peak:,.0f} MB")
 
