@@ -25,11 +25,11 @@ from ruian_governance.errors import (
     GuardFailedError,
     TransitionError,
 )
-from ruian_governance.lifecycles import Engine, Transition
+from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Actor, Case, DataValue, Hierarchy
 
 from ._args import need_type
-from ._values import DELAYS, DataValues, ValueMakers, known_values, simplest_data
+from ._values import DELAYS, DataValues, ValueMakers, known_values
 
 __all__ = ["Context", "Outcome", "make_context", "posts_as_actors"]
 
@@ -79,9 +79,6 @@ class Context:
     _replayed: set[int] = attrs.field(factory=set, eq=False, repr=False)
     _objects: dict[int, tuple[Case, int]] = attrs.field(factory=dict, eq=False, repr=False)
     _numbers: Iterator[int] = attrs.field(factory=itertools.count, eq=False, repr=False)
-    _simplest: dict[tuple[int, str], Mapping[str, DataValue]] = attrs.field(
-        factory=dict, eq=False, repr=False
-    )
 
     def key_of(self, case: Case) -> int | None:
         """A small key for ``case`` as it stands, its history included, for :meth:`trial`.
@@ -103,7 +100,6 @@ class Context:
                     self._trials.clear()
                     self._replayed.clear()
                     self._objects.clear()
-                    self._simplest.clear()
                 found = self._keys[whole] = next(self._numbers)  # never one used before
         except TypeError:
             return None
@@ -162,22 +158,6 @@ class Context:
         if memo is not None:
             self._trials[memo] = outcome
         return outcome
-
-    def simplest_data(
-        self, case: Case, key: int | None, transition: Transition
-    ) -> Mapping[str, DataValue]:
-        """The data of ``transition`` on ``case`` with every choice simplest (no draw).
-
-        What a shrunk data draw gives (see :func:`~._values.simplest_data`): a dive's
-        commands take it.  Kept by the case's key (:meth:`key_of`) and the trigger.
-        """
-        if key is None:
-            return simplest_data(self.engine, case, transition, self.values)
-        memo = (key, transition.trigger)
-        found = self._simplest.get(memo)
-        if found is None:
-            found = self._simplest[memo] = simplest_data(self.engine, case, transition, self.values)
-        return found
 
     def allowed(self, case: Case) -> list[tuple[str, Actor]]:
         """Every (trigger, actor) pair the engine would let through its permission checks.

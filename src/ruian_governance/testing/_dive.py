@@ -4,33 +4,30 @@ The steering asks, with no draw, whether a trigger would be accepted now
 (:func:`accepted_now`) and which commands would let it be (:func:`enablers`), to prepare a
 guarded goal.  A machine opens each case and *dives* it to a drawn state by :func:`dive_step`:
 a verified replay of a legal prefix, each command the first one (the main way, by the first
-actor allowed) that the engine accepts on the way, at the case's last time, with the simplest
-data (what the value strategies give with every choice at Hypothesis' zero, found with no
-draw).  A dive costs a run one choice, its target state, whatever its depth: lowering that
-choice while shrinking moves the case to another dive without shifting the choices after it,
-so a counterexample deep in a lifecycle shrinks to a few rule calls quickly.
+actor allowed) that the engine accepts on the way, at the case's last time, with drawn data
+only.  A dive costs a run one draw for the state and the data of its commands, so a
+counterexample deep in a lifecycle shrinks to a few rule calls quickly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from hypothesis import strategies as st
+
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Case, DataValue
 
-from ._walk import Context, Step
+from ._values import fill_data
+from ._walk import Asked, Context, Step
 
-__all__ = ["accepted_now", "dive_step", "enablers"]
+__all__ = ["accepted_now", "asked_dive_step", "dive_step", "enablers"]
 
 _PROBE_VALUES: Mapping[str, DataValue] = {"days": 1, "stars": 5, "satisfaction": 5}
 """The value of a required key when the steering asks whether a trigger would be accepted (a
 short text for the keys neither here nor in :func:`_probe_value`)."""
 
 _PROBE_TEXT = "说明 note"
-
-_DIVE_VALUES: Mapping[str, DataValue] = {"stars": 5, "satisfaction": 5}
-"""Values a dive's commands take over the simplest ones: a satisfied citizen (the simplest
-stars, 1, would fail an evaluation's guard and send the case back for rework)."""
 
 
 def _probe_value(engine: Engine, key: str) -> DataValue:
@@ -96,7 +93,8 @@ def enablers(ctx: Context, case: Case, trigger: str, among: Iterable[str]) -> fr
     return frozenset(found)
 
 
-def dive_step(
+def _dive_step(
+    draw: st.DrawFn,
     ctx: Context,
     case: Case,
     distance: Mapping[str, int],
@@ -110,10 +108,8 @@ def dive_step(
     not the shortest (so that a case dived to a closed event was dispatched, signed and
     handled, not solved on the spot): the triggers to a state not yet visited that can still
     reach the target are tried, the state with most of the lifecycle ahead first (then in
-    definition order), each with the simplest data (see ``Context.simplest_data``; five
-    stars), by the actors allowed in turn, at the case's last record's time.  Nothing is
-    drawn: the machine shows a dive step in Hypothesis' report as a ``command`` drawn from
-    ``st.just`` (no choice), so a case opening costs the same choices whatever its dive.
+    definition order), each with drawn data, by the actors allowed in turn, at the case's last
+    record's time.
     """
     engine = ctx.engine
     definition = engine.lifecycle(case.lifecycle)
@@ -133,10 +129,7 @@ def dive_step(
         actors = [a for t, a in allowed if t == trigger]
         if not actors:
             continue
-        data = dict(ctx.simplest_data(case, key, transition))
-        for name, value in _DIVE_VALUES.items():
-            if name in data:
-                data[name] = value
+        data = fill_data(draw, engine, case, transition, ctx.values)
         for actor in actors:
             after = ctx.trial(case, key, trigger, actor=actor, at=at, data=data)
             if after is True:  # a guard refused it
@@ -145,3 +138,12 @@ def dive_step(
                 break
             return Step(trigger=trigger, actor=actor, at=at, data=data)
     return None
+
+
+dive_step = st.composite(_dive_step)
+
+
+@st.composite
+def asked_dive_step(draw: st.DrawFn, asked: Asked) -> Step | None:
+    """:func:`dive_step` with the arguments ``asked`` holds when it is drawn (see ``Asked``)."""
+    return _dive_step(draw, *asked.args, **asked.kwargs)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from functools import cache, lru_cache
-from typing import Any, TypeAlias, TypeVar, cast
+from typing import TypeAlias
 
 from hypothesis import strategies as st
 
@@ -35,8 +35,6 @@ __all__ = [
     "fill_data",
     "indexes",
     "known_values",
-    "simplest",
-    "simplest_data",
 ]
 
 DataValues: TypeAlias = Mapping[
@@ -311,58 +309,3 @@ def drawn_data(
 ) -> dict[str, DataValue]:
     """:func:`fill_data` as a strategy."""
     return fill_data(draw, engine, case, transition, known)
-
-
-_SIMPLEST: dict[int, tuple[st.SearchStrategy[Any], Any]] = {}
-"""The simplest value of each strategy asked lately, by the strategy's identity."""
-
-_SIMPLEST_KEPT = 4096
-
-_SIMPLEST_TEXT = _TEXTS[0]
-
-
-def _simplest_of(strategy: st.SearchStrategy[Any]) -> Any:
-    """What ``strategy`` gives when every choice it makes is its simplest (Hypothesis' zero).
-
-    As Hypothesis draws it for a choice sequence shrunk to nothing: the first item of a
-    ``sampled_from``, the lower bound of an integer range, the shortest list, ``False``.
-    """
-    try:  # private to Hypothesis, so imported here and checked: fall back on a plain text
-        from hypothesis.control import BuildContext  # noqa: PLC0415
-        from hypothesis.internal.conjecture.choice import ChoiceTemplate  # noqa: PLC0415
-        from hypothesis.internal.conjecture.data import ConjectureData  # noqa: PLC0415
-    except ImportError:  # pragma: no cover - another Hypothesis
-        return _SIMPLEST_TEXT
-    data = ConjectureData.for_choices((ChoiceTemplate("simplest", count=None),))
-    with BuildContext(data, wrapped_test=lambda: None):
-        return data.draw(strategy)
-
-
-_T = TypeVar("_T")
-
-
-def simplest(strategy: st.SearchStrategy[_T], label: object = None) -> _T:
-    """The value ``strategy`` gives with all its choices simplest (no draw; kept per strategy).
-
-    A stand-in for ``draw`` (it takes the same arguments), so that :func:`fill_data` gives
-    the data a shrunk draw would, without drawing (see :func:`simplest_data`).
-
-    >>> simplest(st.integers(1, 5)), simplest(st.sampled_from(["a", "b"]))
-    (1, 'a')
-    """
-    found = _SIMPLEST.get(id(strategy))
-    if found is not None and found[0] is strategy:
-        kept: _T = found[1]
-        return kept
-    value: _T = _simplest_of(strategy)
-    if len(_SIMPLEST) > _SIMPLEST_KEPT:
-        _SIMPLEST.clear()
-    _SIMPLEST[id(strategy)] = (strategy, value)  # the strategy kept alive: its id stays its own
-    return value
-
-
-def simplest_data(
-    engine: Engine, case: Case | None, transition: Transition, known: ValueMakers
-) -> dict[str, DataValue]:
-    """:func:`fill_data` with every choice simplest: every required key, no optional one."""
-    return fill_data(cast("st.DrawFn", simplest), engine, case, transition, known)

@@ -76,7 +76,7 @@ from ruian_governance.models import Case, DataValue, Hierarchy
 from ruian_governance.stores import CaseStore, MemoryCaseStore
 
 from ._args import check_bound, need_type
-from ._dive import accepted_now, dive_step, enablers
+from ._dive import accepted_now, asked_dive_step, enablers
 from ._oracle import (
     DEFAULT_RATES,
     RATE_NAMES,
@@ -247,6 +247,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self._replayed: dict[str, Case] = {}
         self._asked = Asked()
         self._asked_command = asked_command(self._asked)
+        self._asked_dive = asked_dive_step(self._asked)
         self._counted: list[Case] = []
 
     @classmethod
@@ -448,11 +449,12 @@ class LifecycleMachine(RuleBasedStateMachine):
         target = states[at] if at < len(states) else case.state
         distance = geometry.distance.get(target, {})
         while case.state != target:
-            step = dive_step(self._commands, case, distance, geometry.forward)
+            self._asked.args = (self._commands, case, distance, geometry.forward)
+            self._asked.kwargs = {}
+            step = data.draw(self._asked_dive, label="command")
             if step is None:
                 break
-            # shown in Hypothesis' report as a draw, but no choice: see dive_step
-            case = self._fire(case, data.draw(st.just(step), label="command"))
+            case = self._fire(case, step)
         return case
 
     def _walk(self, data: st.DataObject, case: Case, commands: int) -> None:
