@@ -67,10 +67,12 @@ def timed_shard(shard: Any, config: Any, directory: str | None) -> tuple[Any, fl
 
 def region_run(args: argparse.Namespace) -> None:
     """Measurements 1 and 2."""
+    import dask
     import distributed
 
     from ruian_governance import SimulationConfig
     from ruian_governance.sim.region import generate_region
+    from ruian_governance.sim.sharded import LOCAL_CLUSTER_SETTINGS
 
     region = generate_region(
         cities=args.cities, towns=args.towns, villages=args.grids // 5, grids=args.grids, seed=1
@@ -81,12 +83,11 @@ def region_run(args: argparse.Namespace) -> None:
         start = time.perf_counter()
         plain = [timed_shard(s, config, f"{tmp}/plain") for s in region.cities]
         one = time.perf_counter() - start
-        with (
-            distributed.LocalCluster(
+        with dask.config.set(dict(LOCAL_CLUSTER_SETTINGS)):  # as simulate_region starts it
+            cluster = distributed.LocalCluster(
                 n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
-            ) as cluster,
-            distributed.Client(cluster) as client,
-        ):
+            )
+        with cluster, distributed.Client(cluster) as client:
             client.run(warmed)  # the cluster is up and has imported before the clock starts
             start = time.perf_counter()
             futures = [

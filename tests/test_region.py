@@ -26,7 +26,12 @@ from ruian_governance.sim.region import (
     namespaced,
     shard_seed,
 )
-from ruian_governance.sim.sharded import run_shard, shard_config, simulate_region
+from ruian_governance.sim.sharded import (
+    LOCAL_CLUSTER_SETTINGS,
+    run_shard,
+    shard_config,
+    simulate_region,
+)
 
 SMALL = {"towns": 2, "villages": 4, "grids": 8}
 
@@ -188,6 +193,35 @@ def test_dask_equals_one_by_one(region: Region, tmp_path: Path, workers: int) ->
         assert (tmp_path / "dask" / relative).read_bytes() == (
             tmp_path / "plain" / relative
         ).read_bytes()
+
+
+def test_the_local_cluster_starts_its_workers_without_the_sampling_profiler(
+    region: Region, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Points 1-2 (speed-up): the workers of simulate_region's LocalCluster do not sample.
+
+    The Dask settings are in force while the cluster starts its workers (which copy them),
+    and the caller's settings are as they were afterwards.
+    """
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    seen: list[object] = []
+
+    class StartedError(Exception):
+        """Raised where the cluster would start, so that nothing runs."""
+
+    def cluster(*args: object, **kwargs: object) -> None:
+        seen.append(dask.config.get("distributed.worker.profile.enabled"))
+        raise StartedError
+
+    before = dask.config.get("distributed.worker.profile.enabled")
+    monkeypatch.setattr(distributed, "LocalCluster", cluster)
+    with pytest.raises(StartedError):
+        simulate_region(region, SimulationConfig(days=1, seed=2), workers=2)
+    assert seen == [False]
+    assert dict(LOCAL_CLUSTER_SETTINGS) == {"distributed.worker.profile.enabled": False}
+    assert dask.config.get("distributed.worker.profile.enabled") == before
 
 
 def test_bad_arguments(region: Region) -> None:

@@ -29,10 +29,11 @@ True
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from os import PathLike, fspath
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeAlias
 
 import attrs
@@ -45,6 +46,7 @@ from .region import CityShard, Region, Shard, shard_seed
 from .run import collector_paused, simulate
 
 __all__ = [
+    "LOCAL_CLUSTER_SETTINGS",
     "RegionProgress",
     "ShardResult",
     "run_shard",
@@ -166,6 +168,18 @@ def _run_shard(
     )
 
 
+LOCAL_CLUSTER_SETTINGS: Mapping[str, object] = MappingProxyType(
+    {"distributed.worker.profile.enabled": False}
+)
+"""The Dask settings the ``LocalCluster`` of :func:`simulate_region` starts its workers with.
+
+The workers' sampling profiler is off: it feeds the dashboard, which the cluster does not
+start, and sampling the running shard's stack every 10 ms cost a province shard about 3% of
+its CPU and the region about 4% of its wall time (``benchmarks/bench_region.py``, a design
+choice).  A cluster of your own (``scheduler``) keeps its own settings.
+"""
+
+
 def _distributed() -> Any:
     try:
         import distributed  # noqa: PLC0415 - the scale extra loads only when used
@@ -252,9 +266,12 @@ def _on_dask(  # noqa: PLR0913 - simulate_region's arguments, checked
     target = None if directory is None else fspath(Path(fspath(directory)).absolute())
     cluster = None
     if scheduler is None:
-        cluster = distributed.LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        import dask  # noqa: PLC0415 - installed with distributed
+
+        with dask.config.set(dict(LOCAL_CLUSTER_SETTINGS)):  # the workers start with them
+            cluster = distributed.LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
     try:
         with distributed.Client(scheduler or cluster) as client:
             futures = {
