@@ -172,12 +172,13 @@ class CaseDigest:
 
 def _digest_part(sha: Any, cases: list[Case], rows: dict[str, list[Any]] | None) -> None:
     """Add ``cases`` and their ``rows`` to ``sha``; rows not made are an ArgumentError."""
-    try:
-        if rows is not None:
+    if rows is not None:
+        try:
             digest_rows(sha, cases, rows)
+        except (AttributeError, TypeError, ValueError):
+            rows = None  # a field of the wrong type: refused below, as rows not made
+        else:
             return
-    except (AttributeError, TypeError, ValueError):
-        pass
     argument = "cases"
     raise ArgumentError(argument, "a batch", "cases whose fields and records have their types")
 
