@@ -8,7 +8,9 @@ figures to quote):
    Dask) and on a ``LocalCluster`` of ``--workers`` processes; wall seconds, their ratio, and
    whether the outputs are identical (every shard's digest and every file's SHA-256).
 2. **events per second per core**: reported events over the CPU seconds the shards spent
-   (measured inside each task, so Dask's own overhead is not counted here, only in 1).
+   (measured inside each task, so Dask's own overhead is not counted here, only in 1); and
+   the region's CPU cost per event (its total, about 1M events for a province-month) against
+   that of a 50k-event city run in a fresh process in the same invocation.
 3. **peak memory per worker**: one city run in a fresh process for ``D`` and ``4 D`` days,
    streaming its cases into a dataset (``simulate(sink=...)``): the process's peak resident
    memory should stay flat as the days grow.  With the default station capacity (8 a day,
@@ -112,6 +114,14 @@ def region_run(args: argparse.Namespace) -> None:
           f" shards' CPU per worker {per_worker:.1f} s of {many:.1f} s wall")  # fmt: skip
     peak = max(m for _, _, m in dask)
     print(f"    peak RSS of a Dask worker: {peak:,.0f} MB")
+    # The issue's "cost per event at 1M events within 1.2x of the cost at 50k": its 1M events
+    # are a province-month's, so the region's cost per event against a 50k-event city's.
+    small = city_cost(50_000, args.rate)
+    alone, busy = cpu / events * 1e6, in_workers / events * 1e6
+    print(f"    cost per event: the region's {events:,} events {alone:.1f} us (one process), "
+          f"{busy:.1f} us (Dask workers); a city of {small['events']:,} events "
+          f"{small['us']:.1f} us: ratios {alone / small['us']:.2f} "
+          f"and {busy / small['us']:.2f}")  # fmt: skip
 
 
 def memory_one(spec: dict[str, Any]) -> dict[str, Any]:
@@ -162,14 +172,23 @@ def memory_and_cost(args: argparse.Namespace) -> None:
     print("[4] CPU cost per event, small vs large city (28 days, cases streamed, not written):")
     small = None
     for events in (50_000, 1_000_000 if args.full else 200_000):
-        grids = max(10, round(events / (args.rate * 28)))
-        m = in_subprocess({"towns": max(2, grids // 130), "grids": grids, "rate": args.rate,
-                           "days": 28, "write": False})  # fmt: skip
-        cost = m["cpu_s"] / max(m["events"], 1) * 1e6
-        small = small or cost
-        print(f"    {m['events']:9,} events: {cost:7.1f} us/event "
-              f"({m['events'] / m['cpu_s']:,.0f} events/s), ratio {cost / small:.2f}, "
+        m = city_cost(events, args.rate)
+        small = small or m["us"]
+        print(f"    {m['events']:9,} events: {m['us']:7.1f} us/event "
+              f"({m['events'] / m['cpu_s']:,.0f} events/s), ratio {m['us'] / small:.2f}, "
               f"peak {m['peak_mb']:,.0f} MB")  # fmt: skip
+
+
+def city_cost(events: int, rate: float) -> dict[str, Any]:
+    """One city of about ``events`` events over 28 days, in a fresh process (measurement 4).
+
+    Towns of about 130 grids; cases streamed, not written. Adds ``us``: CPU microseconds
+    per event.
+    """
+    grids = max(10, round(events / (rate * 28)))
+    m = in_subprocess({"towns": max(2, grids // 130), "grids": grids, "rate": rate,
+                       "days": 28, "write": False})  # fmt: skip
+    return {**m, "us": m["cpu_s"] / max(m["events"], 1) * 1e6}
 
 
 def main() -> None:
