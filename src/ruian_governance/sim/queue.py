@@ -30,6 +30,9 @@ from datetime import datetime, timedelta
 from itertools import count
 from typing import Any, NamedTuple, TypeAlias, TypeVar
 
+from ruian_governance._convert import require_aware
+from ruian_governance.errors import ArgumentError
+
 __all__ = ["DueReport", "Event", "EventQueue", "Handler"]
 
 P = TypeVar("P")
@@ -89,7 +92,17 @@ class EventQueue:
         return len(self._heap) + sum(map(len, self._later.values()))
 
     def push(self, when: datetime, handler: Handler[P], payload: P) -> None:
-        """Schedule ``handler(when, payload)``; after every event already due at ``when``."""
+        """Schedule ``handler(when, payload)``; after every event already due at ``when``.
+
+        Raises:
+            ArgumentError: ``when`` is not a timezone-aware datetime, or ``handler`` cannot
+                be called (nothing is queued).
+        """
+        require_aware(when, "when")
+        checked: object = handler  # typed callable, but a caller may pass anything
+        if not callable(checked):
+            what = "handler"
+            raise ArgumentError(what, handler, "a callable taking (time, payload)")
         event = (when, next(self._numbers), handler, payload)
         if when < self._end and when >= self._start:
             heapq.heappush(self._heap, event)
@@ -97,8 +110,18 @@ class EventQueue:
             self.defer(event)
 
     def defer(self, event: Event[Any]) -> None:
-        """Queue ``event``, whose time is not in the current bucket."""
-        when = event[0]
+        """Queue ``event``, whose time is not in the current bucket.
+
+        For the run's own code, which numbers its records as :meth:`push` does.
+
+        Raises:
+            ArgumentError: ``event`` is not a (time, sequence number, handler, payload) tuple
+                with a timezone-aware time (nothing is queued).
+        """
+        if type(event) is not tuple or len(event) != 4 or type(event[1]) is not int:
+            what = "event"
+            raise ArgumentError(what, event, "a (time, sequence number, handler, payload) tuple")
+        when = require_aware(event[0], "event time")
         start = self._start
         if start is None or when < start:  # no current bucket, or one later than ``when``
             heap = self._heap
@@ -141,7 +164,11 @@ class EventQueue:
         """Pop and yield events in order while the next one is before ``end``.
 
         Events pushed while iterating are taken into account; later ones stay queued.
+
+        Raises:
+            ArgumentError: ``end`` is not a timezone-aware datetime (nothing is popped).
         """
+        require_aware(end, "end")
         heap = self._heap
         pop = heapq.heappop
         while (heap or self.advance()) and heap[0][0] < end:
