@@ -83,22 +83,25 @@ _LEAN = _lean_parts()
 def draw(data: st.DataObject, strategy: st.SearchStrategy[_T], label: str) -> _T:
     """``data.draw(strategy, label=label)``: the same choices, spans and report lines.
 
-    Hypothesis' ``DataObject.draw`` also checks its argument, notes the span for the
-    *explain* phase and compares the global random state before and after (to warn of a
-    strategy that uses it): about a tenth of a machine's replay, so of its shrinking
-    (issue 16, point 3).  The machines draw only strategies of their own, built once, and
-    the budget runs without *explain*, so this draws straight from the test case's data,
-    numbering and reporting each draw as ``DataObject.draw`` does (``Draw 3 (case_id): 'C1'``
-    in the final run's report).  Falls back to ``data.draw`` where Hypothesis differs.
+    Hypothesis' ``DataObject.draw`` also checks its argument and compares the global random
+    state before and after (to warn of a strategy that uses it): about a tenth of a
+    machine's replay, so of its shrinking (issue 16, point 3).  The machines draw only
+    strategies of their own, which use no global random state, so this draws straight from
+    the test case's data, numbering, tracking (for the *explain* phase) and reporting each
+    draw as ``DataObject.draw`` does (``Draw 3 (case_id): 'C1'`` in the final run's report).
+    Falls back to ``data.draw`` where Hypothesis differs.
     """
-    inner = getattr(data, "conjecture_data", None)
+    inner: Any = getattr(data, "conjecture_data", None)
     count = getattr(data, "count", None)
-    if _LEAN is None or inner is None or not isinstance(count, int):  # pragma: no cover
-        return data.draw(strategy, label=label)
+    tracked = getattr(inner, "track_arg_span", None)
+    comments = getattr(inner, "span_comments", None)
+    if _LEAN is None or tracked is None or comments is None or not isinstance(count, int):
+        return data.draw(strategy, label=label)  # pragma: no cover - another Hypothesis
     should_note, context, printer_class = _LEAN
     data.count = count = count + 1
     desc = f"Draw {count} ({label})"
-    result: _T = inner.draw(strategy, observe_as=f"generate:{desc}")
+    with tracked() as span_index:
+        result: _T = inner.draw(strategy, observe_as=f"generate:{desc}")
     if should_note():
         printer = printer_class(context=context())
         printer.text(f"{desc}: ")
@@ -106,6 +109,8 @@ def draw(data: st.DataObject, strategy: st.SearchStrategy[_T], label: str) -> _T
             printer.text("<symbolic>")
         else:
             printer.pretty(result)
+        if comment := comments.get(span_index):
+            printer.text(f"  # {comment}")
         note(printer.getvalue())
     return result
 
