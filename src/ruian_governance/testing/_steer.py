@@ -38,8 +38,6 @@ from hypothesis import strategies as st
 from ruian_governance.lifecycles import LifecycleDefinition, TriggerKind
 from ruian_governance.models import Case, Hierarchy
 
-from ._values import draw
-
 __all__ = ["GOAL_TRIES", "Edge", "Geometry", "Steering", "geometries"]
 
 Edge: TypeAlias = tuple[str, str | None, str]
@@ -342,5 +340,5 @@ class Steering:
             if len(pools) > _POOLS_KEPT:
                 pools.clear()
             goals = pools[asked] = st.sampled_from(tuple(pool))
-        drawn: tuple[str, str] = draw(data, goals, "goal")
+        drawn: tuple[str, str] = data.draw(goals, label="goal")
         return drawn
