@@ -280,3 +280,44 @@ def test_a_case_key_is_never_given_to_another_case(monkeypatch: pytest.MonkeyPat
         assert key is not None
         assert keys.setdefault(key, case) == case, f"key {key} given to two cases"
         assert ctx.key_of(case) == key
+
+
+def test_the_lean_draw_draws_and_reports_as_data_draw() -> None:
+    """Point 3: the machines' lean draw gives ``data.draw``'s values, numbers and report lines.
+
+    The machines draw through ``_values.draw`` (less work per draw, so quicker shrinking);
+    a test drawing the same strategies either way, failing on purpose, must draw the same
+    values and report the same ``Draw N (label): value`` lines (with the same comments of
+    Hypothesis' *explain* phase, on here).
+    """
+    from hypothesis import given, seed
+    from hypothesis import strategies as st
+
+    from ruian_governance.testing._values import draw
+
+    def outcome(lean: bool) -> tuple[list[object], list[str]]:
+        drawn: list[object] = []
+
+        @seed(7)
+        @settings(database=None, max_examples=5, derandomize=False)
+        @given(st.data())
+        def fails(data: st.DataObject) -> None:
+            drawn.clear()
+            for label, strategy in (
+                ("number", st.integers(0, 9)),
+                ("text", st.sampled_from(["说明", "note"])),
+                ("pair", st.tuples(st.booleans(), st.integers(3, 5))),
+            ):
+                drawn.append(draw(data, strategy, label) if lean else data.draw(strategy, label))
+            message = "on purpose"
+            raise AssertionError(message)
+
+        with pytest.raises(AssertionError, match="on purpose") as caught:
+            fails()
+        notes = [n for n in getattr(caught.value, "__notes__", []) if n.startswith("Draw ")]
+        return drawn, notes
+
+    lean, plain = outcome(lean=True), outcome(lean=False)
+    assert lean == plain
+    shown = [line.split("  #")[0] for line in lean[1]]  # without the explain phase's comments
+    assert shown == ["Draw 1 (number): 0", "Draw 2 (text): '说明'", "Draw 3 (pair): (False, 3)"]

@@ -132,6 +132,26 @@ class Geometry:
         one (a deep state is drawn more often: a walk seldom gets there), deepest first (so
         that shrinking, which lowers the drawn position, dives deeper and drops the commands a
         walk needed), the initial state last."""
+        escalations = frozenset(
+            t.trigger
+            for t in definition.transitions
+            if definition.trigger(t.trigger).kind is TriggerKind.ESCALATE
+        )
+        self.pairs: dict[tuple[str, bool], tuple[tuple[Edge, tuple[str, str]], ...]] = {
+            (k, top): tuple(
+                ((definition.key, source, t.trigger), (source, t.trigger))
+                for t in definition.transitions
+                if not (top and t.trigger in escalations)
+                for source in t.sources
+                if source in self.ahead[k]
+            )
+            for k in keys
+            for top in (False, True)
+        }
+        """Per state, and whether the case is held at the top of the hierarchy, the
+        transitions it can still reach (escalations left out at the top), in definition
+        order, each as the run notes it and as a ``(source, trigger)`` pair: what
+        :meth:`Steering.untaken` filters by the run's history."""
         self.goal_pools: dict[tuple[str, tuple[tuple[str, str], ...]], GoalStrategy] = {}
         """The goal strategy for a case in a state with some transitions untaken, built once
         (the runs of a machine class, and their shrinking, meet the same ones often)."""
@@ -194,21 +214,22 @@ class Steering:
         As ``(source state, trigger)`` pairs, in definition order, without the goals the case
         gave up (nor escalations, for a case held at the top of the hierarchy).
         """
-        key, reached = case.lifecycle, self.reached
-        definition = self.definitions[key]
-        ahead = self.geometry[key].ahead[case.state]
-        given_up = self._given_up.get(case.id, set())
+        reached = self.reached
+        given_up = self._given_up.get(case.id, ())
+        return [
+            pair for edge, pair in self._pairs(case) if edge not in reached and pair not in given_up
+        ]
+
+    def can_take(self, case: Case) -> bool:
+        """Whether :meth:`untaken` has any transition for ``case`` (quicker than asking it)."""
+        reached = self.reached
+        given_up = self._given_up.get(case.id, ())
+        return any(edge not in reached and pair not in given_up for edge, pair in self._pairs(case))
+
+    def _pairs(self, case: Case) -> tuple[tuple[Edge, tuple[str, str]], ...]:
         h = self.hierarchy
         top = h is not None and h.parent(case.unit_id) is None
-        return [
-            (source, t.trigger)
-            for t in definition.transitions
-            if not (top and definition.trigger(t.trigger).kind is TriggerKind.ESCALATE)
-            for source in t.sources
-            if source in ahead
-            and (key, source, t.trigger) not in reached
-            and (source, t.trigger) not in given_up
-        ]
+        return self.geometry[case.lifecycle].pairs[case.state, top]
 
     def tiers(
         self,

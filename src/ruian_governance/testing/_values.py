@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from functools import cache, lru_cache
-from typing import TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
+from hypothesis import note
 from hypothesis import strategies as st
 
 from ruian_governance.lifecycles import (
@@ -31,6 +32,7 @@ __all__ = [
     "DELAYS",
     "DataValues",
     "ValueMakers",
+    "draw",
     "drawn_data",
     "fill_data",
     "indexes",
@@ -57,6 +59,60 @@ DELAYS = (timedelta(0), _HOUR, _HOUR, 4 * _HOUR, _DAY, 3 * _DAY, 10 * _DAY, 40 *
 _TEXT_VALUES: st.SearchStrategy[DataValue] = st.sampled_from(_TEXTS)
 BOOLEANS = st.booleans()
 """One booleans strategy, built once."""
+
+
+_T = TypeVar("_T")
+
+
+def _lean_parts() -> tuple[Any, Any, Any] | None:
+    """Hypothesis' own helpers that :func:`draw` needs, or ``None`` where they moved."""
+    try:
+        from hypothesis.control import (  # noqa: PLC0415 - internal, may move
+            current_build_context,
+            should_note,
+        )
+        from hypothesis.vendor.pretty import RepresentationPrinter  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - another Hypothesis
+        return None
+    return should_note, current_build_context, RepresentationPrinter
+
+
+_LEAN = _lean_parts()
+
+
+def draw(data: st.DataObject, strategy: st.SearchStrategy[_T], label: str) -> _T:
+    """``data.draw(strategy, label=label)``: the same choices, spans and report lines.
+
+    Hypothesis' ``DataObject.draw`` also checks its argument and compares the global random
+    state before and after (to warn of a strategy that uses it): about a tenth of a
+    machine's replay, so of its shrinking (issue 16, point 3).  The machines draw only
+    strategies of their own, which use no global random state, so this draws straight from
+    the test case's data, numbering, tracking (for the *explain* phase) and reporting each
+    draw as ``DataObject.draw`` does (``Draw 3 (case_id): 'C1'`` in the final run's report).
+    Falls back to ``data.draw`` where Hypothesis differs.
+    """
+    inner: Any = getattr(data, "conjecture_data", None)
+    count = getattr(data, "count", None)
+    tracked = getattr(inner, "track_arg_span", None)
+    comments = getattr(inner, "span_comments", None)
+    if _LEAN is None or tracked is None or comments is None or not isinstance(count, int):
+        return data.draw(strategy, label=label)  # pragma: no cover - another Hypothesis
+    should_note, context, printer_class = _LEAN
+    data.count = count = count + 1
+    desc = f"Draw {count} ({label})"
+    with tracked() as span_index:
+        result: _T = inner.draw(strategy, observe_as=f"generate:{desc}")
+    if should_note():
+        printer = printer_class(context=context())
+        printer.text(f"{desc}: ")
+        if inner.provider.avoid_realization:  # pragma: no cover - symbolic backends
+            printer.text("<symbolic>")
+        else:
+            printer.pretty(result)
+        if comment := comments.get(span_index):
+            printer.text(f"  # {comment}")
+        note(printer.getvalue())
+    return result
 
 
 @cache

@@ -88,7 +88,7 @@ from ._oracle import (
     within_jurisdiction,
 )
 from ._steer import Edge, Steering
-from ._values import indexes
+from ._values import draw, indexes
 from ._walk import (
     Asked,
     DataValues,
@@ -130,6 +130,10 @@ _RATES_KEPT = 16_384
 _DEPTH = 8
 """Most legal commands ``open_case`` fires on the case it opened, after its dive (a drawn
 number, often 0)."""
+
+_OPEN_COMMANDS = st.integers(0, _DEPTH)
+_LEGAL_COMMANDS = st.integers(1, _BURST)
+_BOOLEANS = st.booleans()
 
 
 def _violated(message: str) -> NoReturn:
@@ -314,7 +318,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         """
         how = attrs.evolve(self._opening, ids=st.just(f"C{len(self.case_ids) + 1}"))
         fresh = self._steering.fresh_openings() if type(self).steer else {}
-        case = self.store.add(data.draw(opened_case(how, fresh).map(Opened), label="case").case)
+        case = self.store.add(draw(data, opened_case(how, fresh).map(Opened), "case").case)
         self.case_ids.append(case.id)
         self.last_accepted = None
         self._check_deadline(case)
@@ -327,7 +331,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self._handlers[case.id] = set(case.assignees)
         self._ledger.opened(case)
         case = self._dive(data, case)
-        self._walk(data, case, data.draw(st.integers(0, _DEPTH), label="commands"))
+        self._walk(data, case, draw(data, _OPEN_COMMANDS, "commands"))
 
     @precondition(lambda self: bool(self.case_ids))
     @rule(data=st.data())
@@ -339,15 +343,15 @@ class LifecycleMachine(RuleBasedStateMachine):
         """
         ids = self.case_ids
         if type(self).steer:
-            ids = [cid for cid in ids if self._steering.untaken(self.store.get(cid))] or ids
-        case = self.store.get(data.draw(_among(tuple(ids)), label="case_id"))
-        self._walk(data, case, data.draw(st.integers(1, _BURST), label="commands"))
+            ids = [cid for cid in ids if self._steering.can_take(self.store.get(cid))] or ids
+        case = self.store.get(draw(data, _among(tuple(ids)), "case_id"))
+        self._walk(data, case, draw(data, _LEGAL_COMMANDS, "commands"))
 
     @precondition(lambda self: bool(self.case_ids) and bool(type(self).faults))
     @rule(data=st.data())
     def refused_command(self, data: st.DataObject) -> None:
         """Fire an illegal command on a drawn case: it is refused and changes nothing."""
-        case = self.store.get(data.draw(_among(tuple(self.case_ids)), label="case_id"))
+        case = self.store.get(draw(data, _among(tuple(self.case_ids)), "case_id"))
         step = self._command(data, "command", case, type(self).faults, False)
         if step is None:  # pragma: no cover - legal=False always draws a command
             return
@@ -373,7 +377,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         ``apply`` or ``save``) must raise :class:`~ruian_governance.ConflictError` and change
         nothing.
         """
-        case = self.store.get(data.draw(_among(tuple(self.case_ids)), label="case_id"))
+        case = self.store.get(draw(data, _among(tuple(self.case_ids)), "case_id"))
         first = self._command(data, "command", case, (), True, prefer=self._tiers(data, case))
         if first is None:
             self.last_accepted = None
@@ -382,7 +386,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         after = self._fire(case, first)
         if second is None:
             return
-        via_save = data.draw(st.booleans(), label="via_save")
+        via_save = draw(data, _BOOLEANS, "via_save")
         before = self._snapshot()
         try:
             if via_save:
@@ -445,13 +449,13 @@ class LifecycleMachine(RuleBasedStateMachine):
         if not states[1:]:
             return case
         # positions past the states keep the case where it is: a third of the cases do not dive
-        at = data.draw(indexes(len(states) + len(states) // 2), label="deeper")
+        at = draw(data, indexes(len(states) + len(states) // 2), "deeper")
         target = states[at] if at < len(states) else case.state
         distance = geometry.distance.get(target, {})
         while case.state != target:
             self._asked.args = (self._commands, case, distance, geometry.forward)
             self._asked.kwargs = {}
-            step = data.draw(self._asked_dive, label="command")
+            step = draw(data, self._asked_dive, "command")
             if step is None:
                 break
             case = self._fire(case, step)
@@ -485,7 +489,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         """
         self._asked.args = (self._commands, case, faults, legal)
         self._asked.kwargs = {"prefer": prefer, "hurry": hurry}
-        step: Step | None = data.draw(self._asked_command, label=label)
+        step: Step | None = draw(data, self._asked_command, label)
         return step
 
     def _tiers(self, data: st.DataObject, case: Case) -> tuple[frozenset[str], ...]:
