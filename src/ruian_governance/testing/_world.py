@@ -125,13 +125,12 @@ _WORLDS_KEPT = 8
 
 
 def shared_world(
-    owner: type,
     hierarchy: Hierarchy,
     lifecycles: tuple[LifecycleDefinition, ...],
     data_values: DataValues | None,
     times: st.SearchStrategy[datetime] | None,
 ) -> World:
-    """The engine, command context, opening and state graphs of ``owner``'s runs, built once.
+    """The engine, command context, opening and state graphs of a machine's runs, built once.
 
     Shared by every machine class of the same settings (compared by identity: a subclass
     that keeps them, as a seeded copy of a machine does), so that what its runs learn of the

@@ -225,7 +225,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             )
             raise ArgumentError(argument="lifecycles", value=cls.lifecycles, reason=reason)
         self.hierarchy_used: Hierarchy = cls.hierarchy or default_hierarchy()
-        world = shared_world(cls, self.hierarchy_used, cls.lifecycles, cls.data_values, cls.times)
+        world = shared_world(self.hierarchy_used, cls.lifecycles, cls.data_values, cls.times)
         self.engine, self._commands, self._opening = world.engine, world.commands, world.opening
         self._world = world
         self.library = SimilarCaseLibrary(
