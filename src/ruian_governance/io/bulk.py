@@ -34,17 +34,16 @@ True
 
 from __future__ import annotations
 
-import gc
 import json
 import typing
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from ruian_governance._gc import gc_paused
 from ruian_governance.errors import ArgumentError, DataError, RuianGovernanceError
 from ruian_governance.labels import IDENTIFIER_MAX, TEXT_MAX, check_text
 from ruian_governance.models import AdminUnit, Employment, Hierarchy, Level, Person, Post
@@ -69,18 +68,6 @@ _ID, _NAME, _ROLE, _UNIT = map(attrgetter, ("id", "name", "role", "unit_id"))
 _HIERARCHY_TYPES = typing.get_type_hints(Hierarchy)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector, restoring its previous setting."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _orjson_loads() -> Callable[[bytes | str], Any] | None:
     try:
         import orjson  # noqa: PLC0415 - optional (the scale extra)
@@ -101,7 +88,7 @@ def parse_json(text: str | bytes) -> Any:
     """
     loads = _orjson_loads()
     try:
-        with _collector_paused():
+        with gc_paused():
             return json.loads(text) if loads is None else loads(text)
     except (ValueError, RecursionError) as error:  # orjson.JSONDecodeError is a ValueError
         raise DataError("hierarchy", [f"$: not JSON text ({_short(str(error), 80)})"]) from None  # noqa: EM101
@@ -370,7 +357,7 @@ def load_hierarchy(source: str | bytes | Path) -> Hierarchy:
         OSError: ``source`` is a path that cannot be read.
     """
     text = source.read_bytes() if isinstance(source, Path) else source
-    with _collector_paused():
+    with gc_paused():
         try:
             built = _from_rows(text)
         except (_NotPlain, DataError, RecursionError):
@@ -378,7 +365,7 @@ def load_hierarchy(source: str | bytes | Path) -> Hierarchy:
         if built is not None:
             return built
     document = parse_json(text)
-    with _collector_paused():
+    with gc_paused():
         try:
             return _fast(document)
         except (_NotPlain, DataError):  # not plainly good: the ordinary path says what is wrong

@@ -32,16 +32,15 @@ True
 
 from __future__ import annotations
 
-import gc
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from heapq import heappop
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 import attrs
 
+from ruian_governance._gc import gc_paused, young_collections_at_least
 from ruian_governance.analysis import SimilarCaseLibrary
 from ruian_governance.errors import ArgumentError, SimulationConfigError
 from ruian_governance.lifecycles import LifecycleDefinition
@@ -82,52 +81,6 @@ YOUNG_COLLECTION = 10_000
 """Allocations between two collections of the youngest generation while a run goes on (a
 design choice, measured: ``benchmarks/bench_region.py``; Python's default is 700)."""
 
-_collector = threading.Lock()  # guards the collector's saved settings below
-
-
-@attrs.define
-class _SharedSetting:
-    """A setting of the cyclic garbage collector that nested blocks, in any thread, share.
-
-    The first block to start saves the setting and changes it; the last to end restores what
-    was saved (also after an error).
-    """
-
-    save: Callable[[], Any]
-    change: Callable[[Any], None]
-    restore: Callable[[Any], None]
-    saved: list[Any] = attrs.field(factory=list)  # what to restore, one per block going on
-
-    @contextmanager
-    def block(self) -> Iterator[None]:
-        with _collector:
-            if not self.saved:
-                self.saved.append(self.save())
-                self.change(self.saved[0])
-            else:
-                self.saved.append(self.saved[0])
-        try:
-            yield
-        finally:
-            with _collector:
-                saved = self.saved.pop()
-                if not self.saved:
-                    self.restore(saved)
-
-
-def _ease(threshold: tuple[int, ...]) -> None:
-    first, *rest = threshold
-    gc.set_threshold(max(first, YOUNG_COLLECTION), *rest)
-
-
-def _enable_if(was_enabled: bool) -> None:
-    if was_enabled:
-        gc.enable()
-
-
-_THRESHOLD = _SharedSetting(gc.get_threshold, _ease, lambda saved: gc.set_threshold(*saved))
-_ENABLED = _SharedSetting(gc.isenabled, lambda _: gc.disable(), _enable_if)
-
 
 @contextmanager
 def collections_eased() -> Iterator[None]:
@@ -145,7 +98,7 @@ def collections_eased() -> Iterator[None]:
     >>> gc.get_threshold() == before
     True
     """
-    with _THRESHOLD.block():
+    with young_collections_at_least(YOUNG_COLLECTION):
         yield
 
 
@@ -170,7 +123,7 @@ def collector_paused() -> Iterator[None]:
     >>> gc.isenabled() == before
     True
     """
-    with _ENABLED.block():
+    with gc_paused():
         yield
 
 
