@@ -1,16 +1,28 @@
-"""The hot path, eighth pass (issue 15: "cost per event at 1M events within 1.2x of the cost at 50k").
+"""The hot path, eighth pass (issue 15: "cost per event at 1M events within 1.2x of at 50k").
 
-Memos that a large city outgrows are emptied and filled again rather than frozen when full.
+Memos that a large city outgrows are emptied and filled again rather than frozen when full;
+the event queue's buckets narrow as a run's reports a day grow, so that a bucket's heap holds
+about as many events in a large city as in a small one.
 """
 
 from __future__ import annotations
 
+import heapq
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from ruian_governance import SimulationConfig, generate_hierarchy
+from ruian_governance.errors import ArgumentError
 from ruian_governance.lifecycles import parts
 from ruian_governance.lifecycles.parts import DataSpec
+from ruian_governance.models import Level
+from ruian_governance.presets import with_staff
+from ruian_governance.sim.queue import SPAN, EventQueue, _span_for
+from ruian_governance.sim.state import RunState
 
 
 def _counted(monkeypatch: pytest.MonkeyPatch) -> list[object]:
@@ -59,3 +71,76 @@ def test_the_ids_memo_never_remembers_what_it_refused(
     for _ in range(3):
         assert read(hostile) is None
         assert read(list(hostile)) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 4_000),
+    st.lists(st.tuples(st.booleans(), st.integers(-300, 3_000), st.integers(0, 3)), max_size=120),
+)
+def test_a_queue_of_any_span_pops_what_one_heap_pops(
+    seconds: int, steps: list[tuple[bool, int, int]]
+) -> None:
+    """Issue 15, 1M city: narrower buckets (as a busy run has) pop the order of one heap."""
+    t0 = datetime(2025, 3, 3, 9, tzinfo=timezone(timedelta(hours=8)))
+    queue = EventQueue(timedelta(seconds=seconds))
+    plain: list[tuple[datetime, int, Any, Any]] = []
+
+    def handler(at: datetime, payload: int) -> None:
+        del at, payload
+
+    for number, (push, minutes, pops) in enumerate(steps):
+        when = t0 + timedelta(minutes=minutes, microseconds=pops)
+        if push:
+            queue.push(when, handler, number)
+            heapq.heappush(plain, (when, number, handler, number))
+            continue
+        got = [(at, payload) for at, _, _, payload in queue.until(when)]
+        expected = []
+        while plain and plain[0][0] < when:
+            at, _, _, payload = heapq.heappop(plain)
+            expected.append((at, payload))
+        assert got == expected
+    rest = [(at, payload) for at, _, _, payload in queue.until(t0 + timedelta(days=60))]
+    assert rest == [(at, payload) for at, _, _, payload in sorted(plain)]
+
+
+@pytest.mark.parametrize(
+    "hostile", [timedelta(0), timedelta(seconds=-1), 600, "10m", None, float("nan"), True]
+)
+def test_a_queue_refuses_a_span_that_is_not_a_positive_timedelta(hostile: Any) -> None:
+    """Issue 15, 1M city: the queue's new ``span`` argument is checked."""
+    with pytest.raises(ArgumentError) as raised:
+        EventQueue(hostile)
+    assert raised.value.argument == "span"
+    assert isinstance(raised.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("reports", "span"),
+    [
+        (0, SPAN),
+        (-5.0, SPAN),
+        (float("nan"), SPAN),
+        (1_800, SPAN),
+        (7_150, timedelta(seconds=151)),
+        (35_700, timedelta(seconds=30)),
+        (1e12, timedelta(seconds=1)),
+        (float("inf"), timedelta(seconds=1)),
+    ],
+)
+def test_the_span_narrows_with_the_reports_a_day(reports: float, span: timedelta) -> None:
+    """Issue 15, 1M city: 10 minutes up to 1,800 reports a day, then in proportion, >= 1 s."""
+    assert _span_for(reports) == span
+
+
+def test_a_run_sizes_its_queue_by_its_grids() -> None:
+    """Issue 15, 1M city: a run's queue is as wide as its reports a day make it."""
+    h = with_staff(generate_hierarchy(towns=2, villages=4, grids=40, micro_grids=0, seed=0))
+    grids = len(h.units_at(Level.GRID))
+    small = RunState(SimulationConfig(hierarchy=h, days=2, seed=1), h)
+    assert small.queue._span == SPAN
+    busy = RunState(
+        SimulationConfig(hierarchy=h, days=2, seed=1, reports_per_grid_per_day=3_600 / grids), h
+    )
+    assert busy.queue._span == timedelta(minutes=5)
