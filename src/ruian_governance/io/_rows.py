@@ -53,6 +53,7 @@ class DataTexts:
             self._kept.clear()
         return self.texts, self._kept
 
+
 _TZINFO = attrgetter("tzinfo")
 
 
