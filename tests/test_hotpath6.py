@@ -64,8 +64,8 @@ def test_a_written_batch_makes_each_text_once(
     """Point "events per second": the table and the digest share one text per data tuple.
 
     Before, the digest made its own ``str`` of every data tuple the table had made JSON of.
-    Since the eighth pass (``_rows.DataTexts``) a text is made once per data tuple of the
-    batch, not once per town and data tuple.
+    Since the eighth pass a text is made once per data tuple of the batch, not once per town
+    and data tuple.
     """
     calls: list[int] = []
     made = converter._record_data_text

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ruian_governance import Case, SimulationConfig, generate_hierarchy, simulate
+from ruian_governance import SimulationConfig, generate_hierarchy, simulate
 from ruian_governance.errors import ArgumentError
 from ruian_governance.io import _rows, converter
 from ruian_governance.io.dataset import CaseDigest
@@ -156,8 +156,14 @@ def test_a_run_sizes_its_queue_by_its_grids() -> None:
     assert busy.queue._span == timedelta(minutes=5)
 
 
-def _digest_texts(monkeypatch: pytest.MonkeyPatch, batches: list[tuple[Case, ...]]) -> list[int]:
-    """The data (by identity) whose text a CaseDigest makes for ``batches``, in order."""
+def test_a_digest_makes_a_text_once_per_batch_for_every_town(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 15, 1M city: data shared by the towns of a batch is made JSON once, same digest.
+
+    A large city hands its cases over in smaller batches per town than a small one (2.29
+    texts per event at 50k events, 2.75 at 400k): a text per batch and town grew with it.
+    """
     calls: list[int] = []
     made = converter._record_data_text
 
@@ -165,58 +171,13 @@ def _digest_texts(monkeypatch: pytest.MonkeyPatch, batches: list[tuple[Case, ...
         calls.append(id(data))
         return made(data)
 
+    before = CaseDigest(RUN.hierarchy)
+    before.add(RUN.cases)
     monkeypatch.setattr(_rows, "_record_data_text", counted)
     digest = CaseDigest(RUN.hierarchy)
-    for batch in batches:
-        digest.add(batch)
-    made_here = list(calls)
-    assert digest.hexdigest() == _plain_digest(batches)  # the same digest as without the memo
-    return made_here
-
-
-def _plain_digest(batches: list[tuple[Case, ...]]) -> str:
-    """The digest of ``batches`` made with a fresh text memo for each part (as before)."""
-    digest = CaseDigest(RUN.hierarchy)
-    for batch in batches:
-        digest._texts = _rows.DataTexts()
-        digest.add(batch)
-    return digest.hexdigest()
-
-
-def test_a_digest_makes_a_text_once_across_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Issue 15, 1M city: data shared by two batches is made JSON once, same digest.
-
-    A large city hands its cases over in smaller batches per town than a small one (2.29
-    texts per event at 50k events, 2.75 at 400k): a text per batch and town grew with it.
-    """
-    cases = RUN.cases
-    batches = [cases[: len(cases) // 2], cases[len(cases) // 2 :]]
-    calls = _digest_texts(monkeypatch, batches)
-    every = {id(r.data) for case in cases for r in case.history}
-    assert sorted(calls) == sorted(every)  # each once, however many batches share it
-
-
-def test_a_full_text_memo_starts_afresh_between_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Issue 15, 1M city: the memo is bounded; full, it is emptied before the next batch."""
-    monkeypatch.setattr(_rows, "_TEXTS_LIMIT", 5)
-    cases = RUN.cases
-    batches = [cases[:3], cases[3:6], cases[:3]]
-    calls = _digest_texts(monkeypatch, batches)
-    first = {id(r.data) for case in cases[:3] for r in case.history}
-    second = {id(r.data) for case in cases[3:6] for r in case.history}
-    assert len(first) >= 5  # full after the first batch: the third makes its texts again
-    assert first - second
-    for data in first - second:
-        assert calls.count(data) == 2  # in the first batch and in the third, not between
-
-
-def test_every_kept_text_holds_its_data() -> None:
-    """Issue 15, 1M city: a text is kept with its data, so its identity is never reused."""
-    memo = _rows.DataTexts()
-    for batch in (RUN.cases[:4], RUN.cases[4:9]):
-        texts, kept = memo.batch()
-        assert _rows.record_columns(batch, texts, kept) is not None
-    texts, kept = memo.batch()
-    assert sorted(texts) == sorted(map(id, kept))
-    for data in kept:
-        assert texts[id(data)] == converter._record_data_text(data)  # type: ignore[arg-type]
+    digest.add(RUN.cases)
+    towns = {RUN.hierarchy.town_of(c.location_id) for c in RUN.cases}
+    assert len(towns) > 1
+    every = {id(r.data) for case in RUN.cases for r in case.history}
+    assert sorted(calls) == sorted(every)  # each once, however many towns share it
+    assert digest.hexdigest() == before.hexdigest()

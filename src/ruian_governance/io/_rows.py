@@ -19,56 +19,23 @@ from ruian_governance.models import Case
 
 from .converter import _record_data_text
 
-__all__ = ["DIGEST_CASES", "DataTexts", "digest_rows", "record_columns"]
+__all__ = ["DIGEST_CASES", "digest_rows", "record_columns"]
 
 DIGEST_CASES = 1_000
 """Cases digested in one text (a design choice: bounds the text, not the digest's meaning)."""
 
-_TEXTS_LIMIT = 65_536
-"""How many data texts a :class:`DataTexts` keeps across batches before it starts afresh."""
-
-
-class DataTexts:
-    """The JSON text of data tuples by identity, kept from one batch of cases to the next.
-
-    A run hands its finished cases over in batches and the engine shares equal data between
-    them (the same grid, unit or reason), so a text made for one batch serves the next.  A
-    text is kept by its data's identity with the data itself (so that the identity is never
-    another object's); :meth:`batch` starts afresh once :data:`_TEXTS_LIMIT` texts are kept,
-    between batches only (a batch's cases hold its data).  Measured: a 400,000-event city
-    made 2.75 texts per event with a dict per town and batch, a 50,000-event city 2.29 (its
-    batches are larger).
-    """
-
-    __slots__ = ("_kept", "texts")
-
-    def __init__(self) -> None:
-        self.texts: dict[int, str] = {}
-        self._kept: list[object] = []
-
-    def batch(self) -> tuple[dict[int, str], list[object]]:
-        """The texts and the list that keeps their data, for the next batch."""
-        if len(self.texts) >= _TEXTS_LIMIT:
-            self.texts.clear()
-            self._kept.clear()
-        return self.texts, self._kept
-
-
 _TZINFO = attrgetter("tzinfo")
 
 
-def record_columns(
-    listed: Sequence[Case], texts: dict[int, str], kept: list[object] | None = None
-) -> dict[str, list[Any]] | None:
+def record_columns(listed: Sequence[Case], texts: dict[int, str]) -> dict[str, list[Any]] | None:
     """The records of ``listed``, case by case and oldest first, as columns; ``None`` if off.
 
     The columns ``seq``, ``trigger``, ``source``, ``dest``, ``actor_person``, ``actor_role``,
     ``actor_unit``, ``fired_at`` (the records' times as they are) and ``data`` (the JSON text
     of each record's data, kept in ``texts`` by the data's identity: the engine shares equal
-    data between records, and equal is not enough, ``1 == 1.0 == True``; with ``kept``, each
-    new text's data is appended to it, so that ``texts`` may outlive ``listed``: see
-    :class:`DataTexts`), and ``counts``, the number of records of each case.  Off: a case or
-    record without its fields, or data that is not pairs of a key and a value.
+    data between records, and equal is not enough, ``1 == 1.0 == True``), and ``counts``, the
+    number of records of each case.  Off: a case or record without its fields, or data that
+    is not pairs of a key and a value.
     """
     try:
         histories = [case.history for case in listed]
@@ -80,8 +47,6 @@ def record_columns(
         for key, value in dict(zip(keys, values, strict=True)).items():  # each object once
             if key not in texts:
                 texts[key] = _record_data_text(value)
-                if kept is not None:
-                    kept.append(value)
         data = list(map(texts.__getitem__, keys))
         return {
             "counts": counts,

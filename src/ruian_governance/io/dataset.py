@@ -42,7 +42,7 @@ from ruian_governance.labels import check_identifier
 from ruian_governance.lifecycles import BUILTIN_LIFECYCLES
 from ruian_governance.models import Case, Hierarchy
 
-from ._rows import DIGEST_CASES, DataTexts, digest_rows, record_columns
+from ._rows import DIGEST_CASES, digest_rows, record_columns
 from .tables import (
     _HISTORY_COLUMNS,
     Lifecycles,
@@ -146,7 +146,6 @@ class CaseDigest:
             raise ArgumentError(argument, given, "a Hierarchy")
         self.hierarchy = hierarchy
         self._sha = hashlib.sha256()
-        self._texts = DataTexts()  # the data's texts, kept from batch to batch
 
     def add(self, cases: Iterable[Case]) -> None:
         """Add a batch of cases (see the class).
@@ -158,12 +157,12 @@ class CaseDigest:
         """
         by_town = _by_town(self.hierarchy, _listed(cases, None))
         sha = self._sha.copy()  # a refused batch adds nothing
-        texts, kept = self._texts.batch()
+        texts: dict[int, str] = {}  # one text per data tuple of the batch, for every town
         for town in sorted(by_town):
             chosen = by_town[town]
             for first in range(0, len(chosen), DIGEST_CASES):  # a bounded text at a time
                 part = chosen[first : first + DIGEST_CASES]
-                _digest_part(sha, part, record_columns(part, texts, kept))
+                _digest_part(sha, part, record_columns(part, texts))
         self._sha = sha
 
     def hexdigest(self) -> str:
@@ -228,7 +227,6 @@ class CityWriter:
         self.lifecycles = tuple(given)
         self.digest = digest
         self._writers: dict[tuple[str, str], Any] = {}
-        self._texts = DataTexts()  # the data's text, made once for the table and digest
         self.cases = 0
         """Cases written so far."""
 
@@ -253,12 +251,12 @@ class CityWriter:
         by_town = _by_town(self.hierarchy, cases)
         count = 0
         sha = None if self.digest is None else self.digest._sha.copy()
-        texts, kept = self._texts.batch()
+        texts: dict[int, str] = {}  # the data's text, made once for the tables and digest
         for town in sorted(by_town):
             chosen = by_town[town]
             table = cases_table(chosen, self.hierarchy, lifecycles=self.lifecycles)
             self._writer("cases", town, table.schema).write_table(table)
-            rows = record_columns(chosen, texts, kept)
+            rows = record_columns(chosen, texts)
             columns = None
             if rows is not None:
                 meanings = _Meanings(self.lifecycles)  # checked by cases_table above
