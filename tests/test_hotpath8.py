@@ -15,24 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ruian_governance import SimulationConfig, generate_hierarchy, simulate
+from ruian_governance import SimulationConfig, generate_hierarchy
 from ruian_governance.errors import ArgumentError
-from ruian_governance.io import _rows, converter
-from ruian_governance.io.dataset import CaseDigest
 from ruian_governance.lifecycles import parts
 from ruian_governance.lifecycles.parts import DataSpec
 from ruian_governance.models import Level
 from ruian_governance.presets import with_staff
 from ruian_governance.sim.queue import SPAN, EventQueue, _span_for
 from ruian_governance.sim.state import RunState
-
-RUN = simulate(
-    SimulationConfig(
-        hierarchy=generate_hierarchy(towns=3, villages=6, grids=12, micro_grids=0, seed=0),
-        days=6,
-        seed=2,
-    )
-)
 
 
 def _counted(monkeypatch: pytest.MonkeyPatch) -> list[object]:
@@ -154,30 +144,3 @@ def test_a_run_sizes_its_queue_by_its_grids() -> None:
         SimulationConfig(hierarchy=h, days=2, seed=1, reports_per_grid_per_day=3_600 / grids), h
     )
     assert busy.queue._span == timedelta(minutes=5)
-
-
-def test_a_digest_makes_a_text_once_per_batch_for_every_town(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Issue 15, 1M city: data shared by the towns of a batch is made JSON once, same digest.
-
-    A large city hands its cases over in smaller batches per town than a small one (2.29
-    texts per event at 50k events, 2.75 at 400k): a text per batch and town grew with it.
-    """
-    calls: list[int] = []
-    made = converter._record_data_text
-
-    def counted(data: Any) -> str:
-        calls.append(id(data))
-        return made(data)
-
-    before = CaseDigest(RUN.hierarchy)
-    before.add(RUN.cases)
-    monkeypatch.setattr(_rows, "_record_data_text", counted)
-    digest = CaseDigest(RUN.hierarchy)
-    digest.add(RUN.cases)
-    towns = {RUN.hierarchy.town_of(c.location_id) for c in RUN.cases}
-    assert len(towns) > 1
-    every = {id(r.data) for case in RUN.cases for r in case.history}
-    assert sorted(calls) == sorted(every)  # each once, however many towns share it
-    assert digest.hexdigest() == before.hexdigest()

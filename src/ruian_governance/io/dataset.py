@@ -157,9 +157,9 @@ class CaseDigest:
         """
         by_town = _by_town(self.hierarchy, _listed(cases, None))
         sha = self._sha.copy()  # a refused batch adds nothing
-        texts: dict[int, str] = {}  # one text per data tuple of the batch, for every town
         for town in sorted(by_town):
             chosen = by_town[town]
+            texts: dict[int, str] = {}
             for first in range(0, len(chosen), DIGEST_CASES):  # a bounded text at a time
                 part = chosen[first : first + DIGEST_CASES]
                 _digest_part(sha, part, record_columns(part, texts))
@@ -251,11 +251,11 @@ class CityWriter:
         by_town = _by_town(self.hierarchy, cases)
         count = 0
         sha = None if self.digest is None else self.digest._sha.copy()
-        texts: dict[int, str] = {}  # the data's text, made once for the tables and digest
         for town in sorted(by_town):
             chosen = by_town[town]
             table = cases_table(chosen, self.hierarchy, lifecycles=self.lifecycles)
             self._writer("cases", town, table.schema).write_table(table)
+            texts: dict[int, str] = {}  # the data's text, made once for the table and digest
             rows = record_columns(chosen, texts)
             columns = None
             if rows is not None:
