@@ -7,13 +7,10 @@ about as many events in a large city as in a small one.
 
 from __future__ import annotations
 
-import heapq
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from ruian_governance import SimulationConfig, generate_hierarchy
 from ruian_governance.errors import ArgumentError
@@ -71,38 +68,6 @@ def test_the_ids_memo_never_remembers_what_it_refused(
     for _ in range(3):
         assert read(hostile) is None
         assert read(list(hostile)) is None
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    st.integers(1, 4_000),
-    st.lists(st.tuples(st.booleans(), st.integers(-300, 3_000), st.integers(0, 3)), max_size=120),
-)
-def test_a_queue_of_any_span_pops_what_one_heap_pops(
-    seconds: int, steps: list[tuple[bool, int, int]]
-) -> None:
-    """Issue 15, 1M city: narrower buckets (as a busy run has) pop the order of one heap."""
-    t0 = datetime(2025, 3, 3, 9, tzinfo=timezone(timedelta(hours=8)))
-    queue = EventQueue(timedelta(seconds=seconds))
-    plain: list[tuple[datetime, int, Any, Any]] = []
-
-    def handler(at: datetime, payload: int) -> None:
-        del at, payload
-
-    for number, (push, minutes, pops) in enumerate(steps):
-        when = t0 + timedelta(minutes=minutes, microseconds=pops)
-        if push:
-            queue.push(when, handler, number)
-            heapq.heappush(plain, (when, number, handler, number))
-            continue
-        got = [(at, payload) for at, _, _, payload in queue.until(when)]
-        expected = []
-        while plain and plain[0][0] < when:
-            at, _, _, payload = heapq.heappop(plain)
-            expected.append((at, payload))
-        assert got == expected
-    rest = [(at, payload) for at, _, _, payload in queue.until(t0 + timedelta(days=60))]
-    assert rest == [(at, payload) for at, _, _, payload in sorted(plain)]
 
 
 @pytest.mark.parametrize(
