@@ -117,15 +117,21 @@ def test_a_writer_takes_a_digest_of_its_own_hierarchy(tmp_path: Path) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.tuples(st.booleans(), st.integers(-3_000, 30_000), st.integers(0, 3)), max_size=120)
+    st.none() | st.integers(1, 4_000),
+    st.lists(
+        st.tuples(st.booleans(), st.integers(-3_000, 30_000), st.integers(0, 3)), max_size=120
+    ),
 )
-def test_the_bucketed_queue_pops_what_one_heap_pops(steps: list[tuple[bool, int, int]]) -> None:
+def test_the_bucketed_queue_pops_what_one_heap_pops(
+    seconds: int | None, steps: list[tuple[bool, int, int]]
+) -> None:
     """Cost per event flat: buckets of time pop in the order of one heap of every event.
 
-    Pushes at any time (before the current bucket too), pops in between, ends in between.
+    Pushes at any time (before the current bucket too), pops in between, ends in between;
+    buckets of the default width or of ``seconds`` (the eighth pass: a busy run's are narrower).
     """
     t0 = datetime(2025, 3, 3, 9, tzinfo=timezone(timedelta(hours=8)))
-    queue = EventQueue()
+    queue = EventQueue() if seconds is None else EventQueue(timedelta(seconds=seconds))
     plain: list[tuple[datetime, int, Any, Any]] = []
     number = 0
 

@@ -406,15 +406,20 @@ def _reader(spec: DataSpec) -> Callable[[object], DataValue | None]:
         for item in value:
             if not _is_id(item):
                 return None
-        if len(seen) < _SEEN_LIMIT:
-            seen.add(value)
+        if len(seen) >= _SEEN_LIMIT:  # full: empty it, and remember what comes next
+            seen.clear()
+        seen.add(value)
         return value
 
     return ids
 
 
 _SEEN_LIMIT = 4096
-"""How many distinct id tuples one spec remembers as read (a bounded memo, per spec)."""
+"""How many distinct id tuples one spec remembers as read (a bounded memo, per spec).
+
+A full memo is emptied and fills again with what comes next (as the engine's shared data
+tuples): a large city reads more distinct unit tuples than this, and a memo that stopped
+adding when full would check every tuple after the first 4,096 again, item by item."""
 
 
 DEFAULT_DATA_SPEC = DataSpec.text()

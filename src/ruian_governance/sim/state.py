@@ -17,13 +17,13 @@ from typing import Any
 from ruian_governance.analysis import SimilarCaseLibrary
 from ruian_governance.errors import ConflictError, RouteError, UnknownIdError
 from ruian_governance.lifecycles import Engine
-from ruian_governance.models import Actor, Case, Hierarchy
+from ruian_governance.models import Actor, Case, Hierarchy, Level
 from ruian_governance.routing import Report, Router, SeverityTier
 
 from .cases import RunCases
 from .cast import Cast
 from .config import SimulationConfig, simulation_lifecycles
-from .queue import EventQueue, Handler, P
+from .queue import EventQueue, Handler, P, _span_for
 
 __all__ = ["Mechanism", "RunState"]
 
@@ -54,7 +54,9 @@ class RunState:
         self._apply = self.engine.apply
         self._open = self.engine.open
         self.router = Router(hierarchy, config.rules)
-        self.queue = queue = EventQueue()
+        grids = len(hierarchy.units_at(Level.GRID))
+        # buckets about as full in a large city as in a small one (see _span_for)
+        self.queue = queue = EventQueue(_span_for(config.reports_per_grid_per_day * grids))
         self._heap = queue._heap  # later pushes here itself, numbered as push numbers
         self._numbers = queue._numbers
         self._random = self.rng.random
