@@ -62,7 +62,9 @@ def test_push_refuses_what_is_not_an_aware_time_and_queues_nothing(when: object)
     assert _drained(queue) == _drained(_filled())
 
 
-@pytest.mark.parametrize("handler", [None, "close", 3, object()], ids=repr)
+@pytest.mark.parametrize(
+    "handler", [None, "close", 3, object()], ids=["None", "str", "int", "object"]
+)
 def test_push_refuses_a_handler_that_cannot_be_called(handler: object) -> None:
     """A handler that cannot be called is refused when pushed, not when its time comes."""
     queue = _filled()
@@ -85,7 +87,7 @@ def test_push_refuses_a_handler_that_cannot_be_called(handler: object) -> None:
         ("noon", 1, _record, 0),
         (NOON, 1, _record, 0, "extra"),
     ],
-    ids=repr,
+    ids=["None", "three", "list", "str-number", "float-number", "naive", "str-time", "five"],
 )
 def test_defer_refuses_a_forged_event_record(event: object) -> None:
     """``defer`` takes only (aware time, int, handler, payload) records."""

@@ -9,6 +9,7 @@ needs pickles with the standard pickle.
 from __future__ import annotations
 
 import pickle
+import threading
 from pathlib import Path
 
 import attrs
@@ -193,6 +194,34 @@ def test_dask_equals_one_by_one(region: Region, tmp_path: Path, workers: int) ->
         assert (tmp_path / "dask" / relative).read_bytes() == (
             tmp_path / "plain" / relative
         ).read_bytes()
+
+
+def test_two_local_clusters_at_once_start_without_a_port_clash(region: Region) -> None:
+    """Point 2: two ``simulate_region`` calls at once each start a LocalCluster, no warning.
+
+    Two threads, as two test workers or two callers of a service.  The cluster's HTTP server
+    took Dask's fixed port 8787 and the second cluster warned that the port was in use (an
+    error under this suite's warnings filter, as in any caller's that turns warnings into
+    errors); each now takes a free port.
+    """
+    pytest.importorskip("distributed")
+    config = SimulationConfig(days=1, seed=2)
+    smaller = Region(cities=region.cities[:1])
+    found: list[object] = []
+
+    def run() -> None:
+        try:  # the suite's filter makes Dask's port warning an error
+            found.append(simulate_region(smaller, config, workers=1)[0].digest)
+        except Exception as error:  # the test reports what went wrong
+            found.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    plain = simulate_region(smaller, config, workers=0)[0].digest
+    assert found == [plain, plain]
 
 
 def test_the_local_cluster_starts_its_workers_without_the_sampling_profiler(

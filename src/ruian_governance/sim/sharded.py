@@ -270,7 +270,7 @@ def _on_dask(  # noqa: PLR0913 - simulate_region's arguments, checked
 
         with dask.config.set(dict(LOCAL_CLUSTER_SETTINGS)):  # the workers start with them
             cluster = distributed.LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
             )
     try:
         with distributed.Client(scheduler or cluster) as client:
