@@ -136,7 +136,7 @@ class EventQueue:
         if when < self._end and when >= self._start:
             heapq.heappush(self._heap, event)
         else:
-            self.defer(event)
+            self._defer(event)
 
     def defer(self, event: Event[Any]) -> None:
         """Queue ``event``, whose time is not in the current bucket.
@@ -150,7 +150,13 @@ class EventQueue:
         if type(event) is not tuple or len(event) != 4 or type(event[1]) is not int:
             what = "event"
             raise ArgumentError(what, event, "a (time, sequence number, handler, payload) tuple")
-        when = require_aware(event[0], "event time")
+        require_aware(event[0], "event time")
+        self._defer(event)
+
+    def _defer(self, event: Event[Any]) -> None:
+        # defer without its checks: push's records and the run's own (sim.state), which are
+        # made from checked times (a call less per scheduled command of a run)
+        when = event[0]
         start = self._start
         if start is None or when < start:  # no current bucket, or one later than ``when``
             heap = self._heap

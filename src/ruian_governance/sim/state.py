@@ -125,7 +125,7 @@ class RunState:
         if when < queue._end and when >= queue._start:  # the current bucket
             heappush(self._heap, event)
         else:
-            queue.defer(event)
+            queue._defer(event)
 
     def open_case(self, lifecycle: str, **facts: Any) -> str:
         """Open a case with the lifecycle's next id (one command); return its id.
