@@ -87,7 +87,11 @@ def region_run(args: argparse.Namespace) -> None:
         one = time.perf_counter() - start
         with dask.config.set(dict(LOCAL_CLUSTER_SETTINGS)):  # as simulate_region starts it
             cluster = distributed.LocalCluster(
-                n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+                n_workers=args.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                scheduler_kwargs={"dashboard_address": ":0"},  # as simulate_region
             )
         with cluster, distributed.Client(cluster) as client:
             client.run(warmed)  # the cluster is up and has imported before the clock starts

@@ -240,17 +240,20 @@ def test_the_local_cluster_starts_its_workers_without_the_sampling_profiler(
     class StartedError(Exception):
         """Raised where the cluster would start, so that nothing runs."""
 
+    keys = sorted(LOCAL_CLUSTER_SETTINGS)
+
     def cluster(*args: object, **kwargs: object) -> None:
-        seen.append(dask.config.get("distributed.worker.profile.enabled"))
+        seen.append({key: dask.config.get(key) for key in keys})
+        seen.append((kwargs["dashboard_address"], kwargs["scheduler_kwargs"]))
         raise StartedError
 
-    before = dask.config.get("distributed.worker.profile.enabled")
+    before = {key: dask.config.get(key) for key in keys}
     monkeypatch.setattr(distributed, "LocalCluster", cluster)
     with pytest.raises(StartedError):
         simulate_region(region, SimulationConfig(days=1, seed=2), workers=2)
-    assert seen == [False]
-    assert dict(LOCAL_CLUSTER_SETTINGS) == {"distributed.worker.profile.enabled": False}
-    assert dask.config.get("distributed.worker.profile.enabled") == before
+    assert seen == [dict(LOCAL_CLUSTER_SETTINGS), (None, {"dashboard_address": ":0"})]
+    assert LOCAL_CLUSTER_SETTINGS["distributed.worker.profile.enabled"] is False
+    assert {key: dask.config.get(key) for key in keys} == before
 
 
 def test_bad_arguments(region: Region) -> None:

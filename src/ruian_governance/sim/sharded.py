@@ -169,14 +169,24 @@ def _run_shard(
 
 
 LOCAL_CLUSTER_SETTINGS: Mapping[str, object] = MappingProxyType(
-    {"distributed.worker.profile.enabled": False}
+    {
+        "distributed.worker.profile.enabled": False,
+        "distributed.worker.memory.monitor-interval": "1s",
+        "distributed.admin.system-monitor.interval": "2s",
+        "distributed.admin.tick.interval": "200ms",
+    }
 )
 """The Dask settings the ``LocalCluster`` of :func:`simulate_region` starts its workers with.
 
 The workers' sampling profiler is off: it feeds the dashboard, which the cluster does not
 start, and sampling the running shard's stack every 10 ms cost a province shard about 3% of
-its CPU and the region about 4% of its wall time (``benchmarks/bench_region.py``, a design
-choice).  A cluster of your own (``scheduler``) keeps its own settings.
+its CPU and the region about 4% of its wall time.  The processes' periodic checks run less
+often: the memory monitor every second (Dask: 100 ms), the system monitor every 2 s (500 ms,
+for the dashboard) and the event loops' tick every 200 ms (20 ms); on a 2-core machine they
+share the cores with the shards, and a province-month's Dask half took 2.4% less wall time
+with them (89.1 and 90.4 s against 91.1 and 92.8 s, alternated; ``benchmarks/bench_region.py``
+measures the whole).  A design choice; a cluster of your own (``scheduler``) keeps its own
+settings.
 """
 
 
@@ -270,7 +280,14 @@ def _on_dask(  # noqa: PLR0913 - simulate_region's arguments, checked
 
         with dask.config.set(dict(LOCAL_CLUSTER_SETTINGS)):  # the workers start with them
             cluster = distributed.LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                # no dashboard, and the scheduler's HTTP endpoints on a free port, not Dask's
+                # 8787 (two clusters at once clashed on it; a dashboard address of ":0" would
+                # import the dashboard, which threads starting clusters at once raced on)
+                scheduler_kwargs={"dashboard_address": ":0"},
             )
     try:
         with distributed.Client(scheduler or cluster) as client:
