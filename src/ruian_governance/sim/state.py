@@ -15,7 +15,7 @@ from heapq import heappush
 from typing import Any
 
 from ruian_governance.analysis import SimilarCaseLibrary
-from ruian_governance.errors import ConflictError, RouteError, UnknownIdError
+from ruian_governance.errors import ArgumentError, ConflictError, RouteError, UnknownIdError
 from ruian_governance.lifecycles import Engine
 from ruian_governance.models import Actor, Case, Hierarchy, Level
 from ruian_governance.routing import Report, Router, SeverityTier
@@ -34,11 +34,17 @@ class RunState:
     """Everything one run's mechanisms share; built once per :func:`~.run.simulate` call.
 
     Raises:
+        ArgumentError: ``config`` is not a :class:`SimulationConfig` (or ``hierarchy`` not a
+            hierarchy).
         SimulationConfigError: The hierarchy lacks a post the simulation needs.
         UnknownRoutingKindError: The rules do not fit the hierarchy's platform preset.
     """
 
     def __init__(self, config: SimulationConfig, hierarchy: Hierarchy) -> None:
+        checked: object = config  # typed, but a caller may pass anything
+        if not isinstance(checked, SimulationConfig):
+            what = "config"
+            raise ArgumentError(what, config, "a SimulationConfig")
         self.config = config
         self.hierarchy = hierarchy
         self.rng = random.Random(config.seed)
@@ -135,16 +141,24 @@ class RunState:
         (``E330381.0000001``), which the mechanisms read the lifecycle from.
 
         Raises:
+            ArgumentError: ``lifecycle`` is not one the run numbers (event, dispute, hazard).
             ConflictError: The run holds a case of this id already (as
                 :meth:`RunCases.open <.cases.RunCases.open>`).
+            RuianGovernanceError: What the engine raises for the opening (nothing changes
+                then: the next case still takes this number).
         """
-        self._counter[lifecycle] += 1
-        case_id = f"{_ID_PREFIX[lifecycle]}{self.config.id_prefix}{self._counter[lifecycle]:07d}"
+        prefix = _ID_PREFIX.get(lifecycle) if type(lifecycle) is str else None
+        if prefix is None:
+            what = "lifecycle"
+            raise ArgumentError(what, lifecycle, f"one of {', '.join(_ID_PREFIX)}")
+        number = self._counter[lifecycle] + 1
+        case_id = f"{prefix}{self.config.id_prefix}{number:07d}"
         # what RunCases.open does, without a call more (the run's store tells no index)
         case = self._open(lifecycle, case_id=case_id, **facts)
         held = self._held
         if case_id in held:
             raise ConflictError(case_id, None, held[case_id].version)
+        self._counter[lifecycle] = number
         held[case_id] = case
         self.commands += 1
         self.open[case_id] = None
@@ -157,11 +171,20 @@ class RunState:
     def open_report(
         self, lifecycle: str, now: datetime, grid: str, category: str, **facts: Any
     ) -> str:
-        """Open a case the grid worker of ``grid`` reports 上报 at ``now``; return its id."""
+        """Open a case the grid worker of ``grid`` reports 上报 at ``now``; return its id.
+
+        Raises:
+            UnknownIdError: ``grid`` is not a grid of the run's hierarchy with a worker.
+            ArgumentError, ConflictError, RuianGovernanceError: As :meth:`open_case`.
+        """
+        try:
+            worker = self.cast.worker[grid]
+        except (KeyError, TypeError):  # TypeError: an unhashable id
+            raise UnknownIdError(grid, "the grids of the run's hierarchy") from None
         return self.open_case(
             lifecycle,
             trigger="report",
-            actor=self.cast.worker[grid],
+            actor=worker,
             at=now,
             location_id=grid,
             category=category,
