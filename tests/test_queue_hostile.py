@@ -119,3 +119,16 @@ def test_times_in_other_zones_order_by_instant() -> None:
 
 def _drained_far(queue: EventQueue) -> list[tuple[datetime, Any]]:
     return [(w, p) for w, _, _, p in queue.until(NOON + timedelta(days=500))]
+
+
+def test_defer_of_a_time_in_the_current_bucket_keeps_every_event_in_order() -> None:
+    """A record of the current bucket given to ``defer`` is popped in order, none lost.
+
+    (It used to go among the later buckets under the current bucket's key, where the
+    current heap overwrote it when an earlier time was pushed.)
+    """
+    queue = _filled()  # the current bucket is NOON's
+    queue.defer((NOON + timedelta(minutes=1), 100, _record, "deferred"))
+    queue.push(NOON - timedelta(hours=1), _record, "earlier")  # sends the current bucket back
+    drained = _drained(queue)
+    assert [p for _, p in drained] == ["earlier", 0, "deferred", 3, 25, 600, 24 * 60]

@@ -47,6 +47,13 @@ def test_a_state_needs_a_configuration(staffed: Hierarchy, config: object) -> No
         RunState(config, staffed)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("hierarchy", [None, "hierarchy", 3, {"units": []}])
+def test_a_state_needs_a_hierarchy(hierarchy: object) -> None:
+    """Anything but a Hierarchy is an ArgumentError."""
+    with pytest.raises(ArgumentError):
+        RunState(SimulationConfig(days=1), hierarchy)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("lifecycle", ["incident", "", None, 1, ("event",), "EVENT"])
 def test_open_case_refuses_a_lifecycle_it_does_not_number(
     staffed: Hierarchy, lifecycle: object

@@ -139,9 +139,10 @@ class EventQueue:
             self._defer(event)
 
     def defer(self, event: Event[Any]) -> None:
-        """Queue ``event``, whose time is not in the current bucket.
+        """Queue a record numbered as :meth:`push` numbers them (the run's own code makes them).
 
-        For the run's own code, which numbers its records as :meth:`push` does.
+        A record whose time falls in the current bucket goes onto its heap, as :meth:`push`
+        puts it.
 
         Raises:
             ArgumentError: ``event`` is not a (time, sequence number, handler, payload) tuple
@@ -150,12 +151,15 @@ class EventQueue:
         if type(event) is not tuple or len(event) != 4 or type(event[1]) is not int:
             what = "event"
             raise ArgumentError(what, event, "a (time, sequence number, handler, payload) tuple")
-        require_aware(event[0], "event time")
-        self._defer(event)
+        when = require_aware(event[0], "event time")
+        if when < self._end and when >= self._start:
+            heapq.heappush(self._heap, event)
+        else:
+            self._defer(event)
 
     def _defer(self, event: Event[Any]) -> None:
-        # defer without its checks: push's records and the run's own (sim.state), which are
-        # made from checked times (a call less per scheduled command of a run)
+        # defer without its checks, for a record outside the current bucket: push's and the
+        # run's own (sim.state), made from checked times (a call less per scheduled command)
         when = event[0]
         start = self._start
         if start is None or when < start:  # no current bucket, or one later than ``when``
