@@ -64,8 +64,8 @@ def plants_table(seeds: int) -> None:
 def shrink_table(seeds: int) -> None:
     """Per plant and seed, the time to find and shrink the counterexample, and its length."""
     print(f"Find and shrink at BUDGET ({_load()})\n")
-    print("| plant | seed | wall s | processor s | rule calls | draws |")
-    print("|---|---|---|---|---|---|")
+    print("| plant | seed | wall s | processor s | rule calls | draws | shrunk by |")
+    print("|---|---|---|---|---|---|---|")
     worst = 0.0
     for plant in PLANTS:
         for seed in range(seeds):
@@ -78,7 +78,7 @@ def shrink_table(seeds: int) -> None:
             worst = max(worst, finding.cpu_seconds)
             print(
                 f"| {plant.key} | {seed} | {finding.seconds:.1f} | {finding.cpu_seconds:.1f} "
-                f"| {calls} | {draws} |"
+                f"| {calls} | {draws} | {finding.shrunk_by} |"
             )
     print(f"\nslowest: {worst:.1f} processor seconds")
 
@@ -102,8 +102,8 @@ def example_table(seeds: int) -> None:
     """Per seed, the time to find and shrink the docs' worked example (``WrongMachine``)."""
     machine = _worked_example()
     print(f"The worked example (WrongMachine) at BUDGET ({_load()})\n")
-    print("| seed | wall s | processor s | rule calls | draws |")
-    print("|---|---|---|---|---|")
+    print("| seed | wall s | processor s | rule calls | draws | shrunk by |")
+    print("|---|---|---|---|---|---|")
     times = []
     for seed in range(seeds):
         finding = run_machine(machine, seed=seed, budget=BUDGET)
@@ -113,7 +113,10 @@ def example_table(seeds: int) -> None:
         calls = sum(1 for line in finding.steps if line.startswith("state."))
         draws = sum(1 for line in finding.steps if line.startswith("Draw "))
         times.append(finding.cpu_seconds)
-        print(f"| {seed} | {finding.seconds:.1f} | {finding.cpu_seconds:.1f} | {calls} | {draws} |")
+        print(
+            f"| {seed} | {finding.seconds:.1f} | {finding.cpu_seconds:.1f} | {calls} | {draws} "
+            f"| {finding.shrunk_by} |"
+        )
     under = sum(t < 10.0 for t in times)  # the issue's bound
     print(f"\nunder 10 processor seconds: {under} of {seeds}")
 

@@ -17,6 +17,7 @@ from typing import Any, TypeAlias, TypeVar
 from hypothesis import note
 from hypothesis import strategies as st
 
+from ruian_governance.errors import RuianGovernanceError
 from ruian_governance.lifecycles import (
     CITIZEN_CHANNELS,
     TRIAGE_LEVELS,
@@ -80,6 +81,20 @@ def _lean_parts() -> tuple[Any, Any, Any] | None:
 _LEAN = _lean_parts()
 
 
+class Inadmissible(RuianGovernanceError):  # noqa: N818 - a signal, not a user's error
+    """A replayed value that its strategy could not have drawn where it is replayed.
+
+    Raised and caught inside the command shrinker's replays (``testing._shrink``) only.
+    """
+
+
+RECORDED: list[list[tuple[str, Any]]] = []
+"""Where :func:`draw` keeps each draw's label and value while a list is on it (the last list).
+
+The command shrinker (:mod:`ruian_governance.testing._shrink`) puts a list here for the run it
+records and takes it off afterwards; with none here, :func:`draw` keeps nothing."""
+
+
 def draw(data: st.DataObject, strategy: st.SearchStrategy[_T], label: str) -> _T:
     """``data.draw(strategy, label=label)``: the same choices, spans and report lines.
 
@@ -96,7 +111,10 @@ def draw(data: st.DataObject, strategy: st.SearchStrategy[_T], label: str) -> _T
     tracked = getattr(inner, "track_arg_span", None)
     comments = getattr(inner, "span_comments", None)
     if _LEAN is None or tracked is None or comments is None or not isinstance(count, int):
-        return data.draw(strategy, label=label)  # pragma: no cover - another Hypothesis
+        drawn: _T = data.draw(strategy, label=label)  # another Hypothesis, or a replay
+        if RECORDED:
+            RECORDED[-1].append((label, drawn))
+        return drawn
     should_note, context, printer_class = _LEAN
     data.count = count = count + 1
     desc = f"Draw {count} ({label})"
@@ -112,6 +130,8 @@ def draw(data: st.DataObject, strategy: st.SearchStrategy[_T], label: str) -> _T
         if comment := comments.get(span_index):
             printer.text(f"  # {comment}")
         note(printer.getvalue())
+    if RECORDED:
+        RECORDED[-1].append((label, result))
     return result
 
 

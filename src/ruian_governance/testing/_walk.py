@@ -53,8 +53,10 @@ __all__ = [
     "Opening",
     "Step",
     "ValueMakers",
+    "admitted",
     "asked_command",
     "drawn_data",
+    "fault_holds",
     "faults_of",
     "fill_data",
     "known_values",
@@ -366,6 +368,51 @@ def faulty_step(draw: st.DrawFn, ctx: Context, case: Case, fault: Fault) -> Step
         actor = pick(draw, ctx.pool, "actor")
     back = pick(draw, _BACKS, "back")
     return Step(trigger=trigger, actor=actor, at=last - back, data=data_for(trigger), fault=fault)
+
+
+def fault_holds(ctx: Context, case: Case, step: Step) -> bool:  # noqa: PLR0911 - one per fault
+    """Whether ``step`` is still wrong on ``case`` in the way its ``fault`` names.
+
+    What :func:`faulty_step` makes of ``case``, judged again (a command drawn for one case
+    may be replayed on another, or on the same case after other commands): a time before the
+    case's last record is wrong whatever the fault (the fallback of :func:`faulty_step`);
+    otherwise a trigger the state does not offer (``WRONG_STATE``), an actor the permission
+    checks do not let fire an offered trigger (``WRONG_ACTOR``), or an offered trigger without
+    a key it requires, or with an unknown key where it requires none (``MISSING_DATA``).
+    ``False`` for a legal step.
+    """
+    fault = step.fault
+    if fault is None:
+        return False
+    if step.at < case.history[-1].at:
+        return True
+    definition = ctx.engine.lifecycle(case.lifecycle)
+    if fault is Fault.WRONG_STATE:
+        return step.trigger not in definition.triggers_from(case.state)
+    transition = definition.transition(case.state, step.trigger)
+    if transition is None:
+        return False
+    if fault is Fault.WRONG_ACTOR:
+        return (step.trigger, step.actor) not in ctx.allowed(case)
+    if fault is Fault.MISSING_DATA:
+        if transition.requires:
+            return not transition.requires <= step.data.keys()
+        return "no_such_key" in step.data
+    return False  # TIME_BACKWARDS at or after the last record
+
+
+def admitted(ctx: Context, case: Case, step: Step) -> bool:
+    """Whether ``step`` could be drawn for ``case`` as it now is (the command shrinker's test).
+
+    A legal step if the engine accepts it on ``case`` now, a faulty one if it is still wrong
+    in its fault's way (:func:`fault_holds`).
+    """
+    if step.fault is not None:
+        return fault_holds(ctx, case, step)
+    outcome = ctx.trial(
+        case, ctx.key_of(case), step.trigger, actor=step.actor, at=step.at, data=step.data
+    )
+    return isinstance(outcome, Case)
 
 
 def faults_of(faults: Iterable[Fault]) -> tuple[Fault, ...]:

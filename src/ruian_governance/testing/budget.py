@@ -21,15 +21,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TypeAlias
+from typing import Literal, TypeAlias
 
 import attrs
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import seed as seeded_by
 from hypothesis.stateful import run_state_machine_as_test
 
+from ruian_governance.errors import ArgumentError
 from ruian_governance.lifecycles import LifecycleDefinition
 
+from ._shrink import origin, parse_run, recording, render, shrink_calls
 from .machines import LifecycleMachine
 
 __all__ = [
@@ -90,12 +92,15 @@ class Finding:
         seconds: How long the run took (wall-clock), finding and shrinking included.
         cpu_seconds: The processor time it took (this process's), a fairer figure on a
             shared machine.
+        shrunk_by: ``"commands"`` (the command shrinker), ``"hypothesis"`` (Hypothesis'
+            shrink phase) or ``""`` (not shrunk).
     """
 
     message: str
     steps: tuple[str, ...]
     seconds: float
     cpu_seconds: float = 0.0
+    shrunk_by: str = ""
 
 
 @contextmanager
@@ -160,6 +165,7 @@ def run_machine(
     seed: int | None = None,
     budget: settings = BUDGET,
     shrink: bool = True,
+    shrinker: Literal["commands", "hypothesis"] = "commands",
 ) -> Finding | None:
     """Run ``machine`` at a budget; return what it found, or ``None`` when every run passed.
 
@@ -170,29 +176,76 @@ def run_machine(
         budget: The settings to run at (default :data:`BUDGET`).
         shrink: Whether a failure is shrunk to a short command sequence (off: the first failing
             run is reported as found, which is quicker).
+        shrinker: ``"commands"`` (the default): Hypothesis finds the failing run and the
+            command shrinker shrinks it, replaying the commands it drew
+            (``ruian_governance.testing._shrink``; where a machine's run cannot be replayed so,
+            Hypothesis shrinks it instead); ``"hypothesis"``: Hypothesis' own shrink phase.
 
     Raises:
+        ArgumentError: ``shrinker`` is neither of the two.
         Exception: Anything but a broken invariant (``AssertionError``) the run raised.
     """
-    phases = [p for p in budget.phases if shrink or p is not Phase.shrink]
+    if shrinker not in ("commands", "hypothesis"):
+        reason = "'commands' or 'hypothesis'"
+        raise ArgumentError(argument="shrinker", value=shrinker, reason=reason)
+    started, cpu = time.perf_counter(), time.process_time()
     used = machine if seed is None else _machine_with_seed(machine, seed)
     derandomize = budget.derandomize and seed is None
-    started, cpu = time.perf_counter(), time.process_time()
+    if not shrink or shrinker == "hypothesis":
+        phases = [p for p in budget.phases if shrink or p is not Phase.shrink]
+        error = _failure(used, settings(budget, phases=phases, derandomize=derandomize))
+        if error is None:
+            return None
+        return _finding(_steps(error), str(error), started, cpu, "hypothesis" * shrink)
+    phases = [p for p in budget.phases if p is not Phase.shrink]
+
+    class Recorded(used):  # type: ignore[valid-type,misc]
+        def __init__(self) -> None:
+            drawn.clear()  # the last run's draws are kept
+            super().__init__()
+
+    Recorded.__name__ = used.__name__
+    with recording() as drawn:
+        error = _failure(Recorded, settings(budget, phases=phases, derandomize=derandomize))
+    if error is None:
+        return None
+    calls = parse_run(machine, _steps(error), drawn)
+    shrunk = None if calls is None else shrink_calls(machine, calls, origin(error))
+    if shrunk is None:  # not a run the command shrinker can replay: Hypothesis shrinks it
+        phases = list(budget.phases)
+        error = _failure(used, settings(budget, phases=phases, derandomize=derandomize))
+        if error is None:  # pragma: no cover - the same seed found it a moment ago
+            return None
+        return _finding(_steps(error), str(error), started, cpu, "hypothesis")
+    steps = render(machine.__name__, shrunk.calls)
+    return _finding(steps, shrunk.message, started, cpu, "commands")
+
+
+def _failure(machine: type[LifecycleMachine], at: settings) -> AssertionError | None:
+    """Run ``machine`` at ``at``: its failure (a broken invariant), or ``None``."""
     try:
         with steady_constants():
-            run_state_machine_as_test(
-                used, settings=settings(budget, phases=phases, derandomize=derandomize)
-            )
+            run_state_machine_as_test(machine, settings=at)
     except AssertionError as error:
-        notes = getattr(error, "__notes__", [])
-        steps = tuple(line for line in notes if _is_step(line))
-        return Finding(
-            message=str(error),
-            steps=steps,
-            seconds=time.perf_counter() - started,
-            cpu_seconds=time.process_time() - cpu,
-        )
+        return error
     return None
+
+
+def _steps(error: AssertionError) -> tuple[str, ...]:
+    """The failing sequence of Hypothesis' report (its notes), without the invariant calls."""
+    return tuple(line for line in getattr(error, "__notes__", []) if _is_step(line))
+
+
+def _finding(
+    steps: tuple[str, ...], message: str, started: float, cpu: float, shrunk_by: str
+) -> Finding:
+    return Finding(
+        message=message,
+        steps=steps,
+        seconds=time.perf_counter() - started,
+        cpu_seconds=time.process_time() - cpu,
+        shrunk_by=shrunk_by,
+    )
 
 
 def _is_step(line: str) -> bool:

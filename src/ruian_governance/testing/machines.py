@@ -51,7 +51,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, ClassVar, NoReturn, TypeVar, cast
 
 import attrs
@@ -94,6 +94,7 @@ from ._walk import (
     DataValues,
     Fault,
     Step,
+    admitted,
     asked_command,
     opened_case,
 )
@@ -253,6 +254,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self._asked_command = asked_command(self._asked)
         self._asked_dive = asked_dive_step(self._asked)
         self._counted: list[Case] = []
+        self._replaying = False
 
     @classmethod
     def configure(  # noqa: PLR0913 - one keyword per setting
@@ -342,7 +344,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         taken in this run (if any), and the commands are steered (see :attr:`steer`).
         """
         ids = self.case_ids
-        if type(self).steer:
+        if type(self).steer and not self._replaying:
             ids = [cid for cid in ids if self._steering.can_take(self.store.get(cid))] or ids
         case = self.store.get(draw(data, _among(tuple(ids)), "case_id"))
         self._walk(data, case, draw(data, _LEGAL_COMMANDS, "commands"))
@@ -455,7 +457,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         while case.state != target:
             self._asked.args = (self._commands, case, distance, geometry.forward)
             self._asked.kwargs = {}
-            step = draw(data, self._asked_dive, "command")
+            step = self._draw_step(data, self._asked_dive, "command", case)
             if step is None:
                 break
             case = self._fire(case, step)
@@ -482,19 +484,23 @@ class LifecycleMachine(RuleBasedStateMachine):
         prefer: tuple[frozenset[str], ...] = (),
         hurry: bool = False,
     ) -> Step | None:
-        """Draw the next command for ``case`` by the machine's one command strategy.
-
-        The draws of ``next_command`` with these arguments, by a strategy built once (see
-        ``Asked``).
-        """
+        """The next command for ``case``: ``next_command``'s draws by one strategy (``Asked``)."""
         self._asked.args = (self._commands, case, faults, legal)
         self._asked.kwargs = {"prefer": prefer, "hurry": hurry}
-        step: Step | None = draw(data, self._asked_command, label)
-        return step
+        return self._draw_step(data, self._asked_command, label, case)
+
+    def _draw_step(
+        self, data: st.DataObject, strategy: st.SearchStrategy[Step | None], label: str, case: Case
+    ) -> Step | None:
+        """A command for ``case``; in a replay (``_shrink``'s), the next recorded one admitted."""
+        if not self._replaying:
+            return draw(data, strategy, label)
+        admit = partial(admitted, self._commands, case)
+        return cast("Step | None", cast("Any", data).draw(strategy, label=label, admit=admit))
 
     def _tiers(self, data: st.DataObject, case: Case) -> tuple[frozenset[str], ...]:
         """The triggers to try first on ``case`` (none unless steering)."""
-        if not type(self).steer:
+        if not type(self).steer or self._replaying:
             return ()
         return self._steering.tiers(data, case, self._accepts, self._enablers)
 

@@ -1,0 +1,217 @@
+"""The command shrinker (issue 16, point 3): a failing run cut down by replaying its draws.
+
+``run_machine`` lets Hypothesis find a failing run, then shrinks it as a list of rule calls,
+each replayed on a fresh machine with the values it drew (``testing._shrink``).  These tests
+hold it to what the issue asks (short sequences, quickly) and to what makes it trustworthy:
+the shrunk sequence fails the same check, a replayed command is used only where its strategy
+could have drawn it, and what it cannot replay is left to Hypothesis.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import rule
+
+from ruian_governance import EVENT_LIFECYCLE, ArgumentError, Engine, RuianGovernanceError
+from ruian_governance.testing import EventMachine, _shrink
+from ruian_governance.testing._context import make_context
+from ruian_governance.testing._walk import Fault, Step, fault_holds
+from ruian_governance.testing._world import default_hierarchy
+from ruian_governance.testing.budget import BUDGET, _failure, run_machine
+from ruian_governance.testing.plants import PLANTS, plant
+from ruian_governance.testing.strategies import cases, commands
+
+
+def _recorded(machine: type[Any], seed: int) -> tuple[tuple[_shrink.Call, ...], Any]:
+    """The calls of ``machine``'s first failing run at ``seed``, and the failure's origin."""
+    from hypothesis import Phase
+    from hypothesis import seed as seeded
+
+    class Recorded(machine):  # type: ignore[misc]
+        def __init__(self) -> None:
+            drawn.clear()
+            super().__init__()
+
+    Recorded.__name__ = machine.__name__
+    quick = settings(BUDGET, phases=[Phase.explicit, Phase.generate])
+    with _shrink.recording() as drawn:
+        error = _failure(seeded(seed)(Recorded), quick)
+    assert error is not None
+    calls = _shrink.parse_run(machine, [*error.__notes__], drawn)
+    assert calls is not None
+    return calls, _shrink.origin(error)
+
+
+@pytest.mark.parametrize("planted", PLANTS, ids=[p.key for p in PLANTS])
+def test_every_plant_shrinks_by_its_commands_to_a_few_calls_that_fail_its_check(
+    planted: Any,
+) -> None:
+    """Every plant, seed 0: shrunk by the command shrinker to at most 4 rule calls.
+
+    The failure is still the plant's (one of its expected message fragments).
+    """
+    finding = run_machine(planted.machine(), seed=0)
+    assert finding is not None
+    assert finding.shrunk_by == "commands"
+    assert any(fragment in finding.message for fragment in planted.expect), finding.message
+    calls = [line for line in finding.steps if line.startswith("state.")]
+    assert 1 <= len(calls) <= 4, finding.steps
+    assert finding.steps[0] == f"state = {planted.machine().__name__}()"
+
+
+def test_a_shrunk_run_replays_to_the_same_failure_and_is_no_longer_than_the_run() -> None:
+    """The shrunk calls, replayed on a fresh machine, fail with the same origin and message.
+
+    They are no more calls (nor draws) than the run found.
+    """
+    machine = plant("lost_assignee").machine()
+    calls, wanted = _recorded(machine, 0)
+    shrunk = _shrink.shrink_calls(machine, calls, wanted)
+    assert shrunk is not None
+    again = _shrink._replay(machine, shrunk.calls, wanted)
+    assert again == (shrunk.calls, shrunk.message)
+    assert len(shrunk.calls) <= len(calls)
+    assert sum(len(c.draws) for c in shrunk.calls) <= sum(len(c.draws) for c in calls)
+
+
+def test_the_command_shrinker_is_deterministic() -> None:
+    """The same seed gives the same shrunk sequence and message."""
+    machine = plant("skipped_level").machine()
+    first, second = run_machine(machine, seed=1), run_machine(machine, seed=1)
+    assert first is not None
+    assert second is not None
+    assert (first.message, first.steps) == (second.message, second.steps)
+
+
+def test_a_forged_command_is_passed_over_not_replayed() -> None:
+    """A recorded legal command forged to an actor the engine refuses is passed over.
+
+    The replay does not use it; a run whose failure needed it no longer fails that way.
+    """
+    machine = plant("widened_jurisdiction").machine()
+    calls, wanted = _recorded(machine, 0)
+    shrunk = _shrink.shrink_calls(machine, calls, wanted)
+    assert shrunk is not None
+    last = shrunk.calls[-1]
+    index, (label, step) = next(
+        (i, d) for i, d in reversed(list(enumerate(last.draws))) if isinstance(d[1], Step)
+    )
+    nobody = attrs.evolve(step.actor, person_id="p9999999", unit_id="city.centre")
+    forged = attrs.evolve(step, actor=nobody)
+    edited = attrs.evolve(
+        last, draws=(*last.draws[:index], (label, forged), *last.draws[index + 1 :])
+    )
+    replayed = _shrink._replay(machine, (*shrunk.calls[:-1], edited), wanted)
+    if replayed is not None:  # it failed the same way without the forged command
+        assert all(value != forged for call in replayed[0] for _, value in call.draws)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [("case_id", "C9")],  # a case the run never opened
+        [("case_id", 7)],  # not even an id
+        [("case_id", None)],
+        [("case_id", "OPENED"), ("commands", -1)],
+        [("case_id", "OPENED"), ("commands", 10**9)],
+        [("case_id", "OPENED"), ("commands", float("nan"))],
+        [("deeper", 0)],  # not the label the rule draws first
+    ],
+    ids=["unknown-case", "int-id", "none-id", "negative", "huge", "nan", "wrong-label"],
+)
+def test_a_value_its_strategy_could_not_draw_is_not_a_reproduction(
+    values: list[tuple[str, Any]],
+) -> None:
+    """A forged call slipped into a failing run makes the replay refuse the run.
+
+    An unknown case id, a count out of bounds, a value of another label: without the forged
+    call the run fails the same way, with it the replay is no reproduction.
+    """
+    machine = plant("stale_version").machine()
+    calls, wanted = _recorded(machine, 0)
+    shrunk = _shrink.shrink_calls(machine, calls, wanted)
+    assert shrunk is not None
+    assert len(shrunk.calls) >= 2
+    opened = _shrink._case_of(shrunk.calls[0])
+    draws = tuple((label, opened if value == "OPENED" else value) for label, value in values)
+    forged = _shrink.Call("legal_command", draws)
+    assert _shrink._replay(machine, shrunk.calls, wanted) is not None
+    assert _shrink._replay(machine, (shrunk.calls[0], forged, *shrunk.calls[1:]), wanted) is None
+
+
+def test_a_report_and_draws_that_do_not_match_are_not_parsed() -> None:
+    """parse_run refuses draws that do not match the report, and rules with other arguments."""
+    report = [
+        "state = EventMachine()",
+        "Draw 1 (case_id): 'C1'",
+        "state.legal_command(data=data(...))",
+    ]
+    assert _shrink.parse_run(EventMachine, report, [("case_id", "C1")]) == (
+        _shrink.Call("legal_command", (("case_id", "C1"),)),
+    )
+    assert _shrink.parse_run(EventMachine, report, []) is None
+    assert _shrink.parse_run(EventMachine, report, [("commands", 1)]) is None
+    assert _shrink.parse_run(EventMachine, report, [("case_id", "C1"), ("commands", 1)]) is None
+    other = ["state = EventMachine()", "state.legal_command(n=3)"]
+    assert _shrink.parse_run(EventMachine, other, []) is None
+
+
+def test_a_machine_whose_rules_take_other_arguments_is_left_to_hypothesis() -> None:
+    """A rule with an argument other than ``data`` is left to Hypothesis' shrinker.
+
+    It cannot be replayed from the draws; run_machine falls back and still finds the plant.
+    """
+    planted = plant("time_backwards")
+
+    class WithCounter(planted.machine()):  # type: ignore[misc]
+        @rule(n=st.integers(0, 3))
+        def count(self, n: int) -> None:
+            self.counted = n
+
+    finding = run_machine(WithCounter, seed=0)
+    assert finding is not None
+    assert any(fragment in finding.message for fragment in planted.expect)
+    if any(line.startswith("state.count(") for line in finding.steps):
+        assert finding.shrunk_by == "hypothesis"
+
+
+def test_the_hypothesis_shrinker_is_still_there_and_a_bad_shrinker_is_refused() -> None:
+    """shrinker="hypothesis" runs Hypothesis' shrink phase; anything else is an ArgumentError."""
+    finding = run_machine(plant("deadline_before_opening").machine(), seed=0, shrinker="hypothesis")
+    assert finding is not None
+    assert finding.shrunk_by == "hypothesis"
+    unshrunk = run_machine(plant("deadline_before_opening").machine(), seed=0, shrink=False)
+    assert unshrunk is not None
+    assert unshrunk.shrunk_by == ""
+    for bad in ("Commands", "", None, 3, "delta"):
+        with pytest.raises(ArgumentError) as raised:
+            run_machine(EventMachine, seed=0, shrinker=bad)  # type: ignore[arg-type]
+        assert isinstance(raised.value, RuianGovernanceError)
+
+
+_ENGINE = Engine(default_hierarchy(), [EVENT_LIFECYCLE])
+_CTX = make_context(_ENGINE, None, None, None)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_drawn_faulty_command_holds_its_fault_and_a_legal_one_holds_none(
+    data: st.DataObject,
+) -> None:
+    """Invariant: a drawn faulty command holds its fault on its case; a legal one holds none.
+
+    Every command ``commands(..., legal=False)`` draws is wrong in its fault's way on the case
+    it was drawn for (``fault_holds``), and a legal one is never "faulty".
+    """
+    case = data.draw(cases(engine=_ENGINE, lifecycle="event"))
+    faulty = data.draw(commands(engine=_ENGINE, case=case, faults=tuple(Fault), legal=False))
+    assert faulty is not None
+    assert fault_holds(_CTX, case, faulty), faulty
+    legal = data.draw(commands(engine=_ENGINE, case=case))
+    if legal is not None:
+        assert not fault_holds(_CTX, case, legal)
