@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
@@ -120,9 +120,21 @@ def test_a_forged_command_is_passed_over_not_replayed() -> None:
         [("case_id", "OPENED"), ("commands", -1)],
         [("case_id", "OPENED"), ("commands", 10**9)],
         [("case_id", "OPENED"), ("commands", float("nan"))],
+        [("case_id", "OPENED"), ("commands", True)],
+        [("case_id", "OPENED"), ("commands", "2")],
         [("deeper", 0)],  # not the label the rule draws first
     ],
-    ids=["unknown-case", "int-id", "none-id", "negative", "huge", "nan", "wrong-label"],
+    ids=[
+        "unknown-case",
+        "int-id",
+        "none-id",
+        "negative",
+        "huge",
+        "nan",
+        "bool",
+        "str",
+        "wrong-label",
+    ],
 )
 def test_a_value_its_strategy_could_not_draw_is_not_a_reproduction(
     values: list[tuple[str, Any]],
@@ -188,6 +200,10 @@ def test_the_hypothesis_shrinker_is_still_there_and_a_bad_shrinker_is_refused() 
     unshrunk = run_machine(plant("deadline_before_opening").machine(), seed=0, shrink=False)
     assert unshrunk is not None
     assert unshrunk.shrunk_by == ""
+    no_phase = settings(BUDGET, phases=[Phase.explicit, Phase.generate])
+    found = run_machine(plant("deadline_before_opening").machine(), seed=0, budget=no_phase)
+    assert found is not None
+    assert found.shrunk_by == ""  # a budget without Hypothesis' shrink phase shrinks nothing
     for bad in ("Commands", "", None, 3, "delta"):
         with pytest.raises(ArgumentError) as raised:
             run_machine(EventMachine, seed=0, shrinker=bad)  # type: ignore[arg-type]

@@ -199,10 +199,11 @@ def _within(strategy: Any, value: Any) -> None:
         message = f"{value!r} is not among {elements!r}"
         raise Inadmissible(message)
     start, end = getattr(inner, "start", None), getattr(inner, "end", None)
-    bounded = isinstance(value, int) and isinstance(start, int) and isinstance(end, int)
-    if bounded and not start <= value <= end:
-        message = f"{value} is not within {start}..{end}"
-        raise Inadmissible(message)
+    if isinstance(start, int) and isinstance(end, int):
+        number = isinstance(value, int) and not isinstance(value, bool)
+        if not number or not start <= value <= end:
+            message = f"{value!r} is not a whole number within {start}..{end}"
+            raise Inadmissible(message)
 
 
 def _replay(

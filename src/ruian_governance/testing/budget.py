@@ -174,12 +174,15 @@ def run_machine(
         seed: Hypothesis' seed for the runs (``None``: as ``budget`` says; derandomized
             settings give the same runs every time).
         budget: The settings to run at (default :data:`BUDGET`).
-        shrink: Whether a failure is shrunk to a short command sequence (off: the first failing
-            run is reported as found, which is quicker).
+        shrink: Whether a failure is shrunk to a short command sequence (off, or a budget
+            without Hypothesis' shrink phase: the first failing run is reported as found).
         shrinker: ``"commands"`` (the default): Hypothesis finds the failing run and the
             command shrinker shrinks it, replaying the commands it drew
             (``ruian_governance.testing._shrink``; where a machine's run cannot be replayed so,
             Hypothesis shrinks it instead); ``"hypothesis"``: Hypothesis' own shrink phase.
+
+    Not thread-safe: the run swaps one function of Hypothesis' (:func:`steady_constants`) and
+    the command shrinker keeps the run's draws in a list of the package's while it runs.
 
     Raises:
         ArgumentError: ``shrinker`` is neither of the two.
@@ -189,6 +192,7 @@ def run_machine(
         reason = "'commands' or 'hypothesis'"
         raise ArgumentError(argument="shrinker", value=shrinker, reason=reason)
     started, cpu = time.perf_counter(), time.process_time()
+    shrink = shrink and Phase.shrink in budget.phases
     used = machine if seed is None else _machine_with_seed(machine, seed)
     derandomize = budget.derandomize and seed is None
     if not shrink or shrinker == "hypothesis":
