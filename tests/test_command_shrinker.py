@@ -22,7 +22,7 @@ from ruian_governance.testing import EventMachine, _shrink
 from ruian_governance.testing._context import make_context
 from ruian_governance.testing._walk import Fault, Step, fault_holds
 from ruian_governance.testing._world import default_hierarchy
-from ruian_governance.testing.budget import BUDGET, _failure, run_machine
+from ruian_governance.testing.budget import BUDGET, _failure, check_machine, run_machine
 from ruian_governance.testing.plants import PLANTS, plant
 from ruian_governance.testing.strategies import cases, commands
 
@@ -231,3 +231,18 @@ def test_a_drawn_faulty_command_holds_its_fault_and_a_legal_one_holds_none(
     legal = data.draw(commands(engine=_ENGINE, case=case))
     if legal is not None:
         assert not fault_holds(_CTX, case, legal)
+
+
+def test_check_machine_fails_with_the_shrunk_sequence_and_passes_a_sound_machine() -> None:
+    """check_machine raises AssertionError showing the message and the shrunk steps."""
+    planted = plant("widened_jurisdiction")
+    finding = run_machine(planted.machine(), seed=0)
+    assert finding is not None
+    with pytest.raises(AssertionError) as raised:
+        check_machine(planted.machine(), seed=0)
+    text = str(raised.value)
+    assert text == finding.report()
+    assert text.startswith(finding.message)
+    assert f"state = {planted.machine().__name__}()" in text
+    assert any(line.startswith("state.") for line in text.splitlines()[2:])
+    check_machine(EventMachine, seed=0, budget=settings(BUDGET, max_examples=3))

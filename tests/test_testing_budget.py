@@ -226,6 +226,8 @@ out = {}
 for p in PLANTS:
     f = run_machine(p.machine(), budget=fixed, shrink=False)
     out[p.key] = None if f is None else [f.message, list(f.steps)]
+    g = run_machine(p.machine(), budget=settings(BUDGET, derandomize=True))
+    out[p.key + " shrunk"] = None if g is None else [g.message, list(g.steps), g.shrunk_by]
 counts = reach(EventMachine, seeds=[0], budget=settings(BUDGET, max_examples=5))
 out["reach"] = sorted([list(map(str, e)), c] for e, c in counts.items())
 print(json.dumps(out, ensure_ascii=False))
@@ -237,7 +239,8 @@ def test_derandomized_outcomes_do_not_depend_on_the_hash_seed_or_import_order() 
 
     Each run is a fresh interpreter with another ``PYTHONHASHSEED`` (and the third imports the
     modules in another order); the findings (message and failing sequence) of every plant and
-    the transitions a seeded passing run takes must be identical.
+    the transitions a seeded passing run takes must be identical, and so must each finding
+    shrunk by the command shrinker.
     """
     outputs = []
     for hash_seed, order in (("0", "plants-first"), ("1", "plants-first"), ("4242", "walk-first")):

@@ -32,12 +32,13 @@ from ruian_governance.errors import ArgumentError
 from ruian_governance.lifecycles import LifecycleDefinition
 
 from ._shrink import origin, parse_run, recording, render, shrink_calls
-from .machines import LifecycleMachine
+from .machines import LifecycleMachine, _violated
 
 __all__ = [
     "BUDGET",
     "Edge",
     "Finding",
+    "check_machine",
     "reach",
     "run_machine",
     "steady_constants",
@@ -101,6 +102,16 @@ class Finding:
     seconds: float
     cpu_seconds: float = 0.0
     shrunk_by: str = ""
+
+    def report(self) -> str:
+        """The failure's message, then the failing command sequence, one line each.
+
+        >>> print(Finding(message="broken", steps=("state = M()",), seconds=0.1).report())
+        broken
+        <BLANKLINE>
+        state = M()
+        """
+        return "\n".join((self.message, "", *self.steps))
 
 
 @contextmanager
@@ -223,6 +234,27 @@ def run_machine(
         return _finding(_steps(error), str(error), started, cpu, "hypothesis")
     steps = render(machine.__name__, shrunk.calls)
     return _finding(steps, shrunk.message, started, cpu, "commands")
+
+
+def check_machine(
+    machine: type[LifecycleMachine], *, seed: int | None = None, budget: settings = BUDGET
+) -> None:
+    """Run ``machine`` as :func:`run_machine` does; fail (``AssertionError``) on a finding.
+
+    For a test of your own: the failure's message is the finding's :meth:`Finding.report`,
+    its sequence shrunk by the command shrinker (a machine's own ``TestCase`` shrinks with
+    Hypothesis' shrinker instead, which takes far longer on these machines).
+
+    >>> from hypothesis import settings
+    >>> from ruian_governance.testing import EventMachine
+    >>> check_machine(EventMachine, seed=1, budget=settings(BUDGET, max_examples=3))
+
+    Raises:
+        AssertionError: The machine broke an invariant; the message shows how.
+    """
+    finding = run_machine(machine, seed=seed, budget=budget)
+    if finding is not None:
+        _violated(finding.report())
 
 
 def _failure(machine: type[LifecycleMachine], at: settings) -> AssertionError | None:
