@@ -22,7 +22,13 @@ from ruian_governance.testing import EventMachine, _shrink
 from ruian_governance.testing._context import make_context
 from ruian_governance.testing._walk import Fault, Step, fault_holds
 from ruian_governance.testing._world import default_hierarchy
-from ruian_governance.testing.budget import BUDGET, _failure, check_machine, run_machine
+from ruian_governance.testing.budget import (
+    BUDGET,
+    _failure,
+    check_machine,
+    reach,
+    run_machine,
+)
 from ruian_governance.testing.plants import PLANTS, plant
 from ruian_governance.testing.strategies import cases, commands
 
@@ -246,3 +252,46 @@ def test_check_machine_fails_with_the_shrunk_sequence_and_passes_a_sound_machine
     assert f"state = {planted.machine().__name__}()" in text
     assert any(line.startswith("state.") for line in text.splitlines()[2:])
     check_machine(EventMachine, seed=0, budget=settings(BUDGET, max_examples=3))
+
+
+@pytest.mark.parametrize(
+    ("given", "argument"),
+    [
+        ({"machine": "EventMachine"}, "machine"),
+        ({"machine": None}, "machine"),
+        ({"machine": int}, "machine"),
+        ({"machine": EventMachine()}, "machine"),
+        ({"seed": "0"}, "seed"),
+        ({"seed": float("nan")}, "seed"),
+        ({"seed": 1.0}, "seed"),
+        ({"seed": True}, "seed"),
+        ({"budget": None}, "budget"),
+        ({"budget": {"max_examples": 3}}, "budget"),
+        ({"shrink": "yes"}, "shrink"),
+        ({"shrink": None}, "shrink"),
+    ],
+    ids=lambda value: repr(value)[:40] if not isinstance(value, dict) else "-".join(value),
+)
+def test_a_careless_call_is_refused_with_an_argument_error(
+    given: dict[str, Any], argument: str
+) -> None:
+    """A careless argument to run_machine, check_machine or reach is an ArgumentError.
+
+    A non-machine, a non-int seed, a non-budget and a non-bool shrink are refused before
+    anything runs.
+    """
+    call = {"machine": EventMachine, "seed": 0, **given}
+    machine = call.pop("machine")
+    for run in (run_machine, check_machine):
+        kwargs = dict(call)
+        if run is check_machine:
+            kwargs.pop("shrink", None)
+            if argument == "shrink":
+                continue
+        with pytest.raises(ArgumentError) as raised:
+            run(machine, **kwargs)
+        assert raised.value.argument == argument
+    if argument in ("machine", "seed", "budget"):
+        seeds = [call.get("seed", 0)]
+        with pytest.raises(ArgumentError):
+            reach(machine, seeds=seeds, budget=call.get("budget", BUDGET))

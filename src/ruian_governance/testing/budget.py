@@ -31,6 +31,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from ruian_governance.errors import ArgumentError
 from ruian_governance.lifecycles import LifecycleDefinition
 
+from ._args import need_type
 from ._shrink import origin, parse_run, recording, render, shrink_calls
 from .machines import LifecycleMachine, _violated
 
@@ -196,9 +197,13 @@ def run_machine(
     the command shrinker keeps the run's draws in a list of the package's while it runs.
 
     Raises:
-        ArgumentError: ``shrinker`` is neither of the two.
+        ArgumentError: ``machine`` is not a :class:`LifecycleMachine` subclass, ``seed`` not an
+            integer or ``None``, ``budget`` not Hypothesis ``settings``, ``shrink`` not a bool,
+            or ``shrinker`` neither of the two.
         Exception: Anything but a broken invariant (``AssertionError``) the run raised.
     """
+    _check_run(machine, seed, budget)
+    need_type("shrink", shrink, bool)
     if shrinker not in ("commands", "hypothesis"):
         reason = "'commands' or 'hypothesis'"
         raise ArgumentError(argument="shrinker", value=shrinker, reason=reason)
@@ -251,10 +256,21 @@ def check_machine(
 
     Raises:
         AssertionError: The machine broke an invariant; the message shows how.
+        ArgumentError: As :func:`run_machine` refuses its arguments.
     """
     finding = run_machine(machine, seed=seed, budget=budget)
     if finding is not None:
         _violated(finding.report())
+
+
+def _check_run(machine: object, seed: object, budget: object) -> None:
+    """Refuse a machine that is not a LifecycleMachine class, a seed not an int, a non-budget."""
+    if not (isinstance(machine, type) and issubclass(machine, LifecycleMachine)):
+        reason = "a LifecycleMachine subclass (a class, not an instance)"
+        raise ArgumentError(argument="machine", value=machine, reason=reason)
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        raise ArgumentError(argument="seed", value=seed, reason="an integer or None")
+    need_type("budget", budget, settings)
 
 
 def _failure(machine: type[LifecycleMachine], at: settings) -> AssertionError | None:
@@ -305,7 +321,12 @@ def reach(
 
     Raises:
         AssertionError: The machine broke an invariant.
+        ArgumentError: As :func:`run_machine` refuses its arguments.
     """
+    _check_run(machine, None, budget)
+    seeds = tuple(seeds)
+    for value in seeds:
+        _check_run(machine, value, budget)
     counts: dict[Edge, int] = {
         edge: 0 for definition in machine.lifecycles for edge in transitions(definition)
     }
