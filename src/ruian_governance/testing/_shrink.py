@@ -273,6 +273,29 @@ def _case_ids(calls: Sequence[Call]) -> set[str]:
     return {cid for c in calls if (cid := _case_of(c)) is not None}
 
 
+def _merged(first: Call, second: Call) -> Call | None:
+    """``first`` with ``second``'s commands in its walk: one rule call fewer to read.
+
+    Only where both act on one case and ``second`` is a walk of legal commands
+    (``legal_command``).  ``first``'s last ``commands`` count grows by ``second``'s commands
+    (a replay refuses a count past its strategy's bound, and the merge with it).
+    """
+    case_id = _case_of(first)
+    if second.rule != "legal_command" or case_id is None or _case_of(second) != case_id:
+        return None
+    counts = [i for i, (label, _) in enumerate(first.draws) if label == "commands"]
+    if not counts:
+        return None
+    at = counts[-1]
+    walk = [d for d in first.draws[at + 1 :] if d[1] is not None]
+    added = [d for d in second.draws[1:] if d[0] == "command" and d[1] is not None]
+    count = first.draws[at][1]
+    if not isinstance(count, int) or isinstance(count, bool):
+        return None
+    total = ("commands", len([d for d in walk if d[0] == "command"]) + len(added))
+    return attrs.evolve(first, draws=(*first.draws[:at], total, *walk, *added))
+
+
 def _edits(call: Call) -> Iterator[Call]:
     """Simpler versions of one call: a command stopped at, a value dropped, a number lowered."""
     draws = call.draws
@@ -295,48 +318,90 @@ def shrink_calls(
     machine: type[RuleBasedStateMachine], calls: Sequence[Call], wanted: Origin
 ) -> Shrunk | None:
     """Shrink a failing run's ``calls`` (see the module); ``None`` if their replay passes."""
-    replays = 1
     first = _replay(machine, calls, wanted)
     if first is None:
         return None
-    best, message = first
-    _, initializers = _rule_names(machine)
+    shrinking = _Shrinking(machine, wanted, *first)
+    improved = True
+    while improved and shrinking.replays < _MOST_REPLAYS:
+        improved = shrinking.delete_runs()
+        improved |= shrinking.delete_cases()
+        improved |= shrinking.merge()
+        improved |= shrinking.edit()
+    return Shrunk(calls=shrinking.best, message=shrinking.message, replays=shrinking.replays)
 
-    def attempt(candidate: Sequence[Call]) -> bool:
-        nonlocal best, message, replays
-        if replays >= _MOST_REPLAYS or _score(candidate) >= _score(best):
+
+class _Shrinking:
+    """One shrink: the best failing calls so far, and the passes that try to make them simpler."""
+
+    def __init__(
+        self,
+        machine: type[RuleBasedStateMachine],
+        wanted: Origin,
+        best: tuple[Call, ...],
+        message: str,
+    ) -> None:
+        self.machine, self.wanted = machine, wanted
+        self.best, self.message = best, message
+        self.replays = 1
+        self.initializers = _rule_names(machine)[1]
+
+    def attempt(self, candidate: Sequence[Call]) -> bool:
+        """Replay ``candidate`` (if simpler); keep it if it fails the same way."""
+        if self.replays >= _MOST_REPLAYS or _score(candidate) >= _score(self.best):
             return False
-        replays += 1
-        found = _replay(machine, candidate, wanted)
-        if found is None or _score(found[0]) >= _score(best):
+        self.replays += 1
+        found = _replay(self.machine, candidate, self.wanted)
+        if found is None or _score(found[0]) >= _score(self.best):
             return False
-        best, message = found
+        self.best, self.message = found
         return True
 
-    improved = True
-    while improved and replays < _MOST_REPLAYS:
+    def delete_runs(self) -> bool:
+        """Delete runs of calls: halves, quarters, ..., single calls (never an initializer)."""
         improved = False
-        size = max(1, len(best) // 2)
+        size = max(1, len(self.best) // 2)
         while size >= 1:
-            start = len(best) - size
+            start = len(self.best) - size
             while start >= 0:
-                cut = best[start : start + size]
-                if not any(c.rule in initializers for c in cut):
-                    improved |= attempt((*best[:start], *best[start + size :]))
-                start = min(start, len(best) - size) - 1
+                best = self.best
+                if not any(c.rule in self.initializers for c in best[start : start + size]):
+                    improved |= self.attempt((*best[:start], *best[start + size :]))
+                start = min(start, len(self.best) - size) - 1
             size //= 2
-        for case_id in sorted(_case_ids(best), reverse=True):
-            kept = tuple(c for c in best if _case_of(c) != case_id)
-            if kept and not any(c.rule in initializers for c in best if c not in kept):
-                improved |= attempt(kept)
-        for index in reversed(range(len(best))):
-            if index >= len(best):
+        return improved
+
+    def delete_cases(self) -> bool:
+        """Delete a case: its opening and every call on it."""
+        improved = False
+        for case_id in sorted(_case_ids(self.best), reverse=True):
+            kept = tuple(c for c in self.best if _case_of(c) != case_id)
+            gone = [c for c in self.best if c not in kept]
+            if kept and not any(c.rule in self.initializers for c in gone):
+                improved |= self.attempt(kept)
+        return improved
+
+    def merge(self) -> bool:
+        """Fire a walk's commands in the call before it on the same case (:func:`_merged`)."""
+        improved = False
+        for index in reversed(range(len(self.best) - 1)):
+            best = self.best
+            if index < len(best) - 1 and (merged := _merged(best[index], best[index + 1])):
+                improved |= self.attempt((*best[:index], merged, *best[index + 2 :]))
+        return improved
+
+    def edit(self) -> bool:
+        """Simplify single calls (:func:`_edits`), the first simpler one of each kept."""
+        improved = False
+        for index in reversed(range(len(self.best))):
+            if index >= len(self.best):
                 continue
-            for edited in _edits(best[index]):
-                if attempt((*best[:index], edited, *best[index + 1 :])):
+            for edited in _edits(self.best[index]):
+                best = self.best
+                if self.attempt((*best[:index], edited, *best[index + 1 :])):
                     improved = True
                     break
-    return Shrunk(calls=best, message=message, replays=replays)
+        return improved
 
 
 def render(
