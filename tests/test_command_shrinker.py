@@ -20,7 +20,7 @@ from hypothesis.stateful import rule
 from ruian_governance import EVENT_LIFECYCLE, ArgumentError, Engine, RuianGovernanceError
 from ruian_governance.testing import EventMachine, _shrink
 from ruian_governance.testing._context import make_context
-from ruian_governance.testing._walk import Fault, Step, fault_holds
+from ruian_governance.testing._walk import Fault, admitted, fault_holds
 from ruian_governance.testing._world import default_hierarchy
 from ruian_governance.testing.budget import (
     BUDGET,
@@ -94,27 +94,34 @@ def test_the_command_shrinker_is_deterministic() -> None:
     assert (first.message, first.steps) == (second.message, second.steps)
 
 
-def test_a_forged_command_is_passed_over_not_replayed() -> None:
-    """A recorded legal command forged to an actor the engine refuses is passed over.
+def test_a_replay_passes_over_what_it_does_not_admit_and_ends_a_walk_when_none_is_left() -> None:
+    """The replay hands back the next recorded value its admission check admits.
 
-    The replay does not use it; a run whose failure needed it no longer fails that way.
+    Values of other labels and unadmitted ones are dropped on the way; a command asked for
+    when none is left is ``None`` (the walk stops).
     """
-    machine = plant("widened_jurisdiction").machine()
-    calls, wanted = _recorded(machine, 0)
-    shrunk = _shrink.shrink_calls(machine, calls, wanted)
-    assert shrunk is not None
-    last = shrunk.calls[-1]
-    index, (label, step) = next(
-        (i, d) for i, d in reversed(list(enumerate(last.draws))) if isinstance(d[1], Step)
+    first, second = object(), object()
+    data = _shrink._Replayed(
+        (("command", first), ("commands", 2), ("command", second), ("via_save", True))
     )
-    nobody = attrs.evolve(step.actor, person_id="p9999999", unit_id="city.centre")
-    forged = attrs.evolve(step, actor=nobody)
-    edited = attrs.evolve(
-        last, draws=(*last.draws[:index], (label, forged), *last.draws[index + 1 :])
-    )
-    replayed = _shrink._replay(machine, (*shrunk.calls[:-1], edited), wanted)
-    if replayed is not None:  # it failed the same way without the forged command
-        assert all(value != forged for call in replayed[0] for _, value in call.draws)
+    assert data.draw(None, label="command", admit=lambda value: value is second) is second
+    assert data.draw(None, label="command") is None
+    assert data.used == [("command", second), ("command", None)]
+    with pytest.raises(RuianGovernanceError):
+        data.draw(None, label="via_save")  # dropped on the way: none left
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_forged_actor_is_not_admitted_where_the_drawn_command_is(data: st.DataObject) -> None:
+    """Invariant: a drawn legal command is admitted on its case, the same one by nobody is not."""
+    case = data.draw(cases(engine=_ENGINE, lifecycle="event"))
+    legal = data.draw(commands(engine=_ENGINE, case=case))
+    if legal is None:
+        return
+    assert admitted(_CTX, case, legal)
+    nobody = attrs.evolve(legal.actor, person_id="p9999999", unit_id="city.centre", role="nobody")
+    assert not admitted(_CTX, case, attrs.evolve(legal, actor=nobody))
 
 
 @pytest.mark.parametrize(
@@ -191,11 +198,13 @@ def test_a_machine_whose_rules_take_other_arguments_is_left_to_hypothesis() -> N
         def count(self, n: int) -> None:
             self.counted = n
 
-    finding = run_machine(WithCounter, seed=0)
+    unshrunk = run_machine(WithCounter, seed=1, shrink=False)
+    assert unshrunk is not None
+    assert any(line.startswith("state.count(n=") for line in unshrunk.steps)
+    finding = run_machine(WithCounter, seed=1)
     assert finding is not None
     assert any(fragment in finding.message for fragment in planted.expect)
-    if any(line.startswith("state.count(") for line in finding.steps):
-        assert finding.shrunk_by == "hypothesis"
+    assert finding.shrunk_by == "hypothesis"
 
 
 def test_the_hypothesis_shrinker_is_still_there_and_a_bad_shrinker_is_refused() -> None:
@@ -295,3 +304,42 @@ def test_a_careless_call_is_refused_with_an_argument_error(
         seeds = [call.get("seed", 0)]
         with pytest.raises(ArgumentError):
             reach(machine, seeds=seeds, budget=call.get("budget", BUDGET))
+
+
+def test_a_machine_that_cannot_be_built_again_is_not_shrunk_and_does_not_crash() -> None:
+    """A replay whose machine raises when built is no reproduction (shrink_calls gives None)."""
+    base = plant("stale_version").machine()
+
+    class Fragile(base):  # type: ignore[misc,valid-type]
+        broken = False
+
+        def __init__(self) -> None:
+            if type(self).broken:
+                message = "no second machine"
+                raise RuntimeError(message)
+            super().__init__()
+
+    calls, wanted = _recorded(Fragile, 0)
+    Fragile.broken = True
+    assert _shrink.shrink_calls(Fragile, calls, wanted) is None
+
+
+def test_a_rule_drawing_past_the_recording_is_left_to_hypothesis() -> None:
+    """A user's rule drawing through ``data.draw`` itself is left to Hypothesis' shrinker.
+
+    Its draws are not recorded, so the run is not parsed; the finding is still the plant's.
+    """
+    planted = plant("time_backwards")
+
+    class Drawing(planted.machine()):  # type: ignore[misc]
+        @rule(data=st.data())
+        def note_a_number(self, data: st.DataObject) -> None:
+            self.number = data.draw(st.integers(0, 3), label="number")
+
+    unshrunk = run_machine(Drawing, seed=0, shrink=False)
+    assert unshrunk is not None
+    assert any(line.startswith("state.note_a_number(") for line in unshrunk.steps)
+    finding = run_machine(Drawing, seed=0)
+    assert finding is not None
+    assert any(fragment in finding.message for fragment in planted.expect)
+    assert finding.shrunk_by == "hypothesis"

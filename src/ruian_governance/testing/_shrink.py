@@ -214,11 +214,11 @@ def _replay(
     ``None`` when the replay passes, fails otherwise, or uses a value where its strategy could
     not have drawn it.
     """
-    m = machine()
-    m._replaying = True  # type: ignore[attr-defined]  # the LifecycleMachine's admission check
-    rules = {r.function.__name__: r for r in (*m.rules, *m._initialize_rules_to_run)}
     used: list[Call] = []
     try:
+        m = machine()
+        m._replaying = True  # type: ignore[attr-defined]  # the LifecycleMachine's admission
+        rules = {r.function.__name__: r for r in (*m.rules, *m._initialize_rules_to_run)}
         _invariants(m)
         for call in calls:
             rule = rules.get(call.rule)
