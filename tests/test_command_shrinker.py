@@ -186,6 +186,19 @@ def test_a_report_and_draws_that_do_not_match_are_not_parsed() -> None:
     assert _shrink.parse_run(EventMachine, other, []) is None
 
 
+def _left_to_hypothesis(
+    machine: type[Any], seed: int, rule_line: str, expect: tuple[str, ...]
+) -> None:
+    """The failing run at ``seed`` holds the user's rule, and Hypothesis shrank the finding."""
+    unshrunk = run_machine(machine, seed=seed, shrink=False)
+    assert unshrunk is not None
+    assert any(line.startswith(rule_line) for line in unshrunk.steps)
+    finding = run_machine(machine, seed=seed)
+    assert finding is not None
+    assert any(fragment in finding.message for fragment in expect)
+    assert finding.shrunk_by == "hypothesis"
+
+
 def test_a_machine_whose_rules_take_other_arguments_is_left_to_hypothesis() -> None:
     """A rule with an argument other than ``data`` is left to Hypothesis' shrinker.
 
@@ -198,13 +211,7 @@ def test_a_machine_whose_rules_take_other_arguments_is_left_to_hypothesis() -> N
         def count(self, n: int) -> None:
             self.counted = n
 
-    unshrunk = run_machine(WithCounter, seed=1, shrink=False)
-    assert unshrunk is not None
-    assert any(line.startswith("state.count(n=") for line in unshrunk.steps)
-    finding = run_machine(WithCounter, seed=1)
-    assert finding is not None
-    assert any(fragment in finding.message for fragment in planted.expect)
-    assert finding.shrunk_by == "hypothesis"
+    _left_to_hypothesis(WithCounter, 1, "state.count(n=", planted.expect)
 
 
 def test_the_hypothesis_shrinker_is_still_there_and_a_bad_shrinker_is_refused() -> None:
@@ -336,10 +343,4 @@ def test_a_rule_drawing_past_the_recording_is_left_to_hypothesis() -> None:
         def note_a_number(self, data: st.DataObject) -> None:
             self.number = data.draw(st.integers(0, 3), label="number")
 
-    unshrunk = run_machine(Drawing, seed=0, shrink=False)
-    assert unshrunk is not None
-    assert any(line.startswith("state.note_a_number(") for line in unshrunk.steps)
-    finding = run_machine(Drawing, seed=0)
-    assert finding is not None
-    assert any(fragment in finding.message for fragment in planted.expect)
-    assert finding.shrunk_by == "hypothesis"
+    _left_to_hypothesis(Drawing, 0, "state.note_a_number(", planted.expect)
