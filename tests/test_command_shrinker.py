@@ -15,7 +15,7 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import rule
+from hypothesis.stateful import initialize, rule
 
 from ruian_governance import EVENT_LIFECYCLE, ArgumentError, Engine, RuianGovernanceError
 from ruian_governance.testing import EventMachine, _shrink
@@ -344,3 +344,25 @@ def test_a_rule_drawing_past_the_recording_is_left_to_hypothesis() -> None:
             self.number = data.draw(st.integers(0, 3), label="number")
 
     _left_to_hypothesis(Drawing, 0, "state.note_a_number(", planted.expect)
+
+
+def test_an_initialize_rule_is_replayed_first_and_kept() -> None:
+    """A machine with an ``@initialize`` rule is shrunk by its commands, the rule kept first.
+
+    Hypothesis runs every initializer before any other rule; so does a replay, and the
+    shrinker never deletes one.
+    """
+    planted = plant("widened_jurisdiction")
+
+    class Prepared(planted.machine()):  # type: ignore[misc]
+        @initialize()
+        def prepare(self) -> None:
+            self.prepared = True
+
+    finding = run_machine(Prepared, seed=0)
+    assert finding is not None
+    assert any(fragment in finding.message for fragment in planted.expect)
+    assert finding.shrunk_by == "commands"
+    calls = [line for line in finding.steps if line.startswith("state.")]
+    assert calls[0] == "state.prepare()"
+    assert len(calls) >= 2

@@ -218,11 +218,16 @@ def _replay(
     try:
         m = machine()
         m._replaying = True  # type: ignore[attr-defined]  # the LifecycleMachine's admission
-        rules = {r.function.__name__: r for r in (*m.rules, *m._initialize_rules_to_run)}
-        _invariants(m)
+        pending = list(m._initialize_rules_to_run)
+        rules = {r.function.__name__: r for r in (*m.rules, *pending)}
+        _invariants(m, initializing=bool(pending))
         for call in calls:
             rule = rules.get(call.rule)
             if rule is None or not all(p(m) for p in rule.preconditions):
+                return None
+            if rule in pending:
+                pending.remove(rule)
+            elif pending:  # Hypothesis runs every initializer first
                 return None
             data = _Replayed(call.draws)
             try:
@@ -232,7 +237,7 @@ def _replay(
                     rule.function(m)
             finally:
                 used.append(Call(call.rule, tuple(data.used), call.args))
-            _invariants(m)
+            _invariants(m, initializing=bool(pending))
         m.teardown()
     except Inadmissible:
         return None
@@ -243,8 +248,11 @@ def _replay(
     return None
 
 
-def _invariants(m: RuleBasedStateMachine) -> None:
+def _invariants(m: RuleBasedStateMachine, *, initializing: bool) -> None:
+    """Check the machine's invariants as Hypothesis does after each step."""
     for invar in m.invariants:
+        if initializing and not invar.check_during_init:
+            continue
         if all(p(m) for p in invar.preconditions):
             invar.function(m)
 

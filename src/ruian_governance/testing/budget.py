@@ -229,7 +229,7 @@ def run_machine(
         error = _failure(Recorded, settings(budget, phases=phases, derandomize=derandomize))
     if error is None:
         return None
-    calls = parse_run(machine, _steps(error), drawn)
+    calls = parse_run(machine, getattr(error, "__notes__", []), drawn)
     shrunk = None if calls is None else shrink_calls(machine, calls, origin(error))
     if shrunk is None:  # not a run the command shrinker can replay: Hypothesis shrinks it
         phases = list(budget.phases)
