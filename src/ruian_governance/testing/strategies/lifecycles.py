@@ -183,7 +183,7 @@ def lifecycle_definitions(  # noqa: PLR0913 - keyword-only bounds, as in Hypothe
     severities: bool | None = None,
     key: str | None = None,
 ) -> st.SearchStrategy[LifecycleDefinition]:
-    """Generate valid :class:`~ruian_governance.LifecycleDefinition`s, built directly.
+    """Generate valid :class:`~ruian_governance.LifecycleDefinition` objects, built directly.
 
     Without ``base``: a small random definition with states ``s0`` (initial) ... and final
     states ``f0`` ...: a random tree of transitions from the initial state, every final state

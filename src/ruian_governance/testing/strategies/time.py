@@ -197,7 +197,7 @@ def deadline_policies(
     limits: Iterable[str] = (),
     deadline: st.SearchStrategy[Deadline] | None = None,
 ) -> st.SearchStrategy[DeadlinePolicy]:
-    """Generate :class:`~ruian_governance.DeadlinePolicy`s: a limit per severity and per name.
+    """Generate :class:`~ruian_governance.DeadlinePolicy` objects: a limit per severity and name.
 
     Args:
         severities: The severity keys that each get a time limit.
