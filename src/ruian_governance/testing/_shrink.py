@@ -297,9 +297,6 @@ def _merged(first: Call, second: Call) -> Call | None:
     at = counts[-1]
     walk = [d for d in first.draws[at + 1 :] if d[1] is not None]
     added = [d for d in second.draws[1:] if d[0] == "command" and d[1] is not None]
-    count = first.draws[at][1]
-    if not isinstance(count, int) or isinstance(count, bool):
-        return None
     total = ("commands", len([d for d in walk if d[0] == "command"]) + len(added))
     return attrs.evolve(first, draws=(*first.draws[:at], total, *walk, *added))
 
@@ -351,18 +348,19 @@ class _Shrinking:
     ) -> None:
         self.machine, self.wanted = machine, wanted
         self.best, self.message = best, message
+        self.score = _score(best)
         self.replays = 1
         self.initializers = _rule_names(machine)[1]
 
     def attempt(self, candidate: Sequence[Call]) -> bool:
         """Replay ``candidate`` (if simpler); keep it if it fails the same way."""
-        if self.replays >= _MOST_REPLAYS or _score(candidate) >= _score(self.best):
+        if self.replays >= _MOST_REPLAYS or _score(candidate) >= self.score:
             return False
         self.replays += 1
         found = _replay(self.machine, candidate, self.wanted)
-        if found is None or _score(found[0]) >= _score(self.best):
+        if found is None or (score := _score(found[0])) >= self.score:
             return False
-        self.best, self.message = found
+        (self.best, self.message), self.score = found, score
         return True
 
     def delete_runs(self) -> bool:
@@ -384,7 +382,7 @@ class _Shrinking:
         improved = False
         for case_id in sorted(_case_ids(self.best), reverse=True):
             kept = tuple(c for c in self.best if _case_of(c) != case_id)
-            gone = [c for c in self.best if c not in kept]
+            gone = (c for c in self.best if _case_of(c) == case_id)
             if kept and not any(c.rule in self.initializers for c in gone):
                 improved |= self.attempt(kept)
         return improved
@@ -412,15 +410,13 @@ class _Shrinking:
         return improved
 
 
-def render(
-    name: str, calls: Sequence[Call], *, printer: Callable[[Any], str] = pretty
-) -> tuple[str, ...]:
+def render(name: str, calls: Sequence[Call]) -> tuple[str, ...]:
     """The calls as Hypothesis reports a run: ``state = Name()``, ``Draw`` and rule lines."""
     lines = [f"state = {name}()"]
     count = 0
     for call in calls:
         for label, value in call.draws:
             count += 1
-            lines.append(f"Draw {count} ({label}): {printer(value)}")
+            lines.append(f"Draw {count} ({label}): {pretty(value)}")
         lines.append(f"state.{call.rule}({call.args})")
     return tuple(lines)

@@ -19,7 +19,7 @@ True
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Literal, TypeAlias
 
@@ -211,13 +211,19 @@ def run_machine(
     shrink = shrink and Phase.shrink in budget.phases
     used = machine if seed is None else _machine_with_seed(machine, seed)
     derandomize = budget.derandomize and seed is None
-    if not shrink or shrinker == "hypothesis":
-        phases = [p for p in budget.phases if shrink or p is not Phase.shrink]
+    up_to_failure = [p for p in budget.phases if p is not Phase.shrink]
+
+    def by_hypothesis(phases: Sequence[Phase]) -> Finding | None:
         error = _failure(used, settings(budget, phases=phases, derandomize=derandomize))
         if error is None:
             return None
-        return _finding(_steps(error), str(error), started, cpu, "hypothesis" * shrink)
-    phases = [p for p in budget.phases if p is not Phase.shrink]
+        shrunk_by = "hypothesis" if Phase.shrink in phases else ""
+        return _finding(_steps(error), str(error), started, cpu, shrunk_by)
+
+    if not shrink:
+        return by_hypothesis(up_to_failure)
+    if shrinker == "hypothesis":
+        return by_hypothesis(list(budget.phases))
 
     class Recorded(used):  # type: ignore[valid-type,misc]
         def __init__(self) -> None:
@@ -226,17 +232,13 @@ def run_machine(
 
     Recorded.__name__ = used.__name__
     with recording() as drawn:
-        error = _failure(Recorded, settings(budget, phases=phases, derandomize=derandomize))
+        error = _failure(Recorded, settings(budget, phases=up_to_failure, derandomize=derandomize))
     if error is None:
         return None
     calls = parse_run(machine, getattr(error, "__notes__", []), drawn)
     shrunk = None if calls is None else shrink_calls(machine, calls, origin(error))
     if shrunk is None:  # not a run the command shrinker can replay: Hypothesis shrinks it
-        phases = list(budget.phases)
-        error = _failure(used, settings(budget, phases=phases, derandomize=derandomize))
-        if error is None:  # pragma: no cover - the same seed found it a moment ago
-            return None
-        return _finding(_steps(error), str(error), started, cpu, "hypothesis")
+        return by_hypothesis(list(budget.phases))
     steps = render(machine.__name__, shrunk.calls)
     return _finding(steps, shrunk.message, started, cpu, "commands")
 
@@ -268,9 +270,13 @@ def _check_run(machine: object, seed: object, budget: object) -> None:
     if not (isinstance(machine, type) and issubclass(machine, LifecycleMachine)):
         reason = "a LifecycleMachine subclass (a class, not an instance)"
         raise ArgumentError(argument="machine", value=machine, reason=reason)
+    _check_seed(seed)
+    need_type("budget", budget, settings)
+
+
+def _check_seed(seed: object) -> None:
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
         raise ArgumentError(argument="seed", value=seed, reason="an integer or None")
-    need_type("budget", budget, settings)
 
 
 def _failure(machine: type[LifecycleMachine], at: settings) -> AssertionError | None:
@@ -323,10 +329,10 @@ def reach(
         AssertionError: The machine broke an invariant.
         ArgumentError: As :func:`run_machine` refuses its arguments.
     """
-    _check_run(machine, None, budget)
     seeds = tuple(seeds)
+    _check_run(machine, None, budget)
     for value in seeds:
-        _check_run(machine, value, budget)
+        _check_seed(value)
     counts: dict[Edge, int] = {
         edge: 0 for definition in machine.lifecycles for edge in transitions(definition)
     }
