@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import initialize, rule
 
 from ruian_governance import EVENT_LIFECYCLE, ArgumentError, Engine, RuianGovernanceError
-from ruian_governance.testing import EventMachine, _shrink
+from ruian_governance.testing import EventMachine, _shrink, machines
 from ruian_governance.testing._context import make_context
 from ruian_governance.testing._walk import Fault, admitted, fault_holds
 from ruian_governance.testing._world import default_hierarchy
@@ -366,3 +366,16 @@ def test_an_initialize_rule_is_replayed_first_and_kept() -> None:
     calls = [line for line in finding.steps if line.startswith("state.")]
     assert calls[0] == "state.prepare()"
     assert len(calls) >= 2
+
+
+def test_a_count_run_out_of_is_the_simplest_its_strategy_can_draw_or_no_replay() -> None:
+    """A walk whose recorded count was dropped fires none only where its strategy draws 0.
+
+    ``open_case`` draws 0-8 commands after its dive, so a missing count is 0; a
+    ``legal_command`` draws 1-4, so a missing count is not a value it could draw.
+    """
+    opening = _shrink._Replayed(())
+    assert opening.draw(machines._OPEN_COMMANDS, label="commands") == 0
+    walk = _shrink._Replayed(())
+    with pytest.raises(RuianGovernanceError):
+        walk.draw(machines._LEGAL_COMMANDS, label="commands")

@@ -185,6 +185,7 @@ class _Replayed:
                 return value
         if label in _ENDS:
             value = _ENDS[label]
+            _within(strategy, value)  # a walk of legal commands fires at least one
             self.used.append((label, value))
             return value
         message = f"no {label} value left to replay"
